@@ -1,0 +1,61 @@
+"""Streamlit entry: login, language switch and navigation over pages/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from sandbox.demo import DEMO_PASSWORD, DEMO_USERS
+from sandbox.errors import SandboxError
+from sandbox.roles import can
+from sandbox.ui import PAGES, current_actor, lang, tr
+from sandbox.users import authenticate
+
+ROOT = Path(__file__).parent
+
+st.set_page_config(page_title="算法监管沙盒", page_icon=":material/balance:", layout="wide")
+
+with st.sidebar:
+    st.radio(
+        tr("app.language"), options=["zh", "en"], key="lang", horizontal=True,
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+    )
+
+
+def login_page() -> None:
+    st.title(tr("app.title"))
+    st.caption(tr("app.subtitle"))
+    with st.form("login", enter_to_submit=True):
+        username = st.text_input(tr("app.username"), key="login_username")
+        password = st.text_input(tr("app.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(tr("app.login"), type="primary")
+    if submitted:
+        try:
+            st.session_state["actor"] = authenticate(username.strip(), password)
+            st.rerun()
+        except SandboxError as exc:
+            st.error(exc.render(lang()))
+    with st.expander(tr("app.demo_logins", password=DEMO_PASSWORD)):
+        st.table(
+            [{tr("col.username"): u["username"], tr("col.role"): tr(f"role.{u['role']}"),
+              tr("col.display_name"): u["display_name"]} for u in DEMO_USERS]
+        )
+
+
+actor = current_actor()
+if actor is None:
+    st.navigation([st.Page(login_page, title=tr("app.login"), url_path="login")]).run()
+else:
+    with st.sidebar:
+        st.markdown(tr("app.logged_in_as", name=actor.display_name, role=tr(f"role.{actor.role}")))
+        if st.button(tr("app.logout"), key="logout"):
+            st.session_state.pop("actor", None)
+            st.rerun()
+    pages = [
+        st.Page(str(ROOT / spec.path), title=tr(spec.title_key), icon=spec.icon, url_path=spec.url,
+                default=spec.url == "home")
+        for spec in PAGES
+        if (ROOT / spec.path).exists() and can(actor, spec.permission)
+    ]
+    st.navigation(pages).run()

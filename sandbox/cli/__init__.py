@@ -1,0 +1,42 @@
+"""``sandbox`` command line: the same services as the workbench.
+
+Each area registers its commands from its own module (``register(app)``), so
+areas never edit each other's files.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sandbox.cli import audit, core, models, privacy, review
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sandbox",
+    help="算法监管沙盒 Algorithm Governance Sandbox — 模型登记 / 公平性审计 / 个人信息保护 / 伦理审查",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    lang: Annotated[str | None, typer.Option("--lang", help="zh | en (default: SANDBOX_LANG or zh)")] = None,
+) -> None:
+    from sandbox.i18n import set_language
+
+    if lang is not None and lang not in ("zh", "en"):
+        raise typer.BadParameter("zh | en", param_hint="--lang")
+    set_language(lang)
+
+
+for _area in (core, models, audit, privacy, review):
+    _area.register(app)
+
+
+def main() -> None:
+    app()

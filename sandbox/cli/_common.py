@@ -1,0 +1,109 @@
+"""What every CLI command shares: output, errors, the acting user.
+
+Commands are thin: parse, call a service, print. ``--json`` puts machine
+output on stdout and messages on stderr. Exit codes: 0 ok, 1 error,
+2 usage, 3 a check failed, 4 only insufficient evidence.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from sandbox.errors import SandboxError
+from sandbox.i18n import t
+
+__all__ = [
+    "EXIT_CHECK_FAILED",
+    "EXIT_ERROR",
+    "EXIT_INSUFFICIENT",
+    "EXIT_OK",
+    "AsUser",
+    "JsonFlag",
+    "Password",
+    "acting_user",
+    "cli_command",
+    "emit",
+    "say",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CHECK_FAILED = 3
+EXIT_INSUFFICIENT = 4
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine output (JSON) on stdout.")]
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (password: SANDBOX_PASSWORD or --password).")]
+Password = Annotated[str | None, typer.Option("--password", help="Password of --as user (or SANDBOX_PASSWORD).", hidden=True)]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def emit(data: Any, *, as_json: bool, human: Callable[[], None] | str | None = None) -> None:
+    """Print ``data`` as JSON (``--json``) or run/print the human rendering."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+        return
+    if callable(human):
+        human()
+    elif human is not None:
+        typer.echo(human)
+    else:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+
+
+def say(key: str, **params: Any) -> None:
+    """A message for the person (stderr, so it never mixes with --json output)."""
+    typer.echo(t(key, **params), err=True)
+
+
+def cli_command(func: F) -> F:
+    """Turn :class:`SandboxError` into a clear message and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SandboxError as exc:
+            typer.echo(exc.render(), err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def acting_user(as_user: str | None, password: str | None, *, required: bool = True):  # type: ignore[no-untyped-def]
+    """Authenticate ``--as`` with ``--password`` or ``SANDBOX_PASSWORD``."""
+    from sandbox.errors import InputError
+    from sandbox.users import authenticate
+
+    if not as_user:
+        if required:
+            raise InputError("errors.not_logged_in")
+        return None
+    secret = password if password is not None else os.environ.get("SANDBOX_PASSWORD")
+    if not secret:
+        raise InputError("errors.password_required", username=as_user)
+    return authenticate(as_user, secret)

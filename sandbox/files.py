@@ -1,0 +1,112 @@
+"""File helpers: hashing, atomic writes, spreadsheet-safe exports."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "atomic_dir",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "neutralise_formulas",
+    "sha256_bytes",
+    "sha256_file",
+    "write_table_safe",
+]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename onto it on success only."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with tmp_path.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def atomic_write_text(target: str | Path, text: str) -> Path:
+    return atomic_write_bytes(target, text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_dir(target: str | Path) -> Iterator[Path]:
+    """Build a directory under a temporary name; rename it onto ``target`` at the end.
+
+    A killed process leaves only a hidden ``.name.partial-*`` folder, never a
+    half-written ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            raise FileExistsError(str(target))
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with ``'``."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            mask = series.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            if mask.any():
+                out.loc[mask, column] = "'" + series[mask].astype(str)
+    renamed = {
+        c: "'" + c for c in out.columns if isinstance(c, str) and c.startswith(_FORMULA_START)
+    }
+    return out.rename(columns=renamed) if renamed else out
+
+
+def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
+    """Write CSV (UTF-8 with BOM, opens in Excel) or .xlsx atomically, formulas neutralised."""
+    target = Path(target)
+    safe = neutralise_formulas(frame)
+    with atomic_path(target) as tmp:
+        if target.suffix.lower() in {".xlsx", ".xls"}:
+            safe.to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return target

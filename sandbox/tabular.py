@@ -1,0 +1,238 @@
+"""Reading the tables people actually upload.
+
+Government exports arrive as CSV in UTF-8, UTF-8 with BOM, GBK or GB18030,
+with odd delimiters, as Excel with merged title rows, or as Parquet/JSONL.
+:func:`read_table` reads them all or raises an :class:`InputError` naming the
+file, the row/column and what to do. Every upload path in the product calls it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from sandbox.errors import InputError
+
+__all__ = [
+    "ENCODINGS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_FILE_BYTES",
+    "TableInfo",
+    "decode_text",
+    "read_table",
+    "require_columns",
+]
+
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_COLUMNS = 2_000
+MAX_CELL_CHARS = 1_000_000
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl", ".json")
+
+Kind = Literal["csv", "excel", "parquet", "jsonl"]
+
+
+@dataclass(kw_only=True)
+class TableInfo:
+    """How a file was read (shown to the user, recorded in manifests)."""
+
+    path: str
+    kind: Kind
+    encoding: str | None = None
+    delimiter: str | None = None
+    rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _kind(path: Path) -> Kind:
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        return "excel"
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix in {".jsonl", ".json"}:
+        return "jsonl"
+    if suffix in {".csv", ".tsv", ".txt", ""}:
+        return "csv"
+    raise InputError("errors.file_type", file=path.name, suffix=suffix, allowed=" ".join(TABLE_SUFFIXES))
+
+
+def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
+    """Decode bytes trying UTF-8 (with/without BOM) then GB18030 (⊃ GBK)."""
+    if b"\x00" in data[:8192]:
+        raise InputError("errors.file_binary", file=file)
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            last = exc
+    line = data[: last.start].count(b"\n") + 1
+    raise InputError("errors.file_encoding", file=file, tried=", ".join(ENCODINGS), line=line)
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
+    text, encoding = decode_text(data, file=name)
+    info.encoding = "gbk/gb18030" if encoding == "gb18030" else ("utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    if not text.strip():
+        raise InputError("errors.file_empty", file=name)
+    delimiter = _sniff_delimiter(text[:65536])
+    info.delimiter = delimiter
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+            na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "空", "无"],
+            engine="python" if len(text) > 50_000_000 else "c",
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError("errors.file_parse", file=name, reason=str(exc).strip()) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("errors.file_empty", file=name) from exc
+    return frame
+
+
+def _read_excel(path: Path, info: TableInfo) -> pd.DataFrame:
+    try:
+        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=str)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        raise InputError("errors.file_parse", file=path.name, reason=type(exc).__name__) from exc
+    raw = raw.dropna(how="all").dropna(axis=1, how="all")
+    if raw.empty:
+        raise InputError("errors.file_empty", file=path.name)
+    # Merged title rows: skip leading rows that fill fewer than half the columns.
+    header_row = 0
+    width = raw.shape[1]
+    for i in range(min(len(raw), 10)):
+        if raw.iloc[i].notna().sum() >= max(1, width // 2 + 1) or raw.iloc[i].notna().all():
+            header_row = i
+            break
+    if header_row:
+        info.warnings.append(f"skipped {header_row} title row(s)")
+    header = [str(v).strip() if pd.notna(v) else "" for v in raw.iloc[header_row]]
+    missing = [i + 1 for i, h in enumerate(header) if not h]
+    if missing:
+        raise InputError("errors.header_blank", file=path.name, columns=", ".join(map(str, missing)))
+    frame = raw.iloc[header_row + 1 :].copy()
+    frame.columns = header
+    return frame.reset_index(drop=True)
+
+
+def _read_jsonl(data: bytes, name: str) -> pd.DataFrame:
+    text, _ = decode_text(data, file=name)
+    if not text.strip():
+        raise InputError("errors.file_empty", file=name)
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError("errors.jsonl_line", file=name, line=number, reason=exc.msg) from exc
+        rows.append(value if isinstance(value, dict) else {"text": value})
+    return pd.DataFrame(rows)
+
+
+def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd.DataFrame, TableInfo]:
+    """Read a CSV/Excel/Parquet/JSONL table as strings where text, with checks.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    display_name : str, optional
+        Name to use in messages (an upload's original file name).
+
+    Returns
+    -------
+    (DataFrame, TableInfo)
+
+    Raises
+    ------
+    InputError
+        Missing, empty, binary, badly encoded or unparsable file; blank or
+        duplicate headers; too many columns; a giant cell.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    if not path.exists() or not path.is_file():
+        raise InputError("errors.file_missing", file=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("errors.file_empty", file=name)
+    if size > MAX_FILE_BYTES:
+        raise InputError("errors.file_too_big", file=name, size_mb=size // 2**20, max_mb=MAX_FILE_BYTES // 2**20)
+    kind = _kind(path)
+    info = TableInfo(path=name, kind=kind)
+    if kind == "excel":
+        frame = _read_excel(path, info)
+    elif kind == "parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:
+            raise InputError("errors.file_parse", file=name, reason=type(exc).__name__) from exc
+    else:
+        data = path.read_bytes()
+        frame = _read_jsonl(data, name) if kind == "jsonl" else _read_csv(data, info, name)
+    _check_frame(frame, name)
+    info.rows = len(frame)
+    info.columns = [str(c) for c in frame.columns]
+    return frame, info
+
+
+def _check_frame(frame: pd.DataFrame, name: str) -> None:
+    columns = [str(c).strip() for c in frame.columns]
+    if len(columns) > MAX_COLUMNS:
+        raise InputError("errors.too_many_columns", file=name, count=len(columns), max=MAX_COLUMNS)
+    blank = [str(i + 1) for i, c in enumerate(columns) if not c or c.startswith("Unnamed:")]
+    if blank:
+        raise InputError("errors.header_blank", file=name, columns=", ".join(blank))
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen or (column.rsplit(".", 1)[0] in seen and column.rsplit(".", 1)[-1].isdigit()):
+            raise InputError("errors.header_duplicate", file=name, column=column)
+        seen.add(column)
+    frame.columns = columns
+    if frame.empty:
+        raise InputError("errors.file_no_rows", file=name)
+    for column in columns:
+        series = frame[column]
+        if series.dtype == object:
+            lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
+            worst = int(lengths.max()) if len(lengths) else 0
+            if worst > MAX_CELL_CHARS:
+                row = int(lengths.to_numpy().argmax())
+                raise InputError(
+                    "errors.cell_too_big", file=name, row=row + 2, column=column,
+                    chars=worst, max=MAX_CELL_CHARS,
+                )
+
+
+def require_columns(frame: pd.DataFrame, columns: dict[str, str | None], *, file: str) -> None:
+    """Check that every mapped column exists; name the close misses.
+
+    ``columns`` maps a purpose (``"label"``) to the column the user named.
+    """
+    available = [str(c) for c in frame.columns]
+    for purpose, column in columns.items():
+        if column is None:
+            continue
+        if column not in available:
+            raise InputError(
+                "errors.column_missing", file=file, column=column, purpose=purpose,
+                available=", ".join(available[:30]),
+            )

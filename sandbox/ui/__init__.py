@@ -1,0 +1,76 @@
+"""Workbench helpers shared by app.py and pages/: session state, language, errors.
+
+Pages stay short: read state, widgets with ``key=``, one service call, render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from sandbox.errors import SandboxError
+from sandbox.i18n import t
+from sandbox.roles import Actor, can
+
+__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "require", "tr"]
+
+T = TypeVar("T")
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def tr(key: str, **params: Any) -> str:
+    return t(key, lang(), **params)
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def require(action: str) -> Actor:
+    """The logged-in actor, stopping the page if they may not do ``action``."""
+    actor = current_actor()
+    if actor is None or not can(actor, action):
+        st.error(tr("errors.permission_denied", username=getattr(actor, "username", "?"),
+                    role=getattr(actor, "role", "?"), action=action))
+        st.stop()
+    return actor  # type: ignore[return-value]
+
+
+def guarded(call: Callable[[], T]) -> T | None:
+    """Run one service call; show a SandboxError in the user's language."""
+    try:
+        return call()
+    except SandboxError as exc:
+        st.error(exc.render(lang()))
+        return None
+
+
+class PageSpec:
+    """A workbench page: file, title key, icon and the permission that shows it."""
+
+    def __init__(self, path: str, title_key: str, icon: str, permission: str, url: str) -> None:
+        self.path = path
+        self.title_key = title_key
+        self.icon = icon
+        self.permission = permission
+        self.url = url
+
+
+# Every page of the workbench, in menu order. A page file that does not exist
+# yet is left out of the menu.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "nav.home", ":material/home:", "home.view", "home"),
+    PageSpec("pages/model_submit.py", "nav.model_submit", ":material/upload:", "models.submit", "submit"),
+    PageSpec("pages/model_registry.py", "nav.model_registry", ":material/inventory_2:", "models.view", "registry"),
+    PageSpec("pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.run", "audit"),
+    PageSpec("pages/pii_scan.py", "nav.pii_scan", ":material/policy:", "privacy.scan", "pii"),
+    PageSpec("pages/data_release.py", "nav.data_release", ":material/lock:", "privacy.release", "release"),
+    PageSpec("pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),
+    PageSpec("pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
+    PageSpec("pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
+)
