@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from sandbox.cli import audit, core, models, privacy, review
+from sandbox.cli import audit, core, models, pii, privacy, review
 
 __all__ = ["app", "main"]
 
@@ -34,7 +34,7 @@ def _root(
     set_language(lang)
 
 
-for _area in (core, models, audit, privacy, review):
+for _area in (core, models, audit, pii, privacy, review):
     _area.register(app)
 
 
