@@ -41,7 +41,7 @@ class SandboxError(Exception):
     def render(self, lang: str | None = None) -> str:
         from sandbox.i18n import t
 
-        return t(self.key, lang=lang, **self.params)
+        return t(self.key, lang, **self.params)
 
     def __str__(self) -> str:  # English-free default: the configured language
         try:
