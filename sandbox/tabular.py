@@ -211,14 +211,13 @@ def _check_frame(frame: pd.DataFrame, name: str) -> None:
         raise InputError("errors.file_no_rows", file=name)
     for column in columns:
         series = frame[column]
-        if series.dtype == object:
-            lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
-            worst = int(lengths.max()) if len(lengths) else 0
-            if worst > MAX_CELL_CHARS:
-                row = int(lengths.to_numpy().argmax())
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+            if len(lengths) and int(lengths.max()) > MAX_CELL_CHARS:
+                row = int(lengths.argmax())
                 raise InputError(
                     "errors.cell_too_big", file=name, row=row + 2, column=column,
-                    chars=worst, max=MAX_CELL_CHARS,
+                    chars=int(lengths[row]), max=MAX_CELL_CHARS,
                 )
 
 

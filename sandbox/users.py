@@ -128,9 +128,9 @@ def add_user(
     return _actor(session, user)
 
 
-def list_users(actor: Actor | None = None) -> list[dict[str, Any]]:
-    if actor is not None:
-        authorize(actor, "users.list")
+def list_users(actor: Actor) -> list[dict[str, Any]]:
+    """Every account (admin and chair only)."""
+    authorize(actor, "users.list")
     with session_scope() as session:
         vendors = {v.id: v.name for v in session.scalars(select(Vendor))}
         return [

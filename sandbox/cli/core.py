@@ -45,7 +45,7 @@ def users_list(as_user: AsUser = None, password: Password = None, as_json: JsonF
     """列出用户 / list users."""
     from sandbox.users import list_users
 
-    actor = acting_user(as_user, password, required=False)
+    actor = acting_user(as_user, password)
     rows = list_users(actor)
 
     def human() -> None:

@@ -1,0 +1,45 @@
+"""Atomic writes and spreadsheet-safe exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sandbox.files import atomic_dir, atomic_write_text, neutralise_formulas, sha256_file, write_table_safe
+
+
+def test_atomic_write_replaces_only_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    atomic_write_text(target, "one")
+    with pytest.raises(RuntimeError), __import__("sandbox.files").files.atomic_path(target) as tmp:
+        tmp.write_text("two", encoding="utf-8")
+        raise RuntimeError
+    assert target.read_text(encoding="utf-8") == "one"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_atomic_dir_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), atomic_dir(tmp_path / "release") as tmp:
+        (tmp / "data.csv").write_text("x", encoding="utf-8")
+        raise RuntimeError
+    assert list(tmp_path.iterdir()) == []
+    with atomic_dir(tmp_path / "release") as tmp:
+        (tmp / "data.csv").write_text("x", encoding="utf-8")
+    assert (tmp_path / "release" / "data.csv").exists()
+
+
+def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": ["=1+1", "+SUM(A1)", "-2", "@cmd", "正常", None], "n": [1, 2, 3, 4, 5, 6]})
+    safe = neutralise_formulas(frame)
+    assert safe["a"].tolist()[:5] == ["'=1+1", "'+SUM(A1)", "'-2", "'@cmd", "正常"]
+    assert safe["n"].tolist() == [1, 2, 3, 4, 5, 6]
+    out = write_table_safe(frame, tmp_path / "x.csv")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in text and "\n=1+1" not in text
+
+
+def test_sha256_known_value(tmp_path: Path) -> None:
+    (tmp_path / "abc").write_bytes(b"abc")
+    assert sha256_file(tmp_path / "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
