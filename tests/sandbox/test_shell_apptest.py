@@ -60,3 +60,32 @@ def test_every_visible_page_renders(demo_home: Path, username: str) -> None:
         at.run()
         assert not at.exception, (spec.path, at.exception)
         assert not at.error, (spec.path, [e.value for e in at.error])
+
+
+def test_admin_adds_a_user_from_the_page(home: Path) -> None:
+    from sandbox.demo.people import seed_people
+
+    seed_people()
+    at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=60)
+    at.session_state["actor"] = authenticate("admin", DEMO_PASSWORD)
+    at.run()
+    at.text_input(key="new_username").input("zhou")
+    at.text_input(key="new_display_name").input("周审查")
+    at.selectbox(key="new_role").set_value("reviewer")
+    at.text_input(key="new_password").input("short")
+    at.button[0].click().run()
+    assert at.error[0].value == "密码至少需要 8 个字符。"
+    at.text_input(key="new_username").input("zhou")
+    at.selectbox(key="new_role").set_value("reviewer")
+    at.text_input(key="new_password").input("long-enough-pw")
+    at.button[0].click().run()
+    assert not at.error
+    assert authenticate("zhou", "long-enough-pw").role == "reviewer"
+
+
+def test_chair_sees_users_but_no_add_form(demo_home: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=60)
+    at.session_state["actor"] = authenticate("chair", DEMO_PASSWORD)
+    at.run()
+    assert not at.exception
+    assert len(at.text_input) == 0
