@@ -1,9 +1,205 @@
-"""CLI commands of the `review` area (filled in by that area's issue)."""
+"""CLI of the review area: ``sandbox review …`` and ``sandbox verify``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from sandbox.cli._common import EXIT_CHECK_FAILED, AsUser, JsonFlag, Password, acting_user, cli_command, emit
+from sandbox.errors import InputError
+
+review_app = typer.Typer(help="伦理审查 / ethics review", no_args_is_help=True)
+
+ReviewId = Annotated[int, typer.Argument(help="review id (sandbox review list)")]
+
+
+def _pairs(text: str, field: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise InputError("review.bad_choice", field=field, value=part, choices="name=value,…")
+        out[key.strip()] = int(value) if value.strip().lstrip("-").isdigit() else value.strip()
+    return out
+
+
+@review_app.command("list")
+@cli_command
+def list_cmd(status: Annotated[str | None, typer.Option("--status")] = None,
+             as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """列出审查 / list reviews."""
+    from sandbox.review import list_reviews
+
+    rows = list_reviews(actor=acting_user(as_user, password), status=status)
+    emit(rows, as_json=as_json, human=lambda: [typer.echo(
+        f"{r['review_id']:>4} {r['record_no']}-v{r['version']} {r['status']:<8} {r['tier']:<3} {r['model']} "
+        f"{r['decision'] or ''}") for r in rows])
+
+
+@review_app.command("open")
+@cli_command
+def open_cmd(
+    trial_id: Annotated[int, typer.Argument(help="trial id")],
+    committee: Annotated[str | None, typer.Option("--committee")] = None,
+    review_type: Annotated[str, typer.Option("--type", help="initial|amendment|follow-up|expert-rereview|emergency")] = "initial",
+    procedure: Annotated[str, typer.Option("--procedure", help="general|simplified|emergency")] = "general",
+    impact: Annotated[str, typer.Option("--impact", help="rights=2,reversibility=1,scale=2,autonomy=1,data_sensitivity=2,vulnerable=3,mitigation=1")] = "",
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """开启审查 / open a review for a trial."""
+    from sandbox.review import open_review
+
+    result = open_review(actor=acting_user(as_user, password), trial_id=trial_id, committee=committee,
+                         review_type=review_type, procedure=procedure, questionnaire=_pairs(impact, "--impact"))
+    emit(result, as_json=as_json,
+         human=f"{result['review_id']} {result['record_no']} tier {result['tier']} recused: {result['recusals'] or '-'}")
+
+
+@review_app.command("attend")
+@cli_command
+def attend_cmd(review_id: ReviewId, present: Annotated[str, typer.Option("--present", help="user1,user2,…")],
+               as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """登记出席并核验法定人数 / record attendance (quorum check)."""
+    from sandbox.review import record_attendance
+
+    result = record_attendance(actor=acting_user(as_user, password), review_id=review_id,
+                               present=[p.strip() for p in present.split(",") if p.strip()])
+    emit(result, as_json=as_json, human=f"quorate: {result['voting_present']} voting, {', '.join(result['categories'])}")
+
+
+@review_app.command("answer")
+@cli_command
+def answer_cmd(review_id: ReviewId, item: Annotated[str, typer.Argument(help="C01…C20")],
+               answer: Annotated[str, typer.Argument(help="yes|no|n.a.")],
+               explanation: Annotated[str, typer.Option("--explanation")] = "",
+               evidence: Annotated[str, typer.Option("--evidence")] = "",
+               as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """回答清单项 / answer a checklist item (confirm or override a ★ pre-fill)."""
+    from sandbox.review import answer_item
+
+    result = answer_item(actor=acting_user(as_user, password), review_id=review_id, item=item, answer=answer,
+                         explanation=explanation, evidence=evidence)
+    emit(result, as_json=as_json, human=f"{item}: {result['answer']} ({result['source']})")
+
+
+@review_app.command("show")
+@cli_command
+def show_cmd(review_id: ReviewId, as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """查看审查 / show a review."""
+    from sandbox.review import show_review
+
+    data = show_review(actor=acting_user(as_user, password), review_id=review_id)
+
+    def human() -> None:
+        st = data["state"]
+        typer.echo(f"{data['record_no']}-v{data['version']} · {data['status']} · {st['model']['name']} "
+                   f"{st['model']['version']} · {st['model']['vendor_name']} · tier {st['risk']['tier']}")
+        for item, a in st["checklist"].items():
+            typer.echo(f"  {item} {a.get('answer') or '—':<5} {a.get('source', '')} {a.get('explanation', '')}")
+        for rec in data["records"]:
+            typer.echo(f"  record {rec['record_id']} {rec['decision']} hash {rec['record_hash'][:16]}… "
+                       f"signatures: {', '.join(s['signer'] + ':' + s['meaning'] for s in rec['signatures']) or '-'}")
+
+    emit(data, as_json=as_json, human=human)
+
+
+@review_app.command("vote")
+@cli_command
+def vote_cmd(review_id: ReviewId, choice: Annotated[str, typer.Argument(help="批准|修改后批准|修改后再审|不予批准|暂停|终止|abstain")],
+             as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """表决 / vote."""
+    from sandbox.review import vote
+
+    result = vote(actor=acting_user(as_user, password), review_id=review_id, choice=choice)
+    emit(result, as_json=as_json, human=f"{result['username']}: {result['choice']}")
+
+
+@review_app.command("decide")
+@cli_command
+def decide_cmd(
+    review_id: ReviewId,
+    decision: Annotated[str, typer.Argument(help="批准|修改后批准|修改后再审|不予批准|暂停|终止")],
+    reasons: Annotated[str, typer.Option("--reasons")] = "",
+    condition: Annotated[list[str] | None, typer.Option("--condition", help="text|owner|due (repeat)")] = None,
+    expert_result: Annotated[str | None, typer.Option("--expert-result", help="expert re-review result, e.g. 同意")] = None,
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """作出决定并生成记录 / decide and freeze the record."""
+    from sandbox.review import decide
+
+    conditions = []
+    for text in condition or []:
+        parts = [p.strip() for p in text.split("|")]
+        conditions.append(dict(zip(("text", "owner", "due"), parts, strict=False)))
+    result = decide(actor=acting_user(as_user, password), review_id=review_id, decision=decision, reasons=reasons,
+                    conditions=conditions, expert_rereview={"result": expert_result} if expert_result else None)
+    emit(result, as_json=as_json, human=f"{result['record_id']} {result['decision']} {result['counts']}")
+
+
+@review_app.command("sign")
+@cli_command
+def sign_cmd(
+    record_id: Annotated[str, typer.Argument(help="record id, e.g. ER-01-0001-v1")],
+    meaning: Annotated[str, typer.Option("--meaning", help="reviewed|approved|acknowledged")] = "reviewed",
+    signing_password: Annotated[str, typer.Option("--signing-password", prompt="签署密码 / password to sign",
+                                                  hide_input=True, help="your password, asked again to sign")] = "",
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """签署记录 / sign a record (asks for the password again)."""
+    from sandbox.review import sign_record
+
+    result = sign_record(actor=acting_user(as_user, password), record_id=record_id, password=signing_password,
+                         meaning=meaning)
+    emit(result, as_json=as_json, human=f"{result['record_id']} signed by {result['signer']} ({result['meaning']}) "
+                                        f"key {result['fingerprint'][:16]}…")
+
+
+@review_app.command("export")
+@cli_command
+def export_cmd(
+    record: Annotated[str, typer.Argument(help="record id (ER-…-vN) or review id")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf|md|json")] = "pdf",
+    out: Annotated[Path | None, typer.Option("--out")] = None,
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """导出记录 / export a record as PDF, Markdown or JSON."""
+    from sandbox.review import export_record, show_review
+
+    actor = acting_user(as_user, password)
+    if record.isdigit():
+        record = show_review(actor=actor, review_id=int(record))["state"].get("record_id") or record
+    target = out or Path(f"{record}.{fmt}")
+    result = export_record(actor=actor, record_id=record, fmt=fmt, out=target)  # type: ignore[arg-type]
+    emit(result, as_json=as_json, human=f"{result['out']} ({result['bytes']} bytes)")
+
+
+@cli_command
+def verify_cmd(
+    record_file: Annotated[Path | None, typer.Argument(help="exported JSON record (default: --all)")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every record chain in the database")] = False,
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """核验记录（哈希链、哈希、签名）/ verify records: chain, hashes, signatures."""
+    from sandbox.review import verify_all, verify_file
+
+    if record_file is not None and all_:
+        raise typer.BadParameter("RECORD_FILE or --all, not both")
+    if record_file is not None:
+        if not record_file.is_file():
+            raise InputError("review.bad_choice", field="RECORD_FILE", value=str(record_file), choices="an exported .json")
+        result = verify_file(record_file)
+    else:
+        result = verify_all(actor=acting_user(as_user, password, required=False))
+    ok = (f"OK · {result.get('records', 0)} record(s), {result.get('signatures', 0)} signature(s)"
+          if result["ok"] else f"FAILED · record {result['record']} · field {result['field']} · {result['reason']}")
+    emit(result, as_json=as_json, human=lambda: typer.echo(ok, err=not result["ok"]))
+    if not result["ok"]:
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.add_typer(review_app, name="review")
+    app.command("verify")(verify_cmd)

@@ -1,1 +1,56 @@
-"""sandbox/review."""
+"""Ethics review and tamper-evident sign-off records (科技伦理审查办法（试行）2023).
+
+Committee and quorum rules, the risk tier questionnaire, the 20-item checklist
+with ★ items pre-filled from evidence, votes and decisions, an append-only
+hash chain of records and Ed25519 signatures, verification and exports.
+"""
+
+from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee, list_committees
+from sandbox.review._evidence import NOT_PROVIDED
+from sandbox.review._export import export_document, export_record, to_markdown
+from sandbox.review._queries import find_review, list_records, list_reviews, reviews_due, show_review
+from sandbox.review._rules import CHECKLIST, DECISIONS, FOLLOWUP_DECISIONS, QUESTIONS, risk_tier
+from sandbox.review._service import (
+    amend_review,
+    answer_item,
+    decide,
+    open_review,
+    record_attendance,
+    update_details,
+    vote,
+)
+from sandbox.review._signing import sign_record, sync_alias
+from sandbox.review._verify import verify_all, verify_document, verify_file
+
+__all__ = [
+    "CHECKLIST",
+    "DECISIONS",
+    "DEMO_COMMITTEE",
+    "DEMO_MEMBERS",
+    "FOLLOWUP_DECISIONS",
+    "NOT_PROVIDED",
+    "QUESTIONS",
+    "amend_review",
+    "answer_item",
+    "create_committee",
+    "decide",
+    "export_document",
+    "export_record",
+    "find_review",
+    "list_committees",
+    "list_records",
+    "list_reviews",
+    "open_review",
+    "record_attendance",
+    "reviews_due",
+    "risk_tier",
+    "show_review",
+    "sign_record",
+    "sync_alias",
+    "to_markdown",
+    "update_details",
+    "verify_all",
+    "verify_document",
+    "verify_file",
+    "vote",
+]

@@ -1,0 +1,110 @@
+"""The per-committee hash chain of records and signatures, and signing keys.
+
+Every entry stores ``prev_hash`` (the previous entry's hash, ``0…0`` first)
+and ``entry_hash = sha256(canonical({committee, seq, kind, record_id,
+prev_hash, payload}))``. Appends happen inside ``session_scope(immediate=True)``
+so two processes never take the same ``seq``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sandbox.errors import PermissionDenied
+from sandbox.review._crypto import (
+    GENESIS,
+    canonical,
+    fingerprint,
+    generate_keypair,
+    load_private,
+    sha256_text,
+)
+from sandbox.review._tables import ReviewEntry, SigningKey
+
+__all__ = ["append_entry", "entry_hash", "last_entry", "private_key_for", "public_keys", "record_entries"]
+
+
+def entry_hash(*, committee: int, seq: int, kind: str, record_id: str, prev_hash: str, payload: dict[str, Any]) -> str:
+    return sha256_text(canonical({
+        "committee": committee, "seq": seq, "kind": kind, "record_id": record_id,
+        "prev_hash": prev_hash, "payload": payload,
+    }))
+
+
+def last_entry(session: Session, committee_id: int) -> ReviewEntry | None:
+    return session.scalar(
+        select(ReviewEntry).where(ReviewEntry.committee_id == committee_id).order_by(ReviewEntry.seq.desc()).limit(1)
+    )
+
+
+def next_link(session: Session, committee_id: int) -> tuple[int, str]:
+    """(seq, prev_hash) for the next entry of the committee's chain."""
+    last = last_entry(session, committee_id)
+    return (1, GENESIS) if last is None else (last.seq + 1, last.entry_hash)
+
+
+def append_entry(
+    session: Session, *, committee_id: int, seq: int, prev_hash: str, kind: str, record_id: str,
+    review_id: int, vendor_id: int, payload: dict[str, Any],
+) -> ReviewEntry:
+    """Append one entry (caller holds the immediate transaction and computed the link)."""
+    row = ReviewEntry(
+        committee_id=committee_id, seq=seq, kind=kind, record_id=record_id, review_id=review_id,
+        vendor_id=vendor_id, prev_hash=prev_hash,
+        entry_hash=entry_hash(committee=committee_id, seq=seq, kind=kind, record_id=record_id,
+                              prev_hash=prev_hash, payload=payload),
+        payload=canonical(payload),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_entries(session: Session, record_id: str) -> list[ReviewEntry]:
+    """The record entry and its signature entries, in chain order."""
+    return list(session.scalars(select(ReviewEntry).where(ReviewEntry.record_id == record_id).order_by(ReviewEntry.seq)))
+
+
+def payload_of(row: ReviewEntry) -> dict[str, Any]:
+    return json.loads(row.payload)
+
+
+def private_key_for(session: Session, *, username: str, password: str):  # type: ignore[no-untyped-def]
+    """The user's signing key, created on first use; the password decrypts it.
+
+    Raises :class:`PermissionDenied` when the password is wrong (the private
+    key is encrypted by the user's password).
+    """
+    from sandbox.users import authenticate
+
+    row = session.scalar(select(SigningKey).where(SigningKey.username == username).order_by(SigningKey.id.desc()))
+    if row is None:
+        authenticate(username, password)  # first key: the account password must be right
+        public_b64, pem = generate_keypair(password)
+        row = SigningKey(username=username, fingerprint=fingerprint(public_b64), public_key=public_b64,
+                         private_key_enc=pem)
+        session.add(row)
+        session.flush()
+    private = load_private(row.private_key_enc, password)
+    if private is None:
+        raise PermissionDenied("review.wrong_signing_password", username=username)
+    return private, row.public_key, row.fingerprint
+
+
+def public_keys(session: Session, usernames: list[str] | None = None) -> dict[str, list[dict[str, str]]]:
+    """Registered public keys per user (for exports and verification)."""
+    query = select(SigningKey).order_by(SigningKey.id)
+    if usernames is not None:
+        query = query.where(SigningKey.username.in_(usernames))
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in session.scalars(query):
+        out.setdefault(row.username, []).append({"fingerprint": row.fingerprint, "public_key": row.public_key})
+    return out
+
+
+def entry_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(ReviewEntry)) or 0)

@@ -1,0 +1,116 @@
+"""Canonical JSON, hashes and Ed25519 signatures of sign-off records.
+
+A record's hash covers a per-field hash map, so verification can name the
+exact field that changed. Each signature covers the canonical JSON of
+``{record_id, record_hash, signer, name, role, meaning, signed_at, key}``:
+the meaning and time are part of what is signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+__all__ = [
+    "GENESIS",
+    "canonical",
+    "clean",
+    "field_hashes",
+    "fingerprint",
+    "generate_keypair",
+    "load_private",
+    "record_hash",
+    "sha256_text",
+    "sign",
+    "verify_signature",
+]
+
+GENESIS = "0" * 64
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe copy: NaN/inf become None, tuples lists, keys strings."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else value
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if hasattr(value, "item"):
+        return clean(value.item())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def canonical(value: Any, *, pretty: bool = False) -> str:
+    """The one serialisation that is hashed (sorted keys; compact unless ``pretty``)."""
+    if pretty:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def field_hashes(groups: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """``{"A.record_id": sha256, …}`` for every field of every group."""
+    return {
+        f"{group}.{name}": sha256_text(canonical(value))
+        for group, fields in sorted(groups.items())
+        for name, value in sorted(fields.items())
+    }
+
+
+def record_hash(header: dict[str, Any], hashes: dict[str, str]) -> str:
+    """Hash of the record: its header (ids, version, chain link) and field hashes."""
+    return sha256_text(canonical({"header": header, "fields": hashes}))
+
+
+def fingerprint(public_b64: str) -> str:
+    """SHA-256 of the raw 32-byte public key, hex."""
+    return hashlib.sha256(base64.b64decode(public_b64)).hexdigest()
+
+
+def generate_keypair(password: str) -> tuple[str, str]:
+    """A new key: (raw public key base64, PKCS#8 PEM private key encrypted by ``password``)."""
+    private = Ed25519PrivateKey.generate()
+    public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password.encode("utf-8")),
+    )
+    return base64.b64encode(public_raw).decode("ascii"), pem.decode("ascii")
+
+
+def load_private(pem: str, password: str) -> Ed25519PrivateKey | None:
+    """Decrypt the private key; None when the password is wrong."""
+    try:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=password.encode("utf-8"))
+    except (ValueError, TypeError):
+        return None
+    return key if isinstance(key, Ed25519PrivateKey) else None
+
+
+def sign(private: Ed25519PrivateKey, payload: dict[str, Any]) -> str:
+    return base64.b64encode(private.sign(canonical(payload).encode("utf-8"))).decode("ascii")
+
+
+def verify_signature(public_b64: str, signature_b64: str, payload: dict[str, Any]) -> bool:
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64, validate=True))
+        public.verify(base64.b64decode(signature_b64, validate=True), canonical(payload).encode("utf-8"))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

@@ -1,0 +1,111 @@
+"""Exports of a sign-off record: JSON (verifiable anywhere), Markdown, PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from sandbox.errors import InputError, NotFoundError
+from sandbox.files import atomic_path, atomic_write_text
+from sandbox.review._chain import payload_of, public_keys, record_entries
+from sandbox.review._crypto import canonical
+from sandbox.review._record import GROUP_TITLES
+from sandbox.review._rules import CHECKLIST
+from sandbox.review._verify import EXPORT_FORMAT
+from sandbox.roles import Actor, authorize
+from sandbox.store import session_scope
+
+__all__ = ["export_document", "export_record", "to_markdown"]
+
+Format = Literal["pdf", "md", "json"]
+ANSWER_ZH = {"yes": "是", "no": "否", "n.a.": "不适用", None: "未答"}
+MEANING_ZH = {"reviewed": "已审阅", "approved": "批准签署", "acknowledged": "已知悉并确认"}
+
+
+def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
+    """The export: record, its chain link, its signatures and the signers' public keys."""
+    authorize(actor, "review.view")
+    with session_scope() as s:
+        entries = record_entries(s, record_id)
+        if not entries or entries[0].kind != "record":
+            raise NotFoundError("review.record_not_found", record=record_id)
+        head = entries[0]
+        authorize(actor, "review.view", owner_vendor_id=head.vendor_id)
+        sigs = []
+        for e in entries[1:]:
+            sigs.append({**payload_of(e), "seq": e.seq, "prev_hash": e.prev_hash, "entry_hash": e.entry_hash})
+        keys = public_keys(s, sorted({sig["signed"]["signer"] for sig in sigs}))
+        used = {sig["fingerprint"] for sig in sigs}
+        return {
+            "format": EXPORT_FORMAT,
+            "record": payload_of(head),
+            "chain": {"committee": head.committee_id, "seq": head.seq, "prev_hash": head.prev_hash,
+                      "entry_hash": head.entry_hash},
+            "signatures": sigs,
+            "public_keys": {u: [k for k in ks if k["fingerprint"] in used] for u, ks in keys.items()},
+        }
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return "`" + canonical(value)[:400] + ("…" if len(canonical(value)) > 400 else "") + "`"
+    return str(value)
+
+
+def to_markdown(doc: dict[str, Any]) -> str:
+    """A readable Markdown rendering (Chinese first, English in brackets)."""
+    rec = doc["record"]
+    g = rec["groups"]
+    h = g["H"]
+    lines = [f"# 伦理审查签署记录 Ethics-review sign-off record {rec['header']['record_id']}", ""]
+    lines += [f"- 委员会 Committee: {g['A']['committee']}",
+              f"- 模型 Model: {g['B']['model_name']} {g['B']['model_version']} (sha256 {g['B']['artifact_sha256']})",
+              f"- 供应商 Vendor: {g['B']['vendor_name']} ({g['B']['vendor_uscc']})",
+              f"- 风险等级 Risk tier: {g['F']['risk_tier']}",
+              f"- **决定 Decision: {h['decision']}**",
+              f"- 表决 Votes: 赞成 for {h['counts']['for']} · 反对 against {h['counts']['against']} · "
+              f"弃权 abstain {h['counts']['abstain']} · 回避 recused {h['counts']['recused']} · "
+              f"出席有表决权 present {h['counts']['present']}",
+              f"- 下次跟踪审查 Next review: {g['I']['next_review']}",
+              f"- 记录哈希 Record hash: `{rec['record_hash']}`", ""]
+    lines += ["## 条件 Conditions", "", "| id | 条件 | 责任人 owner | 期限 due | 完成证据 evidence | 状态 status |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {c['id']} | {c['text']} | {c['owner']} | {c['due']} | {c.get('evidence', '')} | {c['status']} |"
+              for c in h["conditions"]] or ["| – | 无 none | | | | |"]
+    lines += ["", "## 审查清单 Checklist", "", "| id | 项目 | 回答 | 说明 | 证据 | 来源 |", "|---|---|---|---|---|---|"]
+    for item, (zh, _en, _basis, star) in CHECKLIST.items():
+        a = g["G"]["checklist"].get(item, {})
+        lines.append(f"| {item}{' ★' if star else ''} | {zh} | {ANSWER_ZH.get(a.get('answer'), a.get('answer'))} | "
+                     f"{a.get('explanation', '')} | {a.get('evidence', '')} | {a.get('source', '')} |")
+    lines += ["", "## 签名 Signatures", "", "| 签署人 | 角色 | 含义 meaning | 时间 | 公钥指纹 fingerprint |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {s['signed']['name']} ({s['signed']['signer']}) | {s['signed']['role']} | "
+              f"{MEANING_ZH.get(s['signed']['meaning'], '')} {s['signed']['meaning']} | {s['signed']['signed_at']} | "
+              f"`{s['fingerprint']}` |" for s in doc["signatures"]] or ["| 尚无签名 none yet | | | | |"]
+    lines += [""]
+    for group, (zh, en) in GROUP_TITLES.items():
+        lines += [f"## {group}. {zh} {en}", ""]
+        for name, value in g[group].items():
+            if group == "G" and name == "checklist":
+                continue
+            lines.append(f"- **{name}**: {_fmt(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def export_record(*, actor: Actor, record_id: str, fmt: Format, out: str | Path) -> dict[str, Any]:
+    """Write the record as ``pdf``, ``md`` or ``json`` to ``out`` (atomically)."""
+    if fmt not in ("pdf", "md", "json"):
+        raise InputError("review.bad_choice", field="format", value=fmt, choices="pdf, md, json")
+    doc = export_document(actor=actor, record_id=record_id)
+    out = Path(out)
+    if fmt == "json":
+        atomic_write_text(out, canonical(doc, pretty=True))
+    elif fmt == "md":
+        atomic_write_text(out, to_markdown(doc))
+    else:
+        from sandbox.review._pdf import render_pdf
+
+        with atomic_path(out) as tmp:
+            render_pdf(doc, tmp)
+    return {"record_id": record_id, "format": fmt, "out": str(out), "bytes": out.stat().st_size}

@@ -1,0 +1,106 @@
+"""Read side: lists and details of reviews and records, filtered per role."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from sandbox.errors import NotFoundError
+from sandbox.review._chain import payload_of
+from sandbox.review._committee import committee_members
+from sandbox.review._service import load_review, votes_of
+from sandbox.review._tables import Review, ReviewEntry
+from sandbox.roles import Actor, authorize
+from sandbox.store import session_scope
+
+__all__ = ["find_review", "list_records", "list_reviews", "reviews_due", "show_review"]
+
+
+def list_reviews(*, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
+    """Reviews visible to ``actor`` (a vendor: its own models only), newest first."""
+    authorize(actor, "review.view")
+    with session_scope() as s:
+        query = select(Review).order_by(Review.id.desc())
+        if actor.role == "vendor":
+            query = query.where(Review.vendor_id == actor.vendor_id)
+        if status:
+            query = query.where(Review.status == status)
+        return [
+            {"review_id": r.id, "record_no": r.record_no, "version": r.version, "trial_id": r.trial_id,
+             "model": f"{r.model_name}/{r.model_version}", "vendor": r.state["model"]["vendor_name"],
+             "domain": r.state["model"]["service_domain"], "status": r.status, "tier": r.state["risk"]["tier"],
+             "decision": (r.state.get("decision") or {}).get("decision"), "record_id": r.state.get("record_id")}
+            for r in s.scalars(query)
+        ]
+
+
+def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
+    """Everything about one review: state, members, votes, records and signatures."""
+    authorize(actor, "review.view")
+    with session_scope() as s:
+        review = load_review(s, actor, review_id, "review.view")
+        members = committee_members(s, review.committee_id)
+        entries = s.scalars(select(ReviewEntry).where(ReviewEntry.review_id == review.id).order_by(ReviewEntry.seq))
+        records: dict[str, dict[str, Any]] = {}
+        for e in entries:
+            p = payload_of(e)
+            if e.kind == "record":
+                records[e.record_id] = {"record_id": e.record_id, "record_hash": p["record_hash"],
+                                        "decision": p["groups"]["H"]["decision"], "signatures": []}
+            else:
+                records[e.record_id]["signatures"].append({**p["signed"], "fingerprint": p["fingerprint"]})
+        votes = votes_of(s, review) if actor.role != "vendor" else {}
+        return {
+            "review_id": review.id, "record_no": review.record_no, "version": review.version,
+            "supersedes": review.supersedes, "review_type": review.review_type, "procedure": review.procedure,
+            "status": review.status, "trial_id": review.trial_id, "vendor_id": review.vendor_id,
+            "state": review.state, "members": members, "votes": votes, "records": list(records.values()),
+        }
+
+
+def find_review(*, actor: Actor, record_id: str) -> int:
+    """The review id a record id belongs to."""
+    authorize(actor, "review.view")
+    with session_scope() as s:
+        row = s.scalar(select(ReviewEntry).where(ReviewEntry.record_id == record_id, ReviewEntry.kind == "record"))
+        if row is None:
+            raise NotFoundError("review.record_not_found", record=record_id)
+        authorize(actor, "review.view", owner_vendor_id=row.vendor_id)
+        return row.review_id
+
+
+def list_records(*, actor: Actor, decision: str | None = None, vendor: str | None = None) -> list[dict[str, Any]]:
+    """Every record version in the chains (a vendor sees its own), with its signatures."""
+    authorize(actor, "records.verify")
+    with session_scope() as s:
+        query = select(ReviewEntry).order_by(ReviewEntry.committee_id, ReviewEntry.seq)
+        if actor.role == "vendor":
+            query = query.where(ReviewEntry.vendor_id == actor.vendor_id)
+        out: dict[str, dict[str, Any]] = {}
+        for e in s.scalars(query):
+            p = payload_of(e)
+            if e.kind == "record":
+                g = p["groups"]
+                out[e.record_id] = {
+                    "record_id": e.record_id, "review_id": e.review_id, "seq": e.seq,
+                    "model": f"{g['B']['model_name']}/{g['B']['model_version']}", "vendor": g["B"]["vendor_name"],
+                    "decision": g["H"]["decision"], "tier": g["F"]["risk_tier"], "date": g["A"]["dates"]["decision"],
+                    "next_review": g["I"]["next_review"], "supersedes": g["A"]["supersedes"],
+                    "record_hash": p["record_hash"], "signatures": [],
+                }
+            elif e.record_id in out:
+                out[e.record_id]["signatures"].append(f"{p['signed']['signer']}:{p['signed']['meaning']}")
+    rows = list(out.values())
+    if decision:
+        rows = [r for r in rows if r["decision"] == decision]
+    if vendor:
+        rows = [r for r in rows if vendor in r["vendor"]]
+    return rows
+
+
+def reviews_due(*, actor: Actor, today: date | None = None) -> list[dict[str, Any]]:
+    """Records whose follow-up date has come (re-review trigger)."""
+    today = today or date.today()
+    return [r for r in list_records(actor=actor) if r["next_review"] <= today.isoformat()]

@@ -1,0 +1,335 @@
+"""Review service: open, attendance and quorum, checklist, vote, decide, amend.
+
+Every rule lives here (and in :mod:`sandbox.review._rules`); pages and CLI
+only call these functions. Signing and the registry link are in
+:mod:`sandbox.review._signing`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from sandbox.activity import log_activity
+from sandbox.errors import InputError, NotFoundError, RuleViolation
+from sandbox.review._chain import append_entry, next_link
+from sandbox.review._committee import committee_members, get_committee
+from sandbox.review._evidence import gather_evidence, model_info, prefill
+from sandbox.review._record import build_record
+from sandbox.review._rules import (
+    ANSWERS,
+    APPROVING,
+    CHECKLIST,
+    DECISIONS,
+    FOLLOWUP_DECISIONS,
+    PROCEDURES,
+    REVIEW_TYPES,
+    check_majority,
+    check_quorum,
+    conflict_with,
+    retention_until,
+    risk_tier,
+)
+from sandbox.review._tables import Committee, Review, ReviewVote
+from sandbox.roles import Actor, authorize
+from sandbox.store import session_scope
+from sandbox.store.tables import Trial, Vendor
+
+__all__ = ["amend_review", "answer_item", "decide", "open_review", "record_attendance", "update_details", "vote"]
+
+DETAIL_FIELDS = (
+    "purpose", "necessity", "system_role", "human_decides", "deploying_body", "duration", "frequency",
+    "affected_groups", "data_sources", "legal_basis", "pi_categories", "isolation_and_deletion", "mitigations",
+    "control_plan", "emergency_plan", "human_oversight", "complaint_route", "fallback", "logging_plan",
+    "materials", "discussion", "vendor_coi_statement",
+)
+PUBLIC_VALUE = ("public_value", "legitimacy", "capacity")
+PIA = ("pia_id", "pia_date", "purpose_lawful", "impact", "safeguards")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def load_review(s: Session, actor: Actor, review_id: int, action: str) -> Review:
+    review = s.get(Review, review_id)
+    if review is None:
+        raise NotFoundError("review.not_found", review=review_id)
+    authorize(actor, action, owner_vendor_id=review.vendor_id)
+    return review
+
+
+def _editable(review: Review) -> None:
+    if review.status != "open":
+        key = "review.rule_record_signed" if review.status == "signed" else "review.rule_record_frozen"
+        raise RuleViolation(key, review=review.id, record=f"{review.record_no}-v{review.version}")
+
+
+def _save(review: Review) -> None:
+    flag_modified(review, "state")
+
+
+def _member(members: list[dict[str, Any]], username: str) -> dict[str, Any] | None:
+    return next((m for m in members if m["username"] == username), None)
+
+
+def open_review(
+    *, actor: Actor, trial_id: int, committee: int | str | None = None, review_type: str = "initial",
+    procedure: str = "general", questionnaire: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
+    application_date: date | None = None, previous_record: str | None = None,
+) -> dict[str, Any]:
+    """Open a review of a trial: model facts, risk tier, recusals, ★ pre-filled checklist."""
+    authorize(actor, "review.open")
+    if review_type not in REVIEW_TYPES:
+        raise InputError("review.bad_choice", field="review_type", value=review_type, choices=", ".join(REVIEW_TYPES))
+    if procedure not in PROCEDURES:
+        raise InputError("review.bad_choice", field="procedure", value=procedure, choices=", ".join(PROCEDURES))
+    with session_scope() as s:
+        trial = s.get(Trial, trial_id)
+        if trial is None or trial.deleted:
+            raise NotFoundError("review.no_trial", trial=trial_id)
+        vendor = s.get(Vendor, trial.vendor_id)
+        name, version, domain, vid = trial.model_name, trial.model_version, trial.service_domain, trial.vendor_id
+        vendor_name, vendor_uscc = vendor.name, vendor.uscc
+    info = model_info(actor=actor, name=name, version=version) or {}
+    card = info.get("card") or None
+    from privacy.checksums import is_valid_uscc
+
+    model = {
+        "name": name, "version": version, "service_domain": domain, "vendor_name": vendor_name,
+        "vendor_uscc": vendor_uscc, "uscc_valid": bool(is_valid_uscc(vendor_uscc)), "sha256": info.get("sha256"),
+        "card": card, "algorithm_type": (card or {}).get("algorithm_type"),
+        "filing_number": (card or {}).get("filing_number"), "mlflow_url": info.get("mlflow_url"),
+        "safety_officer": ((card or {}).get("contact") or {}).get("name"),
+        "automated_decision": bool((card or {}).get("automated_decision", domain in ("社会救助", "养老"))),
+    }
+    answers = dict(questionnaire or {})
+    tier = {**risk_tier(answers, service_domain=domain, automated_decision=model["automated_decision"]),
+            "answers": answers}
+    evidence = gather_evidence(model_name=name, model_version=version, trial_id=trial_id)
+    applied = application_date or _now().date()
+    checklist = {k: {"answer": None, "explanation": "", "evidence": "", "source": "reviewer"} for k in CHECKLIST}
+    for item, value in prefill(evidence=evidence, tier=tier, automated_decision=model["automated_decision"],
+                               retention_until=retention_until(_now().date()).isoformat()).items():
+        checklist[item] = {**value, "prefill": dict(value)}
+    with session_scope(immediate=True) as s:
+        comm = get_committee(s, committee)
+        members = committee_members(s, comm.id)
+        recusals = {m["username"]: why for m in members if (why := conflict_with(m, vendor_name, vendor_uscc))}
+        count = len(list(s.scalars(select(Review.id).where(Review.committee_id == comm.id)))) + 1
+        state = {
+            "dates": {"application": applied.isoformat(), "acceptance": _now().date().isoformat(), "meeting": None},
+            "model": model, "risk": tier, "evidence": evidence, "checklist": checklist,
+            "attendance": {m["username"]: {"present": False, "recused": recusals.get(m["username"])} for m in members},
+            "details": {k: v for k, v in (details or {}).items() if k in DETAIL_FIELDS},
+            "public_value": {}, "pia": {}, "advisers": [], "quorum": None, "decision": None,
+            "previous_record": previous_record,
+            "expert_rereview": {"required": tier["expert_rereview"], "result": None},
+        }
+        review = Review(
+            committee_id=comm.id, trial_id=trial_id, vendor_id=vid, model_name=name, model_version=version,
+            record_no=f"ER-{comm.id:02d}-{count:04d}", version=1, supersedes=None, review_type=review_type,
+            procedure=procedure, status="open", state=state, created_by=actor.username,
+        )
+        s.add(review)
+        s.flush()
+        log_activity(s, actor, "review.open", review.record_no, trial_id=trial_id, tier=tier["tier"])
+        return {"review_id": review.id, "record_no": review.record_no, "tier": tier["tier"],
+                "recusals": recusals, "expert_rereview": tier["expert_rereview"]}
+
+
+def record_attendance(*, actor: Actor, review_id: int, present: list[str], advisers: list[str] | None = None,
+                      meeting_date: date | None = None) -> dict[str, Any]:
+    """Record who is present; refuses a meeting that is not quorate."""
+    authorize(actor, "review.open")
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.open")
+        _editable(review)
+        members = committee_members(s, review.committee_id)
+        unknown = [u for u in present if _member(members, u) is None]
+        if unknown:
+            raise InputError("review.not_member", usernames=", ".join(unknown))
+        att = review.state["attendance"]
+        voting = [m for m in members if m["username"] in present and m["voting"] and not att[m["username"]]["recused"]]
+        check_quorum(voting)
+        for username, entry in att.items():
+            entry["present"] = username in present
+        review.state["advisers"] = list(advisers or [])
+        review.state["dates"]["meeting"] = (meeting_date or _now().date()).isoformat()
+        review.state["quorum"] = {"voting_present": len(voting), "categories": sorted({m["category"] for m in voting}),
+                                  "quorate": True}
+        # C12 follows from the recusals the sandbox applied.
+        recused = {u: a["recused"] for u, a in att.items() if a["recused"]}
+        c12 = review.state["checklist"]["C12"]
+        if c12["source"] != "override" and c12["answer"] is None:
+            c12.update(answer="yes", explanation="recused: " + ("; ".join(f"{u} ({w})" for u, w in recused.items())
+                                                                 if recused else "none"), source="evidence")
+        _save(review)
+        log_activity(s, actor, "review.attendance", review.record_no, present=len(present), voting=len(voting))
+        return {"review_id": review.id, **review.state["quorum"], "recused": recused}
+
+
+def answer_item(*, actor: Actor, review_id: int, item: str, answer: str, explanation: str = "",
+                evidence: str = "") -> dict[str, Any]:
+    """Answer one checklist item; overriding a pre-filled answer is recorded."""
+    authorize(actor, "review.answer")
+    if item not in CHECKLIST:
+        raise InputError("review.bad_choice", field="item", value=item, choices="C01–C20")
+    if answer not in ANSWERS:
+        raise InputError("review.bad_choice", field="answer", value=answer, choices=", ".join(ANSWERS))
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.answer")
+        _editable(review)
+        entry = review.state["checklist"][item]
+        pre = entry.get("prefill")
+        override = pre is not None and (pre.get("answer") != answer)
+        entry.update(answer=answer, explanation=explanation or entry.get("explanation", ""),
+                     evidence=evidence or entry.get("evidence", ""), by=actor.username,
+                     at=_now().isoformat(), source="override" if override else ("confirmed" if pre else "reviewer"))
+        if override:
+            entry["override"] = {"from": pre.get("answer"), "to": answer, "by": actor.username, "at": entry["at"]}
+        _save(review)
+        log_activity(s, actor, "review.answer", review.record_no, item=item, answer=answer, override=override)
+        return {"item": item, **entry}
+
+
+def update_details(*, actor: Actor, review_id: int, section: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``details`` (groups C/D/F text), ``public_value`` (Moore) or ``pia`` (PIPL art. 55/56)."""
+    authorize(actor, "review.answer")
+    allowed = {"details": DETAIL_FIELDS, "public_value": PUBLIC_VALUE, "pia": PIA}.get(section)
+    if allowed is None:
+        raise InputError("review.bad_choice", field="section", value=section, choices="details, public_value, pia")
+    bad = [k for k in values if k not in allowed]
+    if bad:
+        raise InputError("review.bad_choice", field=section, value=", ".join(bad), choices=", ".join(allowed))
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.answer")
+        _editable(review)
+        review.state.setdefault(section, {}).update({k: v for k, v in values.items() if v not in (None, "")})
+        _save(review)
+        log_activity(s, actor, f"review.{section}", review.record_no, fields=sorted(values))
+        return dict(review.state[section])
+
+
+def vote(*, actor: Actor, review_id: int, choice: str) -> dict[str, Any]:
+    """A voting member present and not recused votes for a decision (or abstains)."""
+    authorize(actor, "review.vote")
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.vote")
+        _editable(review)
+        allowed = DECISIONS + (FOLLOWUP_DECISIONS if review.review_type == "follow-up" else ()) + ("abstain",)
+        if choice not in allowed:
+            raise InputError("review.bad_choice", field="choice", value=choice, choices=", ".join(allowed))
+        if review.state.get("quorum") is None:
+            raise RuleViolation("review.rule_no_quorum", review=review.id)
+        att = review.state["attendance"].get(actor.username)
+        if att is None:
+            raise RuleViolation("review.rule_not_member", username=actor.username)
+        if att["recused"]:
+            raise RuleViolation("review.rule_recused", username=actor.username, reason=att["recused"])
+        if not att["present"]:
+            raise RuleViolation("review.rule_not_present", username=actor.username)
+        row = s.scalar(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.version == review.version,
+                                                ReviewVote.username == actor.username))
+        if row is None:
+            s.add(ReviewVote(review_id=review.id, version=review.version, username=actor.username, choice=choice))
+        else:
+            row.choice, row.at = choice, _now()
+        log_activity(s, actor, "review.vote", review.record_no, choice=choice)
+        return {"review_id": review.id, "username": actor.username, "choice": choice}
+
+
+def votes_of(s: Session, review: Review) -> dict[str, str]:
+    rows = s.scalars(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.version == review.version))
+    return {r.username: r.choice for r in rows}
+
+
+def decide(
+    *, actor: Actor, review_id: int, decision: str, reasons: str = "", conditions: list[dict[str, Any]] | None = None,
+    scope: dict[str, Any] | None = None, appeal_route: str = "", expert_rereview: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Record the decision: quorum, ⅔ rule, expert re-review; freeze the record into the chain."""
+    authorize(actor, "review.decide")
+    conditions = [dict(c) for c in (conditions or [])]
+    for i, c in enumerate(conditions, 1):
+        missing = [k for k in ("text", "owner", "due") if not c.get(k)]
+        if missing:
+            raise InputError("review.bad_condition", index=i, missing=", ".join(missing))
+        c.setdefault("id", f"K{i}")
+        c.setdefault("evidence", "")
+        c.setdefault("status", "open")
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.decide")
+        _editable(review)
+        state = review.state
+        allowed = DECISIONS + (FOLLOWUP_DECISIONS if review.review_type == "follow-up" else ())
+        if decision not in allowed:
+            raise RuleViolation("review.rule_decision_choice", decision=decision, choices=", ".join(allowed))
+        members = committee_members(s, review.committee_id)
+        att = state["attendance"]
+        voting = [m for m in members if att[m["username"]]["present"] and m["voting"] and not att[m["username"]]["recused"]]
+        if state.get("quorum") is None:
+            raise RuleViolation("review.rule_no_quorum", review=review.id)
+        check_quorum(voting)
+        votes = votes_of(s, review)
+        counts = check_majority(decision, votes, len(voting))
+        if decision == "修改后批准" and not conditions:
+            raise RuleViolation("review.rule_conditions_required")
+        if expert_rereview:
+            state["expert_rereview"] = {**state["expert_rereview"], **expert_rereview}
+        if decision in APPROVING:
+            unanswered = [k for k, v in state["checklist"].items() if v.get("answer") is None]
+            if unanswered:
+                raise RuleViolation("review.rule_checklist_incomplete", items=", ".join(unanswered))
+            rr = state["expert_rereview"]
+            if rr.get("required") and rr.get("result") != "同意":
+                raise RuleViolation("review.rule_expert_rereview", tier=state["risk"]["tier"])
+        now = _now()
+        state["decision"] = {"decision": decision, "reasons": reasons, "conditions": conditions,
+                             "scope": scope or {"model_version": review.model_version}, "appeal_route": appeal_route}
+        committee = s.get(Committee, review.committee_id)
+        seq, prev = next_link(s, review.committee_id)
+        doc = build_record(
+            review={"record_no": review.record_no, "version": review.version, "supersedes": review.supersedes,
+                    "review_type": review.review_type, "procedure": review.procedure, "trial_id": review.trial_id},
+            state=state, committee=committee.name, members=members, votes=votes, counts=counts,
+            decided_at=now, seq=seq, prev_hash=prev,
+        )
+        record_id = doc["header"]["record_id"]
+        append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="record",
+                     record_id=record_id, review_id=review.id, vendor_id=review.vendor_id, payload=doc)
+        review.status = "decided"
+        state["record_id"] = record_id
+        _save(review)
+        log_activity(s, actor, "review.decide", record_id, decision=decision, **counts)
+        model = state["model"]
+    alias = None
+    if decision not in APPROVING:
+        from sandbox.review._signing import sync_alias
+
+        alias = sync_alias(model=model, approve=False)
+    return {"record_id": record_id, "decision": decision, "counts": counts, "record_hash": doc["record_hash"],
+            "alias": alias}
+
+
+def amend_review(*, actor: Actor, review_id: int, reason: str) -> dict[str, Any]:
+    """Start a new version of a decided record; the old one stays, superseded."""
+    authorize(actor, "review.open")
+    if not reason.strip():
+        raise InputError("review.reason_required")
+    with session_scope(immediate=True) as s:
+        review = load_review(s, actor, review_id, "review.open")
+        if review.status == "open":
+            raise RuleViolation("review.rule_not_decided", review=review.id)
+        old = f"{review.record_no}-v{review.version}"
+        review.supersedes, review.version, review.status = old, review.version + 1, "open"
+        review.review_type = "amendment"
+        review.state["decision"] = None
+        review.state["amendment_reason"] = reason
+        _save(review)
+        log_activity(s, actor, "review.amend", old, reason=reason)
+        return {"review_id": review.id, "supersedes": old, "version": review.version}

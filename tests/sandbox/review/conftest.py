@@ -1,0 +1,73 @@
+"""A small world for review tests: demo users, the demo committee, three trials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sandbox.demo.people import DEMO_PASSWORD, seed_people
+from sandbox.review import CHECKLIST, DEMO_COMMITTEE, DEMO_MEMBERS, create_committee
+from sandbox.store import session_scope
+from sandbox.store.tables import Trial, Vendor
+from sandbox.users import actor_for
+
+ALL = ["chair", "reviewer", "reviewer2", "reviewer3", "reviewer4", "reviewer5", "reviewer6"]
+IMPACT = {"rights": 2, "reversibility": 2, "scale": 2, "autonomy": 1, "data_sensitivity": 2, "vulnerable": 3,
+          "mitigation": 1}
+
+
+@dataclass
+class World:
+    home: Path
+    trials: dict[str, int]
+
+    def actor(self, username: str):  # type: ignore[no-untyped-def]
+        return actor_for(username)
+
+
+def _trial(vendor: str, name: str, domain: str) -> int:
+    from sqlalchemy import select
+
+    with session_scope() as s:
+        v = s.scalar(select(Vendor).where(Vendor.name == vendor))
+        t = Trial(vendor_id=v.id, model_name=name, model_version="1", service_domain=domain, status="in_trial",
+                  created_by="test")
+        s.add(t)
+        s.flush()
+        return t.id
+
+
+@pytest.fixture
+def world(home: Path) -> Iterator[World]:
+    seed_people()
+    create_committee(actor=None, name=DEMO_COMMITTEE, members=[dict(m) for m in DEMO_MEMBERS])
+    yield World(home=home, trials={
+        "pension": _trial("数安城市科技有限公司", "pension-check", "养老"),
+        "social": _trial("智联政务科技有限公司", "social-assistance", "社会救助"),
+        "risk": _trial("智联政务科技有限公司", "risk-warning", "基层治理"),
+    })
+
+
+def to_decision(world: World, *, trial: str = "social", decision: str = "修改后批准",
+                voters: list[str] | None = None) -> dict:
+    """Open → attendance → checklist → votes → decide. Returns the decide result (+ review_id)."""
+    from sandbox.review import answer_item, decide, open_review, record_attendance, vote
+
+    chair = world.actor("chair")
+    opened = open_review(actor=chair, trial_id=world.trials[trial], questionnaire=IMPACT)
+    rid = opened["review_id"]
+    record_attendance(actor=chair, review_id=rid, present=ALL)
+    for item in CHECKLIST:
+        answer_item(actor=world.actor("reviewer"), review_id=rid, item=item, answer="yes", explanation="审查通过")
+    for username in voters or [u for u in ALL if u not in opened["recusals"]]:
+        vote(actor=world.actor(username), review_id=rid, choice=decision)
+    conditions = [{"text": "对75岁以上农村老人保留人工复核", "owner": "vendor_a", "due": "2027-03-31"}]
+    result = decide(actor=chair, review_id=rid, decision=decision, reasons="证据充分",
+                    conditions=conditions if decision == "修改后批准" else None)
+    return {**result, "review_id": rid}
+
+
+__all__ = ["ALL", "DEMO_PASSWORD", "IMPACT", "World", "to_decision"]
