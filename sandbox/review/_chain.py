@@ -89,7 +89,7 @@ def private_key_for(session: Session, *, username: str, password: str):  # type:
                          private_key_enc=pem)
         session.add(row)
         session.flush()
-    private = load_private(row.private_key_enc, password)
+    private = load_private(row.private_key_enc, password, row.public_key)
     if private is None:
         raise PermissionDenied("review.wrong_signing_password", username=username)
     return private, row.public_key, row.fingerprint

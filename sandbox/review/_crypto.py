@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import math
+import os
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -82,25 +83,48 @@ def fingerprint(public_b64: str) -> str:
     return hashlib.sha256(base64.b64decode(public_b64)).hexdigest()
 
 
+_SCRYPT_N = 2**14  # the scrypt paper's interactive setting
+
+
+def _kek(password: str, salt: bytes, n: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(password.encode("utf-8"))
+
+
 def generate_keypair(password: str) -> tuple[str, str]:
-    """A new key: (raw public key base64, PKCS#8 PEM private key encrypted by ``password``)."""
+    """A new key: (raw public key base64, private key sealed by ``password``).
+
+    The sealed key is JSON: scrypt (N=2^14, r=8, p=1) derives an AES-256-GCM
+    key from the password; the public key is the associated data, so a sealed
+    key cannot be swapped under another public key.
+    """
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     private = Ed25519PrivateKey.generate()
     public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password.encode("utf-8")),
-    )
-    return base64.b64encode(public_raw).decode("ascii"), pem.decode("ascii")
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_kek(password, salt, _SCRYPT_N)).encrypt(nonce, raw, public_raw)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    box = {"kdf": "scrypt", "n": _SCRYPT_N, "r": 8, "p": 1, "salt": b64(salt), "cipher": "AES-256-GCM",
+           "nonce": b64(nonce), "sealed": b64(sealed)}
+    return b64(public_raw), canonical(box)
 
 
-def load_private(pem: str, password: str) -> Ed25519PrivateKey | None:
-    """Decrypt the private key; None when the password is wrong."""
+def load_private(box_json: str, password: str, public_b64: str) -> Ed25519PrivateKey | None:
+    """Unseal the private key; None when the password is wrong."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    box = json.loads(box_json)
     try:
-        key = serialization.load_pem_private_key(pem.encode("ascii"), password=password.encode("utf-8"))
-    except (ValueError, TypeError):
+        raw = AESGCM(_kek(password, base64.b64decode(box["salt"]), int(box["n"]))).decrypt(
+            base64.b64decode(box["nonce"]), base64.b64decode(box["sealed"]), base64.b64decode(public_b64))
+    except InvalidTag:
         return None
-    return key if isinstance(key, Ed25519PrivateKey) else None
+    return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def sign(private: Ed25519PrivateKey, payload: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sandbox.errors import InputError, NotFoundError
-from sandbox.files import atomic_path, atomic_write_text
 from sandbox.review._chain import payload_of, public_keys, record_entries
 from sandbox.review._crypto import canonical
 from sandbox.review._record import GROUP_TITLES
@@ -97,6 +96,8 @@ def export_record(*, actor: Actor, record_id: str, fmt: Format, out: str | Path)
     """Write the record as ``pdf``, ``md`` or ``json`` to ``out`` (atomically)."""
     if fmt not in ("pdf", "md", "json"):
         raise InputError("review.bad_choice", field="format", value=fmt, choices="pdf, md, json")
+    from sandbox.files import atomic_path, atomic_write_text  # pandas: only when exporting
+
     doc = export_document(actor=actor, record_id=record_id)
     out = Path(out)
     if fmt == "json":

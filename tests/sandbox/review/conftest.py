@@ -24,8 +24,28 @@ class World:
     home: Path
     trials: dict[str, int]
 
+    password: str = DEMO_PASSWORD
+
     def actor(self, username: str):  # type: ignore[no-untyped-def]
         return actor_for(username)
+
+    def to_decision(self, *, trial: str = "social", decision: str = "修改后批准",
+                    voters: list[str] | None = None) -> dict:
+        """Open → attendance → checklist → votes → decide. Returns the decide result (+ review_id)."""
+        from sandbox.review import answer_item, decide, open_review, record_attendance, vote
+
+        chair = self.actor("chair")
+        opened = open_review(actor=chair, trial_id=self.trials[trial], questionnaire=IMPACT)
+        rid = opened["review_id"]
+        record_attendance(actor=chair, review_id=rid, present=ALL)
+        for item in CHECKLIST:
+            answer_item(actor=self.actor("reviewer"), review_id=rid, item=item, answer="yes", explanation="审查通过")
+        for username in voters or [u for u in ALL if u not in opened["recusals"]]:
+            vote(actor=self.actor(username), review_id=rid, choice=decision)
+        conditions = [{"text": "对75岁以上农村老人保留人工复核", "owner": "vendor_a", "due": "2027-03-31"}]
+        result = decide(actor=chair, review_id=rid, decision=decision, reasons="证据充分",
+                        conditions=conditions if decision == "修改后批准" else None)
+        return {**result, "review_id": rid}
 
 
 def _trial(vendor: str, name: str, domain: str) -> int:
@@ -51,23 +71,3 @@ def world(home: Path) -> Iterator[World]:
     })
 
 
-def to_decision(world: World, *, trial: str = "social", decision: str = "修改后批准",
-                voters: list[str] | None = None) -> dict:
-    """Open → attendance → checklist → votes → decide. Returns the decide result (+ review_id)."""
-    from sandbox.review import answer_item, decide, open_review, record_attendance, vote
-
-    chair = world.actor("chair")
-    opened = open_review(actor=chair, trial_id=world.trials[trial], questionnaire=IMPACT)
-    rid = opened["review_id"]
-    record_attendance(actor=chair, review_id=rid, present=ALL)
-    for item in CHECKLIST:
-        answer_item(actor=world.actor("reviewer"), review_id=rid, item=item, answer="yes", explanation="审查通过")
-    for username in voters or [u for u in ALL if u not in opened["recusals"]]:
-        vote(actor=world.actor(username), review_id=rid, choice=decision)
-    conditions = [{"text": "对75岁以上农村老人保留人工复核", "owner": "vendor_a", "due": "2027-03-31"}]
-    result = decide(actor=chair, review_id=rid, decision=decision, reasons="证据充分",
-                    conditions=conditions if decision == "修改后批准" else None)
-    return {**result, "review_id": rid}
-
-
-__all__ = ["ALL", "DEMO_PASSWORD", "IMPACT", "World", "to_decision"]
