@@ -17,7 +17,9 @@ from typing import Any
 
 from sandbox.settings import get_settings
 
-__all__ = ["Registry", "save_sklearn_model"]
+__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "load_pyfunc", "save_sklearn_model"]
+
+SUBMISSIONS_EXPERIMENT = "sandbox-submissions"
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
@@ -140,10 +142,125 @@ class Registry:
         except MlflowException:
             return None
 
+    # -- submissions (models area) ------------------------------------------
+    def log_submission(
+        self,
+        *,
+        run_name: str,
+        artifact: Path,
+        artifact_path: str,
+        card_yaml: str,
+        manifest: Mapping[str, Any],
+        tags: Mapping[str, str],
+    ) -> tuple[str, str]:
+        """One run holding the submitted artifact, ``card.yaml`` and ``manifest.json``.
+
+        Returns (run_id, source URI of the artifact for the model version).
+        """
+        import json
+
+        run = self.client.create_run(self.experiment_id(SUBMISSIONS_EXPERIMENT), run_name=run_name, tags=dict(tags))
+        run_id = run.info.run_id
+        try:
+            for key, value in tags.items():
+                self.client.log_param(run_id, key, str(value)[:6000])
+            if artifact.is_dir():
+                self.client.log_artifacts(run_id, str(artifact), artifact_path=artifact_path)
+            else:
+                self.client.log_artifact(run_id, str(artifact), artifact_path=artifact_path)
+            self.client.log_text(run_id, card_yaml, "card.yaml")
+            self.client.log_text(run_id, json.dumps(manifest, ensure_ascii=False, indent=2), "manifest.json")
+        except BaseException:
+            self.client.set_terminated(run_id, status="FAILED")
+            self.delete_run(run_id)
+            raise
+        self.client.set_terminated(run_id, status="FINISHED")
+        return run_id, f"runs:/{run_id}/{artifact_path}"
+
+    def delete_run(self, run_id: str) -> None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.delete_run(run_id)
+        except MlflowException:
+            pass
+
+    def delete_version(self, name: str, version: str) -> None:
+        """Remove a version (compensation after a failed submission); drop the model if now empty."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.delete_model_version(name, str(version))
+        except MlflowException:
+            pass
+        try:
+            if not self.versions(name):
+                self.client.delete_registered_model(name)
+        except MlflowException:
+            pass
+
+    def delete_registered_model_if_empty(self, name: str) -> None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            if not self.versions(name):
+                self.client.delete_registered_model(name)
+        except MlflowException:
+            pass
+
+    def has_registered_model(self, name: str) -> bool:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.get_registered_model(name)
+        except MlflowException:
+            return False
+        return True
+
+    def aliases(self) -> dict[str, dict[str, str]]:
+        """Registered model name → {alias: version} for every model (one search)."""
+        out: dict[str, dict[str, str]] = {}
+        token = None
+        while True:
+            page = self.client.search_registered_models(max_results=1000, page_token=token)
+            for model in page:
+                out[model.name] = {alias: str(v) for alias, v in (model.aliases or {}).items()}
+            token = page.token
+            if not token:
+                return out
+
+    def version_tags(self, name: str, version: str) -> dict[str, str]:
+        return dict(self.get_version(name, version).tags or {})
+
+    def run_text(self, run_id: str, path: str) -> str:
+        """Read a small text artifact of a run (the card, the manifest)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            local = self.client.download_artifacts(run_id, path, tmp)
+            return Path(local).read_text(encoding="utf-8")
+
+    def ui_url(self, name: str, version: str) -> str:
+        """Where the version is shown in the MLflow UI (a local `mlflow ui` for the sqlite store)."""
+        from urllib.parse import quote
+
+        base = self.tracking_uri.rstrip("/") if self.tracking_uri.startswith("http") else "http://127.0.0.1:5000"
+        return f"{base}/#/models/{quote(name, safe='')}/versions/{version}"
+
+    def download_run_artifacts(self, run_id: str, path: str, dest: Path) -> Path:
+        """Copy a run's artifact folder/file to ``dest`` (works for the sqlite store and a server)."""
+        dest.mkdir(parents=True, exist_ok=True)
+        return Path(self.client.download_artifacts(run_id, path, str(dest)))
+
     def download(self, uri: str, dest: Path) -> Path:
         from mlflow.artifacts import download_artifacts
 
         return Path(download_artifacts(artifact_uri=uri, dst_path=str(dest), tracking_uri=self.tracking_uri))
+
+
+def load_pyfunc(model_dir: Path):  # type: ignore[no-untyped-def]
+    """Load an MLflow model as pyfunc. Runs vendor code: call ONLY from the isolated child."""
+    import mlflow.pyfunc
+
+    return mlflow.pyfunc.load_model(str(model_dir))
 
 
 def save_sklearn_model(model: Any, path: Path, *, input_example: Any, pip_requirements: list[str]) -> Path:

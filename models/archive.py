@@ -1,0 +1,167 @@
+"""Safe handling of submitted archives and folders: checks before extraction, hashing.
+
+Every member of a zip is checked before anything is written: no absolute
+paths, drive letters or ``..``; no symlinks or special files; at most
+:data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES` uncompressed; no member
+with a compression ratio above :data:`MAX_RATIO` (zip bombs). Extraction
+then counts the bytes actually written, so a lying header cannot get past
+the limits either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sandbox.errors import InputError
+
+__all__ = [
+    "MAX_FILES",
+    "MAX_RATIO",
+    "MAX_TOTAL_BYTES",
+    "FileHash",
+    "check_tree",
+    "extract_zip",
+    "hash_tree",
+    "tree_digest",
+]
+
+MAX_FILES = 2_000
+MAX_TOTAL_BYTES = 2 * 1024**3
+MAX_RATIO = 200
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileHash:
+    """One file of an artifact: path relative to the artifact root, sha256, size."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+def _member_problem(name: str) -> str | None:
+    if "\x00" in name:
+        return "nul"
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        return "absolute"
+    if ".." in PurePosixPath(normalised).parts:
+        return "parent"
+    return None
+
+
+def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
+                max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES) -> Path:
+    """Check every member of ``archive`` and extract it under ``dest`` (which must be empty).
+
+    Raises
+    ------
+    InputError
+        ``models.zip_bad``, ``models.zip_unsafe_path``, ``models.zip_link``,
+        ``models.zip_too_many``, ``models.zip_too_big``, ``models.zip_bomb``.
+    """
+    name = display_name or archive.name
+    try:
+        handle = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError("models.zip_bad", file=name, reason=str(exc)) from None
+    with handle:
+        members = handle.infolist()
+        files = [m for m in members if not m.is_dir()]
+        if len(files) > max_files:
+            raise InputError("models.zip_too_many", file=name, count=len(files), max=max_files)
+        declared = 0
+        for member in members:
+            problem = _member_problem(member.filename)
+            if problem:
+                raise InputError("models.zip_unsafe_path", file=name, member=member.filename)
+            mode = member.external_attr >> 16
+            if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+                raise InputError("models.zip_link", file=name, member=member.filename)
+            if member.flag_bits & 0x1:
+                raise InputError("models.zip_encrypted", file=name, member=member.filename)
+            declared += member.file_size
+            if member.file_size > 1_000_000 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+                raise InputError("models.zip_bomb", file=name, member=member.filename,
+                                 ratio=member.file_size // max(member.compress_size, 1))
+        if declared > max_bytes:
+            raise InputError("models.zip_too_big", file=name, size_mb=declared // 2**20, max_mb=max_bytes // 2**20)
+        dest.mkdir(parents=True, exist_ok=True)
+        root = dest.resolve()
+        written = 0
+        for member in members:
+            target = (root / member.filename.replace("\\", "/")).resolve()
+            if not target.is_relative_to(root):
+                raise InputError("models.zip_unsafe_path", file=name, member=member.filename)
+            if member.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with handle.open(member) as src, target.open("xb") as out:
+                    while block := src.read(_CHUNK):
+                        written += len(block)
+                        if written > max_bytes:
+                            raise InputError("models.zip_too_big", file=name, size_mb=written // 2**20,
+                                             max_mb=max_bytes // 2**20)
+                        out.write(block)
+            except FileExistsError:
+                raise InputError("models.zip_unsafe_path", file=name, member=member.filename) from None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+                raise InputError("models.zip_bad", file=name, reason=str(exc)) from None
+    return dest
+
+
+def check_tree(root: Path, *, display_name: str | None = None, max_files: int = MAX_FILES,
+               max_bytes: int = MAX_TOTAL_BYTES) -> None:
+    """Refuse a folder with links pointing outside it, special files, or too much data."""
+    name = display_name or root.name
+    count = total = 0
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        for entry in [*dirs, *files]:
+            path = Path(folder) / entry
+            if path.is_symlink():  # inside or outside: a model folder needs no links
+                raise InputError("models.zip_link", file=name, member=str(path.relative_to(root)))
+            if entry in files:
+                info = path.lstat()
+                if not stat.S_ISREG(info.st_mode):
+                    raise InputError("models.zip_link", file=name, member=str(path.relative_to(root)))
+                count += 1
+                total += info.st_size
+    if count > max_files:
+        raise InputError("models.zip_too_many", file=name, count=count, max=max_files)
+    if total > max_bytes:
+        raise InputError("models.zip_too_big", file=name, size_mb=total // 2**20, max_mb=max_bytes // 2**20)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_tree(root: Path) -> list[FileHash]:
+    """sha256 of every regular file under ``root`` (or of ``root`` itself if a file), sorted by path."""
+    if root.is_file():
+        return [FileHash(path=root.name, sha256=_sha256(root), size=root.stat().st_size)]
+    out = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        out.append(FileHash(path=path.relative_to(root).as_posix(), sha256=_sha256(path), size=path.stat().st_size))
+    return out
+
+
+def tree_digest(files: list[FileHash]) -> str:
+    """One sha256 for a folder: the hash of its sorted ``sha256  path`` lines (sha256sum format).
+
+    ``sha256sum`` over the same files, sorted by path, reproduces it.
+    """
+    lines = "".join(f"{f.sha256}  {f.path}\n" for f in sorted(files, key=lambda f: f.path))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()

@@ -1,0 +1,238 @@
+"""Staging a submission: detect the kind, unpack safely, validate, hash, smoke-test.
+
+Nothing here registers anything: :func:`stage` either returns a
+:class:`Staged` artifact ready to log, or raises a clear :class:`InputError`.
+Vendor pickles are only ever loaded by the isolated child.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import pandas as pd
+import yaml
+
+from models.archive import FileHash, check_tree, extract_zip, hash_tree, tree_digest
+from models.pickle_scan import scan_tree
+from sandbox.errors import InputError
+from sandbox.tabular import TABLE_SUFFIXES, read_table, require_columns
+
+__all__ = [
+    "ID_COLUMN_GUESSES",
+    "PREDICTION_COLUMNS",
+    "Kind",
+    "Staged",
+    "detect_kind",
+    "mlmodel_features",
+    "probe_frame",
+    "stage",
+]
+
+Kind = Literal["mlflow", "onnx", "predictions"]
+KINDS: tuple[str, ...] = get_args(Kind)
+PREDICTION_COLUMNS = ("预测", "prediction", "评分", "score")
+ID_COLUMN_GUESSES = ("编号", "id", "ID")
+Progress = Callable[[str, float], None]
+
+
+@dataclass(kw_only=True)
+class Staged:
+    """A checked artifact ready for the registry."""
+
+    kind: Kind
+    root: Path
+    artifact_path: str
+    files: list[FileHash]
+    sha256: str
+    original_name: str
+    id_column: str | None = None
+    archive_sha256: str | None = None
+    rows: int | None = None
+    features: list[dict[str, Any]] = field(default_factory=list)
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "original_name": self.original_name, "sha256": self.sha256,
+            "archive_sha256": self.archive_sha256, "id_column": self.id_column, "rows": self.rows,
+            "features": self.features,
+            "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in self.files],
+        }
+
+
+def detect_kind(path: Path, kind: str | None, *, display_name: str | None = None) -> Kind:
+    """The artifact kind: given, or from the path (folder/.zip → mlflow, .onnx, tables → predictions)."""
+    name = display_name or path.name
+    if kind is not None:
+        if kind not in KINDS:
+            raise InputError("models.kind_unknown", kind=kind, allowed=", ".join(KINDS))
+        return kind  # type: ignore[return-value]
+    suffix = Path(name).suffix.lower()
+    if path.is_dir() or suffix == ".zip":
+        return "mlflow"
+    if suffix == ".onnx":
+        return "onnx"
+    if suffix in TABLE_SUFFIXES:
+        return "predictions"
+    raise InputError("models.artifact_type", file=name, suffix=suffix or "-")
+
+
+def _find_model_root(tree: Path, name: str) -> Path:
+    if (tree / "MLmodel").is_file():
+        return tree
+    children = [p for p in tree.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    if len(children) == 1 and (children[0] / "MLmodel").is_file():
+        return children[0]
+    raise InputError("models.mlmodel_missing", file=name)
+
+
+def _mlmodel(root: Path, name: str) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load((root / "MLmodel").read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError("models.mlmodel_bad", file=name, reason=type(exc).__name__) from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("flavors"), dict) or not meta["flavors"]:
+        raise InputError("models.mlmodel_bad", file=name, reason="flavors")
+    return meta
+
+
+def mlmodel_features(root: Path) -> list[dict[str, Any]]:
+    """Column inputs from the MLmodel signature: ``[{"name", "type"}]`` (empty if none)."""
+    meta = yaml.safe_load((root / "MLmodel").read_text(encoding="utf-8")) or {}
+    raw = (meta.get("signature") or {}).get("inputs")
+    try:
+        inputs = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    except json.JSONDecodeError:
+        return []
+    return [{"name": str(i["name"]), "type": str(i.get("type", "string"))} for i in inputs
+            if isinstance(i, dict) and "name" in i]
+
+
+def _example(root: Path) -> pd.DataFrame | None:
+    for candidate in ("input_example.json", "serving_input_example.json"):
+        path = root / candidate
+        if not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        data = data.get("dataframe_split", data) if isinstance(data, dict) else data
+        if isinstance(data, dict) and "columns" in data and "data" in data:
+            return pd.DataFrame(data["data"], columns=data["columns"])
+    return None
+
+
+_ZERO = {"double": 0.0, "float": 0.0, "long": 0, "integer": 0, "boolean": False, "string": "0"}
+
+
+def probe_frame(root: Path) -> pd.DataFrame | None:
+    """A few rows to smoke-test a model: its saved input example, else zeros from the signature."""
+    example = _example(root)
+    if example is not None and len(example):
+        return example.head(5)
+    features = mlmodel_features(root)
+    if not features:
+        return None
+    return pd.DataFrame([{f["name"]: _ZERO.get(f["type"], 0) for f in features}])
+
+
+def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> Staged:
+    archive_sha = None
+    if path.is_dir():
+        check_tree(path, display_name=name)
+        tree = scratch / "model"
+        shutil.copytree(path, tree, symlinks=True)
+    else:
+        progress("unpack", 0.1)
+        archive_sha = hash_tree(path)[0].sha256
+        tree = extract_zip(path, scratch / "unzipped", display_name=name)
+    root = _find_model_root(tree, name)
+    check_tree(root, display_name=name)
+    meta = _mlmodel(root, name)
+    progress("hash", 0.3)
+    files = hash_tree(root)
+    dangerous = scan_tree(root)
+    if dangerous:
+        member, found = next(iter(dangerous.items()))
+        raise InputError("models.pickle_dangerous", file=name, member=member, globals=", ".join(found))
+    probe = probe_frame(root)
+    if probe is None:
+        raise InputError("models.signature_missing", file=name)
+    progress("check", 0.5)
+    from models.isolation import predict_isolated
+
+    predict_isolated(root, probe, model_label=name)
+    features = mlmodel_features(root) or [{"name": str(c), "type": "auto"} for c in probe.columns]
+    del meta
+    return Staged(kind="mlflow", root=root, artifact_path="model", files=files, sha256=tree_digest(files),
+                  original_name=name, archive_sha256=archive_sha, features=features)
+
+
+def _stage_onnx(path: Path, name: str, progress: Progress) -> Staged:
+    if path.stat().st_size == 0:
+        raise InputError("errors.file_empty", file=name)
+    progress("hash", 0.3)
+    files = hash_tree(path)
+    progress("check", 0.5)
+    from models.onnx_runner import onnx_inputs
+
+    features = onnx_inputs(path, display_name=name)
+    return Staged(kind="onnx", root=path, artifact_path="model", files=files, sha256=files[0].sha256,
+                  original_name=name, features=features)
+
+
+def _stage_predictions(path: Path, name: str, id_column: str | None, progress: Progress) -> Staged:
+    progress("read", 0.2)
+    frame, info = read_table(path, display_name=name)
+    if id_column is None:
+        raise InputError("models.id_column_required", file=name, available=", ".join(info.columns[:30]))
+    require_columns(frame, {"id": id_column}, file=name)
+    blank = frame[id_column].isna() | (frame[id_column].astype(str).str.strip() == "")
+    if blank.any():
+        raise InputError("models.id_blank", file=name, column=id_column, row=int(blank.to_numpy().argmax()) + 2)
+    duplicated = frame[id_column].duplicated()
+    if duplicated.any():
+        at = int(duplicated.to_numpy().argmax())
+        raise InputError("models.id_duplicate", file=name, column=id_column, value=str(frame[id_column].iloc[at]),
+                         row=at + 2)
+    if not any(c in frame.columns for c in PREDICTION_COLUMNS):
+        raise InputError("models.prediction_column_missing", file=name, expected=" / ".join(PREDICTION_COLUMNS),
+                         available=", ".join(info.columns[:30]))
+    progress("hash", 0.4)
+    files = hash_tree(path)
+    return Staged(kind="predictions", root=path, artifact_path="predictions", files=files, sha256=files[0].sha256,
+                  original_name=name, id_column=id_column, rows=len(frame),
+                  features=[{"name": c, "type": "column"} for c in info.columns])
+
+
+def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str | None = None,
+          display_name: str | None = None, progress: Progress | None = None) -> Staged:
+    """Check one submitted artifact; return it staged under ``scratch`` (or in place for single files)."""
+    path = Path(path)
+    name = display_name or path.name
+    progress = progress or (lambda _step, _fraction: None)
+    if not path.exists():
+        raise InputError("errors.file_missing", file=str(path))
+    resolved = detect_kind(path, kind, display_name=name)
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError("errors.file_empty", file=name)
+    if resolved == "mlflow":
+        return _stage_mlflow(path, scratch, name, progress)
+    if path.is_dir():
+        raise InputError("models.artifact_type", file=name, suffix="/")
+    if resolved == "onnx":
+        staged = _stage_onnx(path, name, progress)
+    else:
+        staged = _stage_predictions(path, name, id_column, progress)
+    # Keep the upload's own name for the logged artifact (uploads arrive as temporary files).
+    target = scratch / "upload" / Path(name).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    staged.root = target
+    staged.files = [FileHash(path=target.name, sha256=f.sha256, size=f.size) for f in staged.files]
+    return staged

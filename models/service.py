@@ -1,0 +1,396 @@
+"""The models service: submit, list, show, score, trial transitions, approved alias, soft delete.
+
+Every entry point takes the acting :class:`~sandbox.roles.Actor` and checks
+it; a vendor only ever sees and submits for its own organisation. A
+submission is all-or-nothing: if any step fails (card, artifact checks, the
+isolated smoke test, MLflow, the database), whatever was created in MLflow is
+removed again, so the registry and the database always agree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from models._tables import ModelArtifact, ModelScore, ModelVersion, TrialEvent
+from models.card import ModelCard, load_card
+from models.intake import Staged, stage
+from models.trials import transition_trial, trial_events
+from sandbox.activity import log_activity
+from sandbox.errors import (
+    ConfigError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    SandboxError,
+)
+from sandbox.roles import Actor, authorize
+from sandbox.settings import get_settings
+from sandbox.store import session_scope
+from sandbox.store.tables import Trial, Vendor
+
+__all__ = [
+    "delete_version",
+    "list_models",
+    "registered_name",
+    "remove_approved_alias",
+    "resolve_version",
+    "score_version",
+    "set_approved_alias",
+    "show_model",
+    "submit_model",
+    "transition_trial",
+]
+
+Progress = Callable[[str, float], None]
+
+
+def registered_name(card: ModelCard) -> str:
+    """One registered model per (vendor, model): ``<model_name>.<vendor USCC>``."""
+    return f"{card.model_name}.{card.vendor_uscc}"
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    work = get_settings().ensure_home() / "work"
+    path = Path(tempfile.mkdtemp(prefix="intake-", dir=work))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _vendor_for(card: ModelCard, actor: Actor) -> tuple[int, str, str]:
+    with session_scope() as session:
+        vendor = session.scalar(select(Vendor).where(Vendor.uscc == card.vendor_uscc))
+        if vendor is None:
+            raise NotFoundError("models.vendor_unknown", vendor=card.vendor_name, uscc=card.vendor_uscc)
+        if vendor.name != card.vendor_name:
+            raise InputError("models.vendor_name_mismatch", uscc=card.vendor_uscc, card_name=card.vendor_name,
+                             registered=vendor.name)
+        if actor.role == "vendor" and actor.vendor_id != vendor.id:
+            raise PermissionDenied("models.card_other_vendor", username=actor.username,
+                                   vendor=actor.vendor_name or "?", card_vendor=vendor.name)
+        return vendor.id, vendor.name, vendor.uscc
+
+
+def _registry_failure(exc: BaseException) -> SandboxError:
+    if isinstance(exc, SandboxError):
+        return exc
+    return ConfigError("models.registry_failed", uri=get_settings().mlflow_tracking_uri,
+                       reason=f"{type(exc).__name__}: {exc}"[:400])
+
+
+def _version_tags(card: ModelCard, staged: Staged, vendor: str) -> dict[str, str]:
+    return {
+        "vendor": vendor, "uscc": card.vendor_uscc, "service_domain": card.service_domain,
+        "risk_tier": card.risk_tier or "", "trial_status": "submitted", "sha256": staged.sha256,
+        "card_version": card.model_version, "kind": staged.kind, "model_name": card.model_name,
+        "algorithm_type": card.algorithm_type, "automated_decision": str(card.automated_decision).lower(),
+    }
+
+
+def _card_markdown(card: ModelCard, staged: Staged) -> str:
+    lines = [f"**{card.model_name} {card.model_version}** · {card.vendor_name} ({card.vendor_uscc})",
+             f"- 服务领域 service domain: {card.service_domain}",
+             f"- 算法类型 algorithm type: {card.algorithm_type}; 自动化决策 automated: {card.automated_decision}; "
+             f"人工复核 human in the loop: {card.human_in_the_loop}",
+             f"- 风险等级 risk tier: {card.risk_tier or '-'}; 备案编号 filing: {card.filing_number or '-'}",
+             f"- 预期用途 intended use: {card.intended_use}",
+             f"- 敏感属性 sensitive attributes: {', '.join(card.sensitive_attributes) or '-'}",
+             f"- sha256 ({staged.kind}): `{staged.sha256}`",
+             "- 完整模型卡见运行产物 card.yaml / full card: run artifact card.yaml"]
+    return "\n".join(lines)
+
+
+def submit_model(*, actor: Actor, artifact: Path, card: Path | dict[str, Any] | ModelCard, kind: str | None = None,
+                 id_column: str | None = None, display_name: str | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """Validate, hash, smoke-test and register one model version; open its trial (status ``submitted``).
+
+    Parameters
+    ----------
+    actor : Actor
+        A vendor (for its own organisation) or an admin.
+    artifact : Path
+        MLflow model folder or .zip of one, an .onnx file, or a predictions table.
+    card : Path, dict or ModelCard
+        The model card (YAML/JSON file, parsed mapping or validated card).
+    kind : {"mlflow", "onnx", "predictions"}, optional
+        Overrides detection from the path.
+    id_column : str, optional
+        The id column of a predictions file (required for that kind).
+    display_name : str, optional
+        The upload's original file name, for messages.
+    progress : callable, optional
+        ``progress(step, fraction)`` while hashing, checking and registering.
+
+    Returns
+    -------
+    dict
+        The version (see :func:`show_model`).
+    """
+    from models.registry import Registry
+
+    authorize(actor, "models.submit")
+    report = progress or (lambda _s, _f: None)
+    model_card = load_card(card)
+    vendor_id, vendor_name, _ = _vendor_for(model_card, actor)
+    authorize(actor, "models.submit", owner_vendor_id=vendor_id)
+    name = registered_name(model_card)
+    _refuse_duplicate(name, model_card.model_version)
+    with _scratch() as scratch:
+        staged = stage(Path(artifact), scratch=scratch, kind=kind, id_column=id_column,
+                       display_name=display_name, progress=report)
+        report("register", 0.7)
+        registry = Registry()
+        run_id = version = previous_trial = None
+        created = False
+        try:
+            created = not registry.has_registered_model(name)
+            previous_trial = None if created else registry.version_by_alias(name, "trial")
+            tags = _version_tags(model_card, staged, vendor_name)
+            run_id, source = registry.log_submission(
+                run_name=f"{name} {model_card.model_version}", artifact=staged.root,
+                artifact_path=staged.artifact_path, card_yaml=model_card.to_yaml(),
+                manifest=staged.manifest(), tags={**tags, "registered_name": name},
+            )
+            registry.ensure_registered_model(name, tags={"vendor": vendor_name, "uscc": model_card.vendor_uscc},
+                                             description=f"{model_card.model_name} · {vendor_name}")
+            version = str(registry.create_version(name, source=source, run_id=run_id, tags=tags,
+                                                  description=_card_markdown(model_card, staged)).version)
+            with session_scope(immediate=True) as session:
+                trial_id = _record(session, actor, model_card, staged, vendor_id, name, version, run_id, source)
+                registry.set_tag(name, version, "trial_id", str(trial_id))
+                registry.set_alias(name, "trial", version)
+        except BaseException as exc:
+            _compensate(registry, name, version, run_id, created, previous_trial)
+            failure = _registry_failure(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+    report("done", 1.0)
+    return show_model(actor=actor, name=name, version=version)
+
+
+def _refuse_duplicate(name: str, card_version: str) -> None:
+    with session_scope() as session:
+        exists = session.scalar(select(ModelVersion).where(
+            ModelVersion.registered_name == name, ModelVersion.card_version == card_version,
+            ModelVersion.deleted.is_(False)))
+        if exists is not None:
+            raise ConflictError("models.version_exists", name=name, card_version=card_version,
+                                version=exists.version)
+
+
+def _record(session, actor: Actor, card: ModelCard, staged: Staged, vendor_id: int, name: str,  # type: ignore[no-untyped-def]
+            version: str, run_id: str, source: str) -> int:
+    _refuse_duplicate_in(session, name, card.model_version)
+    trial = Trial(vendor_id=vendor_id, model_name=name, model_version=version, service_domain=card.service_domain,
+                  status="submitted", risk_tier=card.risk_tier, created_by=actor.username, deleted=False)
+    session.add(trial)
+    session.flush()
+    row = ModelVersion(trial_id=trial.id, vendor_id=vendor_id, registered_name=name, version=version,
+                       model_name=card.model_name, card_version=card.model_version, kind=staged.kind,
+                       sha256=staged.sha256, run_id=run_id, source=source, id_column=staged.id_column,
+                       card=card.model_dump(mode="json"), original_name=staged.original_name,
+                       created_by=actor.username, deleted=False)
+    session.add(row)
+    session.flush()
+    session.add_all(ModelArtifact(version_id=row.id, path=f.path, sha256=f.sha256, size=f.size) for f in staged.files)
+    session.add(TrialEvent(trial_id=trial.id, from_status=None, to_status="submitted", actor=actor.username,
+                           role=actor.role, note=""))
+    log_activity(session, actor, "models.submit", f"{name}/{version}", kind=staged.kind, sha256=staged.sha256,
+                 trial_id=trial.id, card_version=card.model_version)
+    session.flush()
+    return trial.id
+
+
+def _refuse_duplicate_in(session, name: str, card_version: str) -> None:  # type: ignore[no-untyped-def]
+    exists = session.scalar(select(ModelVersion).where(
+        ModelVersion.registered_name == name, ModelVersion.card_version == card_version,
+        ModelVersion.deleted.is_(False)))
+    if exists is not None:
+        raise ConflictError("models.version_exists", name=name, card_version=card_version, version=exists.version)
+
+
+def _compensate(registry, name: str, version: str | None, run_id: str | None, created: bool,  # type: ignore[no-untyped-def]
+                previous_trial: str | None) -> None:
+    """Undo what a failed submission created in MLflow (best effort, never masks the original error)."""
+    try:
+        if version is not None:
+            registry.delete_version(name, version)
+            if previous_trial and not created:
+                registry.set_alias(name, "trial", previous_trial)
+        if run_id is not None:
+            registry.delete_run(run_id)
+        if created:
+            registry.delete_registered_model_if_empty(name)
+    except Exception:  # pragma: no cover - the registry itself is down; the original error says why
+        pass
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+def _as_dict(row: ModelVersion, trial: Trial, vendor: Vendor, aliases: dict[str, str], url: str) -> dict[str, Any]:
+    return {
+        "name": row.registered_name, "version": row.version, "model_name": row.model_name,
+        "card_version": row.card_version, "kind": row.kind, "vendor": vendor.name, "vendor_id": vendor.id,
+        "uscc": vendor.uscc, "sha256": row.sha256, "trial_id": trial.id, "trial_status": trial.status,
+        "service_domain": trial.service_domain, "risk_tier": trial.risk_tier, "card": row.card,
+        "aliases": sorted(a for a, v in aliases.items() if v == row.version), "mlflow_url": url,
+        "run_id": row.run_id, "source": row.source, "id_column": row.id_column,
+        "original_name": row.original_name, "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(timespec="seconds"), "deleted": row.deleted,
+    }
+
+
+def _rows(session, *, actor: Actor, name: str | None = None, include_deleted: bool = False):  # type: ignore[no-untyped-def]
+    query = (select(ModelVersion, Trial, Vendor).join(Trial, Trial.id == ModelVersion.trial_id)
+             .join(Vendor, Vendor.id == ModelVersion.vendor_id).order_by(ModelVersion.id.desc()))
+    if name is not None:
+        query = query.where(ModelVersion.registered_name == name)
+    if not include_deleted:
+        query = query.where(ModelVersion.deleted.is_(False))
+    if actor.role == "vendor":
+        query = query.where(ModelVersion.vendor_id == actor.vendor_id)
+    return session.execute(query).all()
+
+
+def list_models(*, actor: Actor, include_deleted: bool = False, service_domain: str | None = None,
+                trial_status: str | None = None) -> list[dict[str, Any]]:
+    """Versions the actor may see, newest first (a vendor: its own organisation's only)."""
+    from models.registry import Registry
+
+    authorize(actor, "models.view")
+    if include_deleted and actor.role != "admin":
+        include_deleted = False
+    registry = Registry()
+    with session_scope() as session:
+        rows = _rows(session, actor=actor, include_deleted=include_deleted)
+    if not rows:
+        return []
+    try:
+        aliases = registry.aliases()
+    except Exception as exc:
+        raise _registry_failure(exc) from exc
+    out = [_as_dict(r, t, v, aliases.get(r.registered_name, {}), registry.ui_url(r.registered_name, r.version))
+           for r, t, v in rows]
+    if service_domain:
+        out = [d for d in out if d["service_domain"] == service_domain]
+    if trial_status:
+        out = [d for d in out if d["trial_status"] == trial_status]
+    return out
+
+
+def resolve_version(*, actor: Actor, name: str, version: str | None = None, action: str = "models.view") -> ModelVersion:
+    """The (visible, not deleted) version row; ``name`` may be the short model name if unambiguous."""
+    authorize(actor, action)
+    with session_scope() as session:
+        candidates = session.scalars(select(ModelVersion).where(ModelVersion.deleted.is_(False)).where(
+            (ModelVersion.registered_name == name) | (ModelVersion.model_name == name))).all()
+        names = sorted({c.registered_name for c in candidates})
+        if len(names) > 1:
+            visible = sorted({c.registered_name for c in candidates
+                              if actor.role != "vendor" or c.vendor_id == actor.vendor_id})
+            if len(visible) != 1:
+                raise InputError("models.name_ambiguous", name=name, candidates=", ".join(visible or names))
+            names = visible
+        if not names:
+            raise NotFoundError("models.model_not_found", name=name)
+        rows = [c for c in candidates if c.registered_name == names[0]]
+        chosen = max(rows, key=lambda r: int(r.version)) if version is None else next(
+            (r for r in rows if r.version == str(version)), None)
+        if chosen is None:
+            raise NotFoundError("models.version_not_found", name=names[0], version=version)
+        authorize(actor, action, owner_vendor_id=chosen.vendor_id)
+        return chosen
+
+
+def show_model(*, actor: Actor, name: str, version: str | None = None) -> dict[str, Any]:
+    """One version (the newest if ``version`` is None) with its files, trial history, scores and siblings."""
+    from models.registry import Registry
+
+    row = resolve_version(actor=actor, name=name, version=version)
+    registry = Registry()
+    try:
+        aliases = registry.aliases().get(row.registered_name, {})
+    except Exception as exc:
+        raise _registry_failure(exc) from exc
+    with session_scope() as session:
+        trial = session.get(Trial, row.trial_id)
+        vendor = session.get(Vendor, row.vendor_id)
+        data = _as_dict(row, trial, vendor, aliases, registry.ui_url(row.registered_name, row.version))
+        data["files"] = [{"path": a.path, "sha256": a.sha256, "size": a.size} for a in session.scalars(
+            select(ModelArtifact).where(ModelArtifact.version_id == row.id).order_by(ModelArtifact.path))]
+        data["scores"] = [{"id": s.id, "dataset": s.dataset_name, "dataset_sha256": s.dataset_sha256,
+                           "rows": s.rows, "path": s.path, "sha256": s.sha256, "created_by": s.created_by,
+                           "created_at": s.created_at.isoformat(timespec="seconds")} for s in session.scalars(
+            select(ModelScore).where(ModelScore.version_id == row.id).order_by(ModelScore.id.desc()))]
+        data["versions"] = [v for v, in session.execute(select(ModelVersion.version).where(
+            ModelVersion.registered_name == row.registered_name, ModelVersion.deleted.is_(False))
+            .order_by(ModelVersion.id))]
+    data["events"] = trial_events(row.trial_id)
+    return data
+
+
+def score_version(*, actor: Actor, name: str, version: str, data: Path, id_column: str | None = None,
+                  display_name: str | None = None):  # type: ignore[no-untyped-def]
+    """Batch-score a version on a dataset (vendor code only in the isolated child); see :mod:`models.scoring`."""
+    from models.scoring import score
+
+    row = resolve_version(actor=actor, name=name, version=version, action="models.score")
+    return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name)
+
+
+# -- approval alias (called by the review area after its own checks) and soft delete ---------------------
+
+
+def set_approved_alias(*, name: str, version: str, sha256: str) -> None:
+    """Point ``approved`` at ``name``/``version`` after checking the artifact hash the committee saw."""
+    from models.registry import Registry
+
+    with session_scope() as session:
+        row = session.scalar(select(ModelVersion).where(ModelVersion.registered_name == name,
+                                                        ModelVersion.version == str(version)))
+    if row is None or row.deleted:
+        raise NotFoundError("models.version_not_found", name=name, version=version)
+    if row.sha256 != sha256:
+        raise ConflictError("models.sha_mismatch", name=name, version=version, expected=row.sha256, got=sha256)
+    Registry().set_alias(name, "approved", str(version))
+
+
+def remove_approved_alias(*, name: str) -> None:
+    """Remove the ``approved`` alias of a registered model (no error if it has none)."""
+    from models.registry import Registry
+
+    Registry().delete_alias(name, "approved")
+
+
+def delete_version(*, actor: Actor, name: str, version: str, reason: str = "") -> dict[str, Any]:
+    """Soft-delete a version (admin only): hidden from lists, tagged in MLflow, aliases removed, logged."""
+    from models.registry import Registry
+
+    authorize(actor, "models.delete")
+    row = resolve_version(actor=actor, name=name, version=version, action="models.delete")
+    registry = Registry()
+    with session_scope(immediate=True) as session:
+        stored = session.get(ModelVersion, row.id)
+        trial = session.get(Trial, row.trial_id)
+        stored.deleted = True
+        trial.deleted = True
+        log_activity(session, actor, "models.delete", f"{name}/{version}", reason=reason, trial_id=trial.id)
+        session.flush()
+        registry.set_tag(row.registered_name, row.version, "deleted", "true")
+    for alias, points_at in registry.aliases().get(row.registered_name, {}).items():
+        if points_at == row.version:
+            registry.delete_alias(row.registered_name, alias)
+    return {"name": row.registered_name, "version": row.version, "deleted": True}
