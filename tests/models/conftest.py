@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from models_testkit import FEATURES, PASSWORD, VENDOR_A, VENDOR_B, make_data
 
 from sandbox.roles import Actor
+from tests.models.models_testkit import FEATURES, PASSWORD, VENDOR_A, VENDOR_B, make_data
 
 
 @pytest.fixture(scope="session")

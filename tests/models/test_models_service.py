@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from models_testkit import FEATURES, VENDOR_B, card, make_data
 
 from models import service
 from models.registry import Registry
 from sandbox.errors import ConflictError, NotFoundError, PermissionDenied
+from tests.models.models_testkit import FEATURES, VENDOR_B, card, make_data
 
 
 def _sha256sum_tree(root: Path) -> str:
