@@ -1,0 +1,118 @@
+"""Group metrics computed from sufficient statistics, vectorised over groups and replicates.
+
+Binary counts are arrays ``(..., 4)`` holding ``[tn, fp, fn, tp]``. Values follow
+fairlearn/scikit-learn conventions exactly (an undefined rate such as the TPR
+of a group without positives is 0, as ``confusion_matrix(normalize="true")``
+gives it), and a separate ``defined`` mask says whether the value rests on any
+data at all — an undefined value never passes or fails a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = [
+    "BINARY",
+    "auc_exact",
+    "auc_from_histograms",
+    "binary_metric",
+    "ovr_counts",
+]
+
+TN, FP, FN, TP = 0, 1, 2, 3
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    defined = den > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(defined, num / np.where(defined, den, 1.0), 0.0)
+    return value, defined
+
+
+def _n(c: np.ndarray) -> np.ndarray:
+    return c.sum(axis=-1)
+
+
+# metric -> (numerator, denominator) over the last axis of binary counts
+BINARY: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
+    "selection_rate": lambda c: (c[..., FP] + c[..., TP], _n(c)),
+    "true_positive_rate": lambda c: (c[..., TP], c[..., TP] + c[..., FN]),
+    "false_positive_rate": lambda c: (c[..., FP], c[..., FP] + c[..., TN]),
+    "false_negative_rate": lambda c: (c[..., FN], c[..., TP] + c[..., FN]),
+    "true_negative_rate": lambda c: (c[..., TN], c[..., FP] + c[..., TN]),
+    "precision": lambda c: (c[..., TP], c[..., TP] + c[..., FP]),
+    "accuracy": lambda c: (c[..., TP] + c[..., TN], _n(c)),
+    "mean_prediction": lambda c: (c[..., FP] + c[..., TP], _n(c)),
+    "base_rate": lambda c: (c[..., TP] + c[..., FN], _n(c)),
+}
+
+
+def binary_metric(name: str, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(value, defined)`` of a binary metric from ``[tn, fp, fn, tp]`` counts."""
+    if name == "count":
+        n = _n(counts).astype(float)
+        return n, n > 0
+    num, den = BINARY[name](counts)
+    return _ratio(num, den)
+
+
+def ovr_counts(confusion: np.ndarray) -> np.ndarray:
+    """One-vs-rest binary counts ``(..., K, 4)`` from a ``(..., K, K)`` confusion.
+
+    ``confusion[..., true, predicted]``; class ``k`` is the positive label.
+    """
+    tp = np.diagonal(confusion, axis1=-2, axis2=-1)
+    actual = confusion.sum(axis=-1)
+    predicted = confusion.sum(axis=-2)
+    n = confusion.sum(axis=(-2, -1))[..., None]
+    fn = actual - tp
+    fp = predicted - tp
+    tn = n - tp - fn - fp
+    return np.stack([tn, fp, fn, tp], axis=-1)
+
+
+def auc_exact(groups: np.ndarray, y: np.ndarray, score: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ROC AUC per group (Mann–Whitney with tied ranks averaged).
+
+    Equals ``sklearn.metrics.roc_auc_score`` on each group; undefined (value
+    NaN, ``defined`` False) for a group with only one class.
+    """
+    order = np.lexsort((score, groups))
+    g, s, yy = groups[order], score[order], y[order]
+    # runs of equal (group, score) share the average rank within the group
+    new_run = np.ones(len(g), dtype=bool)
+    new_run[1:] = (g[1:] != g[:-1]) | (s[1:] != s[:-1])
+    run_id = np.cumsum(new_run) - 1
+    run_start = np.flatnonzero(new_run)
+    run_len = np.diff(np.append(run_start, len(g)))
+    group_start = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(g, minlength=n_groups), out=group_start[1:])
+    start_in_group = run_start - group_start[g[run_start]]
+    avg_rank = start_in_group + (run_len + 1) / 2.0
+    ranks = avg_rank[run_id]
+    pos = np.bincount(g, weights=yy, minlength=n_groups)
+    total = np.bincount(g, minlength=n_groups).astype(float)
+    neg = total - pos
+    rank_sum = np.bincount(g, weights=ranks * yy, minlength=n_groups)
+    defined = (pos > 0) & (neg > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg)
+    return np.where(defined, auc, np.nan), defined
+
+
+def auc_from_histograms(neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """AUC from score histograms ``(..., bins)`` of negatives and positives.
+
+    Ties within a bin count one half. NaN where a class is empty.
+    """
+    neg = np.asarray(neg, dtype=float)
+    pos = np.asarray(pos, dtype=float)
+    below = np.cumsum(neg, axis=-1) - neg  # negatives in lower bins
+    wins = (pos * (below + 0.5 * neg)).sum(axis=-1)
+    denom = pos.sum(axis=-1) * neg.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denom > 0, wins / np.where(denom > 0, denom, 1.0), np.nan)

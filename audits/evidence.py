@@ -1,0 +1,51 @@
+"""Audit evidence for the ethics review (contract in DEVELOPING.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from sandbox.store import session_scope
+
+from ._tables import Audit
+
+__all__ = ["audit_evidence"]
+
+CHECK_FIELDS = ("check", "dimension", "group", "reference", "n", "value", "disparity", "ci_low", "ci_high",
+                "threshold", "verdict", "reason", "n_needed", "p_fail_adjusted", "p_pass_adjusted", "unknown")
+
+
+def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any]]:
+    """Every recorded audit of one model version, newest first.
+
+    Returns
+    -------
+    list of dict
+        ``audit_id``, ``run_id``, ``created_at``, ``policy`` (``{"name",
+        "version"}``), ``dataset_sha256``, ``verdict`` (pass/fail/insufficient),
+        ``checks`` (per-group verdicts with intervals and the n needed),
+        ``heatmap`` (age band × district values of the headline metric),
+        ``tool_versions``; also ``summary``, ``correction`` and ``bootstrap``.
+    """
+    query = (select(Audit).where(Audit.model_name == model_name, Audit.model_version == str(model_version))
+             .order_by(Audit.created_at.desc(), Audit.id.desc()))
+    with session_scope() as session:
+        rows = list(session.scalars(query))
+        return [
+            {
+                "audit_id": row.id,
+                "run_id": row.run_id,
+                "created_at": row.created_at.isoformat(timespec="seconds"),
+                "policy": {"name": row.policy_name, "version": row.policy_version},
+                "dataset_sha256": row.dataset_sha256,
+                "verdict": row.verdict,
+                "checks": [{k: c.get(k) for k in CHECK_FIELDS} for c in row.report.get("checks", [])],
+                "heatmap": row.report.get("heatmap", {}),
+                "tool_versions": row.tool_versions,
+                "summary": row.report.get("summary", {}),
+                "correction": row.report.get("correction", {}),
+                "bootstrap": row.report.get("bootstrap", {}),
+            }
+            for row in rows
+        ]

@@ -1,0 +1,201 @@
+"""Groups of an audit: age bands, districts with their hierarchy, intersections.
+
+Every row lands in exactly one age band and one district. Ages that are
+missing, non-numeric or outside 0–120 go to the flagged 未知 / unknown band,
+never dropped. An age may be derived from a 身份证 number's birth date
+(:func:`privacy.checksums.id_card_birth_date`). Districts are names or GB/T 2260
+codes; codes roll up 街道/镇 → 区县 → 市 → 省 through :mod:`sandbox.regions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from sandbox.errors import InputError
+
+__all__ = [
+    "DEFAULT_AGE_BANDS",
+    "ERR_NO_AGE",
+    "ERR_ONE_GROUP",
+    "ERR_TOO_MANY_DISTRICTS",
+    "MAX_DISTRICTS",
+    "UNKNOWN",
+    "AgeBands",
+    "GroupCodes",
+    "age_from_id_card",
+    "encode_groups",
+    "rollup_codes",
+]
+
+UNKNOWN = "未知"
+MAX_DISTRICTS = 2_000
+AGE_MIN, AGE_MAX = 0, 120
+DEFAULT_AGE_BANDS: tuple[tuple[int, int | None], ...] = (
+    (18, 29), (30, 44), (45, 59), (60, 69), (70, 79), (80, None),
+)
+
+ERR_NO_AGE = "audits.errors.no_age"
+ERR_ONE_GROUP = "audits.errors.one_group"
+ERR_TOO_MANY_DISTRICTS = "audits.errors.too_many_districts"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgeBands:
+    """Closed age bands ``(low, high)``; ``high=None`` means "and older".
+
+    Ages below the first band get their own band ``<low`` (shown only when
+    present); missing or impossible ages get :data:`UNKNOWN`.
+    """
+
+    bands: tuple[tuple[int, int | None], ...] = DEFAULT_AGE_BANDS
+
+    @property
+    def labels(self) -> list[str]:
+        return [f"{lo}+" if hi is None else f"{lo}–{hi}" for lo, hi in self.bands]
+
+    def assign(self, ages: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Band index per row (float ages, NaN allowed) and the band labels.
+
+        Labels are ``[<first, *bands, 未知]``; index 0 is the under-age band.
+        """
+        labels = [f"<{self.bands[0][0]}", *self.labels, UNKNOWN]
+        valid = np.isfinite(ages) & (ages >= AGE_MIN) & (ages <= AGE_MAX)
+        safe = np.where(valid, ages, -1.0)
+        edges = np.array([lo for lo, _ in self.bands], dtype=float)
+        index = np.searchsorted(edges, np.floor(safe), side="right")  # 0 = under the first band
+        index = np.where(valid, index, len(labels) - 1)
+        return index.astype(np.int64), labels
+
+
+def age_from_id_card(numbers: pd.Series, *, as_of: date) -> np.ndarray:
+    """Age in whole years on ``as_of`` from 身份证 numbers; NaN when unusable.
+
+    The birth date comes from :func:`privacy.checksums.id_card_birth_date`;
+    a number whose birth date is impossible or in the future gives NaN (→ the
+    unknown group).
+    """
+    from privacy.checksums import id_card_birth_date
+
+    text = numbers.astype("string").str.strip().str.upper().fillna("")
+    uniques, inverse = np.unique(text.to_numpy(dtype=object).astype(str), return_inverse=True)
+    ages = np.full(len(uniques), np.nan)
+    for i, number in enumerate(uniques):
+        born = id_card_birth_date(number) if number else None
+        if born is None or born > as_of:
+            continue
+        ages[i] = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    return ages[inverse]
+
+
+def to_ages(values: pd.Series) -> np.ndarray:
+    """Numeric ages; anything that is not a number becomes NaN (→ unknown)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _clean_labels(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Factorize raw values first (fast), then clean the few uniques and merge."""
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = [str(u).strip() for u in raw_uniques]
+    cleaned = [c if c and c.lower() not in ("nan", "none", "<na>") else UNKNOWN for c in cleaned]
+    if (raw_codes < 0).any():
+        cleaned.append(UNKNOWN)
+        raw_codes = np.where(raw_codes < 0, len(cleaned) - 1, raw_codes)
+    labels = sorted(set(cleaned), key=lambda x: (x == UNKNOWN, x))
+    position = {label: i for i, label in enumerate(labels)}
+    remap = np.array([position[c] for c in cleaned], dtype=np.int64)
+    return remap[raw_codes], labels
+
+
+def rollup_codes(codes: Sequence[str]) -> dict[str, dict[str, str]]:
+    """For GB/T 2260 district codes, the enclosing 区县 / 市 / 省 of each.
+
+    Returns ``{level: {code: parent label}}`` for levels ``county``, ``city``,
+    ``province``; a code that is not a 6/9/12-digit number maps to 未知.
+    """
+    from sandbox.regions import lookup_region, parent_codes
+
+    out: dict[str, dict[str, str]] = {"county": {}, "city": {}, "province": {}}
+    for code in codes:
+        code = str(code)
+        chain = [code] if len(code) == 6 else []
+        chain += parent_codes(code) if code.isdigit() and len(code) in (6, 9, 12) else []
+        by_len = {"county": None, "city": None, "province": None}
+        for parent in chain:
+            if len(parent) != 6:
+                continue
+            level = "province" if parent.endswith("0000") else "city" if parent.endswith("00") else "county"
+            by_len[level] = by_len[level] or parent
+        for level, parent in by_len.items():
+            info = lookup_region(parent) if parent else None
+            out[level][code] = f"{info.full_name}（{parent}）" if info else UNKNOWN
+    return out
+
+
+@dataclass(kw_only=True)
+class GroupCodes:
+    """Integer codes per row for age band and district, with labels.
+
+    ``cell = age * n_districts + district`` indexes the intersection; every
+    coarser grouping (age band, district, 区县 …) is a sum over cells.
+    """
+
+    age: np.ndarray
+    age_labels: list[str]
+    district: np.ndarray
+    district_labels: list[str]
+    rollups: dict[str, list[str]] = field(default_factory=dict)  # level -> label per district
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.age_labels) * len(self.district_labels)
+
+    def cells(self) -> np.ndarray:
+        return self.age * len(self.district_labels) + self.district
+
+
+def encode_groups(
+    *,
+    ages: np.ndarray,
+    districts: pd.Series,
+    district_codes: pd.Series | None = None,
+    bands: AgeBands | None = None,
+    file: str = "",
+) -> GroupCodes:
+    """Assign every row an age band and a district (unknown flagged, never dropped).
+
+    Raises
+    ------
+    InputError
+        ``audits.errors.too_many_districts`` (probably the wrong column),
+        ``audits.errors.one_group`` when both age and district have one group.
+    """
+    bands = bands or AgeBands()
+    age_index, age_labels = bands.assign(ages)
+    if not np.isfinite(ages).any():
+        raise InputError(ERR_NO_AGE, file=file)
+    district_index, district_labels = _clean_labels(districts)
+    if len(district_labels) > MAX_DISTRICTS:
+        raise InputError(ERR_TOO_MANY_DISTRICTS, file=file, count=len(district_labels), max=MAX_DISTRICTS)
+    used_ages = np.unique(age_index)
+    if len(used_ages) < 2 and len(district_labels) < 2:
+        raise InputError(ERR_ONE_GROUP, file=file)
+    groups = GroupCodes(age=age_index, age_labels=age_labels, district=district_index,
+                        district_labels=district_labels)
+    code_source = district_codes if district_codes is not None else districts
+    _, first_row = np.unique(district_index, return_index=True)
+    code_list = [""] * len(district_labels)
+    for d, row in zip(district_index[first_row], first_row, strict=True):
+        value = code_source.iloc[int(row)]
+        code_list[int(d)] = "" if pd.isna(value) else str(value).strip().removesuffix(".0")
+    if any(c.isdigit() and len(c) in (6, 9, 12) for c in code_list):
+        parents = rollup_codes(code_list)
+        for level, mapping in parents.items():
+            labels = [mapping.get(c, UNKNOWN) for c in code_list]
+            if len(set(labels)) > 1 or (labels and labels[0] != UNKNOWN):
+                groups.rollups[level] = labels
+    return groups

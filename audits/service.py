@@ -1,0 +1,306 @@
+"""Audit services: run (and record) an audit, list and show audits.
+
+Every entry point takes the acting :class:`~sandbox.roles.Actor` and calls
+:func:`sandbox.roles.authorize`. Bad input raises before anything is written;
+a finished audit is one MLflow run (via :class:`models.registry.Registry`) and
+one transaction in the sandbox database (the audit, its checks, the activity).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sandbox.errors import InputError, NotFoundError
+from sandbox.roles import Actor, authorize
+
+from ._inputs import ColumnMap, TaskOption, prepare
+from .policy import load_policy
+
+__all__ = [
+    "ERR_MODEL_SPEC",
+    "ERR_NEED_SOURCE",
+    "ERR_NOT_FOUND",
+    "ERR_SCORING_UNAVAILABLE",
+    "EXPERIMENT",
+    "list_audits",
+    "parse_model_spec",
+    "run_audit",
+    "show_audit",
+]
+
+ERR_MODEL_SPEC = "audits.errors.model_spec"
+ERR_NEED_SOURCE = "audits.errors.need_source"
+ERR_SCORING_UNAVAILABLE = "audits.errors.scoring_unavailable"
+ERR_NOT_FOUND = "audits.errors.not_found"
+EXPERIMENT = "fairness-audits"
+TOOLS = ("algorithm-governance-sandbox", "fairlearn", "numpy", "pandas", "scikit-learn", "mlflow")
+
+
+def tool_versions() -> dict[str, str]:
+    out = {}
+    for name in TOOLS:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "?"
+    return out
+
+
+def parse_model_spec(spec: str) -> tuple[str, str]:
+    """``"NAME/VERSION"`` → ``(name, version)``."""
+    name, sep, version = spec.strip().rpartition("/")
+    if not sep or not name or not version:
+        raise InputError(ERR_MODEL_SPEC, value=spec)
+    return name, version
+
+
+def _model_info(actor: Actor, name: str, version: str) -> dict[str, Any]:
+    try:
+        from models.service import show_model
+    except ImportError as exc:
+        raise InputError(ERR_SCORING_UNAVAILABLE) from exc
+    return show_model(actor=actor, name=name, version=version)
+
+
+def _score_model(actor: Actor, name: str, version: str, data: Path, display: str):  # type: ignore[no-untyped-def]
+    try:
+        from models.service import score_version
+    except ImportError as exc:
+        raise InputError(ERR_SCORING_UNAVAILABLE) from exc
+    return score_version(actor=actor, name=name, version=version, data=data, display_name=display)
+
+
+def run_audit(
+    *,
+    actor: Actor,
+    data: str | Path,
+    columns: ColumnMap,
+    predictions: str | Path | None = None,
+    model: str | None = None,
+    policy: str | None = None,
+    domain: str | None = None,
+    task: TaskOption = "auto",
+    positive_label: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    as_of: date | None = None,
+    what_if: bool = False,
+    record: bool = True,
+    data_name: str | None = None,
+    pred_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict[str, Any]:
+    """Audit a registered version (scored in isolation) or an uploaded predictions file.
+
+    Parameters
+    ----------
+    actor : Actor
+        Needs ``audit.run``.
+    data : path
+        Audit dataset with labels and sensitive attributes (any format of
+        :func:`sandbox.tabular.read_table`).
+    columns : ColumnMap
+        Label, prediction/score, age or 身份证, district (and optional ids).
+    predictions : path, optional
+        Predictions file (joined on an id column or by position).
+    model : str, optional
+        ``NAME/VERSION`` of a registered version; scored when no predictions
+        file is given, otherwise the predictions are attributed to it.
+    policy : str, optional
+        Policy name (default ``standard``).
+    domain : str, optional
+        Service domain; defaults to the model card's.
+    what_if : bool
+        Add the ThresholdOptimizer what-if (advice only).
+    record : bool
+        Record the audit (MLflow run + database). False for a dry run.
+
+    Returns
+    -------
+    dict
+        The report (see :func:`audits.engine.compute_audit`) plus ``audit_id``,
+        ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
+    """
+    from sandbox.files import sha256_file
+    from sandbox.tabular import read_table
+
+    from .engine import compute_audit
+
+    authorize(actor, "audit.run")
+    say = progress or (lambda _f, _s: None)
+    if model is None and predictions is None:
+        raise InputError(ERR_NEED_SOURCE)
+    chosen = load_policy(policy)
+    data_path = Path(data)
+    data_label = data_name or data_path.name
+    say(0.01, "read")
+    frame, _info = read_table(data_path, display_name=data_label)
+    vendor_id = model_info = None
+    if model is not None:
+        name, version = parse_model_spec(model)
+        model_info = _model_info(actor, name, version)
+        vendor_id = model_info.get("vendor_id")
+        authorize(actor, "audit.run", owner_vendor_id=vendor_id)
+        domain = domain or model_info.get("service_domain")
+    if predictions is not None:
+        pred_path = Path(predictions)
+        pred_label = pred_name or pred_path.name
+        pred_frame, _ = read_table(pred_path, display_name=pred_label)
+    else:
+        pred_label = f"{model} (scored)"
+        say(0.02, "score")
+        pred_frame = _score_model(actor, name, version, data_path, data_label)
+        if columns.prediction is None and columns.score is None:
+            columns.prediction = "预测" if "预测" in pred_frame.columns else None
+            columns.score = "评分" if "评分" in pred_frame.columns else None
+    say(0.04, "prepare")
+    prepared = prepare(frame, pred_frame, columns=columns, policy=chosen, task=task, domain=domain,
+                       positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label)
+    result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
+                           progress=lambda f, s: say(0.05 + 0.8 * f, s))
+    result["model"] = None if model_info is None else {
+        "name": model_info["name"], "version": str(model_info["version"]),
+        "vendor": model_info.get("vendor"), "vendor_id": vendor_id, "trial_id": model_info.get("trial_id")}
+    result["dataset_sha256"] = sha256_file(data_path)
+    result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
+    result["tool_versions"] = tool_versions()
+    result["policy_full"] = chosen.as_dict()
+    if what_if and prepared.task == "binary":
+        from .whatif import threshold_what_if
+
+        say(0.88, "what_if")
+        result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
+    result["audit_id"] = result["run_id"] = None
+    if record:
+        say(0.95, "record")
+        _record(actor, result, data_label)
+    say(1.0, "done")
+    return result
+
+
+def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:
+    from sandbox.activity import log_activity
+    from sandbox.store import session_scope
+
+    from ._tables import Audit, AuditCheck
+    from .report import render_html
+
+    uid = uuid.uuid4().hex
+    model = result["model"] or {}
+    run_id = _log_run(result, uid, render_html(result))
+    with session_scope() as session:
+        audit = Audit(
+            uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
+            model_version=model.get("version"), trial_id=model.get("trial_id"),
+            source="predictions" if result["predictions_sha256"] else "model", data_file=data_label[:255],
+            dataset_sha256=result["dataset_sha256"], predictions_sha256=result["predictions_sha256"],
+            policy_name=result["policy"]["name"], policy_version=result["policy"]["version"],
+            service_domain=result["domain"], verdict=result["verdict"], n_rows=result["n_rows"],
+            n_pass=result["summary"]["pass"], n_fail=result["summary"]["fail"],
+            n_insufficient=result["summary"]["insufficient"], run_id=run_id, created_by=actor.username,
+            tool_versions=result["tool_versions"], report=_jsonable(result),
+        )
+        session.add(audit)
+        session.flush()
+        session.add_all([
+            AuditCheck(audit_id=audit.id, check=row["check"], dimension=row["dimension"],
+                       group_label=row["group"][:255], reference=row["reference"][:255], n=row["n"],
+                       value=row["value"], disparity=row["disparity"], ci_low=row["ci_low"],
+                       ci_high=row["ci_high"], threshold=row["threshold"],
+                       p_adjusted=row["p_fail_adjusted"], verdict=row["verdict"], reason=row["reason"],
+                       n_needed=row["n_needed"])
+            for row in result["checks"]
+        ])
+        log_activity(session, actor, "audit.run", f"audit:{audit.id}", verdict=result["verdict"],
+                     model=f"{model.get('name')}/{model.get('version')}" if model else None,
+                     policy=result["policy"]["label"])
+        result["audit_id"] = audit.id
+    result["run_id"] = run_id
+
+
+def _log_run(result: dict[str, Any], uid: str, html: str) -> str:
+    from models.registry import Registry
+
+    model = result["model"] or {}
+    metrics = {f"overall_{k}": v for k, v in result["overall"].items() if v is not None}
+    metrics.update({f"checks_{k}": v for k, v in result["summary"].items()})
+    tags = {"sandbox.audit_uid": uid, "sandbox.verdict": result["verdict"],
+            "sandbox.policy": result["policy"]["label"], "sandbox.dataset_sha256": result["dataset_sha256"]}
+    if model:
+        tags.update({"sandbox.model_name": model["name"], "sandbox.model_version": model["version"]})
+    registry = Registry()
+    run_id = registry.log_run(
+        experiment=EXPERIMENT, run_name=f"audit {model.get('name', 'predictions')}/{model.get('version', '')}",
+        params={"policy": result["policy"]["name"], "policy_version": result["policy"]["version"],
+                "dataset_sha256": result["dataset_sha256"], "correction": result["correction"]["method"],
+                "replicates": result["bootstrap"]["replicates"], "seed": result["bootstrap"]["seed"],
+                "domain": result["domain"] or "", "model": f"{model.get('name', '')}/{model.get('version', '')}"},
+        metrics=metrics, tags=tags,
+        texts={"audit_report.json": json.dumps(_jsonable(result), ensure_ascii=False, indent=1),
+               "audit_report.html": html},
+    )
+    if model:
+        try:
+            registry.set_tag(model["name"], model["version"], "sandbox.last_audit_run", run_id)
+        except Exception:
+            pass
+    return run_id
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    return {
+        "audit_id": row.id, "run_id": row.run_id, "created_at": row.created_at.isoformat(timespec="seconds"),
+        "created_by": row.created_by, "model_name": row.model_name, "model_version": row.model_version,
+        "vendor_id": row.vendor_id, "source": row.source, "data_file": row.data_file,
+        "policy": f"{row.policy_name}@{row.policy_version}", "verdict": row.verdict, "n_rows": row.n_rows,
+        "n_pass": row.n_pass, "n_fail": row.n_fail, "n_insufficient": row.n_insufficient,
+    }
+
+
+def list_audits(*, actor: Actor, model_name: str | None = None, model_version: str | None = None,
+                limit: int = 100) -> list[dict[str, Any]]:
+    """Audits visible to ``actor`` (a vendor sees only its own models'), newest first."""
+    from sqlalchemy import select
+
+    from sandbox.store import session_scope
+
+    from ._tables import Audit
+
+    authorize(actor, "audit.view")
+    query = select(Audit).order_by(Audit.id.desc()).limit(limit)
+    if actor.role == "vendor":
+        query = query.where(Audit.vendor_id == actor.vendor_id)
+    if model_name is not None:
+        query = query.where(Audit.model_name == model_name)
+    if model_version is not None:
+        query = query.where(Audit.model_version == str(model_version))
+    with session_scope() as session:
+        return [_summary(row) for row in session.scalars(query)]
+
+
+def show_audit(*, actor: Actor, audit_id: int) -> dict[str, Any]:
+    """The full report of one audit (vendors: only their own models' audits)."""
+    from sandbox.store import session_scope
+
+    from ._tables import Audit
+
+    with session_scope() as session:
+        row = session.get(Audit, int(audit_id))
+        if row is None:
+            raise NotFoundError(ERR_NOT_FOUND, audit_id=audit_id)
+        authorize(actor, "audit.view", owner_vendor_id=row.vendor_id)
+        if actor.role == "vendor" and row.vendor_id is None:
+            raise NotFoundError(ERR_NOT_FOUND, audit_id=audit_id)
+        summary = _summary(row)
+        return {**row.report, "audit_id": row.id, "run_id": row.run_id, "created_at": summary["created_at"],
+                "created_by": row.created_by}
