@@ -143,14 +143,16 @@ def decide_cmd(
 def sign_cmd(
     record_id: Annotated[str, typer.Argument(help="record id, e.g. ER-01-0001-v1")],
     meaning: Annotated[str, typer.Option("--meaning", help="reviewed|approved|acknowledged")] = "reviewed",
-    signing_password: Annotated[str, typer.Option("--signing-password", prompt="签署密码 / password to sign",
-                                                  hide_input=True, help="your password, asked again to sign")] = "",
+    signing_password: Annotated[str | None, typer.Option("--signing-password", help="your password, asked again to sign")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """签署记录 / sign a record (asks for the password again)."""
     from sandbox.review import sign_record
 
-    result = sign_record(actor=acting_user(as_user, password), record_id=record_id, password=signing_password,
+    actor = acting_user(as_user, password)
+    if signing_password is None:  # asked again at every signature (prompt on stderr, --json stays clean)
+        signing_password = typer.prompt("签署密码 / password to sign", hide_input=True, err=True)
+    result = sign_record(actor=actor, record_id=record_id, password=signing_password,
                          meaning=meaning)
     emit(result, as_json=as_json, human=f"{result['record_id']} signed by {result['signer']} ({result['meaning']}) "
                                         f"key {result['fingerprint'][:16]}…")
