@@ -106,6 +106,7 @@ def open_review(
         "filing_number": (card or {}).get("filing_number"), "mlflow_url": info.get("mlflow_url"),
         "safety_officer": ((card or {}).get("contact") or {}).get("name"),
         "automated_decision": bool((card or {}).get("automated_decision", domain in ("社会救助", "养老"))),
+        "registered": bool(info),
     }
     answers = dict(questionnaire or {})
     tier = {**risk_tier(answers, service_domain=domain, automated_decision=model["automated_decision"]),
@@ -306,12 +307,11 @@ def decide(
         state["record_id"] = record_id
         _save(review)
         log_activity(s, actor, "review.decide", record_id, decision=decision, **counts)
-        model = state["model"]
-    alias = None
-    if decision not in APPROVING:
-        from sandbox.review._signing import sync_alias
+        alias = None
+        if decision not in APPROVING:  # reject / revise / suspend / terminate: no approved version
+            from sandbox.review._signing import sync_alias
 
-        alias = sync_alias(model=model, approve=False)
+            alias = sync_alias(model=state["model"], approve=False)
     return {"record_id": record_id, "decision": decision, "counts": counts, "record_hash": doc["record_hash"],
             "alias": alias}
 

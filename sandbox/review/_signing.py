@@ -31,8 +31,11 @@ def sync_alias(*, model: dict[str, Any], approve: bool) -> dict[str, Any]:
     """Set (or remove) the ``approved`` alias through ``models.service``.
 
     Returns what happened; ``{"status": "not_provided"}`` while the registry
-    functions do not exist yet.
+    functions do not exist yet, ``{"status": "not_registered"}`` for a trial
+    whose model the registry does not hold.
     """
+    if not model.get("registered"):
+        return {"status": "not_registered"}
     try:
         service = importlib.import_module("models.service")
         setter = service.set_approved_alias
@@ -99,14 +102,13 @@ def sign_record(*, actor: Actor, record_id: str, password: str, meaning: str) ->
         seq, prev = next_link(s, review.committee_id)
         entry = append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="signature",
                              record_id=record_id, review_id=review.id, vendor_id=review.vendor_id, payload=payload)
-        if meaning == "approved":
-            review.status = "signed"
-        log_activity(s, actor, "review.sign", record_id, meaning=meaning, fingerprint=fp)
-        model = review.state["model"]
         result = {"record_id": record_id, "signer": actor.username, "meaning": meaning, "fingerprint": fp,
                   "signed_at": statement["signed_at"], "entry_hash": entry.entry_hash}
-    if meaning == "approved":
-        result["alias"] = sync_alias(model=model, approve=decision in APPROVING)
+        if meaning == "approved":
+            review.status = "signed"
+            # Inside the transaction: if the registry refuses (sha256 mismatch), no signature is kept.
+            result["alias"] = sync_alias(model=review.state["model"], approve=decision in APPROVING)
+        log_activity(s, actor, "review.sign", record_id, meaning=meaning, fingerprint=fp)
     return result
 
 
