@@ -87,10 +87,13 @@ def save_model(model: Pipeline, target: Path, *, input_example: pd.DataFrame, se
     The creation time and model UUID in ``MLmodel`` are fixed (derived from
     ``seed``) so that rebuilding the demo world yields the same files.
     """
+    example = input_example.copy()
+    # pandas 3 string-dtype column labels make MLflow's ``columns == range(n)`` check warn.
+    example.columns = pd.Index(list(example.columns), dtype=object)
     with warnings.catch_warnings():
         # Integer inputs are never missing in the demo data; MLflow's hint does not apply.
         warnings.filterwarnings("ignore", message=r"Hint: Inferred schema contains integer", category=UserWarning)
-        save_sklearn_model(model, target, input_example=input_example, pip_requirements=list(PIP_REQUIREMENTS))
+        save_sklearn_model(model, target, input_example=example, pip_requirements=list(PIP_REQUIREMENTS))
     mlmodel = target / "MLmodel"
     text = mlmodel.read_text(encoding="utf-8")
     fixed_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox-demo/{seed}").hex

@@ -155,6 +155,6 @@ def risk_warning(people: pd.DataFrame, rng: np.random.Generator) -> TabularColum
         }
     )
     train = y.copy()
-    flip = elderly_rural(people) & (y == 0) & (rng.random(n) < 0.2)
+    flip = elderly_rural(people) & (y == 0) & (rng.random(n) < 0.3)
     train[flip] = 1
     return TabularColumns(features=features, label=y, train_label=train, categorical=("网格关注等级",))

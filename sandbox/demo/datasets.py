@@ -39,7 +39,7 @@ __all__ = ["build_datasets", "build_scenario"]
 #: as the vendors' models use them — which is how the disparity is learnt).
 _BASE_FEATURES: tuple[str, ...] = ("年龄", "性别", "街道镇", "城乡")
 _BASE_CATEGORICAL: tuple[str, ...] = ("性别", "街道镇", "城乡")
-_THRESHOLDS = {"social_assistance": 0.5, "pension": 0.5, "risk_warning": 0.4}
+_THRESHOLDS = {"social_assistance": 0.5, "pension": 0.5, "risk_warning": 0.5}
 _TABULAR = {
     "social_assistance": _features.social_assistance,
     "pension": _features.pension,
