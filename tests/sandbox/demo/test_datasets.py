@@ -244,3 +244,6 @@ def test_model_card(frames: dict, key: str) -> None:
     assert card["service_domain"] in {"社会救助", "养老", "12345热线", "基层治理", "其他"}
     assert card["model_name"] == meta["model_name"]
     assert json.loads(json.dumps(card)) == card
+    from models.card import load_card  # the intake's own validation accepts the card
+
+    assert load_card(Path(meta["card"])).model_name == meta["model_name"]
