@@ -81,8 +81,8 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
             problem = _member_problem(member.filename)
             if problem:
                 raise InputError("models.zip_unsafe_path", file=name, member=member.filename)
-            mode = member.external_attr >> 16
-            if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+            file_type = stat.S_IFMT(member.external_attr >> 16)  # 0 for zips made on Windows
+            if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
                 raise InputError("models.zip_link", file=name, member=member.filename)
             if member.flag_bits & 0x1:
                 raise InputError("models.zip_encrypted", file=name, member=member.filename)

@@ -168,6 +168,9 @@ _ERROR_KEYS = {
 }
 
 
+_CHOICES = {"service_domain": SERVICE_DOMAINS, "algorithm_type": ALGORITHM_TYPES, "risk_tier": RISK_TIERS}
+
+
 class CardInvalid(InputError):
     """A model card with problems; rendered as one line per field.
 
@@ -213,7 +216,8 @@ def _problems(exc: ValidationError) -> list[dict[str, Any]]:
         ctx = error.get("ctx") or {}
         params: dict[str, Any] = {}
         if kind == "choice":
-            params["allowed"] = str(ctx.get("expected", "")).replace("'", "")
+            choices = _CHOICES.get(loc[0] if loc else "")
+            params["allowed"] = ", ".join(choices) if choices else str(ctx.get("expected", "")).replace("'", "")
         elif kind in {"too_short", "too_long"}:
             params["limit"] = ctx.get("min_length", ctx.get("max_length", ""))
         elif kind in {"uscc", "model_name", "model_version"}:

@@ -38,9 +38,23 @@ def onnx_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, fully migrated MLflow sqlite store, copied into each test's data home (saves its migrations)."""
+    from models.registry import Registry
+
+    target = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    Registry(tracking_uri=f"sqlite:///{target}").client.search_registered_models()
+    return target
+
+
 @pytest.fixture
-def people(home: Path) -> dict[str, Actor]:
+def people(home: Path, mlflow_template: Path) -> dict[str, Actor]:
     """Two vendors with a user each, plus reviewer, chair and admin, in a fresh data home."""
+    import shutil
+
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(mlflow_template, home / "mlflow.db")
     from sandbox.store import session_scope
     from sandbox.users import add_user, add_vendor, authenticate
 
