@@ -71,12 +71,11 @@ def fit_tabular(
 
 
 def fit_text(frame: pd.DataFrame, target: np.ndarray, *, text: str) -> Pipeline:
-    """Fit the hotline router: character 1–3-grams TF-IDF + logistic regression."""
+    """Fit the hotline router: character 1–2-gram TF-IDF + multinomial logistic regression."""
     pre = ColumnTransformer(
-        [("text", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=3, sublinear_tf=True,
-                                  max_features=40_000), text)]
+        [("text", TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=3, sublinear_tf=True), text)]
     )
-    model = Pipeline([("prepare", pre), ("classify", LogisticRegression(C=5.0, max_iter=400))])
+    model = Pipeline([("prepare", pre), ("classify", LogisticRegression(C=2.0, max_iter=400))])
     model.fit(frame[[text]], target)
     return model
 

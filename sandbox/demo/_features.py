@@ -104,10 +104,15 @@ def pension(people: pd.DataFrame, rng: np.random.Generator) -> TabularColumns:
     years = np.minimum(years, np.maximum(age - 17, 1)).astype(np.int64)
     benefit = np.where(scheme == "城镇职工养老保险", 1800 + 95 * years, 290 + 12 * years)
     benefit = np.round(benefit * _lognormal(rng, 1.0, 0.12, n), -1).astype(np.int64)
-    alive = y == 1
-    medical = np.where(alive, rng.poisson(np.clip((age - 40) / 15, 0.3, 4.0), n), rng.poisson(0.5, n))
-    pay_days = np.where(alive, rng.binomial(90, np.clip(0.75 - (age - 50) / 80, 0.05, 0.75)), rng.binomial(90, 0.06))
-    card_uses = np.where(alive, rng.poisson(np.where(rural, 4.0, 7.0), n), rng.poisson(1.5, n))
+    # A negative is someone no longer entitled (died, moved abroad, jailed); a third of
+    # them only recently, so their traces still look like a living person's.
+    # A few entitled people leave no traces either (long hospital stays, living with
+    # children elsewhere).
+    traces = rng.random(n)
+    active = np.where(y == 1, traces > 0.04, traces < 0.35)
+    medical = np.where(active, rng.poisson(np.clip((age - 40) / 15, 0.3, 4.0), n), rng.poisson(0.5, n))
+    pay_days = np.where(active, rng.binomial(90, np.clip(0.75 - (age - 50) / 80, 0.05, 0.75)), rng.binomial(90, 0.06))
+    card_uses = np.where(active, rng.poisson(np.where(rural, 4.0, 7.0), n), rng.poisson(1.5, n))
     alone = (rng.random(n) < np.clip((age - 50) / 90, 0.05, 0.45)).astype(np.int64)
     smartphone = (rng.random(n) < np.clip(1.05 - (age - 40) / 55, 0.15, 0.98)).astype(np.int64)
     features = pd.DataFrame(
@@ -123,7 +128,7 @@ def pension(people: pd.DataFrame, rng: np.random.Generator) -> TabularColumns:
         }
     )
     train = y.copy()
-    flip = elderly_rural(people) & (y == 1) & (rng.random(n) < 0.45)
+    flip = elderly_rural(people) & (y == 1) & (rng.random(n) < 0.55)
     train[flip] = 0
     return TabularColumns(features=features, label=y, train_label=train, categorical=("参保类型",))
 
