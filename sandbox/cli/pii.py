@@ -1,9 +1,66 @@
-"""CLI commands of the PII-detection area (filled in by that area's issue)."""
+"""``sandbox pii scan FILE``: find personal information in a text or table file."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from sandbox.cli._common import EXIT_CHECK_FAILED, AsUser, JsonFlag, Password, acting_user, cli_command, emit
+
+pii_app = typer.Typer(help="个人信息 / personal information", no_args_is_help=True)
+
+
+@pii_app.command("scan")
+@cli_command
+def scan(
+    file: Annotated[Path, typer.Argument(help=".txt (one text per line) .csv .tsv .xlsx .parquet .jsonl (text field)")],
+    column: Annotated[list[str] | None, typer.Option("--column", help="Only scan this column (repeatable).")] = None,
+    entity: Annotated[list[str] | None, typer.Option("--entity", help="Only these entity types (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the full JSON report to this file.")] = None,
+    unmask: Annotated[bool, typer.Option("--unmask", help="Show found values unmasked (default: masked).")] = False,
+    fail_on_pii: Annotated[bool, typer.Option("--fail-on-pii", help="Exit 3 when anything is found.")] = False,
+    as_user: AsUser = None,
+    password: Password = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """扫描个人信息 / scan a file for personal information."""
+    from privacy.scanning import scan_file
+    from sandbox.files import atomic_write_text
+    from sandbox.i18n import t
+
+    actor = acting_user(as_user, password)
+    report = scan_file(file, actor=actor, columns=column or None, entities=entity or None)
+    data = report.to_dict(unmask=unmask)
+    if out is not None:
+        atomic_write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    def human() -> None:
+        typer.echo(t("pii.cli.summary", file=report.file, rows=report.rows, count=len(report.findings)))
+        for entity_type, count in report.entity_types.items():
+            typer.echo(f"  {t(f'pii.entity.{entity_type}')} ({entity_type}): {count}")
+        for summary in report.columns:
+            if summary.has_pii:
+                typer.echo(t("pii.cli.column", column=summary.column, kind=t(f"pii.kind.{summary.kind}"),
+                             entity=summary.entity_type or "-", share=f"{summary.share:.1%}",
+                             confidence=f"{summary.confidence:.2f}"))
+        for finding in report.findings[:50]:
+            where = f"{finding.row}" + (f":{finding.column}" if finding.column else "")
+            shown = finding.text if unmask else finding.masked
+            typer.echo(f"  [{where} {finding.start}-{finding.end}] {finding.entity_type} {shown} "
+                       f"({finding.score:.2f}) {finding.explanation}")
+        if len(report.findings) > 50:
+            typer.echo(t("pii.cli.more", count=len(report.findings) - 50))
+        if out is not None:
+            typer.echo(t("pii.cli.written", path=str(out)))
+
+    emit(data, as_json=as_json, human=human)
+    if fail_on_pii and report.has_pii:
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.add_typer(pii_app, name="pii")

@@ -1,0 +1,251 @@
+"""Table scanning: profile each column on distinct samples, then scan what needs it.
+
+For every column the profiler takes up to :data:`SAMPLE_SIZE` distinct values
+and combines two kinds of evidence:
+
+* the column name (姓名, 身份证号, 联系电话, 住址 …, and English names);
+* validator pass rates: how many sampled cells are, as a whole, a valid
+  identifier of each type (check characters, libphonenumber, gazetteer …).
+
+An *identifier* column (most cells are one entity) is then validated cell by
+cell on its distinct values only; a *free-text* column (longer Chinese text, or
+findings in the sample) is scanned cell by cell, again once per distinct value;
+the rest is reported as holding no personal information.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector
+from privacy._findings import Finding
+from privacy.recognizers import ENTITIES
+from sandbox.errors import InputError
+
+__all__ = ["MAX_SCAN_COLUMNS", "SAMPLE_SIZE", "ColumnSummary", "TableScan", "name_hint", "scan_frame"]
+
+SAMPLE_SIZE = 400
+MAX_SCAN_COLUMNS = 2_000
+ColumnKind = Literal["identifier", "free_text", "none"]
+Progress = Callable[[float, str], None]
+
+NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "CN_RESIDENT_ID": ("身份证", "证件号", "身份号", "公民身份", "idcard", "id_card", "id_no", "idno", "sfz"),
+    "PHONE_NUMBER": ("电话", "手机", "联系方式", "联系号码", "phone", "mobile", "tel", "telephone"),
+    "BANK_CARD": ("银行卡", "卡号", "银行账号", "账号", "帐号", "bank", "card", "account"),
+    "CN_USCC": ("信用代码", "uscc", "税号", "纳税人识别号"),
+    "PASSPORT": ("护照", "passport"),
+    "CN_HMT_PERMIT": ("通行证", "台胞证", "回乡证", "permit"),
+    "CN_LICENSE_PLATE": ("车牌", "号牌", "plate"),
+    "EMAIL_ADDRESS": ("邮箱", "邮件", "电邮", "email", "e-mail", "mail"),
+    "IP_ADDRESS": ("ip", "ip地址", "ipv4", "ipv6", "ip_address"),
+    "PERSON": ("姓名", "名字", "联系人", "户主", "申请人", "监护人", "负责人", "name", "full_name", "contact"),
+    "ADDRESS": ("地址", "住址", "住所", "居住地", "户籍地", "家庭住址", "address", "addr"),
+}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(kw_only=True)
+class ColumnSummary:
+    """What one column holds."""
+
+    column: str
+    kind: ColumnKind
+    entity_type: str | None
+    entity_types: dict[str, int] = field(default_factory=dict)
+    cells: int = 0
+    distinct: int = 0
+    hit_cells: int = 0
+    share: float = 0.0
+    confidence: float = 0.0
+    name_hint: str | None = None
+
+    @property
+    def has_pii(self) -> bool:
+        return self.hit_cells > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["has_pii"] = self.has_pii
+        return data
+
+
+@dataclass(kw_only=True)
+class TableScan:
+    """The result of scanning a table: per-column summaries and every finding."""
+
+    rows: int
+    columns: list[ColumnSummary]
+    findings: list[Finding]
+
+    @property
+    def has_pii(self) -> bool:
+        return any(c.has_pii for c in self.columns)
+
+    @property
+    def entity_types(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for column in self.columns:
+            counts.update(column.entity_types)
+        return dict(counts.most_common())
+
+    def pii_columns(self) -> list[str]:
+        return [c.column for c in self.columns if c.has_pii]
+
+    def to_dict(self, *, unmask: bool = False) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "has_pii": self.has_pii,
+            "entity_types": self.entity_types,
+            "columns": [c.to_dict() for c in self.columns],
+            "findings": [f.to_dict(unmask=unmask) for f in self.findings],
+        }
+
+
+def name_hint(column: str) -> str | None:
+    """The entity type a column name suggests (身份证号 → CN_RESIDENT_ID), or None."""
+    lowered = column.strip().lower()
+    words = set(_WORDS.findall(lowered))
+    for entity, hints in NAME_HINTS.items():
+        for hint in hints:
+            if _HAN.search(hint) or "_" in hint or "-" in hint:
+                if hint in lowered:
+                    return entity
+            elif hint in words or lowered == hint:
+                return entity
+    return None
+
+
+def _sample(values: np.ndarray) -> np.ndarray:
+    if len(values) <= SAMPLE_SIZE:
+        return values
+    picks = np.random.default_rng(0).choice(len(values), size=SAMPLE_SIZE, replace=False)
+    return values[np.sort(picks)]
+
+
+def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...]) -> tuple[ColumnKind, str | None, float]:
+    """(kind, entity, confidence) of a column from its distinct values."""
+    detector = get_detector()
+    sample = [str(v) for v in _sample(uniques)]
+    hint = name_hint(column)
+    rates: dict[str, float] = {}
+    for entity in entities:
+        recognizer = detector.by_entity[entity]
+        passed = sum(1 for value in sample if recognizer.fullmatch(value) is not None)
+        rates[entity] = passed / max(1, len(sample))
+    best = max(rates, key=lambda e: (rates[e], e == hint)) if rates else None
+    if hint in rates and rates[hint] >= 0.3:
+        return "identifier", hint, min(1.0, 0.5 + rates[hint] / 2)
+    if best is not None:
+        need = 0.8 if best in ("PERSON", "ADDRESS") else 0.6
+        if rates[best] >= need:
+            return "identifier", best, rates[best] * 0.9
+    mean_length = sum(len(v) for v in sample) / max(1, len(sample))
+    texty = sum(1 for v in sample if _HAN.search(v)) / max(1, len(sample))
+    if texty >= 0.5 and mean_length >= 8:
+        return "free_text", None, 0.5
+    hits = sum(1 for v in sample if detector.hits(v, entities))
+    if hits:
+        return "free_text", None, min(1.0, 0.3 + hits / len(sample))
+    if len(uniques) > len(sample) and texty >= 0.5:
+        return "free_text", None, 0.3
+    return "none", None, 1.0 - (max(rates.values()) if rates else 0.0)
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    series = series.dropna()
+    if series.dtype != object:
+        series = series.astype(str)
+    return series[series.map(lambda v: isinstance(v, str) and bool(v.strip()))] if len(series) else series
+
+
+def scan_frame(
+    frame: pd.DataFrame,
+    *,
+    columns: list[str] | None = None,
+    entities: tuple[str, ...] = ENTITIES,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+    file: str = "table",
+) -> TableScan:
+    """Profile and scan ``frame`` (see the module docstring)."""
+    names = [str(c) for c in (columns or list(frame.columns))]
+    if len(names) > MAX_SCAN_COLUMNS:
+        raise InputError("errors.pii_too_many_columns", file=file, count=len(names), max=MAX_SCAN_COLUMNS)
+    detector = get_detector()
+    summaries: list[ColumnSummary] = []
+    findings: list[Finding] = []
+    for index, name in enumerate(names):
+        if progress is not None:
+            progress(index / max(1, len(names)), name)
+        series = _strings(frame[name].reset_index(drop=True)) if name in frame.columns else pd.Series([], dtype=object)
+        _check_cell_sizes(series, name, file)
+        codes, uniques = pd.factorize(series, sort=False)
+        uniques = np.asarray(uniques, dtype=object)
+        kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
+        per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
+        if kind != "none":
+            recognizer = detector.by_entity[entity] if entity else None
+            for k, value in enumerate(uniques):
+                value = str(value)
+                verdict = recognizer.fullmatch(value) if recognizer is not None else None
+                if verdict is not None:
+                    stripped = value.strip()
+                    start = value.index(stripped)
+                    score = verdict.score if verdict.score is not None else 0.9
+                    if name_hint(name) == entity:
+                        score = min(1.0, score + 0.35)
+                    per_unique[k] = [Finding(entity_type=entity, start=start, end=start + len(stripped),
+                                             score=max(score, threshold), text=stripped,
+                                             explanation=detector.explanation(_as_hit(entity, verdict, stripped)),
+                                             column=name)]
+                else:
+                    per_unique[k] = detector.findings(value, entities=entities, threshold=threshold, column=name)
+        counts: Counter[str] = Counter()
+        hit_mask = np.fromiter((bool(f) for f in per_unique), dtype=bool, count=len(per_unique))
+        rows_index = series.index.to_numpy()
+        hit_rows = np.flatnonzero(hit_mask[codes]) if len(codes) else np.array([], dtype=int)
+        for position in hit_rows:
+            for template in per_unique[codes[position]]:
+                counts[template.entity_type] += 1
+                findings.append(Finding(
+                    entity_type=template.entity_type, start=template.start, end=template.end,
+                    score=template.score, text=template.text, explanation=template.explanation,
+                    row=int(rows_index[position]), column=name,
+                ))
+        cells = len(series)
+        summaries.append(ColumnSummary(
+            column=name, kind=kind,
+            entity_type=entity or (counts.most_common(1)[0][0] if counts else None),
+            entity_types=dict(counts.most_common()), cells=cells, distinct=len(uniques),
+            hit_cells=int(hit_rows.size), share=round(hit_rows.size / cells, 4) if cells else 0.0,
+            confidence=round(confidence, 3), name_hint=name_hint(name),
+        ))
+    if progress is not None:
+        progress(1.0, "")
+    return TableScan(rows=len(frame), columns=summaries, findings=findings)
+
+
+def _check_cell_sizes(series: pd.Series, column: str, file: str) -> None:
+    """Refuse a giant cell before any pattern runs over it (naming its row and column)."""
+    if not len(series):
+        return
+    lengths = series.str.len().to_numpy()
+    worst = int(lengths.argmax())
+    if lengths[worst] > MAX_TEXT_CHARS:
+        raise InputError("errors.cell_too_big", file=file, row=int(series.index[worst]) + 2, column=column,
+                         chars=int(lengths[worst]), max=MAX_TEXT_CHARS)
+
+
+def _as_hit(entity: str, verdict: Any, value: str) -> Any:
+    from privacy.recognizers import Hit
+
+    return Hit(entity, 0, len(value), verdict.score or 0.9, verdict)

@@ -1,0 +1,236 @@
+"""What every Chinese recognizer shares: boundaries, context, explanations.
+
+A recognizer is a Presidio :class:`PatternRecognizer` whose patterns find
+candidates and whose :meth:`ChineseRecognizer.check` validates one candidate
+and says why (a catalog key plus parameters, rendered in the user's language).
+
+Two ways in, same answers:
+
+* Through Presidio's :class:`AnalyzerEngine` (``analyze`` with NLP artifacts):
+  the scores are the recognizer's own and Presidio's lemma context enhancer
+  raises them when a context word (身份证号, 电话, 住址 …) is near.
+* Through :mod:`privacy.scanning` (``find`` without NLP artifacts): the same
+  context words are looked up in a character window before and after the
+  match, which is what "near" means in unsegmented Chinese text.
+
+Regexes never use a word boundary (it does not fire between Chinese
+characters and digits); use :data:`NOT_ALNUM_BEFORE` / :data:`NOT_ALNUM_AFTER`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from presidio_analyzer import AnalysisExplanation, Pattern, PatternRecognizer, RecognizerResult
+
+__all__ = [
+    "CONTEXT_BOOST",
+    "NOT_ALNUM_AFTER",
+    "NOT_ALNUM_BEFORE",
+    "ChineseRecognizer",
+    "Hit",
+    "Verdict",
+]
+
+NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
+NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+NOT_DIGIT_BEFORE = r"(?<![0-9])"
+NOT_DIGIT_AFTER = r"(?![0-9])"
+# Presidio's defaults (LemmaContextAwareEnhancer): +0.35, at least 0.4 with context.
+CONTEXT_BOOST = 0.35
+MIN_SCORE_WITH_CONTEXT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A validated candidate: why (catalog key + parameters) and its score.
+
+    ``score=None`` keeps the score of the pattern that matched.
+    """
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    score: float | None = None
+
+    def explain(self, lang: str | None = None) -> str:
+        from sandbox.i18n import t
+
+        return t(self.key, lang, **self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One finding of one recognizer in one text (offsets into that text)."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    verdict: Verdict
+    context_word: str = ""
+
+
+class ChineseRecognizer(PatternRecognizer):
+    """Base of the sandbox's recognizers.
+
+    Subclasses set :attr:`ENTITY`, :attr:`PATTERNS` (name, regex, score),
+    :attr:`CONTEXT` and implement :meth:`check`. A pattern may capture the
+    value in a group named ``v``; otherwise the whole match is the value.
+    """
+
+    ENTITY: ClassVar[str] = ""
+    PATTERNS: ClassVar[Sequence[tuple[str, str, float]]] = ()
+    CONTEXT: ClassVar[Sequence[str]] = ()
+    NEGATIVE_CONTEXT: ClassVar[Sequence[str]] = ()
+    WINDOW_BEFORE: ClassVar[int] = 10
+    WINDOW_AFTER: ClassVar[int] = 4
+    # A cheap test a text must pass before the patterns run (None: always run).
+    PREFILTER: ClassVar[str | None] = None
+    # True when the recognizer weighs context itself (names, addresses): Presidio must not add more.
+    OWN_CONTEXT: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        specs = self.pattern_specs()
+        patterns = [Pattern(name=name, regex=regex, score=score) for name, regex, score in specs]
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name=type(self).__name__,
+            supported_language="zh",
+            patterns=patterns,
+            context=list(self.CONTEXT),
+        )
+        self._compiled = [(name, re.compile(regex), score) for name, regex, score in specs]
+        self._prefilter = re.compile(self.PREFILTER) if self.PREFILTER else None
+
+    def pattern_specs(self) -> Sequence[tuple[str, str, float]]:
+        """(name, regex, score) of the candidate patterns (default: :attr:`PATTERNS`)."""
+        return self.PATTERNS
+
+    # -- validation -------------------------------------------------------
+    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+        """Validate one candidate; None if it is not this entity.
+
+        ``text``/``start``/``end`` locate the candidate for checks that need
+        its surroundings. Subclasses override this.
+        """
+        raise NotImplementedError
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Presidio's hook: True when :meth:`check` accepts the candidate."""
+        return self.check(pattern_text) is not None
+
+    def explain(self, value: str, lang: str | None = None) -> str:
+        """Why ``value`` is (or is not) this entity, in ``lang``."""
+        verdict = self.check(value)
+        if verdict is None:
+            from sandbox.i18n import t
+
+            return t("pii.why.invalid", lang, entity=self.ENTITY)
+        return verdict.explain(lang)
+
+    def fullmatch(self, value: str) -> Verdict | None:
+        """The verdict if the whole of ``value`` is one such entity (column profiling)."""
+        value = value.strip()
+        if not value:
+            return None
+        for _name, regex, _score in self._compiled:
+            match = regex.fullmatch(value)
+            if match is not None:
+                start, end = match.span("v") if "v" in regex.groupindex else match.span()
+                if start == 0 and end == len(value):
+                    return self.check(value, value, 0, len(value))
+        return None
+
+    # -- context ----------------------------------------------------------
+    def context_word(self, text: str, start: int, end: int) -> str:
+        """A context word near ``text[start:end]`` ("" if none)."""
+        before = text[max(0, start - self.WINDOW_BEFORE) : start]
+        after = text[end : end + self.WINDOW_AFTER]
+        for word in self.CONTEXT:
+            if word in before or word in after:
+                return word
+        return ""
+
+    def negative_context(self, text: str, start: int) -> str:
+        before = text[max(0, start - self.WINDOW_BEFORE) : start]
+        for word in self.NEGATIVE_CONTEXT:
+            if word in before:
+                return word
+        return ""
+
+    # -- finding ----------------------------------------------------------
+    def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+        """Every validated candidate in ``text``, overlaps within this recognizer removed."""
+        if self._prefilter is not None and self._prefilter.search(text) is None:
+            return []
+        hits: list[Hit] = []
+        for _name, regex, base in self._compiled:
+            has_group = "v" in regex.groupindex
+            for match in regex.finditer(text):
+                start, end = match.span("v") if has_group else match.span()
+                if start == end:
+                    continue
+                verdict = self.check(text[start:end], text, start, end)
+                if verdict is None:
+                    continue
+                score = base if verdict.score is None else min(verdict.score, 1.0)
+                word = ""
+                if use_context:
+                    word = self.context_word(text, start, end)
+                    if word:
+                        score = max(min(1.0, score + CONTEXT_BOOST), MIN_SCORE_WITH_CONTEXT)
+                    elif self.NEGATIVE_CONTEXT and self.negative_context(text, start):
+                        continue
+                hits.append(Hit(self.ENTITY, start, end, score, verdict, word))
+        return _drop_overlaps(hits)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: Any = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio entry point. With NLP artifacts, Presidio's enhancer applies context."""
+        if entities and self.ENTITY not in entities:
+            return []
+        results = []
+        for hit in self.find(text, use_context=nlp_artifacts is None):
+            explanation = AnalysisExplanation(
+                recognizer=self.name,
+                original_score=hit.score,
+                pattern_name=self.ENTITY,
+                validation_result=True,
+                textual_explanation=hit.verdict.explain(),
+            )
+            results.append(
+                RecognizerResult(
+                    entity_type=self.ENTITY,
+                    start=hit.start,
+                    end=hit.end,
+                    score=hit.score,
+                    analysis_explanation=explanation,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: self.OWN_CONTEXT or nlp_artifacts is None,
+                    },
+                )
+            )
+        return results
+
+
+def _drop_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Keep the best of overlapping hits (higher score, then longer)."""
+    if len(hits) < 2:
+        return hits
+    ordered = sorted(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
+    kept: list[Hit] = []
+    for hit in ordered:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    kept.sort(key=lambda h: h.start)
+    return kept

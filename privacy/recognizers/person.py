@@ -1,0 +1,211 @@
+"""PERSON 姓名: surname list + jieba's part-of-speech dictionary + context.
+
+A candidate is a surname (单姓 or 复姓) followed by one or two given-name
+characters. It is scored by
+
+* context: a word before it (市民, 联系人, 申请人, 姓名：…) or after it
+  (先生, 女士, 老人, 阿姨, "，男，" …) — strong evidence;
+* jieba's dictionary: whether jieba tags the candidate (or its given name) as
+  a person name (``nr``), or knows the characters as an ordinary word
+  (``高度``, ``方便``, ``万元`` are not names);
+* how often each given-name character occurs in the names jieba knows.
+
+Without context the score stays below the default threshold unless jieba and
+the character statistics agree it is a name. A surname with an honorific
+alone (王先生, 李阿姨) is reported with a lower score.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from importlib import resources
+
+from privacy.recognizers._base import ChineseRecognizer, Verdict
+
+__all__ = ["PersonRecognizer", "surnames"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Characters that end a name: function words and verbs that follow names in reports.
+_STOP = set(
+    "的了在是来电反映称说和与及等向对被把给因为请要求希望并且但也都还就又已将其他她我你您们这那有没不很该"
+    "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号"
+    "男女老先大某等岁系户和或及、，。；：！？"
+)
+PREFIX_CONTEXT = (
+    "市民", "居民", "村民", "群众", "联系人", "来电人", "来电者", "姓名", "户主", "申请人", "投诉人", "反映人",
+    "举报人", "当事人", "业主", "租户", "房东", "患者", "家属", "儿子", "女儿", "之子", "之女", "妻子", "丈夫",
+    "母亲", "父亲", "老伴", "网格员", "工作人员", "社工", "经办人", "签收人", "收件人", "救助对象", "低保户",
+    "五保户", "残疾人", "老人", "独居老人", "困难户", "承办人", "负责人", "联系", "监护人", "孙子", "孙女",
+    "老人家", "村干部", "书记", "主任", "社区干部", "网格长", "被申请人", "受理人", "学生", "员工", "职工",
+)
+SUFFIX_CONTEXT = (
+    "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
+    "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属",
+)
+_AFTER_GENDER = re.compile(r"[，,、（(\s]?[男女][，,、）)\s]")
+HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老人", "老师", "同志", "大姐", "婆婆")
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)})[：:]?$")
+_SUFFIX_RE = re.compile(_alternation(SUFFIX_CONTEXT))
+_HONORIFIC_RE = re.compile(_alternation(HONORIFICS))
+
+
+@functools.cache
+def surnames() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(single-character surnames, compound surnames) from the bundled list."""
+    text = (resources.files("privacy.recognizers") / "data" / "surnames.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    single = frozenset(_HAN.findall(lines[0]))
+    compound = tuple(lines[1].split()) if len(lines) > 1 else ()
+    return single, compound
+
+
+@functools.cache
+def _jieba_tables() -> tuple[dict[str, str], dict[str, int], dict[str, float]]:
+    """(word → POS tag, word → frequency, given-name character → log share) from jieba's dictionary."""
+    import jieba.posseg
+
+    from privacy.nlp import quiet_jieba
+
+    quiet_jieba()
+    tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
+    freq: dict[str, int] = jieba.dt.FREQ
+    single, _ = surnames()
+    counts: dict[str, int] = {}
+    total = 0
+    for word, tag in tags.items():
+        if tag == "nr" and len(word) == 3 and word[0] in single:
+            for ch in word[1:]:
+                counts[ch] = counts.get(ch, 0) + 1
+                total += 1
+    shares = {ch: math.log(n / total) for ch, n in counts.items()}
+    return tags, freq, shares
+
+
+def _name_char_score(chars: str) -> float:
+    """Mean log-share of the given-name characters among known names (0 = very common)."""
+    _, _, shares = _jieba_tables()
+    floor = math.log(1e-6)
+    return sum(shares.get(ch, floor) for ch in chars) / len(chars)
+
+
+class PersonRecognizer(ChineseRecognizer):
+    """姓名: surname + 1–2 given-name characters, confirmed by context or jieba."""
+
+    ENTITY = "PERSON"
+    PATTERNS = ()
+    OWN_CONTEXT = True
+    CONTEXT = PREFIX_CONTEXT + SUFFIX_CONTEXT
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._candidate = re.compile(self.pattern_specs()[0][1])
+
+    def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
+        single, compound = surnames()
+        alternatives = "|".join(compound) + ("|" if compound else "") + "[" + "".join(sorted(single)) + "]"
+        return (("surname", f"(?:{alternatives})(?=[\\u4e00-\\u9fff])", 0.5),)
+
+    def find(self, text: str, *, use_context: bool = True):  # type: ignore[no-untyped-def]
+        from privacy.recognizers._base import Hit, _drop_overlaps
+
+        hits: list[Hit] = []
+        position = 0
+        while True:
+            match = self._candidate.search(text, position)
+            if match is None:
+                break
+            position = match.start() + 1
+            found = self._judge(text, match.start(), match.end())
+            if found is not None:
+                end, verdict = found
+                hits.append(Hit(self.ENTITY, match.start(), end, verdict.score or 0.5, verdict,
+                                verdict.params.get("context", "")))
+                position = end
+        return _drop_overlaps(hits)
+
+    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+        if not text:
+            text, start = value, 0
+        match = self._candidate.match(text, start)
+        if match is None:
+            return None
+        found = self._judge(text, start, match.end())
+        if found is None or (end and found[0] != end):
+            return None
+        return found[1]
+
+    def fullmatch(self, value: str) -> Verdict | None:
+        value = value.strip()
+        if not 2 <= len(value) <= 4:
+            return None
+        match = self._candidate.match(value)
+        if match is None:
+            return None
+        given = value[match.end() :]
+        if not 1 <= len(given) <= 2 or any(ch in _STOP or not _HAN.match(ch) for ch in given):
+            return None
+        return Verdict("pii.why.person_cell", {"surname": match.group(), "given": len(given)}, 0.6)
+
+    # -- scoring ----------------------------------------------------------
+    def _prefix(self, text: str, start: int) -> str:
+        match = _PREFIX_RE.search(text, max(0, start - 7), start)
+        return match.group(1) if match else ""
+
+    def _judge(self, text: str, start: int, g: int) -> tuple[int, Verdict] | None:
+        """(end, verdict) for a surname at text[start:g], or None."""
+        surname = text[start:g]
+        # Surname + honorific alone: 王先生, 李阿姨.
+        honorific = _HONORIFIC_RE.match(text, g)
+        if honorific is not None:
+            if start > 0 and _HAN.match(text[start - 1]) and not self._prefix(text, start):
+                return None
+            word = honorific.group()
+            return g + len(word), Verdict("pii.why.person_title", {"surname": surname, "context": word}, 0.6)
+        given = ""
+        for ch in text[g : g + 2]:
+            if ch in _STOP or not _HAN.match(ch):
+                break
+            given += ch
+        if not given:
+            return None
+        prefix = self._prefix(text, start)
+        # Choose the name length: a suffix context word or a stop decides; else jieba.
+        tags, freq, _ = _jieba_tables()
+        if len(given) == 2:
+            if _SUFFIX_RE.match(text, g + 1) and not _SUFFIX_RE.match(text, g + 2):
+                given = given[:1]
+            elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 2000 and tags.get(surname + given) != "nr":
+                # The third character starts a common word (张伟来自 …): two-character name.
+                given = given[:1]
+        end = g + len(given)
+        name = text[start:end]
+        suffix_match = _SUFFIX_RE.match(text, end)
+        suffix = suffix_match.group() if suffix_match else ""
+        if not suffix and _AFTER_GENDER.match(text, end):
+            suffix = text[end : end + 3].strip("，,、（() ")[:1]
+        context = prefix or suffix
+        tag = tags.get(name)
+        word_freq = freq.get(name, 0) if tag != "nr" else 0
+        lead_word = freq.get(text[start : start + 2], 0) if tags.get(text[start : start + 2]) != "nr" else 0
+        chars = _name_char_score(given)
+        if context:
+            if word_freq > 50 and not prefix:
+                return None
+            score = 0.85 if chars > -9 else 0.7
+            return end, Verdict("pii.why.person_context", {"context": context}, score)
+        if start > 0 and _HAN.match(text[start - 1]):
+            # Inside a run of Chinese characters: only a name jieba knows, with a plausible given name.
+            if tag != "nr" or chars < -8:
+                return None
+        if word_freq > 0 or lead_word > 200 or chars < -8:
+            return None
+        score = 0.6 if tag == "nr" else 0.45
+        return end, Verdict("pii.why.person_plain", {"surname": surname}, score)

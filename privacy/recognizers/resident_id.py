@@ -1,0 +1,44 @@
+"""居民身份证号 CN_RESIDENT_ID: GB 11643 check character, real birth date, known region."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum
+from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from sandbox.regions import lookup_region
+
+__all__ = ["ResidentIdRecognizer"]
+
+_EARLIEST = date(1880, 1, 1)
+
+
+class ResidentIdRecognizer(ChineseRecognizer):
+    """18-digit 居民身份证号 (MOD 11-2, ``X`` allowed) and the 15-digit legacy form."""
+
+    ENTITY = "CN_RESIDENT_ID"
+    PATTERNS = (
+        ("id18", NOT_ALNUM_BEFORE + r"[1-9]\d{16}[0-9Xx]" + NOT_ALNUM_AFTER, 1.0),
+        ("id15", NOT_ALNUM_BEFORE + r"[1-9]\d{14}" + NOT_ALNUM_AFTER, 0.6),
+    )
+    CONTEXT = ("身份证", "身份号", "证件号", "公民身份", "居民身份", "ID")
+    PREFILTER = r"\d{15}"
+
+    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+        value = value.upper()
+        if len(value) == 18 and not is_valid_id_card_checksum(value):
+            return None
+        if len(value) not in (15, 18):
+            return None
+        born = id_card_birth_date(value)
+        if born is None or not _EARLIEST <= born <= date.today():
+            return None
+        region = lookup_region(value[:6])
+        if region is None:
+            return None
+        params = {"code": value[:6], "region": region.full_name, "birth": born.isoformat()}
+        if region.current:
+            key = "pii.why.id18" if len(value) == 18 else "pii.why.id15"
+        else:
+            key = "pii.why.id18_retired" if len(value) == 18 else "pii.why.id15_retired"
+        return Verdict(key, params)

@@ -1,0 +1,230 @@
+"""Finding personal information in text, tables and files.
+
+Library functions (no user, no side effects)::
+
+    scan_text("市民张秀英来电，电话13812345678") -> list[Finding]
+    scan_table(frame) -> TableScan        # .has_pii, .columns, .findings
+
+The service entry point for the workbench and the CLI checks the acting user
+and records the scan in the activity log::
+
+    scan_file(path, actor=actor) -> ScanReport
+
+Every finding has ``row`` (0-based table row or text line), ``column`` (None
+for plain text), ``start``/``end`` (offsets into the original cell or line),
+``entity_type``, ``score`` and ``explanation``; values are masked when shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector, resolve_entities
+from privacy._findings import Finding, mask_value
+from privacy._profile import ColumnSummary, Progress, TableScan, name_hint, scan_frame
+from privacy.recognizers import ENTITIES
+from sandbox.errors import InputError
+from sandbox.roles import Actor, authorize
+
+__all__ = [
+    "ENTITIES",
+    "SCAN_SUFFIXES",
+    "ColumnSummary",
+    "Finding",
+    "ScanReport",
+    "TableScan",
+    "mask_value",
+    "name_hint",
+    "scan_file",
+    "scan_table",
+    "scan_text",
+    "scan_texts",
+]
+
+SCAN_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
+
+
+def scan_text(
+    text: str,
+    *,
+    entities: Iterable[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    lang: str | None = None,
+) -> list[Finding]:
+    """Personal information in one text, in order of position.
+
+    Parameters
+    ----------
+    text : str
+        Any Chinese (or mixed) text, up to 1,000,000 characters.
+    entities : iterable of str, optional
+        Entity types to look for (default: all of :data:`ENTITIES`).
+    threshold : float
+        Lowest score reported (0.5: a number without check digit or a bare
+        surname-like word needs a context word to be reported).
+    lang : {"zh", "en"}, optional
+        Language of the explanations (default: the configured language).
+    """
+    return get_detector().findings(text, entities=resolve_entities(entities), threshold=threshold, lang=lang)
+
+
+def scan_texts(
+    texts: Iterable[str],
+    *,
+    entities: Iterable[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Finding]:
+    """Scan many texts (e.g. lines); each finding's ``row`` is the text's index."""
+    detector = get_detector()
+    chosen = resolve_entities(entities)
+    found: list[Finding] = []
+    for row, text in enumerate(texts):
+        if text:
+            found.extend(detector.findings(text, entities=chosen, threshold=threshold, row=row))
+    return found
+
+
+def scan_table(
+    frame: pd.DataFrame,
+    *,
+    columns: Iterable[str] | None = None,
+    entities: Iterable[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> TableScan:
+    """Profile every column, then scan identifier and free-text columns cell by cell.
+
+    Returns a :class:`TableScan`: ``columns`` (one :class:`ColumnSummary` each:
+    kind, entity type, share of cells hit, confidence), ``findings`` and
+    ``has_pii``.
+    """
+    chosen = list(columns) if columns is not None else None
+    if chosen:
+        missing = [c for c in chosen if c not in frame.columns]
+        if missing:
+            raise InputError("errors.column_missing", file="table", column=missing[0], purpose="--column",
+                             available=", ".join(str(c) for c in list(frame.columns)[:30]))
+    return scan_frame(frame, columns=chosen, entities=resolve_entities(entities), threshold=threshold,
+                      progress=progress)
+
+
+@dataclass(kw_only=True)
+class ScanReport:
+    """A scanned file: how it was read, per-column summaries, every finding."""
+
+    file: str
+    kind: Literal["text", "table"]
+    rows: int
+    columns: list[ColumnSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def has_pii(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def entity_types(self) -> dict[str, int]:
+        return dict(Counter(f.entity_type for f in self.findings).most_common())
+
+    def to_dict(self, *, unmask: bool = False) -> dict[str, Any]:
+        """The JSON contract of ``sandbox pii scan --json``."""
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "rows": self.rows,
+            "encoding": self.encoding,
+            "has_pii": self.has_pii,
+            "entity_types": self.entity_types,
+            "columns": [c.to_dict() for c in self.columns],
+            "findings": [f.to_dict(unmask=unmask) for f in self.findings],
+        }
+
+
+def _read_lines(path: Path, name: str) -> tuple[list[str], str]:
+    from sandbox.tabular import decode_text
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("errors.file_empty", file=name)
+    text, encoding = decode_text(data, file=name)
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if len(line) > MAX_TEXT_CHARS:
+            raise InputError("errors.pii_text_too_big", file=f"{name}:{number + 1}", chars=len(line),
+                             max=MAX_TEXT_CHARS)
+    return lines, encoding
+
+
+def scan_file(
+    path: str | Path,
+    *,
+    actor: Actor,
+    columns: Iterable[str] | None = None,
+    entities: Iterable[str] | None = None,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Scan a .txt (one text per line), .csv/.tsv, Excel, Parquet or .jsonl file.
+
+    A .jsonl file is scanned on its ``text`` field unless ``columns`` names
+    others. Raises :class:`InputError` for unreadable input (empty, binary,
+    undecodable, giant cells, too many columns) and :class:`PermissionDenied`
+    unless the actor may ``privacy.scan``.
+    """
+    authorize(actor, "privacy.scan")
+    path = Path(path)
+    name = display_name or path.name
+    suffix = path.suffix.lower()
+    chosen = resolve_entities(entities)
+    if not path.is_file():
+        raise InputError("errors.file_missing", file=str(path))
+    if suffix not in SCAN_SUFFIXES:
+        raise InputError("errors.pii_file_type", file=name, suffix=suffix or "(none)", allowed=" ".join(SCAN_SUFFIXES))
+    if path.stat().st_size == 0:
+        raise InputError("errors.file_empty", file=name)
+    if suffix == ".txt":
+        lines, encoding = _read_lines(path, name)
+        if progress is not None:
+            progress(0.0, name)
+        findings = scan_texts(lines, entities=chosen)
+        if progress is not None:
+            progress(1.0, "")
+        report = ScanReport(file=name, kind="text", rows=len(lines), findings=findings, encoding=encoding)
+    else:
+        from sandbox.tabular import read_table
+
+        frame, info = read_table(path, display_name=name)
+        wanted = list(columns) if columns else None
+        if wanted is None and suffix == ".jsonl":
+            if "text" not in frame.columns:
+                raise InputError("errors.pii_no_text_field", file=name,
+                                 available=", ".join(str(c) for c in frame.columns[:30]))
+            wanted = ["text"]
+        if wanted:
+            from sandbox.tabular import require_columns
+
+            require_columns(frame, {f"--column {c}": c for c in wanted}, file=name)
+        scan = scan_frame(frame, columns=wanted, entities=chosen, progress=progress, file=name)
+        report = ScanReport(file=name, kind="table", rows=scan.rows, columns=scan.columns, findings=scan.findings,
+                            encoding=info.encoding)
+    _record(actor, report)
+    return report
+
+
+def _record(actor: Actor, report: ScanReport) -> None:
+    from sandbox.activity import log_activity
+    from sandbox.store import session_scope
+
+    with session_scope() as session:
+        log_activity(
+            session, actor, "privacy.scan", report.file,
+            rows=report.rows, findings=len(report.findings), entity_types=report.entity_types,
+            pii_columns=[c.column for c in report.columns if c.has_pii],
+        )

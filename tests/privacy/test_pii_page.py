@@ -1,0 +1,51 @@
+"""个人信息扫描 page (AppTest): pick a dataset, scan, see the summary and highlighted findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from sandbox.settings import get_settings
+from sandbox.users import add_user
+
+ROOT = Path(__file__).resolve().parents[2]
+TICKET = "市民王秀英（身份证号11010519491231002X）来电反映，其住在朝阳区建国路88号3号楼2单元501室，联系电话13812345678。"
+
+
+def _page(actor: object, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "pii_scan.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    at.session_state["lang"] = lang
+    return at
+
+
+def test_page_scans_a_demo_dataset(home: Path) -> None:
+    steward = add_user(username="steward", password="steward-pass-1", role="steward")
+    folder = get_settings().ensure_home() / "demo" / "hotline"
+    folder.mkdir(parents=True)
+    (folder / "data.csv").write_text(f"编号,工单内容\n1,{TICKET}\n2,咨询公交线路\n", encoding="utf-8-sig")
+    at = _page(steward).run()
+    assert not at.exception
+    assert at.title[0].value == "个人信息扫描"
+    at.button(key="pii_scan").click().run()
+    assert not at.exception and not at.error
+    assert "发现 4 处个人信息" in at.warning[0].value
+    assert len(at.dataframe) == 2
+    findings = at.dataframe[1].value
+    assert "110***********002X" in set(findings.iloc[:, 4])
+    assert any("<mark" in md.value for md in at.markdown)
+
+
+def test_page_without_demo_data_in_english(home: Path) -> None:
+    steward = add_user(username="steward", password="steward-pass-1", role="steward")
+    at = _page(steward, "en").run()
+    assert not at.exception
+    assert at.title[0].value == "PII scan"
+    assert "No demo data yet" in at.info[0].value
+
+
+def test_page_refuses_a_vendorless_reviewer(home: Path) -> None:
+    reviewer = add_user(username="rev", password="reviewer-pass-1", role="reviewer")
+    at = _page(reviewer).run()
+    assert at.error and "privacy.scan" in at.error[0].value
