@@ -6,9 +6,9 @@ import random
 
 import pytest
 from faker import Faker
-from pii_gen import make_unionpay, make_uscc, wrong_id_check
 
 from privacy.scanning import scan_text
+from tests.privacy.pii_gen import make_unionpay, make_uscc, wrong_id_check
 
 
 def _found(text: str, entity: str) -> list[str]:
