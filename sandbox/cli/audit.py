@@ -1,9 +1,155 @@
-"""CLI commands of the `audit` area (filled in by that area's issue)."""
+"""``sandbox audit …``: fairness audits for pipelines.
+
+Exit codes of ``audit run``: 0 every check passes · 3 a check fails · 4 no
+failure but some checks lack evidence · 1 error. Heavy modules are imported
+inside the commands so ``sandbox`` starts fast.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from sandbox.cli._common import (
+    EXIT_CHECK_FAILED,
+    EXIT_INSUFFICIENT,
+    EXIT_OK,
+    AsUser,
+    JsonFlag,
+    Password,
+    acting_user,
+    cli_command,
+    emit,
+    say,
+)
+
+audit_app = typer.Typer(help="公平性审计 / fairness audits", no_args_is_help=True)
+
+EXIT_BY_VERDICT = {"pass": EXIT_OK, "fail": EXIT_CHECK_FAILED, "insufficient": EXIT_INSUFFICIENT}
+Col = typer.Option
+
+
+@audit_app.command("run")
+@cli_command
+def run(
+    data: Annotated[Path, Col("--data", help="审计数据（含标签与敏感属性）/ audit dataset")],
+    label: Annotated[str, Col("--label", help="标签列 / label column")],
+    district: Annotated[str, Col("--district", help="街道/镇列 / district column")],
+    model: Annotated[str | None, Col("--model", help="NAME/VERSION of a registered version")] = None,
+    predictions: Annotated[Path | None, Col("--predictions", help="预测文件 / predictions file")] = None,
+    prediction: Annotated[str | None, Col("--prediction", help="预测列 / prediction column")] = None,
+    score: Annotated[str | None, Col("--score", help="评分列 / score column")] = None,
+    age: Annotated[str | None, Col("--age", help="年龄列 / age column")] = None,
+    id_card: Annotated[str | None, Col("--id-card", help="身份证号列 / ID-number column")] = None,
+    district_code: Annotated[str | None, Col("--district-code", help="街道/镇代码列（用于区县汇总）")] = None,
+    id_column: Annotated[str | None, Col("--id", help="join key of data and predictions (default 编号)")] = None,
+    policy: Annotated[str | None, Col("--policy", help="fairness policy (default: standard)")] = None,
+    domain: Annotated[str | None, Col("--domain", help="社会救助 | 养老 | 12345热线 | 基层治理 | 其他")] = None,
+    task: Annotated[str, Col("--task", help="auto | binary | multiclass | regression")] = "auto",
+    positive_label: Annotated[str | None, Col("--positive-label", help="value meaning 'yes'")] = None,
+    replicates: Annotated[int | None, Col("--replicates", min=100, max=100_000)] = None,
+    seed: Annotated[int | None, Col("--seed")] = None,
+    what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
+    out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
+    as_user: AsUser = None,
+    password: Password = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """运行公平性审计 / run a fairness audit (exit 0 pass · 3 fail · 4 insufficient evidence)."""
+    if task not in ("auto", "binary", "multiclass", "regression"):
+        raise typer.BadParameter("auto | binary | multiclass | regression", param_hint="--task")
+    from audits import ColumnMap, run_audit
+    from audits.report import ERR_OUT_SUFFIX
+    from sandbox.errors import InputError
+
+    if out is not None and out.suffix.lower() not in (".json", ".csv", ".html", ".htm", ".pdf"):
+        raise InputError(ERR_OUT_SUFFIX, file=out.name)
+    actor = acting_user(as_user, password)
+    columns = ColumnMap(label=label, district=district, prediction=prediction, score=score, age=age,
+                        id_card=id_card, district_code=district_code, id=id_column)
+    result = run_audit(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
+                       policy=policy, domain=domain, task=task, positive_label=positive_label,  # type: ignore[arg-type]
+                       replicates=replicates, seed=seed, what_if=what_if)
+    if out is not None:
+        from audits.report import write_report
+
+        write_report(result, out)
+    emit(result, as_json=as_json, human=lambda: _human(result, out))
+    raise typer.Exit(EXIT_BY_VERDICT[result["verdict"]])
+
+
+def _human(result: dict, out: Path | None) -> None:  # type: ignore[type-arg]
+    from sandbox.i18n import t
+
+    s = result["summary"]
+    typer.echo(t("audits.cli.verdict", verdict=t(f"audits.verdict.{result['verdict']}"),
+                 audit_id=result["audit_id"] or "-", policy=result["policy"]["label"]))
+    typer.echo(t("audits.report.summary", total=sum(s.values()), passed=s["pass"], failed=s["fail"],
+                 insufficient=s["insufficient"]))
+    for c in [c for c in result["checks"] if c["verdict"] == "fail"][:15]:
+        typer.echo(t("audits.cli.fail_line", group=c["group"], check=c["check"], disparity=f"{c['disparity']:.3f}",
+                     low=f"{c['ci_low']:.3f}", high=f"{c['ci_high']:.3f}", threshold=c["threshold"]))
+    if out is not None:
+        say("audits.cli.written", path=str(out))
+
+
+@audit_app.command("list")
+@cli_command
+def list_(
+    model: Annotated[str | None, Col("--model", help="NAME or NAME/VERSION")] = None,
+    as_user: AsUser = None,
+    password: Password = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出审计 / list audits (vendors: their own models only)."""
+    from audits import list_audits
+
+    actor = acting_user(as_user, password)
+    name, _, version = (model or "").partition("/")
+    rows = list_audits(actor=actor, model_name=name or None, model_version=version or None)
+
+    def human() -> None:
+        for r in rows:
+            typer.echo(f"{r['audit_id']:>4}  {r['created_at']}  {r['verdict']:<12} {r['policy']:<16} "
+                       f"{r['model_name'] or '-'}/{r['model_version'] or '-'}  {r['data_file']}")
+
+    emit(rows, as_json=as_json, human=human)
+
+
+@audit_app.command("show")
+@cli_command
+def show(
+    audit_id: Annotated[int, typer.Argument(help="audit id")],
+    out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
+    as_user: AsUser = None,
+    password: Password = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """查看审计 / show one audit (optionally write its report)."""
+    from audits import show_audit
+
+    actor = acting_user(as_user, password)
+    result = show_audit(actor=actor, audit_id=audit_id)
+    if out is not None:
+        from audits.report import write_report
+
+        write_report(result, out)
+    emit(result, as_json=as_json, human=lambda: _human(result, out))
+
+
+@audit_app.command("policies")
+@cli_command
+def policies(as_json: JsonFlag = False) -> None:
+    """公平性策略 / the shipped fairness policies."""
+    from audits.policy import list_policies
+
+    rows = list_policies()
+    emit(rows, as_json=as_json, human=lambda: [typer.echo(f"{r['name']:<10} {r['version']:<8} {r['title_zh']}")
+                                               for r in rows])
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.add_typer(audit_app, name="audit")
