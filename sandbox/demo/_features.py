@@ -56,9 +56,9 @@ def social_assistance(people: pd.DataFrame, rng: np.random.Generator) -> Tabular
     n = len(people)
     age = people["年龄"].to_numpy()
     rural = (people["城乡"] == "农村").to_numpy()
-    y = (rng.random(n) < 0.30).astype(np.int64)
+    y = (rng.random(n) < 0.45).astype(np.int64)
     size = np.clip(rng.poisson(np.where(age >= 70, 0.8, 2.0), n) + 1, 1, 7)
-    per_capita = _lognormal(rng, np.where(y == 1, 1100.0, 2300.0) * np.where(rural, 0.85, 1.0), 0.45, n)
+    per_capita = _lognormal(rng, np.where(y == 1, 1000.0, 2500.0) * np.where(rural, 0.85, 1.0), 0.4, n)
     income = np.round(per_capita * size, -1)
     disability = np.where(rng.random(n) < np.where(y == 1, 0.18, 0.08), rng.integers(1, 5, n), 0)
     illness = (rng.random(n) < np.where(y == 1, 0.25, 0.12)).astype(np.int64)
@@ -128,7 +128,7 @@ def pension(people: pd.DataFrame, rng: np.random.Generator) -> TabularColumns:
         }
     )
     train = y.copy()
-    flip = elderly_rural(people) & (y == 1) & (rng.random(n) < 0.55)
+    flip = elderly_rural(people) & (y == 1) & (rng.random(n) < 0.45)
     train[flip] = 0
     return TabularColumns(features=features, label=y, train_label=train, categorical=("参保类型",))
 
@@ -160,6 +160,6 @@ def risk_warning(people: pd.DataFrame, rng: np.random.Generator) -> TabularColum
         }
     )
     train = y.copy()
-    flip = elderly_rural(people) & (y == 0) & (rng.random(n) < 0.3)
+    flip = elderly_rural(people) & (y == 0) & (rng.random(n) < 0.45)
     train[flip] = 1
     return TabularColumns(features=features, label=y, train_label=train, categorical=("网格关注等级",))

@@ -122,16 +122,28 @@ def sample_districts(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.choice(len(DISTRICTS), size=n, p=weights / weights.sum())
 
 
+# Relative weight per year of age within each band: (first age, urban, rural).
+# The elderly are over-represented (service users), rural 镇 older still, but the
+# largest band stays 45–59 / 60–69 so an audit's default reference group is not
+# the one the planted disparity hits.
+_AGE_PROFILE: tuple[tuple[int, float, float], ...] = (
+    (18, 0.8, 0.45),
+    (30, 1.0, 0.6),
+    (45, 1.15, 1.0),
+    (60, 1.5, 1.6),
+    (70, 1.3, 1.6),
+    (80, 1.0, 1.4),
+    (85, 0.6, 0.9),
+    (90, 0.25, 0.35),
+)
+
+
 def _age_weights(rural: bool, elderly_boost: float) -> np.ndarray:
     ages = np.arange(18, 96)
-    w = np.ones(ages.size)
-    if rural:
-        w[ages < 45] = 0.55
-        w[(ages >= 45) & (ages < 60)] = 0.9
-    w[(ages >= 60) & (ages < 75)] *= 1.5 * elderly_boost
-    w[(ages >= 75) & (ages < 85)] *= (1.7 if rural else 1.3) * elderly_boost
-    w[(ages >= 85) & (ages < 90)] *= (1.2 if rural else 0.9) * elderly_boost
-    w[ages >= 90] *= 0.5 * elderly_boost
+    w = np.zeros(ages.size)
+    for first, urban_w, rural_w in _AGE_PROFILE:
+        w[ages >= first] = rural_w if rural else urban_w
+    w[ages >= 60] *= elderly_boost
     return w / w.sum()
 
 
