@@ -7,8 +7,15 @@ hash chain of records and Ed25519 signatures, verification and exports.
 
 from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee, list_committees
 from sandbox.review._evidence import NOT_PROVIDED
-from sandbox.review._export import export_document, export_record, to_markdown
-from sandbox.review._queries import find_review, list_records, list_reviews, reviews_due, show_review
+from sandbox.review._export import export_bytes, export_document, export_record, to_markdown
+from sandbox.review._queries import (
+    find_review,
+    list_records,
+    list_reviews,
+    reviewable_trials,
+    reviews_due,
+    show_review,
+)
 from sandbox.review._rules import CHECKLIST, DECISIONS, FOLLOWUP_DECISIONS, QUESTIONS, risk_tier
 from sandbox.review._service import (
     amend_review,
@@ -20,7 +27,7 @@ from sandbox.review._service import (
     vote,
 )
 from sandbox.review._signing import sign_record, sync_alias
-from sandbox.review._verify import verify_all, verify_document, verify_file
+from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file
 
 __all__ = [
     "CHECKLIST",
@@ -34,6 +41,7 @@ __all__ = [
     "answer_item",
     "create_committee",
     "decide",
+    "export_bytes",
     "export_document",
     "export_record",
     "find_review",
@@ -42,6 +50,7 @@ __all__ = [
     "list_reviews",
     "open_review",
     "record_attendance",
+    "reviewable_trials",
     "reviews_due",
     "risk_tier",
     "show_review",
@@ -50,6 +59,7 @@ __all__ = [
     "to_markdown",
     "update_details",
     "verify_all",
+    "verify_bytes",
     "verify_document",
     "verify_file",
     "vote",

@@ -14,7 +14,7 @@ from sandbox.review._verify import EXPORT_FORMAT
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["export_document", "export_record", "to_markdown"]
+__all__ = ["export_bytes", "export_document", "export_record", "to_markdown"]
 
 Format = Literal["pdf", "md", "json"]
 ANSWER_ZH = {"yes": "是", "no": "否", "n.a.": "不适用", None: "未答"}
@@ -110,3 +110,13 @@ def export_record(*, actor: Actor, record_id: str, fmt: Format, out: str | Path)
         with atomic_path(out) as tmp:
             render_pdf(doc, tmp)
     return {"record_id": record_id, "format": fmt, "out": str(out), "bytes": out.stat().st_size}
+
+
+def export_bytes(*, actor: Actor, record_id: str, fmt: Format) -> bytes:
+    """The export as bytes (workbench download buttons)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"record.{fmt}"
+        export_record(actor=actor, record_id=record_id, fmt=fmt, out=out)
+        return out.read_bytes()

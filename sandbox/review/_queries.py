@@ -14,8 +14,9 @@ from sandbox.review._service import load_review, votes_of
 from sandbox.review._tables import Review, ReviewEntry
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
+from sandbox.store.tables import Trial, Vendor
 
-__all__ = ["find_review", "list_records", "list_reviews", "reviews_due", "show_review"]
+__all__ = ["find_review", "list_records", "list_reviews", "reviewable_trials", "reviews_due", "show_review"]
 
 
 def list_reviews(*, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
@@ -104,3 +105,16 @@ def reviews_due(*, actor: Actor, today: date | None = None) -> list[dict[str, An
     """Records whose follow-up date has come (re-review trigger)."""
     today = today or date.today()
     return [r for r in list_records(actor=actor) if r["next_review"] <= today.isoformat()]
+
+
+def reviewable_trials(*, actor: Actor) -> list[dict[str, Any]]:
+    """Trials the chair can open a review for (no review under way for them)."""
+    authorize(actor, "review.open")
+    with session_scope() as s:
+        busy = set(s.scalars(select(Review.trial_id).where(Review.status == "open")))
+        vendors = {v.id: v.name for v in s.scalars(select(Vendor))}
+        return [
+            {"trial_id": t.id, "model": f"{t.model_name}/{t.model_version}", "domain": t.service_domain,
+             "vendor": vendors.get(t.vendor_id, ""), "status": t.status}
+            for t in s.scalars(select(Trial).where(Trial.deleted.is_(False)).order_by(Trial.id)) if t.id not in busy
+        ]

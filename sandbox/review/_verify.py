@@ -27,7 +27,7 @@ from sandbox.review._tables import ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["EXPORT_FORMAT", "verify_all", "verify_document", "verify_file"]
+__all__ = ["EXPORT_FORMAT", "verify_all", "verify_bytes", "verify_document", "verify_file"]
 
 EXPORT_FORMAT = "sandbox-signoff-export/1"
 
@@ -169,8 +169,11 @@ def verify_document(doc: Any) -> dict[str, Any]:
 
 def verify_file(path: str | Path) -> dict[str, Any]:
     """Verify an exported JSON record file (another machine, public keys from the file)."""
-    raw = Path(path).read_bytes()
-    name = Path(path).name
+    return verify_bytes(Path(path).read_bytes(), name=Path(path).name)
+
+
+def verify_bytes(raw: bytes, *, name: str = "upload") -> dict[str, Any]:
+    """Verify the bytes of an exported JSON record (e.g. an upload in the workbench)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

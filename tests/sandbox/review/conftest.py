@@ -71,3 +71,45 @@ def world(home: Path) -> Iterator[World]:
     })
 
 
+
+
+def _activate(target: Path) -> None:
+    import os
+
+    from sandbox.i18n import set_language
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    os.environ["SANDBOX_HOME"] = str(target)
+    reset_settings_cache()
+    reset_engines()
+    set_language(None)
+
+
+@pytest.fixture(scope="module")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world with the demo reviews seeded, shared by a module's read-mostly tests."""
+    import os
+
+    from sandbox.review.demo import seed_demo
+
+    previous = os.environ.get("SANDBOX_HOME")
+    target = tmp_path_factory.mktemp("seeded") / "home"
+    _activate(target)
+    seed_people()
+    create_committee(actor=None, name=DEMO_COMMITTEE, members=[dict(m) for m in DEMO_MEMBERS])
+    trials = {"pension": _trial("数安城市科技有限公司", "pension-check", "养老"),
+              "social": _trial("智联政务科技有限公司", "social-assistance", "社会救助")}
+    seed_demo(target / "demo")
+    yield World(home=target, trials=trials)
+    if previous is not None:
+        _activate(Path(previous))
+
+
+@pytest.fixture
+def seeded(seeded_home: World) -> Iterator[World]:
+    _activate(seeded_home.home)
+    yield seeded_home
+    from sandbox.store import reset_engines
+
+    reset_engines()

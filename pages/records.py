@@ -1,0 +1,43 @@
+"""审查记录 / Records: list, filter, verify (database or an uploaded export), export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sandbox.review import DECISIONS, FOLLOWUP_DECISIONS, export_bytes, list_records, verify_all, verify_bytes
+from sandbox.ui import guarded, require, tr
+
+actor = require("records.verify")
+st.title(tr("nav.records"))
+cols = st.columns(2)
+decision = cols[0].selectbox(tr("review.ui.decision"), ["", *DECISIONS, *FOLLOWUP_DECISIONS], key="records_decision")
+vendor = cols[1].text_input(tr("col.vendor"), key="records_vendor")
+rows = guarded(lambda: list_records(actor=actor, decision=decision or None, vendor=vendor or None)) or []
+st.dataframe([{tr("review.ui.record"): r["record_id"], tr("review.ui.model"): r["model"], tr("col.vendor"): r["vendor"],
+               tr("review.ui.decision"): r["decision"], tr("review.ui.tier"): r["tier"], tr("col.when"): r["date"],
+               tr("review.ui.next_review"): r["next_review"], tr("review.ui.supersedes"): r["supersedes"] or "",
+               tr("review.ui.signatures"): ", ".join(r["signatures"])} for r in rows],
+             hide_index=True, use_container_width=True)
+
+
+def _show(result: dict) -> None:
+    if result["ok"]:
+        st.success(tr("review.ui.verify_ok", records=result.get("records", 0), signatures=result.get("signatures", 0)))
+    else:
+        st.error(tr("review.ui.verify_bad", record=result["record"], field=result["field"], reason=result["reason"]))
+
+
+if st.button(tr("review.ui.verify_all"), key="records_verify_all"):
+    result = guarded(lambda: verify_all(actor=actor))
+    if result is not None:
+        _show(result)
+upload = st.file_uploader(tr("review.ui.verify_file"), type=["json"], key="records_upload")
+if upload is not None:
+    _show(verify_bytes(upload.getvalue(), name=upload.name))
+if rows:
+    record = st.selectbox(tr("review.ui.record"), [r["record_id"] for r in rows], key="records_pick")
+    fmt = st.radio(tr("review.ui.format"), ["pdf", "md", "json"], horizontal=True, key="records_format")
+    if st.button(tr("review.ui.prepare"), key="records_prepare"):
+        data = guarded(lambda: export_bytes(actor=actor, record_id=record, fmt=fmt))
+        if data is not None:
+            st.download_button(tr("review.ui.download"), data, file_name=f"{record}.{fmt}", key="records_download")
