@@ -22,6 +22,7 @@ class Audit(Base):
     uid: Mapped[str] = mapped_column(String(32), unique=True)
     vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), nullable=True)
     model_name: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    model_card_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     trial_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     source: Mapped[str] = mapped_column(String(16))  # model | predictions

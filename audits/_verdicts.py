@@ -57,7 +57,7 @@ def _p_values(check: Check, est: float, se: float) -> tuple[float, float]:
                 return 0.0 if x < 0 else 1.0 if x > 0 else 0.5
             return float(normal_cdf(np.array([x / se]))[0])
 
-        if check.kind == "ratio":  # est is the contrast m_g − t·m_r; complies when ≥ 0
+        if check.kind == "ratio":  # est is the contrast (m_g − t·m_r, or t·m_r − m_g); complies when ≥ 0
             return phi(-est), phi(est)
         return max(phi(est - t), phi(-t - est)), min(phi(t - est), phi(est + t))
 
@@ -102,16 +102,17 @@ def evaluate(families: list[CheckFamily], *, policy: Policy) -> list[dict[str, A
         r = fam.reference
         t = fam.check.threshold
         ratio = fam.check.kind == "ratio"
+        sign = -1.0 if fam.check.form == "ratio_max" else 1.0  # ratio ≤ max: contrast t·m_r − m_g
         with np.errstate(divide="ignore", invalid="ignore"):
             disp = fam.value / fam.value[r] if ratio else fam.value - fam.value[r]
             reps_disp = fam.reps / fam.reps[:, [r]] if ratio else fam.reps - fam.reps[:, [r]]
-            contrast = fam.reps - t * fam.reps[:, [r]] if ratio else reps_disp
+            contrast = sign * (fam.reps - t * fam.reps[:, [r]]) if ratio else reps_disp
         lo, hi = percentile_interval(reps_disp, alpha=alpha)
         se = np.sqrt(nan_var(contrast))
         for g, label in enumerate(fam.labels):
             if g == r or fam.n[g] == 0:
                 continue
-            est = float(fam.value[g] - t * fam.value[r]) if ratio else float(disp[g])
+            est = float(sign * (fam.value[g] - t * fam.value[r])) if ratio else float(disp[g])
             reason = None
             if fam.n[g] < policy.min_group_size or fam.n[r] < policy.min_group_size:
                 reason = "small_group"
@@ -119,7 +120,7 @@ def evaluate(families: list[CheckFamily], *, policy: Policy) -> list[dict[str, A
                 reason = "undefined"
             p_pass, p_fail = _p_values(fam.check, est, float(se[g])) if reason is None else (1.0, 1.0)
             rows.append({
-                "check": fam.check.key, "metric": fam.check.metric, "kind": fam.check.kind,
+                "check": fam.check.key, "metric": fam.check.metric, "kind": fam.check.form,
                 "threshold": t, "dimension": fam.dimension, "group": label, "unknown": fam.unknown[g],
                 "reference": fam.labels[r], "n": int(fam.n[g]), "n_reference": int(fam.n[r]),
                 "value": float(fam.value[g]), "reference_value": float(fam.value[r]),
@@ -143,12 +144,16 @@ def evaluate(families: list[CheckFamily], *, policy: Policy) -> list[dict[str, A
         if row["reason"] is None and lo is not None and hi is not None:
             if row["kind"] == "ratio":
                 clear_fail, inside = hi < t, lo >= t
+            elif row["kind"] == "ratio_max":
+                clear_fail, inside = lo > t, hi <= t
             else:
                 clear_fail, inside = lo > t or hi < -t, -t <= lo and hi <= t
             if row["p_fail_adjusted"] <= alpha / 2 and clear_fail:
                 verdict = FAIL
             elif row["p_pass_adjusted"] <= alpha / 2 and inside:
                 verdict = PASS
+            elif clear_fail or inside:
+                row["reason"] = "correction"  # clear at 95 % but not after the multiple-comparison correction
             else:
                 row["reason"] = "straddles"
         row.setdefault("p_pass_adjusted", None)

@@ -19,6 +19,8 @@ CHECK_FIELDS = ("check", "dimension", "group", "reference", "n", "value", "dispa
 def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any]]:
     """Every recorded audit of one model version, newest first.
 
+    ``model_name`` is the registered name (or the model card's name).
+
     Returns
     -------
     list of dict
@@ -28,7 +30,8 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
         ``heatmap`` (age band × district values of the headline metric),
         ``tool_versions``; also ``summary``, ``correction`` and ``bootstrap``.
     """
-    query = (select(Audit).where(Audit.model_name == model_name, Audit.model_version == str(model_version))
+    named = (Audit.model_name == model_name) | (Audit.model_card_name == model_name)
+    query = (select(Audit).where(named, Audit.model_version == str(model_version))
              .order_by(Audit.created_at.desc(), Audit.id.desc()))
     with session_scope() as session:
         rows = list(session.scalars(query))

@@ -60,12 +60,17 @@ class Check:
     max: float | None = None  # |difference| ≤ max
 
     @property
+    def form(self) -> str:
+        """``ratio`` (≥ min), ``ratio_max`` (≤ max, e.g. false alarms) or ``difference``."""
+        return "ratio_max" if self.kind == "ratio" and self.min is None else self.kind
+
+    @property
     def key(self) -> str:
-        return f"{self.metric}_{self.kind}"
+        return f"{self.metric}_{self.form}"
 
     @property
     def threshold(self) -> float:
-        return float(self.min if self.kind == "ratio" else self.max)  # type: ignore[arg-type]
+        return float(self.min if self.form == "ratio" else self.max)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,8 +128,9 @@ def _parse(data: dict[str, Any], name: str) -> Policy:
             for check in spec["checks"]:
                 if check["metric"] not in METRICS or check["kind"] not in get_args(CheckKind):
                     raise _invalid(name, f"{domain}: {check}")
-                if check.get("min" if check["kind"] == "ratio" else "max") is None:
-                    raise _invalid(name, f"{domain}: {check} needs a threshold")
+                bounds = [check.get("min"), check.get("max")] if check["kind"] == "ratio" else [check.get("max")]
+                if sum(b is not None for b in bounds) != 1:
+                    raise _invalid(name, f"{domain}: {check} needs exactly one threshold")
         if FALLBACK_DOMAIN not in data["domains"]:
             raise _invalid(name, f"domain {FALLBACK_DOMAIN} missing")
         return Policy(

@@ -165,7 +165,7 @@ def run_audit(
     result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
                            progress=lambda f, s: say(0.05 + 0.8 * f, s))
     result["model"] = None if model_info is None else {
-        "name": model_info["name"], "version": str(model_info["version"]),
+        "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
         "vendor": model_info.get("vendor"), "vendor_id": vendor_id, "trial_id": model_info.get("trial_id")}
     result["dataset_sha256"] = sha256_file(data_path)
     result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
@@ -197,6 +197,7 @@ def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:
     with session_scope() as session:
         audit = Audit(
             uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
+            model_card_name=model.get("model_name"),
             model_version=model.get("version"), trial_id=model.get("trial_id"),
             source="predictions" if result["predictions_sha256"] else "model", data_file=data_label[:255],
             dataset_sha256=result["dataset_sha256"], predictions_sha256=result["predictions_sha256"],
@@ -228,7 +229,8 @@ def _log_run(result: dict[str, Any], uid: str, html: str) -> str:
     from models.registry import Registry
 
     model = result["model"] or {}
-    metrics = {f"overall_{k}": v for k, v in result["overall"].items() if v is not None}
+    metrics = {f"overall_{k}": v for k, v in result["overall"].items()
+               if v is not None and k.isascii() and "[" not in k}  # per-class names are not valid MLflow keys
     metrics.update({f"checks_{k}": v for k, v in result["summary"].items()})
     tags = {"sandbox.audit_uid": uid, "sandbox.verdict": result["verdict"],
             "sandbox.policy": result["policy"]["label"], "sandbox.dataset_sha256": result["dataset_sha256"]}
@@ -281,7 +283,7 @@ def list_audits(*, actor: Actor, model_name: str | None = None, model_version: s
     if actor.role == "vendor":
         query = query.where(Audit.vendor_id == actor.vendor_id)
     if model_name is not None:
-        query = query.where(Audit.model_name == model_name)
+        query = query.where((Audit.model_name == model_name) | (Audit.model_card_name == model_name))
     if model_version is not None:
         query = query.where(Audit.model_version == str(model_version))
     with session_scope() as session:

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("uid", sa.String(32), nullable=False, unique=True),
         sa.Column("vendor_id", sa.Integer, sa.ForeignKey("vendors.id"), nullable=True),
         sa.Column("model_name", sa.String(200), nullable=True, index=True),
+        sa.Column("model_card_name", sa.String(200), nullable=True),
         sa.Column("model_version", sa.String(32), nullable=True),
         sa.Column("trial_id", sa.Integer, nullable=True),
         sa.Column("source", sa.String(16), nullable=False),
