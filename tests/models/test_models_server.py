@@ -1,0 +1,91 @@
+"""Against a real ``mlflow server`` on 127.0.0.1 (started here, stopped by process group)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from models import service
+from models.registry import Registry
+from tests._servers import free_port, wait_for_port
+from tests.models.models_testkit import card
+
+pytestmark = pytest.mark.server
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    log = (root / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{root / 'server.db'}", "--artifacts-destination", str(root / "artifacts")],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=root,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port, timeout=120, process=process)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def test_submit_list_score_and_aliases_through_a_real_server(people, model_dir, data_csv, tmp_path, monkeypatch) -> None:
+    from sandbox.settings import reset_settings_cache
+
+    root = tmp_path / "server"
+    root.mkdir()
+    with mlflow_server(root) as url:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+        reset_settings_cache()
+        try:
+            submitted = service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card())
+            name = submitted["name"]
+            assert submitted["mlflow_url"].startswith(f"{url}/#/models/")
+            assert [r["name"] for r in service.list_models(actor=people["reviewer"])] == [name]
+            assert service.list_models(actor=people["vendor_b"]) == []
+            registry = Registry()
+            assert registry.tracking_uri == url
+            assert registry.version_tags(name, "1")["sha256"] == submitted["sha256"]
+            assert "调度决策类" in registry.run_text(submitted["run_id"], "card.yaml")
+            scored = service.score_version(actor=people["reviewer"], name=name, version="1", data=data_csv)
+            assert len(scored) == 50 and scored["评分"].between(0, 1).all()
+            for status, who in (("in_trial", "reviewer"), ("under_review", "reviewer"), ("approved", "chair")):
+                service.transition_trial(actor=people[who], trial_id=submitted["trial_id"], to_status=status)
+            service.set_approved_alias(name=name, version="1", sha256=submitted["sha256"])
+            assert registry.version_by_alias(name, "approved") == "1"
+            assert service.show_model(actor=people["vendor_a"], name=name)["aliases"] == ["approved", "trial"]
+            assert registry.version_tags(name, "1")["trial_status"] == "approved"
+            # The artifacts live on the server side, not under the data home.
+            assert any((root / "artifacts").rglob("MLmodel"))
+        finally:
+            monkeypatch.delenv("MLFLOW_TRACKING_URI")
+            reset_settings_cache()
