@@ -22,6 +22,7 @@ __all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "load_pyfunc", "save_sklearn_mo
 SUBMISSIONS_EXPERIMENT = "sandbox-submissions"
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no tqdm bars on the CLI's stderr
 
 
 @functools.cache
