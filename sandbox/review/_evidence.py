@@ -53,6 +53,12 @@ def gather_evidence(*, model_name: str, model_version: str, trial_id: int) -> di
     return {"audits": audits, "privacy": privacy}
 
 
+def _policy(policy: Any) -> str:
+    if isinstance(policy, dict):
+        return f"{policy.get('name', '')} v{policy.get('version', '')}"
+    return str(policy)
+
+
 def _sensitive_found(privacy: dict[str, Any]) -> list[str]:
     found: list[str] = []
     for scan in privacy.get("scans") or []:
@@ -96,7 +102,7 @@ def prefill(
     # C18: the expert re-review list.
     out["C18"] = {
         "answer": "yes" if tier["expert_rereview"] else "no",
-        "explanation": f"tier {tier['tier']} (score {tier['score']}/{tier['max']}); " + "; ".join(tier["reasons"]),
+        "explanation": "; ".join([f"tier {tier['tier']} (score {tier['score']}/{tier['max']})", *tier["reasons"]]),
         "evidence": "risk questionnaire",
     }
     # C19: latest audit verdict.
@@ -107,7 +113,7 @@ def prefill(
         if answer is not None:
             out["C19"] = {
                 "answer": answer,
-                "explanation": f"audit {latest.get('audit_id')} verdict {verdict} (policy {latest.get('policy')})",
+                "explanation": f"audit {latest.get('audit_id')} verdict {verdict} (policy {_policy(latest.get('policy'))})",
                 "evidence": f"mlflow run {latest.get('run_id')}",
             }
         else:

@@ -24,8 +24,11 @@ MEANING_ZH = {"reviewed": "已审阅 reviewed", "approved": "批准签署 approv
 
 def heatmap_grid(heatmap: Any) -> tuple[list[str], list[str], list[list[Any]]] | None:
     """(row labels, column labels, values) from the audit heatmap, whatever its shape."""
-    if isinstance(heatmap, dict) and {"rows", "columns", "values"} <= set(heatmap):
-        return [str(r) for r in heatmap["rows"]], [str(c) for c in heatmap["columns"]], heatmap["values"]
+    if isinstance(heatmap, dict) and "rows" in heatmap and "values" in heatmap:
+        if not heatmap["values"]:
+            return None
+        cols = heatmap.get("cols") or heatmap.get("columns") or []
+        return [str(r) for r in heatmap["rows"]], [str(c) for c in cols], heatmap["values"]
     if isinstance(heatmap, dict) and heatmap and all(isinstance(v, dict) for v in heatmap.values()):
         rows = [str(r) for r in heatmap]
         cols = sorted({str(c) for v in heatmap.values() for c in v})
@@ -39,6 +42,12 @@ def heatmap_grid(heatmap: Any) -> tuple[list[str], list[str], list[list[Any]]] |
             cell = {(str(x[rk]), str(x[ck])): x.get(vk) for x in heatmap}
             return rows, cols, [[cell.get((r, c)) for c in cols] for r in rows]
     return None
+
+
+def _policy(policy: Any) -> str:
+    if isinstance(policy, dict):
+        return f"{policy.get('name', '')} v{policy.get('version', '')}"
+    return str(policy or NOT_PROVIDED)
 
 
 def _num(value: Any) -> str:
@@ -166,11 +175,15 @@ def _evidence(d: _Doc, g: dict[str, Any]) -> None:
         d.line(f"公平性热力图（年龄段 × 街道/镇）：{NOT_PROVIDED}")
     else:
         rows, cols, values = grid
-        d.line(f"公平性热力图（年龄段 × 街道/镇，数值为主要指标，颜色仅辅助）· 策略 {e.get('policy')}", size=12)
-        cols_shown = cols[:8]
-        d.table(["年龄段", *cols_shown], [[r, *(_num(v) for v in vals[:8])] for r, vals in zip(rows, values, strict=False)],
-                (3, *([2] * len(cols_shown))), size=10,
-                fills=[[(255, 255, 255), *(_shade(v) for v in vals[:8])] for vals in values])
+        metric = e["heatmap"].get("metric", "") if isinstance(e.get("heatmap"), dict) else ""
+        d.line(f"公平性热力图（年龄段 × 街道/镇，{metric}；格内印有数值，颜色仅辅助）· 策略 {_policy(e.get('policy'))}",
+               size=12)
+        for start in range(0, len(cols), 6):  # six districts per table keeps the type large
+            part = cols[start:start + 6]
+            d.table(["年龄段", *part],
+                    [[r, *(_num(v) for v in vals[start:start + 6])] for r, vals in zip(rows, values, strict=False)],
+                    (3, *([2] * len(part))), size=11,
+                    fills=[[(255, 255, 255), *(_shade(v) for v in vals[start:start + 6])] for vals in values])
     verdicts = e.get("verdicts")
     d.line("审计结论：" + (", ".join(f"{v['audit_id']}={v['verdict']}" for v in verdicts)
                           if isinstance(verdicts, list) else NOT_PROVIDED), size=12)

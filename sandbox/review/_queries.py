@@ -16,7 +16,8 @@ from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
 
-__all__ = ["find_review", "list_records", "list_reviews", "reviewable_trials", "reviews_due", "show_review"]
+__all__ = ["find_review", "list_records", "list_reviews", "re_review_triggers", "reviewable_trials", "reviews_due",
+           "show_review"]
 
 
 def list_reviews(*, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
@@ -118,3 +119,31 @@ def reviewable_trials(*, actor: Actor) -> list[dict[str, Any]]:
              "vendor": vendors.get(t.vendor_id, ""), "status": t.status}
             for t in s.scalars(select(Trial).where(Trial.deleted.is_(False)).order_by(Trial.id)) if t.id not in busy
         ]
+
+
+def re_review_triggers(*, actor: Actor, record_id: str, today: date | None = None) -> list[dict[str, str]]:
+    """Why a decided record needs a new review: follow-up date, new model version, fairness drift."""
+    from sandbox.review._evidence import _function
+
+    review_id = find_review(actor=actor, record_id=record_id)
+    with session_scope() as s:
+        row = s.scalar(select(ReviewEntry).where(ReviewEntry.record_id == record_id, ReviewEntry.kind == "record"))
+        groups = payload_of(row)["groups"]
+        review = s.get(Review, review_id)
+        name, version = review.model_name, groups["B"]["model_version"]
+    decided, out = groups["A"]["dates"]["decision"], []
+    if groups["I"]["next_review"] <= (today or date.today()).isoformat():
+        out.append({"trigger": "follow-up due", "detail": groups["I"]["next_review"]})
+    list_models = _function("models.service", "list_models")
+    if list_models is not None:
+        newer = [m["version"] for m in list_models(actor=actor) if m["name"] == name and str(m["version"]) != str(version)
+                 and str(m["version"]).isdigit() and str(version).isdigit() and int(m["version"]) > int(version)]
+        if newer:
+            out.append({"trigger": "new model version", "detail": ", ".join(map(str, newer))})
+    audit_evidence = _function("audits.evidence", "audit_evidence")
+    if audit_evidence is not None:
+        drift = [a for a in audit_evidence(model_name=name, model_version=version)
+                 if a.get("verdict") == "fail" and str(a.get("created_at", "")) > decided]
+        if drift:
+            out.append({"trigger": "fairness drift", "detail": f"audit {drift[0]['audit_id']} failed after {decided}"})
+    return out

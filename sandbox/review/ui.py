@@ -15,6 +15,7 @@ from sandbox.review import (
     answer_item,
     decide,
     open_review,
+    re_review_triggers,
     record_attendance,
     reviewable_trials,
     sign_record,
@@ -149,6 +150,9 @@ def sign_tab(actor: Actor, data: dict[str, Any]) -> None:
                        tr("col.when"): s["signed_at"], tr("review.ui.fingerprint"): s["fingerprint"]}
                       for s in rec["signatures"]], hide_index=True, use_container_width=True)
     current = data["state"].get("record_id")
+    if current and data["status"] != "open":
+        for trig in guarded(lambda: re_review_triggers(actor=actor, record_id=current)) or []:
+            st.warning(tr("review.ui.trigger", trigger=trig["trigger"], detail=trig["detail"]))
     if not current or data["status"] == "open" or not can(actor, "review.sign"):
         return
     meanings = {"chair": ["approved", "reviewed"], "vendor": ["acknowledged"]}.get(actor.role, ["reviewed"])

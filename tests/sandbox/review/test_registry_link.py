@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sandbox.review import CHECKLIST, answer_item, decide, open_review, record_attendance, sign_record, vote
+from sandbox.review import (
+    CHECKLIST,
+    answer_item,
+    decide,
+    open_review,
+    re_review_triggers,
+    record_attendance,
+    sign_record,
+    vote,
+)
 
 ALL = ["chair", "reviewer", "reviewer2", "reviewer3", "reviewer4", "reviewer5", "reviewer6"]
 
@@ -51,6 +61,14 @@ def test_alias_follows_the_signed_decision(world, tmp_path: Path) -> None:  # ty
     assert Registry().version_by_alias(name, "approved") == version
     shown = service.show_model(actor=world.actor("reviewer"), name=name, version=version)
     assert "approved" in shown["aliases"]
+    assert re_review_triggers(actor=world.actor("chair"), record_id=decided["record_id"]) == []
+    predictions.write_text("编号,预测\n" + "\n".join(f"{i},城管局" for i in range(1, 31)) + "\n", encoding="utf-8")
+    newer = service.submit_model(actor=world.actor("vendor_a"), artifact=predictions, id_column="编号",
+                                 card=_card("1.1.0"))
+    assert "approved" not in service.show_model(actor=world.actor("chair"), name=name, version=newer["version"])["aliases"]
+    triggers = re_review_triggers(actor=world.actor("chair"), record_id=decided["record_id"],
+                                  today=date(2099, 1, 1))
+    assert [t["trigger"] for t in triggers] == ["follow-up due", "new model version"]
     suspended = _review(world, submitted["trial_id"], "暂停", review_type="follow-up")
     assert suspended["alias"] == {"status": "removed", "alias": "approved"}
     assert Registry().version_by_alias(name, "approved") is None
