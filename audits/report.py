@@ -21,10 +21,14 @@ __all__ = [
     "FONT_PATH",
     "checks_frame",
     "groups_frame",
+    "heatmap_frame",
+    "method_text",
+    "metric_label",
     "render_csv",
     "render_html",
     "render_json",
     "render_pdf",
+    "what_if_frame",
     "write_report",
 ]
 
@@ -42,7 +46,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def _metric(name: str, lang: Lang) -> str:
+def metric_label(name: str, lang: Lang) -> str:
     base, _, cls = name.partition("[")
     text = t(f"audits.metric.{base}", lang)
     return f"{text}[{cls}" if cls else text
@@ -53,7 +57,7 @@ def checks_frame(result: dict[str, Any], *, lang: Lang = "zh") -> pd.DataFrame:
     rows = []
     for c in result["checks"]:
         rows.append({
-            t("audits.col.check", lang): f"{_metric(c['metric'], lang)} · "
+            t("audits.col.check", lang): f"{metric_label(c['metric'], lang)} · "
             + t(f"audits.kind.{c['kind']}", lang, threshold=c["threshold"]),
             t("audits.col.dimension", lang): t(f"audits.dim.{c['dimension']}", lang),
             t("audits.col.group", lang): c["group"],
@@ -83,8 +87,8 @@ def groups_frame(result: dict[str, Any], *, metrics: list[str] | None = None, la
             m = g["metrics"].get(name)
             if m is None or name in ("count", "mean_prediction"):
                 continue
-            row[_metric(name, lang)] = m["value"] if m["defined"] else None
-            row[f"{_metric(name, lang)} 95%"] = f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]"
+            row[metric_label(name, lang)] = m["value"] if m["defined"] else None
+            row[f"{metric_label(name, lang)} 95%"] = f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -149,7 +153,7 @@ def _header_lines(result: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
-def _method(result: dict[str, Any], lang: Lang) -> str:
+def method_text(result: dict[str, Any], lang: Lang) -> str:
     b, c = result["bootstrap"], result["correction"]
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[c["method"]]
     return t("audits.report.method", lang, replicates=b["replicates"], seed=b["seed"], interval=b["interval"],
@@ -165,12 +169,12 @@ def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
              "font-size:12px;text-align:center;white-space:pre-line}.fail{color:#b00020;font-weight:bold}</style></head><body>",
              f"<h1>{esc(t('audits.report.title', lang))}</h1><table>"]
     parts += [f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>" for k, v in _header_lines(result, lang)]
-    parts.append(f"</table><p>{esc(_method(result, lang))}</p>")
+    parts.append(f"</table><p>{esc(method_text(result, lang))}</p>")
     unknown = result.get("unknown")
     if unknown:
         parts.append(f"<p>{esc(t('audits.report.unknown_rows', lang, **unknown))}</p>")
     rows, cols, grid = _heat_cells(result)
-    metric = _metric(result["heatmap"]["metric"], lang)
+    metric = metric_label(result["heatmap"]["metric"], lang)
     parts.append(f"<h2>{esc(t('audits.report.heatmap', lang, metric=metric))}</h2><table><tr><th></th>")
     parts += [f"<th>{esc(c)}</th>" for c in cols]
     parts.append("</tr>")
@@ -208,11 +212,11 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.set_font("wqy", size=9)
     for key, value in _header_lines(result, lang):
         pdf.multi_cell(0, 5, f"{key}：{value}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 5, _method(result, lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
     rows, cols, grid = _heat_cells(result)
     pdf.ln(2)
     pdf.set_font("wqy", size=11)
-    pdf.cell(0, 7, t("audits.report.heatmap", lang, metric=_metric(result["heatmap"]["metric"], lang)),
+    pdf.cell(0, 7, t("audits.report.heatmap", lang, metric=metric_label(result["heatmap"]["metric"], lang)),
              new_x="LMARGIN", new_y="NEXT")
     width = min(20.0, (pdf.w - 2 * pdf.l_margin - 18) / max(len(cols), 1))
     pdf.set_font("wqy", size=6)
@@ -257,3 +261,36 @@ def write_report(result: dict[str, Any], path: str | Path, *, lang: Lang = "zh")
     if suffix == ".pdf":
         return atomic_write_bytes(path, render_pdf(result, lang=lang))
     raise InputError(ERR_OUT_SUFFIX, file=path.name)
+
+
+def heatmap_frame(result: dict[str, Any], metric: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values and counts of ``metric`` (default: the headline) as age band × district frames."""
+    metric = metric or result["heatmap"]["metric"]
+    heat = result["heatmap"]
+    cells = {g["group"]: g for g in result["groups"] if g["dimension"] == "intersection"}
+    values = pd.DataFrame(index=heat["rows"], columns=heat["cols"], dtype=float)
+    counts = pd.DataFrame(0, index=heat["rows"], columns=heat["cols"], dtype=int)
+    for age in heat["rows"]:
+        for district in heat["cols"]:
+            cell = cells.get(f"{age} × {district}")
+            if cell is None:
+                continue
+            m = cell["metrics"].get(metric) or {}
+            values.loc[age, district] = m.get("value") if m.get("defined") else None
+            counts.loc[age, district] = cell["n"]
+    return values, counts
+
+
+def what_if_frame(result: dict[str, Any], *, lang: Lang = "zh") -> pd.DataFrame:
+    """Selection rate / TPR / FPR per age band and overall accuracy, before and after each constraint."""
+    wf = result.get("what_if") or {}
+    scenarios = {"before": wf.get("before", {})} | {k: v for k, v in (wf.get("after") or {}).items() if "groups" in v}
+    rows = []
+    for name, block in scenarios.items():
+        for group, m in block.get("groups", {}).items():
+            rows.append({"scenario": name, t("audits.col.group", lang): group, t("audits.col.n", lang): m["n"],
+                         metric_label("selection_rate", lang): m["selection_rate"],
+                         metric_label("true_positive_rate", lang): m["true_positive_rate"],
+                         metric_label("false_positive_rate", lang): m["false_positive_rate"],
+                         metric_label("accuracy", lang) + " (overall)": block.get("accuracy")})
+    return pd.DataFrame(rows)

@@ -67,7 +67,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", "home.view", "home"),
     PageSpec("pages/model_submit.py", "nav.model_submit", ":material/upload:", "models.submit", "submit"),
     PageSpec("pages/model_registry.py", "nav.model_registry", ":material/inventory_2:", "models.view", "registry"),
-    PageSpec("pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.run", "audit"),
+    PageSpec("pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.view", "audit"),
     PageSpec("pages/pii_scan.py", "nav.pii_scan", ":material/policy:", "privacy.scan", "pii"),
     PageSpec("pages/data_release.py", "nav.data_release", ":material/lock:", "privacy.release", "release"),
     PageSpec("pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),

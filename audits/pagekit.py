@@ -1,0 +1,60 @@
+"""Small input helpers for the 公平性审计 page (choices and uploads; no audit rules)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from sandbox.roles import Actor
+
+__all__ = ["column_choices", "demo_scenarios", "registered_versions", "save_upload"]
+
+
+def demo_scenarios() -> dict[str, dict[str, Any]]:
+    """Built demo scenarios (key → scenario.json with file paths)."""
+    from sandbox.demo.scenarios import SCENARIOS, load_scenario
+    from sandbox.errors import NotFoundError
+
+    found = {}
+    for key in SCENARIOS:
+        try:
+            found[key] = load_scenario(key)
+        except NotFoundError:
+            continue
+    return found
+
+
+def registered_versions(actor: Actor) -> list[str]:
+    """``NAME/VERSION`` of the versions the actor may audit (empty when the registry is unavailable)."""
+    try:
+        from models.service import list_models
+    except ImportError:
+        return []
+    return [f"{v['name']}/{v['version']}" for v in list_models(actor=actor)]
+
+
+def save_upload(upload: Any) -> Path:
+    """Write an uploaded file under the data home's work folder (atomically) and return its path."""
+    from sandbox.files import atomic_write_bytes
+    from sandbox.settings import get_settings
+
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    target = get_settings().work_dir / "audit-uploads" / digest / Path(upload.name).name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, data)
+    return target
+
+
+def column_choices(data: Path, predictions: Path | None) -> list[str]:
+    """Column names of the data (and predictions) file, for the mapping widgets."""
+    from sandbox.tabular import read_table
+
+    frame, _ = read_table(data)
+    columns = [str(c) for c in frame.columns]
+    if predictions is not None:
+        pred, _ = read_table(predictions)
+        columns += [str(c) for c in pred.columns if str(c) not in columns]
+    return columns

@@ -1,0 +1,47 @@
+"""AppTest smoke tests of the 公平性审计 page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from sandbox.users import actor_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "fairness_audit.py")
+
+
+def _page(username: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["actor"] = actor_for(username)
+    at.session_state["lang"] = lang
+    return at
+
+
+def test_reviewer_runs_a_demo_audit_and_sees_verdict_first(demo_home: Path) -> None:
+    at = _page("reviewer").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "公平性审计"
+    at.selectbox(key="audit_scenario_zh").set_value("养老资格无感核验").run()
+    at.button(key="audit_run").click().run()
+    assert not at.exception, at.exception
+    assert at.error and at.error[0].value.startswith("审计结论：不通过")
+    assert at.selectbox(key="audit_heat_metric_zh").value == "选择率（通过率）"
+    assert len(at.dataframe) >= 3
+
+
+def test_history_opens_a_recorded_audit_in_english(demo_home: Path) -> None:
+    at = _page("chair", "en").run()
+    assert not at.exception
+    at.button(key="audit_history_open").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("Audit verdict: Fail")
+
+
+def test_vendor_sees_only_history(demo_home: Path) -> None:
+    at = _page("vendor_b").run()
+    assert not at.exception
+    assert at.info[0].value.startswith("您可以查看本单位模型的审计记录")
+    options = at.selectbox(key="audit_history_zh").options
+    assert options and all("grassroots" in o or "risk" in o for o in options)
