@@ -140,8 +140,9 @@ with tabs[0]:
 with tabs[1]:
     audits = guarded(lambda: list_audits(actor=actor)) or []
     if audits:
+        verdicts = {v: tr(f"audits.verdict.{v}") for v in ("pass", "fail", "insufficient")}
         picks = {f"#{a['audit_id']} {a['model_name'] or a['data_file']}/{a['model_version'] or ''} · "
-                 f"{tr('audits.verdict.' + a['verdict'])}": a["audit_id"] for a in audits}
+                 f"{verdicts[a['verdict']]}": a["audit_id"] for a in audits}
         chosen = picks[st.selectbox(tr("audits.page.history_pick"), list(picks), key=f"audit_history_{lang()}")]
         if st.button(tr("audits.page.history_open"), key="audit_history_open"):
             opened = guarded(lambda: show_audit(actor=actor, audit_id=chosen))
