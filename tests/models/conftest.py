@@ -38,34 +38,68 @@ def onnx_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty, fully migrated MLflow sqlite store, copied into each test's data home (saves its migrations)."""
-    from models.registry import Registry
+_USERS = (("vendor_a", "vendor", VENDOR_A["name"]), ("vendor_b", "vendor", VENDOR_B["name"]),
+          ("reviewer", "reviewer", None), ("chair", "chair", None), ("admin", "admin", None),
+          ("steward", "steward", None))
 
-    target = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
-    Registry(tracking_uri=f"sqlite:///{target}").client.search_registered_models()
-    return target
+
+@pytest.fixture(scope="session")
+def stores_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data home with migrated sandbox and MLflow stores, the two vendors and a user per role.
+
+    Built once per session (real migrations, real argon2 hashes) and copied into each test's
+    fresh data home, so tests do not repeat the migrations and password hashing.
+    """
+    import os
+
+    from models.registry import Registry
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines, session_scope
+    from sandbox.users import add_user, add_vendor
+
+    template = tmp_path_factory.mktemp("stores") / "home"
+    previous = os.environ.get("SANDBOX_HOME")
+    os.environ["SANDBOX_HOME"] = str(template)
+    reset_settings_cache()
+    reset_engines()
+    try:
+        with session_scope() as session:
+            add_vendor(session, name=VENDOR_A["name"], uscc=VENDOR_A["uscc"])
+            add_vendor(session, name=VENDOR_B["name"], uscc=VENDOR_B["uscc"])
+        for username, role, vendor in _USERS:
+            add_user(username=username, password=PASSWORD, role=role, vendor=vendor)
+        Registry(tracking_uri=f"sqlite:///{template / 'mlflow.db'}").client.search_registered_models()
+    finally:
+        reset_engines()
+        if previous is None:
+            os.environ.pop("SANDBOX_HOME", None)
+        else:
+            os.environ["SANDBOX_HOME"] = previous
+        reset_settings_cache()
+    return template
 
 
 @pytest.fixture
-def people(home: Path, mlflow_template: Path) -> dict[str, Actor]:
-    """Two vendors with a user each, plus reviewer, chair and admin, in a fresh data home."""
+def people(stores_template: Path, home: Path) -> dict[str, Actor]:
+    """Two vendors with a user each, plus reviewer, chair, admin and steward, in a fresh data home."""
     import shutil
 
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(mlflow_template, home / "mlflow.db")
-    from sandbox.store import session_scope
-    from sandbox.users import add_user, add_vendor, authenticate
+    from sandbox.store import reset_engines
+    from sandbox.users import actor_for
 
-    with session_scope() as session:
-        add_vendor(session, name=VENDOR_A["name"], uscc=VENDOR_A["uscc"])
-        add_vendor(session, name=VENDOR_B["name"], uscc=VENDOR_B["uscc"])
-    for username, role, vendor in (("vendor_a", "vendor", VENDOR_A["name"]), ("vendor_b", "vendor", VENDOR_B["name"]),
-                                   ("reviewer", "reviewer", None), ("chair", "chair", None),
-                                   ("admin", "admin", None), ("steward", "steward", None)):
-        add_user(username=username, password=PASSWORD, role=role, vendor=vendor)
-    return {u: authenticate(u, PASSWORD) for u in ("vendor_a", "vendor_b", "reviewer", "chair", "admin", "steward")}
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("sandbox.db", "mlflow.db"):
+        shutil.copyfile(stores_template / name, home / name)
+    reset_engines()
+    return {username: actor_for(username) for username, _, _ in _USERS}
+
+
+@pytest.fixture
+def predictions_csv(tmp_path: Path) -> Path:
+    """A black-box predictions file (no model code: fast to submit)."""
+    path = tmp_path / "predictions.csv"
+    make_data(10).assign(预测=1)[["编号", "预测"]].to_csv(path, index=False)
+    return path
 
 
 @pytest.fixture

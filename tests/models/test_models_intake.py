@@ -153,11 +153,11 @@ def test_not_a_zip(people, tmp_path) -> None:
     assert info.value.key == "models.zip_bad"
 
 
-def test_card_errors_are_listed_field_by_field_in_both_languages(people, model_dir) -> None:
+def test_card_errors_are_listed_field_by_field_in_both_languages(people, predictions_csv) -> None:
     broken = card(vendor_uscc="91330110MA2H0QXJ7X", service_domain="教育", automated_decision="maybe")
     del broken["contact"]
     with pytest.raises(CardInvalid) as info:
-        service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=broken)
+        service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=broken)
     fields = [p["field"] for p in info.value.problems]
     assert fields == ["vendor_uscc", "service_domain", "automated_decision", "contact"]
     zh = info.value.render("zh").splitlines()
@@ -170,16 +170,17 @@ def test_card_errors_are_listed_field_by_field_in_both_languages(people, model_d
     assert_consistent(0)
 
 
-def test_card_file_in_gbk_and_broken_yaml(people, model_dir, tmp_path) -> None:
+def test_card_file_in_gbk_and_broken_yaml(people, predictions_csv, tmp_path) -> None:
     import yaml
 
     good = tmp_path / "card.yaml"
     good.write_bytes(yaml.safe_dump(card(), allow_unicode=True).encode("gbk"))
-    assert service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=good)["version"] == "1"
+    assert service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号",
+                                card=good)["version"] == "1"
     bad = tmp_path / "bad.yaml"
     bad.write_text("vendor_name: [unclosed\nmodel_name: x\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
-        service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=bad)
+        service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=bad)
     assert info.value.key == "models.card_unreadable"
 
 

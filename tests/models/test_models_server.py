@@ -58,7 +58,7 @@ def mlflow_server(root: Path) -> Iterator[str]:
         log.close()
 
 
-def test_submit_list_score_and_aliases_through_a_real_server(people, model_dir, data_csv, tmp_path, monkeypatch) -> None:
+def test_submit_list_score_and_aliases_through_a_real_server(people, onnx_file, data_csv, tmp_path, monkeypatch) -> None:
     from sandbox.settings import reset_settings_cache
 
     root = tmp_path / "server"
@@ -67,7 +67,7 @@ def test_submit_list_score_and_aliases_through_a_real_server(people, model_dir, 
         monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
         reset_settings_cache()
         try:
-            submitted = service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card())
+            submitted = service.submit_model(actor=people["vendor_a"], artifact=onnx_file, card=card())
             name = submitted["name"]
             assert submitted["mlflow_url"].startswith(f"{url}/#/models/")
             assert [r["name"] for r in service.list_models(actor=people["reviewer"])] == [name]
@@ -85,7 +85,7 @@ def test_submit_list_score_and_aliases_through_a_real_server(people, model_dir, 
             assert service.show_model(actor=people["vendor_a"], name=name)["aliases"] == ["approved", "trial"]
             assert registry.version_tags(name, "1")["trial_status"] == "approved"
             # The artifacts live on the server side, not under the data home.
-            assert any((root / "artifacts").rglob("MLmodel"))
+            assert any((root / "artifacts").rglob("model.onnx"))
         finally:
             monkeypatch.delenv("MLFLOW_TRACKING_URI")
             reset_settings_cache()

@@ -52,26 +52,31 @@ def test_onnx_and_predictions_files_are_accepted(people, onnx_file, tmp_path) ->
     assert black_box["sha256"] == hashlib.sha256(predictions.read_bytes()).hexdigest()
 
 
-def test_vendor_sees_only_own_organisation(people, model_dir) -> None:
-    service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card())
+def test_vendor_sees_only_own_organisation(people, predictions_csv) -> None:
+    service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=card())
     assert len(service.list_models(actor=people["vendor_a"])) == 1
     assert service.list_models(actor=people["vendor_b"]) == []
     assert len(service.list_models(actor=people["reviewer"])) == 1
     with pytest.raises(PermissionDenied):
         service.show_model(actor=people["vendor_b"], name="social-assistance-eligibility")
     with pytest.raises(PermissionDenied) as info:
-        service.submit_model(actor=people["vendor_b"], artifact=model_dir, card=card(model_version="2"))
+        service.submit_model(actor=people["vendor_b"], artifact=predictions_csv, id_column="编号",
+                             card=card(model_version="2"))
     assert info.value.key == "models.card_other_vendor"
     with pytest.raises(PermissionDenied):
-        service.submit_model(actor=people["reviewer"], artifact=model_dir, card=card())
+        service.submit_model(actor=people["reviewer"], artifact=predictions_csv, id_column="编号", card=card())
 
 
-def test_second_version_moves_trial_alias_and_duplicate_card_version_is_refused(people, model_dir) -> None:
-    service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card())
+def test_second_version_moves_trial_alias_and_duplicate_card_version_is_refused(people, predictions_csv) -> None:
+    def submit(**changes):  # type: ignore[no-untyped-def]
+        return service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号",
+                                    card=card(**changes))
+
+    submit()
     with pytest.raises(ConflictError) as info:
-        service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card())
+        submit()
     assert info.value.key == "models.version_exists"
-    second = service.submit_model(actor=people["vendor_a"], artifact=model_dir, card=card(model_version="1.1.0"))
+    second = submit(model_version="1.1.0")
     assert second["version"] == "2" and second["aliases"] == ["trial"]
     first = service.show_model(actor=people["reviewer"], name=second["name"], version="1")
     assert first["aliases"] == [] and second["versions"] == ["1", "2"]

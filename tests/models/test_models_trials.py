@@ -8,14 +8,12 @@ from models import service
 from models.registry import Registry
 from sandbox.activity import recent_activity
 from sandbox.errors import ConflictError, NotFoundError, PermissionDenied, RuleViolation
-from tests.models.models_testkit import card, make_data
+from tests.models.models_testkit import card
 
 
 @pytest.fixture
-def submitted(people, tmp_path) -> dict:
-    path = tmp_path / "p.csv"
-    make_data(10).assign(预测=1)[["编号", "预测"]].to_csv(path, index=False)
-    return service.submit_model(actor=people["vendor_a"], artifact=path, id_column="编号", card=card())
+def submitted(people, predictions_csv) -> dict:
+    return service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=card())
 
 
 def test_full_lifecycle_updates_tag_history_and_activity(people, submitted) -> None:
