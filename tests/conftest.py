@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,11 +25,32 @@ def _activate(home: Path) -> None:
     set_language(None)
 
 
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty MLflow sqlite store, created once by MLflow itself.
+
+    Creating MLflow's schema runs its whole migration history (seconds); each
+    test home gets a byte copy of this freshly migrated, empty store instead.
+    """
+    from models.registry import Registry
+
+    root = tmp_path_factory.mktemp("mlflow-template")
+    db = root / "mlflow.db"
+    Registry(tracking_uri=f"sqlite:///{db}").client.search_experiments()
+    return db
+
+
+def _seed_mlflow(target: Path, template: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target / "mlflow.db")
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    """An empty data home used by this test only."""
+def home(tmp_path: Path, mlflow_template: Path) -> Iterator[Path]:
+    """An empty data home used by this test only (with an empty MLflow store)."""
     previous = os.environ.get("SANDBOX_HOME")
     target = tmp_path / "home"
+    _seed_mlflow(target, mlflow_template)
     _activate(target)
     yield target
     if previous is None:
@@ -43,9 +65,10 @@ def home(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_home_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_home_path(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
     """Build the demo world once per test session; tests must not change it."""
     target = tmp_path_factory.mktemp("demo") / "home"
+    _seed_mlflow(target, mlflow_template)
     _activate(target)
     from sandbox.demo import build_demo_world
 

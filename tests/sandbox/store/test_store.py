@@ -70,7 +70,7 @@ def _digest(path: Path) -> str:
 
 
 def test_corrupt_database_file_is_refused_and_left_untouched(home: Path) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     db = home / "sandbox.db"
     db.write_bytes(b"this is not a database" * 100)
     before = _digest(db)
