@@ -66,7 +66,12 @@ def _shade(value: Any) -> tuple[int, int, int]:
 
 class _Doc:
     def __init__(self) -> None:
+        import logging
+
         from fpdf import FPDF
+
+        # fontTools notes that it drops the font's bitmap (BDF) table when subsetting: expected, not for users.
+        logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
         if not FONT.exists():
             raise ConfigError("review.font_missing", path=str(FONT))
