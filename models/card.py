@@ -68,6 +68,19 @@ def _tier(value: Any) -> Any:
     return _TIER_ALIASES.get(text, text)
 
 
+def _text(value: Any) -> Any:
+    """YAML reads ``model_version: 1.0`` as a number: keep what the vendor wrote, as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _yes_no(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"是": True, "否": False, "有": True, "无": False}.get(value.strip(), value)
+    return value
+
+
 def _blank_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
@@ -111,14 +124,14 @@ class ModelCard(BaseModel):
     vendor_name: str = Field(min_length=2, max_length=200)
     vendor_uscc: str = Field(min_length=1, max_length=30)
     model_name: str = Field(min_length=1, max_length=120)
-    model_version: str = Field(min_length=1, max_length=64)
+    model_version: Annotated[str, BeforeValidator(_text)] = Field(min_length=1, max_length=64)
     service_domain: Annotated[Literal["社会救助", "养老", "12345热线", "基层治理", "其他"], BeforeValidator(_domain)]
     intended_use: str = Field(min_length=4, max_length=5000)
     out_of_scope_uses: TextList = Field(default_factory=list)
-    automated_decision: bool
-    human_in_the_loop: bool
+    automated_decision: Annotated[bool, BeforeValidator(_yes_no)]
+    human_in_the_loop: Annotated[bool, BeforeValidator(_yes_no)]
     algorithm_type: Literal["生成合成类", "个性化推送类", "排序精选类", "检索过滤类", "调度决策类"]
-    filing_number: Annotated[str | None, BeforeValidator(_blank_none)] = Field(default=None, max_length=100)
+    filing_number: Annotated[str | None, BeforeValidator(_blank_none), BeforeValidator(_text)] = Field(default=None, max_length=100)
     training_data: str = Field(min_length=4, max_length=5000)
     personal_information_sources: TextList = Field(default_factory=list)
     input_features: TextList = Field(min_length=1)

@@ -153,7 +153,7 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
         tree = extract_zip(path, scratch / "unzipped", display_name=name)
     root = _find_model_root(tree, name)
     check_tree(root, display_name=name)
-    meta = _mlmodel(root, name)
+    _mlmodel(root, name)
     progress("hash", 0.3)
     files = hash_tree(root)
     dangerous = scan_tree(root)
@@ -168,7 +168,6 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
 
     predict_isolated(root, probe, model_label=name)
     features = mlmodel_features(root) or [{"name": str(c), "type": "auto"} for c in probe.columns]
-    del meta
     return Staged(kind="mlflow", root=root, artifact_path="model", files=files, sha256=tree_digest(files),
                   original_name=name, archive_sha256=archive_sha, features=features)
 
