@@ -11,19 +11,24 @@ resolved by score, then by the recognizers' priority order.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from privacy._findings import Finding
 from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, default_recognizers
+from privacy.recognizers._base import SEPARATOR, resolve_overlaps
 from sandbox.errors import InputError
+from sandbox.i18n import _current_language, t
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "Detector", "get_detector", "resolve_entities"]
 
 DEFAULT_THRESHOLD = 0.5
 MAX_TEXT_CHARS = 1_000_000
 _LOCK = threading.Lock()
+_BATCH_CHARS = 200_000
 
 
 def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
@@ -44,7 +49,7 @@ class Detector:
         self.recognizers: list[ChineseRecognizer] = default_recognizers()
         self.by_entity = {r.ENTITY: r for r in self.recognizers}
         self.priority = {r.ENTITY: i for i, r in enumerate(self.recognizers)}
-        self._explained: dict[tuple[str, str, str, str], str] = {}
+        self._explained: dict[tuple[Any, ...], str] = {}
 
     def hits(self, text: str, entities: tuple[str, ...] = ENTITIES, threshold: float = DEFAULT_THRESHOLD) -> list[Hit]:
         found: list[Hit] = []
@@ -55,22 +60,15 @@ class Detector:
         return self._resolve(found)
 
     def _resolve(self, hits: list[Hit]) -> list[Hit]:
-        if len(hits) < 2:
-            return hits
-        ordered = sorted(hits, key=lambda h: (-h.score, not h.context_word, self.priority[h.entity_type], -(h.end - h.start)))
-        kept: list[Hit] = []
-        for hit in ordered:
-            if all(hit.end <= k.start or hit.start >= k.end for k in kept):
-                kept.append(hit)
-        kept.sort(key=lambda h: h.start)
-        return kept
+        priority = self.priority
+        return resolve_overlaps(
+            hits, key=lambda h: (-h.score, not h.context_word, priority[h.entity_type], -(h.end - h.start))
+        )
 
     def explanation(self, hit: Hit, lang: str | None = None) -> str:
         """The hit's explanation, with its context word, in ``lang``."""
-        from sandbox.i18n import _current_language, t
-
         language = lang or _current_language()
-        key = (hit.verdict.key, repr(sorted(hit.verdict.params.items())), hit.context_word, language)
+        key = (hit.verdict.key, tuple(hit.verdict.params.values()), hit.context_word, language)
         text = self._explained.get(key)
         if text is None:
             text = hit.verdict.explain(language)
@@ -100,6 +98,65 @@ class Detector:
             )
             for hit in self.hits(text, entities, threshold)
         ]
+
+
+    def findings_many(
+        self,
+        texts: Sequence[str],
+        *,
+        rows: Sequence[int] | None = None,
+        entities: tuple[str, ...] = ENTITIES,
+        threshold: float = DEFAULT_THRESHOLD,
+        column: str | None = None,
+        lang: str | None = None,
+    ) -> list[list[Finding]]:
+        """Findings of many texts, scanned in batches joined by a separator no pattern crosses.
+
+        One pass of each recognizer over a batch costs far less than one per text.
+        """
+        results: list[list[Finding]] = [[] for _ in texts]
+        lang = lang or _current_language()
+        batch: list[int] = []
+        size = 0
+        for index, text in enumerate(texts):
+            if len(text) > MAX_TEXT_CHARS:
+                where = f"{column or 'text'}:{(rows[index] if rows is not None else index) + 1}"
+                raise InputError("errors.pii_text_too_big", file=where, chars=len(text), max=MAX_TEXT_CHARS)
+            batch.append(index)
+            size += len(text) + 1
+            if size >= _BATCH_CHARS:
+                self._scan_batch(texts, batch, results, rows, entities, threshold, column, lang)
+                batch, size = [], 0
+        if batch:
+            self._scan_batch(texts, batch, results, rows, entities, threshold, column, lang)
+        return results
+
+    def _scan_batch(
+        self, texts: Sequence[str], batch: list[int], results: list[list[Finding]], rows: Sequence[int] | None,
+        entities: tuple[str, ...], threshold: float, column: str | None, lang: str | None,
+    ) -> None:
+        starts: list[int] = []
+        parts: list[str] = []
+        position = 0
+        for index in batch:
+            text = texts[index]
+            starts.append(position)
+            parts.append(text.replace(SEPARATOR, " ") if SEPARATOR in text else text)
+            position += len(text) + 1
+        joined = SEPARATOR.join(parts)
+        for hit in self.hits(joined, entities, threshold):
+            slot = bisect.bisect_right(starts, hit.start) - 1
+            offset = starts[slot]
+            index = batch[slot]
+            text = texts[index]
+            start, end = hit.start - offset, hit.end - offset
+            if end > len(text):
+                continue  # never happens: no pattern matches the separator
+            results[index].append(Finding(
+                entity_type=hit.entity_type, start=start, end=end, score=hit.score, text=text[start:end],
+                explanation=self.explanation(hit, lang), row=rows[index] if rows is not None else index,
+                column=column,
+            ))
 
 
 @functools.cache

@@ -194,21 +194,27 @@ def scan_frame(
         per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
         if kind != "none":
             recognizer = detector.by_entity[entity] if entity else None
+            hint = name_hint(name)
+            unresolved: list[int] = []
             for k, value in enumerate(uniques):
                 value = str(value)
                 verdict = recognizer.fullmatch(value) if recognizer is not None else None
-                if verdict is not None:
-                    stripped = value.strip()
-                    start = value.index(stripped)
-                    score = verdict.score if verdict.score is not None else 0.9
-                    if name_hint(name) == entity:
-                        score = min(1.0, score + 0.35)
-                    per_unique[k] = [Finding(entity_type=entity, start=start, end=start + len(stripped),
-                                             score=max(score, threshold), text=stripped,
-                                             explanation=detector.explanation(_as_hit(entity, verdict, stripped)),
-                                             column=name)]
-                else:
-                    per_unique[k] = detector.findings(value, entities=entities, threshold=threshold, column=name)
+                if verdict is None:
+                    unresolved.append(k)
+                    continue
+                stripped = value.strip()
+                start = value.index(stripped)
+                score = verdict.score if verdict.score is not None else 0.9
+                if hint == entity:
+                    score = min(1.0, score + 0.35)
+                per_unique[k] = [Finding(entity_type=entity, start=start, end=start + len(stripped),
+                                         score=max(score, threshold), text=stripped,
+                                         explanation=detector.explanation(_as_hit(entity, verdict, stripped)),
+                                         column=name)]
+            scanned = detector.findings_many([str(uniques[k]) for k in unresolved], entities=entities,
+                                             threshold=threshold, column=name)
+            for k, found in zip(unresolved, scanned, strict=True):
+                per_unique[k] = found
         counts: Counter[str] = Counter()
         hit_mask = np.fromiter((bool(f) for f in per_unique), dtype=bool, count=len(per_unique))
         rows_index = series.index.to_numpy()

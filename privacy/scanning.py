@@ -80,14 +80,12 @@ def scan_texts(
     entities: Iterable[str] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[Finding]:
-    """Scan many texts (e.g. lines); each finding's ``row`` is the text's index."""
-    detector = get_detector()
-    chosen = resolve_entities(entities)
-    found: list[Finding] = []
-    for row, text in enumerate(texts):
-        if text:
-            found.extend(detector.findings(text, entities=chosen, threshold=threshold, row=row))
-    return found
+    """Scan many texts (e.g. lines); each finding's ``row`` is the text's index.
+
+    Texts are scanned in batches, much faster than one :func:`scan_text` call each.
+    """
+    found = get_detector().findings_many(list(texts), entities=resolve_entities(entities), threshold=threshold)
+    return [finding for per_text in found for finding in per_text]
 
 
 def scan_table(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
-from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, _drop_overlaps
+from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _drop_overlaps, han_class_without
 
 __all__ = ["AddressRecognizer", "gazetteer_names"]
 
@@ -27,32 +27,23 @@ _PLACE = (
 )
 _ROAD = "大道|大街|路|街|巷|胡同|弄|道|里"
 _NUMERAL = "[0-9０-９A-Za-z一二三四五六七八九十百零〇两甲乙丙丁]"
-_UNIT = "号院|号楼|号|弄|栋|幢|座|楼|单元|层|室|户|组|排|门|队|巷|区"
-_STOP = "在住来电反映的了是与及等向对被把给因为说称请要求希望并且但也都还就又已将其他她我你您们这那有没不很该附近旁边内外里门口对面处"
-
-
-def _han_without(stop: str) -> str:
-    """A character class of the CJK block minus ``stop`` (faster than a lookahead per character)."""
-    ranges: list[str] = []
-    low = 0x4E00
-    for code in sorted({ord(ch) for ch in stop if 0x4E00 <= ord(ch) <= 0x9FFF}):
-        if code > low:
-            ranges.append(f"\\u{low:04x}-\\u{code - 1:04x}" if code - 1 > low else f"\\u{low:04x}")
-        low = code + 1
-    ranges.append(f"\\u{low:04x}-\\u9fff")
-    return "[" + "".join(ranges) + "]"
+_UNIT = "号院|号楼(?![上下道里梯顶])|号|弄|栋|幢|座|楼(?![上下道里梯顶])|单元|层|室|户|组|排|门|队|巷|区"
+# Characters that end a place name (function words and verbs of the surrounding report).
+_STOP = "在住来电反映的了是与及等对被把给因为说称请要求希望并且但也还就又已将其他她我你您们这那有没不很该"
+_DWELLING = re.compile("(?:村|社区|小区|新村|花园|家园|公寓|大厦|苑)$")
 
 
 def _first_chars(*alternations: str) -> str:
     return "[" + "".join(sorted({word[0] for alt in alternations for word in alt.split("|")})) + "]"
 
 
-_HAN = _han_without(_STOP)
-_NAMED = f"{_HAN}{{1,8}}?(?={_first_chars(_PLACE, _ROAD, _ADMIN)})(?:{_PLACE}|{_ROAD}|{_ADMIN})"
+_HAN = han_class_without(_STOP)
+# Greedy: the longest run of characters that ends in a suffix (青山湖街道大园路 is one part).
+_NAMED = f"{_HAN}{{1,8}}(?={_first_chars(_PLACE, _ROAD, _ADMIN)})(?:{_PLACE}|{_ROAD}|{_ADMIN})"
 _NUMBERED = f"(?:\\d+(?:[-－]\\d+){{1,3}}(?:室|号)?|{_NUMERAL}{{1,5}}(?={_first_chars(_UNIT)})(?:{_UNIT}))"
 _TRIGGER = ("住在", "住址", "家住", "地址", "位于", "居住", "现住", "户籍", "住于", "搬到", "租住", "家庭住址")
 # Where an address not starting with a gazetteer name may begin.
-_START = "(?:^|(?<=[\\s，。；：:,、（()）\"“”0-9在住址于至到是]))"
+_START = "(?:^|(?<=[\\x00\\s，。；：:,、（()）\"“”在住址于至到是]))"
 _ROAD_RE = re.compile(f"(?:{_ROAD})$")
 _PLACE_RE = re.compile(f"(?:{_PLACE})$")
 _ADMIN_RE = re.compile(f"(?:{_ADMIN})$")
@@ -76,87 +67,93 @@ def gazetteer_names() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
-def _trie_regex(words: tuple[str, ...]) -> str:
-    """A compact regex matching any of ``words`` (a character trie, longest first)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return build(trie)
-
-
 @functools.cache
-def _gazetteer_regex() -> str:
+def _gazetteer_index() -> tuple[frozenset[str], frozenset[str], int]:
+    """(names, their two-character prefixes, the longest name's length)."""
     names = gazetteer_names()
-    # A character-class guard first: Python's re tries alternation branches one by one.
-    return f"(?=[{''.join(sorted({n[0] for n in names}))}]){_trie_regex(names)}"
+    return frozenset(names), frozenset(n[:2] for n in names), max(len(n) for n in names)
+
+
+_SEED = re.compile(f"{_NUMBERED}|村|社区|小区|新村|花园|家园|公寓|大厦|苑")
+_START_RE = re.compile(_START + "(?=[\\u4e00-\\u9fff0-9０-９A-Za-z])")
+_NAMED_RE = re.compile(_NAMED)
+_NUMBERED_RE = re.compile(_NUMBERED)
+_SEP = "[\\s,，]?"
+_CHAIN = re.compile(
+    f"(?:{_NAMED}(?:{_SEP}{_NAMED})*(?:{_SEP}{_NUMBERED})*|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)"
+)
+_PART = re.compile(f"{_NAMED}|{_NUMBERED}")
+_ROOM_UNITS = "室户层元楼栋幢座"
 
 
 class AddressRecognizer(ChineseRecognizer):
     """地址: …省…市…区…街道…路…号…栋…单元…室, …镇…村…组 (gazetteer-anchored)."""
 
     ENTITY = "ADDRESS"
-    PATTERNS = ()
+    PATTERNS = (("address_chain", _CHAIN.pattern, 0.6),)
     OWN_CONTEXT = True
     CONTEXT = (*_TRIGGER, "地点", "住所", "户籍地", "所在地", "收货")
     WINDOW_BEFORE = 6
 
     def __init__(self) -> None:
         super().__init__()
-        self._gazetteer = re.compile(_gazetteer_regex())
-        self._chain = re.compile(self.pattern_specs()[0][1])
-        self._component = re.compile(f"{_gazetteer_regex()}|{_NAMED}|{_NUMBERED}")
-        self._numbered = re.compile(_NUMBERED)
+        names = gazetteer_names()
+        self._first = re.compile(f"[{''.join(sorted({n[0] for n in names}))}]")
 
-    def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
-        gazetteer = _gazetteer_regex()
-        component = f"(?:{gazetteer}|{_NAMED}|{_NUMBERED})"
-        chain = f"(?:(?={gazetteer})|{_START}){component}(?:[\\s,，]?{component})*"
-        return (("address_chain", chain, 0.6),)
+    def _gazetteer_starts(self, text: str) -> list[int]:
+        _, prefixes, _ = _gazetteer_index()
+        return [m.start() for m in self._first.finditer(text) if text[m.start() : m.start() + 2] in prefixes]
+
+    def _is_admin(self, part: str) -> bool:
+        names, _, longest = _gazetteer_index()
+        return any(part[:k] in names for k in range(2, min(len(part), longest) + 1))
 
     def _levels(self, value: str) -> set[str]:
         """Which kinds of component ``value`` is made of."""
         levels: set[str] = set()
-        for match in self._component.finditer(value):
+        for match in _PART.finditer(value):
             part = match.group()
-            if self._gazetteer.fullmatch(part):
+            if _NUMBERED_RE.fullmatch(part):
+                levels.add("room" if part[-1] in _ROOM_UNITS else "number")
+                continue
+            if self._is_admin(part):
                 levels.add("admin")
-            elif self._numbered.fullmatch(part):
-                levels.add("room" if part[-1] in "室户层单元楼栋幢座" else "number")
+            if _DWELLING.search(part):
+                levels.add("dwelling")
+            elif _ADMIN_RE.search(part):
+                levels.add("admin")
             elif _ROAD_RE.search(part):
                 levels.add("road")
             elif _PLACE_RE.search(part):
                 levels.add("place")
-            elif _ADMIN_RE.search(part):
-                levels.add("admin")
         return levels
-
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         levels = self._levels(value)
         specific = levels & {"number", "room"}
-        if not specific and not ("place" in levels and ("admin" in levels or "road" in levels)):
+        named = levels & {"admin", "road", "place", "dwelling"}
+        if not specific and not ("dwelling" in levels and "admin" in levels):
+            return None  # a district or a street alone is a place, not somebody's address
+        if not named and len(specific) < 2:
             return None
-        if not (levels & {"admin", "road", "place"}) and len(specific) < 2:
-            return None
-        score = 0.85 if ("admin" in levels or "road" in levels or "place" in levels) and specific else 0.6
-        order = [name for name in ("admin", "road", "place", "number", "room") if name in levels]
-        return Verdict("pii.why.address", {"parts": "+".join(order)}, score)
+        score = 0.85 if named and specific else 0.7 if named else 0.6
+        order = tuple(Term(f"pii.part.{name}") for name in ("admin", "road", "place", "dwelling", "number", "room")
+                      if name in levels)
+        return Verdict("pii.why.address", {"parts": order}, score)
 
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+        if _SEED.search(text) is None:
+            return []
+        starts = sorted({m.start() for m in _START_RE.finditer(text)}.union(self._gazetteer_starts(text)))
         hits: list[Hit] = []
-        for match in self._chain.finditer(text):
+        done = 0
+        for position in starts:
+            if position < done:
+                continue
+            match = _CHAIN.match(text, position)
+            if match is None:
+                continue
             start, end = match.span()
+            done = end
             value = text[start:end].rstrip(" ,，")
             end = start + len(value)
             verdict = self.check(value, text, start, end)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from privacy.recognizers._base import (
+    NOT_ALNUM_AFTER,
+    NOT_ALNUM_BEFORE,
+    ChineseRecognizer,
+    Verdict,
+    window_before,
+)
 
 __all__ = ["HmtPermitRecognizer"]
 
@@ -28,7 +34,7 @@ class HmtPermitRecognizer(ChineseRecognizer):
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         value = value.upper()
         if value[0].isdigit():
-            before = text[max(0, start - 12) : start]
+            before = window_before(text, start, 12)
             if not any(word in before for word in _TAIWAN_CONTEXT):
                 return None
             return Verdict("pii.why.hmt_permit", {"kind": "台湾居民来往大陆通行证（台胞证）"}, 0.85)

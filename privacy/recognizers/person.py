@@ -22,7 +22,7 @@ import math
 import re
 from importlib import resources
 
-from privacy.recognizers._base import ChineseRecognizer, Verdict
+from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, _drop_overlaps, han_class_without
 
 __all__ = ["PersonRecognizer", "surnames"]
 
@@ -30,21 +30,23 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
 _STOP = set(
     "的了在是来电反映称说和与及等向对被把给因为请要求希望并且但也都还就又已将其他她我你您们这那有没不很该"
-    "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号"
+    "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号里上下"
     "男女老先大某等岁系户和或及、，。；：！？"
 )
 PREFIX_CONTEXT = (
     "市民", "居民", "村民", "群众", "联系人", "来电人", "来电者", "姓名", "户主", "申请人", "投诉人", "反映人",
     "举报人", "当事人", "业主", "租户", "房东", "患者", "家属", "儿子", "女儿", "之子", "之女", "妻子", "丈夫",
     "母亲", "父亲", "老伴", "网格员", "工作人员", "社工", "经办人", "签收人", "收件人", "救助对象", "低保户",
-    "五保户", "残疾人", "老人", "独居老人", "困难户", "承办人", "负责人", "联系", "监护人", "孙子", "孙女",
+    "五保户", "残疾人", "老人", "独居老人", "困难户", "承办人", "负责人", "监护人", "孙子", "孙女",
     "老人家", "村干部", "书记", "主任", "社区干部", "网格长", "被申请人", "受理人", "学生", "员工", "职工",
 )
 SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
     "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属",
 )
-_AFTER_GENDER = re.compile(r"[，,、（(\s]?[男女][，,、）)\s]")
+_AFTER_GENDER = re.compile(r"[，,、（(\s]?(?:[男女]|先生|女士)[，,、）)\s]")
+# Words that often follow a name at the start of a sentence (王秀英来电反映 …).
+_NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老人", "老师", "同志", "大姐", "婆婆")
 
 
@@ -106,29 +108,37 @@ class PersonRecognizer(ChineseRecognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._candidate = re.compile(self.pattern_specs()[0][1])
+        surname = self.pattern_specs()[0][1]
+        self._candidate = re.compile(surname)
+        name_char = han_class_without(_STOP)
+        # Where a name may start: after a context word, or not inside a run of Chinese
+        # characters; inside a run only when a form of address or a gender follows.
+        self._scan = re.compile(
+            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)})[：:]?|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
+            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_alternation(SUFFIX_CONTEXT)})|[（(，,]?[男女][，,、）)])"
+        )
 
     def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
         single, compound = surnames()
         alternatives = "|".join(compound) + ("|" if compound else "") + "[" + "".join(sorted(single)) + "]"
         return (("surname", f"(?:{alternatives})(?=[\\u4e00-\\u9fff])", 0.5),)
 
-    def find(self, text: str, *, use_context: bool = True):  # type: ignore[no-untyped-def]
-        from privacy.recognizers._base import Hit, _drop_overlaps
-
+    def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
         hits: list[Hit] = []
         position = 0
         while True:
-            match = self._candidate.search(text, position)
+            match = self._scan.search(text, position)
             if match is None:
                 break
-            position = match.start() + 1
-            found = self._judge(text, match.start(), match.end())
-            if found is not None:
-                end, verdict = found
-                hits.append(Hit(self.ENTITY, match.start(), end, verdict.score or 0.5, verdict,
-                                verdict.params.get("context", "")))
-                position = end
+            group = "s" if match.start("s") >= 0 else "s2"
+            start, g = match.span(group)
+            found = self._judge(text, start, g, match.group("pre") or "")
+            if found is None:
+                position = start + 1
+                continue
+            end, verdict = found
+            hits.append(Hit(self.ENTITY, start, end, verdict.score or 0.5, verdict, verdict.params.get("context", "")))
+            position = end
         return _drop_overlaps(hits)
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
@@ -137,7 +147,7 @@ class PersonRecognizer(ChineseRecognizer):
         match = self._candidate.match(text, start)
         if match is None:
             return None
-        found = self._judge(text, start, match.end())
+        found = self._judge(text, start, match.end(), self._prefix(text, start))
         if found is None or (end and found[0] != end):
             return None
         return found[1]
@@ -159,8 +169,8 @@ class PersonRecognizer(ChineseRecognizer):
         match = _PREFIX_RE.search(text, max(0, start - 7), start)
         return match.group(1) if match else ""
 
-    def _judge(self, text: str, start: int, g: int) -> tuple[int, Verdict] | None:
-        """(end, verdict) for a surname at text[start:g], or None."""
+    def _judge(self, text: str, start: int, g: int, prefix: str) -> tuple[int, Verdict] | None:
+        """(end, verdict) for a surname at text[start:g] after the context word ``prefix``, or None."""
         surname = text[start:g]
         # Surname + honorific alone: 王先生, 李阿姨.
         honorific = _HONORIFIC_RE.match(text, g)
@@ -176,7 +186,6 @@ class PersonRecognizer(ChineseRecognizer):
             given += ch
         if not given:
             return None
-        prefix = self._prefix(text, start)
         # Choose the name length: a suffix context word or a stop decides; else jieba.
         tags, freq, _ = _jieba_tables()
         if len(given) == 2:
@@ -192,20 +201,19 @@ class PersonRecognizer(ChineseRecognizer):
         if not suffix and _AFTER_GENDER.match(text, end):
             suffix = text[end : end + 3].strip("，,、（() ")[:1]
         context = prefix or suffix
-        tag = tags.get(name)
-        word_freq = freq.get(name, 0) if tag != "nr" else 0
-        lead_word = freq.get(text[start : start + 2], 0) if tags.get(text[start : start + 2]) != "nr" else 0
+        common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
         chars = _name_char_score(given)
         if context:
-            if word_freq > 50 and not prefix:
+            if common > 500:
                 return None
             score = 0.85 if chars > -9 else 0.7
             return end, Verdict("pii.why.person_context", {"context": context}, score)
         if start > 0 and _HAN.match(text[start - 1]):
-            # Inside a run of Chinese characters: only a name jieba knows, with a plausible given name.
-            if tag != "nr" or chars < -8:
-                return None
-        if word_freq > 0 or lead_word > 200 or chars < -8:
             return None
-        score = 0.6 if tag == "nr" else 0.45
+        # No context word: a plausible name at a boundary, not a common word, with a lower score.
+        lead = text[start : start + 2]
+        if freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
+            return None
+        followed = end >= len(text) or not _HAN.match(text[end]) or _NAME_FOLLOWER.match(text, end) is not None
+        score = 0.6 if followed else 0.45
         return end, Verdict("pii.why.person_plain", {"surname": surname}, score)

@@ -6,7 +6,7 @@ import functools
 import re
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, carrier
+from phonenumbers import carrier
 
 from privacy.recognizers._base import NOT_DIGIT_AFTER, ChineseRecognizer, Verdict
 
@@ -20,26 +20,43 @@ _LANDLINE = (
     + r"(?:[(（]0?\d{2,3}[)）][ \-]?|0\d{2,3}[ \-]?)[2-9]\d{6,7}(?:[\-转]\d{1,4})?" + NOT_DIGIT_AFTER
 )
 _EXTENSION = re.compile(r"[\-转]\d{1,4}$")
-_PERSONAL = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+_META = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+# libphonenumber's own CN number plans, compiled once (what ``is_valid_number`` matches against).
+_MOBILE_PLAN = re.compile(_META.mobile.national_number_pattern)
+_FIXED_PLAN = re.compile(_META.fixed_line.national_number_pattern)
+_NON_DIGIT = re.compile(r"\D")
+
+
+@functools.lru_cache(maxsize=4096)
+def _carrier(prefix: str) -> str:
+    """Carrier of a mobile number by its first five digits (libphonenumber's carrier table)."""
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(prefix.ljust(11, "0")))
+    return carrier.name_for_number(number, "zh") or ""
+
+
+def _national(value: str) -> str:
+    digits = _NON_DIGIT.sub("", value)
+    if value.lstrip("（(").startswith(("+", "00")) or (len(digits) > 11 and digits.startswith("86")):
+        digits = digits[4:] if digits.startswith("0086") else digits[2:]
+    return digits
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse(digits: str) -> tuple[str, str, str] | None:
-    """(kind, carrier-or-area-code, e164) for a valid personal CN number."""
-    try:
-        number = phonenumbers.parse(digits, "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code != 86 or not phonenumbers.is_valid_number_for_region(number, "CN"):
-        return None
-    kind = phonenumbers.number_type(number)
-    if kind not in _PERSONAL:
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if kind == PhoneNumberType.MOBILE:
-        return "mobile", carrier.name_for_number(number, "zh") or "", e164
-    # The area code (geocoder data would cost seconds of start-up for a place name).
-    return "landline", "0" + str(number.national_number)[: 2 if str(number.national_number)[0] in "12" else 3], e164
+def _parse(value: str) -> tuple[str, str, str] | None:
+    """(kind, carrier-or-area-code, e164) for a valid personal CN number, per libphonenumber's plan."""
+    national = _national(value)
+    if len(national) == 11 and national[0] == "1":
+        if _MOBILE_PLAN.fullmatch(national) is None:
+            return None
+        return "mobile", _carrier(national[:5]), "+86" + national
+    if national.startswith("0"):
+        national = national[1:]
+        if 9 <= len(national) <= 11 and _FIXED_PLAN.fullmatch(national) is not None:
+            # The area code (geocoder data would cost seconds of start-up for a place name).
+            return "landline", "0" + national[: 2 if national[0] in "12" else 3], "+86" + national
+    return None
 
 
 class PhoneRecognizer(ChineseRecognizer):

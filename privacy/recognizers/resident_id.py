@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from datetime import date
 
 from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum
@@ -11,6 +13,16 @@ from sandbox.regions import lookup_region
 __all__ = ["ResidentIdRecognizer"]
 
 _EARLIEST = date(1880, 1, 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _today_for(hour: int) -> date:
+    return date.today()
+
+
+def _today() -> date:
+    """Today's date, looked up at most once an hour (checked for every candidate)."""
+    return _today_for(int(time.time() // 3600))
 
 
 class ResidentIdRecognizer(ChineseRecognizer):
@@ -31,7 +43,7 @@ class ResidentIdRecognizer(ChineseRecognizer):
         if len(value) not in (15, 18):
             return None
         born = id_card_birth_date(value)
-        if born is None or not _EARLIEST <= born <= date.today():
+        if born is None or not _EARLIEST <= born <= _today():
             return None
         region = lookup_region(value[:6])
         if region is None:
