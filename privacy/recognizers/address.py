@@ -44,6 +44,10 @@ _NUMBERED = f"(?:\\d+(?:[-－]\\d+){{1,3}}(?:室|号)?|{_NUMERAL}{{1,5}}(?={_fir
 _TRIGGER = ("住在", "住址", "家住", "地址", "位于", "居住", "现住", "户籍", "住于", "搬到", "租住", "家庭住址")
 # Where an address not starting with a gazetteer name may begin.
 _START = "(?:^|(?<=[\\x00\\s，。；：:,、（()）\"“”在住址于至到是]))"
+# Words that introduce an address; a chain that swallowed one restarts after it.
+_TRIGGERS = ("走访", "家庭住址", "户籍地址", "户籍地", "户籍", "地址", "住址", "家住", "住在", "位于", "居住在", "居住",
+             "现住", "来自", "搬到", "租住", "前往", "途经", "送至", "寄往", "发往")
+_TRIGGER_RE = re.compile("|".join(sorted(_TRIGGERS, key=len, reverse=True)))
 _ROAD_RE = re.compile(f"(?:{_ROAD})$")
 _PLACE_RE = re.compile(f"(?:{_PLACE})$")
 _ADMIN_RE = re.compile(f"(?:{_ADMIN})$")
@@ -82,6 +86,8 @@ _SEP = "[\\s,，]?"
 _CHAIN = re.compile(
     f"(?:{_NAMED}(?:{_SEP}{_NAMED})*(?:{_SEP}{_NUMBERED})*|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)"
 )
+# Right after a trigger word: an estate without a suffix (东方名都) followed by building and room numbers.
+_ESTATE_CHAIN = re.compile(f"{_HAN}{{2,8}}?(?:{_SEP}{_NUMBERED}){{2,}}")
 _PART = re.compile(f"{_NAMED}|{_NUMBERED}")
 _ROOM_UNITS = "室户层元楼栋幢座"
 
@@ -104,6 +110,16 @@ class AddressRecognizer(ChineseRecognizer):
         _, prefixes, _ = _gazetteer_index()
         return [m.start() for m in self._first.finditer(text) if text[m.start() : m.start() + 2] in prefixes]
 
+    def _gazetteer_length(self, text: str, position: int) -> int:
+        """Length of the longest gazetteer name starting at ``position`` (0 if none)."""
+        names, prefixes, longest = _gazetteer_index()
+        if text[position : position + 2] not in prefixes:
+            return 0
+        for length in range(min(longest, len(text) - position), 1, -1):
+            if text[position : position + length] in names:
+                return length
+        return 0
+
     def _is_admin(self, part: str) -> bool:
         names, _, longest = _gazetteer_index()
         return any(part[:k] in names for k in range(2, min(len(part), longest) + 1))
@@ -113,6 +129,8 @@ class AddressRecognizer(ChineseRecognizer):
         levels: set[str] = set()
         for match in _PART.finditer(value):
             part = match.group()
+            if not levels and match.start() >= 2:
+                levels.add("place")  # an estate name without a suffix (东方名都24栋…)
             if _NUMBERED_RE.fullmatch(part):
                 levels.add("room" if part[-1] in _ROOM_UNITS else "number")
                 continue
@@ -150,9 +168,30 @@ class AddressRecognizer(ChineseRecognizer):
             if position < done:
                 continue
             match = _CHAIN.match(text, position)
+            chain_start = None
+            if match is None:
+                # A gazetteer name the generic parts cannot read (那曲市 starts with a stop character).
+                skip = self._gazetteer_length(text, position)
+                match = _CHAIN.match(text, position + skip) if skip else None
+                chain_start = position if match is not None else None
+            if _TRIGGER_RE.search(text, max(0, position - 4), position):
+                estate = _ESTATE_CHAIN.match(text, position)
+                if estate is not None and (match is None or estate.end() > match.end()):
+                    match = estate
             if match is None:
                 continue
+            trigger = _TRIGGER_RE.search(text, position, match.end())
+            if trigger is not None:
+                match = _CHAIN.match(text, trigger.end())
+                estate = _ESTATE_CHAIN.match(text, trigger.end())
+                if estate is not None and (match is None or estate.end() > match.end()):
+                    match = estate
+                if match is None:
+                    done = trigger.end()
+                    continue
             start, end = match.span()
+            if chain_start is not None and match.start() == position + skip:
+                start = chain_start
             done = end
             value = text[start:end].rstrip(" ,，")
             end = start + len(value)

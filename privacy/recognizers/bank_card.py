@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from privacy.checksums import is_valid_luhn
+from privacy.checksums import id_card_birth_date, is_valid_luhn
 from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from sandbox.regions import lookup_region
 
 __all__ = ["BankCardRecognizer", "card_network"]
 
@@ -29,6 +30,11 @@ def card_network(digits: str) -> str | None:
     return None
 
 
+def _looks_like_id(digits: str) -> bool:
+    """An 18-digit string with a known region code and a real birth date where an ID has them."""
+    return id_card_birth_date(digits) is not None and lookup_region(digits[:6]) is not None
+
+
 class BankCardRecognizer(ChineseRecognizer):
     """银行卡号: 16–19 digits (optionally grouped by 4), Luhn, UnionPay 62… and other IINs."""
 
@@ -38,7 +44,7 @@ class BankCardRecognizer(ChineseRecognizer):
         ("grouped", NOT_ALNUM_BEFORE + r"[2-9]\d{3}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?" + NOT_ALNUM_AFTER, 0.8),
     )
     CONTEXT = ("银行卡", "卡号", "账号", "帐号", "开户行", "开户", "银行", "储蓄卡", "借记卡", "信用卡", "社保卡")
-    NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单", "快递", "运单", "身份证")
+    NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单", "快递", "运单", "身份证", "证件")
     PREFILTER = r"\d{4}"
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
@@ -48,4 +54,6 @@ class BankCardRecognizer(ChineseRecognizer):
         network = card_network(digits)
         if network is None:
             return None
+        if len(digits) == 18 and _looks_like_id(digits) and not self.context_word(text, start, end):
+            return None  # an ID number with a wrong check digit, not a card
         return Verdict("pii.why.bank_card", {"digits": len(digits), "network": network})

@@ -47,15 +47,15 @@ def _national(value: str) -> str:
 def _parse(value: str) -> tuple[str, str, str] | None:
     """(kind, carrier-or-area-code, e164) for a valid personal CN number, per libphonenumber's plan."""
     national = _national(value)
-    if len(national) == 11 and national[0] == "1":
-        if _MOBILE_PLAN.fullmatch(national) is None:
-            return None
-        return "mobile", _carrier(national[:5]), "+86" + national
     if national.startswith("0"):
-        national = national[1:]
-        if 9 <= len(national) <= 11 and _FIXED_PLAN.fullmatch(national) is not None:
-            # The area code (geocoder data would cost seconds of start-up for a place name).
-            return "landline", "0" + national[: 2 if national[0] in "12" else 3], "+86" + national
+        national = national[1:]  # the trunk prefix
+        if len(national) != 11 or national[0] != "1":
+            if 7 <= len(national) <= 11 and _FIXED_PLAN.fullmatch(national) is not None:
+                # The area code (geocoder data would cost seconds of start-up for a place name).
+                return "landline", "0" + national[: 2 if national[0] in "12" else 3], "+86" + national
+            return None
+    if len(national) == 11 and national[0] == "1" and _MOBILE_PLAN.fullmatch(national) is not None:
+        return "mobile", _carrier(national[:5]), "+86" + national
     return None
 
 

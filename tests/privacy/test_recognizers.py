@@ -210,3 +210,51 @@ def test_every_recognizer_next_to_chinese_without_spaces() -> None:
         "CN_HMT_PERMIT": "C12345678",
         "IP_ADDRESS": "192.168.1.10",
     }
+
+
+def test_phone_plan_agrees_with_libphonenumber(fake: Faker) -> None:
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    from privacy.recognizers.phone import _parse
+
+    rng = random.Random(5)
+    samples = [fake.phone_number() for _ in range(200)]
+    samples += [f"1{rng.randint(0, 9)}{rng.randint(0, 10**9 - 1):09d}" for _ in range(500)]
+    samples += [f"0{rng.randint(10, 999)}-{rng.randint(2_000_000, 89_999_999)}" for _ in range(300)]
+    for sample in samples:
+        try:
+            number = phonenumbers.parse(sample, "CN")
+        except phonenumbers.NumberParseException:
+            number = None
+        # Personal numbers only: mobile and fixed lines (not 95xxx service numbers, toll-free …).
+        expected = number is not None and phonenumbers.is_valid_number(number) and phonenumbers.number_type(
+            number) in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        assert (_parse(sample) is not None) == expected, sample
+
+
+def test_id_with_wrong_check_digit_is_not_a_bank_card() -> None:
+    wrong = wrong_id_check("43098119390524822X")
+    assert [f.entity_type for f in scan_text(f"所附证件号{wrong}校验不通过")] == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("其家住东方名都24栋1单元1402室，联系电话", "东方名都24栋1单元1402室"),
+    ("家住那曲市色尼区胜利巷111号19幢3单元1302室，", "那曲市色尼区胜利巷111号19幢3单元1302室"),
+    ("户籍地址杭州市临安区天目山镇一都村3组47号；", "杭州市临安区天目山镇一都村3组47号"),
+    ("网格员走访和谐新村14栋3单元302室，住户", "和谐新村14栋3单元302室"),
+])
+def test_addresses_after_trigger_words(text: str, address: str) -> None:
+    assert _found(text, "ADDRESS") == [address]
+
+
+def test_batch_scan_equals_one_by_one() -> None:
+    from privacy.scanning import scan_texts
+
+    texts = [
+        "市民王秀英来电，电话13812345678", "", "身份证号11010519491231002X", "张伟先生住朝阳区建国路88号501室",
+        "联系人李建国", "邮箱a@example.com\x00电话13912345678",
+    ]
+    batch = [(f.row, f.entity_type, f.start, f.end) for f in scan_texts(texts)]
+    single = [(i, f.entity_type, f.start, f.end) for i, t in enumerate(texts) for f in scan_text(t)]
+    assert batch == single
