@@ -5,7 +5,8 @@ version (a changed artifact is refused), features are cast to the types of the
 model's signature, and the model runs: MLflow models in the isolated child,
 ONNX in-process, and predictions files are joined on their id column. The
 result (id, ``预测``, ``评分``) is stored as Parquet under the data home and
-recorded against the version for the fairness audit.
+recorded against the version for the fairness audit (and logged as an MLflow run
+tagged with the version, in the ``sandbox-scores`` experiment).
 """
 
 from __future__ import annotations
@@ -148,13 +149,26 @@ def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None 
     with atomic_path(target) as tmp:
         result.to_parquet(tmp, index=False)
     digest = sha256_file(target)
-    with session_scope() as session:
-        record = ModelScore(version_id=row.id, dataset_name=name, dataset_sha256=dataset_sha, rows=len(result),
-                            path=str(target), sha256=digest, created_by=actor.username)
-        session.add(record)
-        session.flush()
-        log_activity(session, actor, "models.score", f"{row.registered_name}/{row.version}", dataset=name,
-                     dataset_sha256=dataset_sha, rows=len(result), score_id=record.id)
-        score_id = record.id
-    result.attrs.update({"score_id": score_id, "path": str(target), "sha256": digest})
+    from models.registry import Registry
+
+    registry = Registry()
+    run_id = registry.log_run(
+        experiment="sandbox-scores", run_name=f"{row.registered_name}/{row.version} · {name}",
+        tags={"model_name": row.registered_name, "model_version": row.version, "dataset_sha256": dataset_sha,
+              "scores_sha256": digest, "scored_by": actor.username},
+        params={"dataset": name, "rows": len(result)}, artifacts={"": target},
+    )
+    try:
+        with session_scope() as session:
+            record = ModelScore(version_id=row.id, dataset_name=name, dataset_sha256=dataset_sha, rows=len(result),
+                                path=str(target), sha256=digest, created_by=actor.username)
+            session.add(record)
+            session.flush()
+            log_activity(session, actor, "models.score", f"{row.registered_name}/{row.version}", dataset=name,
+                         dataset_sha256=dataset_sha, rows=len(result), score_id=record.id, run_id=run_id)
+            score_id = record.id
+    except BaseException:
+        registry.delete_run(run_id)
+        raise
+    result.attrs.update({"score_id": score_id, "path": str(target), "sha256": digest, "run_id": run_id})
     return result

@@ -97,6 +97,9 @@ def test_score_mlflow_model_in_child_matches_in_process_reference(people, model_
     assert scored["评分"].to_numpy() == pytest.approx(reference.predict_proba(frame[FEATURES])[:, 1])
     shown = service.show_model(actor=people["reviewer"], name=submitted["name"], version="1")
     assert shown["scores"][0]["rows"] == 50 and Path(shown["scores"][0]["path"]).exists()
+    run = Registry().client.get_run(scored.attrs["run_id"])
+    assert run.data.tags["model_name"] == submitted["name"] and run.data.tags["model_version"] == "1"
+    assert run.data.tags["scores_sha256"] == shown["scores"][0]["sha256"]
     with pytest.raises(PermissionDenied):
         service.score_version(actor=people["vendor_a"], name=submitted["name"], version="1", data=data_csv)
 
