@@ -60,15 +60,42 @@ def _trial(vendor: str, name: str, domain: str) -> int:
         return t.id
 
 
-@pytest.fixture
-def world(home: Path) -> Iterator[World]:
+def _build_world() -> dict[str, int]:
     seed_people()
     create_committee(actor=None, name=DEMO_COMMITTEE, members=[dict(m) for m in DEMO_MEMBERS])
-    yield World(home=home, trials={
+    return {
         "pension": _trial("数安城市科技有限公司", "pension-check", "养老"),
         "social": _trial("智联政务科技有限公司", "social-assistance", "社会救助"),
         "risk": _trial("智联政务科技有限公司", "risk-warning", "基层治理"),
-    })
+    }
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Users, committee and trials built once; each test starts from a copy of this database."""
+    import os
+
+    previous = os.environ.get("SANDBOX_HOME")
+    target = tmp_path_factory.mktemp("world-template") / "home"
+    _activate(target)
+    trials = _build_world()
+    from sandbox.store import reset_engines
+
+    reset_engines()  # closes the last connection: the WAL is checkpointed into sandbox.db
+    if previous is not None:
+        _activate(Path(previous))
+    return target / "sandbox.db", trials
+
+
+@pytest.fixture
+def world(home: Path, world_template: tuple[Path, dict[str, int]]) -> Iterator[World]:
+    import shutil
+
+    template, trials = world_template
+    _activate(home)
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, home / "sandbox.db")
+    yield World(home=home, trials=dict(trials))
 
 
 
