@@ -92,6 +92,7 @@ def prefill(
     if privacy and privacy.get("releases"):
         releases = privacy["releases"]
         bad = [r for r in releases if r.get("label") == "匿名化" and not r.get("risk_passed", True)]
+        bad += [x for x in privacy.get("scans") or [] if x.get("release_rescan_clean") is False]
         details = ", ".join(f"{r.get('label', '?')} k={r.get('k', '?')} ε={r.get('epsilon', r.get('epsilon_spent', '?'))}"
                             for r in releases)
         out["C17"] = {
