@@ -89,7 +89,7 @@ def build_corpus(n: int = 600, *, seed: int = 20241124) -> list[LabelledText]:
         name, phone, ident = fake.name(), fake.phone_number(), id_number(rng, codes)
         address = _address(rng, fake, districts)
         doc = LabelledText()
-        kind = i % 6
+        kind = i % 9
         if kind == 0:
             doc.add("市民").add(name, "PERSON").add("来电").add(rng.choice(_ISSUES)).add("，其家住")
             doc.add(address, "ADDRESS").add("，联系电话").add(phone, "PHONE_NUMBER").add("。")
@@ -110,6 +110,21 @@ def build_corpus(n: int = 600, *, seed: int = 20241124) -> list[LabelledText]:
             doc.add("网格员走访").add(address, "ADDRESS").add("，住户").add(name, "PERSON")
             doc.add("反映车牌").add(plate, "CN_LICENSE_PLATE").add("的车辆长期占用消防通道，")
             doc.add(_distractor(rng)).add("。")
+        elif kind == 6:
+            child = fake.name()
+            doc.add("经核实，低保户").add(name, "PERSON").add("的儿子").add(child, "PERSON")
+            doc.add("常年在外务工，").add(rng.choice(("去张家界打工", "在高新区上班", "在王府井附近开店")))
+            doc.add("，家中仅老人独居于").add(address, "ADDRESS").add("。")
+        elif kind == 7:
+            doc.add(name, "PERSON").add("，").add(rng.choice(("男", "女"))).add(f"，{rng.randint(1930, 1960)}年生，")
+            doc.add("持护照").add(f"E{rng.randint(10**7, 10**8 - 1)}", "PASSPORT").add("出境探亲，紧急联系电话")
+            doc.add("+86 " + phone, "PHONE_NUMBER").add("，").add(_distractor(rng)).add("。")
+        elif kind == 8:
+            district = rng.choice(districts)[1]
+            spot = f"{district}{rng.choice(_ROADS)}{rng.randint(1, 300)}号"
+            doc.add("反映").add(spot, "ADDRESS").add("门口积水严重，来电人").add(name, "PERSON")
+            doc.add("（港澳通行证").add(f"C{rng.randint(10**7, 10**8 - 1)}", "CN_HMT_PERMIT").add("）")
+            doc.add("要求回复，").add(_distractor(rng)).add("。")
         else:
             email = fake.email()
             wrong = ident[:17] + ("0" if ident[17] != "0" else "1")

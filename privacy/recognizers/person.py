@@ -32,6 +32,7 @@ _STOP = set(
     "的了在是来电反映称说和与及等向对被把给因为请要求希望并且但也都还就又已将其他她我你您们这那有没不很该"
     "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号里上下"
     "男女老先大某等岁系户和或及、，。；：！？"
+    "省市区县镇乡村街路巷号楼室组"  # place suffixes: 於潜镇, 高虹镇 are places, not people
 )
 PREFIX_CONTEXT = (
     "市民", "居民", "村民", "群众", "联系人", "来电人", "来电者", "姓名", "户主", "申请人", "投诉人", "反映人",
@@ -193,8 +194,8 @@ class PersonRecognizer(ChineseRecognizer):
         if len(given) == 2:
             if _SUFFIX_RE.match(text, g + 1) and not _SUFFIX_RE.match(text, g + 2):
                 given = given[:1]
-            elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 2000 and tags.get(surname + given) != "nr":
-                # The third character starts a common word (张伟来自 …): two-character name.
+            elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 300 and _name_char_score(given[1]) < -6.5:
+                # The third character is rare in names and starts a common word (陈慧常年 …): two characters.
                 given = given[:1]
         end = g + len(given)
         name = text[start:end]

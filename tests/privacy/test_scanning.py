@@ -71,7 +71,11 @@ def test_scan_table_profiles_columns(fake: Faker) -> None:
 
 
 def test_scan_table_without_pii() -> None:
-    frame = pd.DataFrame({"年龄": ["34", "56", "78"], "城乡": ["城镇", "农村", "城镇"], "金额": ["12.5", "8", "1380"]})
+    frame = pd.DataFrame({
+        "年龄": ["34", "56", "78", "81"], "城乡": ["城镇", "农村", "城镇", "农村"], "金额": ["12.5", "8", "1380", "7"],
+        "街道镇": ["高虹镇", "於潜镇", "锦城街道", "昌化镇"], "街道镇代码": ["330112101", "330112102", "330112001", "330112103"],
+        "出生日期": ["1949-12-31", "1960-01-01", "1933-02-03", "1970-10-10"],
+    })
     result = scan_table(frame)
     assert not result.has_pii and result.findings == []
 
