@@ -73,6 +73,7 @@ def build_record(
         "A": {
             "record_id": record_id, "version": review["version"], "supersedes": review["supersedes"],
             "review_type": review["review_type"], "procedure": review["procedure"], "committee": committee,
+            "previous_record": state.get("previous_record"),
             "dates": {**state["dates"], "decision": today.isoformat()},
             "days_to_decision": (today - applied).days, "within_30_days": (today - applied).days <= 30,
             "trial_id": review["trial_id"],

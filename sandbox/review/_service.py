@@ -117,6 +117,9 @@ def open_review(
     for item, value in prefill(evidence=evidence, tier=tier, automated_decision=model["automated_decision"],
                                retention_until=retention_until(_now().date()).isoformat()).items():
         checklist[item] = {**value, "prefill": dict(value)}
+    carried: list[dict[str, Any]] = []
+    if review_type != "initial":
+        previous_record, carried = _previous(trial_id, previous_record)
     with session_scope(immediate=True) as s:
         comm = get_committee(s, committee)
         members = committee_members(s, comm.id)
@@ -128,7 +131,7 @@ def open_review(
             "attendance": {m["username"]: {"present": False, "recused": recusals.get(m["username"])} for m in members},
             "details": {k: v for k, v in (details or {}).items() if k in DETAIL_FIELDS},
             "public_value": {}, "pia": {}, "advisers": [], "quorum": None, "decision": None,
-            "previous_record": previous_record,
+            "previous_record": previous_record, "carried_conditions": carried,
             "expert_rereview": {"required": tier["expert_rereview"], "result": None},
         }
         review = Review(
@@ -141,6 +144,25 @@ def open_review(
         log_activity(s, actor, "review.open", review.record_no, trial_id=trial_id, tier=tier["tier"])
         return {"review_id": review.id, "record_no": review.record_no, "tier": tier["tier"],
                 "recusals": recusals, "expert_rereview": tier["expert_rereview"]}
+
+
+def _previous(trial_id: int, record_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The latest record of this trial (or ``record_id``) and its conditions, for a follow-up."""
+    import json
+
+    from sandbox.review._tables import ReviewEntry
+
+    with session_scope() as s:
+        query = (select(ReviewEntry).join(Review, Review.id == ReviewEntry.review_id)
+                 .where(Review.trial_id == trial_id, ReviewEntry.kind == "record"))
+        if record_id:
+            query = query.where(ReviewEntry.record_id == record_id)
+        row = s.scalar(query.order_by(ReviewEntry.id.desc()).limit(1))
+        if row is None:
+            if record_id:
+                raise NotFoundError("review.record_not_found", record=record_id)
+            return None, []
+        return row.record_id, json.loads(row.payload)["groups"]["H"]["conditions"]
 
 
 def record_attendance(*, actor: Actor, review_id: int, present: list[str], advisers: list[str] | None = None,
@@ -260,9 +282,9 @@ def decide(
         missing = [k for k in ("text", "owner", "due") if not c.get(k)]
         if missing:
             raise InputError("review.bad_condition", index=i, missing=", ".join(missing))
-        c.setdefault("id", f"K{i}")
-        c.setdefault("evidence", "")
-        c.setdefault("status", "open")
+        c["id"] = c.get("id") or f"K{i}"
+        c["evidence"] = c.get("evidence") or ""
+        c["status"] = c.get("status") or "open"
     with session_scope(immediate=True) as s:
         review = load_review(s, actor, review_id, "review.decide")
         _editable(review)

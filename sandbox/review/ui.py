@@ -134,7 +134,10 @@ def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
         with st.form("review_decide"):
             decision = st.selectbox(tr("review.ui.decision"), choices, key="decide_choice")
             reasons = st.text_area(tr("review.ui.reasons"), key="decide_reasons")
-            conditions = st.data_editor([{"text": "", "owner": "", "due": ""}], num_rows="dynamic", key="decide_conditions")
+            rows = [{k: c.get(k, "") for k in ("text", "owner", "due", "evidence", "status")}
+                    for c in data["state"].get("carried_conditions") or []] or [
+                {"text": "", "owner": "", "due": "", "evidence": "", "status": "open"}]
+            conditions = st.data_editor(rows, num_rows="dynamic", key="decide_conditions")
             expert = st.text_input(tr("review.ui.expert_result"), key="decide_expert")
             if st.form_submit_button(tr("review.ui.decide"), type="primary"):
                 conds = [c for c in conditions if any(c.values())]

@@ -11,6 +11,7 @@ from sandbox.review import (
     CHECKLIST,
     answer_item,
     decide,
+    export_document,
     open_review,
     re_review_triggers,
     record_attendance,
@@ -71,4 +72,6 @@ def test_alias_follows_the_signed_decision(world, tmp_path: Path) -> None:  # ty
     assert [t["trigger"] for t in triggers] == ["follow-up due", "new model version"]
     suspended = _review(world, submitted["trial_id"], "暂停", review_type="follow-up")
     assert suspended["alias"] == {"status": "removed", "alias": "approved"}
+    doc = export_document(actor=world.actor("chair"), record_id=suspended["record_id"])
+    assert doc["record"]["groups"]["A"]["previous_record"] == decided["record_id"]
     assert Registry().version_by_alias(name, "approved") is None
