@@ -84,3 +84,16 @@ def test_errors_have_clear_messages_and_exit_codes(people, files, tmp_path) -> N
     assert _invoke("models", "score", "x", "--data", str(files["data"]), "--as", "reviewer").exit_code == 1
     assert _invoke("models", "submit").exit_code == 2                     # usage
     assert _invoke("models", "list", "--as", "reviewer").stderr.strip() == "暂无可见的模型版本。"
+
+
+def test_submit_model_folder_and_onnx_from_the_cli(people, files, model_dir, onnx_file) -> None:
+    folder = _invoke("models", "submit", str(model_dir), "--card", str(files["card"]), "--as", "vendor_a", "--json")
+    assert folder.exit_code == 0, folder.output
+    assert json.loads(folder.stdout)["kind"] == "mlflow"
+    onnx_card = files["card"].with_name("onnx.yaml")
+    onnx_card.write_text(yaml.safe_dump(card(model_name="onnx-model"), allow_unicode=True), encoding="utf-8")
+    onnx = _invoke("models", "submit", str(onnx_file), "--card", str(onnx_card), "--as", "vendor_a")
+    assert onnx.exit_code == 0, onnx.output
+    assert "已登记 onnx-model.91330110MA2H0QXJ7E 版本 1" in onnx.stderr
+    kinds = {r["kind"] for r in json.loads(_invoke("models", "list", "--as", "admin", "--json").stdout)}
+    assert kinds == {"mlflow", "onnx"}
