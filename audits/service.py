@@ -151,7 +151,8 @@ def run_audit(
     if predictions is not None:
         pred_path = Path(predictions)
         pred_label = pred_name or pred_path.name
-        pred_frame, _ = read_table(pred_path, display_name=pred_label)
+        same = pred_path.resolve() == data_path.resolve()
+        pred_frame = frame if same else read_table(pred_path, display_name=pred_label)[0]
     else:
         pred_label = f"{model} (scored)"
         say(0.02, "score")

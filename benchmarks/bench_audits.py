@@ -1,0 +1,144 @@
+"""Fairness audit speed (DESIGN.md §6), side by side with one plain fairlearn MetricFrame pass.
+
+1,000,000 rows, 6 age bands × 13 districts (78 intersections), the 6 binary
+metrics, 1,000 bootstrap replicates. Printed: the fairlearn pass (no
+intervals), the engine in-process (groups + counts + count bootstrap +
+verdicts), the whole ``sandbox audit run`` from a Parquet file in a
+subprocess (imports, recording and the HTML report included), their ratios,
+peak memory, and the engine on 10,000,000 rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import Figure
+
+AREA = "audits"
+ROWS = 1_000_000
+BIG_ROWS = 10_000_000
+DISTRICTS = [f"{name}街道" for name in ("锦城", "锦北", "锦南", "玲珑", "青山湖")] + [
+    f"{name}镇" for name in ("太湖源", "高虹", "於潜", "天目山", "昌化", "河桥", "湍口", "岛石")]
+
+
+def _population(n: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 96, n, dtype=np.int16)
+    district = pd.Categorical.from_codes(rng.integers(0, len(DISTRICTS), n), categories=DISTRICTS)
+    y = (rng.random(n) < 0.4).astype(np.int8)
+    elderly_rural = (age >= 75) & (np.asarray(district.codes) >= 5)
+    p_yes = np.where(y == 1, np.where(elderly_rural, 0.5, 0.85), 0.1)
+    pred = (rng.random(n) < p_yes).astype(np.int8)
+    return pd.DataFrame({"年龄": age, "街道镇": district, "符合救助": y, "预测": pred})
+
+
+def _bands(age: pd.Series) -> pd.Series:
+    return pd.cut(age, bins=[17, 29, 44, 59, 69, 79, 200],
+                  labels=["18–29", "30–44", "45–59", "60–69", "70–79", "80+"]).astype(str)
+
+
+def _fairlearn_pass(frame: pd.DataFrame) -> float:
+    import sklearn.metrics as skm
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_positive_rate,
+    )
+
+    metrics = {
+        "selection_rate": selection_rate, "true_positive_rate": true_positive_rate,
+        "false_positive_rate": false_positive_rate, "false_negative_rate": false_negative_rate,
+        "precision": functools.partial(skm.precision_score, zero_division=0.0), "accuracy": skm.accuracy_score,
+    }
+    sensitive = pd.DataFrame({"age_band": _bands(frame["年龄"]), "district": frame["街道镇"].astype(str)})
+    started = time.perf_counter()
+    mf = MetricFrame(metrics=metrics, y_true=frame["符合救助"], y_pred=frame["预测"], sensitive_features=sensitive)
+    _ = mf.by_group
+    return time.perf_counter() - started
+
+
+def _engine(frame: pd.DataFrame, *, replicates: int = 1000) -> tuple[float, dict]:
+    from audits import AuditData, compute_audit, encode_groups, load_policy
+
+    policy = load_policy("standard")
+    started = time.perf_counter()
+    groups = encode_groups(ages=frame["年龄"].to_numpy(dtype=float), districts=frame["街道镇"], bands=policy.age_bands)
+    data = AuditData(task="binary", y_true=frame["符合救助"].to_numpy(np.int64),
+                     y_pred=frame["预测"].to_numpy(np.int64), groups=groups)
+    result = compute_audit(data, policy=policy, domain="社会救助", replicates=replicates)
+    return time.perf_counter() - started, result
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cli(parquet: Path, home: Path, out: Path) -> tuple[float, float, int]:
+    env = {**os.environ, "SANDBOX_HOME": str(home), "SANDBOX_PASSWORD": "sandbox-demo", "MLFLOW_DISABLE_TELEMETRY": "true"}
+    cmd = [sys.executable, "-m", "sandbox", "audit", "run", "--data", str(parquet), "--predictions", str(parquet),
+           "--label", "符合救助", "--prediction", "预测", "--age", "年龄", "--district", "街道镇",
+           "--domain", "社会救助", "--as", "reviewer", "--json", "--out", str(out)]
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
+               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, rc)")
+    done = subprocess.run([sys.executable, "-c", wrapper, *cmd], env=env, capture_output=True, text=True, check=True)
+    seconds, peak, rc = done.stdout.split()
+    return float(seconds), float(peak), int(rc)
+
+
+def run() -> list[Figure]:
+    figures: list[Figure] = []
+    frame = _population(ROWS)
+    fairlearn_s = _fairlearn_pass(frame)
+    _engine(frame.head(10_000), replicates=50)  # warm imports
+    engine_s, result = _engine(frame)
+    assert result["n_rows"] == ROWS
+    figures += [
+        Figure(area=AREA, name="fairlearn MetricFrame, 1M rows, 78 groups, 6 metrics (no CI)", value=fairlearn_s,
+               unit="s", target="reference (~17–25 s)"),
+        Figure(area=AREA, name="engine in-process, 1M rows, 6 metrics, 1,000 replicates", value=engine_s, unit="s",
+               note=f"verdict {result['verdict']}, {sum(result['summary'].values())} checks"),
+        Figure(area=AREA, name="ratio fairlearn / engine", value=fairlearn_s / engine_s, unit="×", target="≥ 50×"),
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-audits-") as tmp:
+        tmp_path = Path(tmp)
+        parquet = tmp_path / "audit.parquet"
+        frame.assign(街道镇=frame["街道镇"].astype(str)).to_parquet(parquet, index=False)
+        home = tmp_path / "home"
+        subprocess.run([sys.executable, "-c", "from sandbox.demo.people import seed_people; seed_people()"],
+                       env={**os.environ, "SANDBOX_HOME": str(home)}, check=True)
+        _cli(parquet, home, tmp_path / "warm.html")  # first run creates the MLflow store
+        cli_s, cli_peak, rc = _cli(parquet, home, tmp_path / "report.html")
+        figures += [
+            Figure(area=AREA, name="sandbox audit run (subprocess, Parquet, recorded, HTML report)", value=cli_s,
+                   unit="s", note=f"exit code {rc}"),
+            Figure(area=AREA, name="ratio fairlearn / sandbox audit run", value=fairlearn_s / cli_s, unit="×",
+                   target="≥ 5×"),
+            Figure(area=AREA, name="sandbox audit run peak memory", value=cli_peak, unit="MB"),
+        ]
+    del frame
+    big = _population(BIG_ROWS, seed=2)
+    big_s, big_result = _engine(big)
+    figures += [
+        Figure(area=AREA, name="engine in-process, 10M rows, 1,000 replicates", value=big_s, unit="s",
+               note=f"{big_result['n_rows']:,} rows"),
+        Figure(area=AREA, name="bench process peak memory (incl. 10M rows)", value=_peak_rss_mb(), unit="MB"),
+    ]
+    (Path(__file__).parent / "out").mkdir(exist_ok=True)
+    (Path(__file__).parent / "out" / "audits_summary.json").write_text(
+        json.dumps(result["summary"], ensure_ascii=False), encoding="utf-8")
+    return figures
