@@ -52,6 +52,7 @@ def run(
     replicates: Annotated[int | None, Col("--replicates", min=100, max=100_000)] = None,
     seed: Annotated[int | None, Col("--seed")] = None,
     what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
+    dry_run: Annotated[bool, Col("--dry-run", help="compute and report only; record nothing")] = False,
     out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
     as_user: AsUser = None,
     password: Password = None,
@@ -71,7 +72,7 @@ def run(
                         id_card=id_card, district_code=district_code, id=id_column)
     result = run_audit(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
                        policy=policy, domain=domain, task=task, positive_label=positive_label,  # type: ignore[arg-type]
-                       replicates=replicates, seed=seed, what_if=what_if)
+                       replicates=replicates, seed=seed, what_if=what_if, record=not dry_run)
     if out is not None:
         from audits.report import write_report
 

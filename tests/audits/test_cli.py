@@ -67,6 +67,8 @@ def test_errors_are_clear_and_exit_1(audit_files: tuple[Path, Path], reviewer, t
                                       "符合救助", "--prediction", "预测", "--district", "街道镇", *AS, "--json"])
     assert missing_age.exit_code == 1 and missing_age.stdout == ""
     assert "请指定年龄列（--age）或身份证号列（--id-card）。" in missing_age.stderr
+    dry = runner.invoke(app, _args(data, preds, "--dry-run", "--json"))
+    assert dry.exit_code == 3 and json.loads(dry.stdout)["audit_id"] is None
     bad_out = runner.invoke(app, _args(data, preds, "--out", str(tmp_path / "r.docx")))
     assert bad_out.exit_code == 1 and "r.docx" in bad_out.stderr
     policies = runner.invoke(app, ["audit", "policies", "--json"])

@@ -44,3 +44,26 @@ def test_evidence_for_the_review_and_vendor_visibility(demo_home: Path) -> None:
     names_a, names_b = card_names(vendor_a), card_names(vendor_b)
     assert "grassroots-risk-warning" in names_b and "grassroots-risk-warning" not in names_a
     assert "social-assistance-eligibility" in names_a and "social-assistance-eligibility" not in names_b
+
+
+def test_registered_version_is_scored_in_isolation(demo_home: Path, tmp_path: Path) -> None:
+    """Audit a registered version on a 400-row subset (dry run: no audit recorded)."""
+    import pandas as pd
+
+    from audits import ColumnMap, run_audit
+    from models.service import list_models
+    from sandbox.demo.scenarios import load_scenario
+
+    reviewer = actor_for("reviewer")
+    meta = load_scenario("social_assistance")
+    version = next(v for v in list_models(actor=reviewer) if v["model_name"] == meta["model_name"])
+    subset = tmp_path / "subset.csv"
+    pd.read_csv(meta["data"], dtype=str).head(400).to_csv(subset, index=False)
+    before = len(list_audits(actor=reviewer))
+    result = run_audit(actor=reviewer, data=subset, model=f"{version['name']}/{version['version']}",
+                       columns=ColumnMap(label=meta["label"], age=meta["age"], district=meta["district"], id=meta["id"]),
+                       positive_label="1", replicates=100, record=False)
+    assert result["n_rows"] == 400 and result["model"]["name"] == version["name"]
+    assert result["columns"]["prediction"] == "预测" and result["join"]["method"] == "id"
+    assert result["domain"] == "社会救助"
+    assert len(list_audits(actor=reviewer)) == before
