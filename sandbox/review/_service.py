@@ -165,13 +165,33 @@ def _previous(trial_id: int, record_id: str | None) -> tuple[str | None, list[di
         return row.record_id, json.loads(row.payload)["groups"]["H"]["conditions"]
 
 
+def _refresh_prefill(review: Review, evidence: dict[str, Any]) -> None:
+    state = review.state
+    state["evidence"] = evidence
+    fresh = prefill(evidence=evidence, tier=state["risk"], automated_decision=state["model"]["automated_decision"],
+                    retention_until=retention_until(_now().date()).isoformat())
+    for item, value in fresh.items():
+        if state["checklist"][item].get("source", "reviewer") in ("evidence", "reviewer") and \
+                state["checklist"][item].get("by") is None:
+            state["checklist"][item] = {**value, "prefill": dict(value)}
+
+
 def record_attendance(*, actor: Actor, review_id: int, present: list[str], advisers: list[str] | None = None,
                       meeting_date: date | None = None) -> dict[str, Any]:
-    """Record who is present; refuses a meeting that is not quorate."""
+    """Record who is present; refuses a meeting that is not quorate.
+
+    The meeting starts from the evidence as it is now: audit and privacy
+    evidence is gathered again and ★ items nobody has answered yet follow it.
+    """
     authorize(actor, "review.open")
+    with session_scope() as s:
+        found = load_review(s, actor, review_id, "review.open")
+        name, version, trial_id = found.model_name, found.model_version, found.trial_id
+    evidence = gather_evidence(model_name=name, model_version=version, trial_id=trial_id)
     with session_scope(immediate=True) as s:
         review = load_review(s, actor, review_id, "review.open")
         _editable(review)
+        _refresh_prefill(review, evidence)
         members = committee_members(s, review.committee_id)
         unknown = [u for u in present if _member(members, u) is None]
         if unknown:

@@ -94,7 +94,10 @@ def seed_demo(demo_dir: Path) -> None:
         update_details(actor=chair, review_id=rid, section="pia", values=PIA)
         reviewer = actor_for("reviewer")
         for item, entry in open_review_checklist(rid, chair).items():
-            if entry.get("answer") is None:
+            if item == "C19" and entry.get("answer") is None:
+                answer_item(actor=reviewer, review_id=rid, item=item, answer="no",
+                            explanation="公平性审计证据不足或尚未提供；列入附加条件（补充审计）")
+            elif entry.get("answer") is None:
                 answer_item(actor=reviewer, review_id=rid, item=item, answer="yes", explanation="材料齐全，符合要求")
             else:
                 answer_item(actor=reviewer, review_id=rid, item=item, answer=entry["answer"],
