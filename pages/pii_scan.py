@@ -96,6 +96,11 @@ if report is not None:
             for row, column in texts:
                 if row is not None and column in frame.columns:
                     cells[(row, column)] = str(frame.at[row, column])
+        elif source_path:
+            from sandbox.tabular import decode_text
+
+            lines = decode_text(Path(source_path).read_bytes(), file=report.file)[0].splitlines()
+            cells = {(row, None): lines[row] for row, _ in texts if row is not None and row < len(lines)}
         for key, found in texts.items():
             cell = cells.get(key)
             if cell is None:

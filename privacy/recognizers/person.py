@@ -47,7 +47,7 @@ SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
     "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属",
 )
-_AFTER_GENDER = re.compile(r"[，,、（(\s]?(?:[男女]|先生|女士)[，,、）)\s]")
+_AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
 _NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老人", "老师", "同志", "大姐", "婆婆")
@@ -201,8 +201,9 @@ class PersonRecognizer(ChineseRecognizer):
         name = text[start:end]
         suffix_match = _SUFFIX_RE.match(text, end)
         suffix = suffix_match.group() if suffix_match else ""
-        if not suffix and _AFTER_GENDER.match(text, end):
-            suffix = text[end : end + 3].strip("，,、（() ")[:1]
+        gender = _AFTER_GENDER.match(text, end) if not suffix else None
+        if gender is not None:
+            suffix = gender.group(1)
         context = prefix or suffix
         common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
         chars = _name_char_score(given)
