@@ -1,1 +1,16 @@
-"""models."""
+"""Vendor intake, model cards, the MLflow registry and isolated execution of vendor models.
+
+Public modules (import them directly; this package imports nothing, so the
+isolated child stays light):
+
+- :mod:`models.service` — ``submit_model``, ``list_models``, ``show_model``,
+  ``score_version``, ``transition_trial``, ``set_approved_alias``,
+  ``remove_approved_alias``, ``delete_version``.
+- :mod:`models.card` — the model card schema and field-by-field errors.
+- :mod:`models.registry` — the only module that imports mlflow.
+- :mod:`models.isolation` — running untrusted models in a limited child process.
+- :mod:`models.trials` — the trial lifecycle.
+- :mod:`models.demo` — ``seed_demo(demo_dir)`` for the demo world.
+"""
+
+__all__: list[str] = []
