@@ -31,6 +31,7 @@ def test_demo_audits_find_the_planted_disparity(demo_home: Path) -> None:
 def test_evidence_for_the_review_and_vendor_visibility(demo_home: Path) -> None:
     evidence = audit_evidence(model_name="social-assistance-eligibility", model_version="1")  # card name works too
     assert evidence and evidence[0]["verdict"] == "fail"
+    assert audit_evidence(model_name="no-such-model", model_version="1") == []
     first = evidence[0]
     assert first["policy"] == {"name": "standard", "version": "2026.1"}
     assert len(first["dataset_sha256"]) == 64 and first["run_id"]

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from audits import ColumnMap, list_audits, run_audit, show_audit
 from audits._tables import Audit, AuditCheck
-from audits.evidence import audit_evidence
 from audits.report import render_html, write_report
 from sandbox.demo.people import DEMO_PASSWORD
 from sandbox.errors import InputError, NotFoundError, PermissionDenied
@@ -77,14 +76,6 @@ def test_vendors_cannot_run_and_see_only_their_own(audit_files: tuple[Path, Path
         show_audit(actor=vendor, audit_id=1)
     with pytest.raises(NotFoundError):
         show_audit(actor=reviewer, audit_id=99)
-
-
-def test_evidence_contract(audit_files: tuple[Path, Path], reviewer) -> None:  # type: ignore[no-untyped-def]
-    data, preds = audit_files
-    result = run_audit(actor=reviewer, data=data, predictions=preds, columns=ColumnMap(**COLUMNS), replicates=50)
-    with session_scope() as s:  # attribute the audit to a model for the evidence query
-        assert s.get(Audit, result["audit_id"]) is not None
-    assert audit_evidence(model_name="nope", model_version="1") == []
 
 
 def test_reports_print_values_in_heatmap_cells(audit_files: tuple[Path, Path], reviewer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
