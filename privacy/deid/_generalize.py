@@ -1,0 +1,107 @@
+"""Generalisation: age → band, date → month/year, district → 区县/市/省, address → 区/街道.
+
+All functions are vectorised over a pandas Series (1M rows in well under a
+second for ages and dates; region and address work on unique values).
+Unusable values never vanish silently: they become ``UNKNOWN`` (未知).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sandbox.regions import lookup_region, parent_codes
+
+__all__ = [
+    "UNKNOWN",
+    "age_band_labels",
+    "generalize_address",
+    "generalize_age",
+    "generalize_date",
+    "generalize_region",
+]
+
+UNKNOWN = "未知"
+_LEVEL_INDEX = {"county": 0, "city": 1, "province": 2}
+_STREET = re.compile(r"街道|镇|乡")
+_DISTRICT = re.compile(r"[区县旗]")
+_NOT_DISTRICT = ("自治区", "行政区", "地区", "小区", "园区", "社区", "景区", "新区管委会")
+
+
+def age_band_labels(bands: Sequence[int]) -> list[str]:
+    """Labels for the band edges, e.g. [18, 30, 45, 60, 70, 80] → 0-17, 18-29, …, 80+."""
+    labels = [f"0-{bands[0] - 1}"] if bands[0] > 0 else []
+    labels += [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(bands)]
+    labels.append(f"{bands[-1]}+")
+    return labels
+
+
+def generalize_age(values: pd.Series, bands: Sequence[int]) -> pd.Series:
+    """Age → band label; ages outside 0–120 or missing → 未知 (flagged, kept)."""
+    ages = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    valid = np.isfinite(ages) & (ages >= 0) & (ages <= 120)
+    labels = np.array([*age_band_labels(bands), UNKNOWN], dtype=object)
+    offset = 1 if bands[0] > 0 else 0
+    index = np.digitize(np.where(valid, ages, 0), bands) - 1 + offset
+    index = np.where(valid, index, len(labels) - 1)
+    return pd.Series(labels[index], index=values.index, name=values.name)
+
+
+def generalize_date(values: pd.Series, level: str = "year") -> pd.Series:
+    """Date → ``YYYY-MM`` (month) or ``YYYY`` (year); unparsable → 未知."""
+    dates = pd.to_datetime(values, errors="coerce", format="mixed")
+    out = dates.dt.strftime("%Y-%m" if level == "month" else "%Y")
+    return out.fillna(UNKNOWN).rename(values.name)
+
+
+def _region_name(code: str, level: str) -> str:
+    parents = parent_codes(code) if code.isdigit() and len(code) in (6, 9, 12) else []
+    if len(code) == 6:
+        parents = [code, *parents]
+    idx = _LEVEL_INDEX[level]
+    if idx >= len(parents):
+        return UNKNOWN
+    info = lookup_region(parents[idx])
+    if info is None:
+        return UNKNOWN
+    if info.name in ("市辖区", "县") and idx + 1 < len(parents):
+        parent = lookup_region(parents[idx + 1])
+        return parent.full_name if parent else UNKNOWN
+    return info.full_name if level != "province" else info.name
+
+
+def generalize_region(codes: pd.Series, level: str = "county") -> pd.Series:
+    """A 6/9/12-digit division code → the full name of its 区县 / 市 / 省."""
+    text = codes.astype("string").fillna("").str.strip()
+    uniques = text.unique()
+    mapping = {u: _region_name(str(u), level) for u in uniques}
+    return text.map(mapping).astype(object).rename(codes.name)
+
+
+def _district_end(address: str) -> int | None:
+    for match in _DISTRICT.finditer(address):
+        end = match.end()
+        if not any(address[:end].endswith(word) for word in _NOT_DISTRICT):
+            return end
+    return None
+
+
+def _address_prefix(address: str, level: str) -> str:
+    end = _district_end(address)
+    if end is None:
+        return UNKNOWN
+    if level == "district":
+        return address[:end]
+    street = _STREET.search(address, end)
+    return address[: street.end()] if street else address[:end]
+
+
+def generalize_address(values: pd.Series, level: str = "street") -> pd.Series:
+    """Address → its prefix up to the 街道/镇/乡 (``street``) or 区/县 (``district``)."""
+    text = values.astype("string").fillna("")
+    mapping = {u: (_address_prefix(str(u), level) if u else UNKNOWN) for u in text.unique()}
+    return text.map(mapping).astype(object).rename(values.name)

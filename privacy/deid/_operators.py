@@ -1,0 +1,141 @@
+"""Value operators: presidio-anonymizer operators plus the project's own.
+
+* ``partial_mask`` keeps the first/last characters (身份证 ``110105********002X``,
+  phone ``138****5678``).
+* ``keyed_pseudonym`` is HMAC-SHA256 under the per-project secret kept in the
+  data home (``secrets_dir/pseudonym-<project>.key``): the same input always
+  gives the same pseudonym in every run and release, and nobody without the key
+  can recompute it. Presidio's own ``hash`` operator salts randomly per entity,
+  which breaks linkage across releases, so it is not used.
+
+Both are registered as presidio ``Operator`` classes so free text goes through
+``AnonymizerEngine``; table columns call the same functions on unique values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import InvalidParamError
+from presidio_anonymizer.operators import Operator, OperatorType
+
+from sandbox.errors import ConfigError
+from sandbox.settings import get_settings
+
+__all__ = [
+    "KeyedPseudonym",
+    "PartialMask",
+    "anonymizer_engine",
+    "keyed_pseudonym",
+    "partial_mask",
+    "pseudonym_key",
+]
+
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def partial_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: str = "*") -> str:
+    """Mask the middle of ``value``, keeping ``keep_start`` and ``keep_end`` characters.
+
+    A value too short to keep both ends is masked entirely (never shown whole).
+    """
+    n = len(value)
+    if n == 0:
+        return value
+    if keep_start + keep_end >= n:
+        return char * n
+    tail = value[n - keep_end:] if keep_end else ""
+    return value[:keep_start] + char * (n - keep_start - keep_end) + tail
+
+
+def pseudonym_key(project: str = "default") -> bytes:
+    """The per-project secret (32 random bytes), created once in the data home.
+
+    Creation is race-free: the key is written under a temporary name and
+    hard-linked into place, so two processes starting together agree on one key.
+    """
+    if not _PROJECT_NAME.match(project):
+        raise ConfigError("privacy.err.project_name", project=project)
+    settings = get_settings()
+    settings.ensure_home()
+    path = settings.secrets_dir / f"pseudonym-{project}.key"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(prefix=".key.", dir=settings.secrets_dir)
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+            os.close(fd)
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise ConfigError("privacy.err.key_corrupt", path=str(path))
+    return key
+
+
+def keyed_pseudonym(value: str, *, key: bytes, prefix: str = "P", length: int = 16) -> str:
+    """``prefix`` + the first ``length`` hex digits of HMAC-SHA256(key, value)."""
+    return prefix + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+
+
+class PartialMask(Operator):
+    """Presidio operator: keep the first/last characters, mask the rest."""
+
+    def operate(self, text: str | None = None, params: dict[str, Any] | None = None) -> str:
+        params = params or {}
+        return partial_mask(text or "", keep_start=int(params.get("keep_start", 0)),
+                            keep_end=int(params.get("keep_end", 0)), char=str(params.get("char", "*")))
+
+    def validate(self, params: dict[str, Any] | None = None) -> None:
+        params = params or {}
+        for key in ("keep_start", "keep_end"):
+            if int(params.get(key, 0)) < 0:
+                raise InvalidParamError(f"{key} must be ≥ 0")
+
+    def operator_name(self) -> str:
+        return "partial_mask"
+
+    def operator_type(self) -> OperatorType:
+        return OperatorType.Anonymize
+
+
+class KeyedPseudonym(Operator):
+    """Presidio operator: HMAC-SHA256 pseudonym under the project key."""
+
+    def operate(self, text: str | None = None, params: dict[str, Any] | None = None) -> str:
+        params = params or {}
+        return keyed_pseudonym(text or "", key=params["key"], prefix=str(params.get("prefix", "P")))
+
+    def validate(self, params: dict[str, Any] | None = None) -> None:
+        key = (params or {}).get("key")
+        if not isinstance(key, bytes) or len(key) < 16:
+            raise InvalidParamError("key must be ≥ 16 bytes")
+
+    def operator_name(self) -> str:
+        return "keyed_pseudonym"
+
+    def operator_type(self) -> OperatorType:
+        return OperatorType.Anonymize
+
+
+@cache
+def anonymizer_engine() -> AnonymizerEngine:
+    """A presidio ``AnonymizerEngine`` with the project's operators added."""
+    engine = AnonymizerEngine()
+    engine.add_anonymizer(PartialMask)
+    engine.add_anonymizer(KeyedPseudonym)
+    return engine
