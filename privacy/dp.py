@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from diffprivlib.mechanisms import Geometric, Snapping
 
-from privacy.deid._generalize import UNKNOWN, age_band_labels, generalize_age
+from privacy.deid._generalize import UNKNOWN, age_band_codes, age_band_labels
 from privacy.deid._policy import DeidPolicy
 from privacy.ledger import BudgetLedger, check_epsilon
 from sandbox.errors import InputError
@@ -113,16 +113,17 @@ def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[st
     codes, domains, source = [], [], {}
     for column in by:
         values = frame[column]
-        if _age_like(column, policy) and pd.to_numeric(values, errors="coerce").notna().any():
-            values = generalize_age(values, policy.age_bands)
-            domain = [*age_band_labels(policy.age_bands), UNKNOWN]
+        if _age_like(column, policy) and pd.to_numeric(values.head(1000), errors="coerce").notna().any():
+            domains.append([*age_band_labels(policy.age_bands), UNKNOWN])
+            codes.append(age_band_codes(values, policy.age_bands))
             source[column] = "policy.age_bands"
-        elif keys and column in keys:
+            continue
+        if keys and column in keys:
             domain, source[column] = [str(v) for v in keys[column]], "declared"
         elif column in policy.public_keys:
             domain, source[column] = list(policy.public_keys[column]), f"policy {policy.ref}"
         elif keys_from_data:
-            domain = sorted(values.dropna().astype(str).unique().tolist())
+            domain = sorted({str(v) for v in pd.unique(values.dropna())})
             source[column] = "data (not public: declared by the steward as public)"
         else:
             raise InputError("privacy.err.keys_missing", column=column)
@@ -130,10 +131,9 @@ def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[st
             domain = [*domain, OTHER]
         fallback = domain.index(UNKNOWN if UNKNOWN in domain else OTHER)
         lookup = {v: i for i, v in enumerate(domain)}
-        text = values.astype("string")
-        uniq_codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
         mapped = np.array([lookup.get(str(u), fallback) for u in uniques] + [fallback], dtype=np.int64)
-        codes.append(mapped[uniq_codes])  # -1 (missing) → last entry → fallback
+        codes.append(mapped[raw_codes])  # -1 (missing) → last entry → fallback
         domains.append(domain)
     return codes, domains, source
 

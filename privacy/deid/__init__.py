@@ -14,12 +14,12 @@ from privacy.deid._generalize import (
     generalize_region,
 )
 from privacy.deid._operators import (
-    KeyedPseudonym,
-    PartialMask,
     anonymizer_engine,
     keyed_pseudonym,
+    operator_classes,
     partial_mask,
     pseudonym_key,
+    pseudonymiser,
 )
 from privacy.deid._policy import (
     OPERATORS,
@@ -39,9 +39,7 @@ __all__ = [
     "DPSettings",
     "DeidPolicy",
     "DeidResult",
-    "KeyedPseudonym",
     "OperatorSpec",
-    "PartialMask",
     "RiskSettings",
     "age_band_labels",
     "anonymizer_engine",
@@ -55,7 +53,9 @@ __all__ = [
     "keyed_pseudonym",
     "list_policies",
     "load_policy",
+    "operator_classes",
     "partial_mask",
     "pseudonym_key",
+    "pseudonymiser",
     "suppress_rare",
 ]

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from privacy.deid._generalize import (
     generalize_address,
@@ -16,7 +15,7 @@ from privacy.deid._generalize import (
     generalize_date,
     generalize_region,
 )
-from privacy.deid._operators import anonymizer_engine, keyed_pseudonym, partial_mask, pseudonym_key
+from privacy.deid._operators import anonymizer_engine, partial_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
 from sandbox.errors import ConfigError, InputError
 
@@ -39,16 +38,14 @@ class DeidResult:
 
 def _by_unique(values: pd.Series, func: Any) -> pd.Series:
     """Apply ``func`` once per distinct non-missing value (fast on repeated values)."""
-    present = values.notna()
-    out = pd.Series(np.full(len(values), None, dtype=object), index=values.index, name=values.name)
-    if present.any():
-        codes, uniques = pd.factorize(values[present].astype(str))
-        mapped = np.array([func(u) for u in uniques], dtype=object)
-        out[present] = mapped[codes]
-    return out
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([*(func(str(u)) for u in uniques), None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, name=values.name)  # -1 (missing) → None
 
 
-def _entity_config(spec: OperatorSpec, entity: str, key: bytes | None) -> OperatorConfig:
+def _entity_config(spec: OperatorSpec, entity: str, key: bytes | None) -> Any:
+    from presidio_anonymizer.entities import OperatorConfig
+
     if spec.op == "redact":
         return OperatorConfig("redact", {})
     if spec.op == "mask":
@@ -61,7 +58,9 @@ def _entity_config(spec: OperatorSpec, entity: str, key: bytes | None) -> Operat
     return OperatorConfig("replace", {"new_value": f"<{entity}>"})
 
 
-def _findings(text: str) -> list[RecognizerResult]:
+def _findings(text: str) -> list[Any]:
+    from presidio_anonymizer.entities import RecognizerResult
+
     try:
         from privacy.scanning import scan_text
     except ImportError as exc:  # the PII-detection area provides it
@@ -103,13 +102,13 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
         return _by_unique(values, lambda v: partial_mask(
             v, keep_start=params["keep_start"], keep_end=params["keep_end"], char=params.get("char", "*")))
     if op == "pseudonym":
-        key = pseudonym_key(project)
-        prefix = str(params.get("prefix", "P"))
-        return _by_unique(values, lambda v: keyed_pseudonym(v, key=key, prefix=prefix))
+        return _by_unique(values, pseudonymiser(pseudonym_key(project), prefix=str(params.get("prefix", "P"))))
     if op == "generalize_age":
         return generalize_age(values, params.get("bands") or policy.age_bands)
     if op == "generalize_date":
-        return generalize_date(values, params["level"])
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        mapped = generalize_date(pd.Series(uniques, dtype=object), params["level"]).to_numpy(dtype=object)
+        return pd.Series(mapped[codes], index=values.index, name=column)
     if op == "generalize_region":
         source = params.get("code_column") or column
         if source not in frame.columns:

@@ -18,6 +18,7 @@ from sandbox.regions import lookup_region, parent_codes
 
 __all__ = [
     "UNKNOWN",
+    "age_band_codes",
     "age_band_labels",
     "generalize_address",
     "generalize_age",
@@ -40,15 +41,28 @@ def age_band_labels(bands: Sequence[int]) -> list[str]:
     return labels
 
 
+def age_band_codes(values: pd.Series, bands: Sequence[int]) -> np.ndarray:
+    """Index of each age's label in ``age_band_labels(bands) + [未知]`` (vectorised)."""
+    offset = 1 if bands[0] > 0 else 0
+    if (pd.api.types.is_integer_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype)
+            and not values.hasnans):
+        table = np.digitize(np.arange(121), bands) - 1 + offset
+        table = np.append(table, len(bands) + offset)  # slot 121: outside 0–120 → 未知
+        ages = values.to_numpy(dtype=np.int64)
+        return table[np.where((ages >= 0) & (ages <= 120), ages, 121)].astype(np.int64)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        ages = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        ages = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    valid = np.isfinite(ages) & (ages >= 0) & (ages <= 120)
+    index = np.digitize(np.where(valid, ages, 0), bands) - 1 + offset
+    return np.where(valid, index, len(bands) + offset).astype(np.int64)
+
+
 def generalize_age(values: pd.Series, bands: Sequence[int]) -> pd.Series:
     """Age → band label; ages outside 0–120 or missing → 未知 (flagged, kept)."""
-    ages = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    valid = np.isfinite(ages) & (ages >= 0) & (ages <= 120)
     labels = np.array([*age_band_labels(bands), UNKNOWN], dtype=object)
-    offset = 1 if bands[0] > 0 else 0
-    index = np.digitize(np.where(valid, ages, 0), bands) - 1 + offset
-    index = np.where(valid, index, len(labels) - 1)
-    return pd.Series(labels[index], index=values.index, name=values.name)
+    return pd.Series(labels[age_band_codes(values, bands)], index=values.index, name=values.name)
 
 
 def generalize_date(values: pd.Series, level: str = "year") -> pd.Series:

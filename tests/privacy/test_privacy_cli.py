@@ -1,0 +1,100 @@
+"""CLI: sandbox deid | risk | release histogram | budget show — --json, messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sandbox.cli import app
+from sandbox.demo import DEMO_PASSWORD
+from tests.privacy.release_helpers import people
+
+runner = CliRunner()
+AS = ["--as", "steward", "--password", DEMO_PASSWORD]
+
+
+@pytest.fixture
+def data(home: Path, tmp_path: Path) -> Path:
+    from sandbox.demo.people import seed_people
+
+    seed_people()
+    path = tmp_path / "people.csv"
+    frame = people(300).drop(columns=["身份证号"])  # keep the CLI tests independent of the PII scanner
+    frame["备注"] = ""
+    frame.loc[0, "备注"] = "=HYPERLINK(\"http://x\")"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")  # raw: the formula is in the input
+    return path
+
+
+def test_deid_writes_masked_file_and_report(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["deid", str(data), "--policy", "default", "--out", str(out), *AS, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["label"] == "去标识化" and report["policy"] == "default@1.0"
+    written = (out / "people.deid.csv").read_text(encoding="utf-8-sig")
+    assert "138****5678" in written and "13812345678" not in written
+    assert "'=HYPERLINK" in written  # spreadsheet formula neutralised in the export
+    assert json.loads((out / "people.deid.json").read_text(encoding="utf-8"))["rows_out"] == report["rows_out"]
+    human = runner.invoke(app, ["deid", str(data), "--out", str(out), *AS])
+    assert human.exit_code == 0 and "不是匿名化数据" in human.stderr
+
+
+def test_deid_bad_policy_and_wrong_role(data: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--lang", "en", "deid", str(data), "--policy", "nope", "--out", str(tmp_path), *AS])
+    assert result.exit_code == 1 and "De-identification policy nope not found" in result.stderr
+    result = runner.invoke(app, ["deid", str(data), "--out", str(tmp_path), "--as", "vendor_a",
+                                 "--password", DEMO_PASSWORD])
+    assert result.exit_code == 1
+
+
+def test_risk_json_and_human(data: Path) -> None:
+    result = runner.invoke(app, ["risk", str(data), "--quasi", "年龄,性别,街道镇", "--sensitive", "姓名", *AS, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["k"] == 1 and report["quasi_identifiers"] == ["年龄", "性别", "街道镇"]
+    assert report["suggestions"] and report["suggestions"][0]["k_after"] >= 5
+    human = runner.invoke(app, ["risk", str(data), "--quasi", "年龄，性别", *AS])
+    assert human.exit_code == 0 and "检察官风险" in human.stderr
+    bad = runner.invoke(app, ["risk", str(data), "--quasi", "年龄,无此列", *AS])
+    assert bad.exit_code == 1 and "无此列" in bad.stderr
+
+
+def test_release_histogram_and_budget(data: Path, tmp_path: Path) -> None:
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("街道镇: [锦城街道, 锦北街道, 太湖源镇]\n", encoding="utf-8")
+    out = tmp_path / "hist.csv"
+    args = ["release", "histogram", str(data), "--by", "街道镇,年龄", "--dataset", "demo-ds", "--keys", str(keys)]
+    result = runner.invoke(app, [*args, "--epsilon", "1.5", "--out", str(out), *AS, "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["epsilon"] == 1.5 and body["epsilon_remaining"] == pytest.approx(1.5)
+    assert {c["街道镇"] for c in body["cells"]} >= {"锦城街道", "其他"}
+    assert all({"count", "lower", "upper", "status"} <= set(c) for c in body["cells"])
+    assert out.exists()
+    refused = runner.invoke(app, ["--lang", "en", *args, "--epsilon", "2", *AS])
+    assert refused.exit_code == 1
+    assert "would be overspent" in refused.stderr and "ε=1.5 remains" in refused.stderr
+    for bad in ("0", "-1", "nan"):
+        result = runner.invoke(app, [*args, "--epsilon", bad, *AS])
+        assert result.exit_code == 1 and "必须是大于 0 的有限数字" in result.stderr
+    shown = runner.invoke(app, ["budget", "show", "demo-ds", *AS, "--json"])
+    assert shown.exit_code == 0
+    status = json.loads(shown.stdout)
+    assert status["epsilon_spent"] == pytest.approx(1.5) and len(status["spends"]) == 1
+    human = runner.invoke(app, ["budget", "show", "demo-ds", "--as", "chair", "--password", DEMO_PASSWORD])
+    assert human.exit_code == 0 and "剩余 ε=1.5" in human.stderr and "steward" in human.stdout
+    missing = runner.invoke(app, ["budget", "show", "nothing-yet", *AS])
+    assert missing.exit_code == 1 and "还没有隐私预算记录" in missing.stderr
+
+
+def test_histogram_without_public_keys_is_refused(data: Path) -> None:
+    result = runner.invoke(app, ["release", "histogram", str(data), "--by", "街道镇", "--epsilon", "1",
+                                 "--dataset", "x", *AS])
+    assert result.exit_code == 1 and "--keys-from-data" in result.stderr
+    ok = runner.invoke(app, ["release", "histogram", str(data), "--by", "街道镇", "--epsilon", "1",
+                             "--dataset", "x", "--keys-from-data", *AS])
+    assert ok.exit_code == 0 and "ε=2" in ok.stderr
