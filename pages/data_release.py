@@ -11,10 +11,11 @@ from privacy.deid import deidentify_frame, list_policies, load_policy
 from privacy.ledger import BudgetLedger
 from privacy.release import create_release, release_histogram, scan_summary
 from privacy.risk import assess_risk
+from sandbox.errors import ConfigError
 from sandbox.files import atomic_write_bytes, sha256_file
 from sandbox.settings import get_settings
 from sandbox.tabular import read_table
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, lang, require, tr
 
 actor = require("privacy.release")
 st.title(tr("nav.data_release"))
@@ -42,7 +43,12 @@ cache = st.session_state.setdefault("rel_cache", {})
 digest = sha256_file(source)
 
 st.subheader(tr("privacy.page.scan"))
-scan = cache.get(("scan", digest)) or guarded(lambda: scan_summary(frame.head(2000)))
+scan = cache.get(("scan", digest))
+if scan is None:
+    try:
+        scan = scan_summary(frame.head(2000))
+    except ConfigError as exc:  # the scanner is not installed: say so, the rest still works
+        st.info(exc.render(lang()))
 if scan is not None:
     cache[("scan", digest)] = scan
     st.write(tr("privacy.page.scan_found", types=", ".join(f"{k}×{v}" for k, v in scan["entity_types"].items())

@@ -40,7 +40,13 @@ def _budgets(datasets: set[str]) -> dict[str, Any]:
 
 
 def privacy_evidence(*, trial_id: int | None = None, dataset: str | None = None) -> dict[str, Any]:
-    """What the privacy area can show a review; empty lists when nothing exists yet."""
+    """What the privacy area can show a review.
+
+    Returns ``{}`` when there is nothing at all for this trial/dataset (no
+    release, no budget), so a review shows "尚未提供 / not yet provided".
+    Release entries carry ``k``/``epsilon`` aliases and ``risk_passed``
+    (the policy's anonymisation test, the only way to the label 匿名化).
+    """
     if trial_id is None and dataset is None:
         releases: list[dict[str, Any]] = []
     else:
@@ -55,13 +61,18 @@ def privacy_evidence(*, trial_id: int | None = None, dataset: str | None = None)
                       "has_sensitive": bool(SENSITIVE_TYPES & set(types)),
                       "release_rescan_clean": not (r["scan"] or {}).get("release", {}).get("has_pii", False)})
     datasets = {r["dataset"] for r in releases} | ({dataset} if dataset else set())
+    budget = _budgets(datasets)
+    if not releases and not budget:
+        return {}
     return {
         "scans": scans,
         "releases": [{"id": r["id"], "dataset": r["dataset"], "label": r["label"],
                       "label_en": "anonymised" if r["label"] == "匿名化" else "de-identified",
-                      "k_reached": r["k_reached"], "epsilon_spent": r["epsilon_spent"],
+                      "risk_passed": r["label"] == "匿名化",
+                      "k_reached": r["k_reached"], "k": r["k_reached"],
+                      "epsilon_spent": r["epsilon_spent"], "epsilon": r["epsilon_spent"],
                       "manifest_sha256": r["manifest_sha256"], "policy": r["policy"],
                       "approver": r["approver"], "created_at": r["created_at"], "path": r["path"]}
                      for r in releases],
-        "budget": _budgets(datasets),
+        "budget": budget,
     }
