@@ -4,8 +4,9 @@ For the ``social_assistance`` scenario the steward releases the data under the
 default policy (pseudonyms + partial masks → 去标识化) together with a DP
 histogram at ε = 1 of the policy's ε = 3, leaving budget for the user to
 spend. The 街道/镇 names of the demo county are public, so the steward
-declares the data's values as public keys (recorded in the manifest). Noise
-uses a fixed seed here only, so the demo world is deterministic.
+takes them from the scenario's declared district list (``scenario.json``),
+never from the records. Noise uses a fixed seed here only, so the demo world
+is deterministic.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def seed_demo(demo_dir: Path) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     district = meta.get("district", "街道镇")
     age = meta.get("age", "年龄")
+    names = [d["name"] for d in meta.get("districts", []) if d.get("name")]
     create_release(
         actor=actor_for("steward"), source=source, dataset=DEMO_DATASET, policy="default",
-        histogram_by=[district, age], epsilon=DEMO_EPSILON, keys_from_data=True,
+        histogram_by=[district, age], epsilon=DEMO_EPSILON,
+        keys={district: names} if names else None, keys_from_data=not names,
         trial_id=_trial_id(meta.get("service_domain")), random_state=np.random.RandomState(20240601),
     )
