@@ -30,7 +30,7 @@ class SpyRandomState(np.random.RandomState):
 def people(n: int = 400, seed: int = 1) -> pd.DataFrame:
     """Synthetic records shaped like the demo scenario data."""
     rng = np.random.default_rng(seed)
-    districts = [("锦城街道", "330112001"), ("锦北街道", "330112002"), ("太湖源镇", "330112101")]
+    districts = [("青山湖街道", "330112005"), ("锦北街道", "330112002"), ("太湖源镇", "330112101")]
     idx = rng.integers(0, len(districts), n)
     ages = rng.integers(18, 96, n)
     return pd.DataFrame({

@@ -95,7 +95,7 @@ def test_histogram_cells_keys_and_unknowns(home: Path) -> None:
 
 def test_small_cells_suppressed_or_merged(home: Path) -> None:
     frame = people(600)
-    keys = {"街道镇": ["锦城街道", "锦北街道", "太湖源镇"]}
+    keys = {"街道镇": ["青山湖街道", "锦北街道", "太湖源镇"]}
     sup = dp_histogram(frame, ["街道镇", "性别"], epsilon=5.0, keys=keys, random_state=np.random.RandomState(2),
                        accountant=_ledger("h2", min_cell=150, small_cells="suppress")).table
     assert set(sup.loc[sup["status"] == "suppressed", "街道镇"]) >= {"其他"}

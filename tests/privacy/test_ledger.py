@@ -77,14 +77,14 @@ def test_parallel_composition_over_disjoint_groups(home: Path, tmp_path: Path) -
     # One histogram with many cells costs its ε once.
     dp_histogram(frame, ["性别", "年龄"], epsilon=0.6, accountant=ledger)
     assert budget_status(actor=STEWARD, dataset="d4")["epsilon_spent"] == pytest.approx(0.6)
-    # Disjoint subsets compose in parallel: 0.4 on 锦城街道 and 0.4 on 锦北街道 → worst case 1.0.
-    for district in ("锦城街道", "锦北街道"):
+    # Disjoint subsets compose in parallel: 0.4 on 青山湖街道 and 0.4 on 锦北街道 → worst case 1.0.
+    for district in ("青山湖街道", "锦北街道"):
         dp_histogram(frame, ["性别"], epsilon=0.4, accountant=ledger, where={"街道镇": [district]})
     assert budget_status(actor=STEWARD, dataset="d4")["epsilon_spent"] == pytest.approx(1.0)
-    # 太湖源镇 still has 0.4 left; 锦城街道 has none.
+    # 太湖源镇 still has 0.4 left; 青山湖街道 has none.
     dp_histogram(frame, ["性别"], epsilon=0.4, accountant=ledger, where={"街道镇": ["太湖源镇"]})
     with pytest.raises(RuleViolation):
-        dp_histogram(frame, ["性别"], epsilon=0.1, accountant=ledger, where={"街道镇": ["锦城街道", "太湖源镇"]})
+        dp_histogram(frame, ["性别"], epsilon=0.1, accountant=ledger, where={"街道镇": ["青山湖街道", "太湖源镇"]})
 
 
 def test_spent_within_hand_worked() -> None:

@@ -71,6 +71,17 @@ def test_release_refused_while_rescan_finds_pii(home: Path, source: Path, tmp_pa
     with pytest.raises(RuleViolation) as err:
         create_release(actor=STEWARD, source=source, dataset="ds3", policy=leaky, histogram_by=["性别"], epsilon=1.0)
     assert err.value.key == "privacy.err.pii_remains"
-    assert not any(_releases_dir(home).glob("*")) if _releases_dir(home).exists() else True
+    assert not _releases_dir(home).exists() or not any(_releases_dir(home).iterdir())
     assert budget_status(actor=STEWARD, dataset="ds3", missing_ok=True)["exists"] is False  # no ε spent
-    assert privacy_evidence(dataset="ds3")["releases"] == []
+    assert privacy_evidence(dataset="ds3") == {}
+
+
+def test_refusal_midway_leaves_no_half_release(home: Path, source: Path) -> None:
+    from privacy.ledger import reserve
+
+    reserve(actor=STEWARD, dataset="ds4", epsilon=2.9, query="histogram")  # 0.1 of 3.0 left
+    with pytest.raises(RuleViolation) as err:  # data.csv is already written when the ledger refuses
+        create_release(actor=STEWARD, source=source, dataset="ds4", histogram_by=["性别"], epsilon=1.0)
+    assert err.value.key == "privacy.err.budget_exceeded"
+    assert not any(p for p in _releases_dir(home).iterdir())  # neither folder, partial folder nor zip
+    assert list_releases(actor=STEWARD, dataset="ds4") == []
