@@ -109,13 +109,15 @@ def test_spends_are_append_only(home: Path) -> None:
     assert budget_status(actor=STEWARD, dataset="d6")["epsilon_spent"] == pytest.approx(0.1)
 
 
-def _race_child(home: str, dataset: str, epsilon: float, policy: str, go, results) -> None:  # type: ignore[no-untyped-def]
+def _race_child(home: str, dataset: str, epsilon: float, policy: str, go, lock, results) -> None:  # type: ignore[no-untyped-def]
     from sandbox.settings import reset_settings_cache
     from sandbox.store import reset_engines
 
     os.environ["SANDBOX_HOME"] = home
     reset_settings_cache()
     reset_engines()  # a fresh engine and connection in this process
+    with lock:  # opening the engine probes the data home with a fixed file name (a core race, reported)
+        get_engine()
     actor = type(STEWARD)(user_id=1, username=f"steward-{os.getpid()}", display_name="s", role="steward")
     go.wait(60)
     try:
@@ -145,8 +147,8 @@ def test_eight_processes_never_overspend_and_restart_keeps_spends(home: Path, tm
     reset_engines()  # no open connection is carried into the children
     policy = _policy(tmp_path, 1.0)
     ctx = multiprocessing.get_context("fork")  # children start at once, already imported
-    go, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_race_child, args=(str(home), "race", 0.3, str(policy), go, results))
+    go, lock, results = ctx.Event(), ctx.Lock(), ctx.Queue()
+    procs = [ctx.Process(target=_race_child, args=(str(home), "race", 0.3, str(policy), go, lock, results))
              for _ in range(8)]
     for proc in procs:
         proc.start()
