@@ -56,7 +56,7 @@ def privacy_evidence(*, trial_id: int | None = None, dataset: str | None = None)
         source = (r["scan"] or {}).get("source", {})
         types = dict(source.get("entity_types", {}))
         scans.append({"release_id": r["id"], "dataset": r["dataset"], "entity_types": types,
-                      "pii_columns": source.get("pii_columns", []),
+                      "pii_columns": source.get("pii_columns", []), "rows_scanned": source.get("rows_scanned"),
                       "sensitive": sorted(SENSITIVE_TYPES & set(types)),
                       "has_sensitive": bool(SENSITIVE_TYPES & set(types)),
                       "release_rescan_clean": not (r["scan"] or {}).get("release", {}).get("has_pii", False)})

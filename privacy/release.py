@@ -46,15 +46,23 @@ LABEL_DEID = "去标识化"
 LABEL_ANON = "匿名化"
 
 
+SOURCE_SCAN_ROWS = 2000
+
+
 def scan_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    """Personal information in a table (privacy.scanning): entity types and PII columns."""
+    """Personal information in a table (privacy.scanning): entity types and PII columns.
+
+    Pass the whole table for the release re-scan (a refusal must see every
+    cell); the *source* summary shown to stewards and reviewers is taken on
+    its first :data:`SOURCE_SCAN_ROWS` rows (``rows_scanned`` says so).
+    """
     try:
         from privacy.scanning import scan_table
     except ImportError as exc:
         raise ConfigError("privacy.err.scanner_missing") from exc
     result = scan_table(frame)
     columns = [c.to_dict() for c in getattr(result, "columns", [])]
-    return {"has_pii": bool(result.has_pii), "entity_types": dict(result.entity_types),
+    return {"rows_scanned": len(frame), "has_pii": bool(result.has_pii), "entity_types": dict(result.entity_types),
             "pii_columns": list(result.pii_columns()), "columns": columns}
 
 
@@ -168,7 +176,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     source = Path(source)
     frame, _info = read_table(source)
     source_sha = sha256_file(source)
-    scan_before = scan_summary(frame)
+    scan_before = scan_summary(frame.head(SOURCE_SCAN_ROWS))
     result = deidentify_frame(frame, rules, project=project)
     released = result.frame
     qi = [c for c in (quasi or rules.quasi_identifiers) if c in released.columns]
@@ -203,8 +211,8 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
             "operators": result.operations, "text_entities": result.text_entities,
             "suppressed_rows": result.suppressed_rows, "rows_released": len(released),
             "risk": risk.to_dict() if risk else None,
-            "scan": {"source": {k: scan_before[k] for k in ("entity_types", "pii_columns")},
-                     "release": {k: rescan[k] for k in ("has_pii", "entity_types")}},
+            "scan": {"source": {k: scan_before[k] for k in ("entity_types", "pii_columns", "rows_scanned")},
+                     "release": {k: rescan[k] for k in ("has_pii", "entity_types", "rows_scanned")}},
             "dp": ({k: v for k, v in table.to_dict().items() if k != "cells"} if table else None),
             "epsilon_spent": table.epsilon if table else 0.0,
             "approver": approver or actor.username, "created_by": actor.username,
