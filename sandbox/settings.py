@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -69,9 +70,9 @@ class Settings:
             self.home.mkdir(parents=True, exist_ok=True)
             for sub in (self.demo_dir, self.secrets_dir, self.keys_dir, self.work_dir):
                 sub.mkdir(exist_ok=True)
-            probe = self.home / ".write-probe"
-            probe.write_text("ok", encoding="utf-8")
-            probe.unlink()
+            # A unique probe name: several processes may start at once.
+            with tempfile.NamedTemporaryFile(dir=self.home, prefix=".write-probe-"):
+                pass
         except OSError as exc:
             raise ConfigError(
                 "errors.home_unusable", path=str(self.home), reason=exc.strerror or str(exc)
