@@ -9,6 +9,7 @@ real ``mlflow server`` via ``MLFLOW_TRACKING_URI``). Aliases (``trial``,
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import tempfile
 from collections.abc import Mapping
@@ -28,6 +29,9 @@ os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no tqd
 @functools.cache
 def _client(tracking_uri: str):  # type: ignore[no-untyped-def]
     from mlflow import MlflowClient
+
+    # MLflow logs its store migrations at INFO on first use; users need not see them.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
 
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 

@@ -82,15 +82,19 @@ def run(
 
 
 def _human(result: dict, out: Path | None) -> None:  # type: ignore[type-arg]
-    from sandbox.i18n import t
+    from audits.report import metric_label
+    from sandbox.i18n import current_language, t
 
+    language = current_language()
     s = result["summary"]
     typer.echo(t("audits.cli.verdict", verdict=t(f"audits.verdict.{result['verdict']}"),
                  audit_id=result["audit_id"] or "-", policy=result["policy"]["label"]))
     typer.echo(t("audits.report.summary", total=sum(s.values()), passed=s["pass"], failed=s["fail"],
                  insufficient=s["insufficient"]))
     for c in [c for c in result["checks"] if c["verdict"] == "fail"][:15]:
-        typer.echo(t("audits.cli.fail_line", group=c["group"], check=c["check"], disparity=f"{c['disparity']:.3f}",
+        kind = t(f"audits.kind.{c['kind']}", threshold=c["threshold"])
+        check = f"{metric_label(c['metric'], language)} · {kind}"
+        typer.echo(t("audits.cli.fail_line", group=c["group"], check=check, disparity=f"{c['disparity']:.3f}",
                      low=f"{c['ci_low']:.3f}", high=f"{c['ci_high']:.3f}", threshold=c["threshold"]))
     if out is not None:
         say("audits.cli.written", path=str(out))

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LANGUAGES", "catalog", "placeholders", "set_language", "t"]
+__all__ = ["LANGUAGES", "catalog", "current_language", "placeholders", "set_language", "t"]
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 
@@ -61,6 +61,11 @@ def _current_language() -> str:
         return get_settings().language
     except Exception:
         return "zh"
+
+
+def current_language() -> str:
+    """The language messages are rendered in right now (``--lang``, else the setting)."""
+    return _current_language()
 
 
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
