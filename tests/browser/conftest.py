@@ -1,0 +1,188 @@
+"""Browser fixtures: one demo world, one ``streamlit run`` server, one chromium.
+
+The suite is part of the product's guarantee: if Debian's chromium or the
+playwright package is missing, every browser test FAILS with a message saying
+how to install it (``make install``) — it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wb_driver import CHROMIUM, CHROMIUM_ARGS, RenderReport
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_DIR = ROOT / "build" / "browser"
+SHOT_BUILD_DIR = ROOT / "build" / "screenshots"
+SHOT_DOCS_DIR = ROOT / "docs" / "screenshots"
+UPDATE_SHOTS = os.environ.get("SANDBOX_UPDATE_SCREENSHOTS") == "1"
+
+REPORT = RenderReport()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not REPORT.rows:
+        return
+    json_path, md_path = REPORT.write(REPORT_DIR)
+    terminalreporter.write_sep("-", "workbench render times (browser)")
+    terminalreporter.write_line(REPORT.markdown())
+    if REPORT.leaks:
+        terminalreporter.write_line(f"Streamlit built-in English seen in Chinese mode: {REPORT.leaks}")
+    terminalreporter.write_line(f"report: {md_path} · {json_path}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG"}}
+    env.update({
+        "SANDBOX_HOME": str(home),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+@pytest.fixture(scope="session")
+def chromium_ready() -> None:
+    """Fail (never skip) with instructions when the browser stack is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Debian chromium is not installed at {CHROMIUM}: the browser tests are part of the "
+            "product's guarantee. Run `make install` (apt-get install chromium) and retry. "
+            "Do not run `playwright install`.",
+            pytrace=False,
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail("The playwright Python package is missing: run `make install` "
+                    "(it is in requirements.lock).", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def workbench_home(tmp_path_factory: pytest.TempPathFactory, chromium_ready: None) -> Path:
+    """A demo world built by ``sandbox demo`` in its own data home."""
+    home = tmp_path_factory.mktemp("browser") / "home"
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox", "demo", "--json"], cwd=ROOT, env=_clean_env(home),
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"sandbox demo failed ({result.returncode}):\n{result.stderr[-4000:]}", pytrace=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def workbench_url(workbench_home: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port, in its own process group."""
+    port = _free_port()
+    log_path = workbench_home.parent / "streamlit.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true"],
+            cwd=ROOT, env=_clean_env(workbench_home), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited ({proc.returncode}):\n{log_path.read_text(errors='replace')[-4000:]}",
+                            pytrace=False)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not listen on port {port} within 90 s:\n"
+                                f"{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+        log_text = log_path.read_text(errors="replace")
+        if "Traceback" in log_text:
+            print(f"streamlit server log had a traceback:\n{log_text[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium_ready: None) -> Iterator[Any]:
+    """One headless chromium with a fresh user-data-dir for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    user_data = Path(tempfile.mkdtemp(prefix="sandbox-chromium-"))
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(user_data), executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS),
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(60_000)
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(user_data, ignore_errors=True)
+
+
+@pytest.fixture
+def wb_page(browser_context: Any, workbench_url: str) -> Iterator[Any]:
+    """A fresh tab (a fresh Streamlit session) for one test."""
+    page = browser_context.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="session")
+def render_report() -> RenderReport:
+    return REPORT
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, name, docs=False)``: full-page PNG into build/screenshots.
+
+    With ``docs=True`` the picture is one of the walk-through's: it is also
+    copied to ``docs/screenshots/`` when missing there, or always with
+    ``SANDBOX_UPDATE_SCREENSHOTS=1`` (``make screenshots``) — the walk-through's
+    pictures are the ones the tests took.
+    """
+
+    def take(page: Any, name: str, *, docs: bool = False) -> Path:
+        SHOT_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+        target = SHOT_BUILD_DIR / f"{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        if docs and (UPDATE_SHOTS or not (SHOT_DOCS_DIR / target.name).exists()):
+            SHOT_DOCS_DIR.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target, SHOT_DOCS_DIR / target.name)
+        return target
+
+    return take

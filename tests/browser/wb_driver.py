@@ -1,0 +1,244 @@
+"""Driving the workbench in Debian's chromium: launch, wait, log in, read the page.
+
+Everything here is plain Playwright over the DOM Streamlit renders; waits use
+``data-test-script-state`` on ``[data-testid="stApp"]`` (``running`` while the
+script runs, ``notRunning`` when it is done), never sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from sandbox.demo import DEMO_PASSWORD
+from sandbox.i18n import catalog
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "STREAMLIT_BUILTIN_ENGLISH",
+    "RenderReport",
+    "catalog_keys_in",
+    "english_leaks",
+    "error_boxes",
+    "login",
+    "nav_titles",
+    "open_page",
+    "rerun",
+    "set_language",
+    "settle",
+    "visible_text",
+]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+# Text that Streamlit's own frontend renders in English whatever the app's
+# language (it has no locale setting). Reported, not counted as a leak.
+STREAMLIT_BUILTIN_ENGLISH: tuple[str, ...] = (
+    "Skip to main content",
+    "Press Enter to submit form",
+    "Press Enter to apply",
+    "Drag and drop file here",
+    "Drag and drop files here",
+    "Browse files",
+    "per file",
+    "Running...",
+)
+
+_STATE = '[data-testid="stApp"]'
+
+# Records every script-state change so a rerun that is over before we look is
+# still seen (MutationObserver sees each attribute change).
+_ARM_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__sbRuns = 0;
+  if (window.__sbObserver) window.__sbObserver.disconnect();
+  window.__sbObserver = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
+  });
+  window.__sbObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+_SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  const state = app.getAttribute('data-test-script-state');
+  if (state !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  return !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def settle(page: Page, *, timeout_ms: float = 60_000) -> None:
+    """Wait until the app is connected, the script is idle and nothing is loading."""
+    page.wait_for_selector(_STATE, timeout=timeout_ms)
+    page.wait_for_function(_SETTLED_JS, timeout=timeout_ms)
+
+
+def rerun(page: Page, action: Callable[[], Any], *, timeout_ms: float = 60_000) -> float:
+    """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
+
+    Returns the seconds from the action to the settled page.
+    """
+    settle(page, timeout_ms=timeout_ms)
+    page.evaluate(_ARM_JS)
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(f"() => window.__sbRuns > 0 && ({_SETTLED_JS})()", timeout=timeout_ms)
+    return time.perf_counter() - start
+
+
+def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Open the workbench and log in with the form (Chinese is the default)."""
+    page.goto(base_url)
+    settle(page)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    rerun(page, lambda: page.get_by_label("密码").press("Enter"))
+
+
+def set_language(page: Page, lang: str) -> None:
+    """Pick 中文 or English in the sidebar radio."""
+    label = {"zh": "中文", "en": "English"}[lang]
+    radio = page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True)
+    rerun(page, radio.click)
+
+
+def nav_titles(page: Page) -> list[str]:
+    """Titles of the pages in the sidebar menu, in order."""
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    links.first.wait_for()
+    return list(links.evaluate_all(_LINK_TEXT_JS))
+
+
+_LINK_TEXT_JS = """els => els.map(el => {
+  const clone = el.cloneNode(true);
+  clone.querySelectorAll('[data-testid="stIconMaterial"]').forEach(n => n.remove());
+  return clone.textContent.trim();
+})"""
+
+
+def open_page(page: Page, title: str) -> float:
+    """Click a sidebar menu entry and return seconds until the page has rendered."""
+    link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first
+    return rerun(page, link.click)
+
+
+_TEXT_JS = """() => {
+  const style = document.createElement('style');
+  style.textContent = '[data-testid="stIconMaterial"], [data-testid="stSkipToContent"] {display: none !important}';
+  document.head.appendChild(style);
+  const text = document.querySelector('[data-testid="stApp"]').innerText;
+  style.remove();
+  return text;
+}"""
+
+
+def visible_text(page: Page) -> str:
+    """The text a person sees (icon ligature names and the skip link left out)."""
+    return page.evaluate(_TEXT_JS)
+
+
+def error_boxes(page: Page) -> list[str]:
+    """Texts of every error alert and exception box on the page."""
+    boxes = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    return [text.strip() for text in boxes.all_inner_texts()]
+
+
+def catalog_keys_in(text: str) -> list[str]:
+    """Catalog keys (``nav.home``, ``errors.x``) that appear verbatim: a missing translation."""
+    keys = catalog().keys()
+    prefixes = sorted({key.split(".", 1)[0] for key in keys}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w./-])(?:" + "|".join(map(re.escape, prefixes)) + r")\.[a-z0-9_]+(?:\.[a-z0-9_]+)*")
+    return sorted({m.group(0) for m in pattern.finditer(text)})
+
+
+_PHRASE = re.compile(r"[A-Za-z][A-Za-z']+(?:[ ,][A-Za-z][A-Za-z']+)+")
+
+
+def _allowed_phrases() -> set[str]:
+    """English phrases that the Chinese catalog itself uses (e.g. ``语言 / Language``)."""
+    allowed: set[str] = set()
+    for entry in catalog().values():
+        allowed.update(m.group(0) for m in _PHRASE.finditer(entry.get("zh", "")))
+    return allowed
+
+
+def english_leaks(text: str, *, extra_allowed: Iterable[str] = ()) -> list[str]:
+    """English UI text in what should be a Chinese page.
+
+    Two signals: any English catalog string (of two words or more) shown
+    verbatim, and any run of two or more English words that neither the Chinese
+    catalog nor Streamlit's untranslatable chrome explains.
+    """
+    for chrome in (*STREAMLIT_BUILTIN_ENGLISH, *extra_allowed):
+        text = text.replace(chrome, " ")
+    leaks: set[str] = set()
+    for entry in catalog().values():
+        en, zh = entry.get("en", ""), entry.get("zh", "")
+        for piece in re.split(r"\{[^}]*\}", en):
+            piece = piece.strip(" .,:;()\"'")
+            if en != zh and len(piece.split()) >= 2 and piece not in zh and piece in text:
+                leaks.add(piece)
+    allowed = _allowed_phrases()
+    for match in _PHRASE.finditer(text):
+        phrase = match.group(0)
+        if phrase not in allowed and not any(phrase in ok for ok in allowed):
+            leaks.add(phrase)
+    return sorted(leaks)
+
+
+@dataclass(kw_only=True)
+class RenderReport:
+    """Page render times per role and language, written as JSON and Markdown."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    leaks: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, *, role: str, lang: str, page: str, url: str, seconds: float, errors: int) -> None:
+        self.rows.append({"role": role, "lang": lang, "page": page, "url": url,
+                          "seconds": round(seconds, 3), "errors": errors})
+
+    def markdown(self) -> str:
+        lines = ["# Workbench page render times (browser, demo world)", "",
+                 "Seconds from clicking the menu entry to the page settled (script idle, no skeletons).",
+                 "Target: < 2 s per page (DESIGN.md §6). Measured, not asserted.", "",
+                 "| role | lang | page | url | seconds | ≥ 2 s | error boxes |", "|---|---|---|---|---:|---|---:|"]
+        for row in sorted(self.rows, key=lambda r: (r["role"], r["lang"], r["url"])):
+            slow = "⚠" if row["seconds"] >= 2 else ""
+            lines.append(f"| {row['role']} | {row['lang']} | {row['page']} | /{row['url']} | "
+                         f"{row['seconds']:.3f} | {slow} | {row['errors']} |")
+        if self.rows:
+            worst = max(self.rows, key=lambda r: r["seconds"])
+            lines += ["", f"Slowest: {worst['page']} ({worst['role']}, {worst['lang']}) {worst['seconds']:.3f} s; "
+                      f"{sum(r['seconds'] >= 2 for r in self.rows)} of {len(self.rows)} renders ≥ 2 s."]
+        return "\n".join(lines) + "\n"
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        json_path = folder / "browser-render-times.json"
+        md_path = folder / "browser-render-times.md"
+        json_path.write_text(json.dumps({"renders": self.rows, "leaks": self.leaks}, ensure_ascii=False, indent=2),
+                             encoding="utf-8")
+        md_path.write_text(self.markdown(), encoding="utf-8")
+        return json_path, md_path
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
