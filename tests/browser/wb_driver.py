@@ -23,6 +23,7 @@ from sandbox.i18n import catalog
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "INIT_JS",
     "STREAMLIT_BUILTIN_ENGLISH",
     "RenderReport",
     "catalog_keys_in",
@@ -64,61 +65,74 @@ STREAMLIT_BUILTIN_ENGLISH: tuple[str, ...] = (
 
 _STATE = '[data-testid="stApp"]'
 
-# Records every script-state change so a rerun that is over before we look is
-# still seen (MutationObserver sees each attribute change).
-_ARM_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
+# Installed in every document (``context.add_init_script``): counts script
+# runs and remembers when the script state last changed, so a rerun that is
+# over before we look is still seen and "idle" means idle for a moment.
+INIT_JS = """(() => {
   window.__sbRuns = 0;
-  if (window.__sbObserver) window.__sbObserver.disconnect();
-  window.__sbObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
+  window.__sbChanged = Date.now();
+  const observer = new MutationObserver(records => {
+    for (const r of records) {
+      window.__sbChanged = Date.now();
+      if (r.target.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
+    }
   });
-  window.__sbObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+  const start = () => observer.observe(document.documentElement, {
+    attributes: true, subtree: true, attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})()"""
 
-_SETTLED_JS = """() => {
+_SETTLED_JS = """(quietMs) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return false;
-  const state = app.getAttribute('data-test-script-state');
-  if (state !== 'notRunning') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  return !document.querySelector('[data-testid="stSkeleton"]');
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return Date.now() - window.__sbChanged >= quietMs;
 }"""
+
+QUIET_MS = 200
 
 
 def settle(page: Page, *, timeout_ms: float = 60_000) -> None:
-    """Wait until the app is connected, the script is idle and nothing is loading."""
+    """Wait until the app is connected, the script idle (for a moment) and nothing loading."""
     page.wait_for_selector(_STATE, timeout=timeout_ms)
-    page.wait_for_function(_SETTLED_JS, timeout=timeout_ms)
+    page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=timeout_ms, polling=50)
 
 
 def rerun(page: Page, action: Callable[[], Any], *, timeout_ms: float = 60_000) -> float:
     """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
 
-    Returns the seconds from the action to the settled page.
+    Returns the seconds from the action to the settled page (without the quiet
+    period the wait adds).
     """
     settle(page, timeout_ms=timeout_ms)
-    page.evaluate(_ARM_JS)
+    before = page.evaluate("window.__sbRuns")
     start = time.perf_counter()
     action()
-    page.wait_for_function(f"() => window.__sbRuns > 0 && ({_SETTLED_JS})()", timeout=timeout_ms)
-    return time.perf_counter() - start
+    page.wait_for_function(f"([n, q]) => window.__sbRuns > n && ({_SETTLED_JS})(q)",
+                           arg=[before, QUIET_MS], timeout=timeout_ms, polling=50)
+    done_ms = page.evaluate("Date.now() - window.__sbChanged")
+    return max(0.0, time.perf_counter() - start - done_ms / 1000)
 
 
-def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Open the workbench and log in with the form (Chinese is the default)."""
+def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> float:
+    """Open the workbench and log in with the form (Chinese is the default).
+
+    Returns the seconds from pressing Enter to the settled home page.
+    """
     page.goto(base_url)
     settle(page)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    rerun(page, lambda: page.get_by_label("密码").press("Enter"))
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    return rerun(page, lambda: page.get_by_label("密码", exact=True).press("Enter"))
 
 
-def set_language(page: Page, lang: str) -> None:
-    """Pick 中文 or English in the sidebar radio."""
+def set_language(page: Page, lang: str) -> float:
+    """Pick 中文 or English in the sidebar radio; returns the rerun's seconds."""
     label = {"zh": "中文", "en": "English"}[lang]
     radio = page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True)
-    rerun(page, radio.click)
+    return rerun(page, radio.click)
 
 
 def nav_titles(page: Page) -> list[str]:

@@ -1,0 +1,234 @@
+"""Every case of the bad-input corpus through the CLI, in Chinese and English.
+
+For each case (``tests/data/make_bad_corpus.py``) on a fresh copy of a demo
+world: the command exits non-zero with a clear message in the requested
+language on stderr (no traceback), and the sandbox database, the MLflow store
+and every other file in the data home are exactly as before. Awkward but valid
+inputs (GBK, GB18030, BOM, Excel title rows) must succeed instead. Cases whose
+command has not landed yet are expected failures ("area not landed") and start
+running by themselves when it lands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sandbox.errors import InputError
+from sandbox.tabular import read_table, require_columns
+from tests.data.make_bad_corpus import CASES, Case, build_files, marker_path
+
+pytestmark = pytest.mark.timeout(1200)
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGS = ("zh", "en")
+CJK = re.compile(r"[\u3400-\u9fff]")
+ESCAPE_NAMES = ("zip-slip-escaped.txt", "zip-slip")
+NOISE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def command_exists(path: tuple[str, ...]) -> bool:
+    """Whether ``sandbox <path…>`` is a registered command today."""
+    import typer
+
+    from sandbox.cli import app
+
+    node = typer.main.get_command(app)
+    for name in path:
+        child = getattr(node, "commands", {}).get(name)
+        if child is None:
+            return False
+        node = child
+    return True
+
+
+def snapshot(home: Path) -> dict[str, str]:
+    """What must not change: every table's rows in every SQLite file, every other file's bytes."""
+    state: dict[str, str] = {}
+    for path in sorted(home.rglob("*")):
+        if not path.is_file() or path.name.endswith(NOISE_SUFFIXES):
+            continue
+        rel = path.relative_to(home).as_posix()
+        with path.open("rb") as handle:
+            is_sqlite = handle.read(16) == b"SQLite format 3\x00"
+        if not is_sqlite:
+            state[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            continue
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+            for table in tables:
+                rows = sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{table}"'))
+                digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+                state[f"{rel}::{table}"] = f"{len(rows)} rows {digest[:16]}"
+        conn.close()
+    return state
+
+
+def diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    changes = [f"+ {k}" for k in after.keys() - before.keys()]
+    changes += [f"- {k}" for k in before.keys() - after.keys()]
+    changes += [f"~ {k}: {before[k]} → {after[k]}" for k in before.keys() & after.keys() if before[k] != after[k]]
+    return sorted(changes)
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG"}}
+    env.update({"SANDBOX_HOME": str(home), "SANDBOX_PASSWORD": "sandbox-demo",
+                "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONWARNINGS": "ignore"})
+    return env
+
+
+def run_cli(home: Path, lang: str, argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sandbox", "--lang", lang, *argv], cwd=cwd, env=cli_env(home),
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+def fill(argv: tuple[str, ...], files: dict[str, Path], *, tmp: Path, home: Path) -> list[str]:
+    values = {name: str(path) for name, path in files.items()}
+    values.update(tmp=str(tmp), home=str(home), budget="1")
+    return [arg.format(**values) for arg in argv]
+
+
+@dataclass(kw_only=True)
+class Outcome:
+    lang: str
+    argv: list[str]
+    code: int
+    stdout: str
+    stderr: str
+    changes: list[str]
+    escaped: list[str]
+
+
+def _run_case(case: Case, world: Path, root: Path) -> dict[str, Outcome]:
+    folder = root / case.id
+    home = folder / "home"
+    shutil.copytree(world, home, symlinks=True)
+    files = build_files(case, folder / "in")
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    for line in case.setup:
+        done = run_cli(home, "en", fill(line, files, tmp=scratch, home=home), scratch)
+        assert done.returncode == 0, f"setup {line} failed: {done.stderr[-2000:]}"
+    outcomes = {}
+    for lang in LANGS:
+        before = snapshot(home)
+        argv = fill((*case.command, *case.argv), files, tmp=scratch, home=home)
+        done = run_cli(home, lang, argv, scratch)
+        escaped = [str(p) for p in (marker_path(folder / "in"), *(Path("/tmp") / n for n in ESCAPE_NAMES))
+                   if p.exists()]
+        escaped += [str(p) for n in ESCAPE_NAMES for p in folder.rglob(n)]
+        outcomes[lang] = Outcome(lang=lang, argv=argv, code=done.returncode, stdout=done.stdout, stderr=done.stderr,
+                                 changes=diff(before, snapshot(home)), escaped=escaped)
+    shutil.rmtree(folder / "in", ignore_errors=True)  # the 50 MB / 4 GiB-claiming files go at once
+    return outcomes
+
+
+@pytest.fixture(scope="session")
+def corpus_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo world built by the CLI; each case works on its own copy."""
+    home = tmp_path_factory.mktemp("corpus-world") / "home"
+    done = subprocess.run([sys.executable, "-m", "sandbox", "demo"], cwd=ROOT, env=cli_env(home),
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_outcomes(corpus_world: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Outcome]]:
+    """Run every landed case (both languages) once, two cases at a time."""
+    root = tmp_path_factory.mktemp("corpus-runs")
+    landed = [case for case in CASES if command_exists(case.command)]
+    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
+        results = pool.map(lambda case: (case.id, _run_case(case, corpus_world, root)), landed)
+        return dict(results)
+
+
+# ------------------------------------------------------------------- tests
+
+
+def test_corpus_covers_the_required_kinds() -> None:
+    ids = " ".join(case.id for case in CASES)
+    required = ["gbk", "gb18030", "utf8-bom", "excel-merged-header", "empty", "header-only", "wrong-delimiter",
+                "nan-everywhere", "non-binary-label", "one-group", "ten-thousand-groups", "giant-cell", "zip-slip",
+                "zip-bomb", "malicious-pickle", "bad-id-cards", "card-missing-fields", "epsilon-zero",
+                "epsilon-negative", "epsilon-nan", "budget-spent"]
+    assert [kind for kind in required if kind not in ids] == []
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_cli_handles_bad_input(case: Case, lang: str, corpus_outcomes: dict[str, dict[str, Outcome]]) -> None:
+    if case.id not in corpus_outcomes:
+        pytest.xfail(f"area not landed: sandbox {' '.join(case.command)} does not exist yet")
+    out = corpus_outcomes[case.id][lang]
+    where = f"{case.id} ({case.what}) [{lang}]: sandbox {' '.join(out.argv)}"
+    message = out.stderr.strip()
+    assert "Traceback" not in out.stderr + out.stdout, f"{where}: traceback\n{out.stderr[-3000:]}"
+    assert not out.escaped, f"{where}: wrote outside its place: {out.escaped}"
+    if case.expect == "accept":
+        assert out.code == 0, f"{where}: a valid (if awkward) file was refused ({out.code}): {message}"
+        return
+    assert out.code != 0, f"{where}: accepted bad input\n{out.stdout[-1500:]}"
+    assert message, f"{where}: exit {out.code} without a message"
+    if lang == "zh":
+        assert CJK.search(message), f"{where}: message not in Chinese: {message!r}"
+    else:
+        english = re.findall(r"[A-Za-z]{2,}", CJK.sub(" ", message))
+        assert len(english) >= 3, f"{where}: message not in English: {message!r}"
+        assert message != corpus_outcomes[case.id]["zh"].stderr.strip(), f"{where}: same text in both languages"
+    assert not out.changes, f"{where}: the data home changed:\n" + "\n".join(out.changes[:30])
+
+
+READER_CASES = [case for case in CASES if case.reader is not None]
+
+
+@pytest.mark.parametrize("case", READER_CASES, ids=[case.id for case in READER_CASES])
+def test_reader_handles_bad_file(case: Case, tmp_path: Path) -> None:
+    """The shared reader (every upload path calls it) on the same files."""
+    path = build_files(case, tmp_path)[case.reader_file]
+    if case.reader == "ok":
+        frame, info = read_table(path)
+        require_columns(frame, {c: c for c in case.reader_columns}, file=path.name)
+        assert len(frame) > 0 and "年龄" in frame.columns, info
+        assert frame["街道镇"].str.endswith(("街道", "镇")).all(), frame["街道镇"].head()
+        return
+    with pytest.raises(InputError) as caught:
+        frame, _ = read_table(path)
+        require_columns(frame, {c: c for c in case.reader_columns}, file=path.name)
+    assert caught.value.key == case.reader
+    zh, en = caught.value.render("zh"), caught.value.render("en")
+    assert CJK.search(zh) and path.name in zh
+    assert len(re.findall(r"[A-Za-z]{2,}", CJK.sub(" ", en))) >= 3 and en != zh
+
+
+def test_formula_injection_is_neutralised_in_exports(tmp_path: Path) -> None:
+    """Cells a spreadsheet would run (=, +, -, @) are written as text."""
+    from sandbox.files import write_table_safe
+    from tests.data.make_bad_corpus import _formula_cells, _table
+
+    source = tmp_path / "in.csv"
+    _table(_formula_cells)(source)
+    frame, _ = read_table(source)
+    assert frame["姓名"].str.startswith(("=", "+", "-", "@")).sum() == 4
+    for target in (tmp_path / "out.csv", tmp_path / "out.xlsx"):
+        write_table_safe(frame, target)
+        back, _ = read_table(target)
+        names = back["姓名"].tolist()
+        assert not any(str(v).startswith(("=", "+", "-", "@")) for v in names), names[:5]
+        assert names[0] == "'" + frame["姓名"][0]
