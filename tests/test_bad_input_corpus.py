@@ -100,7 +100,7 @@ def run_cli(home: Path, lang: str, argv: list[str], cwd: Path) -> subprocess.Com
 def fill(argv: tuple[str, ...], files: dict[str, Path], *, tmp: Path, home: Path) -> list[str]:
     values = {name: str(path) for name, path in files.items()}
     values.update(tmp=str(tmp), home=str(home), budget="1")
-    return [arg.format(**values) for arg in argv]
+    return [re.sub(r"\{([^{}]+)\}", lambda m: values[m.group(1)], arg) for arg in argv]
 
 
 @dataclass(kw_only=True)

@@ -370,7 +370,7 @@ def _audit(name: str, what: str, maker: Maker, *, reader: str | None = None, exp
            columns: tuple[str, ...] = ("编号", "符合救助", "年龄", "街道镇")) -> Case:
     """A table fed to the fairness audit as its data (predictions in the same file)."""
     return Case(id=f"audit-{name}", what=what, command=AUDIT,
-                argv=("--predictions", "{data}", "--data", "{data}", *argv, *AS_REVIEWER, "--json"),
+                argv=("--predictions", f"{{data{suffix}}}", "--data", f"{{data{suffix}}}", *argv, *AS_REVIEWER, "--json"),
                 files={f"data{suffix}": maker}, expect=expect, reader=reader, reader_file=f"data{suffix}",
                 reader_columns=columns if reader == "ok" or reader == "errors.column_missing" else (),
                 large=large)
