@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests._worlds import relocated_copy
 from tests.browser.wb_driver import CHROMIUM, CHROMIUM_ARGS, INIT_JS, RenderReport, settle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,16 +81,9 @@ def chromium_ready() -> None:
 
 
 @pytest.fixture(scope="session")
-def workbench_home(tmp_path_factory: pytest.TempPathFactory, chromium_ready: None) -> Path:
-    """A demo world built by ``sandbox demo`` in its own data home."""
-    home = tmp_path_factory.mktemp("browser") / "home"
-    result = subprocess.run(
-        [sys.executable, "-m", "sandbox", "demo", "--json"], cwd=ROOT, env=_clean_env(home),
-        capture_output=True, text=True, timeout=600, check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"sandbox demo failed ({result.returncode}):\n{result.stderr[-4000:]}", pytrace=False)
-    return home
+def workbench_home(tmp_path_factory: pytest.TempPathFactory, chromium_ready: None, demo_home_path: Path) -> Path:
+    """A private copy of the session's demo world for the server (journeys change it)."""
+    return relocated_copy(demo_home_path, tmp_path_factory.mktemp("browser") / "home")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,188 @@
+"""Every role's journey through each seed scenario, on the command line.
+
+vendor submits a new version with its card → reviewer audits it across age
+bands and districts → steward scans the scenario data for personal
+information (then de-identifies and publishes a DP district × age table once
+that area has landed) → the committee reviews, votes, decides and signs →
+the vendor sees the decision and acknowledges the conditions → the record
+verifies. 基层治理风险预警 is tier IV and needs the expert re-review.
+
+The commands run in-process through the CLI app (typer's runner: the same
+parsing, services and exit codes as ``sandbox …``) on a private copy of the
+demo world; the final verification runs the real ``python -m sandbox``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests._worlds import relocated_copy
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+PASSWORD = "sandbox-demo"
+COMMITTEE = ["chair", "reviewer", "reviewer2", "reviewer3", "reviewer4", "reviewer5", "reviewer6"]
+VENDOR_USER = {"智联政务科技有限公司": "vendor_a", "数安城市科技有限公司": "vendor_b"}
+SCENARIOS = ["social_assistance", "pension", "hotline", "risk_warning"]
+
+
+@dataclass(kw_only=True)
+class Cli:
+    """Run ``sandbox …`` commands against one data home."""
+
+    home: Path
+    lang: str = "zh"
+    pending: list[str] = field(default_factory=list)
+
+    def run(self, *args: str, user: str | None = None, stdin: str | None = None) -> Any:
+        from sandbox.cli import app
+
+        argv = ["--lang", self.lang, *args] + (["--as", user, "--password", PASSWORD] if user else [])
+        return CliRunner().invoke(app, argv, input=stdin, catch_exceptions=False)
+
+    def json(self, *args: str, user: str | None = None, stdin: str | None = None,
+             codes: tuple[int, ...] = (0,)) -> Any:
+        result = self.run(*args, "--json", user=user, stdin=stdin)
+        assert result.exit_code in codes, f"sandbox {' '.join(args)} as {user}: {result.exit_code}\n{result.stderr}"
+        return json.loads(result.stdout)
+
+    def refused(self, *args: str, user: str | None = None) -> str:
+        result = self.run(*args, user=user)
+        assert result.exit_code != 0, f"sandbox {' '.join(args)} as {user} was allowed"
+        return result.stderr
+
+    def has(self, *path: str) -> bool:
+        import typer
+
+        from sandbox.cli import app
+
+        node = typer.main.get_command(app)
+        for name in path:
+            node = getattr(node, "commands", {}).get(name)
+            if node is None:
+                self.pending.append(" ".join(path))
+                return False
+        return True
+
+
+def _activate(home: Path) -> None:
+    from sandbox.i18n import set_language
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    os.environ["SANDBOX_HOME"] = str(home)
+    reset_settings_cache()
+    reset_engines()
+    set_language(None)
+
+
+@pytest.fixture
+def journey_home(demo_home_path: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private, writable copy of the session's demo world."""
+    previous = os.environ.get("SANDBOX_HOME")
+    home = relocated_copy(demo_home_path, tmp_path / "home")
+    _activate(home)
+    yield home
+    from sandbox.store import reset_engines
+
+    reset_engines()
+    if previous is not None:
+        _activate(Path(previous))
+
+
+def _scenario(home: Path, key: str) -> dict[str, Any]:
+    return json.loads((home / "demo" / key / "scenario.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("key", SCENARIOS)
+def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> None:
+    cli = Cli(home=journey_home)
+    demo = journey_home / "demo" / key
+    scenario = _scenario(journey_home, key)
+    vendor = VENDOR_USER[scenario["vendor"]]
+    other_vendor = "vendor_b" if vendor == "vendor_a" else "vendor_a"
+
+    # 1. vendor: a new version of the baseline model with its card
+    card = yaml.safe_load((demo / "card.yaml").read_text(encoding="utf-8"))
+    card["model_version"] = "1.1.0"
+    card_path = tmp_path / "card.yaml"
+    card_path.write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
+    submitted = cli.json("models", "submit", str(demo / "model"), "--card", str(card_path), user=vendor)
+    ref = f"{submitted['name']}/{submitted['version']}"
+    trial = str(submitted["trial_id"])
+    assert submitted["vendor"] == scenario["vendor"] and submitted["sha256"]
+    assert cli.json("models", "show", ref, user=vendor)["version"] == submitted["version"]
+    cli.refused("models", "show", ref, user=other_vendor)
+
+    # 2. reviewer: fairness audit across age bands × 街道/镇
+    audit_args = ["audit", "run", "--model", ref, "--data", str(demo / "data.csv"), "--label", scenario["label"],
+                  "--age", scenario["age"], "--district", scenario["district"], "--replicates", "200"]
+    audit = cli.json(*audit_args, user="reviewer", codes=(0, 3, 4))
+    verdict = audit.get("verdict")
+    assert verdict in {"pass", "fail", "insufficient"}, audit.keys()
+    if scenario.get("planted_disparity") and scenario["kind"] == "binary":
+        assert verdict == "fail", f"the planted disparity of {key} was not found"
+    cli.refused(*audit_args, user=vendor)
+
+    # 3. steward: personal information in the scenario data
+    scan = cli.json("pii", "scan", str(demo / "data.csv"), user="steward", codes=(0,))
+    found = json.dumps(scan, ensure_ascii=False)
+    assert "ID_CARD" in found.upper() or "身份证" in found, "no 身份证 found in a table full of them"
+    cli.refused("pii", "scan", str(demo / "data.csv"), user=vendor)
+    if cli.has("deid") and cli.has("release", "histogram"):
+        out = tmp_path / "deid"
+        cli.json("deid", str(demo / "data.csv"), "--policy", "default", "--out", str(out), user="steward")
+        cli.json("release", "histogram", str(demo / "data.csv"), "--by", f"{scenario['district']},{scenario['age']}",
+                 "--epsilon", "0.5", "--dataset", f"journey-{key}", user="steward")
+
+    # 4. committee: open, quorum, checklist, votes, decision, signatures
+    opened = cli.json("review", "open", trial, user="chair")
+    review = str(opened["review_id"])
+    tier_iv = key == "risk_warning"
+    assert (opened["tier"] == "IV") == tier_iv, opened
+    cli.json("review", "attend", review, "--present", ",".join(COMMITTEE), user="chair")
+    from sandbox.review import CHECKLIST
+
+    for item in CHECKLIST:
+        cli.json("review", "answer", review, item, "yes", "--explanation", "证据已核", user="reviewer")
+    for member in COMMITTEE:
+        cli.json("review", "vote", review, "修改后批准", user=member)
+    decide = ["review", "decide", review, "修改后批准", "--reasons", "审计发现高龄农村群体差异，附条件批准",
+              "--condition", f"对75岁以上农村对象保留人工复核|{vendor}|2027-03-31"]
+    if tier_iv:
+        refusal = cli.refused(*decide, user="chair")
+        assert "专家" in refusal, refusal
+        decide += ["--expert-result", "同意"]
+    record = cli.json(*decide, user="chair")["record_id"]
+    cli.json("review", "sign", record, "--meaning", "approved", user="chair", stdin=f"{PASSWORD}\n")
+    cli.json("review", "sign", record, "--meaning", "reviewed", user="reviewer", stdin=f"{PASSWORD}\n")
+
+    # 5. vendor: sees the decision and the condition, acknowledges
+    shown = cli.json("review", "show", review, user=vendor)
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "修改后批准" in text and "人工复核" in text
+    cli.refused("review", "show", review, user=other_vendor)
+    cli.json("review", "sign", record, "--meaning", "acknowledged", user=vendor, stdin=f"{PASSWORD}\n")
+
+    # 6. the record verifies, exported and in the chain (the real entry point)
+    exported = tmp_path / "record.json"
+    cli.json("review", "export", review, "--format", "json", "--out", str(exported), user="chair")
+    env = {**os.environ, "SANDBOX_HOME": str(journey_home)}
+    done = subprocess.run([sys.executable, "-m", "sandbox", "verify", str(exported), "--json"], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ok"] is True and json.loads(done.stdout)["signatures"] == 3
+    assert cli.json("verify", "--all")["ok"] is True
+    if cli.pending:
+        pytest.xfail(f"journey ran without steps whose area has not landed: {sorted(set(cli.pending))}")
