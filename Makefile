@@ -11,7 +11,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install run test bench lint demo clean
+.PHONY: install run test bench lint demo clean screenshots
 
 install: $(STAMP)/apt $(STAMP)/venv
 
@@ -52,6 +52,9 @@ run: install
 
 test: install
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: install
+	@SANDBOX_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
 
 bench: install
 	@$(BIN)/python -m benchmarks

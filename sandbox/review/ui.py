@@ -10,7 +10,6 @@ from sandbox.review import (
     CHECKLIST,
     DECISIONS,
     FOLLOWUP_DECISIONS,
-    NOT_PROVIDED,
     QUESTIONS,
     answer_item,
     decide,
@@ -63,13 +62,13 @@ def summary(data: dict[str, Any]) -> None:
     cols[2].metric(tr("review.ui.version"), f"v{data['version']}")
     cols[3].metric(tr("review.ui.quorum"), (st_.get("quorum") or {}).get("voting_present", "—"))
     st.write(f"**{m['name']} {m['version']}** · {m['vendor_name']} ({m['vendor_uscc']}) · {m['service_domain']}")
-    st.caption(f"sha256: {m.get('sha256') or NOT_PROVIDED}")
+    st.caption(f"sha256: {m.get('sha256') or tr('review.ui.not_provided')}")
     recused = {u: a["recused"] for u, a in st_["attendance"].items() if a.get("recused")}
     if recused:
         st.warning(tr("review.ui.recused", names="；".join(f"{u}（{w}）" for u, w in recused.items())))
     ev = st_.get("evidence") or {}
-    st.caption(tr("review.ui.evidence", audits=len(ev["audits"]) if ev.get("audits") else NOT_PROVIDED,
-                  privacy=tr("review.ui.yes") if ev.get("privacy") else NOT_PROVIDED))
+    st.caption(tr("review.ui.evidence", audits=len(ev["audits"]) if ev.get("audits") else tr("review.ui.not_provided"),
+                  privacy=tr("review.ui.yes") if ev.get("privacy") else tr("review.ui.not_provided")))
 
 
 def meeting_tab(actor: Actor, data: dict[str, Any]) -> None:

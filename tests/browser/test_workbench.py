@@ -75,7 +75,7 @@ def test_login_page_in_chinese_has_no_english(wb_page: Any, workbench_url: str,
     text = visible_text(wb_page)
     assert t("app.title", "zh") in text and t("app.login", "zh") in text
     check_clean(wb_page, "zh", "login", render_report)
-    screenshot(wb_page, "login_zh", docs=True)
+    screenshot(wb_page, "login_zh", docs=True)  # docs/walkthrough.md
     set_language(wb_page, "en")
     text = visible_text(wb_page)
     assert t("app.title", "en") in text and t("app.title", "zh") not in text
@@ -163,5 +163,5 @@ def test_logout_returns_to_login(wb_page: Any, workbench_url: str) -> None:
     login(wb_page, workbench_url, "steward")
     wb_page.get_by_role("heading", name=HOME_TITLE["zh"]).wait_for()
     rerun(wb_page, wb_page.get_by_role("button", name=t("app.logout", "zh")).click)
-    assert wb_page.get_by_label(t("app.password", "zh"), exact=True).is_visible()
+    wb_page.get_by_label(t("app.password", "zh"), exact=True).wait_for()
     assert wb_page.locator('[data-testid="stSidebarNavLink"]').count() <= 1

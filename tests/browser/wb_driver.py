@@ -32,6 +32,7 @@ __all__ = [
     "login",
     "nav_titles",
     "open_page",
+    "progress_seen",
     "rerun",
     "set_language",
     "settle",
@@ -71,14 +72,27 @@ _STATE = '[data-testid="stApp"]'
 INIT_JS = """(() => {
   window.__sbRuns = 0;
   window.__sbChanged = Date.now();
+  window.__sbProgress = [];
   const observer = new MutationObserver(records => {
     for (const r of records) {
-      window.__sbChanged = Date.now();
-      if (r.target.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
+      if (r.type === 'attributes') {
+        window.__sbChanged = Date.now();
+        if (r.target.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
+      }
     }
   });
-  const start = () => observer.observe(document.documentElement, {
-    attributes: true, subtree: true, attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
+  const progress = new MutationObserver(() => {
+    for (const el of document.querySelectorAll('[data-testid="stProgress"], [data-testid="stSpinner"]')) {
+      const text = (el.innerText || '').trim();
+      const last = window.__sbProgress[window.__sbProgress.length - 1];
+      if (last !== text) window.__sbProgress.push(text);
+    }
+  });
+  const start = () => {
+    observer.observe(document.documentElement, {
+      attributes: true, subtree: true, attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
+    progress.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  };
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
 })()"""
 
@@ -149,6 +163,11 @@ _LINK_TEXT_JS = """els => els.map(el => {
 })"""
 
 
+def progress_seen(page: Page) -> list[str]:
+    """Texts of every progress bar or spinner state seen since the page loaded."""
+    return list(page.evaluate("window.__sbProgress"))
+
+
 def open_page(page: Page, title: str) -> float:
     """Click a sidebar menu entry and return seconds until the page has rendered."""
     link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first
@@ -161,12 +180,14 @@ _TEXT_JS = """() => {
   document.head.appendChild(style);
   const text = document.querySelector('[data-testid="stApp"]').innerText;
   style.remove();
-  return text;
+  const placeholders = [...document.querySelectorAll('[data-testid="stApp"] [placeholder]')]
+    .filter(el => el.offsetParent !== null).map(el => el.getAttribute('placeholder')).filter(Boolean);
+  return [text, ...placeholders].join('\n');
 }"""
 
 
 def visible_text(page: Page) -> str:
-    """The text a person sees (icon ligature names and the skip link left out)."""
+    """The text a person sees, input placeholders included (icon names and the skip link left out)."""
     return page.evaluate(_TEXT_JS)
 
 
