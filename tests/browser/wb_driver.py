@@ -62,6 +62,9 @@ STREAMLIT_BUILTIN_ENGLISH: tuple[str, ...] = (
     "Browse files",
     "per file",
     "Running...",
+    # st.selectbox's default placeholder: pages that do not pass placeholder= show it (reported).
+    "Choose an option",
+    "Choose options",
 )
 
 _STATE = '[data-testid="stApp"]'
@@ -182,7 +185,7 @@ _TEXT_JS = """() => {
   style.remove();
   const placeholders = [...document.querySelectorAll('[data-testid="stApp"] [placeholder]')]
     .filter(el => el.offsetParent !== null).map(el => el.getAttribute('placeholder')).filter(Boolean);
-  return [text, ...placeholders].join('\n');
+  return [text, ...placeholders].join(String.fromCharCode(10));
 }"""
 
 
