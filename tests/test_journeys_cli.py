@@ -143,8 +143,16 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
     if cli.has("deid") and cli.has("release", "histogram"):
         out = tmp_path / "deid"
         cli.json("deid", str(demo / "data.csv"), "--policy", "default", "--out", str(out), user="steward")
-        cli.json("release", "histogram", str(demo / "data.csv"), "--by", f"{scenario['district']},{scenario['age']}",
-                 "--epsilon", "0.5", "--dataset", f"journey-{key}", user="steward")
+        keys = tmp_path / "keys.yaml"
+        keys.write_text(yaml.safe_dump({scenario["district"]: [d["name"] for d in scenario["districts"]],
+                                        scenario["age"]: [str(a) for a in range(0, 121)]}, allow_unicode=True),
+                        encoding="utf-8")
+        released = cli.json("release", "histogram", str(demo / "data.csv"), "--by",
+                            f"{scenario['district']},{scenario['age']}", "--epsilon", "0.5", "--keys", str(keys),
+                            "--dataset", f"journey-{key}", user="steward")
+        assert released, "empty release"
+        cli.refused("release", "histogram", str(demo / "data.csv"), "--by", scenario["district"], "--epsilon", "0.5",
+                    "--keys", str(keys), "--dataset", f"journey-{key}", user=vendor)
 
     # 4. committee: open, quorum, checklist, votes, decision, signatures
     opened = cli.json("review", "open", trial, user="chair")
@@ -156,8 +164,10 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
 
     for item in CHECKLIST:
         cli.json("review", "answer", review, item, "yes", "--explanation", "证据已核", user="reviewer")
-    for member in COMMITTEE:
-        cli.json("review", "vote", review, "修改后批准", user=member)
+    votes = 0
+    for member in COMMITTEE:  # a member tied to the vendor is recused and may not vote
+        votes += cli.run("review", "vote", review, "修改后批准", "--json", user=member).exit_code == 0
+    assert votes >= 5, f"only {votes} votes recorded"
     decide = ["review", "decide", review, "修改后批准", "--reasons", "审计发现高龄农村群体差异，附条件批准",
               "--condition", f"对75岁以上农村对象保留人工复核|{vendor}|2027-03-31"]
     if tier_iv:
