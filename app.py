@@ -1,4 +1,4 @@
-"""Streamlit entry: login, language switch and navigation over pages/."""
+"""Streamlit entry: login, language switch and navigation over workbench_pages/ (not pages/: that name switches Streamlit to its legacy multipage mode)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Workbench helpers shared by app.py and pages/: session state, language, errors.
+"""Workbench helpers shared by app.py and workbench_pages/: session state, language, errors.
 
 Pages stay short: read state, widgets with ``key=``, one service call, render.
 """
@@ -64,15 +64,15 @@ class PageSpec:
 # Every page of the workbench, in menu order. A page file that does not exist
 # yet is left out of the menu.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "nav.home", ":material/home:", "home.view", "home"),
-    PageSpec("pages/model_submit.py", "nav.model_submit", ":material/upload:", "models.submit", "submit"),
-    PageSpec("pages/model_registry.py", "nav.model_registry", ":material/inventory_2:", "models.view", "registry"),
-    PageSpec("pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.view", "audit"),
-    PageSpec("pages/pii_scan.py", "nav.pii_scan", ":material/policy:", "privacy.scan", "pii"),
-    PageSpec("pages/data_release.py", "nav.data_release", ":material/lock:", "privacy.release", "release"),
-    PageSpec("pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),
-    PageSpec("pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
-    PageSpec("pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
+    PageSpec("workbench_pages/home.py", "nav.home", ":material/home:", "home.view", "home"),
+    PageSpec("workbench_pages/model_submit.py", "nav.model_submit", ":material/upload:", "models.submit", "submit"),
+    PageSpec("workbench_pages/model_registry.py", "nav.model_registry", ":material/inventory_2:", "models.view", "registry"),
+    PageSpec("workbench_pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.view", "audit"),
+    PageSpec("workbench_pages/pii_scan.py", "nav.pii_scan", ":material/policy:", "privacy.scan", "pii"),
+    PageSpec("workbench_pages/data_release.py", "nav.data_release", ":material/lock:", "privacy.release", "release"),
+    PageSpec("workbench_pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),
+    PageSpec("workbench_pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
+    PageSpec("workbench_pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
 )
 
 

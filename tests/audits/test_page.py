@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from sandbox.users import actor_for
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "fairness_audit.py")
+PAGE = str(ROOT / "workbench_pages" / "fairness_audit.py")
 
 
 def _page(username: str, lang: str = "zh") -> AppTest:

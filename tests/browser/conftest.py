@@ -148,13 +148,11 @@ def browser_context(chromium_ready: None) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def warm_workbench(browser_context: Any, workbench_url: str) -> str:
-    """Run the app once before any test looks at it.
+    """Load the app once before any test looks at it (the first run imports the app's modules).
 
-    Streamlit (1.67) runs the very first script run of a server process in its
-    legacy ``pages/``-folder mode because ``pages/`` exists beside app.py; the
-    sidebar language radio gets a different widget id in that one run, so the
-    first click on it after a server start is lost. Tests start from the state
-    every later visitor sees.
+    The pages live in ``workbench_pages/``, not ``pages/``: with a ``pages/``
+    folder beside app.py Streamlit ran the first script run of a server in its
+    legacy multipage mode and the first click after a server start was lost.
     """
     page = browser_context.new_page()
     try:

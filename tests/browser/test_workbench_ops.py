@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _landed(page_file: str) -> None:
-    if not (ROOT / "pages" / page_file).exists():
-        pytest.xfail(f"area not landed: pages/{page_file}")
+    if not (ROOT / "workbench_pages" / page_file).exists():
+        pytest.xfail(f"area not landed: workbench_pages/{page_file}")
 
 
 def _scenarios(home: Path) -> dict[str, dict[str, Any]]:

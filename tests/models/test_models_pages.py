@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _page(name: str, actor, lang: str = "zh", **state) -> AppTest:  # type: ignore[no-untyped-def]
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workbench_pages" / name), default_timeout=120)
     at.session_state["actor"] = actor
     at.session_state["lang"] = lang
     for key, value in state.items():

@@ -14,7 +14,7 @@ TICKET = "市民王秀英（身份证号11010519491231002X）来电反映，其�
 
 
 def _page(actor: object, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "pii_scan.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "workbench_pages" / "pii_scan.py"), default_timeout=60)
     at.session_state["actor"] = actor
     at.session_state["lang"] = lang
     return at

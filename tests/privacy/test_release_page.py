@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "data_release.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workbench_pages" / "data_release.py"), default_timeout=120)
     at.session_state["actor"] = actor_for("steward")
     at.session_state["lang"] = lang
     return at
@@ -30,7 +30,7 @@ def test_page_renders_for_steward_on_demo(demo_home: Path) -> None:
 def test_page_in_english_and_vendor_is_refused(demo_home: Path) -> None:
     at = _page("en").run()
     assert not at.exception and at.title[0].value == "Data release"
-    vendor = AppTest.from_file(str(ROOT / "pages" / "data_release.py"), default_timeout=60)
+    vendor = AppTest.from_file(str(ROOT / "workbench_pages" / "data_release.py"), default_timeout=60)
     vendor.session_state["actor"] = actor_for("vendor_a")
     vendor.session_state["lang"] = "zh"
     vendor.run()

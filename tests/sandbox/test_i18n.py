@@ -20,7 +20,7 @@ def test_every_key_has_both_languages_and_same_placeholders() -> None:
 
 def test_every_key_used_in_code_exists() -> None:
     missing = []
-    for folder in ("sandbox", "audits", "models", "privacy", "pages"):
+    for folder in ("sandbox", "audits", "models", "privacy", "workbench_pages"):
         for path in (ROOT / folder).rglob("*.py"):
             for key in KEY_USE.findall(path.read_text(encoding="utf-8")):
                 if key not in catalog():

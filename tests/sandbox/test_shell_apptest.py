@@ -66,7 +66,7 @@ def test_admin_adds_a_user_from_the_page(home: Path) -> None:
     from sandbox.demo.people import seed_people
 
     seed_people()
-    at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "workbench_pages/users.py"), default_timeout=60)
     at.session_state["actor"] = authenticate("admin", DEMO_PASSWORD)
     at.run()
     at.text_input(key="new_username").input("zhou")
@@ -84,7 +84,7 @@ def test_admin_adds_a_user_from_the_page(home: Path) -> None:
 
 
 def test_chair_sees_users_but_no_add_form(demo_home: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "workbench_pages/users.py"), default_timeout=60)
     at.session_state["actor"] = authenticate("chair", DEMO_PASSWORD)
     at.run()
     assert not at.exception

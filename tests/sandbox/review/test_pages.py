@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _page(name: str, username: str, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "workbench_pages" / name), default_timeout=60)
     at.session_state["actor"] = actor_for(username)
     at.session_state["lang"] = lang
     return at.run()
