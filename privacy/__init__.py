@@ -1,33 +1,28 @@
 """privacy: personal-information detection, de-identification, risk, DP releases.
 
-Re-exports of the public API; each area appends its own names.
+Re-exports of the public API, loaded on first use: importing ``privacy`` (or
+any of its light submodules such as ``privacy.ledger``) must not pull in
+Presidio, jieba or diffprivlib, so that a workbench page renders at once and
+the heavy engines load only when a scan or a release actually runs.
 """
 
-from privacy.scanning import (
-    ENTITIES,
-    ColumnSummary,
-    Finding,
-    ScanReport,
-    TableScan,
-    scan_file,
-    scan_table,
-    scan_text,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ENTITIES",
-    "ColumnSummary",
-    "Finding",
-    "ScanReport",
-    "TableScan",
-    "scan_file",
-    "scan_table",
-    "scan_text",
-]
+import importlib
+from typing import Any
 
-# Privacy release area (de-identification, risk, DP, budget ledger, releases):
-# loaded on first use so that importing ``privacy`` does not pull in diffprivlib.
-_RELEASE_API = {
+# name → module that defines it; each area appends its own names.
+_LAZY_API = {
+    # PII detection area
+    "ENTITIES": "privacy.scanning",
+    "ColumnSummary": "privacy.scanning",
+    "Finding": "privacy.scanning",
+    "ScanReport": "privacy.scanning",
+    "TableScan": "privacy.scanning",
+    "scan_file": "privacy.scanning",
+    "scan_table": "privacy.scanning",
+    "scan_text": "privacy.scanning",
+    # Privacy release area (de-identification, risk, DP, budget ledger, releases)
     "load_policy": "privacy.deid",
     "deidentify_frame": "privacy.deid",
     "deidentify_file": "privacy.deid",
@@ -42,13 +37,15 @@ _RELEASE_API = {
     "release_histogram": "privacy.release",
     "privacy_evidence": "privacy.evidence",
 }
-__all__ += list(_RELEASE_API)
+__all__ = list(_LAZY_API)
 
 
-def __getattr__(name: str):  # type: ignore[no-untyped-def]
-    module = _RELEASE_API.get(name)
+def __getattr__(name: str) -> Any:
+    module = _LAZY_API.get(name)
     if module is None:
         raise AttributeError(f"module 'privacy' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
