@@ -37,17 +37,17 @@ def card_form(actor: Actor) -> dict[str, Any]:
         vendor = actor.vendor_name or ""
         left.text_input(tr(f + "vendor_name"), value=vendor, disabled=True, key="card_vendor_name")
     else:
-        vendor = left.selectbox(tr(f + "vendor_name"), list(vendors), key="card_vendor_name") or ""
+        vendor = left.selectbox(tr(f + "vendor_name"), list(vendors), placeholder=tr("ui.choose"), key="card_vendor_name") or ""
     right.text_input(tr(f + "vendor_uscc"), value=vendors.get(vendor, ""), disabled=True, key="card_vendor_uscc")
     data: dict[str, Any] = {"vendor_name": vendor, "vendor_uscc": vendors.get(vendor, "")}
     data["model_name"] = left.text_input(tr(f + "model_name"), key="card_model_name")
     data["model_version"] = right.text_input(tr(f + "model_version"), value="1.0.0", key="card_model_version")
-    data["service_domain"] = left.selectbox(tr(f + "service_domain"), SERVICE_DOMAINS, key="card_service_domain")
+    data["service_domain"] = left.selectbox(tr(f + "service_domain"), SERVICE_DOMAINS, placeholder=tr("ui.choose"), key="card_service_domain")
     data["algorithm_type"] = right.selectbox(tr(f + "algorithm_type"), ALGORITHM_TYPES, index=4,
-                                             key="card_algorithm_type")
+                                             placeholder=tr("ui.choose"), key="card_algorithm_type")
     data["automated_decision"] = left.checkbox(tr(f + "automated_decision"), key="card_automated_decision")
     data["human_in_the_loop"] = right.checkbox(tr(f + "human_in_the_loop"), value=True, key="card_human_in_the_loop")
-    data["risk_tier"] = left.selectbox(tr(f + "risk_tier"), ["", *RISK_TIERS], key="card_risk_tier") or None
+    data["risk_tier"] = left.selectbox(tr(f + "risk_tier"), ["", *RISK_TIERS], placeholder=tr("ui.choose"), key="card_risk_tier") or None
     data["filing_number"] = right.text_input(tr(f + "filing_number"), key="card_filing_number") or None
     data["intended_use"] = st.text_area(tr(f + "intended_use"), key="card_intended_use")
     data["training_data"] = st.text_area(tr(f + "training_data"), key="card_training_data")

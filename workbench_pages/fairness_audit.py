@@ -26,7 +26,7 @@ def run_form() -> None:
     meta = None
     if data_choice == "demo" and scenarios:
         names = {v["name_zh" if lang() == "zh" else "name_en"]: k for k, v in scenarios.items()}
-        meta = scenarios[names[st.selectbox(tr("audits.page.scenario"), list(names), key=f"audit_scenario_{lang()}")]]
+        meta = scenarios[names[st.selectbox(tr("audits.page.scenario"), list(names), placeholder=tr("ui.choose"), key=f"audit_scenario_{lang()}")]]
         data_path = Path(meta["data"])
     else:
         upload = st.file_uploader(tr("audits.page.data_file"), key="audit_data_file")
@@ -37,7 +37,7 @@ def run_form() -> None:
     model = pred_path = None
     if pred_choice == "model":
         versions = registered_versions(actor)
-        model = st.selectbox(tr("audits.page.model"), versions, key="audit_model") if versions else None
+        model = st.selectbox(tr("audits.page.model"), versions, placeholder=tr("ui.choose"), key="audit_model") if versions else None
     elif meta is not None:
         pred_path = Path(meta["predictions"])
     else:
@@ -54,7 +54,7 @@ def run_form() -> None:
     def pick(label: str, key: str, default: str | None, optional: bool = True) -> str | None:
         options = ([""] if optional else []) + cols
         index = options.index(default) if default in options else 0
-        return st.selectbox(label, options, index=index, key=key) or None
+        return st.selectbox(label, options, index=index, placeholder=tr("ui.choose"), key=key) or None
 
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -67,8 +67,8 @@ def run_form() -> None:
         district = pick(tr("audits.page.col_district"), "audit_col_district", defaults.get("district"), optional=False)
     with c3:
         policies = [p["name"] for p in list_policies()]
-        policy = st.selectbox(tr("audits.page.policy"), policies, key="audit_policy")
-        domain = st.selectbox(tr("audits.page.domain"), DOMAINS, key="audit_domain",
+        policy = st.selectbox(tr("audits.page.policy"), policies, placeholder=tr("ui.choose"), key="audit_policy")
+        domain = st.selectbox(tr("audits.page.domain"), DOMAINS, placeholder=tr("ui.choose"), key="audit_domain",
                               index=DOMAINS.index(defaults.get("service_domain", "其他")))
         what_if = st.checkbox(tr("audits.page.what_if"), key="audit_what_if", value=False)
     if st.button(tr("audits.page.run"), type="primary", key="audit_run"):
@@ -99,7 +99,7 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
     metrics = [m for m in result["groups"][0]["metrics"] if m not in ("count", "mean_prediction", "base_rate")]
     labels = {rpt.metric_label(m, lang()): m for m in metrics}
     headline = result["heatmap"]["metric"]
-    metric = labels[st.selectbox(tr("audits.page.heatmap_metric"), list(labels), key=f"audit_heat_metric_{lang()}",
+    metric = labels[st.selectbox(tr("audits.page.heatmap_metric"), list(labels), placeholder=tr("ui.choose"), key=f"audit_heat_metric_{lang()}",
                                  index=metrics.index(headline) if headline in metrics else 0)]
     values, counts = rpt.heatmap_frame(result, metric)
     st.subheader(tr("audits.report.heatmap", metric=rpt.metric_label(metric, lang())))
@@ -143,7 +143,7 @@ with tabs[1]:
         verdicts = {v: tr(f"audits.verdict.{v}") for v in ("pass", "fail", "insufficient")}
         picks = {f"#{a['audit_id']} {a['model_name'] or a['data_file']}/{a['model_version'] or ''} · "
                  f"{verdicts[a['verdict']]}": a["audit_id"] for a in audits}
-        chosen = picks[st.selectbox(tr("audits.page.history_pick"), list(picks), key=f"audit_history_{lang()}")]
+        chosen = picks[st.selectbox(tr("audits.page.history_pick"), list(picks), placeholder=tr("ui.choose"), key=f"audit_history_{lang()}")]
         if st.button(tr("audits.page.history_open"), key="audit_history_open"):
             opened = guarded(lambda: show_audit(actor=actor, audit_id=chosen))
             if opened is not None:

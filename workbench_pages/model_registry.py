@@ -15,9 +15,9 @@ actor = require("models.view")
 st.title(tr("nav.model_registry"))
 labels = {"": tr("models.page.all")} | {s: tr(f"models.status.{s}") for s in STATUSES}
 left, right = st.columns(2)
-domain = left.selectbox(tr("models.field.service_domain"), ["", *SERVICE_DOMAINS], key="registry_domain",
+domain = left.selectbox(tr("models.field.service_domain"), ["", *SERVICE_DOMAINS], placeholder=tr("ui.choose"), key="registry_domain",
                         format_func=lambda d: d or labels[""])
-status = right.selectbox(tr("models.page.trial_status"), ["", *STATUSES], key="registry_status",
+status = right.selectbox(tr("models.page.trial_status"), ["", *STATUSES], placeholder=tr("ui.choose"), key="registry_status",
                          format_func=labels.get)
 rows = guarded(lambda: list_models(actor=actor, service_domain=domain or None, trial_status=status or None)) or []
 if not rows:
@@ -32,7 +32,7 @@ st.dataframe([{
     "sha256": r["sha256"][:12],
 } for r in rows], hide_index=True, use_container_width=True)
 
-pick = st.selectbox(tr("models.page.pick"), [f"{r['name']}/{r['version']}" for r in rows], key="registry_pick")
+pick = st.selectbox(tr("models.page.pick"), [f"{r['name']}/{r['version']}" for r in rows], placeholder=tr("ui.choose"), key="registry_pick")
 name, version = pick.rsplit("/", 1)
 detail = guarded(lambda: show_model(actor=actor, name=name, version=version))
 if detail:
@@ -48,7 +48,7 @@ if detail:
     allowed = sorted(TRANSITIONS.get(detail["trial_status"], ()))
     if can(actor, "trials.transition") and allowed:
         with st.form("registry_transition"):
-            target = st.selectbox(tr("models.page.next_status"), allowed, key="registry_next",
+            target = st.selectbox(tr("models.page.next_status"), allowed, placeholder=tr("ui.choose"), key="registry_next",
                                   format_func=labels.get)
             note = st.text_input(tr("models.page.note"), key="registry_note")
             if st.form_submit_button(tr("models.page.apply")):

@@ -23,8 +23,8 @@ if can(actor, "users.manage"):
     with st.form("add_user", clear_on_submit=True):
         username = st.text_input(tr("col.username"), key="new_username")
         display_name = st.text_input(tr("col.display_name"), key="new_display_name")
-        role = st.selectbox(tr("col.role"), ROLES, key="new_role", format_func=lambda r: tr(f"role.{r}"))
-        vendor = st.selectbox(tr("col.vendor"), ["", *vendors], key="new_vendor")
+        role = st.selectbox(tr("col.role"), ROLES, placeholder=tr("ui.choose"), key="new_role", format_func=lambda r: tr(f"role.{r}"))
+        vendor = st.selectbox(tr("col.vendor"), ["", *vendors], placeholder=tr("ui.choose"), key="new_vendor")
         password = st.text_input(tr("app.password"), type="password", key="new_password")
         submitted = st.form_submit_button(tr("users.add_button"), type="primary")
     if submitted:

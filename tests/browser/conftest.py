@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests._worlds import relocated_copy
-from tests.browser.wb_driver import CHROMIUM, CHROMIUM_ARGS, INIT_JS, RenderReport, settle
+from tests.browser.wb_driver import CHROMIUM, CHROMIUM_ARGS, INIT_JS, RenderReport, visit, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_DIR = ROOT / "build" / "browser"
@@ -155,9 +155,9 @@ def warm_workbench(browser_context: Any, workbench_url: str) -> str:
     legacy multipage mode and the first click after a server start was lost.
     """
     page = browser_context.new_page()
+    watch(page)
     try:
-        page.goto(workbench_url)
-        settle(page)
+        visit(page, workbench_url)
     finally:
         page.close()
     return workbench_url
@@ -165,8 +165,9 @@ def warm_workbench(browser_context: Any, workbench_url: str) -> str:
 
 @pytest.fixture
 def wb_page(browser_context: Any, warm_workbench: str) -> Iterator[Any]:
-    """A fresh tab (a fresh Streamlit session) for one test."""
+    """A fresh tab (a fresh Streamlit session) for one test, its script runs watched."""
     page = browser_context.new_page()
+    watch(page)
     try:
         yield page
     finally:

@@ -26,8 +26,8 @@ from tests.browser.wb_driver import (
     open_page,
     rerun,
     set_language,
-    settle,
     visible_text,
+    visit,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -70,8 +70,7 @@ def check_clean(page: Any, lang: str, where: str, report: RenderReport) -> None:
 def test_login_page_in_chinese_has_no_english(wb_page: Any, workbench_url: str,
                                               screenshot: Callable[..., Path],
                                               render_report: RenderReport) -> None:
-    wb_page.goto(workbench_url)
-    settle(wb_page)
+    visit(wb_page, workbench_url)
     text = visible_text(wb_page)
     assert t("app.title", "zh") in text and t("app.login", "zh") in text
     check_clean(wb_page, "zh", "login", render_report)
@@ -84,8 +83,7 @@ def test_login_page_in_chinese_has_no_english(wb_page: Any, workbench_url: str,
 
 def test_keyboard_only_login(wb_page: Any, workbench_url: str) -> None:
     """Tab reaches the username field, Tab moves to the password, Enter submits."""
-    wb_page.goto(workbench_url)
-    settle(wb_page)
+    visit(wb_page, workbench_url)
     username = wb_page.get_by_label(t("app.username", "zh"), exact=True)
     for _ in range(30):
         wb_page.keyboard.press("Tab")
@@ -105,8 +103,7 @@ def test_keyboard_only_login(wb_page: Any, workbench_url: str) -> None:
 
 
 def test_wrong_password_is_refused_in_the_users_language(wb_page: Any, workbench_url: str) -> None:
-    wb_page.goto(workbench_url)
-    settle(wb_page)
+    visit(wb_page, workbench_url)
     set_language(wb_page, "en")
     wb_page.get_by_label("Username", exact=True).fill("chair")
     wb_page.get_by_label("Password", exact=True).fill("not-the-password")
@@ -117,8 +114,7 @@ def test_wrong_password_is_refused_in_the_users_language(wb_page: Any, workbench
 
 def test_default_font_is_large_enough(wb_page: Any, workbench_url: str) -> None:
     """Elderly-facing UI: body text at least 16 px (``.streamlit/config.toml`` baseFontSize)."""
-    wb_page.goto(workbench_url)
-    settle(wb_page)
+    visit(wb_page, workbench_url)
     size = "el => parseFloat(getComputedStyle(el).fontSize)"
     root = wb_page.locator("html").evaluate(size)
     field = wb_page.get_by_label(t("app.username", "zh"), exact=True).evaluate(size)

@@ -15,8 +15,8 @@ from tests.browser.wb_driver import (
     open_page,
     progress_seen,
     rerun,
-    settle,
     visible_text,
+    visit,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -62,8 +62,7 @@ def test_vendor_cannot_reach_another_vendors_model(wb_page: Any, workbench_url: 
     assert theirs and mine, "the demo world should have models of both vendors"
     for query in (f"registry?model={theirs[0]}&version=1", f"registry?name={theirs[0]}/1",
                   f"review?model={theirs[0]}", "records?vendor=数安城市科技有限公司"):
-        wb_page.goto(workbench_url + query)
-        settle(wb_page)
+        visit(wb_page, workbench_url + query)
         text = visible_text(wb_page)
         assert theirs[0] not in text and "用户名" in text, f"{query}: served without a login"
     login(wb_page, workbench_url, "vendor_a")

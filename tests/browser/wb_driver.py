@@ -1,8 +1,14 @@
 """Driving the workbench in Debian's chromium: launch, wait, log in, read the page.
 
-Everything here is plain Playwright over the DOM Streamlit renders; waits use
-``data-test-script-state`` on ``[data-testid="stApp"]`` (``running`` while the
-script runs, ``notRunning`` when it is done), never sleeps.
+Waits follow Streamlit's own protocol, never sleeps and never the DOM alone:
+every script run starts with a ``new_session`` message and ends with a
+``script_finished`` one on the page's websocket. :func:`watch` decodes those
+frames (``streamlit.proto.ForwardMsg``) for a page; :func:`rerun` does an
+action and waits for the run it causes to finish, then for the DOM to settle
+(``data-test-script-state`` idle, connected, no skeletons, quiet for a moment).
+A fast run (a language switch takes a few milliseconds) can start and finish
+within one browser frame, so a DOM observer alone misses it; the protocol does
+not.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from sandbox.demo import DEMO_PASSWORD
 from sandbox.i18n import catalog
@@ -27,6 +33,7 @@ __all__ = [
     "INIT_JS",
     "STREAMLIT_BUILTIN_ENGLISH",
     "RenderReport",
+    "RunLog",
     "catalog_keys_in",
     "english_leaks",
     "error_boxes",
@@ -38,6 +45,8 @@ __all__ = [
     "set_language",
     "settle",
     "visible_text",
+    "visit",
+    "watch",
 ]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,23 +77,13 @@ STREAMLIT_BUILTIN_ENGLISH: tuple[str, ...] = (
     "Choose options",
 )
 
-_STATE = '[data-testid="stApp"]'
-
-# Installed in every document (``context.add_init_script``): counts script
-# runs and remembers when the script state last changed, so a rerun that is
-# over before we look is still seen and "idle" means idle for a moment.
+# Installed in every document (``context.add_init_script``): remembers when the
+# DOM's script state last changed (for the quiet period) and every progress bar
+# or spinner text seen, so a short operation's progress is still noticed.
 INIT_JS = """(() => {
-  window.__sbRuns = 0;
   window.__sbChanged = Date.now();
   window.__sbProgress = [];
-  const observer = new MutationObserver(records => {
-    for (const r of records) {
-      if (r.type === 'attributes') {
-        window.__sbChanged = Date.now();
-        if (r.target.getAttribute('data-test-script-state') === 'running') window.__sbRuns += 1;
-      }
-    }
-  });
+  const observer = new MutationObserver(() => { window.__sbChanged = Date.now(); });
   const progress = new MutationObserver(() => {
     for (const el of document.querySelectorAll('[data-testid="stProgress"], [data-testid="stSpinner"]')) {
       const text = (el.innerText || '').trim();
@@ -109,38 +108,100 @@ _SETTLED_JS = """(quietMs) => {
   return Date.now() - window.__sbChanged >= quietMs;
 }"""
 
-QUIET_MS = 200
+QUIET_MS = 150
+POLL_MS = 25
+_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 
 
-def settle(page: Page, *, timeout_ms: float = 60_000) -> None:
-    """Wait until the app is connected, the script idle (for a moment) and nothing loading."""
-    page.wait_for_selector(_STATE, timeout=timeout_ms)
+@dataclass
+class RunLog:
+    """Script runs of one page, from the websocket: how many started, how many finished."""
+
+    started: int = 0
+    finished: int = 0
+    last_status: int | None = None
+    last_finished_at: float = 0.0
+
+    def on_frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        kind = ForwardMsg.FromString(bytes(payload)).WhichOneof("type")
+        if kind == "new_session":
+            self.started += 1
+        elif kind == "script_finished":
+            self.finished += 1
+            self.last_status = ForwardMsg.FromString(bytes(payload)).script_finished
+            self.last_finished_at = time.perf_counter()
+
+    @property
+    def idle(self) -> bool:
+        """At least one run done, none under way, and the last one not cut short for a rerun."""
+        return self.finished >= 1 and self.finished >= self.started and self.last_status != _EARLY_FOR_RERUN
+
+
+_LOGS: dict[int, RunLog] = {}
+
+
+def watch(page: Page) -> RunLog:
+    """Start decoding the page's Streamlit websocket frames (call before the first ``goto``)."""
+    log = _LOGS.setdefault(id(page), RunLog())
+    if not getattr(page, "_sandbox_watched", False):
+        page.on("websocket", lambda ws: ws.on("framereceived", log.on_frame))
+        page.on("close", lambda _page: _LOGS.pop(id(page), None))
+        page._sandbox_watched = True  # type: ignore[attr-defined]
+    return log
+
+
+def _wait(page: Page, condition: Callable[[], bool], timeout_ms: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout_ms / 1000:.0f} s (page {page.url})")
+        page.wait_for_timeout(POLL_MS)  # lets Playwright deliver websocket events
+
+
+def _dom_settled(page: Page, timeout_ms: float) -> None:
     page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=timeout_ms, polling=50)
 
 
-def rerun(page: Page, action: Callable[[], Any], *, timeout_ms: float = 60_000) -> float:
-    """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
+def settle(page: Page, *, timeout_ms: float = 60_000) -> None:
+    """Wait until no script run is under way (by the protocol) and the DOM has caught up."""
+    log = watch(page)
+    _wait(page, lambda: log.idle, timeout_ms, "an idle app")
+    _dom_settled(page, timeout_ms)
 
-    Returns the seconds from the action to the settled page (without the quiet
-    period the wait adds).
+
+def rerun(page: Page, action: Callable[[], Any], *, timeout_ms: float = 60_000,
+          retry_after_ms: float = 10_000) -> float:
+    """Do ``action`` (a click, a key press, an upload) and wait for the run it causes to finish.
+
+    When no run has even started ``retry_after_ms`` after the action (the
+    frontend dropped a click that landed while it was busy), the action is
+    repeated once; that is safe because the server did nothing with the first.
+    Returns the seconds from the action to the end of the run.
     """
+    log = watch(page)
     settle(page, timeout_ms=timeout_ms)
-    before = page.evaluate("window.__sbRuns")
+    before = log.started
     start = time.perf_counter()
     action()
-    condition = f"([n, q]) => window.__sbRuns > n && ({_SETTLED_JS})(q)"
     try:
-        page.wait_for_function(condition, arg=[before, QUIET_MS], timeout=timeout_ms / 3, polling=50)
-    except PlaywrightTimeoutError:
-        # Streamlit occasionally drops a click that lands while its websocket
-        # catches up (no rerun starts at all). Only then is the action repeated;
-        # the page must still render and settle within the full timeout.
-        if page.evaluate("window.__sbRuns") != before:
-            raise
+        _wait(page, lambda: log.started > before, retry_after_ms, "a script run after the action")
+    except TimeoutError:
         action()
-        page.wait_for_function(condition, arg=[before, QUIET_MS], timeout=timeout_ms, polling=50)
-    done_ms = page.evaluate("Date.now() - window.__sbChanged")
-    return max(0.0, time.perf_counter() - start - done_ms / 1000)
+    _wait(page, lambda: log.started > before and log.idle, timeout_ms, "the end of the script run")
+    seconds = log.last_finished_at - start
+    _dom_settled(page, timeout_ms)
+    return max(0.0, seconds)
+
+
+def visit(page: Page, url: str, *, timeout_ms: float = 60_000) -> None:
+    """Open ``url`` (a new Streamlit session) and wait for its first run to finish."""
+    log = watch(page)
+    before = log.started
+    page.goto(url)
+    _wait(page, lambda: log.started > before and log.idle, timeout_ms, f"the first run of {url}")
+    _dom_settled(page, timeout_ms)
 
 
 def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> float:
@@ -148,8 +209,7 @@ def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWOR
 
     Returns the seconds from pressing Enter to the settled home page.
     """
-    page.goto(base_url)
-    settle(page)
+    visit(page, base_url)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     return rerun(page, lambda: page.get_by_label("密码", exact=True).press("Enter"))
