@@ -17,6 +17,7 @@ __all__ = [
     "PermissionDenied",
     "RuleViolation",
     "SandboxError",
+    "UsageError",
 ]
 
 
@@ -81,3 +82,13 @@ class RuleViolation(SandboxError):
 
 class ConflictError(SandboxError):
     """The thing exists already or changed under us."""
+
+
+class UsageError(InputError):
+    """The command line itself is wrong (unknown option, bad value, missing argument).
+
+    The CLI turns every parser error into one of these, so it is rendered in
+    the user's language; exit code 2 (DESIGN §8).
+    """
+
+    exit_code: int = 2

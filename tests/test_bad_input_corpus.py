@@ -201,6 +201,8 @@ def test_cli_handles_bad_input(case: Case, lang: str, corpus_outcomes: dict[str,
             assert isinstance(json.loads(out.stdout), dict | list), out.stdout[:500]
         return
     assert out.code != 0, f"{where}: accepted bad input\n{out.stdout[-1500:]}"
+    if case.exit_code is not None:
+        assert out.code == case.exit_code, f"{where}: exit {out.code}, expected {case.exit_code}: {message}"
     assert message, f"{where}: exit {out.code} without a message"
     if lang == "zh":
         assert CJK.search(message), f"{where}: message not in Chinese: {message!r}"

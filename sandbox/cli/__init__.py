@@ -6,11 +6,12 @@ areas never edit each other's files.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from sandbox.cli import audit, core, models, pii, privacy, review
+from sandbox.cli._usage import SandboxGroup
 
 __all__ = ["app", "main"]
 
@@ -18,6 +19,7 @@ app = typer.Typer(
     name="sandbox",
     help="算法监管沙盒 Algorithm Governance Sandbox — 模型登记 / 公平性审计 / 个人信息保护 / 伦理审查",
     no_args_is_help=True,
+    cls=SandboxGroup,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -25,12 +27,11 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    lang: Annotated[str | None, typer.Option("--lang", help="zh | en (default: SANDBOX_LANG or zh)")] = None,
+    lang: Annotated[Literal["zh", "en"] | None,
+                    typer.Option("--lang", help="zh | en (default: SANDBOX_LANG or zh)")] = None,
 ) -> None:
     from sandbox.i18n import set_language
 
-    if lang is not None and lang not in ("zh", "en"):
-        raise typer.BadParameter("zh | en", param_hint="--lang")
     set_language(lang)
 
 

@@ -343,6 +343,9 @@ class Case:
     ok_codes : tuple of int
         Exit codes that count as handled for ``expect="accept"`` (an audit of
         a small file may end in 3 "check failed" or 4 "insufficient evidence").
+    exit_code : int or None
+        For ``expect="reject"``: the exit code required (2 for usage errors);
+        None accepts any non-zero code.
     large : bool
         Made at test time only (never written into the repository).
     """
@@ -360,6 +363,7 @@ class Case:
     large: bool = False
     ok_codes: tuple[int, ...] = (0,)
     known_issue: str = ""
+    exit_code: int | None = None
 
 
 AS_REVIEWER = ("--as", "reviewer")
@@ -402,10 +406,10 @@ def _submit(name: str, what: str, artifact: tuple[str, Maker], card: Maker | Non
 
 
 def _release(name: str, what: str, epsilon: str, *, by: str = "街道镇,年龄", dataset: str = "corpus-release",
-             setup: tuple[tuple[str, ...], ...] = (), known_issue: str = "") -> Case:
+             setup: tuple[tuple[str, ...], ...] = (), known_issue: str = "", exit_code: int | None = None) -> Case:
     return Case(id=f"release-{name}", what=what, command=RELEASE,
                 argv=("{data.csv}", "--by", by, "--epsilon", epsilon, "--dataset", dataset, *AS_STEWARD, "--json"),
-                files={"data.csv": _table()}, setup=setup, known_issue=known_issue)
+                files={"data.csv": _table()}, setup=setup, known_issue=known_issue, exit_code=exit_code)
 
 
 _GOOD = _table()
@@ -512,8 +516,7 @@ CASES: tuple[Case, ...] = (
     _release("epsilon-negative", "ε < 0", "-1"),
     _release("epsilon-nan", "ε = NaN", "nan"),
     _release("epsilon-inf", "ε = inf", "inf"),
-    _release("epsilon-text", "ε is not a number", "一点",
-             known_issue="typer parses --epsilon as a float: its usage error is English-only in zh mode"),
+    _release("epsilon-text", "ε is not a number", "一点", exit_code=2),
     _release("epsilon-over-budget", "ε far above any budget", "1000000"),
     _release("budget-spent", "the dataset's budget was already spent", "0.5", dataset="corpus-spent",
              setup=(("release", "histogram", "{data.csv}", "--by", "街道镇", "--epsilon", "{budget}",
@@ -533,6 +536,21 @@ CASES: tuple[Case, ...] = (
          argv=("--as", "nobody")),
     Case(id="whoami-wrong-password", what="wrong password", command=("whoami",),
          argv=("--as", "chair", "--password", "wrong-password")),
+    # ---- command-line usage errors (the parser's own messages, in the user's language, exit 2)
+    Case(id="usage-missing-option", what="required --by left out", command=RELEASE,
+         argv=("{data.csv}", "--epsilon", "0.5", "--dataset", "corpus-release", *AS_STEWARD),
+         files={"data.csv": _GOOD}, exit_code=2),
+    Case(id="usage-missing-argument", what="models show without NAME", command=("models", "show"),
+         argv=AS_VENDOR, exit_code=2),
+    Case(id="usage-no-such-option", what="an option that does not exist", command=("budget", "show"),
+         argv=("corpus-release", "--epsilon-total", "3", *AS_STEWARD), exit_code=2),
+    Case(id="usage-no-such-command", what="a sub-command that does not exist", command=("users",),
+         argv=("delete", "reviewer", *AS_ADMIN), exit_code=2),
+    Case(id="usage-not-an-integer", what="trial id given as text", command=("models", "transition"),
+         argv=("第一个", "in_trial", *AS_ADMIN), exit_code=2),
+    Case(id="usage-option-needs-value", what="--epsilon at the end without a value", command=RELEASE,
+         argv=("{data.csv}", "--by", "街道镇", "--dataset", "corpus-release", *AS_STEWARD, "--epsilon"),
+         files={"data.csv": _GOOD}, exit_code=2),
 )
 
 CASE_IDS = [case.id for case in CASES]
