@@ -18,6 +18,9 @@ _KEEP: dict[str, tuple[int, int]] = {
     "PERSON": (1, 0),
 }
 
+# File types ``scan_file`` reads (here, in a light module, so pages can list them without Presidio).
+SCAN_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
+
 
 def mask_value(value: str, entity_type: str) -> str:
     """Hide most of ``value``: 110***********0021, 138****5678, 张**, 北京市朝阳区****."""

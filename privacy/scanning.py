@@ -26,7 +26,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector, resolve_entities
-from privacy._findings import Finding, mask_value
+from privacy._findings import SCAN_SUFFIXES, Finding, mask_value
 from privacy._profile import ColumnSummary, Progress, TableScan, name_hint, scan_frame
 from privacy.recognizers import ENTITIES
 from sandbox.errors import InputError
@@ -47,7 +47,6 @@ __all__ = [
     "scan_texts",
 ]
 
-SCAN_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 
 
 def scan_text(

@@ -6,13 +6,17 @@ import html
 import json
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from privacy.scanning import SCAN_SUFFIXES, ScanReport, scan_file
+from privacy._findings import SCAN_SUFFIXES
 from sandbox.settings import get_settings
 from sandbox.ui import guarded, require, tr
+
+if TYPE_CHECKING:
+    from privacy.scanning import ScanReport
 
 actor = require("privacy.scan")
 st.title(tr("nav.pii_scan"))
@@ -29,8 +33,10 @@ if source == "demo":
     else:
         default = next((i for i, p in enumerate(demo_files) if p.parent.name == "hotline"), 0)
         picked = st.selectbox(tr("pii.page.demo"), demo_files, index=default, key="pii_demo",
-                              format_func=lambda p: f"{p.parent.name}/{p.name}")
-        path, name = picked, f"{picked.parent.name}/{picked.name}"
+                              format_func=lambda p: f"{p.parent.name}/{p.name}",
+                              placeholder=tr("pii.page.demo_placeholder"))
+        if picked is not None:
+            path, name = picked, f"{picked.parent.name}/{picked.name}"
 else:
     upload = st.file_uploader(tr("pii.page.upload"), type=[s.lstrip(".") for s in SCAN_SUFFIXES], key="pii_upload")
     if upload is not None:
@@ -44,6 +50,8 @@ unmask = st.checkbox(tr("pii.page.unmask"), key="pii_unmask")
 
 if path is not None and st.button(tr("pii.page.scan"), key="pii_scan", type="primary"):
     bar = st.progress(0.0, text=tr("pii.page.scanning", what=name))
+    from privacy.scanning import scan_file  # Presidio + jieba load on the first scan, not with the page
+
     columns = [c.strip() for c in columns_text.replace("，", ",").split(",") if c.strip()] or None
     report = guarded(lambda: scan_file(
         path, actor=actor, columns=columns, display_name=name,

@@ -49,3 +49,28 @@ def test_page_refuses_a_vendorless_reviewer(home: Path) -> None:
     reviewer = add_user(username="rev", password="reviewer-pass-1", role="reviewer")
     at = _page(reviewer).run()
     assert at.error and "privacy.scan" in at.error[0].value
+
+
+def test_first_render_loads_no_scanner(home: Path) -> None:
+    """Before the scan button nothing heavy is imported (Presidio, jieba, spaCy, MLflow), checked in a fresh process."""
+    import os
+    import subprocess
+    import sys
+
+    steward = add_user(username="steward", password="steward-pass-1", role="steward")
+    folder = get_settings().ensure_home() / "demo" / "hotline"
+    folder.mkdir(parents=True)
+    (folder / "data.csv").write_text(f"编号,工单内容\n1,{TICKET}\n", encoding="utf-8-sig")
+    code = (
+        "import sys\nfrom streamlit.testing.v1 import AppTest\nfrom sandbox.users import actor_for\n"
+        f"at = AppTest.from_file({str(ROOT / 'workbench_pages' / 'pii_scan.py')!r}, default_timeout=60)\n"
+        "at.session_state['actor'] = actor_for('steward')\nat.session_state['lang'] = 'zh'\nat.run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(at.selectbox(key='pii_demo').proto.placeholder)\n"
+        "print([m for m in ('presidio_analyzer', 'jieba', 'spacy', 'mlflow') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False,
+                          env={**os.environ, "SANDBOX_HOME": str(home)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert steward.username == "steward"
+    assert done.stdout.splitlines()[-2:] == ["请选择演示数据集", "[]"]
