@@ -10,6 +10,8 @@ from sandbox.review.ui import (
     decision_tab,
     meeting_tab,
     open_form,
+    reset_forms,
+    show_flash,
     sign_tab,
     summary,
     vendor_view,
@@ -19,6 +21,7 @@ from sandbox.ui import guarded, require, tr
 
 actor = require("review.view")
 st.title(tr("nav.ethics_review"))
+show_flash()
 if can(actor, "review.open"):
     open_form(actor)
 reviews = guarded(lambda: list_reviews(actor=actor)) or []
@@ -27,7 +30,11 @@ if not reviews:
     st.stop()
 labels = {r["review_id"]: f"{r['record_no']}-v{r['version']} · {r['model']} · {r['domain']} · "
           + tr(f"review.status.{r['status']}") for r in reviews}
-picked = st.selectbox(tr("review.ui.pick"), list(labels), format_func=labels.get, key="review_pick")
+if st.session_state.get("review_pick") not in labels:
+    st.session_state.pop("review_pick", None)  # e.g. a review of another session's user
+picked = st.selectbox(tr("review.ui.pick"), list(labels), format_func=labels.get, key="review_pick",
+                      placeholder=tr("review.ui.ph_review"))
+reset_forms(picked)
 data = guarded(lambda: show_review(actor=actor, review_id=picked))
 if data is None:
     st.stop()

@@ -5,19 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from sandbox.review import DECISIONS, FOLLOWUP_DECISIONS, export_bytes, list_records, verify_all, verify_bytes
+from sandbox.review.ui import choice_label
 from sandbox.ui import guarded, require, tr
 
 actor = require("records.verify")
 st.title(tr("nav.records"))
 cols = st.columns(2)
-decision = cols[0].selectbox(tr("review.ui.decision"), ["", *DECISIONS, *FOLLOWUP_DECISIONS], key="records_decision")
+decisions = {d: choice_label(d) if d else tr("review.ui.all_decisions") for d in ["", *DECISIONS, *FOLLOWUP_DECISIONS]}
+decision = cols[0].selectbox(tr("review.ui.decision"), list(decisions), key="records_decision", format_func=decisions.get,
+                             placeholder=tr("review.ui.ph_decision"))
 vendor = cols[1].text_input(tr("col.vendor"), key="records_vendor")
 rows = guarded(lambda: list_records(actor=actor, decision=decision or None, vendor=vendor or None)) or []
 st.dataframe([{tr("review.ui.record"): r["record_id"], tr("review.ui.model"): r["model"], tr("col.vendor"): r["vendor"],
-               tr("review.ui.decision"): r["decision"], tr("review.ui.tier"): r["tier"], tr("col.when"): r["date"],
+               tr("review.ui.decision"): choice_label(r["decision"]), tr("review.ui.tier"): r["tier"], tr("col.when"): r["date"],
                tr("review.ui.next_review"): r["next_review"], tr("review.ui.supersedes"): r["supersedes"] or "",
                tr("review.ui.signatures"): ", ".join(r["signatures"])} for r in rows],
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 
 
 def _show(result: dict) -> None:
@@ -35,7 +38,8 @@ upload = st.file_uploader(tr("review.ui.verify_file"), type=["json"], key="recor
 if upload is not None:
     _show(verify_bytes(upload.getvalue(), name=upload.name))
 if rows:
-    record = st.selectbox(tr("review.ui.record"), [r["record_id"] for r in rows], key="records_pick")
+    record = st.selectbox(tr("review.ui.record"), [r["record_id"] for r in rows], key="records_pick",
+                          placeholder=tr("review.ui.ph_record"))
     fmt = st.radio(tr("review.ui.format"), ["pdf", "md", "json"], horizontal=True, key="records_format")
     if st.button(tr("review.ui.prepare"), key="records_prepare"):
         data = guarded(lambda: export_bytes(actor=actor, record_id=record, fmt=fmt))

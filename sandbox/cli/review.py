@@ -122,17 +122,14 @@ def decide_cmd(
     review_id: ReviewId,
     decision: Annotated[str, typer.Argument(help="批准|修改后批准|修改后再审|不予批准|暂停|终止")],
     reasons: Annotated[str, typer.Option("--reasons")] = "",
-    condition: Annotated[list[str] | None, typer.Option("--condition", help="text|owner|due (repeat)")] = None,
+    condition: Annotated[list[str] | None, typer.Option("--condition", help="text|owner|due, due as YYYY-MM-DD (repeat)")] = None,
     expert_result: Annotated[str | None, typer.Option("--expert-result", help="expert re-review result, e.g. 同意")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """作出决定并生成记录 / decide and freeze the record."""
-    from sandbox.review import decide
+    from sandbox.review import decide, parse_conditions
 
-    conditions = []
-    for text in condition or []:
-        parts = [p.strip() for p in text.split("|")]
-        conditions.append(dict(zip(("text", "owner", "due"), parts, strict=False)))
+    conditions = parse_conditions(condition or [])
     result = decide(actor=acting_user(as_user, password), review_id=review_id, decision=decision, reasons=reasons,
                     conditions=conditions, expert_rereview={"result": expert_result} if expert_result else None)
     emit(result, as_json=as_json, human=f"{result['record_id']} {result['decision']} {result['counts']}")

@@ -5,7 +5,9 @@ with ★ items pre-filled from evidence, votes and decisions, an append-only
 hash chain of records and Ed25519 signatures, verification and exports.
 """
 
+from sandbox.review._checklist import answer_item, answer_items
 from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee, list_committees
+from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._export import export_bytes, export_document, export_record, to_markdown
 from sandbox.review._queries import (
@@ -20,7 +22,6 @@ from sandbox.review._queries import (
 from sandbox.review._rules import CHECKLIST, DECISIONS, FOLLOWUP_DECISIONS, QUESTIONS, risk_tier
 from sandbox.review._service import (
     amend_review,
-    answer_item,
     decide,
     open_review,
     record_attendance,
@@ -40,16 +41,19 @@ __all__ = [
     "QUESTIONS",
     "amend_review",
     "answer_item",
+    "answer_items",
     "create_committee",
     "decide",
     "export_bytes",
     "export_document",
     "export_record",
     "find_review",
+    "format_conditions",
     "list_committees",
     "list_records",
     "list_reviews",
     "open_review",
+    "parse_conditions",
     "re_review_triggers",
     "record_attendance",
     "reviewable_trials",

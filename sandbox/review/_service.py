@@ -21,7 +21,6 @@ from sandbox.review._committee import committee_members, get_committee
 from sandbox.review._evidence import gather_evidence, model_info, prefill
 from sandbox.review._record import build_record
 from sandbox.review._rules import (
-    ANSWERS,
     APPROVING,
     CHECKLIST,
     DECISIONS,
@@ -39,7 +38,7 @@ from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
 
-__all__ = ["amend_review", "answer_item", "decide", "open_review", "record_attendance", "update_details", "vote"]
+__all__ = ["amend_review", "decide", "open_review", "record_attendance", "update_details", "vote"]
 
 DETAIL_FIELDS = (
     "purpose", "necessity", "system_role", "human_decides", "deploying_body", "duration", "frequency",
@@ -216,30 +215,6 @@ def record_attendance(*, actor: Actor, review_id: int, present: list[str], advis
         return {"review_id": review.id, **review.state["quorum"], "recused": recused}
 
 
-def answer_item(*, actor: Actor, review_id: int, item: str, answer: str, explanation: str = "",
-                evidence: str = "") -> dict[str, Any]:
-    """Answer one checklist item; overriding a pre-filled answer is recorded."""
-    authorize(actor, "review.answer")
-    if item not in CHECKLIST:
-        raise InputError("review.bad_choice", field="item", value=item, choices="C01–C20")
-    if answer not in ANSWERS:
-        raise InputError("review.bad_choice", field="answer", value=answer, choices=", ".join(ANSWERS))
-    with session_scope(immediate=True) as s:
-        review = load_review(s, actor, review_id, "review.answer")
-        _editable(review)
-        entry = review.state["checklist"][item]
-        pre = entry.get("prefill")
-        override = pre is not None and (pre.get("answer") != answer)
-        entry.update(answer=answer, explanation=explanation or entry.get("explanation", ""),
-                     evidence=evidence or entry.get("evidence", ""), by=actor.username,
-                     at=_now().isoformat(), source="override" if override else ("confirmed" if pre else "reviewer"))
-        if override:
-            entry["override"] = {"from": pre.get("answer"), "to": answer, "by": actor.username, "at": entry["at"]}
-        _save(review)
-        log_activity(s, actor, "review.answer", review.record_no, item=item, answer=answer, override=override)
-        return {"item": item, **entry}
-
-
 def update_details(*, actor: Actor, review_id: int, section: str, values: dict[str, Any]) -> dict[str, Any]:
     """Fill ``details`` (groups C/D/F text), ``public_value`` (Moore) or ``pia`` (PIPL art. 55/56)."""
     authorize(actor, "review.answer")
@@ -261,6 +236,8 @@ def update_details(*, actor: Actor, review_id: int, section: str, values: dict[s
 def vote(*, actor: Actor, review_id: int, choice: str) -> dict[str, Any]:
     """A voting member present and not recused votes for a decision (or abstains)."""
     authorize(actor, "review.vote")
+    if not choice:
+        raise InputError("review.vote_required")
     with session_scope(immediate=True) as s:
         review = load_review(s, actor, review_id, "review.vote")
         _editable(review)
@@ -297,6 +274,8 @@ def decide(
 ) -> dict[str, Any]:
     """Record the decision: quorum, ⅔ rule, expert re-review; freeze the record into the chain."""
     authorize(actor, "review.decide")
+    if not decision:
+        raise InputError("review.decision_required")
     conditions = [dict(c) for c in (conditions or [])]
     for i, c in enumerate(conditions, 1):
         missing = [k for k in ("text", "owner", "due") if not c.get(k)]

@@ -68,8 +68,8 @@ def _committee() -> None:
 
 def seed_demo(demo_dir: Path) -> None:
     """Create the demo committee and the two demo reviews (skips gracefully without trials)."""
+    from sandbox.review._checklist import answer_item
     from sandbox.review._service import (
-        answer_item,
         decide,
         open_review,
         record_attendance,

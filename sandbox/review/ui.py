@@ -1,4 +1,9 @@
-"""Workbench parts of the ethics review page (each form: one service call, then render)."""
+"""Workbench parts of the ethics review page (each form: one service call, then render).
+
+Every widget has a stable ``key=`` (browser tests and keyboard users rely on them).
+After a successful action the message is kept in the session, the form's widget
+state is dropped and the page reruns, so it shows the new state under the message.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sandbox.review import (
     DECISIONS,
     FOLLOWUP_DECISIONS,
     QUESTIONS,
-    answer_item,
+    answer_items,
     decide,
     open_review,
     re_review_triggers,
@@ -21,35 +26,82 @@ from sandbox.review import (
     update_details,
     vote,
 )
+from sandbox.review._conditions import FIELDS, format_conditions, parse_conditions
 from sandbox.roles import Actor, can
 from sandbox.ui import guarded, lang, tr
 
-__all__ = ["checklist_tab", "decision_tab", "meeting_tab", "open_form", "sign_tab", "summary", "vendor_view"]
+__all__ = ["answer_label", "checklist_tab", "choice_label", "decision_tab", "meeting_tab", "open_form", "reset_forms",
+           "show_flash", "sign_tab", "summary", "vendor_view"]
 
 ANSWERS = ("yes", "no", "n.a.")
+ANSWER_KEYS = {"yes": "yes", "no": "no", "n.a.": "na"}
+CHOICE_KEYS = {"批准": "approve", "修改后批准": "approve_with_conditions", "修改后再审": "revise_and_resubmit",
+               "不予批准": "reject", "暂停": "suspend", "终止": "terminate", "abstain": "abstain"}
+REVIEW_TYPES = ("initial", "follow-up", "expert-rereview", "emergency")
+FLASH = "review_flash"
+SHOWN = "review_shown"
+# Widget-key prefixes of the forms that follow the selected review.
+FORM_PREFIXES = ("checklist_", "decide_", "vote_", "attend_", "sign_", "public_value_", "pia_")
 
 
-def _done(result: Any, key: str, **params: Any) -> None:
-    if result is not None:
-        st.success(tr(key, **params))
+def answer_label(answer: str | None) -> str:
+    """yes / no / n.a. in the user's language."""
+    return tr(f"review.ui.answer.{ANSWER_KEYS.get(answer or '', 'none')}")
+
+
+def choice_label(choice: str) -> str:
+    """A decision or vote (the Chinese constant) in the user's language."""
+    key = CHOICE_KEYS.get(choice)
+    return tr(f"review.ui.choice.{key}") if key else choice
+
+
+def _clear(*prefixes: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
+        del st.session_state[key]
+
+
+def _done(result: Any, key: str, *, clear: tuple[str, ...] = (), **params: Any) -> None:
+    """After a successful call: keep the message, drop the form's state, rerun to show the new state."""
+    if result is None:
+        return
+    st.session_state[FLASH] = tr(key, **params)
+    if clear:
+        _clear(*clear)
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The success message of the action that triggered this rerun, once."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message)
+
+
+def reset_forms(review_id: int | None) -> None:
+    """Forget the forms' widget state when another review is selected (keys are shared)."""
+    if st.session_state.get(SHOWN) != review_id:
+        _clear(*FORM_PREFIXES)
+        st.session_state[SHOWN] = review_id
 
 
 def open_form(actor: Actor) -> None:
     trials = guarded(lambda: reviewable_trials(actor=actor)) or []
+    labels = {t["trial_id"]: f"#{t['trial_id']} {t['model']} · {t['domain']} · {t['vendor']}" for t in trials}
     with st.expander(tr("review.ui.open_new"), expanded=False), st.form("review_open"):
         if not trials:
             st.caption(tr("review.ui.no_trials"))
-        trial = st.selectbox(tr("review.ui.trial"), [t["trial_id"] for t in trials], key="open_trial",
-                             format_func=lambda i: next(f"#{t['trial_id']} {t['model']} · {t['domain']} · {t['vendor']}"
-                                                        for t in trials if t["trial_id"] == i))
+        trial = st.selectbox(tr("review.ui.trial"), list(labels), key="open_trial", format_func=labels.get,
+                             placeholder=tr("review.ui.ph_trial"))
         answers = {q: st.slider(tr(f"review.q.{q}"), 0, 3, 1, key=f"open_q_{q}") for q in QUESTIONS}
         answers["mitigation"] = st.slider(tr("review.q.mitigation"), 0, 3, 1, key="open_q_mitigation")
         answers["public_opinion"] = st.checkbox(tr("review.q.public_opinion"), key="open_q_public_opinion")
-        review_type = st.selectbox(tr("review.ui.type"), ["initial", "follow-up", "expert-rereview", "emergency"],
-                                   key="open_type")
-        if st.form_submit_button(tr("review.ui.open"), type="primary") and trial is not None:
+        review_type = st.selectbox(tr("review.ui.type"), REVIEW_TYPES, key="open_type",
+                                   format_func={v: tr(f"review.ui.type.{v}") for v in REVIEW_TYPES}.get, placeholder=tr("review.ui.ph_type"))
+        if st.form_submit_button(tr("review.ui.open"), type="primary", key="open_go") and trial is not None:
             out = guarded(lambda: open_review(actor=actor, trial_id=int(trial), questionnaire=answers,
-                                              review_type=review_type))
+                                              review_type=review_type or "initial"))
+            if out is not None:
+                st.session_state["review_pick"] = out["review_id"]  # show the review just opened
             _done(out, "review.ui.opened", record=(out or {}).get("record_no", ""), tier=(out or {}).get("tier", ""))
 
 
@@ -73,38 +125,55 @@ def summary(data: dict[str, Any]) -> None:
 
 def meeting_tab(actor: Actor, data: dict[str, Any]) -> None:
     members = data["members"]
-    st.dataframe([{tr("col.display_name"): m["name"], tr("review.ui.category"): m["category"],
-                   tr("review.ui.sex"): m["sex"], tr("review.ui.affiliation"): m["affiliation"],
-                   tr("review.ui.interests"): "；".join(m["interests"]),
-                   tr("review.ui.present"): "✓" if data["state"]["attendance"][m["username"]]["present"] else ""}
-                  for m in members], hide_index=True, use_container_width=True)
+    attendance = data["state"]["attendance"]
+    st.dataframe([{tr("col.display_name"): m["name"], tr("col.username"): m["username"],
+                   tr("review.ui.category"): m["category"], tr("review.ui.sex"): m["sex"],
+                   tr("review.ui.affiliation"): m["affiliation"], tr("review.ui.interests"): "；".join(m["interests"]),
+                   tr("review.ui.present"): "✓" if attendance[m["username"]]["present"] else ""}
+                  for m in members], hide_index=True, width="stretch")
     if can(actor, "review.open") and data["status"] == "open":
+        names = {m["username"]: f"{m['name']} ({m['username']})" for m in members}
         with st.form("review_attend"):
-            present = st.multiselect(tr("review.ui.present"), [m["username"] for m in members], key="attend_present",
-                                     default=[u for u, a in data["state"]["attendance"].items() if a["present"]])
-            if st.form_submit_button(tr("review.ui.check_quorum")):
+            present = st.multiselect(tr("review.ui.present"), list(names), key="attend_present", format_func=names.get,
+                                     default=[u for u, a in attendance.items() if a["present"]],
+                                     placeholder=tr("review.ui.ph_members"))
+            if st.form_submit_button(tr("review.ui.check_quorum"), key="attend_go"):
                 out = guarded(lambda: record_attendance(actor=actor, review_id=data["review_id"], present=present))
-                _done(out, "review.ui.quorate", n=(out or {}).get("voting_present", 0))
+                _done(out, "review.ui.quorate", clear=("attend_",), n=(out or {}).get("voting_present", 0))
 
 
 def checklist_tab(actor: Actor, data: dict[str, Any]) -> None:
     checklist = data["state"]["checklist"]
     zh = lang() == "zh"
-    st.dataframe([{"id": f"{k}{'★' if star else ''}", tr("review.ui.item"): (a if zh else b),
-                   tr("review.ui.answer"): checklist[k].get("answer") or "—",
-                   tr("review.ui.explanation"): checklist[k].get("explanation", ""),
-                   tr("review.ui.source"): checklist[k].get("source", "")}
-                  for k, (a, b, _basis, star) in CHECKLIST.items()], hide_index=True, use_container_width=True)
-    if not can(actor, "review.answer") or data["status"] != "open":
+    editable = can(actor, "review.answer") and data["status"] == "open"
+    if not editable:
+        st.dataframe([{"id": f"{k}{'★' if star else ''}", tr("review.ui.item"): (a if zh else b),
+                       tr("review.ui.answer"): answer_label(checklist[k].get("answer")),
+                       tr("review.ui.explanation"): checklist[k].get("explanation", ""),
+                       tr("review.ui.source"): checklist[k].get("source", "")}
+                      for k, (a, b, _basis, star) in CHECKLIST.items()], hide_index=True, width="stretch")
         return
-    with st.form("review_answer"):
-        item = st.selectbox(tr("review.ui.item"), list(CHECKLIST), key="answer_item")
-        answer = st.radio(tr("review.ui.answer"), ANSWERS, horizontal=True, key="answer_value")
-        explanation = st.text_input(tr("review.ui.explanation"), key="answer_explanation")
-        evidence = st.text_input(tr("review.ui.evidence_link"), key="answer_evidence")
-        if st.form_submit_button(tr("review.ui.save")):
-            _done(guarded(lambda: answer_item(actor=actor, review_id=data["review_id"], item=item, answer=answer,
-                                              explanation=explanation, evidence=evidence)), "review.ui.saved")
+    with st.form("review_checklist"):
+        st.caption(tr("review.ui.checklist_hint"))
+        answers = []
+        labels = {a: answer_label(a) for a in ANSWERS}  # bound now: AppTest formats outside the script run
+        for k, (a, b, basis, star) in CHECKLIST.items():
+            entry = checklist[k]
+            current = entry.get("answer")
+            left, right = st.columns([3, 2], vertical_alignment="bottom")
+            value = left.radio(f"{k}{'★' if star else ''} {a if zh else b}", ANSWERS, horizontal=True,
+                               index=ANSWERS.index(current) if current in ANSWERS else None, format_func=labels.get,
+                               key=f"checklist_{k}", help=f"{basis} · {tr('review.ui.source')}: {entry.get('source', '')}")
+            note = right.text_input(tr("review.ui.explanation"), entry.get("explanation", ""),
+                                    key=f"checklist_note_{k}")
+            if value is not None:
+                answers.append({"item": k, "answer": value, "explanation": note})
+        if st.form_submit_button(tr("review.ui.save_checklist"), type="primary", key="checklist_save"):
+            out = guarded(lambda: answer_items(actor=actor, review_id=data["review_id"], answers=answers))
+            if out == []:
+                st.info(tr("review.ui.nothing_changed"))
+            else:
+                _done(out, "review.ui.saved_items", clear=("checklist_",), n=len(out or []))
     for section, fields in (("public_value", ("public_value", "legitimacy", "capacity")),
                             ("pia", ("pia_id", "pia_date", "purpose_lawful", "impact", "safeguards"))):
         with st.form(f"review_{section}"):
@@ -112,45 +181,64 @@ def checklist_tab(actor: Actor, data: dict[str, Any]) -> None:
             current = data["state"].get(section) or {}
             values = {f: st.text_area(tr(f"review.field.{f}"), current.get(f, ""), key=f"{section}_{f}", height=68)
                       for f in fields}
-            if st.form_submit_button(tr("review.ui.save")):
+            if st.form_submit_button(tr("review.ui.save"), key=f"{section}_go"):
                 _done(guarded(lambda s=section, v=values: update_details(
-                    actor=actor, review_id=data["review_id"], section=s, values=v)), "review.ui.saved")
+                    actor=actor, review_id=data["review_id"], section=s, values=v)), "review.ui.saved",
+                    clear=(f"{section}_",))
+
+
+def _conditions_table(conditions: list[dict[str, Any]]) -> None:
+    columns = (*FIELDS, "evidence", "status")
+    st.dataframe([{tr(f"review.ui.condition_{c}"): cond.get(c, "") for c in columns} for cond in conditions],
+                 hide_index=True, width="stretch")
 
 
 def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
     choices = DECISIONS + (FOLLOWUP_DECISIONS if data["review_type"] == "follow-up" else ())
     if data["votes"]:
-        st.dataframe([{tr("col.username"): u, tr("review.ui.vote"): c} for u, c in data["votes"].items()],
+        st.dataframe([{tr("col.username"): u, tr("review.ui.vote"): choice_label(c)} for u, c in data["votes"].items()],
                      hide_index=True)
+    dec = data["state"].get("decision")
+    if dec:
+        st.subheader(tr("review.ui.decision_is", decision=choice_label(dec["decision"])))
+        st.write(dec.get("reasons", ""))
+        _conditions_table(dec.get("conditions") or [])
     if data["status"] != "open":
         return
     if can(actor, "review.vote"):
         with st.form("review_vote"):
-            choice = st.radio(tr("review.ui.vote"), [*choices, "abstain"], horizontal=True, key="vote_choice")
-            if st.form_submit_button(tr("review.ui.cast")):
-                _done(guarded(lambda: vote(actor=actor, review_id=data["review_id"], choice=choice)), "review.ui.saved")
+            options = [*choices, "abstain"]
+            mine = data["votes"].get(actor.username)
+            choice = st.radio(tr("review.ui.vote"), options, horizontal=True, key="vote_choice",
+                              index=options.index(mine) if mine in options else None,
+                              format_func={c: choice_label(c) for c in options}.get)
+            if st.form_submit_button(tr("review.ui.cast"), key="vote_cast"):
+                _done(guarded(lambda: vote(actor=actor, review_id=data["review_id"], choice=choice or "")),
+                      "review.ui.saved", clear=("vote_",))
     if can(actor, "review.decide"):
         with st.form("review_decide"):
-            decision = st.selectbox(tr("review.ui.decision"), choices, key="decide_choice")
+            decision = st.selectbox(tr("review.ui.decision"), choices, index=None, key="decide_choice",
+                                    format_func={c: choice_label(c) for c in choices}.get, placeholder=tr("review.ui.ph_decision"))
             reasons = st.text_area(tr("review.ui.reasons"), key="decide_reasons")
-            rows = [{k: c.get(k, "") for k in ("text", "owner", "due", "evidence", "status")}
-                    for c in data["state"].get("carried_conditions") or []] or [
-                {"text": "", "owner": "", "due": "", "evidence": "", "status": "open"}]
-            conditions = st.data_editor(rows, num_rows="dynamic", key="decide_conditions")
+            conditions = st.text_area(tr("review.ui.conditions"), key="decide_conditions",
+                                      value=format_conditions(data["state"].get("carried_conditions") or []),
+                                      placeholder=tr("review.ui.conditions_placeholder"))
             expert = st.text_input(tr("review.ui.expert_result"), key="decide_expert")
-            if st.form_submit_button(tr("review.ui.decide"), type="primary"):
-                conds = [c for c in conditions if any(c.values())]
-                out = guarded(lambda: decide(actor=actor, review_id=data["review_id"], decision=decision, reasons=reasons,
-                                             conditions=conds, expert_rereview={"result": expert} if expert else None))
-                _done(out, "review.ui.decided", record=(out or {}).get("record_id", ""))
+            if st.form_submit_button(tr("review.ui.decide"), type="primary", key="decide_go"):
+                out = guarded(lambda: decide(
+                    actor=actor, review_id=data["review_id"], decision=decision or "", reasons=reasons,
+                    conditions=parse_conditions(conditions),
+                    expert_rereview={"result": expert.strip()} if expert.strip() else None))
+                _done(out, "review.ui.decided", clear=("decide_", "vote_"), record=(out or {}).get("record_id", ""))
 
 
 def sign_tab(actor: Actor, data: dict[str, Any]) -> None:
     for rec in data["records"]:
-        st.markdown(f"**{rec['record_id']}** · {rec['decision']} · `{rec['record_hash'][:16]}…`")
-        st.dataframe([{tr("review.ui.signer"): s["name"], tr("col.role"): s["role"], tr("review.ui.meaning"): s["meaning"],
+        st.markdown(f"**{rec['record_id']}** · {choice_label(rec['decision'])} · `{rec['record_hash'][:16]}…`")
+        st.dataframe([{tr("review.ui.signer"): s["name"], tr("col.role"): s["role"],
+                       tr("review.ui.meaning"): tr(f"review.ui.meaning.{s['meaning']}"),
                        tr("col.when"): s["signed_at"], tr("review.ui.fingerprint"): s["fingerprint"]}
-                      for s in rec["signatures"]], hide_index=True, use_container_width=True)
+                      for s in rec["signatures"]], hide_index=True, width="stretch")
     current = data["state"].get("record_id")
     if current and data["status"] != "open":
         for trig in guarded(lambda: re_review_triggers(actor=actor, record_id=current)) or []:
@@ -158,12 +246,13 @@ def sign_tab(actor: Actor, data: dict[str, Any]) -> None:
     if not current or data["status"] == "open" or not can(actor, "review.sign"):
         return
     meanings = {"chair": ["approved", "reviewed"], "vendor": ["acknowledged"]}.get(actor.role, ["reviewed"])
-    with st.form("review_sign"):
-        meaning = st.selectbox(tr("review.ui.meaning"), meanings, key="sign_meaning")
+    with st.form("review_sign", clear_on_submit=True):
+        meaning = st.selectbox(tr("review.ui.meaning"), meanings, key="sign_meaning", placeholder=tr("review.ui.ph_meaning"),
+                               format_func={m: tr(f"review.ui.meaning.{m}") for m in meanings}.get)
         password = st.text_input(tr("review.ui.password_again"), type="password", key="sign_password")
-        if st.form_submit_button(tr("review.ui.sign"), type="primary"):
-            _done(guarded(lambda: sign_record(actor=actor, record_id=current, password=password, meaning=meaning)),
-                  "review.ui.signed", record=current)
+        if st.form_submit_button(tr("review.ui.sign"), type="primary", key="sign_go"):
+            _done(guarded(lambda: sign_record(actor=actor, record_id=current, password=password,
+                                              meaning=meaning or "")), "review.ui.signed", record=current)
 
 
 def vendor_view(actor: Actor, data: dict[str, Any]) -> None:
@@ -171,7 +260,7 @@ def vendor_view(actor: Actor, data: dict[str, Any]) -> None:
     if not dec:
         st.info(tr("review.ui.no_decision"))
         return
-    st.subheader(tr("review.ui.decision_is", decision=dec["decision"]))
+    st.subheader(tr("review.ui.decision_is", decision=choice_label(dec["decision"])))
     st.write(dec.get("reasons", ""))
-    st.dataframe(dec.get("conditions") or [], hide_index=True, use_container_width=True)
+    _conditions_table(dec.get("conditions") or [])
     sign_tab(actor, data)

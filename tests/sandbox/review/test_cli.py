@@ -66,6 +66,9 @@ def test_cli_errors_and_failed_verification(world, tmp_path: Path) -> None:  # t
     assert "出席且有表决权的委员只有 4 名" in result.stderr
     result = _run("--lang", "en", "review", "vote", rid, "批准", "--json", user="reviewer")
     assert result.exit_code == 1 and result.stdout == "" and "no attendance with a quorum" in result.stderr
+    result = _run("review", "decide", rid, "修改后批准", "--condition", "保留人工复核|vendor_b|2027-03-31",
+                  "--condition", "补充审计|vendor_b|2027/06/30", user="chair")
+    assert result.exit_code == 1 and "条件第 2 行的期限 2027/06/30 不是有效日期" in result.stderr
     assert _run("review", "open", "999", user="chair").exit_code == 1
     assert _run("review", "open", str(world.trials["social"]), user="reviewer").exit_code == 1  # not allowed
     bad = tmp_path / "bad.json"

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sandbox.review import (
+    CHECKLIST,
+    answer_items,
+    list_reviews,
+    open_review,
+    record_attendance,
+    show_review,
+    vote,
+)
 from sandbox.users import actor_for
+from tests.sandbox.review.conftest import ALL, IMPACT
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,11 +40,14 @@ def test_ethics_review_page_renders_for_role(seeded, username: str) -> None:  # 
 
 def test_chair_opens_a_review_and_records_attendance(seeded) -> None:  # type: ignore[no-untyped-def]
     at = _page("ethics_review.py", "chair", "en")
-    at.button(key="FormSubmitter:review_open-Open review").click().run()
+    assert at.selectbox(key="open_trial").value is not None
+    at.button(key="open_go").click().run()
     assert not at.exception
     assert any("opened" in s.value for s in at.success), [e.value for e in at.error]
     at.multiselect(key="attend_present").set_value(["chair", "reviewer"])
-    at.button(key="FormSubmitter:review_attend-Record attendance and check quorum").click().run()
+    newest = max(r["review_id"] for r in list_reviews(actor=actor_for("chair")))
+    assert at.selectbox(key="review_pick").value == newest  # the page shows the review just opened
+    at.button(key="attend_go").click().run()
     assert any("Only 2 voting members are present" in e.value for e in at.error)
 
 
@@ -54,3 +67,100 @@ def test_records_page_lists_verifies_and_exports(seeded) -> None:  # type: ignor
     at.radio(key="records_format").set_value("md")
     at.button(key="records_prepare").click().run()
     assert not at.exception and not at.error
+
+
+def _checklist_of(rid: int) -> dict:
+    return show_review(actor=actor_for("chair"), review_id=rid)["state"]["checklist"]
+
+
+def test_reviewer_answers_the_whole_checklist_in_one_form(world) -> None:  # type: ignore[no-untyped-def]
+    chair = world.actor("chair")
+    rid = open_review(actor=chair, trial_id=world.trials["social"], questionnaire=IMPACT)["review_id"]
+    record_attendance(actor=chair, review_id=rid, present=ALL)
+    at = _page("ethics_review.py", "reviewer", "en")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="checklist_C01").value is None  # unanswered: nothing preselected
+    assert at.radio(key="checklist_C18").value == "no"  # ★ pre-filled from the evidence
+    assert at.radio(key="checklist_C01").options == ["yes", "no", "n.a."]
+    for item in CHECKLIST:
+        if at.radio(key=f"checklist_{item}").value is None:
+            at.radio(key=f"checklist_{item}").set_value("yes")
+    at.radio(key="checklist_C18").set_value("yes")
+    at.text_input(key="checklist_note_C18").input("复核后不在清单内")
+    at.radio(key="checklist_C07").set_value("n.a.")
+    at.button(key="checklist_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["Saved 20 checklist answer(s)."]
+    state = _checklist_of(rid)
+    assert all(v["answer"] is not None and v["by"] == "reviewer" for v in state.values())
+    assert state["C07"]["answer"] == "n.a." and state["C01"]["source"] == "reviewer"
+    assert state["C18"]["source"] == "override" and state["C18"]["override"]["from"] == "no"
+    assert state["C18"]["explanation"] == "复核后不在清单内"
+    assert at.radio(key="checklist_C07").value == "n.a."  # the form shows the saved state
+    at.button(key="checklist_save").click().run()
+    assert not at.success and at.info[-1].value == "Nothing changed in the checklist."
+
+
+def _voted(world) -> int:  # type: ignore[no-untyped-def]
+    chair = world.actor("chair")
+    rid = open_review(actor=chair, trial_id=world.trials["social"], questionnaire=IMPACT)["review_id"]
+    record_attendance(actor=chair, review_id=rid, present=ALL)
+    answer_items(actor=world.actor("reviewer"), review_id=rid,
+                 answers=[{"item": k, "answer": "yes"} for k in CHECKLIST])
+    for username in ALL:
+        vote(actor=world.actor(username), review_id=rid, choice="修改后批准")
+    return rid
+
+
+def test_chair_decides_with_conditions_typed_one_per_line(world) -> None:  # type: ignore[no-untyped-def]
+    rid = _voted(world)
+    at = _page("ethics_review.py", "chair")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="decide_choice").value is None
+    at.selectbox(key="decide_choice").set_value("修改后批准")
+    at.text_area(key="decide_reasons").input("证据充分")
+    at.text_area(key="decide_conditions").input("对75岁以上农村老人保留人工复核|vendor_a|2027-03-31\n补充审计|vendor_a")
+    at.button(key="decide_go").click().run()
+    assert [e.value for e in at.error] == ["条件第 2 行缺少：期限。每行一项：内容|负责人|期限（YYYY-MM-DD）。"]
+    shown = show_review(actor=world.actor("chair"), review_id=rid)
+    assert shown["status"] == "open" and shown["state"]["decision"] is None and shown["records"] == []
+    at.text_area(key="decide_conditions").input("对75岁以上农村老人保留人工复核|vendor_a|2027-03-31\n"
+                                                "补充审计|vendor_a|2027-06-30")
+    at.button(key="decide_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value.startswith("已作出决定，生成记录 ER-")
+    shown = show_review(actor=world.actor("chair"), review_id=rid)
+    assert shown["status"] == "decided"
+    assert [(c["id"], c["text"], c["due"]) for c in shown["state"]["decision"]["conditions"]] == [
+        ("K1", "对75岁以上农村老人保留人工复核", "2027-03-31"), ("K2", "补充审计", "2027-06-30")]
+    assert any(s.value == "决定：修改后批准" for s in at.subheader)  # the page shows the decision at once
+    record = shown["state"]["record_id"]
+
+    vendor = _page("ethics_review.py", "vendor_a", "en")
+    vendor.selectbox(key="review_pick").set_value(rid).run()
+    assert not vendor.exception and not vendor.error, [e.value for e in vendor.error]
+    assert any(s.value == "Decision: Approve with conditions" for s in vendor.subheader)
+    assert list(vendor.dataframe[0].value["Condition"]) == ["对75岁以上农村老人保留人工复核", "补充审计"]
+    assert vendor.selectbox(key="sign_meaning").value == "acknowledged"
+    vendor.text_input(key="sign_password").input(world.password)
+    vendor.button(key="sign_go").click().run()
+    assert not vendor.error, [e.value for e in vendor.error]
+    assert [s.value for s in vendor.success] == [f"Record {record} signed."]
+    signatures = show_review(actor=world.actor("chair"), review_id=rid)["records"][0]["signatures"]
+    assert [(s["meaning"]) for s in signatures] == ["acknowledged"]
+
+
+def test_decision_and_vote_choices_are_translated_in_english(world) -> None:  # type: ignore[no-untyped-def]
+    chair = world.actor("chair")
+    rid = open_review(actor=chair, trial_id=world.trials["social"], questionnaire=IMPACT)["review_id"]
+    record_attendance(actor=chair, review_id=rid, present=ALL)
+    at = _page("ethics_review.py", "chair", "en")
+    assert at.selectbox(key="decide_choice").options == ["Approve", "Approve with conditions", "Revise and resubmit",
+                                                         "Reject"]
+    assert at.radio(key="vote_choice").options[-1] == "Abstain" and at.radio(key="vote_choice").value is None
+    at.button(key="vote_cast").click().run()
+    assert [e.value for e in at.error] == ["Choose how you vote first."]
+    at.radio(key="vote_choice").set_value("修改后批准")
+    at.button(key="vote_cast").click().run()
+    assert [s.value for s in at.success] == ["Saved."]
+    assert at.radio(key="vote_choice").value == "修改后批准"
