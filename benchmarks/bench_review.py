@@ -78,9 +78,11 @@ def run() -> list[Figure]:
         started = time.perf_counter()
         verify_file(out)
         file_s = time.perf_counter() - started
-        started = time.perf_counter()
-        export_record(actor=actors["chair"], record_id=records[-1], fmt="pdf", out=Path(tmp) / "r.pdf")
-        pdf_s = time.perf_counter() - started
+        pdfs = []
+        for i in range(4):  # the first one also parses the font (once per process)
+            started = time.perf_counter()
+            export_record(actor=actors["chair"], record_id=records[-1 - i], fmt="pdf", out=Path(tmp) / f"r{i}.pdf")
+            pdfs.append(time.perf_counter() - started)
     return [
         Figure(area="review", name="full review to a frozen record (service, median)", value=statistics.median(flows),
                unit="s", note="open, quorum, 20 answers, 7 votes, decision, record appended to the chain"),
@@ -89,6 +91,8 @@ def run() -> list[Figure]:
         Figure(area="review", name=f"verify --all ({checked['records']} records, {checked['signatures']} signatures)",
                value=verify_s, unit="s", note="every hash, every Ed25519 signature, the chain"),
         Figure(area="review", name="verify one exported JSON record", value=file_s, unit="s"),
-        Figure(area="review", name="export one record as Chinese PDF", value=pdf_s, unit="s",
-               note="WenQuanYi Zen Hei embedded (subset)"),
+        Figure(area="review", name="export one record as Chinese PDF (first in the process)", value=pdfs[0], unit="s",
+               note="WenQuanYi Zen Hei embedded (subset); includes parsing the font once"),
+        Figure(area="review", name="export one record as Chinese PDF (next ones, median)",
+               value=statistics.median(pdfs[1:]), unit="s", note="font metrics cached per process"),
     ]
