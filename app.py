@@ -9,12 +9,13 @@ import streamlit as st
 from sandbox.demo import DEMO_PASSWORD, DEMO_USERS
 from sandbox.errors import SandboxError
 from sandbox.roles import can
-from sandbox.ui import PAGES, current_actor, lang, tr
+from sandbox.ui import PAGES, current_actor, lang, localise_chrome, tr
 from sandbox.users import authenticate
 
 ROOT = Path(__file__).parent
 
 st.set_page_config(page_title="算法监管沙盒", page_icon=":material/balance:", layout="wide")
+localise_chrome()
 
 with st.sidebar:
     st.radio(

@@ -14,7 +14,7 @@ from sandbox.errors import SandboxError
 from sandbox.i18n import t
 from sandbox.roles import Actor, can
 
-__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "require", "tr", "warm_up"]
+__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "localise_chrome", "require", "tr", "warm_up"]
 
 T = TypeVar("T")
 
@@ -48,6 +48,32 @@ def guarded(call: Callable[[], T]) -> T | None:
     except SandboxError as exc:
         st.error(exc.render(lang()))
         return None
+
+
+# Streamlit's file uploader draws its button ("Upload") and size note ("2GB per
+# file • CSV") in English whatever the app's language. In Chinese the English
+# text is hidden (visibility, so screen readers and innerText skip it too) and
+# the catalog's text drawn in its place.
+_UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {{
+  visibility: hidden; position: relative; white-space: nowrap; display: inline-block; overflow: visible}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{min-width: 4.2em}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{min-width: 12em}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{browse}"; visibility: visible; position: absolute; left: 0; top: 0}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{limit}"; visibility: visible; position: absolute; left: 0; top: 0}}
+</style>"""
+
+
+def localise_chrome() -> None:
+    """Put Streamlit's built-in English uploader texts into the user's language (Chinese only)."""
+    if lang() != "zh":
+        return
+    size_mb = int(st.get_option("server.maxUploadSize"))
+    limit = f"{size_mb // 1024} GB" if size_mb >= 1024 and size_mb % 1024 == 0 else f"{size_mb} MB"
+    st.html(_UPLOADER_CSS.format(browse=tr("ui.upload_browse"), limit=tr("ui.upload_limit", limit=limit)))
 
 
 class PageSpec:
