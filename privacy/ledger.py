@@ -35,7 +35,7 @@ from sandbox.errors import InputError, NotFoundError, RuleViolation
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["BudgetLedger", "budget_status", "check_epsilon", "reserve", "spent_within"]
+__all__ = ["BudgetLedger", "budget_status", "check_epsilon", "precheck", "reserve", "spent_within"]
 
 _OTHER = object()
 _MAX_POINTS = 200_000
@@ -118,6 +118,37 @@ def _check_dataset(dataset: str) -> str:
     return name
 
 
+def _refuse_overspend(name: str, eps: float, dlt: float, spent_e: float, spent_d: float, total_e: float,
+                      total_d: float) -> None:
+    """Raise the refusal when (ε, δ) would overspend; ``budget_spent`` once nothing is left at all."""
+    if spent_e + eps <= total_e + _TOL and spent_d + dlt <= total_d + _TOL:
+        return
+    params = {"dataset": name, "epsilon": f"{eps:g}", "delta": f"{dlt:g}", "spent": f"{spent_e:g}",
+              "total": f"{total_e:g}", "remaining": f"{max(0.0, total_e - spent_e):g}"}
+    if spent_e >= total_e - _TOL:
+        raise RuleViolation("privacy.err.budget_spent", **params)
+    raise RuleViolation("privacy.err.budget_exceeded", **params)
+
+
+def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
+             scope: dict[str, Any] | None = None) -> None:
+    """Refuse early (before reading data) a query the ledger would refuse; changes nothing.
+
+    Read-only and advisory: :func:`reserve` repeats the check under the lock
+    before any noise is drawn. A dataset never charged passes.
+    """
+    authorize(actor, "privacy.release")
+    eps, dlt = check_epsilon(epsilon, delta)
+    name = _check_dataset(dataset)
+    with session_scope() as session:
+        budget = _budget_row(session, name, lock=False)
+        if budget is None:
+            return
+        rows = _spends(session, budget.id)
+        spent_e, spent_d = spent_within([(r.epsilon, r.delta, r.scope or {}) for r in rows], _normalise_scope(scope))
+        _refuse_overspend(name, eps, dlt, spent_e, spent_d, budget.epsilon_total, budget.delta_total)
+
+
 def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, query: str,
             scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
             policy: str | DeidPolicy = "default") -> int:
@@ -150,12 +181,7 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
                     session.flush()
                 rows = _spends(session, budget.id)
                 spent_e, spent_d = spent_within([(r.epsilon, r.delta, r.scope or {}) for r in rows], norm)
-                if spent_e + eps > budget.epsilon_total + _TOL or spent_d + dlt > budget.delta_total + _TOL:
-                    raise RuleViolation(
-                        "privacy.err.budget_exceeded", dataset=name, epsilon=f"{eps:g}", delta=f"{dlt:g}",
-                        spent=f"{spent_e:g}", total=f"{budget.epsilon_total:g}",
-                        remaining=f"{max(0.0, budget.epsilon_total - spent_e):g}",
-                    )
+                _refuse_overspend(name, eps, dlt, spent_e, spent_d, budget.epsilon_total, budget.delta_total)
                 spend = PrivacySpend(budget_id=budget.id, epsilon=eps, delta=dlt, query=query[:64], scope=norm,
                                      details=details or {}, actor=actor.username, role=actor.role)
                 session.add(spend)
@@ -185,6 +211,9 @@ class BudgetLedger:
                 scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None) -> int:
         return reserve(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, query=query,
                        scope=scope, details=details, policy=self.policy)
+
+    def precheck(self, *, epsilon: float, delta: float = 0.0, scope: dict[str, Any] | None = None) -> None:
+        precheck(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, scope=scope)
 
     def status(self) -> dict[str, Any]:
         return budget_status(actor=self.actor, dataset=self.dataset, policy=self.policy, missing_ok=True)

@@ -112,6 +112,7 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
     authorize(actor, "privacy.release")
     check_epsilon(epsilon)
     ledger = BudgetLedger(actor=actor, dataset=dataset, policy=load_policy(policy))
+    ledger.precheck(epsilon=epsilon, scope=where)  # a spent budget is refused before the data is even read
     frame = source if isinstance(source, pd.DataFrame) else read_table(Path(source))[0]
     table = dp_histogram(frame, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                          keys_from_data=keys_from_data, where=where, random_state=random_state)

@@ -102,7 +102,10 @@ def run_cli(home: Path, lang: str, argv: list[str], cwd: Path) -> subprocess.Com
 
 def fill(argv: tuple[str, ...], files: dict[str, Path], *, tmp: Path, home: Path) -> list[str]:
     values = {name: str(path) for name, path in files.items()}
-    values.update(tmp=str(tmp), home=str(home), budget="1")
+    from privacy.deid import load_policy
+
+    # {budget}: the default policy's whole ε (a setup line spends all of it)
+    values.update(tmp=str(tmp), home=str(home), budget=f"{load_policy('default').dp.epsilon_total:g}")
     return [re.sub(r"\{([^{}]+)\}", lambda m: values[m.group(1)], arg) for arg in argv]
 
 
@@ -204,6 +207,8 @@ def test_cli_handles_bad_input(case: Case, lang: str, corpus_outcomes: dict[str,
     if case.exit_code is not None:
         assert out.code == case.exit_code, f"{where}: exit {out.code}, expected {case.exit_code}: {message}"
     assert message, f"{where}: exit {out.code} without a message"
+    missing = [text for text in case.message_has if text not in message]
+    assert not missing, f"{where}: the message does not name {missing}: {message!r}"
     if lang == "zh":
         assert CJK.search(message), f"{where}: message not in Chinese: {message!r}"
     else:

@@ -346,6 +346,9 @@ class Case:
     exit_code : int or None
         For ``expect="reject"``: the exit code required (2 for usage errors);
         None accepts any non-zero code.
+    message_has : tuple of str
+        For ``expect="reject"``: texts the message must contain in every
+        language (e.g. the dataset's name), so the refusal is the right one.
     large : bool
         Made at test time only (never written into the repository).
     """
@@ -364,6 +367,7 @@ class Case:
     ok_codes: tuple[int, ...] = (0,)
     known_issue: str = ""
     exit_code: int | None = None
+    message_has: tuple[str, ...] = ()
 
 
 AS_REVIEWER = ("--as", "reviewer")
@@ -406,10 +410,15 @@ def _submit(name: str, what: str, artifact: tuple[str, Maker], card: Maker | Non
 
 
 def _release(name: str, what: str, epsilon: str, *, by: str = "街道镇,年龄", dataset: str = "corpus-release",
-             setup: tuple[tuple[str, ...], ...] = (), known_issue: str = "", exit_code: int | None = None) -> Case:
+             setup: tuple[tuple[str, ...], ...] = (), known_issue: str = "", exit_code: int | None = None,
+             keys: bool = False, message_has: tuple[str, ...] = ()) -> Case:
+    files: dict[str, Maker] = {"data.csv": _table()}
+    if keys:  # the public district list (never the values found in the data)
+        files["keys.yaml"] = _text("街道镇: [" + ", ".join(DISTRICTS) + "]\n")
     return Case(id=f"release-{name}", what=what, command=RELEASE,
-                argv=("{data.csv}", "--by", by, "--epsilon", epsilon, "--dataset", dataset, *AS_STEWARD, "--json"),
-                files={"data.csv": _table()}, setup=setup, known_issue=known_issue, exit_code=exit_code)
+                argv=("{data.csv}", "--by", by, *(("--keys", "{keys.yaml}") if keys else ()), "--epsilon", epsilon,
+                      "--dataset", dataset, *AS_STEWARD, "--json"),
+                files=files, setup=setup, known_issue=known_issue, exit_code=exit_code, message_has=message_has)
 
 
 _GOOD = _table()
@@ -518,10 +527,10 @@ CASES: tuple[Case, ...] = (
     _release("epsilon-inf", "ε = inf", "inf"),
     _release("epsilon-text", "ε is not a number", "一点", exit_code=2),
     _release("epsilon-over-budget", "ε far above any budget", "1000000"),
-    _release("budget-spent", "the dataset's budget was already spent", "0.5", dataset="corpus-spent",
-             setup=(("release", "histogram", "{data.csv}", "--by", "街道镇", "--epsilon", "{budget}",
-                     "--dataset", "corpus-spent", *AS_STEWARD),),
-             known_issue="case not adapted yet: the release CLI needs public keys (--keys) for the setup spend"),
+    _release("budget-spent", "the dataset's budget was already spent (setup spends all of it with public keys)",
+             "0.5", dataset="corpus-spent", keys=True, message_has=("corpus-spent", "budget show"),
+             setup=(("release", "histogram", "{data.csv}", "--by", "街道镇", "--keys", "{keys.yaml}", "--epsilon",
+                     "{budget}", "--dataset", "corpus-spent", *AS_STEWARD),)),
     _release("missing-by-column", "--by names a column that is not there", "0.5", by="不存在"),
     Case(id="budget-unknown-dataset", what="budget of a dataset that does not exist", command=("budget", "show"),
          argv=("不存在的数据集", *AS_STEWARD)),
