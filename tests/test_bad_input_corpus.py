@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -87,11 +88,17 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(changes)
 
 
+# Bytecode for the ~130 subprocesses, outside the tree: without it (PYTHONDONTWRITEBYTECODE=1) every
+# `python -m sandbox` compiles each imported module from source again, about three times the start-up.
+PYCACHE = Path(tempfile.gettempdir()) / f"sandbox-corpus-pycache-{os.getuid()}"
+
+
 def cli_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in {"SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG"}}
+           if k not in {"SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG",
+                        "PYTHONDONTWRITEBYTECODE"}}
     env.update({"SANDBOX_HOME": str(home), "SANDBOX_PASSWORD": "sandbox-demo",
-                "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONWARNINGS": "ignore"})
+                "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONWARNINGS": "ignore", "PYTHONPYCACHEPREFIX": str(PYCACHE)})
     return env
 
 

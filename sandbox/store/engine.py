@@ -8,6 +8,7 @@ sequences (budget ledger, record chain) are serialised across processes.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,7 +86,54 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_REVISION = re.compile(r'^(down_)?revision\s*(?::[^=]*)?=\s*(?:"([^"]*)"|\'([^\']*)\'|None)', re.MULTILINE)
+
+
+def _revision_graph() -> tuple[set[str], set[str]]:
+    """Known revisions and heads, read from the migration files without importing Alembic.
+
+    Returns
+    -------
+    (known, heads) : tuple of set of str
+        Every ``revision`` and those no other file names as ``down_revision``.
+    """
+    known: set[str] = set()
+    parents: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        for match in _REVISION.finditer(path.read_text(encoding="utf-8")):
+            value = match.group(2) or match.group(3)
+            if value:
+                (parents if match.group(1) else known).add(value)
+    return known, known - parents
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        current = None
+        if engine.dialect.has_table(conn, "alembic_version"):
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            current = row[0] if row else None
+        conn.rollback()
+    return current
+
+
+def _up_to_date(engine: Engine, url: str) -> bool:
+    """Whether the database is at the single head already (the start-up fast path: no Alembic import)."""
+    known, heads = _revision_graph()
+    if len(heads) != 1:
+        return False
+    try:
+        current = _current_revision(engine)
+    except DatabaseError:
+        return False  # let the full path below report it
+    if current is not None and current not in known:
+        raise ConfigError("errors.db_newer", path=str(_sqlite_path(url) or url), revision=current)
+    return current in heads
+
+
 def _migrate(engine: Engine, url: str) -> None:
+    if _up_to_date(engine, url):
+        return
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory
