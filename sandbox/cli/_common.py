@@ -8,6 +8,7 @@ output on stdout and messages on stderr. Exit codes: 0 ok, 1 error,
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import sys
@@ -29,6 +30,7 @@ __all__ = [
     "AsUser",
     "JsonFlag",
     "Password",
+    "acting_command",
     "acting_user",
     "cli_command",
     "emit",
@@ -107,3 +109,27 @@ def acting_user(as_user: str | None, password: str | None, *, required: bool = T
     if not secret:
         raise InputError("errors.password_required", username=as_user)
     return authenticate(as_user, secret)
+
+
+def acting_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A command run by a user: adds ``--as``, ``--password`` and ``--json`` in one place.
+
+    ``func`` declares its own arguments plus the keyword parameters ``actor``
+    (the authenticated :class:`sandbox.roles.Actor`) and ``as_json``; the
+    command line gets ``--as USER``, ``--password`` and ``--json`` instead,
+    and :func:`cli_command` maps errors to exit codes.
+    """
+    own = [p for p in inspect.signature(func, eval_str=True).parameters.values()
+           if p.name not in ("actor", "as_json")]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    shared = [inspect.Parameter("as_user", keyword, default=None, annotation=AsUser),
+              inspect.Parameter("password", keyword, default=None, annotation=Password),
+              inspect.Parameter("as_json", keyword, default=False, annotation=JsonFlag)]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, as_user: str | None = None, password: str | None = None, as_json: bool = False,
+                **kwargs: Any) -> Any:
+        return func(*args, actor=acting_user(as_user, password), as_json=as_json, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    return cli_command(wrapper)

@@ -7,9 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from sandbox.cli._common import AsUser, JsonFlag, Password, acting_user, cli_command, emit, say
+from sandbox.cli._common import acting_command, emit, say
+from sandbox.roles import Actor
 
 models_app = typer.Typer(help="模型登记 / model registry", no_args_is_help=True)
+
+VersionRef = Annotated[str, typer.Argument(help="NAME/VERSION")]
+IdColumn = Annotated[str | None, typer.Option("--id-column", help="id column of the predictions file / dataset")]
 
 
 def _split(ref: str, *, need_version: bool) -> tuple[str, str | None]:
@@ -28,20 +32,19 @@ def _brief(row: dict[str, Any]) -> str:
 
 
 @models_app.command("submit")
-@cli_command
+@acting_command
 def submit(
     path: Annotated[Path, typer.Argument(help="MLflow model folder or .zip, .onnx, or predictions CSV/Excel/Parquet")],
     card: Annotated[Path, typer.Option("--card", help="model card (YAML/JSON)")],
     kind: Annotated[str | None, typer.Option("--kind", help="mlflow | onnx | predictions (default: from PATH)")] = None,
-    id_column: Annotated[str | None, typer.Option("--id-column", help="id column of a predictions file")] = None,
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    id_column: IdColumn = None,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """提交模型与模型卡 / submit a model version with its card."""
     from models.service import submit_model
 
-    actor = acting_user(as_user, password)
     result = submit_model(actor=actor, artifact=path, card=card, kind=kind, id_column=id_column)
     emit(result, as_json=as_json, human=lambda: (
         say("models.cli_submitted", name=result["name"], version=result["version"], trial_id=result["trial_id"],
@@ -51,18 +54,17 @@ def submit(
 
 
 @models_app.command("list")
-@cli_command
+@acting_command
 def list_(
     domain: Annotated[str | None, typer.Option("--domain", help="service domain, e.g. 社会救助")] = None,
     status: Annotated[str | None, typer.Option("--status", help="trial status, e.g. in_trial")] = None,
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """列出模型版本 / list the model versions you may see."""
     from models.service import list_models
 
-    actor = acting_user(as_user, password)
     rows = list_models(actor=actor, service_domain=domain, trial_status=status)
 
     def human() -> None:
@@ -75,19 +77,18 @@ def list_(
 
 
 @models_app.command("show")
-@cli_command
+@acting_command
 def show(
     ref: Annotated[str, typer.Argument(help="NAME or NAME/VERSION")],
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """显示模型版本、模型卡与试验记录 / show a version, its card and trial history."""
     import yaml
 
     from models.service import show_model
 
-    actor = acting_user(as_user, password)
     name, version = _split(ref, need_version=False)
     data = show_model(actor=actor, name=name, version=version)
 
@@ -104,21 +105,20 @@ def show(
 
 
 @models_app.command("score")
-@cli_command
+@acting_command
 def score(
-    ref: Annotated[str, typer.Argument(help="NAME/VERSION")],
+    ref: VersionRef,
     data: Annotated[Path, typer.Option("--data", help="audit dataset (CSV/Excel/Parquet)")],
     out: Annotated[Path | None, typer.Option("--out", help="write predictions here (.csv/.xlsx/.parquet)")] = None,
-    id_column: Annotated[str | None, typer.Option("--id-column", help="id column of the dataset")] = None,
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    id_column: IdColumn = None,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """在隔离进程中批量评分 / batch-score a version on a dataset (isolated child process)."""
     from models.service import score_version
     from sandbox.files import atomic_path, write_table_safe
 
-    actor = acting_user(as_user, password)
     name, version = _split(ref, need_version=True)
     frame = score_version(actor=actor, name=name, version=version, data=data, id_column=id_column)
     if out is not None:
@@ -133,37 +133,35 @@ def score(
 
 
 @models_app.command("transition")
-@cli_command
+@acting_command
 def transition(
     trial_id: Annotated[int, typer.Argument(help="trial id (see models show)")],
     status: Annotated[str, typer.Argument(help="in_trial | under_review | approved | … | terminated")],
     note: Annotated[str, typer.Option("--note")] = "",
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """变更试验状态 / move a trial to its next status."""
     from models.service import transition_trial
 
-    actor = acting_user(as_user, password)
     result = transition_trial(actor=actor, trial_id=trial_id, to_status=status, note=note)
     emit(result, as_json=as_json, human=lambda: say("models.cli_transitioned", trial_id=trial_id,
                                                     from_status=result["from_status"], status=status))
 
 
 @models_app.command("delete")
-@cli_command
+@acting_command
 def delete(
-    ref: Annotated[str, typer.Argument(help="NAME/VERSION")],
+    ref: VersionRef,
     reason: Annotated[str, typer.Option("--reason")] = "",
-    as_user: AsUser = None,
-    password: Password = None,
-    as_json: JsonFlag = False,
+    *,
+    actor: Actor,
+    as_json: bool,
 ) -> None:
     """删除（软删除，仅管理员）/ soft-delete a version (admin only)."""
     from models.service import delete_version
 
-    actor = acting_user(as_user, password)
     name, version = _split(ref, need_version=True)
     result = delete_version(actor=actor, name=name, version=version or "", reason=reason)
     emit(result, as_json=as_json, human=lambda: say("models.cli_deleted", name=name, version=version))
