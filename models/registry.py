@@ -26,29 +26,30 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no tqdm bars on the CLI's stderr
 
 
-def _create_local_store(tracking_uri: str, artifact_root: Path) -> None:
+def _create_local_store(tracking_uri: str, artifact_root: Path | None) -> None:
     """Create a new sqlite MLflow store whose artifacts (the "Default" experiment's too) live in ``artifact_root``.
 
     ``MlflowClient`` alone would create the store with MLflow's default
     artifact root ``./mlruns``, relative to whatever folder the person runs
     the CLI from; the "Default" experiment (id 0) would point there for ever.
     Creating the store first with an explicit root makes it point into the
-    data home. Every other experiment gets its location in
-    :meth:`Registry.experiment_id`.
+    data home (``artifact_root``; None: ``mlartifacts`` beside the database
+    file, for a store named by an explicit tracking URI). Every other
+    experiment gets its location in :meth:`Registry.experiment_id`.
     """
     db = Path(tracking_uri.removeprefix("sqlite:///"))
     if not tracking_uri.startswith("sqlite:///") or (db.exists() and db.stat().st_size > 0):
         return
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
-    artifact_root.mkdir(parents=True, exist_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
-    store = SqlAlchemyStore(tracking_uri, artifact_root.resolve().as_uri())
+    root = (artifact_root or db.parent / "mlartifacts").resolve()
+    store = SqlAlchemyStore(tracking_uri, root.as_uri())
     store.engine.dispose()
 
 
 @functools.cache
-def _client(tracking_uri: str, artifact_root: Path):  # type: ignore[no-untyped-def]
+def _client(tracking_uri: str, artifact_root: Path | None):  # type: ignore[no-untyped-def]
     from mlflow import MlflowClient
 
     # MLflow logs its store migrations at INFO on first use; users need not see them.
@@ -71,7 +72,7 @@ class Registry:
         settings = get_settings()
         self.tracking_uri = tracking_uri or settings.mlflow_tracking_uri
         self.artifact_root = settings.mlflow_artifact_root
-        self.client = _client(self.tracking_uri, self.artifact_root)
+        self.client = _client(self.tracking_uri, None if tracking_uri else self.artifact_root)
 
     # -- experiments and runs -------------------------------------------------
     def experiment_id(self, name: str) -> str:

@@ -43,3 +43,15 @@ def test_no_mlruns_in_the_working_folder(people, predictions_csv: Path, tmp_path
         assert urlparse(location).scheme == "file", (name, location)
         assert Path(url2pathname(urlparse(location).path)).is_relative_to(root), (name, location)
     assert (root / "sandbox-location-test").is_dir()
+
+
+def test_store_named_by_uri_keeps_artifacts_beside_its_database(home: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    db = tmp_path / "elsewhere" / "mlflow.db"
+    registry = Registry(tracking_uri=f"sqlite:///{db}")
+    assert registry.client.get_experiment("0").artifact_location == (db.parent / "mlartifacts" / "0").as_uri()
+    assert list(cwd.iterdir()) == []
+    assert not (home / "mlartifacts").exists()
