@@ -30,7 +30,7 @@ $(STAMP)/venv: requirements.lock pyproject.toml
 	@mkdir -p $(STAMP)
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install -q uv
-	@$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
 	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $@
 

@@ -20,14 +20,14 @@ DEMO_VENDORS: tuple[dict[str, str], ...] = (
 
 DEMO_USERS: tuple[dict[str, str], ...] = (
     {"username": "admin", "display_name": "系统管理员", "role": "admin"},
-    {"username": "chair", "display_name": "王建国（主任）", "role": "chair"},
-    {"username": "reviewer", "display_name": "李静（审查员）", "role": "reviewer"},
+    {"username": "chair", "display_name": "王建国", "role": "chair"},
+    {"username": "reviewer", "display_name": "李静", "role": "reviewer"},
     {"username": "reviewer2", "display_name": "陈晓东", "role": "reviewer"},
     {"username": "reviewer3", "display_name": "赵敏", "role": "reviewer"},
     {"username": "reviewer4", "display_name": "孙立平", "role": "reviewer"},
     {"username": "reviewer5", "display_name": "周文华", "role": "reviewer"},
     {"username": "reviewer6", "display_name": "吴海燕", "role": "reviewer"},
-    {"username": "steward", "display_name": "刘洋（数据管理员）", "role": "steward"},
+    {"username": "steward", "display_name": "刘洋", "role": "steward"},
     {"username": "vendor_a", "display_name": "张伟（智联政务）", "role": "vendor", "vendor": "智联政务科技有限公司"},
     {"username": "vendor_b", "display_name": "黄磊（数安城市）", "role": "vendor", "vendor": "数安城市科技有限公司"},
 )

@@ -121,8 +121,12 @@ def reviewable_trials(*, actor: Actor) -> list[dict[str, Any]]:
         ]
 
 
-def re_review_triggers(*, actor: Actor, record_id: str, today: date | None = None) -> list[dict[str, str]]:
-    """Why a decided record needs a new review: follow-up date, new model version, fairness drift."""
+def re_review_triggers(*, actor: Actor, record_id: str, today: date | None = None) -> list[dict[str, Any]]:
+    """Why a decided record needs a new review: follow-up date, new model version, fairness drift.
+
+    Each entry has ``trigger`` and ``detail`` (plain English, for logs and JSON) and
+    ``key`` + ``params`` (the catalog message in the user's language).
+    """
     from sandbox.review._evidence import _function
 
     review_id = find_review(actor=actor, record_id=record_id)
@@ -133,17 +137,22 @@ def re_review_triggers(*, actor: Actor, record_id: str, today: date | None = Non
         name, version = review.model_name, groups["B"]["model_version"]
     decided, out = groups["A"]["dates"]["decision"], []
     if groups["I"]["next_review"] <= (today or date.today()).isoformat():
-        out.append({"trigger": "follow-up due", "detail": groups["I"]["next_review"]})
+        out.append({"trigger": "follow-up due", "detail": groups["I"]["next_review"],
+                    "key": "review.trigger.follow_up_due", "params": {"date": groups["I"]["next_review"]}})
     list_models = _function("models.service", "list_models")
     if list_models is not None:
         newer = [m["version"] for m in list_models(actor=actor) if m["name"] == name and str(m["version"]) != str(version)
                  and str(m["version"]).isdigit() and str(version).isdigit() and int(m["version"]) > int(version)]
         if newer:
-            out.append({"trigger": "new model version", "detail": ", ".join(map(str, newer))})
+            out.append({"trigger": "new model version", "detail": ", ".join(map(str, newer)),
+                        "key": "review.trigger.new_version", "params": {"versions": ", ".join(map(str, newer))}})
     audit_evidence = _function("audits.evidence", "audit_evidence")
     if audit_evidence is not None:
+        # audits of the decision day were before the committee (the record keeps the date only)
         drift = [a for a in audit_evidence(model_name=name, model_version=version)
-                 if a.get("verdict") == "fail" and str(a.get("created_at", "")) > decided]
+                 if a.get("verdict") == "fail" and str(a.get("created_at", ""))[:10] > decided[:10]]
         if drift:
-            out.append({"trigger": "fairness drift", "detail": f"audit {drift[0]['audit_id']} failed after {decided}"})
+            out.append({"trigger": "fairness drift", "detail": f"audit {drift[0]['audit_id']} failed after {decided}",
+                        "key": "review.trigger.fairness_drift",
+                        "params": {"audit": drift[0]["audit_id"], "date": decided}})
     return out

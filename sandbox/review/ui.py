@@ -189,8 +189,8 @@ def checklist_tab(actor: Actor, data: dict[str, Any]) -> None:
 
 def _conditions_table(conditions: list[dict[str, Any]]) -> None:
     columns = (*FIELDS, "evidence", "status")
-    st.dataframe([{tr(f"review.ui.condition_{c}"): cond.get(c, "") for c in columns} for cond in conditions],
-                 hide_index=True, width="stretch")
+    # a plain table (text, not a canvas grid): readable by screen readers, printable, copyable
+    st.table([{tr(f"review.ui.condition_{c}"): cond.get(c, "") for c in columns} for cond in conditions])
 
 
 def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
@@ -242,7 +242,7 @@ def sign_tab(actor: Actor, data: dict[str, Any]) -> None:
     current = data["state"].get("record_id")
     if current and data["status"] != "open":
         for trig in guarded(lambda: re_review_triggers(actor=actor, record_id=current)) or []:
-            st.warning(tr("review.ui.trigger", trigger=trig["trigger"], detail=trig["detail"]))
+            st.warning(tr("review.ui.trigger", trigger=tr(trig["key"], **trig["params"])))
     if not current or data["status"] == "open" or not can(actor, "review.sign"):
         return
     meanings = {"chair": ["approved", "reviewed"], "vendor": ["acknowledged"]}.get(actor.role, ["reviewed"])

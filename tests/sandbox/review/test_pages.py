@@ -140,7 +140,7 @@ def test_chair_decides_with_conditions_typed_one_per_line(world) -> None:  # typ
     vendor.selectbox(key="review_pick").set_value(rid).run()
     assert not vendor.exception and not vendor.error, [e.value for e in vendor.error]
     assert any(s.value == "Decision: Approve with conditions" for s in vendor.subheader)
-    assert list(vendor.dataframe[0].value["Condition"]) == ["对75岁以上农村老人保留人工复核", "补充审计"]
+    assert list(vendor.table[0].value["Condition"]) == ["对75岁以上农村老人保留人工复核", "补充审计"]
     assert vendor.selectbox(key="sign_meaning").value == "acknowledged"
     vendor.text_input(key="sign_password").input(world.password)
     vendor.button(key="sign_go").click().run()
