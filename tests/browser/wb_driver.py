@@ -156,7 +156,8 @@ def _wait(page: Page, condition: Callable[[], bool], timeout_ms: float, what: st
     deadline = time.monotonic() + timeout_ms / 1000
     while not condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout_ms / 1000:.0f} s (page {page.url})")
+            raise TimeoutError(f"{what} not reached within {timeout_ms / 1000:.0f} s (page {page.url}, "
+                               f"runs {_LOGS.get(id(page))})")
         page.wait_for_timeout(POLL_MS)  # lets Playwright deliver websocket events
 
 
