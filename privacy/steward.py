@@ -43,7 +43,7 @@ from sandbox.tabular import read_table
 __all__ = [
     "UPLOAD_TYPES", "age_column", "deid_preview", "load_source", "package_release", "public_keys",
     "release_dp_table", "release_sources", "save_upload", "scan_source", "scenario_info", "source_overview",
-    "source_risk",
+    "source_risk", "trial_choices",
 ]
 
 UPLOAD_TYPES = ("csv", "xlsx", "parquet", "jsonl")
@@ -284,8 +284,13 @@ def release_dp_table(*, actor: Actor, path: str | Path, by: list[str], epsilon: 
 
 def package_release(*, actor: Actor, path: str | Path, dataset: str, policy: str | DeidPolicy = "default",
                     quasi: list[str] | None = None, histogram_by: list[str] | None = None,
-                    epsilon: float | None = None, keys_from_data: bool = False) -> dict[str, Any]:
-    """The release package (``privacy.release.create_release``) with the same public keys as step 5."""
+                    epsilon: float | None = None, keys_from_data: bool = False,
+                    trial_id: int | None = None) -> dict[str, Any]:
+    """The release package (``privacy.release.create_release``) with the same public keys as step 5.
+
+    ``trial_id`` links the package to a model trial: the ethics review of that
+    trial then shows it (and its scans) as privacy evidence.
+    """
     from privacy.release import create_release
 
     keys = None
@@ -293,4 +298,15 @@ def package_release(*, actor: Actor, path: str | Path, dataset: str, policy: str
         keys = public_keys(path=path, frame=load_source(path), by=histogram_by)
     return create_release(actor=actor, source=path, dataset=dataset, policy=policy, quasi=quasi or None,
                           histogram_by=histogram_by or None, epsilon=epsilon, keys=keys,
-                          keys_from_data=keys_from_data)
+                          keys_from_data=keys_from_data, trial_id=trial_id)
+
+
+def trial_choices(*, actor: Actor) -> dict[int, str]:
+    """Trials a release can be evidence for: ``trial_id → "#id model/version · domain"`` (newest first)."""
+    try:
+        from models.service import list_models
+    except ImportError:  # the models area is not installed: packages stay unlinked
+        return {}
+    rows = sorted(list_models(actor=actor), key=lambda r: -int(r["trial_id"] or 0))
+    return {int(r["trial_id"]): f"#{r['trial_id']} {r['name']}/{r['version']} · {r['service_domain']}"
+            for r in rows if r.get("trial_id")}

@@ -18,6 +18,7 @@ from privacy.steward import (
     scan_source,
     source_overview,
     source_risk,
+    trial_choices,
 )
 from sandbox.ui import guarded, require, tr
 
@@ -152,11 +153,14 @@ if (dp := results.get("dp")) is not None:
 # 6 — release package
 st.subheader(tr("privacy.page.package"))
 with_hist = st.checkbox(tr("privacy.page.with_histogram"), value=False, key="rel_with_hist")
+trials = guarded(lambda: trial_choices(actor=actor)) or {}
+trial = st.selectbox(tr("privacy.page.for_trial"), list(trials), index=None, format_func=trials.get, key="rel_trial",
+                     placeholder=tr("privacy.page.for_trial_none"), help=tr("privacy.page.for_trial_help"))
 if st.button(tr("privacy.page.create"), key="rel_create"):
     with st.spinner(tr("privacy.page.create")):
         made = guarded(lambda: package_release(actor=actor, path=path, dataset=dataset, policy=policy,
                                                quasi=quasi or None, histogram_by=by if with_hist else None,
-                                               epsilon=epsilon, keys_from_data=from_data))
+                                               epsilon=epsilon, keys_from_data=from_data, trial_id=trial))
     if made is not None:
         results["package"] = made
 if (made := results.get("package")) is not None:

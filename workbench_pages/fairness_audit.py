@@ -50,6 +50,8 @@ def run_form() -> None:
     if cols is None:
         return
     defaults = meta or {}
+    # keys carry the scenario: switching it brings that scenario's columns and domain, not the last ones
+    scope = (meta or {}).get("key", "upload")
 
     def pick(label: str, key: str, default: str | None, optional: bool = True) -> str | None:
         options = ([""] if optional else []) + cols
@@ -58,17 +60,17 @@ def run_form() -> None:
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        label = pick(tr("audits.page.col_label"), "audit_col_label", defaults.get("label"), optional=False)
-        prediction = pick(tr("audits.page.col_prediction"), "audit_col_prediction", defaults.get("prediction"))
-        score = pick(tr("audits.page.col_score"), "audit_col_score", defaults.get("score"))
+        label = pick(tr("audits.page.col_label"), f"audit_col_label_{scope}", defaults.get("label"), optional=False)
+        prediction = pick(tr("audits.page.col_prediction"), f"audit_col_prediction_{scope}", defaults.get("prediction"))
+        score = pick(tr("audits.page.col_score"), f"audit_col_score_{scope}", defaults.get("score"))
     with c2:
-        age = pick(tr("audits.page.col_age"), "audit_col_age", defaults.get("age"))
-        id_card = pick(tr("audits.page.col_id_card"), "audit_col_id_card", None)
-        district = pick(tr("audits.page.col_district"), "audit_col_district", defaults.get("district"), optional=False)
+        age = pick(tr("audits.page.col_age"), f"audit_col_age_{scope}", defaults.get("age"))
+        id_card = pick(tr("audits.page.col_id_card"), f"audit_col_id_card_{scope}", None)
+        district = pick(tr("audits.page.col_district"), f"audit_col_district_{scope}", defaults.get("district"), optional=False)
     with c3:
         policies = [p["name"] for p in list_policies()]
         policy = st.selectbox(tr("audits.page.policy"), policies, placeholder=tr("ui.choose"), key="audit_policy")
-        domain = st.selectbox(tr("audits.page.domain"), DOMAINS, placeholder=tr("ui.choose"), key="audit_domain",
+        domain = st.selectbox(tr("audits.page.domain"), DOMAINS, placeholder=tr("ui.choose"), key=f"audit_domain_{scope}",
                               index=DOMAINS.index(defaults.get("service_domain", "其他")))
         what_if = st.checkbox(tr("audits.page.what_if"), key="audit_what_if", value=False)
     if st.button(tr("audits.page.run"), type="primary", key="audit_run"):

@@ -28,6 +28,7 @@ __all__ = [
     "check_committee",
     "check_majority",
     "check_quorum",
+    "conflict_message",
     "conflict_with",
     "follow_up_date",
     "risk_tier",
@@ -86,6 +87,18 @@ def check_committee(members: list[dict[str, Any]]) -> None:
     missing = [c for c in REQUIRED_CATEGORIES if not any(m["category"] == c for m in members)]
     if missing:
         raise RuleViolation("review.rule_committee_categories", missing="、".join(missing))
+
+
+CONFLICT_PREFIXES: dict[str, str] = {"same organisation: ": "review.conflict.same_org",
+                                     "declared interest: ": "review.conflict.interest"}
+
+
+def conflict_message(reason: str) -> tuple[str, dict[str, str]]:
+    """The catalog key and parameters that say a stored recusal reason in the user's language."""
+    for prefix, key in CONFLICT_PREFIXES.items():
+        if reason.startswith(prefix):
+            return key, {"detail": reason.removeprefix(prefix)}
+    return "review.conflict.other", {"detail": reason}
 
 
 def conflict_with(member: dict[str, Any], vendor_name: str, vendor_uscc: str) -> str | None:

@@ -27,6 +27,7 @@ from sandbox.review import (
     vote,
 )
 from sandbox.review._conditions import FIELDS, format_conditions, parse_conditions
+from sandbox.review._rules import conflict_message
 from sandbox.roles import Actor, can
 from sandbox.ui import guarded, lang, tr
 
@@ -105,6 +106,11 @@ def open_form(actor: Actor) -> None:
             _done(out, "review.ui.opened", record=(out or {}).get("record_no", ""), tier=(out or {}).get("tier", ""))
 
 
+def _recusal(reason: str) -> str:
+    key, params = conflict_message(reason)
+    return tr(key, **params)
+
+
 def summary(data: dict[str, Any]) -> None:
     st_ = data["state"]
     m, risk = st_["model"], st_["risk"]
@@ -117,7 +123,7 @@ def summary(data: dict[str, Any]) -> None:
     st.caption(f"sha256: {m.get('sha256') or tr('review.ui.not_provided')}")
     recused = {u: a["recused"] for u, a in st_["attendance"].items() if a.get("recused")}
     if recused:
-        st.warning(tr("review.ui.recused", names="；".join(f"{u}（{w}）" for u, w in recused.items())))
+        st.warning(tr("review.ui.recused", names="；".join(f"{u}（{_recusal(w)}）" for u, w in recused.items())))
     ev = st_.get("evidence") or {}
     st.caption(tr("review.ui.evidence", audits=len(ev["audits"]) if ev.get("audits") else tr("review.ui.not_provided"),
                   privacy=tr("review.ui.yes") if ev.get("privacy") else tr("review.ui.not_provided")))

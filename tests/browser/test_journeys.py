@@ -6,7 +6,8 @@ Per scenario, in order (each step is its own test, one per role):
 2. reviewer — audits the new version on 公平性审计 across age bands × 街道/镇, the
    predictions coming from isolated batch scoring of the registered version;
 3. steward — scans the scenario data on 个人信息扫描, then on 数据发布 scans,
-   previews the de-identification and publishes a DP district × age table within budget;
+   previews the de-identification, publishes a DP district × age table within budget
+   and packages the de-identified release as privacy evidence for the trial;
 4. committee — the chair opens the review, records attendance and answers the
    checklist; every member votes; the chair decides 修改后批准 with a condition
    (基层治理风险预警 is tier IV: refused until the expert re-review result is given);
@@ -166,6 +167,11 @@ def test_steward_scans_deidentifies_and_releases(key: str, wb_page: Any, workben
     released = success_text(wb_page, where=f"{key}/DP release")
     assert re.search(r"\d", released), released
     shoot(screenshot, wb_page, key, "4_steward_release")
+    # the de-identified release package, linked to the trial as evidence for its ethics review
+    choose(wb_page, "rel_trial", f"#{state['trial']} ")
+    click(wb_page, "rel_create", timeout_ms=300_000)
+    packaged = success_text(wb_page, where=f"{key}/package")
+    assert "去标识化" in packaged or "匿名化" in packaged, packaged
     state["released"] = released
 
 
@@ -190,6 +196,9 @@ def test_committee_reviews_votes_decides_and_signs(key: str, wb_page: Any, workb
     assert (tier == "IV") == (key == "risk_warning"), f"{key}: tier {tier}"
 
     _open_review(wb_page, state)
+    evidence = zh("review.ui.evidence", audits="\0", privacy="\0").split("\0")[0]
+    lines = [line for line in visible_text(wb_page).splitlines() if line.startswith(evidence)]
+    assert lines and zh("review.ui.not_provided") not in lines[0], f"{key}: the review lacks evidence: {lines}"
     switch_tab(wb_page, zh("review.ui.tab_meeting"))
     choose_many(wb_page, "attend_present", [f"({u})" for u in COMMITTEE], in_form=True)
     click(wb_page, "attend_go")
