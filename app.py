@@ -6,11 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from sandbox.demo import DEMO_PASSWORD, DEMO_USERS
+from sandbox.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from sandbox.errors import SandboxError
 from sandbox.roles import can
 from sandbox.ui import PAGES, current_actor, lang, localise_chrome, tr
-from sandbox.users import authenticate
 
 ROOT = Path(__file__).parent
 
@@ -32,6 +31,8 @@ def login_page() -> None:
         password = st.text_input(tr("app.password"), type="password", key="login_password")
         submitted = st.form_submit_button(tr("app.login"), type="primary")
     if submitted:
+        from sandbox.users import authenticate  # the database layer loads at the first login, not before
+
         try:
             st.session_state["actor"] = authenticate(username.strip(), password)
             st.rerun()

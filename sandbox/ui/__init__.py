@@ -14,7 +14,7 @@ from sandbox.errors import SandboxError
 from sandbox.i18n import t
 from sandbox.roles import Actor, can
 
-__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "localise_chrome", "require", "tr", "warm_up"]
+__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "localise_chrome", "require", "tr"]
 
 T = TypeVar("T")
 
@@ -100,36 +100,3 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("workbench_pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
     PageSpec("workbench_pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
 )
-
-
-# Modules whose first import takes seconds (MLflow, Presidio + jieba, fairlearn).
-_HEAVY_MODULES = ("models.service", "audits", "privacy.scanning", "sandbox.review")
-
-
-def _import_heavy() -> None:
-    import importlib
-
-    for name in _HEAVY_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # warming up must never break the app
-            pass
-    try:
-        from privacy.nlp import get_analyzer
-
-        get_analyzer()  # loads jieba's dictionaries once per process
-    except Exception:  # warming up must never break the app
-        pass
-
-
-@st.cache_resource(show_spinner=False)
-def warm_up() -> bool:
-    """Import the heavy modules once per server process, in the background.
-
-    The login page shows at once; by the time a user opens the registry or the
-    PII scan, MLflow and the Chinese NLP engine are already imported.
-    """
-    import threading
-
-    threading.Thread(target=_import_heavy, name="sandbox-warm-up", daemon=True).start()
-    return True
