@@ -189,6 +189,37 @@ def test_corpus_covers_the_required_kinds() -> None:
     assert len(CASES) >= 40
 
 
+# Every file upload of the workbench → the CLI command that takes the same file
+# through the same service (the corpus drives the CLI). A new upload must be
+# added here, with corpus cases for its command, or the test below fails.
+UPLOAD_PATHS: dict[str, tuple[str, ...]] = {
+    "submit_file_": ("models", "submit"),
+    "submit_card_file": ("models", "submit"),
+    "audit_data_file": ("audit", "run"),
+    "audit_pred_file": ("audit", "run"),
+    "pii_upload": ("pii", "scan"),
+    "rel_upload": ("release", "histogram"),
+    "records_upload": ("verify",),
+}
+
+
+def test_every_workbench_upload_is_covered_by_the_corpus() -> None:
+    found: dict[str, str] = {}
+    for source in [*ROOT.glob("workbench_pages/*.py"), *ROOT.glob("*/forms.py"), *ROOT.glob("*/pagekit.py"),
+                   *ROOT.glob("sandbox/*/ui.py")]:
+        text = source.read_text(encoding="utf-8")
+        for call in re.finditer(r"file_uploader\((?:[^()]|\([^()]*\))*\)", text):
+            key = re.search(r"key=f?[\"']([A-Za-z0-9_]+)", call.group(0))
+            assert key, f"{source.name}: a file_uploader without key= cannot be tracked: {call.group(0)[:80]}"
+            found[key.group(1)] = source.name
+    assert len(found) >= 7, found
+    commands = {case.command for case in CASES}
+    for key, page in found.items():
+        assert key in UPLOAD_PATHS, (f"{page}: upload '{key}' is not covered by the bad-input corpus: map it in "
+                                     "UPLOAD_PATHS to its CLI command and add cases in tests/data/make_bad_corpus.py")
+        assert UPLOAD_PATHS[key] in commands, f"{key}: no corpus case runs sandbox {' '.join(UPLOAD_PATHS[key])}"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_cli_handles_bad_input(case: Case, lang: str, corpus_outcomes: dict[str, dict[str, Outcome] | str],

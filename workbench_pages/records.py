@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sandbox.review import DECISIONS, FOLLOWUP_DECISIONS, export_bytes, list_records, verify_all, verify_bytes
+from sandbox.review import (
+    DECISIONS,
+    FOLLOWUP_DECISIONS,
+    export_bytes,
+    list_records,
+    verify_all,
+    verify_bytes,
+    verify_message,
+)
 from sandbox.review.ui import choice_label
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, lang, require, tr
 
 actor = require("records.verify")
 st.title(tr("nav.records"))
@@ -24,10 +32,7 @@ st.dataframe([{tr("review.ui.record"): r["record_id"], tr("review.ui.model"): r[
 
 
 def _show(result: dict) -> None:
-    if result["ok"]:
-        st.success(tr("review.ui.verify_ok", records=result.get("records", 0), signatures=result.get("signatures", 0)))
-    else:
-        st.error(tr("review.ui.verify_bad", record=result["record"], field=result["field"], reason=result["reason"]))
+    (st.success if result["ok"] else st.error)(verify_message(result, lang()))
 
 
 if st.button(tr("review.ui.verify_all"), key="records_verify_all"):

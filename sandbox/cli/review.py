@@ -181,7 +181,7 @@ def verify_cmd(
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """核验记录（哈希链、哈希、签名）/ verify records: chain, hashes, signatures."""
-    from sandbox.review import verify_all, verify_file
+    from sandbox.review import verify_all, verify_file, verify_message
 
     if record_file is not None and all_:
         raise typer.BadParameter("RECORD_FILE or --all, not both")
@@ -191,9 +191,8 @@ def verify_cmd(
         result = verify_file(record_file)
     else:
         result = verify_all(actor=acting_user(as_user, password, required=False))
-    ok = (f"OK · {result.get('records', 0)} record(s), {result.get('signatures', 0)} signature(s)"
-          if result["ok"] else f"FAILED · record {result['record']} · field {result['field']} · {result['reason']}")
-    emit(result, as_json=as_json, human=lambda: typer.echo(ok, err=not result["ok"]))
+    line = verify_message(result)
+    emit(result, as_json=as_json, human=lambda: typer.echo(line, err=not result["ok"]))
     if not result["ok"]:
         raise typer.Exit(EXIT_CHECK_FAILED)
 

@@ -29,7 +29,7 @@ from sandbox.review._service import (
     vote,
 )
 from sandbox.review._signing import sign_record, sync_alias
-from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file
+from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file, verify_message
 
 __all__ = [
     "CHECKLIST",
@@ -68,5 +68,6 @@ __all__ = [
     "verify_bytes",
     "verify_document",
     "verify_file",
+    "verify_message",
     "vote",
 ]

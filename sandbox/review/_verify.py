@@ -27,7 +27,7 @@ from sandbox.review._tables import ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["EXPORT_FORMAT", "verify_all", "verify_bytes", "verify_document", "verify_file"]
+__all__ = ["EXPORT_FORMAT", "verify_all", "verify_bytes", "verify_document", "verify_file", "verify_message"]
 
 EXPORT_FORMAT = "sandbox-signoff-export/1"
 
@@ -80,6 +80,31 @@ def _ok(checked: dict[str, int]) -> dict[str, Any]:
 
 def _fail(bad: _Bad, checked: dict[str, int]) -> dict[str, Any]:
     return {"ok": False, "record": bad.record, "field": bad.field, "reason": bad.reason, **checked}
+
+
+# What a failed verification means, for people: the technical reason (kept in
+# ``reason`` for logs and JSON) → a catalog message. Patterns are tried in order.
+_REASONS: tuple[tuple[str, str], ...] = (
+    (r"not valid JSON|not UTF-8|malformed export|not a sandbox sign-off export|unknown format|no field groups",
+     "review.verify.not_an_export"),
+    (r"field hash mismatch", "review.verify.field_changed"),
+    (r"record hash mismatch|bytes differ from the canonical form|not the canonical form", "review.verify.record_changed"),
+    (r"chain|previous hash|entry hash", "review.verify.chain_broken"),
+    (r"signature|public key|fingerprint", "review.verify.signature_bad"),
+)
+
+
+def verify_message(result: dict[str, Any], lang: str | None = None) -> str:
+    """One line saying a verification result in the user's language (CLI and workbench)."""
+    import re
+
+    from sandbox.i18n import t
+
+    if result["ok"]:
+        return t("review.ui.verify_ok", lang, records=result.get("records", 0), signatures=result.get("signatures", 0))
+    key = next((k for pattern, k in _REASONS if re.search(pattern, result["reason"])), "review.verify.other")
+    return t("review.ui.verify_bad", lang, record=result["record"], field=result["field"],
+             reason=t(key, lang, detail=result["reason"]))
 
 
 def verify_all(*, actor: Actor | None) -> dict[str, Any]:

@@ -534,6 +534,15 @@ CASES: tuple[Case, ...] = (
     _release("missing-by-column", "--by names a column that is not there", "0.5", by="不存在"),
     Case(id="budget-unknown-dataset", what="budget of a dataset that does not exist", command=("budget", "show"),
          argv=("不存在的数据集", *AS_STEWARD)),
+    # ---- record verification (the 审查记录 page's upload; `sandbox verify FILE`)
+    Case(id="verify-not-json", what="a record export that is not JSON", command=("verify",),
+         argv=("{record.json}",), files={"record.json": _text("这不是 JSON\n")}),
+    Case(id="verify-truncated-json", what="a record export cut off in the middle", command=("verify",),
+         argv=("{record.json}",), files={"record.json": _text('{"format": "sandbox-review-record", "records": [{"re')}),
+    Case(id="verify-wrong-shape", what="valid JSON that is not a record export", command=("verify",),
+         argv=("{record.json}",), files={"record.json": _text('[1, 2, 3]')}),
+    Case(id="verify-empty", what="an empty record export", command=("verify",),
+         argv=("{record.json}",), files={"record.json": _bytes(b"")}),
     # ---- core arguments (landed)
     Case(id="users-add-unknown-role", what="users add with an unknown role", command=("users", "add"),
          argv=("newbie", "--role", "superuser", "--new-password", "pw-123456", *AS_ADMIN)),

@@ -56,7 +56,7 @@ def test_full_review_on_the_cli(world, tmp_path: Path) -> None:  # type: ignore[
     assert _json("verify", str(outputs["json"])) == {"ok": True, "records": 1, "signatures": 3}
     assert _json("verify", "--all")["signatures"] == 3
     human = _run("verify", "--all")
-    assert human.exit_code == 0 and "OK" in human.output
+    assert human.exit_code == 0 and "核验通过：1 份记录，3 个签名" in human.output
 
 
 def test_cli_errors_and_failed_verification(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
