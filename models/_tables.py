@@ -1,4 +1,4 @@
-"""Tables of the ``models`` area: submitted versions, their artifacts, scores, trial events.
+"""Tables of the ``models`` area: submitted versions, their artifacts, aliases, scores, trial events.
 
 The trial itself is core's :class:`sandbox.store.tables.Trial`; one trial per
 registered model version. ``trial_events`` is append-only.
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sandbox.store.base import Base, utcnow
 
-__all__ = ["ModelArtifact", "ModelScore", "ModelVersion", "TrialEvent"]
+__all__ = ["ModelAlias", "ModelArtifact", "ModelScore", "ModelVersion", "TrialEvent"]
 
 
 class ModelVersion(Base):
@@ -40,6 +40,23 @@ class ModelVersion(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ModelAlias(Base):
+    """Mirror of an MLflow registered-model alias (``trial``, ``approved``): the read path of lists.
+
+    MLflow stays the system of record; every service call that sets or removes
+    an alias writes this row in the same step (:mod:`models.aliases`).
+    """
+
+    __tablename__ = "model_aliases"
+    __table_args__ = (UniqueConstraint("registered_name", "alias"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registered_name: Mapped[str] = mapped_column(String(255))
+    alias: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ModelArtifact(Base):

@@ -1,6 +1,8 @@
 """The one wrapper around MLflow: model registry, aliases and audit runs.
 
-Nothing else in the product imports mlflow. The tracking URI comes from
+Nothing else in the product imports mlflow, and this module imports it only
+inside the functions that need it (importing the module is cheap:
+:func:`ui_url` and list/show pages never load mlflow). The tracking URI comes from
 :mod:`sandbox.settings` (sqlite store under the data home by default, or a
 real ``mlflow server`` via ``MLFLOW_TRACKING_URI``). Aliases (``trial``,
 ``approved``), never the deprecated stages.
@@ -18,7 +20,7 @@ from typing import Any
 
 from sandbox.settings import get_settings
 
-__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "load_pyfunc", "save_sklearn_model"]
+__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "load_pyfunc", "save_sklearn_model", "ui_url"]
 
 SUBMISSIONS_EXPERIMENT = "sandbox-submissions"
 
@@ -266,11 +268,8 @@ class Registry:
             return Path(local).read_text(encoding="utf-8")
 
     def ui_url(self, name: str, version: str) -> str:
-        """Where the version is shown in the MLflow UI (a local `mlflow ui` for the sqlite store)."""
-        from urllib.parse import quote
-
-        base = self.tracking_uri.rstrip("/") if self.tracking_uri.startswith("http") else "http://127.0.0.1:5000"
-        return f"{base}/#/models/{quote(name, safe='')}/versions/{version}"
+        """Where the version is shown in the MLflow UI (see :func:`ui_url`)."""
+        return ui_url(name, version, tracking_uri=self.tracking_uri)
 
     def download_run_artifacts(self, run_id: str, path: str, dest: Path) -> Path:
         """Copy a run's artifact folder/file to ``dest`` (works for the sqlite store and a server)."""
@@ -281,6 +280,24 @@ class Registry:
         from mlflow.artifacts import download_artifacts
 
         return Path(download_artifacts(artifact_uri=uri, dst_path=str(dest), tracking_uri=self.tracking_uri))
+
+
+def ui_url(name: str, version: str, *, tracking_uri: str | None = None) -> str:
+    """Where a version is shown in the MLflow UI, computed without importing mlflow.
+
+    Parameters
+    ----------
+    name, version : str
+        Registered model and version.
+    tracking_uri : str, optional
+        Defaults to the configured ``MLFLOW_TRACKING_URI``; an ``http(s)``
+        server is linked directly, the sqlite store to a local ``mlflow ui``.
+    """
+    from urllib.parse import quote
+
+    uri = tracking_uri or get_settings().mlflow_tracking_uri
+    base = uri.rstrip("/") if uri.startswith("http") else "http://127.0.0.1:5000"
+    return f"{base}/#/models/{quote(name, safe='')}/versions/{version}"
 
 
 def load_pyfunc(model_dir: Path):  # type: ignore[no-untyped-def]

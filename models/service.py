@@ -5,6 +5,9 @@ it; a vendor only ever sees and submits for its own organisation. A
 submission is all-or-nothing: if any step fails (card, artifact checks, the
 isolated smoke test, MLflow, the database), whatever was created in MLflow is
 removed again, so the registry and the database always agree.
+
+Listing and showing read the database only (aliases from the mirror kept by
+:mod:`models.aliases`); mlflow is imported only to register, delete or score.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from models._tables import ModelArtifact, ModelScore, ModelVersion, TrialEvent
+from models.aliases import alias_map, change_alias, record_alias, remove_approved_alias, set_approved_alias
 from models.card import ModelCard, load_card
-from models.intake import Staged, stage
+from models.registry import ui_url
 from models.trials import transition_trial, trial_events
 from sandbox.activity import log_activity
 from sandbox.errors import (
@@ -35,6 +39,9 @@ from sandbox.roles import Actor, authorize
 from sandbox.settings import get_settings
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
+
+if TYPE_CHECKING:
+    from models.intake import Staged
 
 __all__ = [
     "delete_version",
@@ -137,6 +144,7 @@ def submit_model(*, actor: Actor, artifact: Path, card: Path | dict[str, Any] | 
     dict
         The version (see :func:`show_model`).
     """
+    from models.intake import stage
     from models.registry import Registry
 
     authorize(actor, "models.submit")
@@ -169,6 +177,7 @@ def submit_model(*, actor: Actor, artifact: Path, card: Path | dict[str, Any] | 
             with session_scope(immediate=True) as session:
                 trial_id = _record(session, actor, model_card, staged, vendor_id, name, version, run_id, source)
                 registry.set_tag(name, version, "trial_id", str(trial_id))
+                record_alias(session, name, "trial", version)
                 registry.set_alias(name, "trial", version)
         except BaseException as exc:
             _compensate(registry, name, version, run_id, created, previous_trial)
@@ -267,22 +276,14 @@ def _rows(session, *, actor: Actor, name: str | None = None, include_deleted: bo
 
 def list_models(*, actor: Actor, include_deleted: bool = False, service_domain: str | None = None,
                 trial_status: str | None = None) -> list[dict[str, Any]]:
-    """Versions the actor may see, newest first (a vendor: its own organisation's only)."""
-    from models.registry import Registry
-
+    """Versions the actor may see, newest first (a vendor: its own organisation's only); database only."""
     authorize(actor, "models.view")
     if include_deleted and actor.role != "admin":
         include_deleted = False
-    registry = Registry()
     with session_scope() as session:
         rows = _rows(session, actor=actor, include_deleted=include_deleted)
-    if not rows:
-        return []
-    try:
-        aliases = registry.aliases()
-    except Exception as exc:
-        raise _registry_failure(exc) from exc
-    out = [_as_dict(r, t, v, aliases.get(r.registered_name, {}), registry.ui_url(r.registered_name, r.version))
+        aliases = alias_map(session, {r.registered_name for r, _t, _v in rows}) if rows else {}
+    out = [_as_dict(r, t, v, aliases.get(r.registered_name, {}), ui_url(r.registered_name, r.version))
            for r, t, v in rows]
     if service_domain:
         out = [d for d in out if d["service_domain"] == service_domain]
@@ -317,18 +318,12 @@ def resolve_version(*, actor: Actor, name: str, version: str | None = None, acti
 
 def show_model(*, actor: Actor, name: str, version: str | None = None) -> dict[str, Any]:
     """One version (the newest if ``version`` is None) with its files, trial history, scores and siblings."""
-    from models.registry import Registry
-
     row = resolve_version(actor=actor, name=name, version=version)
-    registry = Registry()
-    try:
-        aliases = registry.aliases().get(row.registered_name, {})
-    except Exception as exc:
-        raise _registry_failure(exc) from exc
     with session_scope() as session:
         trial = session.get(Trial, row.trial_id)
         vendor = session.get(Vendor, row.vendor_id)
-        data = _as_dict(row, trial, vendor, aliases, registry.ui_url(row.registered_name, row.version))
+        aliases = alias_map(session, {row.registered_name}).get(row.registered_name, {})
+        data = _as_dict(row, trial, vendor, aliases, ui_url(row.registered_name, row.version))
         data["files"] = [{"path": a.path, "sha256": a.sha256, "size": a.size} for a in session.scalars(
             select(ModelArtifact).where(ModelArtifact.version_id == row.id).order_by(ModelArtifact.path))]
         data["scores"] = [{"id": s.id, "dataset": s.dataset_name, "dataset_sha256": s.dataset_sha256,
@@ -351,28 +346,7 @@ def score_version(*, actor: Actor, name: str, version: str, data: Path, id_colum
     return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name)
 
 
-# -- approval alias (called by the review area after its own checks) and soft delete ---------------------
-
-
-def set_approved_alias(*, name: str, version: str, sha256: str) -> None:
-    """Point ``approved`` at ``name``/``version`` after checking the artifact hash the committee saw."""
-    from models.registry import Registry
-
-    with session_scope() as session:
-        row = session.scalar(select(ModelVersion).where(ModelVersion.registered_name == name,
-                                                        ModelVersion.version == str(version)))
-    if row is None or row.deleted:
-        raise NotFoundError("models.version_not_found", name=name, version=version)
-    if row.sha256 != sha256:
-        raise ConflictError("models.sha_mismatch", name=name, version=version, expected=row.sha256, got=sha256)
-    Registry().set_alias(name, "approved", str(version))
-
-
-def remove_approved_alias(*, name: str) -> None:
-    """Remove the ``approved`` alias of a registered model (no error if it has none)."""
-    from models.registry import Registry
-
-    Registry().delete_alias(name, "approved")
+# -- approval alias (called by the review area after its own checks: models.aliases) and soft delete --------
 
 
 def delete_version(*, actor: Actor, name: str, version: str, reason: str = "") -> dict[str, Any]:
@@ -390,7 +364,9 @@ def delete_version(*, actor: Actor, name: str, version: str, reason: str = "") -
         log_activity(session, actor, "models.delete", f"{name}/{version}", reason=reason, trial_id=trial.id)
         session.flush()
         registry.set_tag(row.registered_name, row.version, "deleted", "true")
-    for alias, points_at in registry.aliases().get(row.registered_name, {}).items():
+    with session_scope() as session:
+        mirrored = alias_map(session, {row.registered_name}).get(row.registered_name, {})
+    for alias, points_at in {**mirrored, **registry.aliases().get(row.registered_name, {})}.items():
         if points_at == row.version:
-            registry.delete_alias(row.registered_name, alias)
+            change_alias(registry, row.registered_name, alias, None)
     return {"name": row.registered_name, "version": row.version, "deleted": True}

@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import select
 
 from models._tables import ModelVersion, TrialEvent
+from models.aliases import change_alias
 from sandbox.activity import log_activity
 from sandbox.errors import InputError, NotFoundError, PermissionDenied, RuleViolation
 from sandbox.roles import Actor, authorize
@@ -96,10 +97,10 @@ def transition_trial(*, actor: Actor, trial_id: int, to_status: str, note: str =
             except BaseException:
                 registry.set_tag(row.registered_name, row.version, "trial_status", current)
                 raise
-            if current in APPROVED and to_status not in APPROVED and \
-                    registry.version_by_alias(row.registered_name, "approved") == row.version:
-                registry.delete_alias(row.registered_name, "approved")
-        return {"trial_id": trial_id, "from_status": current, "status": to_status, "note": note}
+    if row is not None and current in APPROVED and to_status not in APPROVED and \
+            registry.version_by_alias(row.registered_name, "approved") == row.version:
+        change_alias(registry, row.registered_name, "approved", None)
+    return {"trial_id": trial_id, "from_status": current, "status": to_status, "note": note}
 
 
 def trial_events(trial_id: int) -> list[dict[str, Any]]:

@@ -332,7 +332,7 @@ def decide(
         if decision not in APPROVING:  # reject / revise / suspend / terminate: no approved version
             from sandbox.review._signing import sync_alias
 
-            alias = sync_alias(model=state["model"], approve=False)
+            alias = sync_alias(model=state["model"], approve=False, session=s)
     return {"record_id": record_id, "decision": decision, "counts": counts, "record_hash": doc["record_hash"],
             "alias": alias}
 

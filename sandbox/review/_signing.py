@@ -27,12 +27,13 @@ from sandbox.store import session_scope
 __all__ = ["sign_record", "sync_alias"]
 
 
-def sync_alias(*, model: dict[str, Any], approve: bool) -> dict[str, Any]:
+def sync_alias(*, model: dict[str, Any], approve: bool, session: Any = None) -> dict[str, Any]:
     """Set (or remove) the ``approved`` alias through ``models.service``.
 
     Returns what happened; ``{"status": "not_provided"}`` while the registry
     functions do not exist yet, ``{"status": "not_registered"}`` for a trial
-    whose model the registry does not hold.
+    whose model the registry does not hold. ``session`` is the caller's open
+    write transaction (the alias mirror is written in it).
     """
     if not model.get("registered"):
         return {"status": "not_registered"}
@@ -45,9 +46,9 @@ def sync_alias(*, model: dict[str, Any], approve: bool) -> dict[str, Any]:
     if approve:
         if not model.get("sha256"):
             raise RuleViolation("review.rule_no_sha256", model=model["name"], version=model["version"])
-        setter(name=model["name"], version=model["version"], sha256=model["sha256"])
+        setter(name=model["name"], version=model["version"], sha256=model["sha256"], session=session)
         return {"status": "set", "alias": "approved", "version": model["version"]}
-    remover(name=model["name"])
+    remover(name=model["name"], session=session)
     return {"status": "removed", "alias": "approved"}
 
 
@@ -107,7 +108,7 @@ def sign_record(*, actor: Actor, record_id: str, password: str, meaning: str) ->
         if meaning == "approved":
             review.status = "signed"
             # Inside the transaction: if the registry refuses (sha256 mismatch), no signature is kept.
-            result["alias"] = sync_alias(model=review.state["model"], approve=decision in APPROVING)
+            result["alias"] = sync_alias(model=review.state["model"], approve=decision in APPROVING, session=s)
         log_activity(s, actor, "review.sign", record_id, meaning=meaning, fingerprint=fp)
     return result
 
