@@ -22,9 +22,11 @@ sandbox release histogram (missing file)   3.48 / 10.73  2.16 / 6.16
 
 "before" is main at 3e959cc; "after" adds the migration check without Alembic
 (``sandbox.store.engine._up_to_date``: Alembic is imported only when the
-database needs an upgrade). What remains in ``release histogram`` is
-``privacy.release`` importing pandas and ``privacy.dp`` (diffprivlib, sklearn,
-scipy) at module level, before the missing file is noticed.
+database needs an upgrade). ``release histogram`` then still imported pandas
+and ``privacy.dp`` (diffprivlib, sklearn, scipy) before noticing the missing
+file; now ``privacy.release`` and ``privacy.deid`` load them only once the
+checks pass (same checks, same order): 6.45 → 2.98 s cached, measured at load
+average ~5 (others' browser tests), i.e. about 1 s on an idle machine.
 """
 
 from __future__ import annotations

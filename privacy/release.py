@@ -19,23 +19,24 @@ import shutil
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 
 from privacy._tables import Release
-from privacy.deid import DeidPolicy, deidentify_frame, load_policy
-from privacy.dp import DPTable, dp_histogram
+from privacy.deid._policy import DeidPolicy, load_policy
 from privacy.ledger import BudgetLedger, check_epsilon
-from privacy.risk import RiskReport, risk_report
 from sandbox.activity import log_activity
 from sandbox.errors import ConfigError, InputError, NotFoundError, RuleViolation
-from sandbox.files import atomic_dir, atomic_path, sha256_file, write_table_safe
 from sandbox.roles import Actor, authorize
 from sandbox.settings import get_settings
 from sandbox.store import session_scope, utcnow
-from sandbox.tabular import read_table
+
+if TYPE_CHECKING:  # pandas, diffprivlib and the operators load only once a release really runs
+    import pandas as pd
+
+    from privacy.dp import DPTable
+    from privacy.risk import RiskReport
 
 __all__ = [
     "LABEL_ANON", "LABEL_DEID", "anonymisation_test", "create_release", "list_releases", "release_histogram",
@@ -104,6 +105,12 @@ def _read_keys(keys: str | Path | dict[str, list[str]] | None) -> dict[str, list
     return {str(k): [str(x) for x in v] for k, v in data.items()}
 
 
+def _require_file(path: Path) -> None:
+    """The check :func:`sandbox.tabular.read_table` starts with, without importing pandas."""
+    if not path.is_file():
+        raise InputError("errors.file_missing", file=str(path))
+
+
 def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: list[str], epsilon: float,
                       dataset: str, policy: str | Path | DeidPolicy = "default",
                       keys: str | Path | dict[str, list[str]] | None = None, keys_from_data: bool = False,
@@ -113,7 +120,12 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
     check_epsilon(epsilon)
     ledger = BudgetLedger(actor=actor, dataset=dataset, policy=load_policy(policy))
     ledger.precheck(epsilon=epsilon, scope=where)  # a spent budget is refused before the data is even read
-    frame = source if isinstance(source, pd.DataFrame) else read_table(Path(source))[0]
+    if isinstance(source, str | Path):
+        _require_file(Path(source))  # before pandas and diffprivlib are even imported
+    from privacy.dp import dp_histogram
+    from sandbox.tabular import read_table
+
+    frame = read_table(Path(source))[0] if isinstance(source, str | Path) else source
     table = dp_histogram(frame, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                          keys_from_data=keys_from_data, where=where, random_state=random_state)
     status = ledger.status()
@@ -175,6 +187,13 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
         check_epsilon(epsilon)
     key_map = _read_keys(keys)
     source = Path(source)
+    _require_file(source)
+    from privacy.deid import deidentify_frame
+    from privacy.dp import dp_histogram
+    from privacy.risk import risk_report
+    from sandbox.files import atomic_dir, atomic_path, sha256_file, write_table_safe
+    from sandbox.tabular import read_table
+
     frame, _info = read_table(source)
     source_sha = sha256_file(source)
     scan_before = scan_summary(frame.head(SOURCE_SCAN_ROWS))

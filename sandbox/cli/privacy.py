@@ -85,13 +85,15 @@ def release_histogram(
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """差分隐私直方图 / a DP histogram with 95% intervals, charged to the dataset's budget."""
+    # privacy.release is light: pandas and diffprivlib load only after the input checks pass
     from privacy.release import release_histogram as service
-    from sandbox.files import write_table_safe
 
     result = service(actor=_actor(as_user, password), source=file, by=_cols(by), epsilon=epsilon,
                      dataset=dataset, policy=policy, keys=keys, keys_from_data=keys_from_data)
     table = result.pop("table")
     if out is not None:
+        from sandbox.files import write_table_safe
+
         write_table_safe(table.table, out)
 
     def human() -> None:
