@@ -11,6 +11,11 @@ A caller that already holds a write transaction (the review area signing a
 record) passes its ``session``: SQLite has one writer, so a second
 transaction would wait on the first for ever. The row then commits (or rolls
 back) with the caller's own changes.
+
+A data home whose database was created before the mirror existed (the
+migration is at head, without the table) gets it on first use: the table is
+created and filled from MLflow once (:func:`ensure_mirror`, the only read that
+then imports mlflow).
 """
 
 from __future__ import annotations
@@ -30,10 +35,32 @@ if TYPE_CHECKING:
 __all__ = [
     "alias_map",
     "change_alias",
+    "ensure_mirror",
     "record_alias",
     "remove_approved_alias",
     "set_approved_alias",
 ]
+
+
+_READY: set[str] = set()
+
+
+def ensure_mirror(session: Session) -> None:
+    """Create and fill ``model_aliases`` from MLflow if this database predates it (checked once per process)."""
+    connection = session.connection()
+    key = str(connection.engine.url)
+    if key in _READY:
+        return
+    if not connection.dialect.has_table(connection, ModelAlias.__tablename__):
+        from models.registry import Registry
+
+        ModelAlias.__table__.create(connection, checkfirst=True)
+        known = set(session.scalars(select(ModelVersion.registered_name)))
+        session.add_all(ModelAlias(registered_name=name, alias=alias, version=version)
+                        for name, aliases in Registry().aliases().items() if name in known
+                        for alias, version in aliases.items())
+        session.flush()
+    _READY.add(key)
 
 
 def alias_map(session: Session, names: set[str] | None = None) -> dict[str, dict[str, str]]:
@@ -51,6 +78,7 @@ def alias_map(session: Session, names: set[str] | None = None) -> dict[str, dict
     dict of str to dict of str to str
         Same shape as :meth:`models.registry.Registry.aliases`.
     """
+    ensure_mirror(session)
     query = select(ModelAlias.registered_name, ModelAlias.alias, ModelAlias.version)
     if names is not None:
         query = query.where(ModelAlias.registered_name.in_(sorted(names)))
@@ -62,6 +90,7 @@ def alias_map(session: Session, names: set[str] | None = None) -> dict[str, dict
 
 def record_alias(session: Session, name: str, alias: str, version: str | None) -> str | None:
     """Write one alias change to the mirror (``version=None`` removes it); return the previous version."""
+    ensure_mirror(session)
     row = session.scalar(select(ModelAlias).where(ModelAlias.registered_name == name, ModelAlias.alias == alias))
     previous = row.version if row is not None else None
     if version is None:

@@ -90,6 +90,21 @@ def test_alias_changes_inside_the_callers_transaction_commit_with_it(people, pre
     assert _mlflow_aliases() == {(name, "1"): ["trial"]}
 
 
+def test_a_database_from_before_the_mirror_gets_it_filled_from_mlflow(people, predictions_csv) -> None:
+    from sqlalchemy import text
+
+    from models import aliases
+    from sandbox.store import get_engine
+
+    submitted = service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=card())
+    service.set_approved_alias(name=submitted["name"], version="1", sha256=submitted["sha256"])
+    with get_engine().begin() as conn:                              # as built before the mirror existed
+        conn.execute(text("DROP TABLE model_aliases"))
+    aliases._READY.clear()
+    _assert_agree(people)
+    assert _mlflow_aliases() == {(submitted["name"], "1"): ["approved", "trial"]}
+
+
 def test_listing_works_with_mlflow_unreachable_and_links_to_the_server(people, predictions_csv, monkeypatch) -> None:
     submitted = service.submit_model(actor=people["vendor_a"], artifact=predictions_csv, id_column="编号", card=card())
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")   # nothing listens there
