@@ -29,6 +29,7 @@ REPORT_DIR = ROOT / "build" / "browser"
 SHOT_BUILD_DIR = ROOT / "build" / "screenshots"
 SHOT_DOCS_DIR = ROOT / "docs" / "screenshots"
 UPDATE_SHOTS = os.environ.get("SANDBOX_UPDATE_SCREENSHOTS") == "1"
+SHOT_MAX_PX = 2600
 
 REPORT = RenderReport()
 
@@ -192,7 +193,18 @@ def screenshot() -> Callable[..., Path]:
     def take(page: Any, name: str, *, docs: bool = False) -> Path:
         SHOT_BUILD_DIR.mkdir(parents=True, exist_ok=True)
         target = SHOT_BUILD_DIR / f"{name}.png"
-        page.screenshot(path=str(target), full_page=True)
+        # Streamlit scrolls inside its main container, so a "full page" shot is only the
+        # viewport: grow the viewport to the content (capped) for the picture, then restore.
+        size = page.viewport_size or {"width": 1280, "height": 900}
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                               "'[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')]"
+                               ".map(el => el.scrollHeight), 0)")
+        page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), SHOT_MAX_PX))})
+        try:
+            page.wait_for_timeout(300)  # layout only (no script run): let the canvas tables repaint
+            page.screenshot(path=str(target), full_page=True)
+        finally:
+            page.set_viewport_size(size)
         if docs and (UPDATE_SHOTS or not (SHOT_DOCS_DIR / target.name).exists()):
             SHOT_DOCS_DIR.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, SHOT_DOCS_DIR / target.name)
