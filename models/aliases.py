@@ -46,16 +46,19 @@ _READY: set[str] = set()
 
 
 def ensure_mirror(session: Session) -> None:
-    """Create and fill ``model_aliases`` from MLflow if this database predates it (checked once per process)."""
+    """Fill ``model_aliases`` from MLflow once when it is empty but versions exist (a data home from before 0006).
+
+    Checked once per process and database; only that first fill imports MLflow.
+    """
     connection = session.connection()
     key = str(connection.engine.url)
     if key in _READY:
         return
-    if not connection.dialect.has_table(connection, ModelAlias.__tablename__):
+    empty = session.scalar(select(ModelAlias.id).limit(1)) is None
+    known = set(session.scalars(select(ModelVersion.registered_name))) if empty else set()
+    if known:
         from models.registry import Registry
 
-        ModelAlias.__table__.create(connection, checkfirst=True)
-        known = set(session.scalars(select(ModelVersion.registered_name)))
         session.add_all(ModelAlias(registered_name=name, alias=alias, version=version)
                         for name, aliases in Registry().aliases().items() if name in known
                         for alias, version in aliases.items())

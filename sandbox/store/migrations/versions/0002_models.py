@@ -1,4 +1,4 @@
-"""models: submitted versions, artifact hashes, alias mirror, batch scores, trial events (append-only)."""
+"""models: submitted versions, artifact hashes, batch scores, trial events (append-only)."""
 
 from __future__ import annotations
 
@@ -38,15 +38,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("registered_name", "version", name="uq_model_versions_registered_name"),
     )
     op.create_table(
-        "model_aliases",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("registered_name", sa.String(255), nullable=False),
-        sa.Column("alias", sa.String(64), nullable=False),
-        sa.Column("version", sa.String(32), nullable=False),
-        sa.Column("updated_at", _TZ, nullable=False),
-        sa.UniqueConstraint("registered_name", "alias", name="uq_model_aliases_registered_name"),
-    )
-    op.create_table(
         "model_artifacts",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("version_id", sa.Integer, sa.ForeignKey("model_versions.id"), nullable=False),
@@ -81,5 +72,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("trial_events", "model_scores", "model_artifacts", "model_aliases", "model_versions"):
+    for table in ("trial_events", "model_scores", "model_artifacts", "model_versions"):
         op.drop_table(table)
