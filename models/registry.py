@@ -309,14 +309,26 @@ def load_pyfunc(model_dir: Path):  # type: ignore[no-untyped-def]
 
 def save_sklearn_model(model: Any, path: Path, *, input_example: Any, pip_requirements: list[str]) -> Path:
     """Save a (trusted, our own) scikit-learn model as an MLflow model directory."""
+    import logging
+    import warnings
+
     import mlflow.sklearn
 
     path = Path(path)
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        staged = Path(tmp) / "model"
-        mlflow.sklearn.save_model(
-            model, str(staged), input_example=input_example, pip_requirements=pip_requirements,
-            serialization_format="cloudpickle",
-        )
-        staged.rename(path)
+    # MLflow warns about pickling and integer schemas on every save; for our own
+    # demo models both are known and intended, and the user should not see them.
+    log = logging.getLogger("mlflow.sklearn")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Hint: Inferred schema contains integer", category=UserWarning)
+            staged = Path(tmp) / "model"
+            mlflow.sklearn.save_model(
+                model, str(staged), input_example=input_example, pip_requirements=pip_requirements,
+                serialization_format="cloudpickle",
+            )
+            staged.rename(path)
+    finally:
+        log.setLevel(level)
     return path
