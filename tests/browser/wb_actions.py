@@ -17,7 +17,6 @@ from tests.browser.wb_driver import error_boxes, login, open_page, rerun
 __all__ = [
     "alerts",
     "as_user",
-    "check",
     "choose",
     "choose_many",
     "click",
@@ -31,7 +30,7 @@ __all__ = [
 
 
 def widget(page: Page, key: str) -> Locator:
-    """The element a widget with ``key=`` renders (visible ones first)."""
+    """The element a widget with ``key=`` renders (the first one in the page)."""
     return page.locator(f".st-key-{key}").first
 
 
@@ -91,18 +90,6 @@ def pick_radio(page: Page, key: str, label: str, *, in_form: bool = False) -> No
         option.first.click()
     else:
         rerun(page, option.first.click)
-
-
-def check(page: Page, key: str, value: bool = True, *, in_form: bool = False) -> None:
-    """Tick or untick a checkbox."""
-    box = widget(page, key).locator("input[type=checkbox]").first
-    if box.is_checked() == value:
-        return
-    target = widget(page, key).locator("label").first
-    if in_form:
-        target.click()
-    else:
-        rerun(page, target.click)
 
 
 def fill(page: Page, key: str, text: str, *, in_form: bool = False) -> None:
