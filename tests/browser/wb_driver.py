@@ -125,12 +125,13 @@ class RunLog:
     def on_frame(self, payload: bytes | str) -> None:
         if isinstance(payload, str):
             return
-        kind = ForwardMsg.FromString(bytes(payload)).WhichOneof("type")
+        message = ForwardMsg.FromString(bytes(payload))
+        kind = message.WhichOneof("type")
         if kind == "new_session":
             self.started += 1
         elif kind == "script_finished":
             self.finished += 1
-            self.last_status = ForwardMsg.FromString(bytes(payload)).script_finished
+            self.last_status = message.script_finished
             self.last_finished_at = time.perf_counter()
 
     @property
