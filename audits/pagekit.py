@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +34,10 @@ def registered_versions(actor: Actor) -> list[str]:
 
 
 def save_upload(upload: Any) -> Path:
-    """Write an uploaded file under the data home's work folder (atomically) and return its path."""
-    from sandbox.files import atomic_write_bytes
-    from sandbox.settings import get_settings
+    """Keep an uploaded file under the data home's work folder and return its path."""
+    from sandbox.files import keep_upload
 
-    data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    target = get_settings().work_dir / "audit-uploads" / digest / Path(upload.name).name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, data)
-    return target
+    return keep_upload(upload.getvalue(), upload.name, folder="audit-uploads")
 
 
 def column_choices(data: Path, predictions: Path | None) -> list[str]:

@@ -35,7 +35,7 @@ import pandas as pd
 from privacy.deid._policy import DeidPolicy, load_policy
 from privacy.ledger import budget_status
 from sandbox.errors import InputError
-from sandbox.files import atomic_write_bytes, sha256_file
+from sandbox.files import keep_upload, sha256_file
 from sandbox.roles import Actor, authorize
 from sandbox.settings import get_settings
 from sandbox.tabular import read_table
@@ -72,10 +72,7 @@ def save_upload(*, actor: Actor, name: str, data: bytes) -> Path:
     if Path(safe).suffix.lower().lstrip(".") not in UPLOAD_TYPES:
         raise InputError("errors.pii_file_type", file=name, suffix=Path(name).suffix or "(none)",
                          allowed=" ".join(f".{t}" for t in UPLOAD_TYPES))
-    target = get_settings().work_dir / "uploads" / safe
-    if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
-        atomic_write_bytes(target, data)  # a rerun of the page keeps the file (and the read cache) as is
-    return target
+    return keep_upload(data, safe, folder="uploads")  # a page rerun keeps the file (and the read cache) as is
 
 
 @functools.lru_cache(maxsize=8)

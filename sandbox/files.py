@@ -17,6 +17,7 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
+    "keep_upload",
     "neutralise_formulas",
     "sha256_bytes",
     "sha256_file",
@@ -63,6 +64,25 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
 
 def atomic_write_text(target: str | Path, text: str) -> Path:
     return atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def keep_upload(data: bytes, name: str, *, folder: str) -> Path:
+    """Keep an uploaded file as ``<home>/work/<folder>/<sha256[:16]>/<name>`` and return its path.
+
+    Content-addressed: a page rerun with the same upload finds the file and writes
+    nothing, and two different uploads of the same name never overwrite each other.
+    Only the file name the user gave is kept (no directories), with characters
+    other than letters, digits, ``.``, ``-`` and ``_`` replaced.
+    """
+    import re
+
+    from sandbox.settings import get_settings
+
+    safe = re.sub(r"[^\w.\-]+", "_", Path(name).name).strip("._") or "upload"
+    target = get_settings().work_dir / folder / sha256_bytes(data)[:16] / safe
+    if not target.is_file():
+        atomic_write_bytes(target, data)
+    return target
 
 
 @contextmanager

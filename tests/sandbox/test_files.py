@@ -7,7 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sandbox.files import atomic_dir, atomic_write_text, neutralise_formulas, sha256_file, write_table_safe
+from sandbox.files import (
+    atomic_dir,
+    atomic_write_text,
+    keep_upload,
+    neutralise_formulas,
+    sha256_file,
+    write_table_safe,
+)
 
 
 def test_atomic_write_replaces_only_on_success(tmp_path: Path) -> None:
@@ -43,3 +50,14 @@ def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
 def test_sha256_known_value(tmp_path: Path) -> None:
     (tmp_path / "abc").write_bytes(b"abc")
     assert sha256_file(tmp_path / "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_keep_upload_is_content_addressed_and_keeps_only_the_file_name(home: Path) -> None:
+    first = keep_upload("编号,姓名\n1,张三\n".encode("gbk"), "../../养老 导出.csv", folder="uploads")
+    assert first.parent.parent == home / "work" / "uploads" and first.name == "养老_导出.csv"
+    assert first.parent.name == sha256_file(first)[:16]
+    written = first.stat().st_mtime_ns
+    again = keep_upload(first.read_bytes(), "养老 导出.csv", folder="uploads")
+    assert again == first and first.stat().st_mtime_ns == written  # a page rerun writes nothing
+    other = keep_upload(b"id\n2\n", "../../养老 导出.csv", folder="uploads")
+    assert other != first and first.read_bytes().decode("gbk").endswith("张三\n")
