@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from privacy._findings import SCAN_SUFFIXES
+from sandbox.files import keep_upload
 from sandbox.settings import get_settings
 from sandbox.ui import guarded, require, tr
 
@@ -40,9 +40,7 @@ if source == "demo":
 else:
     upload = st.file_uploader(tr("pii.page.upload"), type=[s.lstrip(".") for s in SCAN_SUFFIXES], key="pii_upload")
     if upload is not None:
-        folder = Path(tempfile.mkdtemp(prefix="pii-upload-", dir=get_settings().ensure_home() / "work"))
-        path = folder / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
+        path = keep_upload(upload.getvalue(), upload.name, folder="pii-uploads")  # a rerun writes nothing new
         name = upload.name
 
 columns_text = st.text_input(tr("pii.page.columns"), key="pii_columns")
