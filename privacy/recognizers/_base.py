@@ -34,6 +34,7 @@ __all__ = [
     "NOT_ALNUM_BEFORE",
     "ChineseRecognizer",
     "Hit",
+    "NumberRecognizer",
     "Term",
     "Verdict",
 ]
@@ -236,6 +237,47 @@ class ChineseRecognizer(PatternRecognizer):
                 )
             )
         return results
+
+
+class NumberRecognizer(ChineseRecognizer):
+    """A recognizer whose candidates come from the shared number scanner (:mod:`._numbers`).
+
+    Every digit run is normalised and cut into identifiers once per text; each
+    subclass keeps the spans of its own :attr:`ENTITY` and weighs context.
+    """
+
+    PREFILTER = "[0-9０-９]"
+
+    def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+        from privacy.recognizers._numbers import number_spans
+
+        if self._prefilter is not None and self._prefilter.search(text) is None:
+            return []
+        hits: list[Hit] = []
+        for span in number_spans(text):
+            if span.kind != self.ENTITY:
+                continue
+            score = span.verdict.score if span.verdict.score is not None else 0.5
+            word = self.context_word(text, span.start, span.end) if use_context or span.needs_context else ""
+            if span.needs_context and not word:
+                continue
+            if word and use_context:
+                score = max(min(1.0, score + CONTEXT_BOOST), MIN_SCORE_WITH_CONTEXT)
+            elif use_context and self.NEGATIVE_CONTEXT and self.negative_context(text, span.start):
+                continue
+            hits.append(Hit(self.ENTITY, span.start, span.end, score, span.verdict, word))
+        return hits
+
+    def fullmatch(self, value: str) -> Verdict | None:
+        from privacy.recognizers._numbers import number_spans
+
+        value = value.strip()
+        if not value or self._prefilter is None or self._prefilter.search(value) is None:
+            return None
+        spans = number_spans(value)
+        if len(spans) == 1 and spans[0].kind == self.ENTITY and spans[0].start == 0 and spans[0].end == len(value):
+            return None if spans[0].needs_context else spans[0].verdict
+        return None
 
 
 def han_class_without(stop: str) -> str:

@@ -45,9 +45,20 @@ _TRIGGER = ("住在", "住址", "家住", "地址", "位于", "居住", "现住"
 # Where an address not starting with a gazetteer name may begin.
 _START = "(?:^|(?<=[\\x00\\s，。；：:,、（()）\"“”在住址于至到是]))"
 # Words that introduce an address; a chain that swallowed one restarts after it.
-_TRIGGERS = ("走访", "家庭住址", "户籍地址", "户籍地", "户籍", "地址", "住址", "家住", "住在", "位于", "居住在", "居住",
+_TRIGGERS = ("走访", "居住地址", "现居住地", "现住址", "住所地", "联系地址", "通讯地址", "收货地址", "详细地址",
+             "所在地", "居住地", "户口所在地", "家庭住址", "户籍地址", "户籍地", "户籍", "地址", "住址", "家住", "住在", "位于", "居住在", "居住",
              "现住", "来自", "搬到", "租住", "前往", "途经", "送至", "寄往", "发往")
 _TRIGGER_RE = re.compile("|".join(sorted(_TRIGGERS, key=len, reverse=True)))
+
+
+def _label_end(text: str, position: int) -> int:
+    """Where a trigger word that straddles ``position`` ends (``position`` if none does)."""
+    for match in _TRIGGER_RE.finditer(text, max(0, position - 5), position + 5):
+        if match.start() < position < match.end():
+            return match.end()
+    return position
+
+
 _ROAD_RE = re.compile(f"(?:{_ROAD})$")
 _PLACE_RE = re.compile(f"(?:{_PLACE})$")
 _ADMIN_RE = re.compile(f"(?:{_ADMIN})$")
@@ -167,6 +178,13 @@ class AddressRecognizer(ChineseRecognizer):
         for position in starts:
             if position < done:
                 continue
+            label_end = _label_end(text, position)
+            if label_end > position:
+                # The start is inside a label (the 址 of 住址): the address begins after it.
+                done = label_end
+                if label_end not in starts and _CHAIN.match(text, label_end) is None:
+                    continue
+                position = label_end
             match = _CHAIN.match(text, position)
             chain_start = None
             if match is None:

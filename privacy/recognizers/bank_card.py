@@ -1,12 +1,16 @@
-"""BANK_CARD: 16–19 digit payment cards, Luhn-checked, with a known IIN range."""
+"""BANK_CARD: 16–19 digit payment cards, Luhn-checked, with a known IIN range.
+
+Candidates come from :mod:`privacy.recognizers._numbers` (grouped by four,
+hyphenated, full-width, split over a line — reported as written).
+"""
 
 from __future__ import annotations
 
 from privacy.checksums import id_card_birth_date, is_valid_luhn
-from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["BankCardRecognizer", "card_network"]
+__all__ = ["BankCardRecognizer", "card_network", "validate_card"]
 
 # IIN prefixes (ISO/IEC 7812) of the networks cards in China are issued on.
 _NETWORKS: tuple[tuple[tuple[int, int], int, str], ...] = (
@@ -35,25 +39,37 @@ def _looks_like_id(digits: str) -> bool:
     return id_card_birth_date(digits) is not None and lookup_region(digits[:6]) is not None
 
 
-class BankCardRecognizer(ChineseRecognizer):
-    """银行卡号: 16–19 digits (optionally grouped by 4), Luhn, UnionPay 62… and other IINs."""
+def validate_card(digits: str) -> tuple[Verdict, bool] | None:
+    """(verdict, needs a card word nearby) for normalised digits that form a card number, else None.
+
+    An 18-digit number shaped like an ID (region + date) with a wrong check
+    digit is a card only next to a card word.
+    """
+    if not 16 <= len(digits) <= 19 or not digits.isdigit() or not is_valid_luhn(digits):
+        return None
+    network = card_network(digits)
+    if network is None:
+        return None
+    verdict = Verdict("pii.why.bank_card", {"digits": len(digits), "network": network}, 0.8)
+    return verdict, len(digits) == 18 and _looks_like_id(digits)
+
+
+class BankCardRecognizer(NumberRecognizer):
+    """银行卡号: 16–19 digits (any grouping), Luhn, UnionPay 62… and other IINs."""
 
     ENTITY = "BANK_CARD"
     PATTERNS = (
         ("plain", NOT_ALNUM_BEFORE + r"[2-9]\d{15,18}" + NOT_ALNUM_AFTER, 0.8),
         ("grouped", NOT_ALNUM_BEFORE + r"[2-9]\d{3}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?" + NOT_ALNUM_AFTER, 0.8),
     )
-    CONTEXT = ("银行卡", "卡号", "账号", "帐号", "开户行", "开户", "银行", "储蓄卡", "借记卡", "信用卡", "社保卡")
+    CONTEXT = ("银行卡", "卡号", "账号", "帐号", "账户", "帐户", "开户行", "开户", "银行", "储蓄卡", "借记卡",
+               "信用卡", "社保卡", "存折")
     NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单", "快递", "运单", "身份证", "证件")
-    PREFILTER = r"\d{4}"
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
-        digits = value.replace(" ", "").replace("-", "")
-        if not 16 <= len(digits) <= 19 or not is_valid_luhn(digits):
+        from privacy.recognizers._numbers import normalise_digits
+
+        found = validate_card(normalise_digits(value))
+        if found is None or (found[1] and not (text and self.context_word(text, start, end))):
             return None
-        network = card_network(digits)
-        if network is None:
-            return None
-        if len(digits) == 18 and _looks_like_id(digits) and not self.context_word(text, start, end):
-            return None  # an ID number with a wrong check digit, not a card
-        return Verdict("pii.why.bank_card", {"digits": len(digits), "network": network})
+        return found[0]

@@ -1,4 +1,9 @@
-"""PHONE_NUMBER: Chinese mobile and landline numbers, validated with phonenumbers (region CN)."""
+"""PHONE_NUMBER: Chinese mobile and landline numbers, validated with phonenumbers (region CN).
+
+Candidates come from :mod:`privacy.recognizers._numbers`: ``+86``, ``0086``,
+``(+86)`` prefixes, spaces, hyphens, dots, full-width digits and a line break
+inside the number are accepted; the span is the number as written.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ import re
 import phonenumbers
 from phonenumbers import carrier
 
-from privacy.recognizers._base import NOT_DIGIT_AFTER, ChineseRecognizer, Verdict
+from privacy.recognizers._base import NOT_DIGIT_AFTER, NumberRecognizer, Verdict
 
-__all__ = ["PhoneRecognizer"]
+__all__ = ["PhoneRecognizer", "validate_phone"]
 
 _BEFORE = r"(?<![0-9A-Za-z+\-])"
 _PREFIX = r"(?:(?:\+|00)86[ \-]?|[(（]\+?86[)）][ \-]?)?"
@@ -59,24 +64,32 @@ def _parse(value: str) -> tuple[str, str, str] | None:
     return None
 
 
-class PhoneRecognizer(ChineseRecognizer):
+def validate_phone(value: str) -> Verdict | None:
+    """The verdict for a personal CN phone number (any written form, extension allowed), else None."""
+    parsed = _parse(value)
+    if parsed is None:
+        # An extension (0755-86001234转123): validate the number before it.
+        main = _EXTENSION.sub("", value)
+        parsed = _parse(main) if main != value else None
+    if parsed is None:
+        return None
+    kind, where, e164 = parsed
+    if kind == "mobile":
+        return Verdict("pii.why.mobile", {"carrier": where or "?", "e164": e164}, 0.9)
+    return Verdict("pii.why.landline", {"area": where, "e164": e164}, 0.7)
+
+
+class PhoneRecognizer(NumberRecognizer):
     """Mobile (1[3-9]x) and landline (0xx-xxxxxxx) numbers, with or without +86 and separators."""
 
     ENTITY = "PHONE_NUMBER"
     PATTERNS = (("mobile", _MOBILE, 0.9), ("landline", _LANDLINE, 0.7))
     CONTEXT = ("电话", "手机", "联系方式", "来电", "致电", "号码", "电联", "tel", "Tel", "TEL", "联系")
     NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单号", "快递", "运单", "账号", "卡号")
-    PREFILTER = r"\d{3}"
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
-        parsed = _parse(value)
-        if parsed is None:
-            # An extension (0755-86001234转123): validate the number before it.
-            main = _EXTENSION.sub("", value)
-            parsed = _parse(main) if main != value else None
-        if parsed is None:
-            return None
-        kind, where, e164 = parsed
-        if kind == "mobile":
-            return Verdict("pii.why.mobile", {"carrier": where or "?", "e164": e164})
-        return Verdict("pii.why.landline", {"area": where, "e164": e164})
+        from privacy.recognizers._numbers import normalise_digits
+
+        prefixed = value.lstrip(" （(").startswith(("+", "＋"))
+        digits = normalise_digits(value)
+        return validate_phone(("+" if prefixed else "") + digits) or validate_phone(value)

@@ -1,4 +1,9 @@
-"""居民身份证号 CN_RESIDENT_ID: GB 11643 check character, real birth date, known region."""
+"""居民身份证号 CN_RESIDENT_ID: GB 11643 check character, real birth date, known region.
+
+Candidates come from :mod:`privacy.recognizers._numbers`, so grouped
+(``3301 1219 5304 2897 13``), hyphenated, full-width and lower-case ``x``
+forms are validated after normalisation and reported with their written span.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import time
 from datetime import date
 
 from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum
-from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["ResidentIdRecognizer"]
+__all__ = ["ResidentIdRecognizer", "validate_id"]
 
 _EARLIEST = date(1880, 1, 1)
 
@@ -25,32 +30,39 @@ def _today() -> date:
     return _today_for(int(time.time() // 3600))
 
 
-class ResidentIdRecognizer(ChineseRecognizer):
+def validate_id(value: str) -> Verdict | None:
+    """The verdict for normalised digits (``X`` upper-case) that form a valid ID, else None."""
+    value = value.upper()
+    if len(value) == 18 and not is_valid_id_card_checksum(value):
+        return None
+    if len(value) not in (15, 18) or not value[:15].isdigit():
+        return None
+    born = id_card_birth_date(value)
+    if born is None or not _EARLIEST <= born <= _today():
+        return None
+    region = lookup_region(value[:6])
+    if region is None:
+        return None
+    params = {"code": value[:6], "region": region.full_name, "birth": born.isoformat()}
+    if region.current:
+        key = "pii.why.id18" if len(value) == 18 else "pii.why.id15"
+    else:
+        key = "pii.why.id18_retired" if len(value) == 18 else "pii.why.id15_retired"
+    return Verdict(key, params, 1.0 if len(value) == 18 else 0.6)
+
+
+class ResidentIdRecognizer(NumberRecognizer):
     """18-digit 居民身份证号 (MOD 11-2, ``X`` allowed) and the 15-digit legacy form."""
 
     ENTITY = "CN_RESIDENT_ID"
+    # For Presidio's own listing; finding goes through the shared number scanner.
     PATTERNS = (
         ("id18", NOT_ALNUM_BEFORE + r"[1-9]\d{16}[0-9Xx]" + NOT_ALNUM_AFTER, 1.0),
         ("id15", NOT_ALNUM_BEFORE + r"[1-9]\d{14}" + NOT_ALNUM_AFTER, 0.6),
     )
     CONTEXT = ("身份证", "身份号", "证件号", "公民身份", "居民身份", "ID")
-    PREFILTER = r"\d{15}"
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
-        value = value.upper()
-        if len(value) == 18 and not is_valid_id_card_checksum(value):
-            return None
-        if len(value) not in (15, 18):
-            return None
-        born = id_card_birth_date(value)
-        if born is None or not _EARLIEST <= born <= _today():
-            return None
-        region = lookup_region(value[:6])
-        if region is None:
-            return None
-        params = {"code": value[:6], "region": region.full_name, "birth": born.isoformat()}
-        if region.current:
-            key = "pii.why.id18" if len(value) == 18 else "pii.why.id15"
-        else:
-            key = "pii.why.id18_retired" if len(value) == 18 else "pii.why.id15_retired"
-        return Verdict(key, params)
+        from privacy.recognizers._numbers import normalise_digits
+
+        return validate_id(normalise_digits(value))

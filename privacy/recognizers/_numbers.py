@@ -1,0 +1,140 @@
+"""Numbers as people write them: grouped, hyphenated, full-width, split over a line.
+
+One pass finds every *run* of digit groups in a text — groups of half- or
+full-width digits joined by at most a short separator (spaces, a hyphen, a
+dot, a line break) — and cuts each run into the longest consecutive groups
+that validate, after normalisation, as one identifier:
+
+* 18 digits (or 17 + ``X``/``x``/``Ｘ``): a 居民身份证号 if the GB 11643 check
+  digit, the birth date and the region code hold; otherwise possibly a card;
+* 15 digits: a legacy 身份证号 (date + region);
+* 16–19 digits: a bank card (Luhn + a known IIN range);
+* 11 digits from ``1[3-9]`` or 10–12 from ``0``: a phone number per
+  libphonenumber's CN plan, with ``+86``/``0086``/``(+86)`` before it and
+  ``转123`` after a landline taken into the span.
+
+Spans are offsets into the original text, so ``3301 1219 5304 2897 13`` is
+reported as written. The label before a number is never part of it (only
+digits, ``(区号)`` and a prefix are). The result of the last few texts is
+cached: the three recognizers that use it share one pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from privacy.recognizers._base import Verdict
+
+__all__ = ["NumberSpan", "normalise_digits", "number_spans"]
+
+NumberKind = Literal["CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER"]
+
+_FULL = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+_D = "[0-9０-９]"
+_SP = "[ \\t\\u3000\\u00a0]"
+_SEP = f"(?:{_SP}{{1,2}}|{_SP}?[\\-－–—‐.．]{_SP}?|{_SP}?\\r?\\n{_SP}?)"
+_NOT_ALNUM_BEFORE = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
+_NOT_ALNUM_AFTER = "(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
+_RUN = re.compile(
+    f"{_NOT_ALNUM_BEFORE}(?:[(（]{_D}{{3,4}}[)）]{_SP}?[\\-－]?{_SP}?)?{_D}+(?:{_SEP}{_D}+)*"
+    f"(?:[XxＸｘ])?{_NOT_ALNUM_AFTER}"
+)
+_GROUP = re.compile(f"[(（]{_D}{{3,4}}[)）]|{_D}+[XxＸｘ]?")
+_PREFIX_BEFORE = re.compile(
+    f"(?:[(（]{_SP}?[+＋]?{_SP}?(?:00)?86{_SP}?[)）]|[+＋]{_SP}?(?:00)?86|(?<![0-9])0086|[+＋])[ \\t\\-－]?$"
+)
+_EXTENSION_AFTER = re.compile(f"{_SP}?(?:转|分机|ext\\.?{_SP}?)[0-9０-９]{{1,5}}(?![0-9０-９])|[\\-－][0-9]{{1,4}}(?![0-9])")
+_MAX_GROUPS = 8
+
+
+def normalise_digits(value: str) -> str:
+    """Digits (and a final ``X``) of ``value``: full-width to half-width, separators dropped."""
+    return "".join(ch for ch in value.translate(_FULL) if ch.isdigit() or ch == "X")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberSpan:
+    """One identifier in a text: its kind, original span, normalised digits and verdict.
+
+    ``needs_context`` marks a card number that is also shaped like an ID with a
+    wrong check digit: a card only when a card word (卡号, 银行卡 …) is near.
+    """
+
+    kind: NumberKind
+    start: int
+    end: int
+    digits: str
+    verdict: Verdict
+    needs_context: bool = False
+
+
+def _classify(digits: str) -> tuple[NumberKind, Verdict, bool] | None:
+    from privacy.recognizers.bank_card import validate_card
+    from privacy.recognizers.phone import validate_phone
+    from privacy.recognizers.resident_id import validate_id
+
+    length = len(digits)
+    if "X" in digits:
+        if length == 18 and digits.index("X") == 17:
+            verdict = validate_id(digits)
+            if verdict is not None:
+                return "CN_RESIDENT_ID", verdict, False
+        return None
+    if length in (15, 18):
+        verdict = validate_id(digits)
+        if verdict is not None:
+            return "CN_RESIDENT_ID", verdict, False
+    if 16 <= length <= 19:
+        card = validate_card(digits)
+        if card is not None:
+            return "BANK_CARD", card[0], card[1]
+    if 10 <= length <= 15:
+        verdict = validate_phone(digits)
+        if verdict is not None:
+            return "PHONE_NUMBER", verdict, False
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def number_spans(text: str) -> tuple[NumberSpan, ...]:
+    """Every validated identifier number in ``text`` (see the module docstring)."""
+    found: list[NumberSpan] = []
+    for run in _RUN.finditer(text):
+        groups = [(m.start(), m.end(), normalise_digits(m.group())) for m in _GROUP.finditer(text, *run.span())]
+        i = 0
+        while i < len(groups):
+            best = None
+            for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
+                digits = "".join(g[2] for g in groups[i : j + 1])
+                if len(digits) > 19 or ("X" in digits[:-1]):
+                    continue
+                kind = _classify(digits)
+                if kind is not None:
+                    best = (j, digits, kind)
+                    break
+            if best is None:
+                i += 1
+                continue
+            j, digits, (kind, verdict, needs_context) = best
+            start, end = groups[i][0], groups[j][1]
+            if kind == "PHONE_NUMBER":
+                start, end = _phone_extent(text, start, end, i == 0 and groups[0][0] == run.start(), verdict)
+            found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
+            i = j + 1
+    return tuple(found)
+
+
+def _phone_extent(text: str, start: int, end: int, at_run_start: bool, verdict: Verdict) -> tuple[int, int]:
+    """Widen a phone span by a ``+86``-style prefix before it and a ``转123`` extension after a landline."""
+    if at_run_start:
+        prefix = _PREFIX_BEFORE.search(text, max(0, start - 9), start)
+        if prefix is not None:
+            start = prefix.start()
+    if verdict.key == "pii.why.landline":
+        extension = _EXTENSION_AFTER.match(text, end)
+        if extension is not None:
+            end = extension.end()
+    return start, end

@@ -1,0 +1,118 @@
+"""Identifiers as people write them: grouped, hyphenated, full-width, +86, split over a line.
+
+Each is validated after normalisation and reported with its span in the original text; the
+label before it (身份证号：, 电话, 住址) is never part of the span.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.checksums import id_card_check_char, luhn_check_digit
+from privacy.recognizers._numbers import normalise_digits, number_spans
+from privacy.scanning import scan_text, scan_texts
+
+_BODY = "33011219530428971"
+ID = _BODY + id_card_check_char(_BODY)  # 330112 浙江省杭州市临安区, 1953-04-28
+_CARD_BODY = "622202123456789012"
+CARD = _CARD_BODY + luhn_check_digit(_CARD_BODY)
+_FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def _spans(text: str, entity: str) -> list[str]:
+    found = [f for f in scan_text(text) if f.entity_type == entity]
+    for finding in found:
+        assert text[finding.start : finding.end] == finding.text
+    return [f.text for f in found]
+
+
+@pytest.mark.parametrize("written", [
+    f"{ID[:4]} {ID[4:8]} {ID[8:12]} {ID[12:16]} {ID[16:]}",
+    f"{ID[:6]}-{ID[6:14]}-{ID[14:]}",
+    f"{ID[:6]} {ID[6:14]} {ID[14:]}",
+    ID.translate(_FULL),
+    f"{ID[:10]}\n{ID[10:]}",
+    f"{ID[:6]}.{ID[6:14]}.{ID[14:]}",
+])
+def test_grouped_resident_ids_found_as_written(written: str) -> None:
+    text = f"身份证号：{written}，请核对"
+    assert _spans(text, "CN_RESIDENT_ID") == [written]
+    finding = next(f for f in scan_text(text, lang="en") if f.entity_type == "CN_RESIDENT_ID")
+    assert finding.explanation.startswith("region 330112 浙江省杭州市临安区, birth 1953-04-28, check digit ok")
+    assert finding.start == len("身份证号：")
+
+
+def test_lower_case_x_check_character() -> None:
+    body = "11010519491231002"
+    number = body + id_card_check_char(body)
+    assert number.endswith("X")
+    lower = number[:-1] + "x"
+    assert _spans(f"证件号码{lower}。", "CN_RESIDENT_ID") == [lower]
+    grouped = f"{lower[:6]} {lower[6:14]} {lower[14:]}"
+    assert _spans(f"证件号码{grouped}。", "CN_RESIDENT_ID") == [grouped]
+
+
+def test_grouped_id_with_wrong_check_digit_is_not_reported() -> None:
+    wrong = ID[:17] + ("0" if ID[17] != "0" else "1")
+    assert _spans(f"身份证号 {wrong[:4]} {wrong[4:8]} {wrong[8:12]} {wrong[12:16]} {wrong[16:]}", "CN_RESIDENT_ID") == []
+
+
+@pytest.mark.parametrize("written", [
+    "+86 138 1234 5678", "+86-138-1234-5678", "(+86)13812345678", "（+86）138 1234 5678", "0086 138-1234-5678",
+    "+8613812345678", "１３８１２３４５６７８", "138.1234.5678", "138 1234\n5678", "138－1234－5678",
+    "0571-8888 1234", "(0571)88881234", "0571-88881234转8012",
+])
+def test_phone_numbers_found_as_written(written: str) -> None:
+    assert _spans(f"联系电话：{written}，谢谢", "PHONE_NUMBER") == [written]
+
+
+@pytest.mark.parametrize("written", [
+    f"{CARD[:4]}-{CARD[4:8]}-{CARD[8:12]}-{CARD[12:16]}-{CARD[16:]}",
+    f"{CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:16]} {CARD[16:]}",
+    CARD.translate(_FULL),
+    f"{CARD[:8]}\n{CARD[8:]}",
+])
+def test_bank_cards_found_as_written(written: str) -> None:
+    assert _spans(f"银行卡号：{written}。", "BANK_CARD") == [written]
+
+
+def test_several_numbers_in_one_run_are_cut_apart() -> None:
+    text = f"2024-05-01 13812345678 13912345678 {ID}"
+    found = [(f.entity_type, f.text) for f in scan_text(text)]
+    assert found == [("PHONE_NUMBER", "13812345678"), ("PHONE_NUMBER", "13912345678"), ("CN_RESIDENT_ID", ID)]
+
+
+@pytest.mark.parametrize("text", [
+    "金额 1380 0000 元", "编号 2023 1124 1234 5678 901", "日期 2024-05-01", "版本 13.8.1234",
+    "共计1380000.00元", "尾号 5678",
+])
+def test_number_look_alikes_are_not_identifiers(text: str) -> None:
+    assert scan_text(text, entities=["CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"]) == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("住址杭州市西湖区文三路259号", "杭州市西湖区文三路259号"),
+    ("住址：杭州市西湖区文三路259号3幢", "杭州市西湖区文三路259号3幢"),
+    ("家庭住址浙江省杭州市临安区锦城街道钱王街1号", "浙江省杭州市临安区锦城街道钱王街1号"),
+    ("现住址临安区锦城街道钱王街1号", "临安区锦城街道钱王街1号"),
+])
+def test_address_span_never_starts_inside_its_label(text: str, address: str) -> None:
+    assert _spans(text, "ADDRESS") == [address]
+
+
+def test_batch_and_single_agree_on_messy_numbers() -> None:
+    texts = [f"身份证 {ID[:6]} {ID[6:14]} {ID[14:]}", "电话+86 138 1234 5678", f"卡号{CARD[:4]}-{CARD[4:]}"]
+    batch = [(f.row, f.entity_type, f.start, f.end) for f in scan_texts(texts)]
+    single = [(i, f.entity_type, f.start, f.end) for i, t in enumerate(texts) for f in scan_text(t)]
+    assert batch == single and len(batch) == 3
+
+
+def test_normalised_digits_and_column_cells() -> None:
+    from privacy.recognizers import BankCardRecognizer, PhoneRecognizer, ResidentIdRecognizer
+
+    assert normalise_digits("３３０１ １２１９-x") == "330112 19X".replace(" ", "")
+    assert ResidentIdRecognizer().fullmatch(f" {ID[:6]} {ID[6:14]} {ID[14:]} ") is not None
+    assert PhoneRecognizer().fullmatch("+86 138-1234-5678") is not None
+    assert BankCardRecognizer().fullmatch(f"{CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:16]} {CARD[16:]}") is not None
+    assert ResidentIdRecognizer().fullmatch(f"身份证{ID}") is None
+    assert [s.kind for s in number_spans(f"{ID}\x00{CARD}")] == ["CN_RESIDENT_ID", "BANK_CARD"]
