@@ -59,7 +59,7 @@ def run() -> list[Figure]:
         for item in CHECKLIST:
             answer_item(actor=actors["reviewer"], review_id=rid, item=item, answer="yes")
         for u in ALL:
-            vote(actor=actors[u], review_id=rid, choice="修改后批准")
+            vote(actor=actors[u], review_id=rid, choice="修改后批准", password="sandbox-demo")
         rec = decide(actor=actors["chair"], review_id=rid, decision="修改后批准",
                      conditions=[{"text": "人工复核", "owner": "vendor_a", "due": "2027-01-31"}])["record_id"]
         flows.append(time.perf_counter() - started)

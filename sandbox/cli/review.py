@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -107,13 +108,22 @@ def show_cmd(review_id: ReviewId, as_user: AsUser = None, password: Password = N
 
 @review_app.command("vote")
 @cli_command
-def vote_cmd(review_id: ReviewId, choice: Annotated[str, typer.Argument(help="批准|修改后批准|修改后再审|不予批准|暂停|终止|abstain")],
-             as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
-    """表决 / vote."""
+def vote_cmd(
+    review_id: ReviewId,
+    choice: Annotated[str, typer.Argument(help="批准|修改后批准|修改后再审|不予批准|暂停|终止|abstain")],
+    signing_password: Annotated[str | None, typer.Option(
+        "--signing-password", help="password that unlocks your signing key (default: --password / SANDBOX_PASSWORD)")] = None,
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """签名表决 / vote, signed with your key (your password unlocks it)."""
     from sandbox.review import vote
 
-    result = vote(actor=acting_user(as_user, password), review_id=review_id, choice=choice)
-    emit(result, as_json=as_json, human=f"{result['username']}: {result['choice']}")
+    actor = acting_user(as_user, password)
+    secret = signing_password if signing_password is not None else (
+        password if password is not None else os.environ.get("SANDBOX_PASSWORD", ""))
+    result = vote(actor=actor, review_id=review_id, choice=choice, password=secret)
+    emit(result, as_json=as_json, human=f"{result['username']}: {result['choice']} · key {result['fingerprint'][:16]}… "
+                                        f"· head {result['head']['seq']}:{result['head']['hash']}")
 
 
 @review_app.command("decide")
@@ -132,7 +142,8 @@ def decide_cmd(
     conditions = parse_conditions(condition or [])
     result = decide(actor=acting_user(as_user, password), review_id=review_id, decision=decision, reasons=reasons,
                     conditions=conditions, expert_rereview={"result": expert_result} if expert_result else None)
-    emit(result, as_json=as_json, human=f"{result['record_id']} {result['decision']} {result['counts']}")
+    emit(result, as_json=as_json, human=f"{result['record_id']} {result['decision']} {result['counts']} "
+                                        f"· head {result['head']['seq']}:{result['head']['hash']}")
 
 
 @review_app.command("sign")
@@ -152,7 +163,8 @@ def sign_cmd(
     result = sign_record(actor=actor, record_id=record_id, password=signing_password,
                          meaning=meaning)
     emit(result, as_json=as_json, human=f"{result['record_id']} signed by {result['signer']} ({result['meaning']}) "
-                                        f"key {result['fingerprint'][:16]}…")
+                                        f"key {result['fingerprint'][:16]}… · head {result['head']['seq']}:"
+                                        f"{result['head']['hash']}")
 
 
 @review_app.command("export")
@@ -174,23 +186,43 @@ def export_cmd(
     emit(result, as_json=as_json, human=f"{result['out']} ({result['bytes']} bytes)")
 
 
+@review_app.command("head")
+@cli_command
+def head_cmd(out: Annotated[Path | None, typer.Option("--out", help="write the heads as JSON (to publish or keep)")] = None,
+             as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """记录链链头（公布用）/ the record chains' heads, to publish."""
+    from sandbox.files import atomic_write_text
+    from sandbox.review import head_document
+    from sandbox.review._crypto import canonical
+
+    doc = head_document(actor=acting_user(as_user, password, required=False))
+    if out is not None:
+        atomic_write_text(out, canonical(doc, pretty=True))
+    emit(doc, as_json=as_json, human=lambda: [typer.echo(f"{h['committee_name']}\t{h['text']}") for h in doc["heads"]])
+
+
 @cli_command
 def verify_cmd(
     record_file: Annotated[Path | None, typer.Argument(help="exported JSON record (default: --all)")] = None,
     all_: Annotated[bool, typer.Option("--all", help="every record chain in the database")] = False,
+    expect_head: Annotated[list[str] | None, typer.Option(
+        "--expect-head", help="published head: seq:hash, a hash, a head JSON or a record export (repeatable)")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
-    """核验记录（哈希链、哈希、签名）/ verify records: chain, hashes, signatures."""
-    from sandbox.review import verify_all, verify_file, verify_message
+    """核验记录（哈希链、哈希、签名、签名表决、已公布链头）/ verify records: chain, hashes, signatures, votes, heads."""
+    from sandbox.review import parse_expected_head, verify_all, verify_file, verify_message
 
     if record_file is not None and all_:
         raise typer.BadParameter("RECORD_FILE or --all, not both")
+    if record_file is not None and expect_head:
+        raise typer.BadParameter("--expect-head goes with --all (the database's chains)")
+    expected = [h for value in expect_head or [] for h in parse_expected_head(value)]
     if record_file is not None:
         if not record_file.is_file():
             raise InputError("review.bad_choice", field="RECORD_FILE", value=str(record_file), choices="an exported .json")
         result = verify_file(record_file)
     else:
-        result = verify_all(actor=acting_user(as_user, password, required=False))
+        result = verify_all(actor=acting_user(as_user, password, required=False), expect_heads=expected or None)
     line = verify_message(result)
     emit(result, as_json=as_json, human=lambda: typer.echo(line, err=not result["ok"]))
     if not result["ok"]:

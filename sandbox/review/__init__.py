@@ -10,6 +10,7 @@ from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_commi
 from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._export import export_bytes, export_document, export_record, to_markdown
+from sandbox.review._head import HEAD_FORMAT, chain_heads, head_document, head_text, parse_expected_head
 from sandbox.review._queries import (
     find_review,
     list_records,
@@ -26,10 +27,10 @@ from sandbox.review._service import (
     open_review,
     record_attendance,
     update_details,
-    vote,
 )
 from sandbox.review._signing import sign_record, sync_alias
 from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file, verify_message
+from sandbox.review._votes import vote
 
 __all__ = [
     "CHECKLIST",
@@ -37,11 +38,13 @@ __all__ = [
     "DEMO_COMMITTEE",
     "DEMO_MEMBERS",
     "FOLLOWUP_DECISIONS",
+    "HEAD_FORMAT",
     "NOT_PROVIDED",
     "QUESTIONS",
     "amend_review",
     "answer_item",
     "answer_items",
+    "chain_heads",
     "create_committee",
     "decide",
     "export_bytes",
@@ -49,11 +52,14 @@ __all__ = [
     "export_record",
     "find_review",
     "format_conditions",
+    "head_document",
+    "head_text",
     "list_committees",
     "list_records",
     "list_reviews",
     "open_review",
     "parse_conditions",
+    "parse_expected_head",
     "re_review_triggers",
     "record_attendance",
     "reviewable_trials",

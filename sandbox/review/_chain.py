@@ -25,7 +25,24 @@ from sandbox.review._crypto import (
 )
 from sandbox.review._tables import ReviewEntry, SigningKey
 
-__all__ = ["append_entry", "entry_hash", "last_entry", "private_key_for", "public_keys", "record_entries"]
+__all__ = [
+    "KINDS",
+    "append_entry",
+    "chain_head",
+    "entry_hash",
+    "head_of",
+    "last_entry",
+    "latest_votes",
+    "private_key_for",
+    "public_keys",
+    "record_entries",
+    "vote_entries",
+]
+
+# record: a version of the sign-off record; signature: a signature of one;
+# vote: a member's signed vote (before the record it is counted in);
+# condition: a step in the follow-up of one condition of a record.
+KINDS: tuple[str, ...] = ("record", "signature", "vote", "condition")
 
 
 def entry_hash(*, committee: int, seq: int, kind: str, record_id: str, prev_hash: str, payload: dict[str, Any]) -> str:
@@ -66,7 +83,47 @@ def append_entry(
 
 def record_entries(session: Session, record_id: str) -> list[ReviewEntry]:
     """The record entry and its signature entries, in chain order."""
-    return list(session.scalars(select(ReviewEntry).where(ReviewEntry.record_id == record_id).order_by(ReviewEntry.seq)))
+    return list(session.scalars(select(ReviewEntry).where(
+        ReviewEntry.record_id == record_id, ReviewEntry.kind.in_(("record", "signature"))).order_by(ReviewEntry.seq)))
+
+
+def vote_entries(session: Session, record_id: str) -> list[ReviewEntry]:
+    """Every signed vote cast for the record ``record_id`` (the version under review), in chain order."""
+    return list(session.scalars(select(ReviewEntry).where(
+        ReviewEntry.record_id == record_id, ReviewEntry.kind == "vote").order_by(ReviewEntry.seq)))
+
+
+def latest_votes(session: Session, record_id: str) -> list[dict[str, Any]]:
+    """The vote that counts for each voter (their last signed vote), sorted by voter.
+
+    Each is ``{"voter", "choice", "seq", "entry_hash", "fingerprint"}``: what the
+    decision record keeps, so the tally can be checked vote by vote.
+    """
+    latest: dict[str, dict[str, Any]] = {}
+    for row in vote_entries(session, record_id):
+        payload = payload_of(row)
+        statement = payload["vote"]
+        latest[statement["voter"]] = {"voter": statement["voter"], "choice": statement["choice"], "seq": row.seq,
+                                      "entry_hash": row.entry_hash, "fingerprint": payload["fingerprint"]}
+    return [latest[k] for k in sorted(latest)]
+
+
+def head_of(entry: ReviewEntry, committee_name: str) -> dict[str, Any]:
+    """The chain head an entry makes: committee, sequence number and entry hash."""
+    return {"committee": entry.committee_id, "committee_name": committee_name, "seq": entry.seq,
+            "hash": entry.entry_hash}
+
+
+def chain_head(session: Session, committee_id: int) -> dict[str, Any]:
+    """The committee's chain head now (``seq`` 0 and the genesis hash for an empty chain)."""
+    from sandbox.review._tables import Committee
+
+    committee = session.get(Committee, committee_id)
+    name = committee.name if committee is not None else str(committee_id)
+    last = last_entry(session, committee_id)
+    if last is None:
+        return {"committee": committee_id, "committee_name": name, "seq": 0, "hash": GENESIS}
+    return head_of(last, name)
 
 
 def payload_of(row: ReviewEntry) -> dict[str, Any]:

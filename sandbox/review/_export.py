@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sandbox.errors import InputError, NotFoundError
-from sandbox.review._chain import payload_of, public_keys, record_entries
-from sandbox.review._crypto import canonical
+from sandbox.review._chain import chain_head, payload_of, public_keys, record_entries, vote_entries
+from sandbox.review._crypto import canonical, sha256_text
 from sandbox.review._record import GROUP_TITLES
 from sandbox.review._rules import CHECKLIST
 from sandbox.review._verify import EXPORT_FORMAT
@@ -33,16 +33,26 @@ def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
         sigs = []
         for e in entries[1:]:
             sigs.append({**payload_of(e), "seq": e.seq, "prev_hash": e.prev_hash, "entry_hash": e.entry_hash})
-        keys = public_keys(s, sorted({sig["signed"]["signer"] for sig in sigs}))
-        used = {sig["fingerprint"] for sig in sigs}
-        return {
+        record = payload_of(head)
+        counted = {v.get("entry_hash") for v in record["groups"]["H"].get("signed_votes") or []}
+        votes = [{**payload_of(e), "seq": e.seq, "prev_hash": e.prev_hash, "entry_hash": e.entry_hash}
+                 for e in vote_entries(s, record_id) if e.entry_hash in counted]
+        people = {sig["signed"]["signer"] for sig in sigs} | {v["vote"]["voter"] for v in votes}
+        keys = public_keys(s, sorted(people))
+        used = {sig["fingerprint"] for sig in sigs} | {v["fingerprint"] for v in votes}
+        doc = {
             "format": EXPORT_FORMAT,
-            "record": payload_of(head),
+            "record": record,
             "chain": {"committee": head.committee_id, "seq": head.seq, "prev_hash": head.prev_hash,
                       "entry_hash": head.entry_hash},
             "signatures": sigs,
+            "votes": votes,
             "public_keys": {u: [k for k in ks if k["fingerprint"] in used] for u, ks in keys.items()},
+            "chain_head": chain_head(s, head.committee_id),
         }
+    # The head is what the database said at export time (to publish, not provable from the file):
+    # a digest of the whole export catches a corrupted copy of it.
+    return {**doc, "export_sha256": sha256_text(canonical(doc))}
 
 
 def _fmt(value: Any) -> str:
@@ -66,11 +76,22 @@ def to_markdown(doc: dict[str, Any]) -> str:
               f"弃权 abstain {h['counts']['abstain']} · 回避 recused {h['counts']['recused']} · "
               f"出席有表决权 present {h['counts']['present']}",
               f"- 下次跟踪审查 Next review: {g['I']['next_review']}",
-              f"- 记录哈希 Record hash: `{rec['record_hash']}`", ""]
+              f"- 记录哈希 Record hash: `{rec['record_hash']}`"]
+    head = doc.get("chain_head")
+    if head:
+        lines += [f"- 导出时链头 Chain head at export ({head['committee_name']}): `{head['seq']}:{head['hash']}`",
+                  "  （公布此链头；日后可用 `sandbox verify --all --expect-head` 核对记录链未被删减或改写 / publish it: "
+                  "`sandbox verify --all --expect-head` later proves the chain was not cut short or rewritten）"]
+    lines += [""]
     lines += ["## 条件 Conditions", "", "| id | 条件 | 责任人 owner | 期限 due | 完成证据 evidence | 状态 status |",
               "|---|---|---|---|---|---|"]
     lines += [f"| {c['id']} | {c['text']} | {c['owner']} | {c['due']} | {c.get('evidence', '')} | {c['status']} |"
               for c in h["conditions"]] or ["| – | 无 none | | | | |"]
+    if doc.get("votes"):
+        lines += ["", "## 签名表决 Signed votes", "", "| 委员 member | 表决 vote | 时间 time | 公钥指纹 fingerprint | 链序号 seq |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {v['vote']['name']} ({v['vote']['voter']}) | {v['vote']['choice']} | {v['vote']['voted_at']} | "
+                  f"`{v['fingerprint'][:16]}…` | {v['seq']} |" for v in doc["votes"]]
     lines += ["", "## 审查清单 Checklist", "", "| id | 项目 | 回答 | 说明 | 证据 | 来源 |", "|---|---|---|---|---|---|"]
     for item, (zh, _en, _basis, star) in CHECKLIST.items():
         a = g["G"]["checklist"].get(item, {})

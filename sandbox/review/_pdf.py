@@ -156,6 +156,12 @@ def render_pdf(doc: dict[str, Any], out: str | Path) -> Path:
                      (a.get("explanation") or "")[:160], source])
     d.table(["编号", "项目", "回答", "说明", "来源"], rows, (2, 6, 2, 6, 2), size=11)
     _evidence(d, g)
+    if doc.get("votes"):
+        d.heading("签名表决 Signed votes")
+        d.table(["委员", "表决", "时间 (UTC)", "公钥指纹 SHA-256", "链序号"],
+                [[v["vote"]["name"], v["vote"]["choice"], v["vote"]["voted_at"].replace("T", " ")[:19],
+                  " ".join(v["fingerprint"][i:i + 8] for i in range(0, 32, 8)) + " …", str(v["seq"])]
+                 for v in doc["votes"]], (3, 2, 3, 5, 1), size=11)
     d.heading("签名 Signatures")
     sigs = [[s["signed"]["name"], s["signed"]["role"], MEANING_ZH.get(s["signed"]["meaning"], s["signed"]["meaning"]),
              s["signed"]["signed_at"].replace("T", " ")[:19], " ".join(s["fingerprint"][i:i + 8] for i in range(0, 64, 8))]
@@ -167,7 +173,12 @@ def render_pdf(doc: dict[str, Any], out: str | Path) -> Path:
     d.heading("完整性 Integrity", size=14)
     d.line(f"记录哈希 {rec['record_hash']}", size=10)
     d.line(f"前一记录哈希 {g['K']['prev_hash']}", size=10)
-    d.line("核验：sandbox verify 导出的 JSON 文件（只需文件中的公钥）。", size=12)
+    head = doc.get("chain_head")
+    if head:
+        d.line(f"导出时链头（{head['committee_name']}）：第 {head['seq']} 条", size=12)
+        d.line(f"{head['seq']}:{head['hash']}", size=9)
+        d.line("请公布此链头；日后运行 sandbox verify --all --expect-head 链头，可证明记录链未被删减或改写。", size=11)
+    d.line("核验：sandbox verify 导出的 JSON 文件（只需文件中的公钥，逐票核对签名表决）。", size=12)
     d.pdf.output(str(out))
     return Path(out)
 

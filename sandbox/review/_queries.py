@@ -50,8 +50,9 @@ def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
             p = payload_of(e)
             if e.kind == "record":
                 records[e.record_id] = {"record_id": e.record_id, "record_hash": p["record_hash"],
-                                        "decision": p["groups"]["H"]["decision"], "signatures": []}
-            else:
+                                        "decision": p["groups"]["H"]["decision"], "signatures": [],
+                                        "seq": e.seq, "entry_hash": e.entry_hash}
+            elif e.kind == "signature" and e.record_id in records:
                 records[e.record_id]["signatures"].append({**p["signed"], "fingerprint": p["fingerprint"]})
         votes = votes_of(s, review) if actor.role != "vendor" else {}
         return {
@@ -92,7 +93,7 @@ def list_records(*, actor: Actor, decision: str | None = None, vendor: str | Non
                     "next_review": g["I"]["next_review"], "supersedes": g["A"]["supersedes"],
                     "record_hash": p["record_hash"], "signatures": [],
                 }
-            elif e.record_id in out:
+            elif e.kind == "signature" and e.record_id in out:
                 out[e.record_id]["signatures"].append(f"{p['signed']['signer']}:{p['signed']['meaning']}")
     rows = list(out.values())
     if decision:

@@ -9,9 +9,11 @@ from sandbox.review._crypto import clean, field_hashes, record_hash
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._rules import APPROVING, follow_up_date, retention_until
 
-__all__ = ["FORMAT", "GROUP_TITLES", "build_record"]
+__all__ = ["FORMAT", "FORMATS", "GROUP_TITLES", "build_record"]
 
-FORMAT = "sandbox-signoff-record/1"
+FORMAT = "sandbox-signoff-record/2"
+# /1: records before votes were signed chain entries (no ``H.signed_votes``); they still verify.
+FORMATS: tuple[str, ...] = ("sandbox-signoff-record/1", FORMAT)
 GROUP_TITLES: dict[str, tuple[str, str]] = {
     "A": ("标识", "Identification"),
     "B": ("模型与供应商", "Model and vendor"),
@@ -48,7 +50,7 @@ def _audit_summary(audits: list[dict[str, Any]] | None) -> dict[str, Any]:
 
 def build_record(
     *, review: dict[str, Any], state: dict[str, Any], committee: str, members: list[dict[str, Any]],
-    votes: dict[str, str], counts: dict[str, int], decided_at: datetime, seq: int, prev_hash: str,
+    votes: dict[str, str], signed_votes: list[dict[str, Any]], counts: dict[str, int], decided_at: datetime, seq: int, prev_hash: str,
 ) -> dict[str, Any]:
     """The record document: header, groups A–K, per-field hashes and the record hash."""
     record_id = f"{review['record_no']}-v{review['version']}"
@@ -124,7 +126,7 @@ def build_record(
             "discussion": _or_np(d.get("discussion")),
         },
         "H": {
-            "decision": dec["decision"], "votes": votes,
+            "decision": dec["decision"], "votes": votes, "signed_votes": signed_votes,
             "counts": {**counts, "recused": len(recused)}, "two_thirds_met": True,
             "reasons": dec.get("reasons", ""), "conditions": dec.get("conditions", []),
             "approved_scope": dec.get("scope") if approving else None,

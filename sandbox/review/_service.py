@@ -1,4 +1,4 @@
-"""Review service: open, attendance and quorum, checklist, vote, decide, amend.
+"""Review service: open, attendance and quorum, checklist, decide, amend (votes: ``_votes``).
 
 Every rule lives here (and in :mod:`sandbox.review._rules`); pages and CLI
 only call these functions. Signing and the registry link are in
@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from sandbox.activity import log_activity
 from sandbox.errors import InputError, NotFoundError, RuleViolation
-from sandbox.review._chain import append_entry, next_link
+from sandbox.review._chain import append_entry, head_of, latest_votes, next_link
 from sandbox.review._committee import committee_members, get_committee
 from sandbox.review._evidence import gather_evidence, model_info, prefill
 from sandbox.review._record import build_record
@@ -33,12 +33,12 @@ from sandbox.review._rules import (
     retention_until,
     risk_tier,
 )
-from sandbox.review._tables import Committee, Review, ReviewVote
+from sandbox.review._tables import Committee, Review
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
 
-__all__ = ["amend_review", "decide", "open_review", "record_attendance", "update_details", "vote"]
+__all__ = ["amend_review", "decide", "open_review", "record_attendance", "update_details", "votes_of"]
 
 DETAIL_FIELDS = (
     "purpose", "necessity", "system_role", "human_decides", "deploying_body", "duration", "frequency",
@@ -233,39 +233,9 @@ def update_details(*, actor: Actor, review_id: int, section: str, values: dict[s
         return dict(review.state[section])
 
 
-def vote(*, actor: Actor, review_id: int, choice: str) -> dict[str, Any]:
-    """A voting member present and not recused votes for a decision (or abstains)."""
-    authorize(actor, "review.vote")
-    if not choice:
-        raise InputError("review.vote_required")
-    with session_scope(immediate=True) as s:
-        review = load_review(s, actor, review_id, "review.vote")
-        _editable(review)
-        allowed = DECISIONS + (FOLLOWUP_DECISIONS if review.review_type == "follow-up" else ()) + ("abstain",)
-        if choice not in allowed:
-            raise InputError("review.bad_choice", field="choice", value=choice, choices=", ".join(allowed))
-        if review.state.get("quorum") is None:
-            raise RuleViolation("review.rule_no_quorum", review=review.id)
-        att = review.state["attendance"].get(actor.username)
-        if att is None:
-            raise RuleViolation("review.rule_not_member", username=actor.username)
-        if att["recused"]:
-            raise RuleViolation("review.rule_recused", username=actor.username, reason=att["recused"])
-        if not att["present"]:
-            raise RuleViolation("review.rule_not_present", username=actor.username)
-        row = s.scalar(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.version == review.version,
-                                                ReviewVote.username == actor.username))
-        if row is None:
-            s.add(ReviewVote(review_id=review.id, version=review.version, username=actor.username, choice=choice))
-        else:
-            row.choice, row.at = choice, _now()
-        log_activity(s, actor, "review.vote", review.record_no, choice=choice)
-        return {"review_id": review.id, "username": actor.username, "choice": choice}
-
-
 def votes_of(s: Session, review: Review) -> dict[str, str]:
-    rows = s.scalars(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.version == review.version))
-    return {r.username: r.choice for r in rows}
+    """Each voter's counting vote (their last signed vote entry) for the review's current version."""
+    return {v["voter"]: v["choice"] for v in latest_votes(s, f"{review.record_no}-v{review.version}")}
 
 
 def decide(
@@ -297,7 +267,8 @@ def decide(
         if state.get("quorum") is None:
             raise RuleViolation("review.rule_no_quorum", review=review.id)
         check_quorum(voting)
-        votes = votes_of(s, review)
+        signed = latest_votes(s, f"{review.record_no}-v{review.version}")
+        votes = {v["voter"]: v["choice"] for v in signed}
         counts = check_majority(decision, votes, len(voting))
         if decision == "修改后批准" and not conditions:
             raise RuleViolation("review.rule_conditions_required")
@@ -318,12 +289,13 @@ def decide(
         doc = build_record(
             review={"record_no": review.record_no, "version": review.version, "supersedes": review.supersedes,
                     "review_type": review.review_type, "procedure": review.procedure, "trial_id": review.trial_id},
-            state=state, committee=committee.name, members=members, votes=votes, counts=counts,
+            state=state, committee=committee.name, members=members, votes=votes, signed_votes=signed, counts=counts,
             decided_at=now, seq=seq, prev_hash=prev,
         )
         record_id = doc["header"]["record_id"]
-        append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="record",
-                     record_id=record_id, review_id=review.id, vendor_id=review.vendor_id, payload=doc)
+        entry = append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="record",
+                             record_id=record_id, review_id=review.id, vendor_id=review.vendor_id, payload=doc)
+        head = head_of(entry, committee.name)
         review.status = "decided"
         state["record_id"] = record_id
         _save(review)
@@ -334,7 +306,7 @@ def decide(
 
             alias = sync_alias(model=state["model"], approve=False, session=s)
     return {"record_id": record_id, "decision": decision, "counts": counts, "record_hash": doc["record_hash"],
-            "alias": alias}
+            "alias": alias, "head": head}
 
 
 def amend_review(*, actor: Actor, review_id: int, reason: str) -> dict[str, Any]:

@@ -16,11 +16,18 @@ from sqlalchemy import select
 
 from sandbox.activity import log_activity
 from sandbox.errors import NotFoundError, RuleViolation
-from sandbox.review._chain import append_entry, next_link, payload_of, private_key_for, record_entries
+from sandbox.review._chain import (
+    append_entry,
+    head_of,
+    next_link,
+    payload_of,
+    private_key_for,
+    record_entries,
+)
 from sandbox.review._committee import committee_members
 from sandbox.review._crypto import sign
 from sandbox.review._rules import APPROVING, MEANINGS
-from sandbox.review._tables import Review
+from sandbox.review._tables import Committee, Review
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
@@ -92,6 +99,10 @@ def sign_record(*, actor: Actor, record_id: str, password: str, meaning: str) ->
         decision = doc["groups"]["H"]["decision"]
         if meaning == "acknowledged" and not doc["groups"]["H"]["conditions"]:
             raise RuleViolation("review.rule_nothing_to_acknowledge", record=record_id)
+        from sandbox.review._votes import account_disabled
+
+        if account_disabled(s, actor.username):
+            raise RuleViolation("review.rule_account_disabled", username=actor.username)
         private, public_b64, fp = private_key_for(s, username=actor.username, password=password)
         statement = {
             "record_id": record_id, "record_hash": doc["record_hash"], "signer": actor.username,
@@ -104,7 +115,8 @@ def sign_record(*, actor: Actor, record_id: str, password: str, meaning: str) ->
         entry = append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="signature",
                              record_id=record_id, review_id=review.id, vendor_id=review.vendor_id, payload=payload)
         result = {"record_id": record_id, "signer": actor.username, "meaning": meaning, "fingerprint": fp,
-                  "signed_at": statement["signed_at"], "entry_hash": entry.entry_hash}
+                  "signed_at": statement["signed_at"], "entry_hash": entry.entry_hash,
+                  "head": head_of(entry, s.get(Committee, review.committee_id).name)}
         if meaning == "approved":
             review.status = "signed"
             # Inside the transaction: if the registry refuses (sha256 mismatch), no signature is kept.

@@ -1,8 +1,10 @@
-"""Verification: every hash, every signature, the chain; names the first bad field.
+"""Verification: every hash, every signature and signed vote, the chain; names the first bad field.
 
-``verify_all`` walks each committee's chain in the database. ``verify_file``
-checks an exported JSON record with nothing but the file: its canonical bytes,
-field hashes, record hash, and each signature with the public keys it carries.
+``verify_all`` walks each committee's chain in the database and, given
+published heads, checks the chain still reaches them. ``verify_file`` checks
+an exported JSON record with nothing but the file: its canonical bytes, field
+hashes, record hash, each signature and each counted vote with the public keys
+it carries, and that the decision's tally equals the signed votes.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from sandbox.review._crypto import (
     field_hashes,
     fingerprint,
     record_hash,
+    sha256_text,
     verify_signature,
 )
-from sandbox.review._record import FORMAT
-from sandbox.review._tables import ReviewEntry, SigningKey
+from sandbox.review._head import compare_heads
+from sandbox.review._record import FORMAT, FORMATS
+from sandbox.review._tables import Committee, ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
@@ -32,15 +36,16 @@ __all__ = ["EXPORT_FORMAT", "verify_all", "verify_bytes", "verify_document", "ve
 EXPORT_FORMAT = "sandbox-signoff-export/1"
 
 
-Problem = Literal["not_an_export", "field_changed", "record_changed", "chain_broken", "signature_bad", "other"]
+Problem = Literal["not_an_export", "field_changed", "record_changed", "chain_broken", "signature_bad", "vote_bad",
+                  "tally_bad", "head_shorter", "head_forked", "head_unknown", "other"]
 
 
 class _Bad(Exception):
     """A failed check: where (record, field), what it means for people (``problem``), the technical reason."""
 
-    def __init__(self, record: str, field: str, problem: Problem, reason: str) -> None:
+    def __init__(self, record: str, field: str, problem: Problem, reason: str, **params: Any) -> None:
         super().__init__(reason)
-        self.record, self.field, self.problem, self.reason = record, field, problem, reason
+        self.record, self.field, self.problem, self.reason, self.params = record, field, problem, reason, params
 
 
 def _check_record(doc: dict[str, Any], record_id: str) -> None:
@@ -48,7 +53,7 @@ def _check_record(doc: dict[str, Any], record_id: str) -> None:
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), dict):
         raise _Bad(record_id, "groups", "not_an_export", "record has no field groups")
     header = doc.get("header") or {}
-    if header.get("format") != FORMAT:
+    if header.get("format") not in FORMATS:
         raise _Bad(record_id, "header.format", "not_an_export", f"unknown format {header.get('format')!r}")
     if header.get("record_id") != record_id:
         raise _Bad(record_id, "header.record_id", "record_changed", f"record id {header.get('record_id')!r} ≠ {record_id!r}")
@@ -79,13 +84,63 @@ def _check_signature(sig: dict[str, Any], record_id: str, rec_hash: str, keys: d
         raise _Bad(record_id, f"{who}.signature", "signature_bad", "Ed25519 signature invalid")
 
 
+def _check_vote(entry: dict[str, Any], record_id: str, keys: dict[str, str] | None) -> dict[str, Any]:
+    """One signed vote: for this record, signed by the key it names (registered, when ``keys`` given)."""
+    statement = entry.get("vote") or {}
+    who = f"H.votes[{statement.get('voter', '?')}]"
+    if statement.get("record_id") != record_id:
+        raise _Bad(record_id, f"{who}.record_id", "vote_bad", "vote cast for another record")
+    public = entry.get("public_key", "")
+    try:
+        fp = fingerprint(public)
+    except ValueError:
+        raise _Bad(record_id, f"{who}.public_key", "vote_bad", "public key unreadable") from None
+    if fp != entry.get("fingerprint") or fp != statement.get("key"):
+        raise _Bad(record_id, f"{who}.fingerprint", "vote_bad", "fingerprint does not match the public key")
+    if keys is not None and keys.get(fp) != public:
+        raise _Bad(record_id, f"{who}.public_key", "vote_bad", "public key not registered for the voter")
+    if not verify_signature(public, entry.get("signature", ""), statement):
+        raise _Bad(record_id, f"{who}.signature", "vote_bad", "Ed25519 signature of the vote invalid")
+    return statement
+
+
+def _check_tally(record: dict[str, Any], record_id: str, cast: dict[str, dict[str, Any]]) -> int:
+    """The decision counts exactly the signed votes ``cast`` (voter -> last vote), and its tally adds up."""
+    if record["header"]["format"] != FORMAT:
+        return 0  # a /1 record (before signed votes): nothing to count
+    h = record["groups"]["H"]
+    refs = h.get("signed_votes")
+    if not isinstance(refs, list):
+        raise _Bad(record_id, "H.signed_votes", "tally_bad", "the record lists no signed votes")
+    for ref in refs:
+        voter = ref.get("voter", "?")
+        last = cast.get(voter)
+        if last is None:
+            raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote has no signed vote entry")
+        if (last["entry_hash"], last["seq"], last["choice"]) != (ref.get("entry_hash"), ref.get("seq"), ref.get("choice")):
+            raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote is not the member's last signed vote")
+    missing = sorted(set(cast) - {r.get("voter") for r in refs})
+    if missing:
+        raise _Bad(record_id, f"H.signed_votes[{missing[0]}]", "tally_bad", "a signed vote was left out of the tally")
+    votes = {r["voter"]: r["choice"] for r in refs}
+    if h.get("votes") != votes:
+        raise _Bad(record_id, "H.votes", "tally_bad", "votes in the decision differ from the signed votes")
+    for_ = sum(1 for c in votes.values() if c == h["decision"])
+    abstain = sum(1 for c in votes.values() if c == "abstain")
+    counts = h.get("counts") or {}
+    if (counts.get("for"), counts.get("abstain"), counts.get("against")) != (for_, abstain, len(votes) - for_ - abstain):
+        raise _Bad(record_id, "H.counts", "tally_bad", f"signed votes give {for_} for, {abstain} abstain, "
+                                                      f"{len(votes) - for_ - abstain} against")
+    return len(refs)
+
+
 def _ok(checked: dict[str, int]) -> dict[str, Any]:
     return {"ok": True, **checked}
 
 
 def _fail(bad: _Bad, checked: dict[str, int]) -> dict[str, Any]:
     return {"ok": False, "record": bad.record, "field": bad.field, "reason": bad.reason,
-            "reason_key": f"review.verify.{bad.problem}", **checked}
+            "reason_key": f"review.verify.{bad.problem}", "params": bad.params, **checked}
 
 
 def verify_message(result: dict[str, Any], lang: str | None = None) -> str:
@@ -93,25 +148,54 @@ def verify_message(result: dict[str, Any], lang: str | None = None) -> str:
     from sandbox.i18n import t
 
     if result["ok"]:
-        return t("review.ui.verify_ok", lang, records=result.get("records", 0), signatures=result.get("signatures", 0))
-    return t("review.ui.verify_bad", lang, record=result["record"], field=result["field"],
-             reason=t(result["reason_key"], lang, detail=result["reason"]))
+        line = t("review.ui.verify_ok", lang, records=result.get("records", 0), signatures=result.get("signatures", 0))
+        if result.get("votes"):
+            line += t("review.ui.verify_ok_votes", lang, votes=result["votes"])
+        if result.get("heads_checked"):
+            line += t("review.ui.verify_ok_heads", lang, heads=result["heads_checked"])
+        return line
+    params = {"detail": result["reason"], **(result.get("params") or {})}
+    reason = t(result["reason_key"], lang, **params)
+    if result["reason_key"].startswith("review.verify.head_"):
+        return t("review.ui.verify_head_bad", lang, committee=result["record"], reason=reason)
+    return t("review.ui.verify_bad", lang, record=result["record"], field=result["field"], reason=reason)
 
 
-def verify_all(*, actor: Actor | None) -> dict[str, Any]:
+CONDITION_ACTIONS: tuple[str, ...] = ("submitted", "accepted", "rejected")
+
+
+def _check_condition(payload: dict[str, Any], record_id: str, conditions: set[str]) -> None:
+    step = payload.get("condition")
+    if not isinstance(step, dict) or step.get("id") not in conditions:
+        raise _Bad(record_id, "H.conditions", "chain_broken", "follow-up step of a condition the record does not set")
+    if step.get("action") not in CONDITION_ACTIONS:
+        raise _Bad(record_id, f"H.conditions[{step.get('id')}]", "chain_broken", f"unknown step {step.get('action')!r}")
+
+
+def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Check every committee chain in the database; stop at the first bad entry.
 
-    ``actor`` None is the system (the CLI's ``sandbox verify`` without ``--as``):
-    the answer names records and fields, never their contents.
+    Parameters
+    ----------
+    actor : Actor or None
+        None is the system (the CLI's ``sandbox verify`` without ``--as``): the
+        answer names records and fields, never their contents.
+    expect_heads : list of dict, optional
+        Published heads (:func:`sandbox.review._head.parse_expected_head`): the
+        check fails when a chain is shorter than one of them or forked from it.
     """
     if actor is not None:
         authorize(actor, "records.verify")
-    checked = {"entries": 0, "records": 0, "signatures": 0}
+    checked = {"entries": 0, "records": 0, "signatures": 0, "votes": 0}
     with session_scope() as s:
         registered = {k.fingerprint: k.public_key for k in s.scalars(select(SigningKey))}
         rows = list(s.scalars(select(ReviewEntry).order_by(ReviewEntry.committee_id, ReviewEntry.seq)))
+        names = {c.id: c.name for c in s.scalars(select(Committee))}
     prev: dict[int, tuple[int, str]] = {}
+    chains: dict[int, list[str]] = {cid: [] for cid in names}
     records: dict[str, str] = {}
+    conditions: dict[str, set[str]] = {}
+    cast: dict[str, dict[str, dict[str, Any]]] = {}
     try:
         for row in rows:
             rid = row.record_id
@@ -128,13 +212,25 @@ def verify_all(*, actor: Actor | None) -> dict[str, Any]:
                 _check_record(payload, rid)
                 if payload["groups"].get("K", {}).get("prev_hash") != row.prev_hash:
                     raise _Bad(rid, "K.prev_hash", "chain_broken", "record names another previous hash")
+                checked["votes"] += _check_tally(payload, rid, cast.get(rid, {}))
                 records[rid] = payload["record_hash"]
+                conditions[rid] = {str(c.get("id")) for c in payload["groups"]["H"].get("conditions") or []}
                 checked["records"] += 1
             elif row.kind == "signature":
                 if rid not in records:
                     raise _Bad(rid, "record_id", "signature_bad", "signature of an unknown record")
                 _check_signature(payload, rid, records[rid], registered)
                 checked["signatures"] += 1
+            elif row.kind == "vote":
+                if rid in records:
+                    raise _Bad(rid, "H.votes", "vote_bad", "vote cast after the decision")
+                statement = _check_vote(payload, rid, registered)
+                cast.setdefault(rid, {})[statement["voter"]] = {
+                    "choice": statement["choice"], "seq": row.seq, "entry_hash": row.entry_hash}
+            elif row.kind == "condition":
+                if rid not in records:
+                    raise _Bad(rid, "record_id", "chain_broken", "follow-up step of an unknown record")
+                _check_condition(payload, rid, conditions[rid])
             else:
                 raise _Bad(rid, "kind", "other", f"unknown entry kind {row.kind!r}")
             if canonical(payload) != row.payload:
@@ -144,15 +240,26 @@ def verify_all(*, actor: Actor | None) -> dict[str, Any]:
             if row.entry_hash != expected:
                 raise _Bad(rid, "entry_hash", "chain_broken", "entry hash mismatch")
             prev[row.committee_id] = (row.seq, row.entry_hash)
+            chains.setdefault(row.committee_id, []).append(row.entry_hash)
             checked["entries"] += 1
+        if expect_heads:
+            problem = compare_heads(expect_heads, chains, names)
+            if problem is not None:
+                key, params = problem
+                raise _Bad(str(params["committee"]), "chain_head", key, f"{key}: {params}", **params)  # type: ignore[arg-type]
+            checked["heads_checked"] = len(expect_heads)
     except _Bad as bad:
         return _fail(bad, checked)
     return _ok(checked)
 
 
 def verify_document(doc: Any) -> dict[str, Any]:
-    """Check one exported record (parsed JSON) with the public keys it carries."""
-    checked = {"records": 0, "signatures": 0}
+    """Check one exported record (parsed JSON) with the public keys it carries.
+
+    Every counted vote is checked against the voter's exported public key and
+    the decision's tally against the signed votes.
+    """
+    checked = {"records": 0, "signatures": 0, "votes": 0}
     rid = "?"
     try:
         if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
@@ -176,6 +283,31 @@ def verify_document(doc: Any) -> dict[str, Any]:
                                                    payload=body):
                 raise _Bad(rid, f"J.signatures[{sig['signed'].get('signer')}].entry_hash", "chain_broken", "entry hash mismatch")
             checked["signatures"] += 1
+        by_user = {u: {k["fingerprint"] for k in ks} for u, ks in (doc.get("public_keys") or {}).items()}
+        cast: dict[str, dict[str, Any]] = {}
+        seen = {chain.get("seq"): chain.get("entry_hash")}
+        for entry in sorted(doc.get("votes") or [], key=lambda v: v["seq"]):
+            statement = _check_vote(entry, rid, keys)
+            voter = statement.get("voter", "?")
+            if entry["fingerprint"] not in by_user.get(voter, set()):
+                raise _Bad(rid, f"H.votes[{voter}].public_key", "vote_bad", "key not exported for this voter")
+            body = {k: entry[k] for k in ("vote", "signature", "public_key", "fingerprint")}
+            if entry.get("entry_hash") != entry_hash(committee=chain.get("committee"), seq=entry.get("seq"), kind="vote",
+                                                     record_id=rid, prev_hash=entry.get("prev_hash"), payload=body):
+                raise _Bad(rid, f"H.votes[{voter}].entry_hash", "chain_broken", "entry hash mismatch")
+            cast[voter] = {"choice": statement.get("choice"), "seq": entry["seq"], "entry_hash": entry["entry_hash"]}
+            seen[entry["seq"]] = entry["entry_hash"]
+        checked["votes"] = _check_tally(record, rid, cast)
+        head = doc.get("chain_head")
+        if head is not None or "export_sha256" in doc:
+            body = {k: v for k, v in doc.items() if k != "export_sha256"}
+            if doc.get("export_sha256") != sha256_text(canonical(body)):
+                raise _Bad(rid, "export_sha256", "record_changed", "the export's digest does not match its content")
+        if head is not None:
+            seen.update({sig.get("seq"): sig.get("entry_hash") for sig in doc.get("signatures") or []})
+            if head.get("committee") != chain.get("committee") or (
+                    head.get("seq") in seen and seen[head.get("seq")] != head.get("hash")):
+                raise _Bad(rid, "chain_head", "chain_broken", "the exported chain head contradicts the exported entries")
     except _Bad as bad:
         return _fail(bad, checked)
     except (KeyError, TypeError, AttributeError) as exc:

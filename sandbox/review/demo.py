@@ -74,9 +74,9 @@ def seed_demo(demo_dir: Path) -> None:
         open_review,
         record_attendance,
         update_details,
-        vote,
     )
     from sandbox.review._signing import sign_record
+    from sandbox.review._votes import vote
     from sandbox.users import actor_for
 
     _committee()
@@ -104,7 +104,7 @@ def seed_demo(demo_dir: Path) -> None:
                             explanation=entry.get("explanation", ""))
         voters = [u for u in present if u not in opened["recusals"]]
         for username in voters:
-            vote(actor=actor_for(username), review_id=rid, choice="修改后批准")
+            vote(actor=actor_for(username), review_id=rid, choice="修改后批准", password=PASSWORD)
         vendor_user = "vendor_b" if "reviewer6" in opened["recusals"] else "vendor_a"
         result = decide(
             actor=chair, review_id=rid, decision="修改后批准",
@@ -129,7 +129,7 @@ def seed_demo(demo_dir: Path) -> None:
         record_attendance(actor=chair, review_id=rid, present=present[:6])
         for item in list(CHECKLIST)[:6]:
             answer_item(actor=actor_for("reviewer"), review_id=rid, item=item, answer="yes", explanation="初审通过")
-        vote(actor=actor_for("reviewer2"), review_id=rid, choice="修改后再审")
+        vote(actor=actor_for("reviewer2"), review_id=rid, choice="修改后再审", password=PASSWORD)
 
 
 def open_review_checklist(review_id: int, actor: Any) -> dict[str, dict[str, Any]]:

@@ -218,9 +218,12 @@ def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
             choice = st.radio(tr("review.ui.vote"), options, horizontal=True, key="vote_choice",
                               index=options.index(mine) if mine in options else None,
                               format_func={c: choice_label(c) for c in options}.get)
+            password = st.text_input(tr("review.ui.vote_password"), type="password", key="vote_password")
             if st.form_submit_button(tr("review.ui.cast"), key="vote_cast"):
-                _done(guarded(lambda: vote(actor=actor, review_id=data["review_id"], choice=choice or "")),
-                      "review.ui.saved", clear=("vote_",))
+                out = guarded(lambda: vote(actor=actor, review_id=data["review_id"], choice=choice or "",
+                                           password=password))
+                _done(out, "review.ui.voted", clear=("vote_",), choice=choice_label(choice or ""),
+                      head=f"{(out or {}).get('head', {}).get('seq', '')}:{(out or {}).get('head', {}).get('hash', '')[:16]}…")
     if can(actor, "review.decide"):
         with st.form("review_decide"):
             decision = st.selectbox(tr("review.ui.decision"), choices, index=None, key="decide_choice",

@@ -41,7 +41,7 @@ class World:
         for item in CHECKLIST:
             answer_item(actor=self.actor("reviewer"), review_id=rid, item=item, answer="yes", explanation="审查通过")
         for username in voters or [u for u in ALL if u not in opened["recusals"]]:
-            vote(actor=self.actor(username), review_id=rid, choice=decision)
+            vote(actor=self.actor(username), review_id=rid, choice=decision, password=self.password)
         conditions = [{"text": "对75岁以上农村老人保留人工复核", "owner": "vendor_a", "due": "2027-03-31"}]
         result = decide(actor=chair, review_id=rid, decision=decision, reasons="证据充分",
                         conditions=conditions if decision == "修改后批准" else None)

@@ -14,6 +14,7 @@ from sandbox.review import (
     open_review,
     record_attendance,
     show_review,
+    verify_all,
     vote,
 )
 from sandbox.users import actor_for
@@ -108,7 +109,7 @@ def _voted(world) -> int:  # type: ignore[no-untyped-def]
     answer_items(actor=world.actor("reviewer"), review_id=rid,
                  answers=[{"item": k, "answer": "yes"} for k in CHECKLIST])
     for username in ALL:
-        vote(actor=world.actor(username), review_id=rid, choice="修改后批准")
+        vote(actor=world.actor(username), review_id=rid, choice="修改后批准", password=world.password)
     return rid
 
 
@@ -161,6 +162,11 @@ def test_decision_and_vote_choices_are_translated_in_english(world) -> None:  # 
     at.button(key="vote_cast").click().run()
     assert [e.value for e in at.error] == ["Choose how you vote first."]
     at.radio(key="vote_choice").set_value("修改后批准")
+    at.text_input(key="vote_password").input("not-my-password")
     at.button(key="vote_cast").click().run()
-    assert [s.value for s in at.success] == ["Saved."]
+    assert [e.value for e in at.error] == ["Wrong password for user chair."]  # chair's first key: account password
+    at.text_input(key="vote_password").input(world.password)
+    at.button(key="vote_cast").click().run()
+    assert at.success[0].value.startswith("Vote signed: Approve with conditions (chain head ")
     assert at.radio(key="vote_choice").value == "修改后批准"
+    assert verify_all(actor=None)["ok"]

@@ -41,7 +41,7 @@ def _review(world, trial_id: int, decision: str, review_type: str = "initial") -
     for item in CHECKLIST:
         answer_item(actor=chair, review_id=rid, item=item, answer="yes")
     for u in ALL:
-        vote(actor=world.actor(u), review_id=rid, choice=decision)
+        vote(actor=world.actor(u), review_id=rid, choice=decision, password=world.password)
     return decide(actor=chair, review_id=rid, decision=decision)
 
 

@@ -50,7 +50,8 @@ def test_full_review_records_everything_and_verifies(world) -> None:  # type: ig
     assert state["checklist"]["C18"]["prefill"]["answer"] == "no"
     assert state["checklist"]["C20"]["prefill"]["answer"] == "yes"
     assert state["evidence"] == {"audits": None, "privacy": None}  # other areas not yet provided
-    assert verify_all(actor=world.actor("reviewer")) == {"ok": True, "entries": 5, "records": 1, "signatures": 4}
+    assert verify_all(actor=world.actor("reviewer")) == {"ok": True, "entries": 12, "records": 1, "signatures": 4,
+                                                      "votes": 7}
     rows = list_records(actor=world.actor("vendor_a"))
     assert [r["record_id"] for r in rows] == [rec] and rows[0]["decision"] == "修改后批准"
     assert list_records(actor=world.actor("vendor_b")) == []
@@ -72,7 +73,7 @@ def test_four_members_present_is_refused(world) -> None:  # type: ignore[no-unty
     assert err.value.key == "review.rule_quorum_size"
     assert err.value.render("zh").startswith("出席且有表决权的委员只有 4 名")
     with pytest.raises(RuleViolation) as err:
-        vote(actor=world.actor("reviewer"), review_id=rid, choice="批准")
+        vote(actor=world.actor("reviewer"), review_id=rid, choice="批准", password=world.password)
     assert err.value.key == "review.rule_no_quorum"
 
 
@@ -99,7 +100,7 @@ def test_recused_member_cannot_vote_or_sign_and_does_not_count(world) -> None:  
     assert err.value.key == "review.rule_quorum_size" and err.value.params["present"] == 4
     record_attendance(actor=world.actor("chair"), review_id=rid, present=ALL)
     with pytest.raises(RuleViolation) as err:
-        vote(actor=world.actor("reviewer6"), review_id=rid, choice="批准")
+        vote(actor=world.actor("reviewer6"), review_id=rid, choice="批准", password=world.password)
     assert err.value.key == "review.rule_recused"
     assert "reviewer6" in err.value.render("en") and "recused" in err.value.render("en")
 
@@ -111,13 +112,14 @@ def test_four_of_seven_in_favour_is_refused(world) -> None:  # type: ignore[no-u
     for item in CHECKLIST:
         answer_item(actor=chair, review_id=rid, item=item, answer="yes")
     for i, username in enumerate(ALL):
-        vote(actor=world.actor(username), review_id=rid, choice="批准" if i < 4 else "修改后再审")
+        vote(actor=world.actor(username), review_id=rid, choice="批准" if i < 4 else "修改后再审", password=world.password)
     with pytest.raises(RuleViolation) as err:
         decide(actor=chair, review_id=rid, decision="批准")
     assert err.value.key == "review.rule_two_thirds"
     assert err.value.params == {"decision": "批准", "votes": 4, "present": 7, "needed": 5}
     with session_scope() as s:
-        assert s.execute(text("SELECT count(*) FROM review_entries")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM review_entries WHERE kind = 'record'")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM review_entries WHERE kind = 'vote'")).scalar() == 7
 
 
 def test_signing_twice_and_wrong_password_and_wrong_meaning(world) -> None:  # type: ignore[no-untyped-def]
@@ -127,8 +129,11 @@ def test_signing_twice_and_wrong_password_and_wrong_meaning(world) -> None:  # t
         sign_record(actor=world.actor("reviewer"), record_id=rec, password=world.password, meaning="reviewed")
     assert err.value.key == "review.rule_signed_twice"
     with pytest.raises(PermissionDenied) as err2:
-        sign_record(actor=world.actor("reviewer2"), record_id=rec, password="wrong-password", meaning="reviewed")
+        sign_record(actor=world.actor("steward"), record_id=rec, password="wrong-password", meaning="reviewed")
     assert err2.value.key == "errors.wrong_password"  # first key: account password checked
+    with pytest.raises(PermissionDenied) as err2:  # the key made when reviewer2 voted stays locked
+        sign_record(actor=world.actor("reviewer2"), record_id=rec, password="wrong-password", meaning="reviewed")
+    assert err2.value.key == "review.wrong_signing_password"
     sign_record(actor=world.actor("reviewer2"), record_id=rec, password=world.password, meaning="reviewed")
     with pytest.raises(RuleViolation) as err:
         sign_record(actor=world.actor("reviewer3"), record_id=rec, password=world.password, meaning="approved")
@@ -154,7 +159,7 @@ def test_editing_a_signed_record_is_refused_and_amendment_supersedes(world) -> N
         answer_item(actor=world.actor("reviewer"), review_id=rid, item="C01", answer="no")
     assert err.value.key == "review.rule_record_signed"
     with pytest.raises(RuleViolation):
-        vote(actor=world.actor("reviewer"), review_id=rid, choice="不予批准")
+        vote(actor=world.actor("reviewer"), review_id=rid, choice="不予批准", password=world.password)
     with session_scope() as s, pytest.raises(DBAPIError, match="append-only"):
         s.execute(text("UPDATE review_entries SET payload = replace(payload, '修改后批准', '批准')"))
     with session_scope() as s, pytest.raises(DBAPIError, match="append-only"):
@@ -166,7 +171,7 @@ def test_editing_a_signed_record_is_refused_and_amendment_supersedes(world) -> N
     assert err.value.key == "review.rule_superseded"
     chair = world.actor("chair")
     for u in ALL:
-        vote(actor=world.actor(u), review_id=rid, choice="不予批准")
+        vote(actor=world.actor(u), review_id=rid, choice="不予批准", password=world.password)
     out = decide(actor=chair, review_id=rid, decision="不予批准", reasons="复议")
     assert out["record_id"].endswith("-v2")
     rows = list_records(actor=chair)
@@ -183,7 +188,7 @@ def test_tier_four_needs_expert_rereview_before_approval(world) -> None:  # type
     for item in CHECKLIST:
         answer_item(actor=chair, review_id=rid, item=item, answer="yes")
     for u in ALL:
-        vote(actor=world.actor(u), review_id=rid, choice="批准")
+        vote(actor=world.actor(u), review_id=rid, choice="批准", password=world.password)
     with pytest.raises(RuleViolation) as err:
         decide(actor=chair, review_id=rid, decision="批准")
     assert err.value.key == "review.rule_expert_rereview"
@@ -196,9 +201,9 @@ def test_other_rules_and_vendor_isolation(world) -> None:  # type: ignore[no-unt
     chair = world.actor("chair")
     record_attendance(actor=chair, review_id=rid, present=ALL)
     with pytest.raises(InputError):
-        vote(actor=world.actor("reviewer"), review_id=rid, choice="暂停")  # only at follow-up
+        vote(actor=world.actor("reviewer"), review_id=rid, choice="暂停", password=world.password)  # only at follow-up
     for u in ALL:
-        vote(actor=world.actor(u), review_id=rid, choice="修改后批准")
+        vote(actor=world.actor(u), review_id=rid, choice="修改后批准", password=world.password)
     with pytest.raises(RuleViolation) as err:
         decide(actor=chair, review_id=rid, decision="修改后批准", conditions=[])
     assert err.value.key in {"review.rule_checklist_incomplete", "review.rule_conditions_required"}

@@ -83,7 +83,8 @@ def test_stored_record_one_changed_byte_in_every_group_is_named(world) -> None: 
 def test_stored_signature_chain_and_hash_columns(world) -> None:  # type: ignore[no-untyped-def]
     rec = _signed_record(world)
     with session_scope() as s:
-        sig_id, payload = s.execute(text("SELECT id, payload FROM review_entries WHERE seq = 3")).one()
+        sig_id, sig_seq, payload = s.execute(text(
+            "SELECT id, seq, payload FROM review_entries WHERE kind = 'signature' ORDER BY seq LIMIT 1 OFFSET 1")).one()
     signed_at = payload.index('"signed_at":"') + 13
     _tamper_db("UPDATE review_entries SET payload = :p WHERE id = :i",
                p=_flip_in(payload, signed_at - 1, signed_at + 25), i=sig_id)
@@ -91,7 +92,7 @@ def test_stored_signature_chain_and_hash_columns(world) -> None:  # type: ignore
     assert (result["record"], result["field"]) == (rec, "J.signatures[reviewer].signature")
     _tamper_db("UPDATE review_entries SET payload = :p WHERE id = :i", p=payload, i=sig_id)
     assert verify_all(actor=None)["ok"]
-    _tamper_db("UPDATE review_entries SET prev_hash = :h WHERE seq = 4", h="f" * 64)
+    _tamper_db("UPDATE review_entries SET prev_hash = :h WHERE seq = :n", h="f" * 64, n=sig_seq + 1)
     assert verify_all(actor=None)["field"] == "K.prev_hash"
 
 
@@ -146,10 +147,10 @@ def test_export_verifies_without_the_database(world, tmp_path: Path) -> None:  #
     code = "import sys, json; from sandbox.review import verify_file; print(json.dumps(verify_file(sys.argv[1])))"
     env = {**os.environ, "SANDBOX_HOME": str(tmp_path / "elsewhere")}
     proc = subprocess.run([sys.executable, "-c", code, str(out)], env=env, capture_output=True, text=True, check=True)
-    assert json.loads(proc.stdout) == {"ok": True, "records": 1, "signatures": 4}
+    assert json.loads(proc.stdout) == {"ok": True, "records": 1, "signatures": 4, "votes": 7}
     assert not (tmp_path / "elsewhere" / "sandbox.db").exists()
     keys = json.loads(out.read_text(encoding="utf-8"))["public_keys"]
-    assert sorted(keys) == ["chair", "reviewer", "steward", "vendor_a"]
+    assert sorted(keys) == ["chair", *[f"reviewer{i}" for i in ("", 2, 3, 4, 5, 6)], "steward", "vendor_a"]
 
 
 KILLER = """
@@ -201,7 +202,7 @@ def test_killed_while_deciding_leaves_no_record(world) -> None:  # type: ignore[
     for item in CHECKLIST:
         answer_item(actor=chair, review_id=rid, item=item, answer="yes")
     for u in ["chair", "reviewer", "reviewer2", "reviewer3", "reviewer4"]:
-        vote(actor=world.actor(u), review_id=rid, choice="批准")
+        vote(actor=world.actor(u), review_id=rid, choice="批准", password=world.password)
     before = _count()
     _run_killed("_service", f"decide(actor=actor_for('chair'), review_id={rid}, decision='批准')")
     assert _count() == before and show_review(actor=chair, review_id=rid)["status"] == "open"
