@@ -192,13 +192,20 @@ def prepare(
     as_of: date | None = None,
     data_name: str = "data",
     pred_name: str = "predictions",
+    weight_column: str | None = None,
 ) -> AuditData:
-    """Validate, join and encode the inputs of one audit (nothing is recorded)."""
+    """Validate, join and encode the inputs of one audit (nothing is recorded).
+
+    ``weight_column`` names a count column when each row stands for that many
+    identical rows (the Spark engine's grouped rows); ``predictions`` must
+    then be ``None`` (joined already).
+    """
     if columns.prediction is None and columns.score is None:
         raise InputError(ERR_NEED_PREDICTION)
     if columns.age is None and columns.id_card is None:
         raise InputError(ERR_NEED_AGE)
     data = data.reset_index(drop=True)
+    weights = None if weight_column is None else data[weight_column].to_numpy(dtype=np.int64)
     join: dict[str, Any] = {"method": "same_file"}
     if predictions is not None:
         predictions, join = _join(data, predictions, id_column=columns.id, data_name=data_name,
@@ -264,10 +271,12 @@ def prepare(
         district_codes=_pick(columns.district_code, data, predictions) if columns.district_code else None,
         bands=policy.age_bands, file=data_name,
     )
+    w = np.ones(len(data), dtype=np.int64) if weights is None else weights
     info["unknown"] = {
-        "age_rows": int((groups.age == len(groups.age_labels) - 1).sum()),
-        "district_rows": int((np.array(groups.district_labels)[groups.district] == UNKNOWN).sum())
+        "age_rows": int(w[groups.age == len(groups.age_labels) - 1].sum()),
+        "district_rows": int(w[np.array(groups.district_labels)[groups.district] == UNKNOWN].sum())
         if UNKNOWN in groups.district_labels else 0,
     }
     return AuditData(task=resolved, y_true=np.asarray(y_true), y_pred=np.asarray(y_pred), groups=groups,
-                     score=score if resolved == "binary" else None, classes=classes, info=info)
+                     score=score if resolved == "binary" else None, classes=classes, info=info,
+                     weights=weights)

@@ -19,6 +19,7 @@ __all__ = [
     "auc_from_histograms",
     "binary_metric",
     "ovr_counts",
+    "weighted_quantile",
 ]
 
 TN, FP, FN, TP = 0, 1, 2, 3
@@ -75,33 +76,57 @@ def ovr_counts(confusion: np.ndarray) -> np.ndarray:
     return np.stack([tn, fp, fn, tp], axis=-1)
 
 
-def auc_exact(groups: np.ndarray, y: np.ndarray, score: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+def auc_exact(groups: np.ndarray, y: np.ndarray, score: np.ndarray, n_groups: int,
+              weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Exact ROC AUC per group (Mann–Whitney with tied ranks averaged).
 
     Equals ``sklearn.metrics.roc_auc_score`` on each group; undefined (value
-    NaN, ``defined`` False) for a group with only one class.
+    NaN, ``defined`` False) for a group with only one class. ``weights``: how
+    many identical rows each row stands for (the Spark engine's grouped rows).
     """
+    w = np.ones(len(groups)) if weights is None else np.asarray(weights, dtype=float)
     order = np.lexsort((score, groups))
-    g, s, yy = groups[order], score[order], y[order]
+    g, s, yy, ww = groups[order], score[order], y[order], w[order]
     # runs of equal (group, score) share the average rank within the group
     new_run = np.ones(len(g), dtype=bool)
     new_run[1:] = (g[1:] != g[:-1]) | (s[1:] != s[:-1])
     run_id = np.cumsum(new_run) - 1
     run_start = np.flatnonzero(new_run)
-    run_len = np.diff(np.append(run_start, len(g)))
-    group_start = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum(np.bincount(g, minlength=n_groups), out=group_start[1:])
-    start_in_group = run_start - group_start[g[run_start]]
+    run_len = np.bincount(run_id, weights=ww)
+    before = np.cumsum(run_len) - run_len
+    group_start = np.zeros(n_groups + 1)
+    np.cumsum(np.bincount(g, weights=ww, minlength=n_groups), out=group_start[1:])
+    start_in_group = before - group_start[g[run_start]]
     avg_rank = start_in_group + (run_len + 1) / 2.0
     ranks = avg_rank[run_id]
-    pos = np.bincount(g, weights=yy, minlength=n_groups)
-    total = np.bincount(g, minlength=n_groups).astype(float)
+    pos = np.bincount(g, weights=yy * ww, minlength=n_groups)
+    total = np.bincount(g, weights=ww, minlength=n_groups)
     neg = total - pos
-    rank_sum = np.bincount(g, weights=ranks * yy, minlength=n_groups)
+    rank_sum = np.bincount(g, weights=ranks * yy * ww, minlength=n_groups)
     defined = (pos > 0) & (neg > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg)
     return np.where(defined, auc, np.nan), defined
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """``numpy.quantile(np.repeat(values, weights), quantiles)`` (method linear) without repeating.
+
+    Follows numpy's own steps (virtual index, floor, ``_lerp``) so the result
+    is bit-identical for integer weights.
+    """
+    order = np.argsort(values, kind="stable")
+    v, cum = values[order], np.cumsum(np.asarray(weights, dtype=np.int64)[order])
+    n = int(cum[-1])
+    q = np.asarray(quantiles, dtype=float)
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    gamma = virtual - previous
+    lo = np.where(virtual >= n - 1, n - 1, np.clip(previous.astype(np.int64), 0, n - 1))
+    hi = np.where(virtual >= n - 1, n - 1, np.clip(previous.astype(np.int64) + 1, 0, n - 1))
+    a, b = v[np.searchsorted(cum, lo, side="right")], v[np.searchsorted(cum, hi, side="right")]
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
 
 
 def auc_from_histograms(neg: np.ndarray, pos: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._metrics import BINARY, auc_exact, auc_from_histograms, binary_metric, ovr_counts
+from ._metrics import BINARY, auc_exact, auc_from_histograms, binary_metric, ovr_counts, weighted_quantile
 from .groups import GroupCodes
 
 __all__ = ["AUC_BINS", "CellStats", "Dimension", "Task", "dimensions", "metric_table", "reduce_rows"]
@@ -67,31 +67,47 @@ def reduce_rows(
     score: np.ndarray | None = None,
     n_classes: int = 2,
     classes: list[str] | None = None,
+    weights: np.ndarray | None = None,
 ) -> CellStats:
-    """One pass over the rows: the per-cell statistics the whole audit needs."""
+    """One pass over the rows: the per-cell statistics the whole audit needs.
+
+    ``weights`` (optional): how many identical rows each row stands for — the
+    Spark engine groups identical rows first; the statistics are the same.
+    """
     cells = groups.cells()
     n_cells = groups.n_cells
+
+    def count(index: np.ndarray, size: int) -> np.ndarray:
+        if weights is None:
+            return np.bincount(index, minlength=size)
+        return np.rint(np.bincount(index, weights=weights, minlength=size)).astype(np.int64)
+
+    w = 1.0 if weights is None else weights
     if task == "binary":
-        flat = np.bincount(cells * 4 + y_true * 2 + y_pred, minlength=n_cells * 4)
+        flat = count(cells * 4 + y_true * 2 + y_pred, n_cells * 4)
         counts = flat.reshape(n_cells, 4)
     elif task == "multiclass":
         k = n_classes
-        flat = np.bincount((cells * k + y_true) * k + y_pred, minlength=n_cells * k * k)
+        flat = count((cells * k + y_true) * k + y_pred, n_cells * k * k)
         counts = flat.reshape(n_cells, k, k)
     else:
         err = np.abs(y_true.astype(float) - y_pred.astype(float))
         counts = np.stack([
-            np.bincount(cells, minlength=n_cells).astype(float),
-            np.bincount(cells, weights=err, minlength=n_cells),
-            np.bincount(cells, weights=err * err, minlength=n_cells),
+            count(cells, n_cells).astype(float),
+            np.bincount(cells, weights=err * w, minlength=n_cells),
+            np.bincount(cells, weights=err * err * w, minlength=n_cells),
         ], axis=1)
     stats = CellStats(task=task, counts=counts, classes=list(classes or []))
     if score is not None and task == "binary":
-        edges = np.unique(np.quantile(score, np.linspace(0, 1, AUC_BINS + 1)[1:-1]))
+        qs = np.linspace(0, 1, AUC_BINS + 1)[1:-1]
+        cuts = np.quantile(score, qs) if weights is None else weighted_quantile(score, weights, qs)
+        edges = np.unique(cuts)
         bins = np.searchsorted(edges, score, side="right")
-        hist = np.bincount((cells * 2 + y_true) * AUC_BINS + bins, minlength=n_cells * 2 * AUC_BINS)
+        hist = count((cells * 2 + y_true) * AUC_BINS + bins, n_cells * 2 * AUC_BINS)
         stats.score_hist = hist.reshape(n_cells, 2 * AUC_BINS)
         stats.rows = {"cells": cells, "y": y_true, "score": score}
+        if weights is not None:
+            stats.rows["weights"] = weights
     return stats
 
 
@@ -151,7 +167,7 @@ def auc_point(stats: CellStats, dim: Dimension) -> tuple[np.ndarray, np.ndarray]
     """Exact AUC per group of ``dim`` (equals ``roc_auc_score`` per group)."""
     rows = stats.rows
     group_of_row = dim.cell_map[rows["cells"]]
-    return auc_exact(group_of_row, rows["y"], rows["score"], len(dim.labels))
+    return auc_exact(group_of_row, rows["y"], rows["score"], len(dim.labels), weights=rows.get("weights"))
 
 
 def auc_replicates(hist: np.ndarray) -> np.ndarray:

@@ -47,6 +47,11 @@ class AuditData:
     score: np.ndarray | None = None
     classes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)  # columns, label mapping, files …
+    weights: np.ndarray | None = None  # rows each row stands for (Spark engine: identical rows grouped)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.y_true) if self.weights is None else int(np.sum(self.weights))
 
 
 def _finite(x: float) -> float | None:
@@ -129,7 +134,8 @@ def compute_audit(
     rng = np.random.default_rng(seed)
     report(0.05, "reduce")
     stats = reduce_rows(groups=data.groups, task=data.task, y_true=data.y_true, y_pred=data.y_pred,
-                        score=data.score, n_classes=max(len(data.classes), 2), classes=data.classes)
+                        score=data.score, n_classes=max(len(data.classes), 2), classes=data.classes,
+                        weights=data.weights)
     dims = dimensions(data.groups, policy.dimensions)
     headline, checks = policy.checks_for(domain)
     computed: dict[str, dict[str, Any]] = {}
@@ -142,7 +148,7 @@ def compute_audit(
         from ._metrics import auc_exact
 
         overall["auc"] = _finite(auc_exact(np.zeros(len(data.y_true), dtype=np.int64), data.y_true,
-                                           data.score, 1)[0][0])
+                                           data.score, 1, weights=data.weights)[0][0])
     available = set(computed[dims[0].name]["point"])
     headline = headline if headline in available else ("accuracy" if "accuracy" in available else "mae")
     skipped = [c.key for c in checks if c.metric not in available]
@@ -162,7 +168,7 @@ def compute_audit(
             reps, reps_ok = res["reps"][check.metric]
             nd = num_den(stats, res["agg"], check.metric)
             overall_nd = num_den(stats, overall_counts, check.metric)
-            fraction = float(overall_nd[1][0] / max(len(data.y_true), 1)) if overall_nd else 1.0
+            fraction = float(overall_nd[1][0] / max(data.n_rows, 1)) if overall_nd else 1.0
             families.append(CheckFamily(
                 check=check, dimension=dim.name, labels=dim.labels, unknown=dim.unknown, n=res["n"],
                 value=value, defined=defined, reps=np.where(reps_ok, reps, np.nan), reference=ref,
@@ -173,7 +179,7 @@ def compute_audit(
     report(0.9, "report")
     result = {
         "task": data.task,
-        "n_rows": len(data.y_true),
+        "n_rows": data.n_rows,
         "domain": domain,
         "headline_metric": headline,
         "classes": data.classes,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -95,6 +96,9 @@ def run_audit(
     data_name: str | None = None,
     pred_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
+    engine: str | None = None,
+    spark_progress: Callable[[float, str], None] | None = None,
+    job_group: str | None = None,
 ) -> dict[str, Any]:
     """Audit a registered version (scored in isolation) or an uploaded predictions file.
 
@@ -120,6 +124,12 @@ def run_audit(
         Add the ThresholdOptimizer what-if (advice only).
     record : bool
         Record the audit (MLflow run + database). False for a dry run.
+    engine : {"pandas", "spark"}, optional
+        Default ``SANDBOX_ENGINE``. On Spark, ``data``/``predictions`` are a
+        Parquet/CSV file or folder or a table name (:mod:`audits._spark`);
+        scoring a model and the what-if stay on pandas.
+    spark_progress, job_group : optional
+        Stage progress of the Spark job and its group (to cancel it).
 
     Returns
     -------
@@ -127,6 +137,7 @@ def run_audit(
         The report (see :func:`audits.engine.compute_audit`) plus ``audit_id``,
         ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
     """
+    from sandbox.engines import resolve_engine
     from sandbox.files import sha256_file
     from sandbox.tabular import read_table
 
@@ -137,6 +148,11 @@ def run_audit(
     if model is None and predictions is None:
         raise InputError(ERR_NEED_SOURCE)
     chosen = load_policy(policy)
+    if resolve_engine(engine) == "spark":
+        return _run_on_spark(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
+                             policy=chosen, domain=domain, task=task, positive_label=positive_label,
+                             replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
+                             say=say, spark_progress=spark_progress, job_group=job_group)
     data_path = Path(data)
     data_label = data_name or data_path.name
     say(0.01, "read")
@@ -165,24 +181,77 @@ def run_audit(
                        positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label)
     result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
                            progress=lambda f, s: say(0.05 + 0.8 * f, s))
-    result["model"] = None if model_info is None else {
-        "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
-        "vendor": model_info.get("vendor"), "vendor_id": vendor_id, "trial_id": model_info.get("trial_id")}
     result["dataset_sha256"] = sha256_file(data_path)
     result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
-    result["tool_versions"] = tool_versions()
-    result["policy_full"] = chosen.as_dict()
     if what_if and prepared.task == "binary":
         from .whatif import threshold_what_if
 
         say(0.88, "what_if")
         result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
+    return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
+                   say=say)
+
+
+def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] | None, policy: Any,
+            data_label: str, record: bool, say: Callable[[float, str], None]) -> dict[str, Any]:
+    """Model attribution, versions, and (unless a dry run) the record."""
+    result["model"] = None if model_info is None else {
+        "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
+        "vendor": model_info.get("vendor"), "vendor_id": model_info.get("vendor_id"),
+        "trial_id": model_info.get("trial_id")}
+    result["tool_versions"] = tool_versions()
+    result["policy_full"] = policy.as_dict()
     result["audit_id"] = result["run_id"] = None
     if record:
         say(0.95, "record")
         _record(actor, result, data_label)
     say(1.0, "done")
     return result
+
+
+def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | None, model: str | None,
+                  columns: ColumnMap, policy: Any, domain: str | None, task: TaskOption,
+                  positive_label: str | None, replicates: int | None, seed: int | None, as_of: date | None,
+                  what_if: bool, record: bool, say: Callable[[float, str], None],
+                  spark_progress: Callable[[float, str], None] | None, job_group: str | None) -> dict[str, Any]:
+    """The audit with the rows grouped on Spark (:mod:`audits._spark`), the rest as on pandas."""
+    from sandbox.engines import source_fingerprint, source_label, spark_job, spark_session
+
+    from ._spark import WEIGHT, grouped_rows
+    from .engine import compute_audit
+
+    if what_if:
+        raise InputError("engines.errors.not_on_spark", feature="--what-if")
+    if predictions is None:
+        raise InputError("engines.errors.not_on_spark", feature="--model (scoring)")
+    model_info = None
+    if model is not None:
+        name, version = parse_model_spec(model)
+        model_info = _model_info(actor, name, version)
+        authorize(actor, "audit.run", owner_vendor_id=model_info.get("vendor_id"))
+        domain = domain or model_info.get("service_domain")
+    data_label, pred_label = source_label(data), source_label(predictions)
+    same = str(predictions) == str(data)
+    as_of = as_of or date.today()
+    say(0.01, "spark")
+    session = spark_session()
+    with spark_job(session, description=f"fairness audit {data_label}", progress=spark_progress, group=job_group):
+        grouped, used, age_source = grouped_rows(session=session, data=data, predictions=None if same else predictions,
+                                                 columns=columns, as_of=as_of, data_name=data_label,
+                                                 pred_name=pred_label)
+    say(0.04, "prepare")
+    prepared = prepare(grouped, None, columns=used, policy=policy, task=task, domain=domain,
+                       positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
+                       weight_column=WEIGHT)
+    prepared.info.update(columns=asdict(columns), age_source=age_source, engine="spark",
+                         join={"method": "same_file"} if same else {"method": "id", "column": columns.id or "auto"},
+                         files={"data": data_label, **({} if same else {"predictions": pred_label})})
+    result = compute_audit(prepared, policy=policy, domain=domain, replicates=replicates, seed=seed,
+                           progress=lambda f, s: say(0.05 + 0.8 * f, s))
+    result["dataset_sha256"] = source_fingerprint(data)
+    result["predictions_sha256"] = None if same else source_fingerprint(predictions)
+    return _finish(actor, result, model_info=model_info, policy=policy, data_label=data_label, record=record,
+                   say=say)
 
 
 def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:

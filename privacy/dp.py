@@ -138,12 +138,15 @@ def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[st
     return codes, domains, source
 
 
-def _exact_counts(codes: list[np.ndarray], domains: list[list[str]]) -> np.ndarray:
+def _exact_counts(codes: list[np.ndarray], domains: list[list[str]],
+                  weights: np.ndarray | None = None) -> np.ndarray:
     flat = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
     for c, d in zip(codes, domains, strict=True):
         flat = flat * len(d) + c
     size = math.prod(len(d) for d in domains)
-    return np.bincount(flat, minlength=size)
+    if weights is None:
+        return np.bincount(flat, minlength=size)
+    return np.rint(np.bincount(flat, weights=weights, minlength=size)).astype(np.int64)
 
 
 def _parents(frame: pd.DataFrame, column: str, domain: list[str]) -> dict[str, str]:
@@ -161,7 +164,7 @@ def _parents(frame: pd.DataFrame, column: str, domain: list[str]) -> dict[str, s
 def dp_histogram(frame: pd.DataFrame, by: list[str], *, epsilon: float, accountant: BudgetLedger,
                  keys: dict[str, list[str]] | None = None, keys_from_data: bool = False,
                  where: dict[str, list[str]] | None = None, random_state: Any = None,
-                 merge_column: str | None = None) -> DPTable:
+                 merge_column: str | None = None, weight_column: str | None = None) -> DPTable:
     """Noisy counts over the product of public keys of ``by`` (e.g. 街道镇 × 年龄段).
 
     Parameters
@@ -187,6 +190,9 @@ def dp_histogram(frame: pd.DataFrame, by: list[str], *, epsilon: float, accounta
     merge_column : str, optional
         Column whose small cells merge up the division hierarchy (default: the
         first ``by`` column that has a ``<column>代码`` code column).
+    weight_column : str, optional
+        A count column when each row stands for that many identical records
+        (the Spark engine's grouped rows); the exact counts are the same.
     """
     policy = accountant.policy
     eps, _ = check_epsilon(epsilon)
@@ -205,7 +211,8 @@ def dp_histogram(frame: pd.DataFrame, by: list[str], *, epsilon: float, accounta
     spend_id = accountant.reserve(epsilon=eps, query="histogram", scope=where,
                                   details={"by": by, "cells": math.prod(len(d) for d in domains),
                                            "mechanism": "geometric", "keys_source": source})
-    noisy = noisy_counts(_exact_counts(codes, domains), eps, random_state=random_state)
+    weights = None if weight_column is None else data[weight_column].to_numpy(dtype=np.int64)
+    noisy = noisy_counts(_exact_counts(codes, domains, weights), eps, random_state=random_state)
     index = pd.MultiIndex.from_product(domains, names=by)
     table = pd.DataFrame({"noisy": noisy, "cells": 1}, index=index).reset_index()
     dp = policy.dp

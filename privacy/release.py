@@ -114,12 +114,37 @@ def _require_file(path: Path) -> None:
 def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: list[str], epsilon: float,
                       dataset: str, policy: str | Path | DeidPolicy = "default",
                       keys: str | Path | dict[str, list[str]] | None = None, keys_from_data: bool = False,
-                      where: dict[str, list[str]] | None = None, random_state: Any = None) -> dict[str, Any]:
-    """A DP histogram of ``source`` over ``by`` charged to ``dataset``'s ledger (the CLI's ``release histogram``)."""
+                      where: dict[str, list[str]] | None = None, random_state: Any = None,
+                      engine: str | None = None, spark_progress: Any = None,
+                      job_group: str | None = None) -> dict[str, Any]:
+    """A DP histogram of ``source`` over ``by`` charged to ``dataset``'s ledger (the CLI's ``release histogram``).
+
+    ``engine="spark"``: ``source`` is a Parquet/CSV file or folder or a table
+    name; Spark computes the exact counts (:mod:`privacy._spark`) before the
+    ledger is touched — a failed job spends nothing.
+    """
+    from sandbox.engines import resolve_engine
+
     authorize(actor, "privacy.release")
     check_epsilon(epsilon)
     ledger = BudgetLedger(actor=actor, dataset=dataset, policy=load_policy(policy))
     ledger.precheck(epsilon=epsilon, scope=where)  # a spent budget is refused before the data is even read
+    if resolve_engine(engine) == "spark" and isinstance(source, str | Path):
+        from privacy._spark import WEIGHT, grouped_records
+        from privacy.dp import dp_histogram
+        from sandbox.engines import source_label, spark_job, spark_session
+
+        session = spark_session()
+        with spark_job(session, description=f"DP histogram {source_label(source)}", progress=spark_progress,
+                       group=job_group):
+            grouped = grouped_records(session=session, source=source, source_name=source_label(source),
+                                      columns=list(dict.fromkeys([*by, *(where or {})])))
+        table = dp_histogram(grouped, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
+                             keys_from_data=keys_from_data, where=where, random_state=random_state,
+                             weight_column=WEIGHT)
+        status = ledger.status()
+        return {**table.to_dict(), "dataset": ledger.dataset, "epsilon_remaining": status["epsilon_remaining"],
+                "table": table, "engine": "spark"}
     if isinstance(source, str | Path):
         _require_file(Path(source))  # before pandas and diffprivlib are even imported
     from privacy.dp import dp_histogram

@@ -11,17 +11,19 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sandbox.errors import ConfigError
 
-__all__ = ["Language", "Settings", "get_settings", "reset_settings_cache"]
+__all__ = ["Engine", "Language", "Settings", "get_settings", "reset_settings_cache"]
 
 Language = Literal["zh", "en"]
+Engine = Literal["pandas", "spark"]
 
 _LANGUAGES: tuple[Language, ...] = ("zh", "en")
+_ENGINES: tuple[Engine, ...] = ("pandas", "spark")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,13 @@ class Settings:
         Default artifact root for experiments created by the sandbox.
     language : {"zh", "en"}
         Default language of messages (``SANDBOX_LANG``).
+    engine : {"pandas", "spark"}
+        Engine of the data-heavy operations (``SANDBOX_ENGINE``, default pandas).
+    spark_master : str
+        Spark master URL (``SANDBOX_SPARK_MASTER``, default ``local[*]``).
+    spark_conf : dict
+        Extra Spark settings (``SANDBOX_SPARK_CONF="key=value;key=value"``),
+        e.g. ``spark.sql.catalogImplementation=hive`` or executor memory.
     """
 
     home: Path
@@ -47,6 +56,9 @@ class Settings:
     mlflow_tracking_uri: str
     mlflow_artifact_root: Path
     language: Language
+    engine: Engine = "pandas"
+    spark_master: str = "local[*]"
+    spark_conf: dict[str, str] = field(default_factory=dict)
 
     @property
     def demo_dir(self) -> Path:
@@ -100,8 +112,24 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
     if language not in _LANGUAGES:
         raise ConfigError("errors.env_invalid", name="SANDBOX_LANG", value=language)
 
+    engine = env.get("SANDBOX_ENGINE", "pandas").strip().lower() or "pandas"
+    if engine not in _ENGINES:
+        raise ConfigError("errors.env_invalid", name="SANDBOX_ENGINE", value=engine)
+    master = env.get("SANDBOX_SPARK_MASTER", "").strip() or "local[*]"
+    spark_conf: dict[str, str] = {}
+    for item in env.get("SANDBOX_SPARK_CONF", "").split(";"):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise ConfigError("errors.env_invalid", name="SANDBOX_SPARK_CONF", value=item.strip())
+        spark_conf[key.strip()] = value.strip()
+
     return Settings(
         home=home,
+        engine=engine,  # type: ignore[arg-type]
+        spark_master=master,
+        spark_conf=spark_conf,
         db_url=db_url,
         mlflow_tracking_uri=tracking,
         mlflow_artifact_root=home / "mlartifacts",

@@ -54,6 +54,8 @@ def run(
     what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
     dry_run: Annotated[bool, Col("--dry-run", help="compute and report only; record nothing")] = False,
     out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
+    engine: Annotated[str | None, Col("--engine", help="pandas | spark (default: SANDBOX_ENGINE or pandas); "
+                                      "spark reads a Parquet/CSV file or folder or a table name")] = None,
     as_user: AsUser = None,
     password: Password = None,
     as_json: JsonFlag = False,
@@ -63,7 +65,10 @@ def run(
         raise typer.BadParameter("auto | binary | multiclass | regression", param_hint="--task")
     from audits import ColumnMap, run_audit
     from audits.report import ERR_OUT_SUFFIX
+    from sandbox.engines import resolve_engine, stderr_progress
     from sandbox.errors import InputError
+
+    chosen_engine = resolve_engine(engine)
 
     if out is not None and out.suffix.lower() not in (".json", ".csv", ".html", ".htm", ".pdf"):
         raise InputError(ERR_OUT_SUFFIX, file=out.name)
@@ -72,7 +77,9 @@ def run(
                         id_card=id_card, district_code=district_code, id=id_column)
     result = run_audit(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
                        policy=policy, domain=domain, task=task, positive_label=positive_label,  # type: ignore[arg-type]
-                       replicates=replicates, seed=seed, what_if=what_if, record=not dry_run)
+                       replicates=replicates, seed=seed, what_if=what_if, record=not dry_run,
+                       engine=chosen_engine,
+                       spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
     if out is not None:
         from audits.report import write_report
 

@@ -82,14 +82,19 @@ def release_histogram(
     keys_from_data: Annotated[bool, typer.Option("--keys-from-data", help="declare the data's values public")] = False,
     policy: PolicyOpt = "default",
     out: Annotated[Path | None, typer.Option("--out", help="write the table (.csv/.xlsx)")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (default: SANDBOX_ENGINE or "
+                                               "pandas); spark reads a Parquet/CSV file or folder or a table")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """差分隐私直方图 / a DP histogram with 95% intervals, charged to the dataset's budget."""
     # privacy.release is light: pandas and diffprivlib load only after the input checks pass
     from privacy.release import release_histogram as service
+    from sandbox.engines import resolve_engine, stderr_progress
 
+    chosen = resolve_engine(engine)
     result = service(actor=_actor(as_user, password), source=file, by=_cols(by), epsilon=epsilon,
-                     dataset=dataset, policy=policy, keys=keys, keys_from_data=keys_from_data)
+                     dataset=dataset, policy=policy, keys=keys, keys_from_data=keys_from_data, engine=chosen,
+                     spark_progress=stderr_progress("spark") if chosen == "spark" else None)
     table = result.pop("table")
     if out is not None:
         from sandbox.files import write_table_safe

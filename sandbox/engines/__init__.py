@@ -1,0 +1,52 @@
+"""Engines for the data-heavy operations: pandas in-process (default) or Apache Spark.
+
+Core-level: imports no domain package. The domain packages keep their pure
+functions (the same for both engines); their ``_spark.py`` modules use this
+package to get a session (:func:`spark_session`), read a large source
+(:func:`read_source`) and run observed, cancellable jobs (:func:`spark_job`).
+PySpark is imported only when a Spark engine is really used.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sandbox.errors import InputError
+
+from ._jobs import JobCancelled, JobFailed, Progress, cancel_job, running_jobs, spark_job, stderr_progress
+from ._session import quiet_pandas_warning, spark_session, stop_spark, to_pandas
+from ._sources import is_table_name, read_source, require_source_columns, source_fingerprint, source_label
+
+__all__ = [
+    "EngineName",
+    "JobCancelled",
+    "JobFailed",
+    "Progress",
+    "cancel_job",
+    "is_table_name",
+    "quiet_pandas_warning",
+    "read_source",
+    "require_source_columns",
+    "resolve_engine",
+    "running_jobs",
+    "source_fingerprint",
+    "source_label",
+    "spark_job",
+    "spark_session",
+    "stderr_progress",
+    "stop_spark",
+    "to_pandas",
+]
+
+EngineName = Literal["pandas", "spark"]
+ERR_ENGINE = "engines.errors.unknown_engine"
+
+
+def resolve_engine(engine: str | None) -> EngineName:
+    """``engine`` if given, else the ``SANDBOX_ENGINE`` setting; refuses anything but pandas/spark."""
+    from sandbox.settings import get_settings
+
+    name = (engine or get_settings().engine).strip().lower()
+    if name not in ("pandas", "spark"):
+        raise InputError(ERR_ENGINE, engine=name)
+    return name  # type: ignore[return-value]

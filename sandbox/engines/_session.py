@@ -1,0 +1,167 @@
+"""One SparkSession per process, started on demand with the sandbox's settings.
+
+Checks before Spark is even imported: Java must be installed (``java`` on
+``PATH`` or ``JAVA_HOME``), and a ``spark://`` master must accept a TCP
+connection within :data:`CONNECT_TIMEOUT` seconds — otherwise a clear zh/en
+:class:`~sandbox.errors.ConfigError`, never a Java stack trace or a hang.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import sys
+import threading
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sandbox.errors import ConfigError
+from sandbox.settings import get_settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "ERR_JAVA_MISSING",
+    "ERR_MASTER_UNREACHABLE",
+    "ERR_SPARK_START",
+    "quiet_pandas_warning",
+    "spark_session",
+    "stop_spark",
+    "to_pandas",
+]
+
+CONNECT_TIMEOUT = 3.0
+ERR_JAVA_MISSING = "engines.errors.java_missing"
+ERR_MASTER_UNREACHABLE = "engines.errors.master_unreachable"
+ERR_SPARK_START = "engines.errors.spark_start"
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"session": None, "master": None}
+
+
+def quiet_pandas_warning() -> None:
+    """PySpark 4.x warns about pandas 3 on each pandas conversion; the sandbox tests both together."""
+    warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
+
+
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME", "").strip()
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise ConfigError(ERR_JAVA_MISSING)
+    return found
+
+
+def _check_master(master: str) -> None:
+    """A standalone master (``spark://h1:p1,h2:p2``) must accept a connection quickly."""
+    if not master.startswith("spark://"):
+        return
+    problems = []
+    for hostport in master.removeprefix("spark://").split(","):
+        host, _, port = hostport.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=CONNECT_TIMEOUT):
+                return
+        except (OSError, ValueError) as exc:
+            problems.append(f"{hostport}: {getattr(exc, 'strerror', None) or exc}")
+    raise ConfigError(ERR_MASTER_UNREACHABLE, master=master, reason="; ".join(problems),
+                      seconds=f"{CONNECT_TIMEOUT:g}")
+
+
+def _config(master: str) -> dict[str, str]:
+    settings = get_settings()
+    local = master.startswith("local")
+    conf = {
+        "spark.app.name": "algorithm-governance-sandbox",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.warehouse.dir": str(settings.home / "spark-warehouse"),
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+        "spark.network.timeout": "120s",
+        "spark.python.worker.reuse": "true",
+        "spark.executorEnv.PYSPARK_PYTHON": sys.executable,
+    }
+    if local:
+        conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+                     "spark.sql.shuffle.partitions": "4", "spark.default.parallelism": "4"})
+    conf.update(settings.spark_conf)
+    return conf
+
+
+def spark_session(*, master: str | None = None) -> SparkSession:
+    """The process's SparkSession (created on first use, reused afterwards).
+
+    Parameters
+    ----------
+    master : str, optional
+        Spark master URL; default ``SANDBOX_SPARK_MASTER`` (``local[*]``).
+
+    Raises
+    ------
+    ConfigError
+        ``engines.errors.java_missing`` without Java,
+        ``engines.errors.master_unreachable`` when a ``spark://`` master does
+        not answer, ``engines.errors.spark_start`` when Spark fails to start.
+    """
+    master = master or get_settings().spark_master
+    with _lock:
+        session = _state["session"]
+        if session is not None and _state["master"] == master and not session.sparkContext._jsc.sc().isStopped():
+            return session
+        if session is not None:
+            _stop_locked()
+        _java()
+        _check_master(master)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        quiet_pandas_warning()
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.master(master)
+        for key, value in _config(master).items():
+            builder = builder.config(key, value)
+        try:
+            session = builder.getOrCreate()
+        except Exception as exc:  # the JVM's reason, first line only
+            raise ConfigError(ERR_SPARK_START, master=master, reason=str(exc).strip().splitlines()[0][:300]) from exc
+        session.sparkContext.setLogLevel("ERROR")
+        _state.update(session=session, master=master)
+        return session
+
+
+def _stop_locked() -> None:
+    session = _state["session"]
+    _state.update(session=None, master=None)
+    if session is not None:
+        try:
+            session.stop()
+        except Exception:  # pragma: no cover - stopping a broken JVM
+            pass
+
+
+def stop_spark() -> None:
+    """Stop the process's SparkSession, if one was started."""
+    with _lock:
+        _stop_locked()
+
+
+atexit.register(stop_spark)
+
+
+def to_pandas(frame: Any) -> Any:
+    """``frame.toPandas()`` without PySpark 4.3's pandas-3 notices (its own ``copy=`` keyword use)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+        return frame.toPandas()
