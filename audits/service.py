@@ -99,6 +99,7 @@ def run_audit(
     engine: str | None = None,
     spark_progress: Callable[[float, str], None] | None = None,
     job_group: str | None = None,
+    recorder: Any = None,
 ) -> dict[str, Any]:
     """Audit a registered version (scored in isolation) or an uploaded predictions file.
 
@@ -130,6 +131,9 @@ def run_audit(
         scoring a model and the what-if stay on pandas.
     spark_progress, job_group : optional
         Stage progress of the Spark job and its group (to cancel it).
+    recorder : models.run_logger.RunLogger, optional
+        Started by the caller (the CLI starts it first thing, so MLflow loads
+        in a helper process while the audit runs); the caller closes it.
 
     Returns
     -------
@@ -137,6 +141,44 @@ def run_audit(
         The report (see :func:`audits.engine.compute_audit`) plus ``audit_id``,
         ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
     """
+    from models.run_logger import RunLogger  # imports no mlflow: a helper process does, meanwhile
+
+    authorize(actor, "audit.run")
+    arguments = {k: v for k, v in locals().items() if k not in ("RunLogger", "recorder")}
+    own = record and recorder is None
+    if own:
+        recorder = RunLogger(experiment=EXPERIMENT)
+    try:
+        return _run_audit(**arguments, recorder=recorder if record else None)
+    finally:
+        if own:
+            recorder.close()
+
+
+def _run_audit(
+    *,
+    actor: Actor,
+    data: str | Path,
+    columns: ColumnMap,
+    predictions: str | Path | None = None,
+    model: str | None = None,
+    policy: str | None = None,
+    domain: str | None = None,
+    task: TaskOption = "auto",
+    positive_label: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    as_of: date | None = None,
+    what_if: bool = False,
+    record: bool = True,
+    data_name: str | None = None,
+    pred_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    engine: str | None = None,
+    spark_progress: Callable[[float, str], None] | None = None,
+    job_group: str | None = None,
+    recorder: Any = None,
+) -> dict[str, Any]:
     from sandbox.engines import resolve_engine
     from sandbox.files import sha256_file
     from sandbox.tabular import read_table
@@ -152,7 +194,7 @@ def run_audit(
         return _run_on_spark(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
                              policy=chosen, domain=domain, task=task, positive_label=positive_label,
                              replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
-                             say=say, spark_progress=spark_progress, job_group=job_group)
+                             say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder)
     data_path = Path(data)
     data_label = data_name or data_path.name
     say(0.01, "read")
@@ -189,11 +231,11 @@ def run_audit(
         say(0.88, "what_if")
         result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
     return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
-                   say=say)
+                   say=say, recorder=recorder)
 
 
 def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] | None, policy: Any,
-            data_label: str, record: bool, say: Callable[[float, str], None]) -> dict[str, Any]:
+            data_label: str, record: bool, say: Callable[[float, str], None], recorder: Any = None) -> dict[str, Any]:
     """Model attribution, versions, and (unless a dry run) the record."""
     result["model"] = None if model_info is None else {
         "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
@@ -204,7 +246,10 @@ def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] 
     result["audit_id"] = result["run_id"] = None
     if record:
         say(0.95, "record")
-        _record(actor, result, data_label)
+        from models.run_logger import RunLogger
+
+        with recorder or RunLogger() as logger:
+            _record(actor, result, data_label, logger)
     say(1.0, "done")
     return result
 
@@ -213,7 +258,8 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
                   columns: ColumnMap, policy: Any, domain: str | None, task: TaskOption,
                   positive_label: str | None, replicates: int | None, seed: int | None, as_of: date | None,
                   what_if: bool, record: bool, say: Callable[[float, str], None],
-                  spark_progress: Callable[[float, str], None] | None, job_group: str | None) -> dict[str, Any]:
+                  spark_progress: Callable[[float, str], None] | None, job_group: str | None,
+                  recorder: Any) -> dict[str, Any]:
     """The audit with the rows grouped on Spark (:mod:`audits._spark`), the rest as on pandas."""
     from sandbox.engines import source_fingerprint, source_label, spark_job, spark_session
 
@@ -251,10 +297,10 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
     result["dataset_sha256"] = source_fingerprint(data)
     result["predictions_sha256"] = None if same else source_fingerprint(predictions)
     return _finish(actor, result, model_info=model_info, policy=policy, data_label=data_label, record=record,
-                   say=say)
+                   say=say, recorder=recorder)
 
 
-def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:
+def _record(actor: Actor, result: dict[str, Any], data_label: str, recorder: Any) -> None:
     from sandbox.activity import log_activity
     from sandbox.store import session_scope
 
@@ -263,7 +309,7 @@ def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:
 
     uid = uuid.uuid4().hex
     model = result["model"] or {}
-    run_id = _log_run(result, uid, render_html(result))
+    run_id = _log_run(result, uid, render_html(result), recorder)
     with session_scope() as session:
         audit = Audit(
             uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
@@ -295,9 +341,7 @@ def _record(actor: Actor, result: dict[str, Any], data_label: str) -> None:
     result["run_id"] = run_id
 
 
-def _log_run(result: dict[str, Any], uid: str, html: str) -> str:
-    from models.registry import Registry
-
+def _log_run(result: dict[str, Any], uid: str, html: str, recorder: Any) -> str:
     model = result["model"] or {}
     metrics = {f"overall_{k}": v for k, v in result["overall"].items()
                if v is not None and k.isascii() and "[" not in k}  # per-class names are not valid MLflow keys
@@ -306,23 +350,17 @@ def _log_run(result: dict[str, Any], uid: str, html: str) -> str:
             "sandbox.policy": result["policy"]["label"], "sandbox.dataset_sha256": result["dataset_sha256"]}
     if model:
         tags.update({"sandbox.model_name": model["name"], "sandbox.model_version": model["version"]})
-    registry = Registry()
-    run_id = registry.log_run(
+    version_tag = (model["name"], model["version"], "sandbox.last_audit_run", "") if model else None
+    return recorder.log_run(
         experiment=EXPERIMENT, run_name=f"audit {model.get('name', 'predictions')}/{model.get('version', '')}",
         params={"policy": result["policy"]["name"], "policy_version": result["policy"]["version"],
                 "dataset_sha256": result["dataset_sha256"], "correction": result["correction"]["method"],
                 "replicates": result["bootstrap"]["replicates"], "seed": result["bootstrap"]["seed"],
                 "domain": result["domain"] or "", "model": f"{model.get('name', '')}/{model.get('version', '')}"},
-        metrics=metrics, tags=tags,
+        metrics=metrics, tags=tags, version_tag=version_tag,
         texts={"audit_report.json": json.dumps(_jsonable(result), ensure_ascii=False, indent=1),
                "audit_report.html": html},
     )
-    if model:
-        try:
-            registry.set_tag(model["name"], model["version"], "sandbox.last_audit_run", run_id)
-        except Exception:
-            pass
-    return run_id
 
 
 def _jsonable(value: Any) -> Any:

@@ -103,13 +103,17 @@ class Registry:
         ``artifacts`` maps an artifact sub-folder ("" for the root) to a local
         file; ``texts`` maps an artifact file name to its text content.
         """
+        from mlflow.entities import Metric, Param
+
         run = self.client.create_run(self.experiment_id(experiment), run_name=run_name, tags=dict(tags or {}))
         run_id = run.info.run_id
         try:
-            for key, value in (params or {}).items():
-                self.client.log_param(run_id, key, str(value)[:6000])
-            for key, value in (metrics or {}).items():
-                self.client.log_metric(run_id, key, float(value))
+            now = int(run.info.start_time or 0)
+            self.client.log_batch(  # one round trip for every param and metric
+                run_id,
+                metrics=[Metric(key, float(value), now, 0) for key, value in (metrics or {}).items()],
+                params=[Param(key, str(value)[:6000]) for key, value in (params or {}).items()],
+            )
             for sub, local in (artifacts or {}).items():
                 self.client.log_artifact(run_id, str(local), artifact_path=sub or None)
             for name, text in (texts or {}).items():

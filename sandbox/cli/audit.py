@@ -7,6 +7,7 @@ inside the commands so ``sandbox`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +64,22 @@ def run(
     """运行公平性审计 / run a fairness audit (exit 0 pass · 3 fail · 4 insufficient evidence)."""
     if task not in ("auto", "binary", "multiclass", "regression"):
         raise typer.BadParameter("auto | binary | multiclass | regression", param_hint="--task")
+    from models.run_logger import RunLogger
+
+    # MLflow takes longer to import than a 1M-row audit takes to compute: a helper process loads it meanwhile
+    with RunLogger(experiment="fairness-audits") if not dry_run else contextlib.nullcontext() as recorder:
+        _run(data=data, label=label, district=district, model=model, predictions=predictions, prediction=prediction,
+             score=score, age=age, id_card=id_card, district_code=district_code, id_column=id_column, policy=policy,
+             domain=domain, task=task, positive_label=positive_label, replicates=replicates, seed=seed,
+             what_if=what_if, dry_run=dry_run, out=out, engine=engine, as_user=as_user, password=password,
+             as_json=as_json, recorder=recorder)
+
+
+def _run(*, data: Path, label: str, district: str, model: str | None, predictions: Path | None,
+         prediction: str | None, score: str | None, age: str | None, id_card: str | None, district_code: str | None,
+         id_column: str | None, policy: str | None, domain: str | None, task: str, positive_label: str | None,
+         replicates: int | None, seed: int | None, what_if: bool, dry_run: bool, out: Path | None,
+         engine: str | None, as_user: str | None, password: str | None, as_json: bool, recorder: object) -> None:
     from audits import ColumnMap, run_audit
     from audits.report import ERR_OUT_SUFFIX
     from sandbox.engines import resolve_engine, stderr_progress
@@ -78,7 +95,7 @@ def run(
     result = run_audit(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
                        policy=policy, domain=domain, task=task, positive_label=positive_label,  # type: ignore[arg-type]
                        replicates=replicates, seed=seed, what_if=what_if, record=not dry_run,
-                       engine=chosen_engine,
+                       engine=chosen_engine, recorder=recorder,
                        spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
     if out is not None:
         from audits.report import write_report
