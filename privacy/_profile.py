@@ -29,7 +29,10 @@ from privacy._findings import Finding
 from privacy.recognizers import ENTITIES
 from sandbox.errors import InputError
 
-__all__ = ["MAX_SCAN_COLUMNS", "SAMPLE_SIZE", "ColumnSummary", "TableScan", "name_hint", "scan_frame"]
+__all__ = [
+    "MAX_SCAN_COLUMNS", "SAMPLE_SIZE", "ColumnProfile", "ColumnSummary", "TableScan", "name_hint", "profile_column",
+    "scan_frame", "summarise",
+]
 
 SAMPLE_SIZE = 400
 MAX_SCAN_COLUMNS = 2_000
@@ -167,6 +170,97 @@ def _strings(series: pd.Series) -> pd.Series:
     return series[series.map(lambda v: isinstance(v, str) and bool(v.strip()))] if len(series) else series
 
 
+@dataclass(kw_only=True)
+class ColumnProfile:
+    """One column profiled and scanned, per distinct value (what de-identification works on).
+
+    ``codes`` maps each non-blank cell (``positions``: 0-based row numbers) to
+    its distinct value in ``uniques``; ``per_unique[k]`` are the findings of
+    ``uniques[k]`` (offsets into that value) and ``validated[k]`` says whether
+    the whole value is one valid ``entity`` (an identifier column's cells).
+    """
+
+    column: str
+    kind: ColumnKind
+    entity: str | None
+    confidence: float
+    positions: np.ndarray
+    codes: np.ndarray
+    uniques: np.ndarray
+    per_unique: list[list[Finding]]
+    validated: np.ndarray
+
+    @property
+    def cells(self) -> int:
+        return len(self.codes)
+
+    def cell_counts(self) -> np.ndarray:
+        """How many cells hold each distinct value."""
+        return np.bincount(self.codes, minlength=len(self.uniques)) if len(self.codes) else np.zeros(0, dtype=int)
+
+    def entity_counts(self) -> Counter[str]:
+        """Findings per entity type over every cell."""
+        counts: Counter[str] = Counter()
+        for k, n in enumerate(self.cell_counts()):
+            for finding in self.per_unique[k]:
+                counts[finding.entity_type] += int(n)
+        return counts
+
+
+def profile_column(
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    entities: tuple[str, ...] = ENTITIES,
+    threshold: float = DEFAULT_THRESHOLD,
+    thorough: bool = False,
+    file: str = "table",
+) -> ColumnProfile:
+    """Profile ``frame[name]`` on distinct samples, then find its personal information per distinct value.
+
+    An identifier column validates every distinct value against its entity and
+    scans the rest; a free-text column scans every distinct value. A column the
+    profile finds empty of personal information is scanned no further unless
+    ``thorough`` (de-identification and its re-scan: every distinct value of
+    every column is scanned, so a rare identifier in a remarks column is found).
+    """
+    detector = get_detector()
+    series = _strings(frame[name].reset_index(drop=True)) if name in frame.columns else pd.Series([], dtype=object)
+    _check_cell_sizes(series, name, file)
+    codes, uniques = pd.factorize(series, sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
+    per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
+    validated = np.zeros(len(uniques), dtype=bool)
+    if kind != "none" or thorough:
+        recognizer = detector.by_entity[entity] if entity else None
+        hint = name_hint(name)
+        unresolved: list[int] = []
+        for k, value in enumerate(uniques):
+            value = str(value)
+            verdict = recognizer.fullmatch(value) if recognizer is not None else None
+            if verdict is None:
+                unresolved.append(k)
+                continue
+            stripped = value.strip()
+            start = value.index(stripped)
+            score = verdict.score if verdict.score is not None else 0.9
+            if hint == entity:
+                score = min(1.0, score + 0.35)
+            validated[k] = True
+            per_unique[k] = [Finding(entity_type=str(entity), start=start, end=start + len(stripped),
+                                     score=max(score, threshold), text=stripped,
+                                     explanation=detector.explanation(_as_hit(str(entity), verdict, stripped)),
+                                     column=name)]
+        scanned = detector.findings_many([str(uniques[k]) for k in unresolved], entities=entities,
+                                         threshold=threshold, column=name)
+        for k, found in zip(unresolved, scanned, strict=True):
+            per_unique[k] = found
+    return ColumnProfile(column=name, kind=kind, entity=entity, confidence=confidence,
+                         positions=series.index.to_numpy(), codes=np.asarray(codes), uniques=uniques,
+                         per_unique=per_unique, validated=validated)
+
+
 def scan_frame(
     frame: pd.DataFrame,
     *,
@@ -175,69 +269,50 @@ def scan_frame(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
     file: str = "table",
+    thorough: bool = False,
 ) -> TableScan:
-    """Profile and scan ``frame`` (see the module docstring)."""
+    """Profile and scan ``frame`` (see the module docstring; ``thorough``: :func:`profile_column`)."""
     names = [str(c) for c in (columns or list(frame.columns))]
     if len(names) > MAX_SCAN_COLUMNS:
         raise InputError("errors.pii_too_many_columns", file=file, count=len(names), max=MAX_SCAN_COLUMNS)
-    detector = get_detector()
     summaries: list[ColumnSummary] = []
     findings: list[Finding] = []
     for index, name in enumerate(names):
         if progress is not None:
             progress(index / max(1, len(names)), name)
-        series = _strings(frame[name].reset_index(drop=True)) if name in frame.columns else pd.Series([], dtype=object)
-        _check_cell_sizes(series, name, file)
-        codes, uniques = pd.factorize(series, sort=False)
-        uniques = np.asarray(uniques, dtype=object)
-        kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
-        per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
-        if kind != "none":
-            recognizer = detector.by_entity[entity] if entity else None
-            hint = name_hint(name)
-            unresolved: list[int] = []
-            for k, value in enumerate(uniques):
-                value = str(value)
-                verdict = recognizer.fullmatch(value) if recognizer is not None else None
-                if verdict is None:
-                    unresolved.append(k)
-                    continue
-                stripped = value.strip()
-                start = value.index(stripped)
-                score = verdict.score if verdict.score is not None else 0.9
-                if hint == entity:
-                    score = min(1.0, score + 0.35)
-                per_unique[k] = [Finding(entity_type=entity, start=start, end=start + len(stripped),
-                                         score=max(score, threshold), text=stripped,
-                                         explanation=detector.explanation(_as_hit(entity, verdict, stripped)),
-                                         column=name)]
-            scanned = detector.findings_many([str(uniques[k]) for k in unresolved], entities=entities,
-                                             threshold=threshold, column=name)
-            for k, found in zip(unresolved, scanned, strict=True):
-                per_unique[k] = found
-        counts: Counter[str] = Counter()
-        hit_mask = np.fromiter((bool(f) for f in per_unique), dtype=bool, count=len(per_unique))
-        rows_index = series.index.to_numpy()
-        hit_rows = np.flatnonzero(hit_mask[codes]) if len(codes) else np.array([], dtype=int)
-        for position in hit_rows:
-            for template in per_unique[codes[position]]:
-                counts[template.entity_type] += 1
-                findings.append(Finding(
-                    entity_type=template.entity_type, start=template.start, end=template.end,
-                    score=template.score, text=template.text, explanation=template.explanation,
-                    row=int(rows_index[position]), column=name,
-                ))
-        cells = len(series)
-        summaries.append(ColumnSummary(
-            column=name, kind=kind,
-            entity_type=entity or (counts.most_common(1)[0][0] if counts else None),
-            entity_types=dict(counts.most_common()), cells=cells, distinct=len(uniques),
-            hit_cells=int(hit_rows.size), share=round(hit_rows.size / cells, 4) if cells else 0.0,
-            confidence=round(confidence, 3), name_hint=name_hint(name),
-        ))
+        profile = profile_column(frame, name, entities=entities, threshold=threshold, thorough=thorough, file=file)
+        summary, found = summarise(profile)
+        summaries.append(summary)
+        findings.extend(found)
     if progress is not None:
         progress(1.0, "")
     return TableScan(rows=len(frame), columns=summaries, findings=findings)
+
+
+def summarise(profile: ColumnProfile) -> tuple[ColumnSummary, list[Finding]]:
+    """A column's summary and its findings, one per cell (row numbers filled in)."""
+    per_unique, codes = profile.per_unique, profile.codes
+    counts: Counter[str] = Counter()
+    findings: list[Finding] = []
+    hit_mask = np.fromiter((bool(f) for f in per_unique), dtype=bool, count=len(per_unique))
+    hit_rows = np.flatnonzero(hit_mask[codes]) if len(codes) else np.array([], dtype=int)
+    for position in hit_rows:
+        for template in per_unique[codes[position]]:
+            counts[template.entity_type] += 1
+            findings.append(Finding(
+                entity_type=template.entity_type, start=template.start, end=template.end,
+                score=template.score, text=template.text, explanation=template.explanation,
+                row=int(profile.positions[position]), column=profile.column,
+            ))
+    cells = profile.cells
+    summary = ColumnSummary(
+        column=profile.column, kind=profile.kind,
+        entity_type=profile.entity or (counts.most_common(1)[0][0] if counts else None),
+        entity_types=dict(counts.most_common()), cells=cells, distinct=len(profile.uniques),
+        hit_cells=int(hit_rows.size), share=round(hit_rows.size / cells, 4) if cells else 0.0,
+        confidence=round(profile.confidence, 3), name_hint=name_hint(profile.column),
+    )
+    return summary, findings
 
 
 def _check_cell_sizes(series: pd.Series, column: str, file: str) -> None:

@@ -27,7 +27,7 @@ from privacy._tables import Release
 from privacy.deid._policy import DeidPolicy, load_policy
 from privacy.ledger import BudgetLedger, check_epsilon
 from sandbox.activity import log_activity
-from sandbox.errors import ConfigError, InputError, NotFoundError, RuleViolation
+from sandbox.errors import InputError, NotFoundError
 from sandbox.roles import Actor, authorize
 from sandbox.settings import get_settings
 from sandbox.store import session_scope, utcnow
@@ -40,31 +40,28 @@ if TYPE_CHECKING:  # pandas, diffprivlib and the operators load only once a rele
 
 __all__ = [
     "LABEL_ANON", "LABEL_DEID", "anonymisation_test", "create_release", "list_releases", "release_histogram",
-    "release_path", "scan_summary",
+    "release_path", "scan_record",
 ]
 
 LABEL_DEID = "去标识化"
 LABEL_ANON = "匿名化"
 
 
-SOURCE_SCAN_ROWS = 2000
+def scan_record(result: Any, *, rows_in: int) -> dict[str, Any]:
+    """The manifest's ``scan``: personal information in the source (every row, by content) and in the release.
 
-
-def scan_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    """Personal information in a table (privacy.scanning): entity types and PII columns.
-
-    Pass the whole table for the release re-scan (a refusal must see every
-    cell); the *source* summary shown to stewards and reviewers is taken on
-    its first :data:`SOURCE_SCAN_ROWS` rows (``rows_scanned`` says so).
+    ``source``/``release`` keep the shape the review evidence reads
+    (``entity_types``, ``pii_columns``, ``rows_scanned``, ``has_pii``);
+    ``columns`` has, per source column, its kind, rule, operator and the
+    findings ``before`` and ``after`` (the re-scan of the released rows).
     """
-    try:
-        from privacy.scanning import scan_table
-    except ImportError as exc:
-        raise ConfigError("privacy.err.scanner_missing") from exc
-    result = scan_table(frame)
-    columns = [c.to_dict() for c in getattr(result, "columns", [])]
-    return {"rows_scanned": len(frame), "has_pii": bool(result.has_pii), "entity_types": dict(result.entity_types),
-            "pii_columns": list(result.pii_columns()), "columns": columns}
+    return {
+        "source": {"entity_types": dict(result.pii_before), "rows_scanned": rows_in,
+                   "pii_columns": [c["column"] for c in result.columns if c["before"]]},
+        "release": {"has_pii": bool(result.pii_after), "entity_types": dict(result.pii_after),
+                    "rows_scanned": len(result.frame)},
+        "columns": result.columns,
+    }
 
 
 def anonymisation_test(policy: DeidPolicy, risk: RiskReport | None, *, identifying_columns: list[str],
@@ -162,6 +159,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("_")[:60] or "dataset"
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{e}×{n}" for e, n in counts.items()) or "—"
+
+
 def _readme(manifest: dict[str, Any]) -> str:
     label_en = "anonymised" if manifest["label"] == LABEL_ANON else "de-identified"
     dp = manifest.get("dp")
@@ -173,6 +174,8 @@ def _readme(manifest: dict[str, Any]) -> str:
         f"- 策略 Policy: {manifest['policy']['ref']}",
         f"- k-匿名 k reached: {manifest['risk']['k'] if manifest['risk'] else '—'}",
         f"- 差分隐私 ε spent: {dp['epsilon'] if dp else 0}",
+        f"- 个人信息 Personal information (source → re-scan of this release): "
+        f"{_counts(manifest['scan']['source']['entity_types'])} → {_counts(manifest['scan']['release']['entity_types'])}",
         f"- 批准人 Approver: {manifest['approver']}",
         "",
         "## 说明",
@@ -203,8 +206,11 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
                    random_state: Any = None) -> dict[str, Any]:
     """De-identify ``source``, check risk, re-scan, add a DP table, and package it all.
 
-    Order: validate → de-identify → risk → re-scan (refuse if PII remains) →
-    reserve ε (refuse if it would overspend) → noise → write package → record.
+    Order: validate → classify every column by content and de-identify (refuse
+    if personal information has no rule) → re-scan (refuse if PII remains) →
+    risk → reserve ε (refuse if it would overspend) → noise → write package →
+    record. The manifest's ``scan`` has the findings per column before and
+    after (:func:`scan_record`).
     """
     authorize(actor, "privacy.release")
     rules = load_policy(policy)
@@ -221,9 +227,10 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
 
     frame, _info = read_table(source)
     source_sha = sha256_file(source)
-    scan_before = scan_summary(frame.head(SOURCE_SCAN_ROWS))
-    result = deidentify_frame(frame, rules, project=project)
+    # classify by content → rules (or refuse) → operators → suppression → re-scan (refuse if PII remains)
+    result = deidentify_frame(frame, rules, project=project, file=source.name)
     released = result.frame
+    scan = scan_record(result, rows_in=len(frame))
     qi = [c for c in (quasi or rules.quasi_identifiers) if c in released.columns]
     sensitive = next((c for c in rules.sensitive if c in released.columns), None)
     risk = risk_report(released, qi, sensitive=sensitive, k=rules.risk.k) if qi and len(released) else None
@@ -235,10 +242,6 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     with atomic_dir(target) as tmp:
         data_file = tmp / "data.csv"
         write_table_safe(released, data_file)
-        rescan = scan_summary(read_table(data_file)[0])
-        if rescan["has_pii"]:
-            found = ", ".join(f"{k}×{v}" for k, v in rescan["entity_types"].items())
-            raise RuleViolation("privacy.err.pii_remains", file="data.csv", findings=found)
         table: DPTable | None = None
         if histogram_by:
             ledger = BudgetLedger(actor=actor, dataset=dataset, policy=rules)
@@ -256,8 +259,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
             "operators": result.operations, "text_entities": result.text_entities,
             "suppressed_rows": result.suppressed_rows, "rows_released": len(released),
             "risk": risk.to_dict() if risk else None,
-            "scan": {"source": {k: scan_before[k] for k in ("entity_types", "pii_columns", "rows_scanned")},
-                     "release": {k: rescan[k] for k in ("has_pii", "entity_types", "rows_scanned")}},
+            "scan": scan,
             "dp": ({k: v for k, v in table.to_dict().items() if k != "cells"} if table else None),
             "epsilon_spent": table.epsilon if table else 0.0,
             "approver": approver or actor.username, "created_by": actor.username,

@@ -214,33 +214,48 @@ def scan_source(*, actor: Actor, path: str | Path, display_name: str | None = No
 
 
 def deid_preview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy, rows: int = PREVIEW_ROWS,
-                 project: str = "default") -> dict[str, Any]:
-    """Before/after of the first ``rows`` rows, the operators, and the whole file de-identified.
+                 project: str = "default", display_name: str | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """The whole file de-identified (by content, re-scanned), with before/after of its first ``rows`` rows.
 
-    The preview rows are never suppressed (so before and after line up); the
-    file is de-identified as a release would be (``privacy.deid.deidentify_file``,
-    rare combinations suppressed) under ``<home>/work/deid/<source sha>/``
-    and labelled 去标识化: it is still personal information.
+    The file is de-identified as a release would be
+    (:func:`privacy.deid.deidentify_source`: every column classified by
+    content, rare combinations suppressed, the output re-scanned) under
+    ``<home>/work/deid/<source sha>/`` and labelled 去标识化: it is still
+    personal information. The preview rows are taken before suppression (so
+    before and after line up). ``columns`` gives per column the kind, rule,
+    operator and the findings before and after; a refusal (no rule, PII left)
+    raises and writes nothing.
     """
-    from privacy.deid import deidentify_file, deidentify_frame
+    from privacy.deid import deidentify_source
 
     authorize(actor, "privacy.deid")
     rules = load_policy(policy)
     path = Path(path)
-    head = load_source(path).head(rows)
-    after = deidentify_frame(head, rules, project=project, suppress=False)
     out = get_settings().work_dir / "deid" / f"{sha256_file(path)[:16]}-{rules.name}"
-    report = deidentify_file(actor=actor, source=path, policy=rules, out=out, project=project)
-    return {"before": head, "after": after.frame, "operations": after.operations, "file": report["output"],
-            "rows_out": report["rows_out"], "suppressed_rows": report["suppressed_rows"], "label": report["label"]}
+    report, result = deidentify_source(actor=actor, source=path, policy=rules, out=out, project=project,
+                                       display_name=display_name, progress=progress, head=rows)
+    return {"before": load_source(path).head(rows), "after": result.head, "operations": result.operations,
+            "file": report["output"], "rows_out": report["rows_out"], "suppressed_rows": report["suppressed_rows"],
+            "label": report["label"], "columns": report["columns"], "pii_before": report["pii_before"],
+            "pii_after": report["pii_after"]}
 
 
-def _risk_frame(frame: pd.DataFrame, rules: DeidPolicy, project: str) -> pd.DataFrame:
-    """The source de-identified as released, minus free text (never a quasi-identifier; slow to process)."""
+def _risk_frame(frame: pd.DataFrame, rules: DeidPolicy, project: str, needed: list[str]) -> pd.DataFrame:
+    """The source de-identified as released, on the ``needed`` columns only.
+
+    The policy's quasi-identifiers (rare combinations are suppressed on them)
+    and the code columns a generalisation reads come along; the other columns
+    (free text above all) are left out: they cannot change the risk and are
+    slow to process.
+    """
     from privacy.deid import deidentify_frame
 
-    text = [c for c, spec in rules.columns.items() if spec.op == "text" and c in frame.columns]
-    return deidentify_frame(frame.drop(columns=text), rules, project=project).frame
+    wanted = {*needed, *rules.quasi_identifiers}
+    codes = {str(spec.params["code_column"]) for column, spec in rules.columns.items()
+             if column in wanted and spec.params.get("code_column")}
+    keep = [c for c in frame.columns if c in wanted or c in codes]
+    return deidentify_frame(frame[keep], rules, project=project).frame
 
 
 def source_risk(*, actor: Actor, path: str | Path, policy: str | DeidPolicy, quasi: list[str],
@@ -252,7 +267,7 @@ def source_risk(*, actor: Actor, path: str | Path, policy: str | DeidPolicy, qua
     rules = load_policy(policy)
     if not quasi:
         raise InputError("privacy.err.no_quasi")
-    released = _risk_frame(load_source(path), rules, project)
+    released = _risk_frame(load_source(path), rules, project, [*quasi, *([sensitive] if sensitive else [])])
     missing = [c for c in [*quasi, *([sensitive] if sensitive else [])] if c not in released.columns]
     if missing:
         raise InputError("privacy.err.columns_missing", columns=", ".join(missing),

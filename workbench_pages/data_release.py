@@ -74,8 +74,11 @@ if (scan := results.get("scan")) is not None:
 # 3 — de-identification preview and file
 st.subheader(tr("privacy.page.preview"))
 if st.button(tr("privacy.page.deid_button"), key="rel_deid"):
-    with st.spinner(tr("privacy.page.deid_button")):
-        made = guarded(lambda: deid_preview(actor=actor, path=path, policy=policy))
+    bar = st.progress(0.0, text=tr("privacy.page.scanning", what=name))
+    made = guarded(lambda: deid_preview(actor=actor, path=path, policy=policy, display_name=name,
+                                        progress=lambda share, what: bar.progress(min(1.0, max(0.0, share)), text=tr(
+                                            "privacy.page.scanning", what=what or name))))
+    bar.empty()
     if made is not None:
         results["deid"] = made
 if (deid := results.get("deid")) is not None:
@@ -87,6 +90,19 @@ if (deid := results.get("deid")) is not None:
     st.caption(tr("privacy.page.operations", operations=" · ".join(f"{o['column']}: {o['operator']}"
                                                                      for o in deid["operations"])))
     st.caption(tr("privacy.page.deid_file", rows=deid["rows_out"], suppressed=deid["suppressed_rows"]))
+
+    def _counts(counts: dict | None) -> str:
+        if counts is None:
+            return tr("privacy.deid.dropped")
+        return ", ".join(f"{k}×{v}" for k, v in counts.items()) or "—"
+
+    st.write(tr("privacy.page.pii_counts", rows=deid["rows_out"], after=_counts(deid["pii_after"]) if deid["pii_after"]
+                else tr("privacy.deid.none_found")))
+    st.dataframe(pd.DataFrame([{
+        tr("privacy.page.col_column"): c["column"], tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
+        tr("privacy.page.col_rule"): tr(f"privacy.rule.{c['rule']}"), tr("privacy.page.col_operator"): c["operator"],
+        tr("privacy.page.col_before"): _counts(c["before"]), tr("privacy.page.col_after"): _counts(c["after"]),
+    } for c in deid["columns"] if c["before"] or c["rule"] != "none"]), hide_index=True, key="rel_deid_counts")
     st.download_button(tr("privacy.page.deid_download"), Path(deid["file"]).read_bytes(),
                        file_name=Path(deid["file"]).name, mime="text/csv", key="rel_deid_download")
 
@@ -166,6 +182,11 @@ if st.button(tr("privacy.page.create"), key="rel_create"):
 if (made := results.get("package")) is not None:
     st.success(tr("privacy.cli.release_done", path=made["zip"], label=made["label"], k=made["k"],
                   epsilon=made["epsilon"]))
+    scanned = made["manifest"]["scan"]
+    st.caption(tr("privacy.page.package_scan", rows=scanned["release"]["rows_scanned"],
+                  before=", ".join(f"{k}×{v}" for k, v in scanned["source"]["entity_types"].items()) or "—",
+                  after=", ".join(f"{k}×{v}" for k, v in scanned["release"]["entity_types"].items())
+                  or tr("privacy.deid.none_found")))
     if made["anonymisation_reasons"]:
         st.caption(tr("privacy.page.why_deid", reasons="; ".join(made["anonymisation_reasons"])))
     st.download_button(tr("privacy.page.download"), Path(made["zip"]).read_bytes(), file_name=Path(made["zip"]).name,

@@ -1,4 +1,9 @@
-"""De-identification: policy, operators (presidio-anonymizer + keyed pseudonyms), generalisation.
+"""De-identification: content classification, policy, operators, generalisation, re-scan.
+
+Every column is classified by what it holds (never by its header alone), the
+policy maps entity types to operators (column names only override), and the
+result is re-scanned: personal information without a rule, or left after
+de-identification, refuses the run with nothing written.
 
 去标识化 (de-identification) keeps data personal information under PIPL; only
 a release that passes its policy's anonymisation test may be called 匿名化.
@@ -14,7 +19,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from privacy.deid._apply import SUPPRESSED, DeidResult, deidentify_frame, deidentify_text, suppress_rare
+    from privacy.deid._apply import (
+        SUPPRESSED,
+        DeidResult,
+        deidentify_frame,
+        deidentify_text,
+        rescan_frame,
+        suppress_rare,
+    )
+    from privacy.deid._classify import ColumnPlan, classify_frame
     from privacy.deid._generalize import (
         UNKNOWN,
         age_band_labels,
@@ -40,14 +53,17 @@ if TYPE_CHECKING:
         list_policies,
         load_policy,
     )
-    from privacy.deid._service import deidentify_file
+    from privacy.deid._service import deidentify_file, deidentify_source
 
 _LAZY_API = {
     "DeidResult": "privacy.deid._apply",
     "SUPPRESSED": "privacy.deid._apply",
     "deidentify_frame": "privacy.deid._apply",
     "deidentify_text": "privacy.deid._apply",
+    "rescan_frame": "privacy.deid._apply",
     "suppress_rare": "privacy.deid._apply",
+    "ColumnPlan": "privacy.deid._classify",
+    "classify_frame": "privacy.deid._classify",
     "UNKNOWN": "privacy.deid._generalize",
     "age_band_labels": "privacy.deid._generalize",
     "generalize_address": "privacy.deid._generalize",
@@ -68,12 +84,14 @@ _LAZY_API = {
     "list_policies": "privacy.deid._policy",
     "load_policy": "privacy.deid._policy",
     "deidentify_file": "privacy.deid._service",
+    "deidentify_source": "privacy.deid._service",
 }
 
 __all__ = [
     "OPERATORS",
     "SUPPRESSED",
     "UNKNOWN",
+    "ColumnPlan",
     "DPSettings",
     "DeidPolicy",
     "DeidResult",
@@ -81,8 +99,10 @@ __all__ = [
     "RiskSettings",
     "age_band_labels",
     "anonymizer_engine",
+    "classify_frame",
     "deidentify_file",
     "deidentify_frame",
+    "deidentify_source",
     "deidentify_text",
     "generalize_address",
     "generalize_age",
@@ -95,6 +115,7 @@ __all__ = [
     "partial_mask",
     "pseudonym_key",
     "pseudonymiser",
+    "rescan_frame",
     "suppress_rare",
 ]
 

@@ -1,32 +1,52 @@
-"""Apply a de-identification policy to a table (and free text inside it)."""
+"""Apply a de-identification policy to a table: classify, replace, suppress, re-scan.
+
+:func:`deidentify_frame` classifies every column by content
+(:mod:`privacy.deid._classify`), refuses when personal information has no
+rule, applies whole-column operators and span-by-span replacements, suppresses
+rare quasi-identifier combinations and finally re-scans the result: anything
+personal still found refuses the run (``privacy.err.pii_remains``), so no
+caller ever writes or shows a "de-identified" table that is not.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from privacy.deid._classify import ColumnPlan, Progress, classify_frame, format_counts, refuse_unruled
 from privacy.deid._generalize import (
+    UNKNOWN,
+    address_prefix,
     generalize_address,
     generalize_age,
     generalize_date,
     generalize_region,
 )
-from privacy.deid._operators import anonymizer_engine, partial_mask, pseudonym_key, pseudonymiser
+from privacy.deid._operators import partial_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
-from sandbox.errors import ConfigError, InputError
+from sandbox.errors import InputError, RuleViolation
 
-__all__ = ["DeidResult", "deidentify_frame", "deidentify_text", "suppress_rare"]
+__all__ = ["DeidResult", "deidentify_frame", "deidentify_text", "rescan_frame", "suppress_rare"]
 
 SUPPRESSED = "*"
 
 
 @dataclass(kw_only=True)
 class DeidResult:
-    """The de-identified table and what was done to it."""
+    """The de-identified table, what was done to it, and personal information before/after.
+
+    ``columns``: one entry per source column — ``kind`` (identifier /
+    free_text / none), ``entity_type``, ``rule`` (column override, entity
+    rule, span by span, none), ``operator``, ``before`` and ``after`` (entity
+    type → findings; ``after`` from the re-scan of the output, ``None`` for a
+    dropped column). ``pii_before`` / ``pii_after`` sum them over the table.
+    ``head``: the first rows before suppression (a before/after preview).
+    """
 
     frame: pd.DataFrame
     operations: list[dict[str, Any]]
@@ -34,6 +54,10 @@ class DeidResult:
     suppressed_rows: int = 0
     suppressed_cells: int = 0
     identifying_columns: list[str] = field(default_factory=list)
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    pii_before: dict[str, int] = field(default_factory=dict)
+    pii_after: dict[str, int] = field(default_factory=dict)
+    head: pd.DataFrame | None = None
 
 
 def _by_unique(values: pd.Series, func: Any) -> pd.Series:
@@ -43,61 +67,82 @@ def _by_unique(values: pd.Series, func: Any) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index, name=values.name)  # -1 (missing) → None
 
 
-def _entity_config(spec: OperatorSpec, entity: str, key: bytes | None) -> Any:
-    from presidio_anonymizer.entities import OperatorConfig
+class _Replacer:
+    """Replace finding spans with their entity type's operator (keyed pseudonyms: one key per project)."""
 
-    if spec.op == "redact":
-        return OperatorConfig("redact", {})
-    if spec.op == "mask":
-        return OperatorConfig("partial_mask", {"keep_start": spec.params.get("keep_start", 0),
-                                               "keep_end": spec.params.get("keep_end", 0)})
-    if spec.op == "pseudonym":
-        return OperatorConfig("keyed_pseudonym", {"key": key})
-    if spec.op == "keep":
-        return OperatorConfig("keep", {})
-    return OperatorConfig("replace", {"new_value": f"<{entity}>"})
+    def __init__(self, policy: DeidPolicy, project: str) -> None:
+        self.policy = policy
+        self.project = project
+        self._pseudonymisers: dict[str, Callable[[str], str]] = {}
 
+    def value(self, text: str, spec: OperatorSpec, entity: str) -> str:
+        op, params = spec.op, spec.params
+        if op == "redact":
+            return ""
+        if op == "mask":
+            return partial_mask(text, keep_start=params.get("keep_start", 0), keep_end=params.get("keep_end", 0),
+                                char=params.get("char", "*"))
+        if op == "pseudonym":
+            prefix = str(params.get("prefix", "P"))
+            if prefix not in self._pseudonymisers:
+                self._pseudonymisers[prefix] = pseudonymiser(pseudonym_key(self.project), prefix=prefix)
+            return self._pseudonymisers[prefix](text)
+        if op == "generalize_address":
+            prefix = address_prefix(text, params.get("level", "street"))
+            if prefix != UNKNOWN:
+                return prefix
+        return f"<{entity}>"  # label (and an address too vague to generalise)
 
-def _findings(text: str) -> list[Any]:
-    from presidio_anonymizer.entities import RecognizerResult
-
-    try:
-        from privacy.scanning import scan_text
-    except ImportError as exc:  # the PII-detection area provides it
-        raise ConfigError("privacy.err.scanner_missing") from exc
-    results = []
-    for item in scan_text(text):
-        get = item.get if isinstance(item, dict) else lambda name, _i=item: getattr(_i, name, None)
-        results.append(RecognizerResult(str(get("entity_type")), int(get("start")), int(get("end")),
-                                        float(get("score") or 1.0)))
-    return results
+    def spans(self, text: str, findings: list[Any], rules: dict[str, OperatorSpec] | None = None,
+              counter: Counter[str] | None = None, weight: int = 1) -> str:
+        """``text`` with each finding replaced (findings do not overlap; offsets into ``text``)."""
+        pieces: list[str] = []
+        last = 0
+        for finding in sorted(findings, key=lambda f: f.start):
+            if finding.start < last:
+                continue
+            spec = (rules or {}).get(finding.entity_type) or self.policy.entity_operator(finding.entity_type)
+            if spec is None or spec.op == "keep":  # refused before any replacement; never reached
+                raise RuleViolation("privacy.err.no_rule", column="text", types=finding.entity_type,
+                                    missing=finding.entity_type, policy=self.policy.ref)
+            pieces += [text[last:finding.start], self.value(finding.text, spec, finding.entity_type)]
+            last = finding.end
+            if counter is not None:
+                counter[finding.entity_type] += weight
+        pieces.append(text[last:])
+        return "".join(pieces)
 
 
 def deidentify_text(text: str, policy: DeidPolicy, *, project: str = "default",
                     counter: Counter[str] | None = None) -> str:
-    """Find personal information in ``text`` and apply the policy's entity operators."""
+    """Find personal information in ``text`` and replace each finding with its entity type's operator.
+
+    Raises :class:`RuleViolation` (``privacy.err.no_rule``) when a type found
+    has no rule in ``policy`` (or the rule is ``keep``).
+    """
     if not text:
         return text
-    results = _findings(text)
-    if not results:
-        return text
-    key = pseudonym_key(project) if any(policy.entity_operator(r.entity_type).op == "pseudonym"
-                                        for r in results) else None
-    operators = {r.entity_type: _entity_config(policy.entity_operator(r.entity_type), r.entity_type, key)
-                 for r in results}
-    if counter is not None:
-        counter.update(r.entity_type for r in results)
-    return anonymizer_engine().anonymize(text=text, analyzer_results=results, operators=operators).text
+    from privacy.scanning import scan_text
+
+    findings = scan_text(text)
+    unruled = sorted({f.entity_type for f in findings if (policy.entity_operator(f.entity_type) or
+                                                           OperatorSpec(op="keep")).op == "keep"})
+    if unruled:
+        raise RuleViolation("privacy.err.no_rule", column="text",
+                            types=format_counts(Counter(f.entity_type for f in findings)),
+                            missing=", ".join(unruled), policy=policy.ref)
+    return _Replacer(policy, project).spans(text, findings, counter=counter)
 
 
-def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: DeidPolicy,
-                  project: str, counter: Counter[str]) -> pd.Series:
+def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: DeidPolicy, project: str,
+                  label: str) -> pd.Series:
+    """A whole-column operator over every cell (vectorised or once per distinct value)."""
     values = frame[column]
     op, params = spec.op, spec.params
     if op == "redact":
         return pd.Series("", index=values.index, name=column, dtype=object)
     if op == "label":
-        return pd.Series(f"<{column}>", index=values.index, name=column, dtype=object).where(values.notna())
+        return pd.Series(f"<{label}>", index=values.index, name=column, dtype=object).where(values.notna())
     if op == "mask":
         return _by_unique(values, lambda v: partial_mask(
             v, keep_start=params["keep_start"], keep_end=params["keep_end"], char=params.get("char", "*")))
@@ -116,9 +161,30 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
         return generalize_region(frame[source], params["level"]).rename(column)
     if op == "generalize_address":
         return generalize_address(values, params["level"])
-    if op == "text":
-        return _by_unique(values, lambda v: deidentify_text(v, policy, project=project, counter=counter))
     return values  # keep
+
+
+def _apply_plan(frame: pd.DataFrame, plan: ColumnPlan, policy: DeidPolicy, project: str,
+                replacer: _Replacer, counter: Counter[str]) -> pd.Series:
+    """One column de-identified: its whole-column operator, then span-by-span replacement where needed."""
+    if plan.mode == "column" and plan.spec is not None:
+        out = _apply_column(frame, plan.column, plan.spec, policy, project, plan.entity or plan.column)
+    else:
+        out = frame[plan.column]
+    profile, codes = plan.profile, plan.span_codes
+    if profile is None or not len(codes):
+        return out
+    weights = profile.cell_counts()
+    replaced = np.empty(len(profile.uniques), dtype=object)
+    for k in codes:
+        replaced[k] = replacer.spans(str(profile.uniques[k]), profile.per_unique[k], plan.span_rules, counter,
+                                     int(weights[k]))
+    chosen = np.zeros(len(profile.uniques), dtype=bool)
+    chosen[codes] = True
+    cells = chosen[profile.codes]
+    values = out.to_numpy(dtype=object, copy=True)
+    values[profile.positions[cells]] = replaced[profile.codes[cells]]
+    return pd.Series(values, index=frame.index, name=plan.column)
 
 
 def suppress_rare(frame: pd.DataFrame, quasi: list[str], k: int, *, mode: str = "rows",
@@ -146,29 +212,55 @@ def suppress_rare(frame: pd.DataFrame, quasi: list[str], k: int, *, mode: str = 
     return out, count
 
 
+def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[str, int]]:
+    """Personal information left in ``frame``: column → entity type → findings (every distinct value scanned)."""
+    from privacy._profile import profile_column
+
+    found: dict[str, dict[str, int]] = {}
+    for name in frame.columns:
+        counts = profile_column(frame, str(name), thorough=True, file=file).entity_counts()
+        if counts:
+            found[str(name)] = dict(counts)
+    return found
+
+
 def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = "default",
-                     suppress: bool = True) -> DeidResult:
-    """Apply ``policy`` column by column, then suppress rare quasi-identifier combinations.
+                     suppress: bool = True, progress: Progress | None = None,
+                     file: str = "table", head: int = 0) -> DeidResult:
+    """Classify by content, apply the policy, suppress rare combinations, re-scan — or refuse.
 
     Operators read the original values (a generalisation may use a code column
-    that the policy drops); ``drop`` columns are removed at the end.
+    that the policy drops); ``drop`` columns are removed at the end. ``head``
+    keeps that many first rows before suppression in ``result.head``.
+
+    Raises
+    ------
+    RuleViolation
+        ``privacy.err.no_rule`` / ``privacy.err.keep_pii`` before anything is
+        changed (a column with personal information has no applicable rule);
+        ``privacy.err.pii_remains`` when the re-scan of the result still
+        finds personal information (nothing may be written or shown).
     """
+    plans = classify_frame(frame, policy, progress=progress, file=file)
+    refuse_unruled(plans, policy)
     counter: Counter[str] = Counter()
+    replacer = _Replacer(policy, project)
     out = frame.copy()
     operations: list[dict[str, Any]] = []
     drops: list[str] = []
-    for column, spec in policy.columns.items():
-        if column not in frame.columns:
+    for plan in plans:
+        if plan.mode == "keep" and not plan.before:
             continue
-        operations.append({"column": column, "operator": spec.describe()})
-        if spec.op == "drop":
-            drops.append(column)
-            continue
-        out[column] = _apply_column(frame, column, spec, policy, project, counter)
+        operations.append({"column": plan.column, "operator": plan.describe(), "rule": plan.source})
+        if plan.mode == "drop":
+            drops.append(plan.column)
+        elif plan.mode != "keep":
+            out[plan.column] = _apply_plan(frame, plan, policy, project, replacer, counter)
     out = out.drop(columns=drops)
-    identifying = [c for c, s in policy.columns.items() if c in out.columns and s.op in IDENTIFYING_OPERATORS]
+    identifying = [p.column for p in plans
+                   if p.mode == "column" and p.spec is not None and p.spec.op in IDENTIFYING_OPERATORS]
     result = DeidResult(frame=out, operations=operations, text_entities=dict(counter),
-                        identifying_columns=identifying)
+                        identifying_columns=identifying, head=out.head(head) if head else None)
     quasi = [c for c in policy.quasi_identifiers if c in out.columns]
     if suppress and quasi:
         out, count = suppress_rare(out, quasi, policy.risk.k, mode=policy.risk.suppression,
@@ -181,5 +273,22 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
         if count:
             operations.append({"column": ",".join(quasi), "operator":
                                f"suppress_rare(k={policy.risk.k}, mode={policy.risk.suppression})",
-                               "records": count})
+                               "rule": "risk", "records": count})
+    if progress is not None:
+        progress(0.99, "re-scan")
+    after = rescan_frame(result.frame, file=file)
+    result.columns = [{**p.to_dict(), "after": None if p.mode == "drop" else after.get(p.column, {})}
+                      for p in plans]
+    result.pii_before = _total(p.before for p in plans)
+    result.pii_after = _total(after.values())
+    if after:
+        raise RuleViolation("privacy.err.pii_remains", columns="; ".join(
+            f"{c}: {format_counts(v)}" for c, v in after.items()), policy=policy.ref)
     return result
+
+
+def _total(counts: Any) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for item in counts:
+        total.update(item)
+    return dict(total.most_common())

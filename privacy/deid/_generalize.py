@@ -18,6 +18,7 @@ from sandbox.regions import lookup_region, parent_codes
 
 __all__ = [
     "UNKNOWN",
+    "address_prefix",
     "age_band_codes",
     "age_band_labels",
     "generalize_address",
@@ -104,7 +105,8 @@ def _district_end(address: str) -> int | None:
     return None
 
 
-def _address_prefix(address: str, level: str) -> str:
+def address_prefix(address: str, level: str = "street") -> str:
+    """One address cut after its 街道/镇/乡 (``street``) or 区/县 (``district``); 未知 without a 区/县."""
     end = _district_end(address)
     if end is None:
         return UNKNOWN
@@ -117,5 +119,5 @@ def _address_prefix(address: str, level: str) -> str:
 def generalize_address(values: pd.Series, level: str = "street") -> pd.Series:
     """Address → its prefix up to the 街道/镇/乡 (``street``) or 区/县 (``district``)."""
     text = values.astype("string").fillna("")
-    mapping = {u: (_address_prefix(str(u), level) if u else UNKNOWN) for u in text.unique()}
+    mapping = {u: (address_prefix(str(u), level) if u else UNKNOWN) for u in text.unique()}
     return text.map(mapping).astype(object).rename(values.name)

@@ -1,7 +1,10 @@
 """The versioned de-identification policy (YAML) and its validation.
 
-A policy names which operator applies to which column (tables) or entity
-type (free text), the quasi-identifiers and sensitive attributes for the risk
+A policy maps each personal-information *entity type* (PERSON,
+CN_RESIDENT_ID, PHONE_NUMBER, ADDRESS …, found by content) to an operator;
+``columns`` name operators for particular columns and override the
+classification (record numbers, dates of birth, ages, a column to drop). It
+also names the quasi-identifiers and sensitive attributes for the risk
 check, the anonymisation test (only a pass allows the label 匿名化), and the
 differential-privacy settings (ε/δ total per dataset, small-cell rule).
 """
@@ -19,6 +22,7 @@ import yaml
 from sandbox.errors import InputError
 
 __all__ = [
+    "ENTITY_OPERATORS",
     "OPERATORS",
     "DPSettings",
     "DeidPolicy",
@@ -38,7 +42,8 @@ OPERATORS: tuple[str, ...] = (
 )
 # Operators that leave a (pseudonymous or partial) direct identifier in the output.
 IDENTIFYING_OPERATORS = frozenset({"keep", "mask", "pseudonym"})
-_ENTITY_OPERATORS = frozenset({"redact", "label", "mask", "pseudonym", "keep"})
+# Operators an entity type may map to: each works on a whole cell and on a span inside free text.
+ENTITY_OPERATORS = frozenset({"redact", "label", "mask", "pseudonym", "keep", "generalize_address"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,8 +98,9 @@ class DeidPolicy:
         """``name@version`` as recorded in manifests and the ledger."""
         return f"{self.name}@{self.version}"
 
-    def entity_operator(self, entity_type: str) -> OperatorSpec:
-        return self.entities.get(entity_type) or self.entities.get("default") or OperatorSpec(op="label")
+    def entity_operator(self, entity_type: str) -> OperatorSpec | None:
+        """The operator for ``entity_type``: its own rule, else the policy's ``default``, else None (no rule)."""
+        return self.entities.get(entity_type) or self.entities.get("default")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,7 +157,7 @@ def _parse(data: Any, where: str) -> DeidPolicy:
         if not data.get(key):
             raise _bad(where, key, "missing")
     columns = {str(c): _operator(s, where, f"columns.{c}", OPERATORS) for c, s in (data.get("columns") or {}).items()}
-    entities = {str(e): _operator(s, where, f"entities.{e}", _ENTITY_OPERATORS)
+    entities = {str(e): _operator(s, where, f"entities.{e}", ENTITY_OPERATORS)
                 for e, s in (data.get("entities") or {}).items()}
     risk_raw = data.get("risk") or {}
     risk = RiskSettings(

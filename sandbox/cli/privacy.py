@@ -23,6 +23,14 @@ def _actor(as_user: str | None, password: str | None):  # type: ignore[no-untype
     return acting_user(as_user, password)
 
 
+def _counts(counts: dict[str, int] | None) -> str:
+    from sandbox.i18n import t
+
+    if counts is None:
+        return t("privacy.deid.dropped")
+    return ", ".join(f"{e}×{n}" for e, n in counts.items()) or t("privacy.deid.none_found")
+
+
 @cli_command
 def deid(
     file: Annotated[Path, typer.Argument(help="table to de-identify (.csv .xlsx .parquet .jsonl)")],
@@ -31,13 +39,23 @@ def deid(
     project: Annotated[str, typer.Option("--project", help="pseudonym key project")] = "default",
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
-    """去标识化 / de-identify a table with a policy (the result is still personal information)."""
+    """去标识化 / de-identify a table by content with a policy, then re-scan it (the result is still personal information)."""
     from privacy.deid import deidentify_file
+    from sandbox.i18n import t
 
     report = deidentify_file(actor=_actor(as_user, password), source=file, policy=policy, out=out, project=project)
-    emit(report, as_json=as_json, human=lambda: say(
-        "privacy.cli.deid_done", rows=report["rows_out"], path=report["output"], policy=report["policy"],
-        suppressed=report["suppressed_rows"]))
+
+    def human() -> None:
+        for column in report["columns"]:
+            if column["before"] or column["rule"] == "column":
+                say("privacy.cli.deid_column", column=column["column"], kind=t(f"pii.kind.{column['kind']}"),
+                    rule=t(f"privacy.rule.{column['rule']}"), operator=column["operator"],
+                    before=_counts(column["before"]), after=_counts(column["after"]))
+        say("privacy.cli.deid_done", rows=report["rows_out"], path=report["output"], policy=report["policy"],
+            suppressed=report["suppressed_rows"], before=_counts(report["pii_before"]),
+            after=_counts(report["pii_after"]))
+
+    emit(report, as_json=as_json, human=human)
 
 
 @cli_command

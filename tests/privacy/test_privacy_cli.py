@@ -34,7 +34,7 @@ def test_deid_writes_masked_file_and_report(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["deid", str(data), "--policy", "default", "--out", str(out), *AS, "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["label"] == "去标识化" and report["policy"] == "default@1.0"
+    assert report["label"] == "去标识化" and report["policy"] == "default@2.0"
     written = (out / "people.deid.csv").read_text(encoding="utf-8-sig")
     assert "138****5678" in written and "13812345678" not in written
     assert "'=HYPERLINK" in written  # spreadsheet formula neutralised in the export

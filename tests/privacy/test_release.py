@@ -40,7 +40,7 @@ def test_default_release_is_deidentified_with_manifest(home: Path, source: Path)
     assert {p.name for p in folder.iterdir()} == {"data.csv", "histogram.csv", "manifest.json", "README.md"}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["source"]["sha256"] == sha256_file(source)
-    assert manifest["policy"]["ref"] == "default@1.0" and manifest["label"] == "去标识化"
+    assert manifest["policy"]["ref"] == "default@2.0" and manifest["label"] == "去标识化"
     assert manifest["risk"]["k"] == made["k"] >= 5
     assert manifest["dp"]["mechanism"].startswith("geometric") and manifest["epsilon_spent"] == 1.0
     assert manifest["files"]["data.csv"] == sha256_file(folder / "data.csv")
@@ -65,15 +65,39 @@ def test_anonymise_policy_can_earn_the_anonymised_label(home: Path, source: Path
     assert made["k"] >= 10
 
 
-def test_release_refused_while_rescan_finds_pii(home: Path, source: Path, tmp_path: Path) -> None:
-    leaky = tmp_path / "leaky.yaml"
+def test_release_refused_without_rules_or_while_rescan_finds_pii(home: Path, source: Path, tmp_path: Path) -> None:
+    leaky = tmp_path / "leaky.yaml"  # no entity rules at all: every column with PII is refused up front
     leaky.write_text("name: leaky\nversion: '0.1'\ncolumns: {}\nquasi_identifiers: [性别]\n", encoding="utf-8")
     with pytest.raises(RuleViolation) as err:
         create_release(actor=STEWARD, source=source, dataset="ds3", policy=leaky, histogram_by=["性别"], epsilon=1.0)
+    assert err.value.key == "privacy.err.no_rule"
+    assert {"姓名", "身份证号", "联系电话", "住址"} <= set(err.value.params["column"].split(", "))
+    # rules for every type, but an operator whose output is still personal information: the re-scan refuses
+    sloppy = tmp_path / "sloppy.yaml"
+    sloppy.write_text("name: sloppy\nversion: '0.1'\nentities: {default: {op: label}}\n"
+                      "columns: {编号: {op: pseudonym, prefix: '电话13812345678-'}}\n", encoding="utf-8")
+    with pytest.raises(RuleViolation) as err:
+        create_release(actor=STEWARD, source=source, dataset="ds3", policy=sloppy, histogram_by=["性别"], epsilon=1.0)
     assert err.value.key == "privacy.err.pii_remains"
+    assert "编号: PHONE_NUMBER×400" in err.value.params["columns"]
+    assert "未生成发布包" in err.value.render("zh") and "no release package" in err.value.render("en")
     assert not _releases_dir(home).exists() or not any(_releases_dir(home).iterdir())
     assert budget_status(actor=STEWARD, dataset="ds3", missing_ok=True)["exists"] is False  # no ε spent
     assert privacy_evidence(dataset="ds3") == {}
+
+
+def test_manifest_counts_personal_information_before_and_after(home: Path, source: Path) -> None:
+    made = create_release(actor=STEWARD, source=source, dataset="ds5")
+    scan = made["manifest"]["scan"]
+    assert scan["source"]["rows_scanned"] == 400 and scan["release"]["has_pii"] is False
+    assert scan["source"]["entity_types"]["PHONE_NUMBER"] == 400  # every row, not a sample
+    assert scan["release"]["entity_types"] == {}
+    by_column = {c["column"]: c for c in scan["columns"]}
+    assert by_column["身份证号"]["kind"] == "identifier" and by_column["身份证号"]["rule"] == "entity"
+    assert by_column["身份证号"]["before"] == {"CN_RESIDENT_ID": 400} and by_column["身份证号"]["after"] == {}
+    assert by_column["编号"]["rule"] == "column" and by_column["性别"]["before"] == {}
+    readme = (Path(made["path"]) / "README.md").read_text(encoding="utf-8")
+    assert "PHONE_NUMBER×400" in readme
 
 
 def test_refusal_midway_leaves_no_half_release(home: Path, source: Path) -> None:

@@ -1,0 +1,167 @@
+"""Classify every column by its content and choose its rule — or refuse.
+
+The scanner's profiler (:func:`privacy._profile.profile_column`) looks at each
+column's distinct values: validator pass rates on a sample decide whether it
+is an *identifier* column (most cells are one entity: 身份证, phone, name …),
+*free text*, or holds nothing personal; then every distinct value is scanned
+(``thorough``), so a rare identifier in a remarks column is found too.
+
+The rule of a column, in this order:
+
+1. ``policy.columns[name]`` — a column-name override (record numbers, dates
+   of birth, ages, a column to drop, or an explicit ``text``/``keep``);
+2. an identifier column: ``policy.entities[its entity]`` for the whole column;
+3. otherwise each finding span is replaced by its entity type's operator.
+
+Cells of a whole-column rule that hold personal information *without* being
+one valid value of the column's entity (a phone inside a name column) get
+their spans replaced instead. An entity type without a rule (no own entry and
+no ``default``), or ``keep`` over personal information, refuses the run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from privacy.deid._policy import DeidPolicy, OperatorSpec
+from sandbox.errors import RuleViolation
+
+__all__ = ["ColumnPlan", "classify_frame", "format_counts", "refuse_unruled"]
+
+Mode = Literal["column", "spans", "drop", "keep"]
+RuleSource = Literal["column", "entity", "spans", "none"]
+# Whole-column operators that remove every value: no cell needs span-by-span care.
+_REMOVING = frozenset({"drop", "redact", "label"})
+Progress = Callable[[float, str], None]
+
+
+@dataclass(kw_only=True)
+class ColumnPlan:
+    """What one column holds and what will be done to it."""
+
+    column: str
+    kind: str
+    entity: str | None
+    mode: Mode
+    source: RuleSource
+    spec: OperatorSpec | None
+    before: dict[str, int]
+    profile: Any = None
+    span_rules: dict[str, OperatorSpec] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def span_codes(self) -> np.ndarray:
+        """Distinct values whose findings are replaced span by span."""
+        profile = self.profile
+        if profile is None or self.mode in ("drop", "keep") or (self.spec is not None and self.spec.op in _REMOVING):
+            return np.zeros(0, dtype=int)
+        has = np.fromiter((bool(f) for f in profile.per_unique), dtype=bool, count=len(profile.per_unique))
+        if self.mode == "column":
+            has &= ~profile.validated
+        return np.flatnonzero(has)
+
+    def describe(self) -> str:
+        """The operator as shown in reports: ``pseudonym``, ``text(PERSON→pseudonym; …)``, ``keep``."""
+        spans = "; ".join(f"{e}→{s.describe()}" for e, s in sorted(self.span_rules.items()))
+        if self.mode == "spans":
+            return f"text({spans})"
+        if self.mode == "column" and self.spec is not None:
+            return self.spec.describe() + (f" + text({spans})" if spans else "")
+        return self.mode
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "kind": self.kind, "entity_type": self.entity, "rule": self.source,
+                "operator": self.describe(), "before": dict(self.before)}
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    """``PERSON×5, PHONE_NUMBER×1`` (most frequent first)."""
+    return ", ".join(f"{e}×{n}" for e, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
+    name = profile.column
+    before = dict(profile.entity_counts())
+    override = policy.columns.get(name)
+    kind, entity = profile.kind, profile.entity
+    plan = ColumnPlan(column=name, kind=kind, entity=entity if kind == "identifier" else None, mode="keep",
+                      source="none", spec=None, before=before, profile=profile)
+    if override is not None:
+        plan.source = "column"
+        if override.op == "drop":
+            plan.mode, plan.spec = "drop", override
+        elif override.op == "keep":
+            plan.kept = sorted(before)
+        elif override.op == "text":
+            plan.mode = "spans"
+        else:
+            plan.mode, plan.spec = "column", override
+    elif kind == "identifier" and entity is not None and before:
+        spec = policy.entity_operator(entity)
+        plan.source = "entity"
+        if spec is None:
+            plan.missing = [entity]
+        elif spec.op == "keep":
+            plan.kept = [entity]
+        else:
+            plan.mode, plan.spec = "column", spec
+    elif before:
+        plan.mode, plan.source = "spans", "spans"
+    if plan.mode in ("column", "spans"):
+        span_types = {f.entity_type for k in plan.span_codes for f in profile.per_unique[k]}
+        for entity_type in sorted(span_types):
+            spec = policy.entity_operator(entity_type)
+            if spec is None:
+                plan.missing.append(entity_type)
+            elif spec.op == "keep":
+                plan.kept.append(entity_type)
+            else:
+                plan.span_rules[entity_type] = spec
+    return plan
+
+
+def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progress | None = None,
+                   file: str = "table") -> list[ColumnPlan]:
+    """Profile every column by content (thoroughly) and choose its rule; no refusal yet (see :func:`refuse_unruled`)."""
+    try:
+        from privacy._profile import profile_column
+    except ImportError as exc:  # the PII-detection area provides the recognizers
+        from sandbox.errors import ConfigError
+
+        raise ConfigError("privacy.err.scanner_missing") from exc
+    names = [str(c) for c in frame.columns]
+    plans = []
+    for index, name in enumerate(names):
+        if progress is not None:
+            progress(index / max(1, len(names)), name)
+        plans.append(_plan(profile_column(frame, name, thorough=True, file=file), policy))
+    return plans
+
+
+def refuse_unruled(plans: list[ColumnPlan], policy: DeidPolicy) -> None:
+    """Stop (nothing written) when personal information has no rule, or the rule is ``keep``.
+
+    Raises
+    ------
+    RuleViolation
+        ``privacy.err.no_rule`` naming the columns, the types found in them and
+        the types without a rule; ``privacy.err.keep_pii`` for ``keep``.
+    """
+    for attr, key in (("missing", "privacy.err.no_rule"), ("kept", "privacy.err.keep_pii")):
+        bad = [p for p in plans if getattr(p, attr)]
+        if not bad:
+            continue
+        found: Counter[str] = Counter()
+        for plan in bad:
+            found.update(plan.before)
+        wanted = sorted({e for p in bad for e in getattr(p, attr)})
+        raise RuleViolation(key, column=", ".join(p.column for p in bad), types=format_counts(dict(found)),
+                            missing=", ".join(wanted), policy=policy.ref)
