@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from privacy._findings import Finding
-from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, default_recognizers
+from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, PartialNames, default_recognizers
 from privacy.recognizers._base import SEPARATOR, resolve_overlaps
 from sandbox.errors import InputError
 from sandbox.i18n import _current_language, t
@@ -45,8 +45,9 @@ def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
 class Detector:
     """All recognizers, built once; :meth:`hits` scans one text."""
 
-    def __init__(self) -> None:
-        self.recognizers: list[ChineseRecognizer] = default_recognizers()
+    def __init__(self, *, partial_names: PartialNames = "titled") -> None:
+        self.partial_names = partial_names
+        self.recognizers: list[ChineseRecognizer] = default_recognizers(partial_names=partial_names)
         self.by_entity = {r.ENTITY: r for r in self.recognizers}
         self.priority = {r.ENTITY: i for i, r in enumerate(self.recognizers)}
         self._explained: dict[tuple[Any, ...], str] = {}
@@ -160,7 +161,11 @@ class Detector:
 
 
 @functools.cache
-def get_detector() -> Detector:
-    """The process-wide detector (recognizers and their tables built once)."""
+def get_detector(partial_names: PartialNames = "titled") -> Detector:
+    """The process-wide detector (recognizers and their tables built once per ``partial_names`` policy).
+
+    ``partial_names``: ``"titled"`` reports 李总/王先生 but not 陈某; ``"all"`` both; ``"none"`` neither.
+    The name model behind the person recognizer is loaded once per process on first use.
+    """
     with _LOCK:
-        return Detector()
+        return Detector(partial_names=partial_names)

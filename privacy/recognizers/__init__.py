@@ -15,7 +15,7 @@ from privacy.recognizers.hmt_permit import HmtPermitRecognizer
 from privacy.recognizers.ip_address import IpAddressRecognizer
 from privacy.recognizers.license_plate import LicensePlateRecognizer
 from privacy.recognizers.passport import PassportRecognizer
-from privacy.recognizers.person import PersonRecognizer
+from privacy.recognizers.person import PartialNames, PersonRecognizer
 from privacy.recognizers.phone import PhoneRecognizer
 from privacy.recognizers.resident_id import ResidentIdRecognizer
 from privacy.recognizers.uscc import UsccRecognizer
@@ -31,6 +31,7 @@ __all__ = [
     "HmtPermitRecognizer",
     "IpAddressRecognizer",
     "LicensePlateRecognizer",
+    "PartialNames",
     "PassportRecognizer",
     "PersonRecognizer",
     "PhoneRecognizer",
@@ -57,6 +58,9 @@ RECOGNIZER_CLASSES: tuple[type[ChineseRecognizer], ...] = (
 ENTITIES: tuple[str, ...] = tuple(cls.ENTITY for cls in RECOGNIZER_CLASSES)
 
 
-def default_recognizers() -> list[ChineseRecognizer]:
-    """A fresh instance of every recognizer, in priority order."""
-    return [cls() for cls in RECOGNIZER_CLASSES]
+def default_recognizers(*, partial_names: PartialNames = "titled") -> list[ChineseRecognizer]:
+    """A fresh instance of every recognizer, in priority order.
+
+    ``partial_names`` is the policy for 李总/王先生 and 陈某 forms (see :class:`PersonRecognizer`).
+    """
+    return [cls(partial_names=partial_names) if cls is PersonRecognizer else cls() for cls in RECOGNIZER_CLASSES]

@@ -22,16 +22,16 @@ import math
 import re
 from importlib import resources
 
-from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, _drop_overlaps, han_class_without
+from privacy.recognizers._base import Hit, Verdict, _drop_overlaps, han_class_without
 
-__all__ = ["PersonRecognizer", "surnames"]
+__all__ = ["NameRules", "surnames"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
 _STOP = set(
     "的了在是来电反映称说和与及等向对被把给因为请要求希望并且但也都还就又已将其他她我你您们这那有没不很该"
     "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号里上下"
-    "男女老先大某等岁系户和或及、，。；：！？"
+    "男女老先大某等岁系户和或及、，。；：！？摄"
     "省市区县镇乡村街路巷号楼室组"  # place suffixes: 於潜镇, 高虹镇 are places, not people
 )
 PREFIX_CONTEXT = (
@@ -42,6 +42,14 @@ PREFIX_CONTEXT = (
     "老人家", "村干部", "书记", "主任", "社区干部", "网格长", "被申请人", "受理人", "学生", "员工", "职工",
     "住户", "来信人", "来访人", "来访者", "留言人", "求助人", "报警人", "租客", "邻居", "配偶", "亲属", "代理人",
     "委托人", "法定代表人", "同住人", "对象", "患者家属", "病人", "孤寡老人", "儿童", "户籍人", "姓名为",
+    # Roles in news, forms, bank and service texts.
+    "记者", "通讯员", "实习生", "责任编辑", "编辑", "用户", "客户", "户名", "持卡人", "收款人", "开户人", "账户名",
+    "填表人", "审核人", "审批人", "调查人", "被调查人", "报案人", "送达人", "受送达人", "承诺人", "受托人",
+    "诉求人", "来电人系", "主持人", "主治医生", "民警", "家长", "长子", "次子", "长女", "次女", "其父", "其母",
+    "局长", "副局长", "镇长", "市长", "区长", "县长", "厅长", "部长", "院长", "校长", "村长", "副主任", "副书记",
+    "教授", "退休教师", "志愿者", "脱贫户", "贫困户", "保安", "司机", "房东", "我叫", "名叫", "我是", "本人",
+    "请联系", "叫", "冒充", "认识", "转发给", "收货人", "申请人姓名", "户主姓名", "联系人姓名", "学生姓名",
+    "家长姓名", "患者姓名", "持卡人姓名", "监护人姓名", "紧急联系人", "被救助人", "陪同人员", "文/", "图/",
 )
 SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
@@ -50,16 +58,27 @@ SUFFIX_CONTEXT = (
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
 _NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
-HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老人", "老师", "同志", "大姐", "婆婆")
+HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
+              "书记", "主任", "经理", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
+              "总(?![是算共结体计之部理统裁监量额数有要会])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
 
 
 def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)})[：:]?$")
+_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)})[：:]?[ \u3000]{{0,3}}$")
+# A form's label and its value: 姓名：尼玛, 户名：汪大海 — the whole value is a name, surname list or not.
+_LABEL_VALUE = re.compile(
+    "(?:姓[ \u3000]*名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
+    "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属)"
+    "(?:姓名)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
+    "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\\s\u3000，,。；;、（(0-9０-９+])"
+)
+# Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
+JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
 _SUFFIX_RE = re.compile(_alternation(SUFFIX_CONTEXT))
-_HONORIFIC_RE = re.compile(_alternation(HONORIFICS))
+_HONORIFIC_RE = re.compile(f"(?:{_alternation(HONORIFICS)})")
 
 
 @functools.cache
@@ -101,24 +120,21 @@ def _name_char_score(chars: str) -> float:
     return sum(shares.get(ch, floor) for ch in chars) / len(chars)
 
 
-class PersonRecognizer(ChineseRecognizer):
-    """姓名: surname + 1–2 given-name characters, confirmed by context or jieba."""
+class NameRules:
+    """姓名 by rules: surname + 1–2 given-name characters, confirmed by context or jieba."""
 
     ENTITY = "PERSON"
-    PATTERNS = ()
-    OWN_CONTEXT = True
-    CONTEXT = PREFIX_CONTEXT + SUFFIX_CONTEXT
 
     def __init__(self) -> None:
-        super().__init__()
         surname = self.pattern_specs()[0][1]
         self._candidate = re.compile(surname)
         name_char = han_class_without(_STOP)
         # Where a name may start: after a context word, or not inside a run of Chinese
         # characters; inside a run only when a form of address or a gender follows.
         self._scan = re.compile(
-            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)})[：:]?|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
-            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_alternation(SUFFIX_CONTEXT)})|[（(，,]?[男女][，,、）)])"
+            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)})[：:]?[ \\u3000]{{0,3}}|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
+            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_alternation(SUFFIX_CONTEXT)})|[（(，,]?[男女][，,、）)]"
+            f"|{_HONORIFIC_RE.pattern}|[ ]?(?:[+＋]86|1[3-9][0-9]))"
         )
 
     def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
@@ -126,7 +142,8 @@ class PersonRecognizer(ChineseRecognizer):
         alternatives = "|".join(compound) + ("|" if compound else "") + "[" + "".join(sorted(single)) + "]"
         return (("surname", f"(?:{alternatives})(?=[\\u4e00-\\u9fff])", 0.5),)
 
-    def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+    def find(self, text: str) -> list[Hit]:
+        """Rule candidates in ``text``: context words, form labels, names joined by a middle dot."""
         hits: list[Hit] = []
         position = 0
         while True:
@@ -135,14 +152,33 @@ class PersonRecognizer(ChineseRecognizer):
                 break
             group = "s" if match.start("s") >= 0 else "s2"
             start, g = match.span(group)
-            found = self._judge(text, start, g, match.group("pre") or "")
+            prefix = match.group("pre") or ""
+            if not prefix and self._joins_previous(text, start):
+                position = start + 1
+                continue
+            found = self._judge(text, start, g, prefix)
             if found is None:
                 position = start + 1
                 continue
             end, verdict = found
             hits.append(Hit(self.ENTITY, start, end, verdict.score or 0.5, verdict, verdict.params.get("context", "")))
             position = end
+        for match in _LABEL_VALUE.finditer(text):
+            start, end = match.span("v")
+            if any(ch in _STOP for ch in text[start:end] if ch not in "·•・"):
+                continue
+            label = text[match.start() : start].rstrip("：: \u3000")
+            hits.append(Hit(self.ENTITY, start, end, 0.9, Verdict("pii.why.person_context", {"context": label}, 0.9),
+                            label))
         return _drop_overlaps(hits)
+
+    @staticmethod
+    def _joins_previous(text: str, start: int) -> bool:
+        """True when the character before ``start`` and the surname form a common word (社区|高, 保安|刘)."""
+        if start == 0 or not _HAN.match(text[start - 1]):
+            return False
+        _, freq, _ = _jieba_tables()
+        return freq.get(text[start - 1 : start + 1], 0) > 20
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         if not text:
@@ -178,8 +214,6 @@ class PersonRecognizer(ChineseRecognizer):
         # Surname + honorific alone: 王先生, 李阿姨.
         honorific = _HONORIFIC_RE.match(text, g)
         if honorific is not None:
-            if start > 0 and _HAN.match(text[start - 1]) and not self._prefix(text, start):
-                return None
             word = honorific.group()
             return g + len(word), Verdict("pii.why.person_title", {"surname": surname, "context": word}, 0.6)
         given = ""
@@ -208,8 +242,11 @@ class PersonRecognizer(ChineseRecognizer):
         common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
         chars = _name_char_score(given)
         if context:
-            if common > 500:
+            at_boundary = end >= len(text) or not _HAN.match(text[end])
+            if common > 500 and not (prefix and at_boundary):
                 return None
+            if not prefix and tags.get(name, "nr") != "nr" and freq.get(name, 0) > 20:
+                return None  # a word (高龄, 党支部) before 老人/书记, not a name
             score = 0.85 if chars > -9 else 0.7
             return end, Verdict("pii.why.person_context", {"context": context}, score)
         if start > 0 and _HAN.match(text[start - 1]):

