@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review.sign": frozenset({"reviewer", "chair", "steward", "vendor"}),
     "review.view": frozenset(ROLES),
     "review.acknowledge": frozenset({"vendor"}),
+    "review.condition_submit": frozenset({"vendor"}),
+    "review.condition_decide": frozenset({"chair"}),
     "records.verify": frozenset(ROLES),
     "policy.manage": frozenset({"admin"}),
 }

@@ -49,6 +49,9 @@ class Settings:
     spark_conf : dict
         Extra Spark settings (``SANDBOX_SPARK_CONF="key=value;key=value"``),
         e.g. ``spark.sql.catalogImplementation=hive`` or executor memory.
+    condition_grace_days : int
+        Days a mandatory review condition may be overdue before its approval is
+        flagged for suspension (``SANDBOX_CONDITION_GRACE_DAYS``, default 30).
     """
 
     home: Path
@@ -59,6 +62,7 @@ class Settings:
     engine: Engine = "pandas"
     spark_master: str = "local[*]"
     spark_conf: dict[str, str] = field(default_factory=dict)
+    condition_grace_days: int = 30
 
     @property
     def demo_dir(self) -> Path:
@@ -124,6 +128,9 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         if not sep or not key.strip().startswith("spark."):
             raise ConfigError("errors.env_invalid", name="SANDBOX_SPARK_CONF", value=item.strip())
         spark_conf[key.strip()] = value.strip()
+    grace = env.get("SANDBOX_CONDITION_GRACE_DAYS", "").strip() or "30"
+    if not grace.isdigit() or int(grace) > 3650:
+        raise ConfigError("errors.env_invalid", name="SANDBOX_CONDITION_GRACE_DAYS", value=grace)
 
     return Settings(
         home=home,
@@ -134,6 +141,7 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         mlflow_tracking_uri=tracking,
         mlflow_artifact_root=home / "mlartifacts",
         language=language,  # type: ignore[arg-type]
+        condition_grace_days=int(grace),
     )
 
 

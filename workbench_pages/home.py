@@ -19,6 +19,10 @@ if summary is not None:
     cols = st.columns(len(summary["counts"]))
     for col, (key, value) in zip(cols, summary["counts"].items(), strict=True):
         col.metric(tr(f"home.{key}"), value)
+    if actor.role in ("chair", "vendor"):  # what is due: overdue conditions, follow-up reviews
+        from sandbox.review.ui_conditions import due_panel
+
+        due_panel(actor)
     st.subheader(tr("home.recent_activity"))
     if summary["activity"]:
         st.dataframe(

@@ -1,4 +1,4 @@
-"""审查记录 / Records: list, filter, verify (database or an uploaded export), export."""
+"""审查记录 / Records: list, filter, chain heads to publish, verify (database or an uploaded export), export."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sandbox.review import (
     verify_message,
 )
 from sandbox.review.ui import choice_label
+from sandbox.review.ui_conditions import heads_panel
 from sandbox.ui import guarded, lang, require, tr
 
 actor = require("records.verify")
@@ -29,6 +30,9 @@ st.dataframe([{tr("review.ui.record"): r["record_id"], tr("review.ui.model"): r[
                tr("review.ui.next_review"): r["next_review"], tr("review.ui.supersedes"): r["supersedes"] or "",
                tr("review.ui.signatures"): ", ".join(r["signatures"])} for r in rows],
              hide_index=True, width="stretch")
+
+
+heads_panel(actor)
 
 
 def _show(result: dict) -> None:

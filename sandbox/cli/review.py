@@ -201,6 +201,95 @@ def head_cmd(out: Annotated[Path | None, typer.Option("--out", help="write the h
     emit(doc, as_json=as_json, human=lambda: [typer.echo(f"{h['committee_name']}\t{h['text']}") for h in doc["heads"]])
 
 
+condition_app = typer.Typer(help="附加条件跟踪 / condition follow-up", no_args_is_help=True)
+ConditionId = Annotated[str, typer.Argument(help="RECORD/CONDITION, e.g. ER-01-0001-v1/K1")]
+
+
+def _condition_line(c: dict) -> str:  # type: ignore[type-arg]
+    from sandbox.i18n import t
+
+    late = f" · {c['days_overdue']}d overdue" if c.get("overdue") else ""
+    return (f"{c['condition']:<20} {t('review.condition.status.' + c['status']):<10} due {c['due']}{late} · "
+            f"{c['owner']} · {c['text']}")
+
+
+@condition_app.command("list")
+@cli_command
+def condition_list_cmd(record: Annotated[str | None, typer.Option("--record", help="only this record's conditions")] = None,
+                       as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """列出条件及状态 / list conditions with status and history."""
+    from sandbox.review import list_conditions
+
+    rows = list_conditions(actor=acting_user(as_user, password), record_id=record)
+    emit(rows, as_json=as_json, human=lambda: [typer.echo(_condition_line(c)) for c in rows])
+
+
+@condition_app.command("submit")
+@cli_command
+def condition_submit_cmd(condition: ConditionId,
+                         evidence: Annotated[str, typer.Option("--evidence", help="what was done")],
+                         link: Annotated[str, typer.Option("--link", help="link to a file (optional)")] = "",
+                         as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """供应商提交条件完成证据 / the vendor submits evidence for a condition."""
+    from sandbox.review import submit_condition_evidence
+
+    result = submit_condition_evidence(actor=acting_user(as_user, password), condition=condition, evidence=evidence,
+                                       link=link)
+    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+
+
+@condition_app.command("accept")
+@cli_command
+def condition_accept_cmd(condition: ConditionId, note: Annotated[str, typer.Option("--note")] = "",
+                         as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """主任委员确认条件完成 / the chair accepts the evidence."""
+    from sandbox.review import accept_condition
+
+    result = accept_condition(actor=acting_user(as_user, password), condition=condition, note=note)
+    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+
+
+@condition_app.command("reject")
+@cli_command
+def condition_reject_cmd(condition: ConditionId, note: Annotated[str, typer.Option("--note", help="why (required)")] = "",
+                         as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """主任委员退回条件证据 / the chair rejects the evidence (the condition is open again)."""
+    from sandbox.review import reject_condition
+
+    result = reject_condition(actor=acting_user(as_user, password), condition=condition, note=note)
+    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+
+
+@review_app.command("due")
+@cli_command
+def due_cmd(as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
+    """到期事项：逾期条件、待确认证据、跟踪审查、暂停提示（有逾期时退出码 3）/ what is due (exit 3 when overdue)."""
+    from sandbox.cli._common import say
+    from sandbox.review import due_list
+
+    due = due_list(actor=acting_user(as_user, password, required=False))
+
+    def human() -> None:
+        from sandbox.i18n import t
+
+        for c in due["overdue_conditions"] + due["awaiting_decision"]:
+            typer.echo(_condition_line(c))
+        for f in due["followups_due"]:
+            typer.echo(f"{f['record_id']:<20} follow-up {f['next_review']} · {f['model']} · {f['vendor']}"
+                       + (f" · {t('review.ui.followup_open')}" if f["review_open"] else ""))
+        for c in due["suspension_flags"]:
+            typer.echo(t("review.ui.suspension_flag", record=c["record_id"], condition=c["id"], days=c["days_overdue"],
+                         grace=due["grace_days"]))
+        if not due["overdue"] and not due["awaiting_decision"] and not due["followups_due"]:
+            typer.echo(t("review.ui.due_nothing"))
+
+    emit(due, as_json=as_json, human=human)
+    if due["overdue"]:
+        say("review.cli.due_overdue", conditions=len(due["overdue_conditions"]),
+            followups=sum(1 for f in due["followups_due"] if f["overdue"]))
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
 @cli_command
 def verify_cmd(
     record_file: Annotated[Path | None, typer.Argument(help="exported JSON record (default: --all)")] = None,
@@ -231,5 +320,6 @@ def verify_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    review_app.add_typer(condition_app, name="condition")
     app.add_typer(review_app, name="review")
     app.command("verify")(verify_cmd)

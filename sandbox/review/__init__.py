@@ -10,6 +10,13 @@ from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_commi
 from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._export import export_bytes, export_document, export_record, to_markdown
+from sandbox.review._followup import (
+    accept_condition,
+    due_list,
+    list_conditions,
+    reject_condition,
+    submit_condition_evidence,
+)
 from sandbox.review._head import HEAD_FORMAT, chain_heads, head_document, head_text, parse_expected_head
 from sandbox.review._queries import (
     find_review,
@@ -41,12 +48,14 @@ __all__ = [
     "HEAD_FORMAT",
     "NOT_PROVIDED",
     "QUESTIONS",
+    "accept_condition",
     "amend_review",
     "answer_item",
     "answer_items",
     "chain_heads",
     "create_committee",
     "decide",
+    "due_list",
     "export_bytes",
     "export_document",
     "export_record",
@@ -55,6 +64,7 @@ __all__ = [
     "head_document",
     "head_text",
     "list_committees",
+    "list_conditions",
     "list_records",
     "list_reviews",
     "open_review",
@@ -62,11 +72,13 @@ __all__ = [
     "parse_expected_head",
     "re_review_triggers",
     "record_attendance",
+    "reject_condition",
     "reviewable_trials",
     "reviews_due",
     "risk_tier",
     "show_review",
     "sign_record",
+    "submit_condition_evidence",
     "sync_alias",
     "to_markdown",
     "update_details",

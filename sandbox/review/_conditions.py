@@ -18,10 +18,15 @@ MISSING: dict[tuple[str, ...], str] = {
     ("text", "due"): "review.condition_missing_text_due", ("owner", "due"): "review.condition_missing_owner_due",
     FIELDS: "review.condition_missing_all",
 }
+# An optional fourth field marks a condition that is not mandatory (its being overdue never flags the
+# approval for suspension); conditions are mandatory unless marked.
+OPTIONAL_WORDS: dict[str, bool] = {"可选": False, "optional": False, "必须": True, "mandatory": True}
 
 
-def parse_conditions(lines: str | Iterable[str]) -> list[dict[str, str]]:
+def parse_conditions(lines: str | Iterable[str]) -> list[dict[str, Any]]:
     """Parse conditions written ``text|owner|due`` (due as YYYY-MM-DD), one per line.
+
+    A fourth field ``可选``/``optional`` marks a condition that is not mandatory.
 
     Parameters
     ----------
@@ -32,7 +37,8 @@ def parse_conditions(lines: str | Iterable[str]) -> list[dict[str, str]]:
     Returns
     -------
     list of dict
-        ``{"text", "owner", "due"}`` per condition, in order.
+        ``{"text", "owner", "due"}`` per condition, in order (plus
+        ``"mandatory": False`` for one marked optional).
 
     Raises
     ------
@@ -41,11 +47,14 @@ def parse_conditions(lines: str | Iterable[str]) -> list[dict[str, str]]:
         ``review.condition_extra_fields`` or ``review.condition_bad_due``.
     """
     rows = lines.splitlines() if isinstance(lines, str) else list(lines)
-    out: list[dict[str, str]] = []
+    out: list[dict[str, Any]] = []
     for number, line in enumerate(rows, 1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
+        mandatory = True
+        if len(parts) == len(FIELDS) + 1 and parts[-1].lower() in OPTIONAL_WORDS:
+            mandatory = OPTIONAL_WORDS[parts.pop().lower()]
         if len(parts) > len(FIELDS):
             raise InputError("review.condition_extra_fields", line=number, count=len(parts))
         values = dict(zip(FIELDS, [*parts, "", ""][: len(FIELDS)], strict=True))
@@ -58,10 +67,11 @@ def parse_conditions(lines: str | Iterable[str]) -> list[dict[str, str]]:
             raise InputError("review.condition_bad_due", line=number, value=values["due"]) from None
         if len(values["due"]) != 10:  # fromisoformat also takes 20270331; the format is YYYY-MM-DD
             raise InputError("review.condition_bad_due", line=number, value=values["due"])
-        out.append(values)
+        out.append(values if mandatory else {**values, "mandatory": False})
     return out
 
 
 def format_conditions(conditions: Iterable[dict[str, Any]]) -> str:
     """The text form of conditions (e.g. carried over from the previous record), one per line."""
-    return "\n".join("|".join(str(c.get(f) or "") for f in FIELDS) for c in conditions)
+    return "\n".join("|".join(str(c.get(f) or "") for f in FIELDS) + ("" if c.get("mandatory", True) else "|可选")
+                     for c in conditions)

@@ -161,7 +161,11 @@ def _previous(trial_id: int, record_id: str | None) -> tuple[str | None, list[di
             if record_id:
                 raise NotFoundError("review.record_not_found", record=record_id)
             return None, []
-        return row.record_id, json.loads(row.payload)["groups"]["H"]["conditions"]
+        record, conditions = row.record_id, json.loads(row.payload)["groups"]["H"]["conditions"]
+    from sandbox.review._followup import list_conditions
+
+    met = {c["id"] for c in list_conditions(actor=None, record_id=record) if c["status"] == "accepted"}
+    return record, [c for c in conditions if c["id"] not in met]  # accepted conditions are not carried on
 
 
 def _refresh_prefill(review: Review, evidence: dict[str, Any]) -> None:
@@ -254,6 +258,7 @@ def decide(
         c["id"] = c.get("id") or f"K{i}"
         c["evidence"] = c.get("evidence") or ""
         c["status"] = c.get("status") or "open"
+        c["mandatory"] = bool(c.get("mandatory", True))
     with session_scope(immediate=True) as s:
         review = load_review(s, actor, review_id, "review.decide")
         _editable(review)

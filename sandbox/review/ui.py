@@ -26,7 +26,7 @@ from sandbox.review import (
     update_details,
     vote,
 )
-from sandbox.review._conditions import FIELDS, format_conditions, parse_conditions
+from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._rules import conflict_message
 from sandbox.roles import Actor, can
 from sandbox.ui import guarded, lang, tr
@@ -42,7 +42,7 @@ REVIEW_TYPES = ("initial", "follow-up", "expert-rereview", "emergency")
 FLASH = "review_flash"
 SHOWN = "review_shown"
 # Widget-key prefixes of the forms that follow the selected review.
-FORM_PREFIXES = ("checklist_", "decide_", "vote_", "attend_", "sign_", "public_value_", "pia_")
+FORM_PREFIXES = ("checklist_", "decide_", "vote_", "attend_", "sign_", "public_value_", "pia_", "cond_")
 
 
 def answer_label(answer: str | None) -> str:
@@ -193,12 +193,6 @@ def checklist_tab(actor: Actor, data: dict[str, Any]) -> None:
                     clear=(f"{section}_",))
 
 
-def _conditions_table(conditions: list[dict[str, Any]]) -> None:
-    columns = (*FIELDS, "evidence", "status")
-    # a plain table (text, not a canvas grid): readable by screen readers, printable, copyable
-    st.table([{tr(f"review.ui.condition_{c}"): cond.get(c, "") for c in columns} for cond in conditions])
-
-
 def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
     choices = DECISIONS + (FOLLOWUP_DECISIONS if data["review_type"] == "follow-up" else ())
     if data["votes"]:
@@ -208,7 +202,11 @@ def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
     if dec:
         st.subheader(tr("review.ui.decision_is", decision=choice_label(dec["decision"])))
         st.write(dec.get("reasons", ""))
-        _conditions_table(dec.get("conditions") or [])
+        from sandbox.review.ui_conditions import chair_conditions, conditions_table
+
+        live = conditions_table(actor, data["state"].get("record_id"), dec.get("conditions") or [])
+        if can(actor, "review.condition_decide"):
+            chair_conditions(actor, live)
     if data["status"] != "open":
         return
     if can(actor, "review.vote"):
@@ -271,5 +269,9 @@ def vendor_view(actor: Actor, data: dict[str, Any]) -> None:
         return
     st.subheader(tr("review.ui.decision_is", decision=choice_label(dec["decision"])))
     st.write(dec.get("reasons", ""))
-    _conditions_table(dec.get("conditions") or [])
+    from sandbox.review.ui_conditions import conditions_table, vendor_conditions
+
+    live = conditions_table(actor, data["state"].get("record_id"), dec.get("conditions") or [])
+    if can(actor, "review.condition_submit"):
+        vendor_conditions(actor, live)
     sign_tab(actor, data)

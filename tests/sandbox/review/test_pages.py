@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,47 @@ def test_decision_and_vote_choices_are_translated_in_english(world) -> None:  # 
     assert at.success[0].value.startswith("Vote signed: Approve with conditions (chain head ")
     assert at.radio(key="vote_choice").value == "修改后批准"
     assert verify_all(actor=None)["ok"]
+
+
+def test_records_page_shows_the_chain_head_to_copy(seeded) -> None:  # type: ignore[no-untyped-def]
+    from sandbox.review import chain_heads, head_text
+
+    at = _page("records.py", "reviewer", "en")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [c.value for c in at.code] == [head_text(h) for h in chain_heads(actor=None)]
+
+
+def _overdue_decision(world) -> str:  # type: ignore[no-untyped-def]
+    from sandbox.review import decide
+
+    rid = _voted(world)
+    return decide(actor=world.actor("chair"), review_id=rid, decision="修改后批准",
+                  conditions=[{"text": "上线人工复核", "owner": "vendor_a", "due": "2020-01-31"}])["record_id"]
+
+
+def test_vendor_submits_evidence_and_chair_accepts_on_the_page(world) -> None:  # type: ignore[no-untyped-def]
+    from sandbox.review import list_conditions
+
+    rec = _overdue_decision(world)
+    home = _page("home.py", "vendor_a", "en")
+    assert not home.exception and not home.error, [e.value for e in home.error]
+    assert any("1 condition(s) overdue" in w.value for w in home.warning)
+    assert any(re.search(r"K1 is \d+ days overdue, past the 30-day grace period — flagged for suspension", w.value)
+               for w in _page("home.py", "chair", "en").warning)
+    vendor = _page("ethics_review.py", "vendor_a", "en")
+    assert vendor.selectbox(key="cond_pick").value == f"{rec}/K1"
+    vendor.text_area(key="cond_evidence").input("人工复核流程已上线")
+    vendor.text_input(key="cond_link").input("https://example.org/evidence.pdf")
+    vendor.button(key="cond_submit").click().run()
+    assert not vendor.error, [e.value for e in vendor.error]
+    assert [s.value for s in vendor.success] == [f"Condition {rec}/K1: evidence submitted."]
+    chair = _page("ethics_review.py", "chair", "zh")
+    assert chair.selectbox(key="cond_decide_pick").value == f"{rec}/K1"
+    chair.button(key="cond_reject").click().run()
+    assert [e.value for e in chair.error] == ["退回条件须说明理由，供应商据此整改。"]
+    chair.text_input(key="cond_note").input("材料齐全")
+    chair.button(key="cond_accept").click().run()
+    assert [s.value for s in chair.success] == [f"条件 {rec}/K1：已确认完成。"]
+    [cond] = list_conditions(actor=world.actor("chair"))
+    assert cond["status"] == "accepted" and [h["action"] for h in cond["history"]] == ["submitted", "accepted"]
+    assert not any("overdue" in w.value for w in _page("home.py", "vendor_a", "en").warning)
