@@ -72,6 +72,14 @@ def run() -> list[Figure]:
     started = time.perf_counter()
     checked = verify_all(actor=None)
     verify_s = time.perf_counter() - started
+    from sandbox.review import chain_heads, due_list, head_text, parse_expected_head
+
+    started = time.perf_counter()
+    verify_all(actor=None, expect_heads=parse_expected_head(head_text(chain_heads(actor=None)[0])))
+    head_s = time.perf_counter() - started
+    started = time.perf_counter()
+    due = due_list(actor=actors["chair"])
+    due_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
         out = Path(tmp) / "r.json"
         export_record(actor=actors["chair"], record_id=records[-1], fmt="json", out=out)
@@ -85,12 +93,18 @@ def run() -> list[Figure]:
             pdfs.append(time.perf_counter() - started)
     return [
         Figure(area="review", name="full review to a frozen record (service, median)", value=statistics.median(flows),
-               unit="s", note="open, quorum, 20 answers, 7 votes, decision, record appended to the chain"),
+               unit="s", note="open, quorum, 20 answers, 7 signed votes (scrypt unlock each), decision, record appended"),
         Figure(area="review", name="one signature (median, incl. scrypt key unlock)", value=statistics.median(signs),
                unit="s", target="under a second", note="first signature of a user also creates the key"),
         Figure(area="review", name=f"verify --all ({checked['records']} records, {checked['signatures']} signatures)",
                value=verify_s, unit="s", note="every hash, every Ed25519 signature, the chain"),
-        Figure(area="review", name="verify one exported JSON record", value=file_s, unit="s"),
+        Figure(area="review", name="verify one exported JSON record", value=file_s, unit="s",
+               note="every counted vote's signature and the tally included"),
+        Figure(area="review", name=f"verify --all --expect-head ({checked['votes']} signed votes)", value=head_s,
+               unit="s", note="the whole chain walk plus the published head"),
+        Figure(area="review", name=f"review due list ({len(due['followups_due'])} follow-ups, "
+                                   f"{len(due['overdue_conditions'])} overdue conditions)", value=due_s, unit="s",
+               target="well under the 2 s page budget", note="newest record of every trial parsed, condition steps"),
         Figure(area="review", name="export one record as Chinese PDF (first in the process)", value=pdfs[0], unit="s",
                note="WenQuanYi Zen Hei embedded (subset); includes parsing the font once"),
         Figure(area="review", name="export one record as Chinese PDF (next ones, median)",

@@ -166,7 +166,9 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
         cli.json("review", "answer", review, item, "yes", "--explanation", "证据已核", user="reviewer")
     votes = 0
     for member in COMMITTEE:  # a member tied to the vendor is recused and may not vote
-        votes += cli.run("review", "vote", review, "修改后批准", "--json", user=member).exit_code == 0
+        # each vote is signed with the member's key: --password (or SANDBOX_PASSWORD) unlocks it
+        voted = cli.run("review", "vote", review, "修改后批准", "--json", user=member)
+        votes += voted.exit_code == 0 and len(json.loads(voted.stdout)["fingerprint"]) == 64
     assert votes >= 5, f"only {votes} votes recorded"
     decide = ["review", "decide", review, "修改后批准", "--reasons", "审计发现高龄农村群体差异，附条件批准",
               "--condition", f"对75岁以上农村对象保留人工复核|{vendor}|2027-03-31"]
@@ -184,6 +186,10 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
     assert "修改后批准" in text and "人工复核" in text
     cli.refused("review", "show", review, user=other_vendor)
     cli.json("review", "sign", record, "--meaning", "acknowledged", user=vendor, stdin=f"{PASSWORD}\n")
+    # … submits evidence for the condition, which the chair accepts
+    cli.json("review", "condition", "submit", f"{record}/K1", "--evidence", "已上线人工复核流程", user=vendor)
+    cli.refused("review", "condition", "accept", f"{record}/K1", user=other_vendor)
+    assert cli.json("review", "condition", "accept", f"{record}/K1", user="chair")["status"] == "accepted"
 
     # 6. the record verifies, exported and in the chain (the real entry point)
     exported = tmp_path / "record.json"
@@ -193,6 +199,11 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True and json.loads(done.stdout)["signatures"] == 3
+    assert json.loads(done.stdout)["votes"] == votes  # every vote checked against the voter's exported key
     assert cli.json("verify", "--all")["ok"] is True
+    # the published heads: the chain still reaches them
+    heads = tmp_path / "heads.json"
+    cli.json("review", "head", "--out", str(heads))
+    assert cli.json("verify", "--all", "--expect-head", str(heads), "--expect-head", str(exported))["heads_checked"] == 2
     if cli.pending:
         pytest.xfail(f"journey ran without steps whose area has not landed: {sorted(set(cli.pending))}")

@@ -209,7 +209,8 @@ def _condition_line(c: dict) -> str:  # type: ignore[type-arg]
     from sandbox.i18n import t
 
     late = f" · {c['days_overdue']}d overdue" if c.get("overdue") else ""
-    return (f"{c['condition']:<20} {t('review.condition.status.' + c['status']):<10} due {c['due']}{late} · "
+    status = c["status"]
+    return (f"{c['condition']:<20} {t(f'review.condition.status.{status}'):<10} due {c['due']}{late} · "
             f"{c['owner']} · {c['text']}")
 
 

@@ -80,7 +80,7 @@ class ReviewVote(Base):
 
 
 class ReviewEntry(Base):
-    """One link of a committee's hash chain: a record version or a signature."""
+    """One link of a committee's hash chain: a signed vote, a record version, a signature or a condition step."""
 
     __tablename__ = "review_entries"
     __table_args__ = (UniqueConstraint("committee_id", "seq"),)
@@ -88,7 +88,7 @@ class ReviewEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12), index=True)
     record_id: Mapped[str] = mapped_column(String(48), index=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))

@@ -66,7 +66,22 @@ def _check_record(doc: dict[str, Any], record_id: str) -> None:
         raise _Bad(record_id, "record_hash", "record_changed", "record hash mismatch")
 
 
-def _check_signature(sig: dict[str, Any], record_id: str, rec_hash: str, keys: dict[str, str] | None) -> None:
+# fingerprint -> (public key, the user it is registered or exported for)
+Keys = dict[str, tuple[str, str]]
+
+
+def _check_key(keys: Keys | None, fp: str, public: str, user: Any, where: str, record_id: str,
+               problem: Problem) -> None:
+    if keys is None:
+        return
+    known, owner = keys.get(fp, ("", ""))
+    if known != public:
+        raise _Bad(record_id, f"{where}.public_key", problem, "public key not registered")
+    if owner != user:
+        raise _Bad(record_id, f"{where}.public_key", problem, f"the key belongs to {owner!r}, not {user!r}")
+
+
+def _check_signature(sig: dict[str, Any], record_id: str, rec_hash: str, keys: Keys | None) -> None:
     statement = sig.get("signed") or {}
     who = f"J.signatures[{statement.get('signer', '?')}]"
     if statement.get("record_id") != record_id or statement.get("record_hash") != rec_hash:
@@ -78,13 +93,12 @@ def _check_signature(sig: dict[str, Any], record_id: str, rec_hash: str, keys: d
         raise _Bad(record_id, f"{who}.public_key", "signature_bad", "public key unreadable") from None
     if fp != sig.get("fingerprint") or fp != statement.get("key"):
         raise _Bad(record_id, f"{who}.fingerprint", "signature_bad", "fingerprint does not match the public key")
-    if keys is not None and keys.get(fp) != public:
-        raise _Bad(record_id, f"{who}.public_key", "signature_bad", "public key not registered for the signer")
+    _check_key(keys, fp, public, statement.get("signer"), who, record_id, "signature_bad")
     if not verify_signature(public, sig.get("signature", ""), statement):
         raise _Bad(record_id, f"{who}.signature", "signature_bad", "Ed25519 signature invalid")
 
 
-def _check_vote(entry: dict[str, Any], record_id: str, keys: dict[str, str] | None) -> dict[str, Any]:
+def _check_vote(entry: dict[str, Any], record_id: str, keys: Keys | None) -> dict[str, Any]:
     """One signed vote: for this record, signed by the key it names (registered, when ``keys`` given)."""
     statement = entry.get("vote") or {}
     who = f"H.votes[{statement.get('voter', '?')}]"
@@ -97,8 +111,7 @@ def _check_vote(entry: dict[str, Any], record_id: str, keys: dict[str, str] | No
         raise _Bad(record_id, f"{who}.public_key", "vote_bad", "public key unreadable") from None
     if fp != entry.get("fingerprint") or fp != statement.get("key"):
         raise _Bad(record_id, f"{who}.fingerprint", "vote_bad", "fingerprint does not match the public key")
-    if keys is not None and keys.get(fp) != public:
-        raise _Bad(record_id, f"{who}.public_key", "vote_bad", "public key not registered for the voter")
+    _check_key(keys, fp, public, statement.get("voter"), who, record_id, "vote_bad")
     if not verify_signature(public, entry.get("signature", ""), statement):
         raise _Bad(record_id, f"{who}.signature", "vote_bad", "Ed25519 signature of the vote invalid")
     return statement
@@ -188,7 +201,7 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
         authorize(actor, "records.verify")
     checked = {"entries": 0, "records": 0, "signatures": 0, "votes": 0}
     with session_scope() as s:
-        registered = {k.fingerprint: k.public_key for k in s.scalars(select(SigningKey))}
+        registered = {k.fingerprint: (k.public_key, k.username) for k in s.scalars(select(SigningKey))}
         rows = list(s.scalars(select(ReviewEntry).order_by(ReviewEntry.committee_id, ReviewEntry.seq)))
         names = {c.id: c.name for c in s.scalars(select(Committee))}
     prev: dict[int, tuple[int, str]] = {}
@@ -274,7 +287,8 @@ def verify_document(doc: Any) -> dict[str, Any]:
                                                  record_id=rid, prev_hash=chain.get("prev_hash"), payload=record):
             raise _Bad(rid, "chain.entry_hash", "chain_broken", "entry hash mismatch")
         checked["records"] = 1
-        keys = {k["fingerprint"]: k["public_key"] for ks in (doc.get("public_keys") or {}).values() for k in ks}
+        keys = {k["fingerprint"]: (k["public_key"], user) for user, ks in (doc.get("public_keys") or {}).items()
+                for k in ks}
         for sig in doc.get("signatures") or []:
             _check_signature(sig, rid, record["record_hash"], keys)
             body = {k: sig[k] for k in ("signed", "signature", "public_key", "fingerprint")}
@@ -283,14 +297,11 @@ def verify_document(doc: Any) -> dict[str, Any]:
                                                    payload=body):
                 raise _Bad(rid, f"J.signatures[{sig['signed'].get('signer')}].entry_hash", "chain_broken", "entry hash mismatch")
             checked["signatures"] += 1
-        by_user = {u: {k["fingerprint"] for k in ks} for u, ks in (doc.get("public_keys") or {}).items()}
         cast: dict[str, dict[str, Any]] = {}
         seen = {chain.get("seq"): chain.get("entry_hash")}
         for entry in sorted(doc.get("votes") or [], key=lambda v: v["seq"]):
             statement = _check_vote(entry, rid, keys)
             voter = statement.get("voter", "?")
-            if entry["fingerprint"] not in by_user.get(voter, set()):
-                raise _Bad(rid, f"H.votes[{voter}].public_key", "vote_bad", "key not exported for this voter")
             body = {k: entry[k] for k in ("vote", "signature", "public_key", "fingerprint")}
             if entry.get("entry_hash") != entry_hash(committee=chain.get("committee"), seq=entry.get("seq"), kind="vote",
                                                      record_id=rid, prev_hash=entry.get("prev_hash"), payload=body):

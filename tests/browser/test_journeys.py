@@ -226,8 +226,9 @@ def test_committee_reviews_votes_decides_and_signs(key: str, wb_page: Any, workb
         _open_review(wb_page, state)
         switch_tab(wb_page, zh("review.ui.tab_decision"))
         pick_radio(wb_page, "vote_choice", "修改后批准", in_form=True)
+        fill(wb_page, "vote_password", DEMO_PASSWORD, in_form=True)  # the vote is signed with the member's key
         click(wb_page, "vote_cast")
-        success_text(wb_page, where=f"{key}/vote {member}")
+        assert "已签名表决" in success_text(wb_page, where=f"{key}/vote {member}")
         votes += 1
     assert votes >= 5, f"{key}: only {votes} votes"
 
@@ -303,4 +304,10 @@ def test_the_record_verifies(key: str, wb_page: Any, workbench_url: str, workben
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["ok"] is True and result["signatures"] == 3, result
+    assert result["ok"] is True and result["signatures"] == 3 and result["votes"] >= 5, result
+    # the chain head shown for copying proves, later, that the chain was not cut short
+    head = wb_page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    assert re.fullmatch(r"\d+:[0-9a-f]{64}", head), head
+    done = subprocess.run([sys.executable, "-m", "sandbox", "verify", "--all", "--expect-head", head, "--json"],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["heads_checked"] == 1, done.stderr
