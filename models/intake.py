@@ -54,12 +54,13 @@ class Staged:
     archive_sha256: str | None = None
     rows: int | None = None
     features: list[dict[str, Any]] = field(default_factory=list)
+    isolation: str | None = None  # "bwrap" (or "weak", development only) when vendor code ran
 
     def manifest(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "original_name": self.original_name, "sha256": self.sha256,
             "archive_sha256": self.archive_sha256, "id_column": self.id_column, "rows": self.rows,
-            "features": self.features,
+            "features": self.features, "isolation": self.isolation,
             "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in self.files],
         }
 
@@ -166,10 +167,11 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
     progress("check", 0.5)
     from models.isolation import predict_isolated
 
-    predict_isolated(root, probe, model_label=name)
+    smoke = predict_isolated(root, probe, model_label=name)
     features = mlmodel_features(root) or [{"name": str(c), "type": "auto"} for c in probe.columns]
     return Staged(kind="mlflow", root=root, artifact_path="model", files=files, sha256=tree_digest(files),
-                  original_name=name, archive_sha256=archive_sha, features=features)
+                  original_name=name, archive_sha256=archive_sha, features=features,
+                  isolation=smoke.attrs.get("isolation"))
 
 
 def _stage_onnx(path: Path, name: str, progress: Progress) -> Staged:
@@ -178,11 +180,12 @@ def _stage_onnx(path: Path, name: str, progress: Progress) -> Staged:
     progress("hash", 0.3)
     files = hash_tree(path)
     progress("check", 0.5)
+    from models.isolation import isolation_mode
     from models.onnx_runner import onnx_inputs
 
     features = onnx_inputs(path, display_name=name)
     return Staged(kind="onnx", root=path, artifact_path="model", files=files, sha256=files[0].sha256,
-                  original_name=name, features=features)
+                  original_name=name, features=features, isolation=isolation_mode())
 
 
 def _stage_predictions(path: Path, name: str, id_column: str | None, progress: Progress) -> Staged:

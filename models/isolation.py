@@ -1,17 +1,26 @@
-"""Run untrusted vendor models in a child process, never in the workbench or CLI.
+"""Run untrusted vendor code (MLflow models, ONNX graphs) only inside the bubblewrap sandbox.
 
-:func:`predict_isolated` writes the input as Parquet into a scratch folder,
-starts ``python -m models._child`` in a new session with that folder as its
-working directory, a stripped environment (no proxies, no sandbox secrets),
-no network (a fresh network namespace where ``unshare`` allows it), and
-resource limits (address space, CPU seconds) that the child applies to itself
-before loading anything. A wall-clock timeout kills the whole process group.
-Predictions come back as Parquet — data, never pickles.
+:func:`predict_isolated`, :func:`onnx_inputs_isolated` and
+:func:`predict_onnx_isolated` start ``models/_child.py`` under bubblewrap
+(:mod:`models._bwrap`: namespaces, uid 65534, read-only runtime, the one
+model read-only, no data home, no project tree, seccomp). Limits come from
+:class:`sandbox.settings.ModelSandboxPolicy`: address space, CPU seconds,
+file size (= the output cap) and open files are set by ``prlimit`` before
+``bwrap`` starts; the child sets its process limit itself before any vendor
+code (``RLIMIT_NPROC`` counts per user namespace); a wall-clock timeout
+kills the whole process group. Input goes in and predictions come back as
+Parquet through descriptors — data, never pickles.
+
+**Fail closed**: without bubblewrap, user namespaces or libseccomp nothing
+runs (``models.sandbox_unavailable``), unless the development-only
+``SANDBOX_ALLOW_WEAK_ISOLATION=1`` allows the old child (network namespace
+only); every result then carries ``isolation="weak"``.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import shutil
@@ -19,31 +28,58 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 
-from sandbox.errors import InputError
+from models import _bwrap
+from models._seccomp import seccomp_program
+from sandbox.errors import ConfigError, InputError
 from sandbox.settings import get_settings
 
-__all__ = ["Limits", "network_isolation_available", "predict_isolated"]
+__all__ = [
+    "IsolationMode",
+    "Limits",
+    "isolation_mode",
+    "network_isolation_available",
+    "onnx_inputs_isolated",
+    "predict_isolated",
+    "predict_onnx_isolated",
+    "sandbox_report",
+]
 
-_ROOT = Path(__file__).resolve().parents[1]
+IsolationMode = Literal["bwrap", "weak"]
+_NPROC = 64
+_NOFILE = 256
+_STAGES = {"load", "predict", "write"}
+_INSTALL = {"bwrap": "make install  /  apt-get install bubblewrap",
+            "userns": "sysctl kernel.unprivileged_userns_clone=1 (user.max_user_namespaces > 0)",
+            "seccomp": "make install  /  apt-get install libseccomp2"}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Limits:
-    """Resource limits of one child run."""
+    """Resource limits of one sandboxed run (:meth:`from_settings`: the configured policy)."""
 
     timeout_s: float = 300.0
     memory_mb: int = 4096
     cpu_seconds: int = 600
+    output_mb: int = 256
+
+    @classmethod
+    def from_settings(cls, **changes: Any) -> Limits:
+        policy = get_settings().model_sandbox
+        values = {"timeout_s": float(policy.wall_seconds), "memory_mb": policy.memory_mb,
+                  "cpu_seconds": policy.cpu_seconds, "output_mb": policy.output_mb}
+        return cls(**{**values, **changes})
 
 
 @functools.cache
 def network_isolation_available() -> bool:
-    """Whether ``unshare --map-current-user --net`` works here (user namespaces allowed)."""
+    """Whether ``unshare --map-current-user --net`` works here (the weak child's only barrier)."""
     unshare = shutil.which("unshare")
     if not unshare:
         return False
@@ -54,85 +90,263 @@ def network_isolation_available() -> bool:
     return done.returncode == 0
 
 
-def _child_env(scratch: Path) -> dict[str, str]:
-    keep = {"PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT"}
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    dead = "http://127.0.0.1:9"
-    env.update({
-        "HOME": str(scratch), "TMPDIR": str(scratch), "PYTHONPATH": str(_ROOT),
-        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true",
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead,
-        "NO_PROXY": "", "no_proxy": "",
-    })
-    return env
+def _probe() -> _bwrap.SandboxProbe:
+    return _bwrap.probe_sandbox(get_settings().model_sandbox.bwrap)
+
+
+def isolation_mode() -> IsolationMode:
+    """``"bwrap"`` when the sandbox works here, ``"weak"`` only if the development setting allows it.
+
+    Raises
+    ------
+    ConfigError
+        ``models.sandbox_unavailable`` naming what is missing and how to install it.
+    """
+    probe = _probe()
+    if probe.ok:
+        return "bwrap"
+    if get_settings().model_sandbox.allow_weak_isolation:
+        return "weak"
+    raise ConfigError("models.sandbox_unavailable", missing=probe.missing, detail=probe.detail or "-",
+                      install=_INSTALL.get(probe.missing, "make install"))
+
+
+def sandbox_report() -> dict[str, Any]:
+    """What the model page shows: mode (or what is missing) and the limits in force."""
+    probe = _probe()
+    policy = get_settings().model_sandbox
+    mode = "bwrap" if probe.ok else ("weak" if policy.allow_weak_isolation else "unavailable")
+    return {"mode": mode, "missing": probe.missing, "detail": probe.detail, "memory_mb": policy.memory_mb,
+            "cpu_seconds": policy.cpu_seconds, "wall_seconds": policy.wall_seconds, "output_mb": policy.output_mb,
+            "processes": _NPROC, "open_files": _NOFILE}
+
+
+def _prlimit(limits: Limits) -> list[str]:
+    prlimit = shutil.which("prlimit") or "/usr/bin/prlimit"
+    output = limits.output_mb * 1024 * 1024
+    return [prlimit, f"--as={limits.memory_mb * 1024 * 1024}", f"--cpu={limits.cpu_seconds}",
+            f"--fsize={output}", f"--nofile={_NOFILE}", "--core=0", "--"]
+
+
+def _weak_command(model: Path, target: str, child_args: list[str]) -> list[str]:
+    command = [sys.executable, "-I", "-B", str(_bwrap.CHILD), *child_args]
+    command[command.index(target)] = str(model)
+    if network_isolation_available():
+        command = [shutil.which("unshare") or "unshare", "--map-current-user", "--net", *command]
+    return command
+
+
+def _memfd(name: str, data: bytes = b"") -> int:
+    fd = os.memfd_create(name, 0)
+    if data:
+        os.write(fd, data)
+        os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, limit)
+
+
+def _run(task: str, model: Path, *, frame: pd.DataFrame | None, limits: Limits, label: str,
+         features: list[str] | None = None) -> tuple[dict[str, Any], pd.DataFrame | None, IsolationMode]:
+    """One sandboxed run. Input, output, status and log travel in memory files (``memfd``): the child
+    gets no host path at all, and ``RLIMIT_FSIZE`` caps what it can write into them."""
+    mode = isolation_mode()
+    cap = limits.output_mb * 1024 * 1024
+    fds: list[int] = []
+    scratch: Path | None = None
+    try:
+        buffer = io.BytesIO()
+        if frame is not None:
+            frame.to_parquet(buffer, index=False)
+        out_fd, status_fd, in_fd, log_fd = (_memfd("output"), _memfd("status"), _memfd("input", buffer.getvalue()),
+                                            _memfd("log"))
+        fds += [out_fd, status_fd, in_fd, log_fd]
+        target = _bwrap.MODEL_DEST if Path(model).is_dir() else _bwrap.MODEL_FILE_DEST
+        child_args = [task, "--model", target, "--features", json.dumps(features or [], ensure_ascii=False),
+                      "--nproc", str(_NPROC), "--fds", f"{out_fd},{status_fd},{in_fd}"]
+        if mode == "bwrap":
+            seccomp_fd, info_fd = _memfd("seccomp", seccomp_program()), _memfd("info")
+            fds += [seccomp_fd, info_fd]
+            command = _bwrap.bwrap_command(bwrap=_probe().bwrap, model=Path(model), model_dest=target,
+                                           seccomp_fd=seccomp_fd, info_fd=info_fd, tmp_bytes=cap,
+                                           child_args=child_args)
+            env, cwd = {"PATH": "/usr/bin:/bin"}, "/"
+        else:
+            work = get_settings().work_dir
+            work.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix="isolated-", dir=work))
+            command = _weak_command(Path(model).resolve(), target, child_args)
+            env, cwd = {**_bwrap.child_env(), "HOME": str(scratch), "TMPDIR": str(scratch)}, str(scratch)
+        code = _spawn([*_prlimit(limits), *command], cwd, env, fds, log_fd, limits, label,
+                      info_fd=fds[-1] if mode == "bwrap" else None)
+        status = _read_status(_read_fd(status_fd, 65_536))
+        if status.get("ok") is True and task != "onnx-inputs":
+            if os.fstat(out_fd).st_size > cap:
+                raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
+            os.lseek(out_fd, 0, os.SEEK_SET)
+            with open(f"/proc/self/fd/{out_fd}", "rb") as handle:
+                return status, pd.read_parquet(handle), mode
+        if status.get("ok") is True:
+            return status, None, mode
+        os.lseek(log_fd, max(0, os.fstat(log_fd).st_size - 4096), os.SEEK_SET)
+        log = os.read(log_fd, 4096).decode("utf-8", "replace")
+        _raise_failure(status, code, log, label, limits)
+        raise AssertionError("unreachable")  # pragma: no cover
+    finally:
+        for fd in fds:
+            os.close(fd)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _spawn(command: list[str], cwd: str, env: dict[str, str], fds: list[int], log_fd: int, limits: Limits,
+           label: str, *, info_fd: int | None) -> int:
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
+                               start_new_session=True, pass_fds=tuple(fds))
+    try:
+        return process.wait(timeout=limits.timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_sandbox(info_fd)  # pid 1 of the sandbox's pid namespace: the kernel kills every process in it
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise InputError("models.child_timeout", model=label, seconds=int(limits.timeout_s)) from None
+
+
+def _kill_sandbox(info_fd: int | None) -> None:
+    if info_fd is None:
+        return
+    try:
+        pid = int(json.loads(_read_fd(info_fd, 4096) or b"{}").get("child-pid", 0))
+    except (ValueError, AttributeError, OSError):
+        return
+    if pid <= 1:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    for _ in range(100):  # until the kernel has torn the namespace down (it is not our child to wait for)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                if handle.read().split(b") ", 1)[-1][:1] in {b"Z", b"X"}:
+                    return
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
+def _read_status(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8", "replace") or "null")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _signal_of(code: int) -> int | None:
+    if code < 0:
+        return -code
+    if code > 128:
+        return code - 128
+    return None
+
+
+def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str, limits: Limits) -> None:
+    params = status.get("params") if isinstance(status.get("params"), dict) else {}
+    text = {k: str(v)[:300] for k, v in params.items()}
+    known = {"onnx_bad": ("models.onnx_bad", ("reason",)), "onnx_failed": ("models.onnx_failed", ("reason",)),
+             "onnx_width": ("models.onnx_width", ("expected", "got"))}
+    if status.get("code") in known:
+        key, names = known[status["code"]]
+        raise InputError(key, file=label, **{n: text.get(n, "?") for n in names})
+    if status.get("code") == "column_missing":
+        raise InputError("errors.column_missing", file=label, column=text.get("column", "?"), purpose="onnx",
+                         available=text.get("available", ""))
+    stage = status.get("stage") if status.get("stage") in _STAGES else "?"
+    if status.get("error") == "MemoryError":
+        raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
+    if status.get("error") == "EFBIG" or "File too large" in tail_text:
+        raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
+    if status:
+        raise InputError("models.child_failed", model=label, stage=stage,
+                         reason=str(status.get("message") or status.get("code") or "")[:500])
+    sig = _signal_of(code)
+    if sig == signal.SIGXFSZ:
+        raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
+    if "MemoryError" in tail_text or "bad_alloc" in tail_text:
+        raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
+    if sig in (signal.SIGXCPU, signal.SIGKILL):
+        raise InputError("models.child_cpu", model=label, seconds=limits.cpu_seconds)
+    tail = " | ".join(tail_text.strip().splitlines()[-3:])[:500]
+    raise InputError("models.child_crashed", model=label, code=code, reason=tail or "-")
+
+
+def _checked_predictions(out: pd.DataFrame, rows: int, label: str) -> pd.DataFrame:
+    if len(out) != rows:
+        raise InputError("models.child_rows", model=label, expected=rows, got=len(out))
+    if "预测" not in out.columns:
+        raise InputError("models.child_failed", model=label, stage="write", reason="no 预测 column")
+    kept = out[[c for c in ("预测", "评分") if c in out.columns]].copy()
+    if "评分" in kept.columns:
+        kept["评分"] = pd.to_numeric(kept["评分"], errors="coerce").astype("float64")
+    return kept
 
 
 def predict_isolated(model_dir: Path, frame: pd.DataFrame, *, limits: Limits | None = None,
                      model_label: str = "") -> pd.DataFrame:
-    """Predict ``frame`` with the MLflow model in ``model_dir`` inside the isolated child.
+    """Predict ``frame`` with the MLflow model in ``model_dir`` inside the sandbox.
 
     Returns
     -------
     DataFrame
-        ``预测`` (and ``评分`` for a binary classifier with probabilities), one row per input row.
+        ``预测`` (and ``评分`` for a binary classifier with probabilities), one row per input row;
+        ``attrs["isolation"]`` is ``"bwrap"`` or (development only) ``"weak"``.
 
     Raises
     ------
     InputError
         ``models.child_failed`` (load or predict raised), ``models.child_timeout``,
-        ``models.child_memory``, ``models.child_cpu``, ``models.child_crashed``.
+        ``models.child_memory``, ``models.child_cpu``, ``models.child_output_too_big``,
+        ``models.child_crashed``, ``models.child_rows``.
+    ConfigError
+        ``models.sandbox_unavailable``.
     """
-    limits = limits or Limits()
-    label = model_label or model_dir.name
-    work = get_settings().work_dir
-    work.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="isolated-", dir=work))
-    try:
-        frame.to_parquet(scratch / "input.parquet", index=False)
-        # -I: ignore PYTHONPATH, user site and the cwd; the bootstrap puts only this project first.
-        bootstrap = (f"import sys; sys.path.insert(0, {str(_ROOT)!r}); import runpy; "
-                     "runpy.run_module('models._child', run_name='__main__')")
-        command = [
-            sys.executable, "-I", "-c", bootstrap,
-            "--model", str(Path(model_dir).resolve()), "--input", "input.parquet",
-            "--output", "output.parquet", "--status", "status.json",
-            "--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.cpu_seconds),
-        ]
-        if network_isolation_available():
-            command = [shutil.which("unshare") or "unshare", "--map-current-user", "--net", *command]
-        process = subprocess.Popen(
-            command, cwd=scratch, env=_child_env(scratch), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )
-        try:
-            _, stderr = process.communicate(timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise InputError("models.child_timeout", model=label, seconds=int(limits.timeout_s)) from None
-        return _result(scratch, process.returncode, stderr.decode("utf-8", "replace"), label, limits, len(frame))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    label = model_label or Path(model_dir).name
+    limits = limits or Limits.from_settings()
+    _status, out, mode = _run("predict", Path(model_dir), frame=frame, limits=limits, label=label)
+    result = _checked_predictions(out, len(frame), label)  # type: ignore[arg-type]
+    result.attrs["isolation"] = mode
+    return result
 
 
-def _result(scratch: Path, code: int, stderr: str, label: str, limits: Limits, rows: int) -> pd.DataFrame:
-    status_file = scratch / "status.json"
-    status = json.loads(status_file.read_text(encoding="utf-8")) if status_file.exists() else None
-    if status and status.get("ok"):
-        out = pd.read_parquet(scratch / "output.parquet")
-        if len(out) != rows:
-            raise InputError("models.child_rows", model=label, expected=rows, got=len(out))
-        return out
-    if status and status.get("error") == "MemoryError":
-        raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
-    if status:
-        raise InputError("models.child_failed", model=label, stage=status.get("stage", "?"),
-                         reason=status.get("message", ""))
-    if code in (-signal.SIGXCPU, -signal.SIGKILL) and "MemoryError" not in stderr:
-        raise InputError("models.child_cpu", model=label, seconds=limits.cpu_seconds)
-    tail = " | ".join(line for line in stderr.strip().splitlines()[-3:])[:500]
-    if "MemoryError" in stderr or "std::bad_alloc" in stderr:
-        raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
-    raise InputError("models.child_crashed", model=label, code=code, reason=tail or "-")
+def onnx_inputs_isolated(path: Path, *, display_name: str | None = None,
+                         limits: Limits | None = None) -> list[dict[str, Any]]:
+    """Inputs of an ONNX model, read by onnxruntime inside the sandbox: ``[{"name", "type", "shape"}]``."""
+    label = display_name or Path(path).name
+    status, _out, _mode = _run("onnx-inputs", Path(path), frame=None, limits=limits or Limits.from_settings(),
+                               label=label)
+    inputs = status.get("inputs")
+    if not isinstance(inputs, list) or not inputs:
+        raise InputError("models.onnx_bad", file=label, reason="no inputs")
+    clean = []
+    for item in inputs[:1000]:
+        if not isinstance(item, dict):
+            raise InputError("models.onnx_bad", file=label, reason="inputs")
+        shape = item.get("shape") if isinstance(item.get("shape"), list) else []
+        clean.append({"name": str(item.get("name", ""))[:200], "type": str(item.get("type", ""))[:100],
+                      "shape": [d if isinstance(d, int) and not isinstance(d, bool) else None for d in shape[:32]]})
+    return clean
+
+
+def predict_onnx_isolated(path: Path, frame: pd.DataFrame, *, feature_columns: list[str], display_name: str = "",
+                          limits: Limits | None = None) -> pd.DataFrame:
+    """``预测`` (first output) and ``评分`` (positive-class probability) from an ONNX model, in the sandbox."""
+    label = display_name or Path(path).name
+    _status, out, mode = _run("onnx-predict", Path(path), frame=frame, limits=limits or Limits.from_settings(),
+                              label=label, features=feature_columns)
+    result = _checked_predictions(out, len(frame), label)  # type: ignore[arg-type]
+    result.attrs["isolation"] = mode
+    return result

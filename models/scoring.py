@@ -2,8 +2,8 @@
 
 The artifact is fetched from MLflow, its sha256 re-checked against the
 version (a changed artifact is refused), features are cast to the types of the
-model's signature, and the model runs: MLflow models in the isolated child,
-ONNX in-process, and predictions files are joined on their id column. The
+model's signature, and the model runs: MLflow and ONNX models in the bubblewrap sandbox
+(:mod:`models.isolation`), and predictions files are joined on their id column. The
 result (id, ``预测``, ``评分``) is stored as Parquet under the data home and
 recorded against the version for the fairness audit (and logged as an MLflow run
 tagged with the version, in the ``sandbox-scores`` experiment).
@@ -141,6 +141,7 @@ def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None 
         predicted = _predict(row, local, frame, name, id_column)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    isolation = predicted.attrs.get("isolation")
     result = predicted.reset_index(drop=True)
     if id_column is not None:
         result.insert(0, id_column, frame[id_column].reset_index(drop=True))
@@ -155,7 +156,7 @@ def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None 
     run_id = registry.log_run(
         experiment="sandbox-scores", run_name=f"{row.registered_name}/{row.version} · {name}",
         tags={"model_name": row.registered_name, "model_version": row.version, "dataset_sha256": dataset_sha,
-              "scores_sha256": digest, "scored_by": actor.username},
+              "scores_sha256": digest, "scored_by": actor.username, "isolation": isolation or "none"},
         params={"dataset": name, "rows": len(result)}, artifacts={"": target},
     )
     try:
@@ -170,5 +171,6 @@ def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None 
     except BaseException:
         registry.delete_run(run_id)
         raise
-    result.attrs.update({"score_id": score_id, "path": str(target), "sha256": digest, "run_id": run_id})
+    result.attrs.update({"score_id": score_id, "path": str(target), "sha256": digest, "run_id": run_id,
+                         "isolation": isolation})
     return result

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "delete_version",
     "list_models",
+    "model_sandbox",
     "registered_name",
     "remove_approved_alias",
     "resolve_version",
@@ -101,6 +102,7 @@ def _version_tags(card: ModelCard, staged: Staged, vendor: str) -> dict[str, str
         "risk_tier": card.risk_tier or "", "trial_status": "submitted", "sha256": staged.sha256,
         "card_version": card.model_version, "kind": staged.kind, "model_name": card.model_name,
         "algorithm_type": card.algorithm_type, "automated_decision": str(card.automated_decision).lower(),
+        **({"isolation": staged.isolation} if staged.isolation else {}),
     }
 
 
@@ -186,7 +188,9 @@ def submit_model(*, actor: Actor, artifact: Path, card: Path | dict[str, Any] | 
                 raise
             raise failure from exc
     report("done", 1.0)
-    return show_model(actor=actor, name=name, version=version)
+    result = show_model(actor=actor, name=name, version=version)
+    result["isolation"] = staged.isolation  # "weak" only under the development setting: callers say so
+    return result
 
 
 def _refuse_duplicate(name: str, card_version: str) -> None:
@@ -344,6 +348,14 @@ def score_version(*, actor: Actor, name: str, version: str, data: Path, id_colum
 
     row = resolve_version(actor=actor, name=name, version=version, action="models.score")
     return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name)
+
+
+def model_sandbox(*, actor: Actor) -> dict[str, Any]:
+    """The sandbox vendor code runs in: ``mode`` (bwrap / weak / unavailable), what is missing, the limits."""
+    from models.isolation import sandbox_report
+
+    authorize(actor, "models.view")
+    return sandbox_report()
 
 
 # -- approval alias (called by the review area after its own checks: models.aliases) and soft delete --------

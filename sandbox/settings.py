@@ -17,13 +17,64 @@ from typing import Literal
 
 from sandbox.errors import ConfigError
 
-__all__ = ["Engine", "Language", "Settings", "get_settings", "reset_settings_cache"]
+__all__ = ["Engine", "Language", "ModelSandboxPolicy", "Settings", "get_settings", "reset_settings_cache"]
 
 Language = Literal["zh", "en"]
 Engine = Literal["pandas", "spark"]
 
 _LANGUAGES: tuple[Language, ...] = ("zh", "en")
 _ENGINES: tuple[Engine, ...] = ("pandas", "spark")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelSandboxPolicy:
+    """Policy of the bubblewrap sandbox that runs vendor model code (one run = one scoring or check).
+
+    Parameters
+    ----------
+    memory_mb : int
+        Address-space limit of the sandboxed process (``SANDBOX_MODEL_MEMORY_MB``).
+    cpu_seconds : int
+        CPU time limit (``SANDBOX_MODEL_CPU_SECONDS``).
+    wall_seconds : int
+        Wall-clock limit; the whole process group is killed (``SANDBOX_MODEL_WALL_SECONDS``).
+    output_mb : int
+        Largest predictions file and private ``/tmp`` of one run (``SANDBOX_MODEL_OUTPUT_MB``).
+    bwrap : str
+        The bubblewrap program (``SANDBOX_BWRAP``; default: ``bwrap`` on ``PATH``, else ``/usr/bin/bwrap``).
+    allow_weak_isolation : bool
+        Development only (``SANDBOX_ALLOW_WEAK_ISOLATION=1``): without bubblewrap, run the
+        weaker child (network namespace only) and mark every result that used it.
+    """
+
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    wall_seconds: int = 300
+    output_mb: int = 256
+    bwrap: str = ""
+    allow_weak_isolation: bool = False
+
+
+_MODEL_LIMITS = {"memory_mb": ("SANDBOX_MODEL_MEMORY_MB", 256, 65536),
+                 "cpu_seconds": ("SANDBOX_MODEL_CPU_SECONDS", 1, 86400),
+                 "wall_seconds": ("SANDBOX_MODEL_WALL_SECONDS", 1, 86400),
+                 "output_mb": ("SANDBOX_MODEL_OUTPUT_MB", 1, 65536)}
+
+
+def _model_sandbox(env: os._Environ[str] | dict[str, str]) -> ModelSandboxPolicy:
+    values: dict[str, int] = {}
+    for field_name, (name, low, high) in _MODEL_LIMITS.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ConfigError("errors.env_invalid", name=name, value=raw)
+        values[field_name] = int(raw)
+    weak = env.get("SANDBOX_ALLOW_WEAK_ISOLATION", "").strip().lower()
+    if weak not in {"", "0", "1", "true", "false", "yes", "no"}:
+        raise ConfigError("errors.env_invalid", name="SANDBOX_ALLOW_WEAK_ISOLATION", value=weak)
+    return ModelSandboxPolicy(**values, bwrap=env.get("SANDBOX_BWRAP", "").strip(),
+                              allow_weak_isolation=weak in {"1", "true", "yes"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +103,8 @@ class Settings:
     condition_grace_days : int
         Days a mandatory review condition may be overdue before its approval is
         flagged for suspension (``SANDBOX_CONDITION_GRACE_DAYS``, default 30).
+    model_sandbox : ModelSandboxPolicy
+        Limits of the sandbox that runs vendor model code (``SANDBOX_MODEL_*``).
     """
 
     home: Path
@@ -63,6 +116,7 @@ class Settings:
     spark_master: str = "local[*]"
     spark_conf: dict[str, str] = field(default_factory=dict)
     condition_grace_days: int = 30
+    model_sandbox: ModelSandboxPolicy = field(default_factory=lambda: ModelSandboxPolicy())
 
     @property
     def demo_dir(self) -> Path:
@@ -142,6 +196,7 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         mlflow_artifact_root=home / "mlartifacts",
         language=language,  # type: ignore[arg-type]
         condition_grace_days=int(grace),
+        model_sandbox=_model_sandbox(env),
     )
 
 

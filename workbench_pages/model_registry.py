@@ -6,7 +6,7 @@ import streamlit as st
 import yaml
 
 from models.card import SERVICE_DOMAINS
-from models.service import list_models, show_model, transition_trial
+from models.service import list_models, model_sandbox, show_model, transition_trial
 from models.trials import STATUSES, TRANSITIONS
 from sandbox.roles import can
 from sandbox.ui import guarded, require, tr
@@ -19,6 +19,17 @@ domain = left.selectbox(tr("models.field.service_domain"), ["", *SERVICE_DOMAINS
                         format_func=lambda d: d or labels[""])
 status = right.selectbox(tr("models.page.trial_status"), ["", *STATUSES], placeholder=tr("ui.choose"), key="registry_status",
                          format_func=labels.get)
+sandbox = guarded(lambda: model_sandbox(actor=actor))
+if sandbox:
+    with st.expander(tr("models.page.sandbox_title"), expanded=sandbox["mode"] != "bwrap"):
+        if sandbox["mode"] == "bwrap":
+            st.success(tr("models.page.sandbox_ok"))
+        elif sandbox["mode"] == "weak":
+            st.warning(tr("models.page.sandbox_weak", missing=sandbox["missing"]))
+        else:
+            st.error(tr("models.page.sandbox_missing", missing=sandbox["missing"]))
+        st.caption(tr("models.page.sandbox_limits", **{k: sandbox[k] for k in (
+            "memory_mb", "cpu_seconds", "wall_seconds", "output_mb", "processes", "open_files")}))
 rows = guarded(lambda: list_models(actor=actor, service_domain=domain or None, trial_status=status or None)) or []
 if not rows:
     st.info(tr("models.cli_none"))

@@ -38,5 +38,7 @@ if st.button(tr("models.page.submit"), type="primary", key="submit_go"):
         if result:
             st.success(tr("models.page.submitted", name=result["name"], version=result["version"],
                           trial_id=result["trial_id"]))
+            if result.get("isolation") == "weak":
+                st.warning(tr("models.weak_isolation"))
             st.code(f"sha256 {result['sha256']}", language=None)
             st.markdown(f"[{tr('models.page.open_mlflow')}]({result['mlflow_url']})")

@@ -46,6 +46,8 @@ def submit(
     from models.service import submit_model
 
     result = submit_model(actor=actor, artifact=path, card=card, kind=kind, id_column=id_column)
+    if result.get("isolation") == "weak":
+        say("models.weak_isolation")
     emit(result, as_json=as_json, human=lambda: (
         say("models.cli_submitted", name=result["name"], version=result["version"], trial_id=result["trial_id"],
             sha256=result["sha256"]),
@@ -121,6 +123,8 @@ def score(
 
     name, version = _split(ref, need_version=True)
     frame = score_version(actor=actor, name=name, version=version, data=data, id_column=id_column)
+    if frame.attrs.get("isolation") == "weak":
+        say("models.weak_isolation")
     if out is not None:
         if out.suffix.lower() == ".parquet":
             with atomic_path(out) as tmp:

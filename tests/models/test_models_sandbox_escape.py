@@ -1,0 +1,239 @@
+"""The bubblewrap barrier against a hostile vendor (issue 13): real bwrap, real MLflow, no mocks.
+
+Every case runs the corpus model of :mod:`tests.models.hostile_models` in the
+sandbox and asserts both sides: the effect did not happen on the host (file
+absent, secret not in anything that came back, listener never reached,
+parent untouched) and the user got a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from models.isolation import Limits, predict_isolated
+from sandbox.errors import InputError
+from tests.models.hostile_models import hostile_frame, save_hostile_pickled, save_hostile_pyfunc
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "hmac-secret-0f9e8d7c6b5a"
+
+
+@pytest.fixture(scope="module")
+def hostile_pyfunc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus as an MLflow pyfunc model (loading it imports mlflow in the child: slower)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return save_hostile_pyfunc(tmp_path_factory.mktemp("hostile") / "model")
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same corpus as a pickled sklearn-flavour model (code at predict(), loads without mlflow: fast)."""
+    return save_hostile_pickled(model_dir, tmp_path_factory.mktemp("hostile") / "pickled")
+
+
+@pytest.fixture
+def data_home(home: Path) -> Path:
+    """A data home with everything an attacker wants: secrets, keys, databases, artifacts, demo data."""
+    for relative in ("secrets/pseudonym.key", "keys/signing.pem", "sandbox.db", "mlflow.db",
+                     "mlartifacts/1/other-vendor/artifacts/model/model.pkl", "demo/pension/data.csv"):
+        path = home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{SECRET} {relative}")
+    return home
+
+
+def _run(model: Path, case: str, target: object = "", **limits: float) -> pd.DataFrame:
+    return predict_isolated(model, hostile_frame(case, target), limits=Limits(**limits) if limits else None,
+                            model_label="hostile")
+
+
+def _refused(model: Path, case: str, target: object = "", **limits: float) -> InputError:
+    with pytest.raises(InputError) as info:
+        _run(model, case, target, **limits)
+    return info.value
+
+
+def test_pyfunc_model_honest_then_hostile(data_home, hostile_pyfunc) -> None:
+    frame = hostile_frame("honest", rows=1).assign(x=[10])
+    out = predict_isolated(hostile_pyfunc, pd.concat([frame, frame.assign(x=[99])], ignore_index=True))
+    assert out["预测"].tolist() == [0, 1] and out.attrs["isolation"] == "bwrap"
+    error = _refused(hostile_pyfunc, "read", f"{data_home / 'secrets' / 'pseudonym.key'}|{data_home / 'sandbox.db'}")
+    assert error.key == "models.child_failed" and error.params["stage"] == "predict"
+    assert SECRET not in error.render("en") and "FileNotFoundError" in error.params["reason"]
+
+
+@pytest.mark.parametrize("where", ["host_tmp", "project", "pth", "sitecustomize", "data_home"])
+def test_writes_outside_the_output_never_reach_the_host(data_home, hostile_dir, tmp_path, where) -> None:
+    site = Path(next(p for p in sys.path if p.endswith("site-packages")))
+    target = {
+        "host_tmp": Path("/tmp") / f"sandbox-escape-{os.getpid()}-{tmp_path.name}",
+        "project": ROOT / f"escape-{tmp_path.name}.txt",
+        "pth": site / f"zz_escape_{tmp_path.name}.pth",
+        "sitecustomize": Path(sys.base_prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+        / "sitecustomize.py",
+        "data_home": data_home / "secrets" / "pseudonym.key",
+    }[where]
+    existed = target.exists()
+    try:
+        if where == "host_tmp":   # the sandbox has its own /tmp: the write "succeeds" there, never here
+            assert _run(hostile_dir, "write", target)["预测"].iloc[0].startswith("written")
+        else:
+            error = _refused(hostile_dir, "write", target)
+            assert error.key == "models.child_failed" and "blocked" in error.params["reason"]
+            assert "Read-only file system" in error.params["reason"] or "No such file" in error.params["reason"]
+        assert target.exists() == existed
+        if where == "data_home":
+            assert target.read_text().startswith(SECRET)
+    finally:
+        if not existed:
+            target.unlink(missing_ok=True)
+
+
+def test_data_home_is_invisible(data_home, hostile_dir) -> None:
+    paths = [data_home / p for p in ("secrets/pseudonym.key", "keys/signing.pem", "sandbox.db", "mlflow.db",
+                                     "mlartifacts/1/other-vendor/artifacts/model/model.pkl",
+                                     "demo/pension/data.csv", "secrets", "")]
+    error = _refused(hostile_dir, "read", "|".join(map(str, paths)))
+    assert error.key == "models.child_failed"
+    assert SECRET not in error.render("en") and "FileNotFoundError" in error.params["reason"]
+
+
+def test_only_the_runtime_is_visible(home, hostile_dir) -> None:
+    out = _run(hostile_dir, "read", "|".join(["/", "/sandbox", str(ROOT), "/root", "/home", "/etc", "/var/run"]))
+    listing = dict(item.split(":", 1) for item in out["预测"].iloc[0].split(" | "))
+    assert set(listing["/"].split(",")) <= {"bin", "dev", "etc", "lib", "lib64", "lib32", "libx32", "proc",
+                                             "root", "sandbox", "sbin", "tmp", "usr", "work"}
+    assert set(listing["/sandbox"].split(",")) == {"model", "child.py"}
+    assert listing[str(ROOT)].strip(",") in {"", ".venv"}           # the project tree: only its venv
+    assert listing["/etc"] == "ld.so.cache"
+    assert listing["/home"].strip() == "FileNotFoundError" and listing["/var/run"].strip() == "FileNotFoundError"
+
+
+def test_parent_environment_and_descriptors_are_out_of_reach(data_home, hostile_dir, monkeypatch) -> None:
+    monkeypatch.setenv("SANDBOX_CANARY_TOKEN", SECRET)
+    keep = open(data_home / "sandbox.db", "rb")  # an open descriptor the child must not get
+    try:
+        seen = _run(hostile_dir, "environ", os.getpid())["预测"].iloc[0]
+    finally:
+        keep.close()
+    assert SECRET not in seen and str(data_home) not in seen
+    assert f"{os.getpid()}:FileNotFoundError" in seen        # the parent is not even in the pid namespace
+
+
+def test_parent_cannot_be_signalled_or_traced(home, hostile_dir) -> None:
+    received: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, _frame: received.append(signum))
+    try:
+        error = _refused(hostile_dir, "signal", os.getpid())
+        assert "ProcessLookupError" in error.params["reason"]
+        error = _refused(hostile_dir, "ptrace", os.getpid())
+        assert "EPERM" in error.params["reason"] and "1: EPERM" in error.params["reason"]   # seccomp
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert received == []
+
+
+def test_no_network_loopback_unix_socket_or_dns(home, hostile_dir, tmp_path) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    unix_path = tmp_path / ".s.PGSQL.5432"   # stands for /var/run/postgresql
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(str(unix_path))
+    unix.listen()
+    accepted: list[str] = []
+
+    def accept(server: socket.socket, name: str) -> None:
+        try:
+            server.accept()
+            accepted.append(name)
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=accept, args=(s, n), daemon=True) for s, n in ((listener, "tcp"),
+                                                                                     (unix, "unix"))]
+    for thread in threads:
+        thread.start()
+    try:
+        port = listener.getsockname()[1]
+        error = _refused(hostile_dir, "tcp", f"127.0.0.1:{port}")
+        assert "ConnectionRefusedError" in error.params["reason"] or "unreachable" in error.params["reason"]
+        error = _refused(hostile_dir, "unix", f"{unix_path}|/var/run/postgresql/.s.PGSQL.5432")
+        assert "FileNotFoundError" in error.params["reason"]
+        error = _refused(hostile_dir, "dns", "example.com")
+        assert "gaierror" in error.params["reason"]
+    finally:
+        listener.close()
+        unix.close()
+    assert accepted == []
+
+
+def test_fork_bomb_is_stopped_at_the_first_fork(home, hostile_dir) -> None:
+    before = len([p for p in os.listdir("/proc") if p.isdigit()])
+    error = _refused(hostile_dir, "fork")
+    assert "fork after 0" in error.params["reason"] and "Operation not permitted" in error.params["reason"]
+    after = len([p for p in os.listdir("/proc") if p.isdigit()])
+    assert after < before + 20                  # nothing was left running on the host
+
+
+def test_thread_bomb_hits_the_limits(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "threads", memory_mb=1024)
+    assert error.key in {"models.child_failed", "models.child_memory", "models.child_crashed"}
+    if error.key == "models.child_failed":
+        assert "thread after" in error.params["reason"]
+
+
+def test_memory_bomb(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "memory", memory_mb=1024)
+    assert error.key == "models.child_memory" and "1024 MB" in error.render("en")
+
+
+def test_cpu_spin(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "cpu", cpu_seconds=3, timeout_s=60)
+    assert error.key == "models.child_cpu" and "3 s" in error.render("en")
+
+
+def test_wall_clock_timeout_takes_the_whole_sandbox_down(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "sleep", timeout_s=8)
+    assert error.key == "models.child_timeout"
+    left = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).find("/sandbox/child.py") >= 0]
+    assert left == []
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def test_disk_fill_is_capped(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "disk", "/tmp|/dev/shm|/sandbox/model", output_mb=16)
+    assert error.key in {"models.child_failed", "models.child_output_too_big"}
+    if error.key == "models.child_failed":
+        assert "No space left" in error.params["reason"] or "Read-only" in error.params["reason"]
+    assert not list((home / "work").glob("isolated-*"))
+
+
+def test_one_gigabyte_of_output_is_cut_off(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "output", output_mb=16)
+    assert error.key == "models.child_output_too_big" and "16 MB" in error.render("en")
+    assert not list((home / "work").glob("isolated-*"))
+
+
+def test_symlink_in_the_model_folder_does_not_leak(data_home, hostile_dir, tmp_path) -> None:
+    import shutil
+
+    model = shutil.copytree(hostile_dir, tmp_path / "linked")
+    (model / "leak").symlink_to(data_home / "secrets" / "pseudonym.key")
+    (model / "leak_relative").symlink_to(Path(os.path.relpath(data_home / "keys" / "signing.pem", model)))
+    error = _refused(model, "read", "/sandbox/model/leak|/sandbox/model/leak_relative")
+    assert SECRET not in error.render("en") and "FileNotFoundError" in error.params["reason"]
