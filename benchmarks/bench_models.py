@@ -1,4 +1,4 @@
-"""Models: submit and register a version, batch-score 100k rows in the isolated child, list versions cold.
+"""Models: submit and register, batch-score 100k rows in the sandbox, its overhead, list versions cold.
 
 Listing versions (``list_models``: the 模型登记 page, the audit page's model
 picker, ``sandbox models list``) reads the database only; the aliases come from
@@ -102,6 +102,54 @@ def _listing_figures() -> list[Figure]:
     return figures
 
 
+def _sandbox_overhead(model_dir: Path, frame: pd.DataFrame) -> list[Figure]:
+    """Per-call cost of the bubblewrap sandbox against the previous plain child (same child code, 5 rows).
+
+    The "plain child" is the development-only weak mode (``unshare --net`` only), forced by pointing
+    ``SANDBOX_BWRAP`` at nothing; each figure is the median of 5 calls after one warm-up.
+    """
+    from models.isolation import predict_isolated
+    from sandbox.settings import reset_settings_cache
+
+    def median_call() -> tuple[float, str]:
+        predict_isolated(model_dir, frame)
+        times, mode = [], ""
+        for _ in range(5):
+            started = time.perf_counter()
+            mode = predict_isolated(model_dir, frame).attrs["isolation"]
+            times.append(time.perf_counter() - started)
+        return statistics.median(times), mode
+
+    sandboxed, mode = median_call()
+    saved = {k: os.environ.get(k) for k in ("SANDBOX_BWRAP", "SANDBOX_ALLOW_WEAK_ISOLATION")}
+    os.environ.update({"SANDBOX_BWRAP": "/nonexistent/bwrap", "SANDBOX_ALLOW_WEAK_ISOLATION": "1"})
+    reset_settings_cache()
+    try:
+        plain, weak = median_call()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_settings_cache()
+    bare = [sys.executable, "-I", "-S", "-c", "pass"]
+    from models import _bwrap
+
+    wrapped = [_bwrap.probe_sandbox().bwrap, *_bwrap._base_args(seccomp_fd=None, tmp_bytes=1 << 20),
+               "--remount-ro", "/", "--", *bare]
+    start_bare = statistics.median(_fresh(bare)[0] for _ in range(7))
+    start_wrapped = statistics.median(_fresh(wrapped)[0] for _ in range(7))
+    return [
+        Figure(area="models", name=f"scoring call, 5 rows, sandbox ({mode})", value=sandboxed, unit="s"),
+        Figure(area="models", name=f"scoring call, 5 rows, previous plain child ({weak})", value=plain, unit="s"),
+        Figure(area="models", name="sandbox overhead per scoring call (bwrap − plain child)",
+               value=sandboxed - plain, unit="s", target="< 0.3 s"),
+        Figure(area="models", name="bwrap start-up alone (python -S -c pass: wrapped − bare)",
+               value=start_wrapped - start_bare, unit="s", target="< 0.3 s"),
+    ]
+
+
 def run() -> list[Figure]:
     from sklearn.linear_model import LogisticRegression
 
@@ -133,12 +181,13 @@ def run() -> list[Figure]:
         scored = score_version(actor=reviewer, name=submitted["name"], version=submitted["version"], data=data)
         elapsed = time.perf_counter() - started
         assert len(scored) == 100_000
-        figures.append(Figure(area="models", name="batch-score 100k rows (CSV → isolated child → stored)",
+        figures.append(Figure(area="models", name="batch-score 100k rows (CSV → bubblewrap sandbox → stored)",
                               value=elapsed, unit="s", target="seconds"))
         started = time.perf_counter()
         predict_isolated(model_dir, big[FEATURES])
-        figures.append(Figure(area="models", name="isolated child alone: 100k rows (spawn, load, predict)",
+        figures.append(Figure(area="models", name="sandboxed child alone: 100k rows (spawn, load, predict)",
                               value=time.perf_counter() - started, unit="s"))
+        figures.extend(_sandbox_overhead(model_dir, big[FEATURES].head(5)))
         started = time.perf_counter()
         reference = model.predict_proba(big[FEATURES])
         figures.append(Figure(area="models", name="same prediction in-process (reference, trusted model)",

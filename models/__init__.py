@@ -7,8 +7,9 @@ isolated child stays light):
   ``score_version``, ``transition_trial``, ``set_approved_alias``,
   ``remove_approved_alias``, ``delete_version``.
 - :mod:`models.card` — the model card schema and field-by-field errors.
-- :mod:`models.registry` — the only module that imports mlflow.
-- :mod:`models.isolation` — running untrusted models in a limited child process.
+- :mod:`models.registry` — the only module that imports mlflow (besides the
+  self-contained sandbox child ``models/_child.py``, which loads vendor pyfuncs).
+- :mod:`models.isolation` — running vendor code (MLflow, ONNX) only in the bubblewrap sandbox.
 - :mod:`models.trials` — the trial lifecycle.
 - :mod:`models.demo` — ``seed_demo(demo_dir)`` for the demo world.
 """

@@ -38,7 +38,7 @@ _MERGED_USR = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 
 @dataclass(frozen=True, kw_only=True)
 class SandboxProbe:
-    """Whether the bubblewrap sandbox can run here; if not, what is missing (``bwrap``/``userns``/``seccomp``)."""
+    """Whether the sandbox can run here; if not, what is missing (``bwrap``/``prlimit``/``userns``/``seccomp``)."""
 
     ok: bool
     bwrap: str = ""
@@ -105,6 +105,8 @@ def probe_sandbox(configured: str = "") -> SandboxProbe:
         bwrap = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else "")
     if not bwrap:
         return SandboxProbe(ok=False, missing="bwrap", detail=f"{configured or 'bwrap'} not found")
+    if not shutil.which("prlimit"):
+        return SandboxProbe(ok=False, bwrap=bwrap, missing="prlimit", detail="prlimit (util-linux) not found")
     try:
         program = seccomp_program()
     except SeccompUnavailable as exc:

@@ -91,9 +91,23 @@ def _find_model_root(tree: Path, name: str) -> Path:
     raise InputError("models.mlmodel_missing", file=name)
 
 
+MAX_MLMODEL_BYTES = 1_000_000
+MAX_EXAMPLE_BYTES = 5_000_000
+
+
+def _vendor_text(path: Path, limit: int, name: str) -> str:
+    """A small vendor-controlled text file (MLmodel, input example), refused when larger than ``limit``."""
+    if path.is_symlink() or not path.is_file():
+        raise InputError("models.zip_link", file=name, member=path.name)
+    if path.stat().st_size > limit:
+        raise InputError("models.vendor_file_too_big", file=name, member=path.name, max_kb=limit // 1000)
+    with path.open("rb") as handle:
+        return handle.read(limit + 1).decode("utf-8")
+
+
 def _mlmodel(root: Path, name: str) -> dict[str, Any]:
     try:
-        meta = yaml.safe_load((root / "MLmodel").read_text(encoding="utf-8"))
+        meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, name))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError("models.mlmodel_bad", file=name, reason=type(exc).__name__) from None
     if not isinstance(meta, dict) or not isinstance(meta.get("flavors"), dict) or not meta["flavors"]:
@@ -103,13 +117,19 @@ def _mlmodel(root: Path, name: str) -> dict[str, Any]:
 
 def mlmodel_features(root: Path) -> list[dict[str, Any]]:
     """Column inputs from the MLmodel signature: ``[{"name", "type"}]`` (empty if none)."""
-    meta = yaml.safe_load((root / "MLmodel").read_text(encoding="utf-8")) or {}
-    raw = (meta.get("signature") or {}).get("inputs")
+    try:
+        meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return []
+    signature = meta.get("signature") if isinstance(meta, dict) else None
+    raw = signature.get("inputs") if isinstance(signature, dict) else None
     try:
         inputs = json.loads(raw) if isinstance(raw, str) else (raw or [])
     except json.JSONDecodeError:
         return []
-    return [{"name": str(i["name"]), "type": str(i.get("type", "string"))} for i in inputs
+    if not isinstance(inputs, list):
+        return []
+    return [{"name": str(i["name"])[:200], "type": str(i.get("type", "string"))[:50]} for i in inputs[:2000]
             if isinstance(i, dict) and "name" in i]
 
 
@@ -119,12 +139,15 @@ def _example(root: Path) -> pd.DataFrame | None:
         if not path.is_file():
             continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(_vendor_text(path, MAX_EXAMPLE_BYTES, root.name))
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         data = data.get("dataframe_split", data) if isinstance(data, dict) else data
-        if isinstance(data, dict) and "columns" in data and "data" in data:
-            return pd.DataFrame(data["data"], columns=data["columns"])
+        if isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("data"), list):
+            try:
+                return pd.DataFrame(data["data"][:5], columns=data["columns"])
+            except (ValueError, TypeError):
+                return None
     return None
 
 

@@ -57,7 +57,8 @@ _NOFILE = 256
 _STAGES = {"load", "predict", "write"}
 _INSTALL = {"bwrap": "make install  /  apt-get install bubblewrap",
             "userns": "sysctl kernel.unprivileged_userns_clone=1 (user.max_user_namespaces > 0)",
-            "seccomp": "make install  /  apt-get install libseccomp2"}
+            "seccomp": "make install  /  apt-get install libseccomp2",
+            "prlimit": "apt-get install util-linux"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,7 +123,7 @@ def sandbox_report() -> dict[str, Any]:
 
 
 def _prlimit(limits: Limits) -> list[str]:
-    prlimit = shutil.which("prlimit") or "/usr/bin/prlimit"
+    prlimit = shutil.which("prlimit") or "prlimit"
     output = limits.output_mb * 1024 * 1024
     return [prlimit, f"--as={limits.memory_mb * 1024 * 1024}", f"--cpu={limits.cpu_seconds}",
             f"--fsize={output}", f"--nofile={_NOFILE}", "--core=0", "--"]
@@ -137,7 +138,7 @@ def _weak_command(model: Path, target: str, child_args: list[str]) -> list[str]:
 
 
 def _memfd(name: str, data: bytes = b"") -> int:
-    fd = os.memfd_create(name, 0)
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)  # inherited only by the run it is passed to
     if data:
         os.write(fd, data)
         os.lseek(fd, 0, os.SEEK_SET)

@@ -23,7 +23,7 @@ sandbox = guarded(lambda: model_sandbox(actor=actor))
 if sandbox:
     with st.expander(tr("models.page.sandbox_title"), expanded=sandbox["mode"] != "bwrap"):
         if sandbox["mode"] == "bwrap":
-            st.success(tr("models.page.sandbox_ok"))
+            st.markdown(f":shield: {tr('models.page.sandbox_ok')}")
         elif sandbox["mode"] == "weak":
             st.warning(tr("models.page.sandbox_weak", missing=sandbox["missing"]))
         else:
