@@ -56,11 +56,12 @@ def _ages_from_id_cards(frame: DataFrame, *, id_card: str, keep: list[str], as_o
 
     def ages(batches):  # type: ignore[no-untyped-def]
         from audits.groups import age_from_id_card
+        from sandbox.engines import plain_strings
 
         for batch in batches:
             out = batch[keep].copy()
             out[AGE] = age_from_id_card(batch[id_card], as_of=as_of)
-            yield out
+            yield plain_strings(out)
 
     return frame.select(*[_q(c) for c in dict.fromkeys([*keep, id_card])]).mapInPandas(ages, schema)
 

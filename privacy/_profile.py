@@ -134,8 +134,13 @@ def _sample(values: np.ndarray) -> np.ndarray:
     return values[np.sort(picks)]
 
 
-def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...]) -> tuple[ColumnKind, str | None, float]:
-    """(kind, entity, confidence) of a column from its distinct values."""
+def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
+             n_distinct: int | None = None) -> tuple[ColumnKind, str | None, float]:
+    """(kind, entity, confidence) of a column from its distinct values.
+
+    ``n_distinct``: the column's number of distinct values when ``uniques``
+    holds only the sample (the Spark engine fetches just the sampled values).
+    """
     detector = get_detector()
     sample = [str(v) for v in _sample(uniques)]
     hint = name_hint(column)
@@ -158,7 +163,7 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...]) -> tup
     hits = sum(1 for v in sample if detector.hits(v, entities))
     if hits:
         return "free_text", None, min(1.0, 0.3 + hits / len(sample))
-    if len(uniques) > len(sample) and texty >= 0.5:
+    if (len(uniques) if n_distinct is None else n_distinct) > len(sample) and texty >= 0.5:
         return "free_text", None, 0.3
     return "none", None, 1.0 - (max(rates.values()) if rates else 0.0)
 
@@ -215,6 +220,7 @@ def profile_column(
     threshold: float = DEFAULT_THRESHOLD,
     thorough: bool = False,
     file: str = "table",
+    profile: tuple[ColumnKind, str | None, float] | None = None,
 ) -> ColumnProfile:
     """Profile ``frame[name]`` on distinct samples, then find its personal information per distinct value.
 
@@ -223,13 +229,19 @@ def profile_column(
     profile finds empty of personal information is scanned no further unless
     ``thorough`` (de-identification and its re-scan: every distinct value of
     every column is scanned, so a rare identifier in a remarks column is found).
+    ``profile`` (kind, entity, confidence) replaces the profiling step: the
+    Spark engine profiles each column once over the whole table and scans its
+    partitions with that decision.
     """
     detector = get_detector()
     series = _strings(frame[name].reset_index(drop=True)) if name in frame.columns else pd.Series([], dtype=object)
     _check_cell_sizes(series, name, file)
     codes, uniques = pd.factorize(series, sort=False)
     uniques = np.asarray(uniques, dtype=object)
-    kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
+    if profile is not None:
+        kind, entity, confidence = profile
+    else:
+        kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
     per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
     validated = np.zeros(len(uniques), dtype=bool)
     if kind != "none" or thorough:
@@ -270,8 +282,9 @@ def scan_frame(
     progress: Progress | None = None,
     file: str = "table",
     thorough: bool = False,
+    profiles: dict[str, tuple[ColumnKind, str | None, float]] | None = None,
 ) -> TableScan:
-    """Profile and scan ``frame`` (see the module docstring; ``thorough``: :func:`profile_column`)."""
+    """Profile and scan ``frame`` (see the module docstring; ``thorough``, ``profiles``: :func:`profile_column`)."""
     names = [str(c) for c in (columns or list(frame.columns))]
     if len(names) > MAX_SCAN_COLUMNS:
         raise InputError("errors.pii_too_many_columns", file=file, count=len(names), max=MAX_SCAN_COLUMNS)
@@ -280,7 +293,8 @@ def scan_frame(
     for index, name in enumerate(names):
         if progress is not None:
             progress(index / max(1, len(names)), name)
-        profile = profile_column(frame, name, entities=entities, threshold=threshold, thorough=thorough, file=file)
+        profile = profile_column(frame, name, entities=entities, threshold=threshold, thorough=thorough, file=file,
+                                 profile=(profiles or {}).get(name))
         summary, found = summarise(profile)
         summaries.append(summary)
         findings.extend(found)

@@ -22,16 +22,23 @@ def scan(
     out: Annotated[Path | None, typer.Option("--out", help="Write the full JSON report to this file.")] = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="Show found values unmasked (default: masked).")] = False,
     fail_on_pii: Annotated[bool, typer.Option("--fail-on-pii", help="Exit 3 when anything is found.")] = False,
+    engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (spark: FILE is a Parquet/CSV file "
+                                               "or folder or a table; --out is a new folder for the findings)")] = None,
     as_user: AsUser = None,
     password: Password = None,
     as_json: JsonFlag = False,
 ) -> None:
     """扫描个人信息 / scan a file for personal information."""
     from privacy.scanning import scan_file
+    from sandbox.engines import resolve_engine
     from sandbox.files import atomic_write_text
     from sandbox.i18n import t
 
     actor = acting_user(as_user, password)
+    if resolve_engine(engine) == "spark":
+        _scan_on_spark(file, actor=actor, columns=column, entities=entity, out=out, fail_on_pii=fail_on_pii,
+                       as_json=as_json)
+        return
     report = scan_file(file, actor=actor, columns=column or None, entities=entity or None)
     data = report.to_dict(unmask=unmask)
     if out is not None:
@@ -58,6 +65,35 @@ def scan(
 
     emit(data, as_json=as_json, human=human)
     if fail_on_pii and report.has_pii:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def _scan_on_spark(source: Path, *, actor: object, columns: list[str] | None, entities: list[str] | None,
+                   out: Path | None, fail_on_pii: bool, as_json: bool) -> None:
+    """``--engine spark``: findings Parquet and a summary in the new folder ``--out``."""
+    from privacy.large import scan_large
+    from sandbox.engines import stderr_progress
+    from sandbox.errors import InputError
+    from sandbox.i18n import t
+
+    if out is None:
+        raise InputError("engines.errors.out_required", option="--out")
+    report = scan_large(actor=actor, source=source, out=out, columns=columns or None,  # type: ignore[arg-type]
+                        entities=entities or None, progress=stderr_progress("spark"))
+
+    def human() -> None:
+        typer.echo(t("pii.cli.summary", file=report["file"], rows=report["rows"], count=report["findings"]))
+        for entity_type, count in report["entity_types"].items():
+            typer.echo(f"  {t(f'pii.entity.{entity_type}')} ({entity_type}): {count}")
+        for summary in report["columns"]:
+            if summary["has_pii"]:
+                typer.echo(t("pii.cli.column", column=summary["column"], kind=t(f"pii.kind.{summary['kind']}"),
+                             entity=summary["entity_type"] or "-", share=f"{summary['share']:.1%}",
+                             confidence=f"{summary['confidence']:.2f}"))
+        typer.echo(t("pii.cli.written", path=report["findings_path"]))
+
+    emit(report, as_json=as_json, human=human)
+    if fail_on_pii and report["has_pii"]:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 

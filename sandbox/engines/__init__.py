@@ -14,7 +14,7 @@ from typing import Literal
 from sandbox.errors import InputError
 
 from ._jobs import JobCancelled, JobFailed, Progress, cancel_job, running_jobs, spark_job, stderr_progress
-from ._session import quiet_pandas_warning, spark_session, stop_spark, to_pandas
+from ._session import plain_strings, quiet_pandas_warning, spark_session, stop_spark, to_pandas
 from ._sources import is_table_name, read_source, require_source_columns, source_fingerprint, source_label
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Progress",
     "cancel_job",
     "is_table_name",
+    "plain_strings",
     "quiet_pandas_warning",
     "read_source",
     "require_source_columns",

@@ -15,6 +15,7 @@ starts belongs to one job group, so that
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -119,6 +120,11 @@ def _watch(session: SparkSession, job: _Job, progress: Progress, stop: threading
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
+    errors = [line.strip() for line in text.splitlines()
+              if re.match(r"^\s*[A-Za-z_.]*(Error|Exception|Exit)\b.*?:", line) and "Traceback" not in line
+              and "thrown from the Python worker" not in line]
+    if errors:
+        return errors[-1][:400]
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith(("at ", "File ", "Traceback", "JVM stacktrace")):

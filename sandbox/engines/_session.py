@@ -29,6 +29,7 @@ __all__ = [
     "ERR_JAVA_MISSING",
     "ERR_MASTER_UNREACHABLE",
     "ERR_SPARK_START",
+    "plain_strings",
     "quiet_pandas_warning",
     "spark_session",
     "stop_spark",
@@ -119,10 +120,10 @@ def spark_session(*, master: str | None = None) -> SparkSession:
         session = _state["session"]
         if session is not None and _state["master"] == master and not session.sparkContext._jsc.sc().isStopped():
             return session
-        if session is not None:
-            _stop_locked()
         _java()
         _check_master(master)
+        if session is not None:
+            _stop_locked()
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         quiet_pandas_warning()
@@ -165,3 +166,15 @@ def to_pandas(frame: Any) -> Any:
         warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
         warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
         return frame.toPandas()
+
+
+def plain_strings(frame: Any) -> Any:
+    """A pandas frame for ``mapInPandas`` to return: pandas 3 text columns as plain objects.
+
+    PySpark 4.3 cannot yet convert pandas 3's Arrow-backed ``str`` columns
+    (``Cannot convert ChunkedArray to Array``); object columns of ``str`` work.
+    """
+    for column in frame.columns:
+        if frame[column].dtype == "str" or str(frame[column].dtype).startswith("string"):
+            frame[column] = frame[column].astype(object)
+    return frame

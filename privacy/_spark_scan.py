@@ -1,0 +1,185 @@
+"""The personal-information scan on Apache Spark: one profile per column, partitions scanned in ``mapInPandas``.
+
+1. **Profile** — every partition lists its non-empty cell values (as
+   :func:`privacy._profile._strings` sees them) with their first row; Spark
+   counts each column's distinct values and fetches exactly the sample the
+   pandas engine would profile (:func:`privacy._profile._sample` positions in
+   order of first appearance). The driver runs :func:`privacy._profile._profile`
+   on it: one decision (identifier / free text / none, entity) per column.
+2. **Scan** — each partition runs :func:`privacy._profile.scan_frame` with those
+   profiles, the same recognizers and name model (loaded once per executor
+   Python process: Spark reuses its Python workers and the detector is cached).
+3. **Write** — findings as Parquet (row key, column, span, type, score, masked
+   value; never the raw value), a per-column summary back to the driver.
+
+Row order: a column's sample follows Spark's row ids, which equal the file
+order for a single file; findings carry the row key (the id column, or
+Spark's row id when the table has none).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from privacy._profile import SAMPLE_SIZE, ColumnSummary, _profile, _sample, name_hint
+
+__all__ = ["FINDING_COLUMNS", "spark_scan"]
+
+ORDER = "__order__"
+KEY = "__key__"
+ID_CANDIDATES = ("编号", "id", "ID", "工单编号", "序号", "record_id")
+FINDING_COLUMNS = ("row_key", "column", "start", "end", "entity_type", "score", "masked")
+
+
+def _q(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _distinct_values(frame: Any, names: list[str]) -> Any:
+    """(column, value, first row id) for every distinct non-empty value of every column."""
+    from pyspark.sql import functions as F  # noqa: N812 (the PySpark convention)
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField("column", StringType()), StructField("value", StringType()),
+                         StructField("first", LongType())])
+
+    def uniques(batches):  # type: ignore[no-untyped-def]
+        from privacy._profile import _strings
+        from sandbox.engines import plain_strings
+
+        for batch in batches:
+            order = batch[ORDER].to_numpy(dtype=np.int64)
+            parts = []
+            for name in names:
+                series = _strings(batch[name].reset_index(drop=True))
+                if not len(series):
+                    continue
+                codes, values = pd.factorize(series, sort=False)
+                first = np.full(len(values), np.iinfo(np.int64).max, dtype=np.int64)
+                np.minimum.at(first, codes, order[series.index.to_numpy()])
+                parts.append(pd.DataFrame({"column": name, "value": [str(v) for v in values], "first": first}))
+            if parts:
+                yield plain_strings(pd.concat(parts, ignore_index=True))
+
+    return (frame.select(ORDER, *[_q(n) for n in names]).mapInPandas(uniques, schema)
+            .groupBy("column", "value").agg(F.min("first").alias("first")))
+
+
+def _profiles(session: Any, frame: Any, names: list[str], entities: tuple[str, ...]
+              ) -> tuple[dict[str, tuple[Any, str | None, float]], dict[str, int]]:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from sandbox.engines import to_pandas
+
+    values = _distinct_values(frame, names).persist()
+    try:
+        counts = {r["column"]: int(r["count"]) for r in values.groupBy("column").count().collect()}
+        wanted = []
+        for name, n in counts.items():
+            positions = np.arange(n) if n <= SAMPLE_SIZE else _sample(np.arange(n))
+            wanted += [(name, int(p) + 1) for p in positions]
+        ranked = values.withColumn("rank", F.row_number().over(Window.partitionBy("column").orderBy("first", "value")))
+        picks = session.createDataFrame(wanted or [("", 0)], "column string, rank int")
+        sample = to_pandas(ranked.join(F.broadcast(picks), ["column", "rank"]).select("column", "value", "rank"))
+    finally:
+        values.unpersist()
+    profiles: dict[str, tuple[Any, str | None, float]] = {}
+    for name in names:
+        chosen = sample[sample["column"] == name].sort_values("rank")["value"].to_numpy(dtype=object)
+        n = counts.get(name, 0)
+        profiles[name] = _profile(name, chosen, entities, n_distinct=n) if n else ("none", None, 1.0)
+    return profiles, counts
+
+
+def _scan_partitions(frame: Any, names: list[str], profiles: dict[str, Any], *, entities: tuple[str, ...],
+                     threshold: float, source: str) -> Any:
+    from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
+
+    schema = StructType([
+        StructField("record", StringType()), StructField("row_key", StringType()), StructField("column", StringType()),
+        StructField("start", LongType()), StructField("end", LongType()), StructField("entity_type", StringType()),
+        StructField("score", DoubleType()), StructField("masked", StringType()), StructField("cells", LongType()),
+        StructField("hit_cells", LongType()), StructField("entity_counts", StringType()),
+    ])
+
+    def scan(batches):  # type: ignore[no-untyped-def]
+        from privacy._profile import scan_frame
+        from sandbox.engines import plain_strings
+
+        for batch in batches:
+            batch = batch.reset_index(drop=True)
+            result = scan_frame(batch, columns=names, entities=entities, threshold=threshold, profiles=profiles,
+                                file=source)
+            keys = batch[KEY].astype(str).to_numpy()
+            rows = [("finding", keys[f.row], f.column, f.start, f.end, f.entity_type, float(f.score), f.masked,
+                     None, None, None) for f in result.findings]
+            rows += [("summary", None, c.column, None, None, None, None, None, c.cells, c.hit_cells,
+                      json.dumps(c.entity_types, ensure_ascii=False)) for c in result.columns]
+            yield plain_strings(pd.DataFrame(rows, columns=[f.name for f in schema.fields]))
+
+    return frame.select(KEY, *[_q(n) for n in names]).mapInPandas(scan, schema)
+
+
+def spark_scan(*, session: Any, source: str | Path, out: Path, columns: list[str] | None = None,
+               key: str | None = None, entities: tuple[str, ...], threshold: float, source_name: str
+               ) -> tuple[int, list[ColumnSummary], int]:
+    """Scan ``source``; findings Parquet under ``out/findings``. Returns (rows, column summaries, findings).
+
+    Call inside :func:`sandbox.engines.spark_job`; ``out`` is a fresh folder
+    (the caller's :func:`sandbox.files.atomic_dir`).
+    """
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from sandbox.engines import read_source, require_source_columns, to_pandas
+
+    frame = read_source(session, source)
+    names = list(columns or frame.columns)
+    require_source_columns(frame, {f"--column {c}": c for c in names}, source=source_name)
+    key = key or next((c for c in ID_CANDIDATES if c in frame.columns), None)
+    frame = frame.withColumn(ORDER, F.monotonically_increasing_id())
+    frame = frame.withColumn(KEY, F.col(_q(key)).cast("string") if key else F.col(ORDER).cast("string"))
+    frame = frame.persist()
+    try:
+        profiles, distinct = _profiles(session, frame, names, entities)
+        staging = out / "_staging"
+        (_scan_partitions(frame, names, profiles, entities=entities, threshold=threshold, source=source_name)
+         .write.partitionBy("record").parquet(str(staging)))
+        rows = frame.count()
+    finally:
+        frame.unpersist()
+    findings_dir = out / "findings"
+    shutil.move(str(staging / "record=finding"), findings_dir) if (staging / "record=finding").exists() \
+        else findings_dir.mkdir()
+    summary = pd.read_parquet(staging / "record=summary") if (staging / "record=summary").exists() else None
+    shutil.rmtree(staging)
+    n_findings = int(to_pandas(session.read.parquet(str(findings_dir)).select(F.count(F.lit(1)))).iloc[0, 0]) \
+        if any(findings_dir.glob("*.parquet")) else 0
+    return rows, _summaries(names, profiles, distinct, summary), n_findings
+
+
+def _summaries(names: list[str], profiles: dict[str, Any], distinct: dict[str, int],
+               parts: pd.DataFrame | None) -> list[ColumnSummary]:
+    out = []
+    for name in names:
+        mine = parts[parts["column"] == name] if parts is not None else pd.DataFrame()
+        cells = int(mine["cells"].sum()) if len(mine) else 0
+        hits = int(mine["hit_cells"].sum()) if len(mine) else 0
+        counts: dict[str, int] = {}
+        for text in (mine["entity_counts"] if len(mine) else []):
+            for entity, n in json.loads(text).items():
+                counts[entity] = counts.get(entity, 0) + int(n)
+        ordered = dict(sorted(counts.items(), key=lambda item: -item[1]))
+        kind, entity, confidence = profiles[name]
+        out.append(ColumnSummary(
+            column=name, kind=kind, entity_type=entity or (next(iter(ordered)) if ordered else None),
+            entity_types=ordered, cells=cells, distinct=distinct.get(name, 0), hit_cells=hits,
+            share=round(hits / cells, 4) if cells else 0.0, confidence=round(confidence, 3), name_hint=name_hint(name),
+        ))
+    return out
