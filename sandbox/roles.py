@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.run": frozenset({"reviewer", "chair", "admin"}),
     "audit.view": frozenset(ROLES),
     "privacy.scan": frozenset({"steward", "admin"}),
+    "engines.large": frozenset({"reviewer", "chair", "steward", "admin"}),
     "privacy.deid": frozenset({"steward", "admin"}),
     "privacy.release": frozenset({"steward", "admin"}),
     "privacy.budget": frozenset({"steward", "chair", "admin"}),

@@ -105,6 +105,9 @@ class Settings:
         flagged for suspension (``SANDBOX_CONDITION_GRACE_DAYS``, default 30).
     model_sandbox : ModelSandboxPolicy
         Limits of the sandbox that runs vendor model code (``SANDBOX_MODEL_*``).
+    large_sources : dict
+        Large sources the workbench offers for Spark
+        (``SANDBOX_LARGE_SOURCES="name=/data/path;name2=db.table"``).
     """
 
     home: Path
@@ -117,6 +120,7 @@ class Settings:
     spark_conf: dict[str, str] = field(default_factory=dict)
     condition_grace_days: int = 30
     model_sandbox: ModelSandboxPolicy = field(default_factory=lambda: ModelSandboxPolicy())
+    large_sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def demo_dir(self) -> Path:
@@ -185,12 +189,21 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
     grace = env.get("SANDBOX_CONDITION_GRACE_DAYS", "").strip() or "30"
     if not grace.isdigit() or int(grace) > 3650:
         raise ConfigError("errors.env_invalid", name="SANDBOX_CONDITION_GRACE_DAYS", value=grace)
+    large_sources: dict[str, str] = {}
+    for item in env.get("SANDBOX_LARGE_SOURCES", "").split(";"):
+        if not item.strip():
+            continue
+        name, sep, where = item.partition("=")
+        if not sep or not name.strip() or not where.strip():
+            raise ConfigError("errors.env_invalid", name="SANDBOX_LARGE_SOURCES", value=item.strip())
+        large_sources[name.strip()] = where.strip()
 
     return Settings(
         home=home,
         engine=engine,  # type: ignore[arg-type]
         spark_master=master,
         spark_conf=spark_conf,
+        large_sources=large_sources,
         db_url=db_url,
         mlflow_tracking_uri=tracking,
         mlflow_artifact_root=home / "mlartifacts",

@@ -13,6 +13,7 @@ from typing import Literal
 
 from sandbox.errors import InputError
 
+from ._background import background_status, start_background
 from ._jobs import JobCancelled, JobFailed, Progress, cancel_job, running_jobs, spark_job, stderr_progress
 from ._session import plain_strings, quiet_pandas_warning, spark_session, stop_spark, to_pandas
 from ._sources import is_table_name, read_source, require_source_columns, source_fingerprint, source_label
@@ -22,8 +23,10 @@ __all__ = [
     "JobCancelled",
     "JobFailed",
     "Progress",
+    "background_status",
     "cancel_job",
     "is_table_name",
+    "large_sources",
     "plain_strings",
     "quiet_pandas_warning",
     "read_source",
@@ -34,6 +37,7 @@ __all__ = [
     "source_label",
     "spark_job",
     "spark_session",
+    "start_background",
     "stderr_progress",
     "stop_spark",
     "to_pandas",
@@ -51,3 +55,12 @@ def resolve_engine(engine: str | None) -> EngineName:
     if name not in ("pandas", "spark"):
         raise InputError(ERR_ENGINE, engine=name)
     return name  # type: ignore[return-value]
+
+
+def large_sources(*, actor: object) -> dict[str, str]:
+    """The registered large sources (``SANDBOX_LARGE_SOURCES``): name → path or table name."""
+    from sandbox.roles import authorize
+    from sandbox.settings import get_settings
+
+    authorize(actor, "engines.large")  # type: ignore[arg-type]
+    return dict(get_settings().large_sources)

@@ -96,6 +96,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("workbench_pages/fairness_audit.py", "nav.fairness_audit", ":material/balance:", "audit.view", "audit"),
     PageSpec("workbench_pages/pii_scan.py", "nav.pii_scan", ":material/policy:", "privacy.scan", "pii"),
     PageSpec("workbench_pages/data_release.py", "nav.data_release", ":material/lock:", "privacy.release", "release"),
+    PageSpec("workbench_pages/large_sources.py", "nav.large_sources", ":material/dataset:", "engines.large", "large"),
     PageSpec("workbench_pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),
     PageSpec("workbench_pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
     PageSpec("workbench_pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
