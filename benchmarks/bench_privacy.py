@@ -22,9 +22,13 @@ def _population(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def _people(n: int, seed: int = 1) -> pd.DataFrame:
+    from privacy.checksums import id_card_check_char
+
     rng = np.random.default_rng(seed)
     ages = rng.integers(18, 96, n)
-    ids = [f"330112{1930 + a % 70:04d}0101{i % 1000:03d}X" for i, a in enumerate(ages)]
+    bodies = [f"330112{1930 + a % 70:04d}0101{i % 1000:03d}" for i, a in enumerate(ages)]
+    check = {b: id_card_check_char(b) for b in set(bodies)}
+    ids = [b + check[b] for b in bodies]
     idx = rng.integers(0, len(DISTRICTS), n)
     return pd.DataFrame({
         "编号": [f"SA{i:07d}" for i in range(n)],
@@ -35,6 +39,7 @@ def _people(n: int, seed: int = 1) -> pd.DataFrame:
         "年龄": ages,
         "联系电话": [f"138{i:08d}" for i in range(n)],
         "住址": [f"浙江省杭州市临安区{DISTRICTS[i]}锦城路{j % 500}号" for j, i in enumerate(idx)],
+        "备注": np.where(np.arange(n) % 1000 == 0, "请回电13912345678", "已回访"),
         "街道镇": [DISTRICTS[i] for i in idx],
     })
 
@@ -67,11 +72,18 @@ def run() -> list[Figure]:
     people = _people(1_000_000)
     policy = load_policy("default")
     started = time.perf_counter()
+    cpu = time.process_time()
     result = deidentify_frame(people, policy, suppress=True)
     seconds = time.perf_counter() - started
-    figures.append(Figure(area="privacy", name="de-identification (default policy), 1,000,000 rows", value=seconds,
-                          unit="s", target="seconds",
-                          note=f"{len(result.operations)} operators; {1_000_000 / seconds:,.0f} rows/s"))
+    cpu = time.process_time() - cpu
+    cells = people.size
+    figures.append(Figure(area="privacy", name="de-identification by content (default policy), 1,000,000 rows × "
+                          f"{people.shape[1]} columns", value=seconds, unit="s", target="structured ≥ 50,000 cells/s",
+                          note=f"classify every column by content + operators + re-scan of the output; "
+                               f"{cells / seconds:,.0f} cells/s wall, {cells / cpu:,.0f} cells/s CPU; "
+                               f"before {sum(result.pii_before.values()):,} findings, after "
+                               f"{sum(result.pii_after.values())}"))
+    del people, result
 
     quasi = _population(1_000_000, seed=2)
     quasi["城乡"] = np.where(quasi["街道镇"].astype(str).str.endswith("镇"), "农村", "城镇")

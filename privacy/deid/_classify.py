@@ -10,7 +10,11 @@ The rule of a column, in this order:
 
 1. ``policy.columns[name]`` — a column-name override (record numbers, dates
    of birth, ages, a column to drop, or an explicit ``text``/``keep``);
-2. an identifier column: ``policy.entities[its entity]`` for the whole column;
+2. an identifier column: ``policy.entities[its entity]`` for the whole column.
+   Content decides; a header only confirms: a column whose name suggests an
+   entity (住址 → ADDRESS) and where at least :data:`HINT_SHARE` of the
+   cells hold that entity is treated as that entity's identifier column, so
+   the values the recognizers cannot parse are generalised with the rest;
 3. otherwise each finding span is replaced by its entity type's operator.
 
 Cells of a whole-column rule that hold personal information *without* being
@@ -39,6 +43,7 @@ RuleSource = Literal["column", "entity", "spans", "none"]
 # Whole-column operators that remove every value: no cell needs span-by-span care.
 _REMOVING = frozenset({"drop", "redact", "label"})
 Progress = Callable[[float, str], None]
+HINT_SHARE = 0.1
 
 
 @dataclass(kw_only=True)
@@ -92,6 +97,11 @@ def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
     before = dict(profile.entity_counts())
     override = policy.columns.get(name)
     kind, entity = profile.kind, profile.entity
+    hint = _name_hint(name)
+    if kind != "identifier" and hint and before.get(hint, 0) >= HINT_SHARE * max(1, profile.cells):
+        kind, entity = "identifier", hint  # header and content agree: the whole column is that entity
+        profile.validated = np.fromiter((bool(f) and all(x.entity_type == hint for x in f)
+                                         for f in profile.per_unique), dtype=bool, count=len(profile.per_unique))
     plan = ColumnPlan(column=name, kind=kind, entity=entity if kind == "identifier" else None, mode="keep",
                       source="none", spec=None, before=before, profile=profile)
     if override is not None:
@@ -126,6 +136,12 @@ def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
             else:
                 plan.span_rules[entity_type] = spec
     return plan
+
+
+def _name_hint(column: str) -> str | None:
+    from privacy._profile import name_hint
+
+    return name_hint(column)
 
 
 def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progress | None = None,

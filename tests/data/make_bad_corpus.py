@@ -286,6 +286,21 @@ CARD = {
 }
 
 
+def _clients(path: Path) -> None:
+    """Personal information under headers no policy names: 客户 (names), 证件 (身份证), 手机, 备注 (free text)."""
+    from privacy.checksums import id_card_check_char
+
+    rng = random.Random(11)
+    rows = []
+    for i in range(40):
+        body = f"330106{rng.randint(1940, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+        phone = f"13{rng.randint(0, 999_999_999):09d}"
+        rows.append({"序号": str(i + 1), "客户": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                     "证件": body + id_card_check_char(body), "手机": phone,
+                     "备注": "已回访" if i % 4 else f"客户要求回电至{phone}", "满意度": rng.choice(["满意", "不满意"])})
+    path.write_bytes(_csv_text(rows).encode("gbk"))
+
+
 _DROP = object()
 
 
@@ -421,6 +436,17 @@ def _release(name: str, what: str, epsilon: str, *, by: str = "街道镇,年龄"
                 files=files, setup=setup, known_issue=known_issue, exit_code=exit_code, message_has=message_has)
 
 
+DEID = ("deid",)
+
+
+def _deid(name: str, what: str, policy: str, *, message_has: tuple[str, ...]) -> Case:
+    """The unknown-header file de-identified under ``policy`` (a YAML text) into the data home: must write nothing."""
+    return Case(id=f"deid-{name}", what=what, command=DEID,
+                argv=("{data.csv}", "--policy", "{policy.yaml}", "--out", "{home}/work/deid-corpus", *AS_STEWARD,
+                      "--json"),
+                files={"data.csv": _clients, "policy.yaml": _text(policy)}, message_has=message_has)
+
+
 _GOOD = _table()
 
 CASES: tuple[Case, ...] = (
@@ -532,6 +558,19 @@ CASES: tuple[Case, ...] = (
              setup=(("release", "histogram", "{data.csv}", "--by", "街道镇", "--keys", "{keys.yaml}", "--epsilon",
                      "{budget}", "--dataset", "corpus-spent", *AS_STEWARD),)),
     _release("missing-by-column", "--by names a column that is not there", "0.5", by="不存在"),
+    # ---- de-identification fails closed (nothing written: the output folder is inside the data home)
+    _deid("no-rule", "policy has no rule for a type found by content (phones under 手机 and in 备注)",
+          "name: partial\nversion: '1'\nentities: {PERSON: pseudonym, CN_RESIDENT_ID: label}\n",
+          message_has=("手机", "备注", "PHONE_NUMBER", "partial@1")),
+    _deid("keep-pii", "policy keeps a column that holds names (客户: keep)",
+          "name: keeper\nversion: '1'\nentities: {default: label}\ncolumns: {客户: keep}\n",
+          message_has=("客户", "PERSON", "keeper@1")),
+    _deid("pii-remains", "an operator whose output is still personal information (re-scan refuses)",
+          "name: sloppy\nversion: '1'\nentities: {default: label}\n"
+          "columns: {序号: {op: pseudonym, prefix: '电话13812345678-'}}\n",
+          message_has=("序号", "PHONE_NUMBER")),
+    _deid("bad-policy", "policy maps an entity type to an operator that does not exist",
+          "name: odd\nversion: '1'\nentities: {PERSON: shred}\n", message_has=("entities.PERSON",)),
     Case(id="budget-unknown-dataset", what="budget of a dataset that does not exist", command=("budget", "show"),
          argv=("不存在的数据集", *AS_STEWARD)),
     # ---- record verification (the 审查记录 page's upload; `sandbox verify FILE`)

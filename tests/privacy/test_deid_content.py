@@ -180,3 +180,16 @@ def test_result_is_labelled_deidentified_even_under_the_anonymise_policy(people_
     assert report["label"] == "去标识化"  # only a release passing the policy's risk test may say 匿名化
     written = Path(report["output"]).read_text(encoding="utf-8-sig")
     assert _leaks(written, secrets) == [] and "<PERSON>" in written
+
+
+def test_header_confirms_content_so_unparsed_addresses_are_generalised_too(home: Path) -> None:
+    parsed = [f"浙江省杭州市西湖区北山街道宝石山路{i}号" for i in range(10)]
+    odd = [f"浙江省杭州市临安区街道{i:02d}锦城路{i}号" for i in range(40)]  # the recognizer misses these
+    frame = pd.DataFrame({"家庭住址": parsed + odd, "说明": ["北山街道宝石山路" + str(i) for i in range(50)]})
+    result = deidentify_frame(frame, load_policy("default"), suppress=False)
+    columns = {c["column"]: c for c in result.columns}
+    assert columns["家庭住址"]["kind"] == "identifier" and columns["家庭住址"]["entity_type"] == "ADDRESS"
+    assert columns["家庭住址"]["before"]["ADDRESS"] >= 5  # content evidence, confirmed by the header
+    out = result.frame["家庭住址"]
+    assert not out.str.contains("路").any() and out.str.startswith("浙江省杭州市").all()
+    assert result.frame["说明"].tolist() == frame["说明"].tolist()  # no header hint, no findings: untouched
