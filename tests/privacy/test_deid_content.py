@@ -39,13 +39,6 @@ def _leaks(text: str, secrets: list[str] | tuple[str, ...]) -> list[str]:
     return [s for s in secrets if s in text]
 
 
-# Interim (removed once pii-detect's name model and grouped identifiers land): the names of these
-# phrasings and the grouped 身份证 are not found by the detector yet, so they would pass through.
-PENDING_DETECTION = pytest.mark.xfail(reason="issue 14 detection half (names in any phrasing, grouped 身份证) "
-                                      "has not landed", strict=False)
-
-
-@PENDING_DETECTION
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_five_tickets_come_out_clean(people_home: Path, tmp_path: Path, lang: str) -> None:
     source = write_tickets(tmp_path / "tickets.csv")
