@@ -20,7 +20,7 @@ from typing import Any
 
 from sandbox.settings import get_settings
 
-__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "load_pyfunc", "save_sklearn_model", "ui_url"]
+__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "save_sklearn_model", "ui_url"]
 
 SUBMISSIONS_EXPERIMENT = "sandbox-submissions"
 
@@ -302,13 +302,6 @@ def ui_url(name: str, version: str, *, tracking_uri: str | None = None) -> str:
     uri = tracking_uri or get_settings().mlflow_tracking_uri
     base = uri.rstrip("/") if uri.startswith("http") else "http://127.0.0.1:5000"
     return f"{base}/#/models/{quote(name, safe='')}/versions/{version}"
-
-
-def load_pyfunc(model_dir: Path):  # type: ignore[no-untyped-def]
-    """Load an MLflow model as pyfunc. Runs vendor code: call ONLY from the isolated child."""
-    import mlflow.pyfunc
-
-    return mlflow.pyfunc.load_model(str(model_dir))
 
 
 def save_sklearn_model(model: Any, path: Path, *, input_example: Any, pip_requirements: list[str]) -> Path:
