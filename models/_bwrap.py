@@ -4,7 +4,7 @@ The sandbox sees only: ``/usr`` (and the merged-usr links ``/bin``, ``/lib``,
 ``/lib64``), the Python runtime and the virtualenv **read-only** (never the
 project tree the virtualenv may sit in), the one model file or folder
 read-only at ``/sandbox/model``, the child entry module read-only at
-``/sandbox/child.py``, a fresh ``/proc``, a minimal ``/dev`` (read-only, with a
+``/sandbox/child.py``, a fresh read-only ``/proc``, a minimal ``/dev`` (read-only, with a
 size-capped ``/dev/shm``), a size-capped private ``/tmp``; the root itself is
 read-only. New user, PID, IPC, UTS, network, mount and cgroup namespaces,
 uid/gid 65534 inside, no further user namespaces, all capabilities dropped,
@@ -76,7 +76,9 @@ def _base_args(*, seccomp_fd: int | None, tmp_bytes: int) -> list[str]:
         args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
+    # /proc read-only: started by root, the sandboxed process keeps host uid 0 (without capabilities),
+    # and global sysctls and /proc/sysrq-trigger check only the file mode — bwrap covers neither then.
+    args += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
              "--remount-ro", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     for name, value in child_env().items():
         args += ["--setenv", name, value]

@@ -84,6 +84,20 @@ def attack(case, target):
             except OSError as exc:
                 seen.append(f"fd {pid}:{type(exc).__name__}")
         return " ;; ".join(seen)
+    if case == "sysctl":  # write a global sysctl (its current value: harmless if it ever succeeded)
+        results = []
+        for path in ("/proc/sys/vm/swappiness", "/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger"):
+            try:
+                value = open(path).read() if "sysrq" not in path else ""
+                if not value:
+                    results.append(f"{path}: writable={os.access(path, os.W_OK)}")
+                    continue
+                with open(path, "w") as handle:
+                    handle.write(value)
+                return f"wrote {path}"
+            except OSError as exc:
+                results.append(f"{path}: {exc.strerror}")
+        raise RuntimeError("blocked: " + "; ".join(results))
     if case == "signal":
         try:
             os.kill(int(target), signal.SIGUSR1)

@@ -130,6 +130,13 @@ def test_parent_environment_and_descriptors_are_out_of_reach(data_home, hostile_
     assert f"{os.getpid()}:FileNotFoundError" in seen        # the parent is not even in the pid namespace
 
 
+def test_global_sysctls_and_sysrq_are_read_only(home, hostile_dir) -> None:
+    error = _refused(hostile_dir, "sysctl")
+    reason = error.params["reason"]
+    assert "swappiness: Read-only file system" in reason and "core_pattern: Read-only file system" in reason
+    assert "sysrq-trigger: writable=False" in reason
+
+
 def test_parent_cannot_be_signalled_or_traced(home, hostile_dir) -> None:
     received: list[int] = []
     previous = signal.signal(signal.SIGUSR1, lambda signum, _frame: received.append(signum))
