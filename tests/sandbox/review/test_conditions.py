@@ -128,3 +128,18 @@ def test_cli_conditions_and_due(world) -> None:  # type: ignore[no-untyped-def]
         assert human.exit_code == 3 and "建议暂停" in human.stdout
     finally:
         _followup._today = original  # type: ignore[assignment]
+
+
+def test_an_edited_condition_step_is_caught(world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from sandbox.store import session_scope
+
+    rec = _decided(world)
+    submit_condition_evidence(actor=world.actor("vendor_a"), condition=f"{rec}/K1", evidence="已整改")
+    with session_scope() as s:
+        s.execute(text("DROP TRIGGER review_entries_no_update"))
+        s.execute(text("UPDATE review_entries SET payload = replace(payload, '已整改', '已全部整改') "
+                       "WHERE kind = 'condition'"))
+    result = verify_all(actor=None)
+    assert (result["ok"], result["record"], result["field"]) == (False, rec, "entry_hash")
