@@ -21,8 +21,12 @@ __all__ = [
     "add_user",
     "add_vendor",
     "authenticate",
+    "check_password",
+    "count_users",
     "list_users",
     "list_vendors",
+    "set_active",
+    "set_password",
 ]
 
 MIN_PASSWORD_LENGTH = 8
@@ -151,3 +155,44 @@ def list_vendors() -> list[dict[str, Any]]:
             {"id": v.id, "name": v.name, "uscc": v.uscc}
             for v in session.scalars(select(Vendor).order_by(Vendor.id))
         ]
+
+
+def count_users() -> int:
+    """How many accounts exist (0: the data home waits for ``sandbox init``)."""
+    from sqlalchemy import func
+
+    with session_scope() as session:
+        return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def _user_row(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError("errors.unknown_user", username=username)
+    return user
+
+
+def check_password(session: Session, *, username: str, password: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``password`` is the account's (inside the caller's transaction)."""
+    user = _user_row(session, username)
+    try:
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise PermissionDenied("errors.wrong_password", username=username) from None
+
+
+def set_password(session: Session, *, username: str, password: str) -> None:
+    """Store a new password hash (the caller authorised it and owns the transaction)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError("errors.password_too_short", min=MIN_PASSWORD_LENGTH)
+    _user_row(session, username).password_hash = _HASHER.hash(password)
+    session.flush()
+
+
+def set_active(session: Session, *, username: str, active: bool) -> bool:
+    """Enable or disable an account; returns whether it changed."""
+    user = _user_row(session, username)
+    changed = bool(user.active) != active
+    user.active = active
+    session.flush()
+    return changed

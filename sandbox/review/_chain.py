@@ -1,9 +1,10 @@
-"""The per-committee hash chain of records and signatures, and signing keys.
+"""The per-committee hash chain of records and signatures, and the public keys.
 
 Every entry stores ``prev_hash`` (the previous entry's hash, ``0…0`` first)
 and ``entry_hash = sha256(canonical({committee, seq, kind, record_id,
 prev_hash, payload}))``. Appends happen inside ``session_scope(immediate=True)``
-so two processes never take the same ``seq``.
+so two processes never take the same ``seq``. Keys over time (create,
+re-seal, retire) live in ``_keys``; ``private_key_for`` is re-exported here.
 """
 
 from __future__ import annotations
@@ -14,15 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sandbox.errors import PermissionDenied
-from sandbox.review._crypto import (
-    GENESIS,
-    canonical,
-    fingerprint,
-    generate_keypair,
-    load_private,
-    sha256_text,
-)
+from sandbox.review._crypto import GENESIS, canonical, sha256_text
+from sandbox.review._keys import private_key_for
 from sandbox.review._tables import ReviewEntry, SigningKey
 
 __all__ = [
@@ -130,30 +124,8 @@ def payload_of(row: ReviewEntry) -> dict[str, Any]:
     return json.loads(row.payload)
 
 
-def private_key_for(session: Session, *, username: str, password: str):  # type: ignore[no-untyped-def]
-    """The user's signing key, created on first use; the password decrypts it.
-
-    Raises :class:`PermissionDenied` when the password is wrong (the private
-    key is encrypted by the user's password).
-    """
-    from sandbox.users import authenticate
-
-    row = session.scalar(select(SigningKey).where(SigningKey.username == username).order_by(SigningKey.id.desc()))
-    if row is None:
-        authenticate(username, password)  # first key: the account password must be right
-        public_b64, pem = generate_keypair(password)
-        row = SigningKey(username=username, fingerprint=fingerprint(public_b64), public_key=public_b64,
-                         private_key_enc=pem)
-        session.add(row)
-        session.flush()
-    private = load_private(row.private_key_enc, password, row.public_key)
-    if private is None:
-        raise PermissionDenied("review.wrong_signing_password", username=username)
-    return private, row.public_key, row.fingerprint
-
-
 def public_keys(session: Session, usernames: list[str] | None = None) -> dict[str, list[dict[str, str]]]:
-    """Registered public keys per user (for exports and verification)."""
+    """Registered public keys per user, retired ones included (for exports and verification)."""
     query = select(SigningKey).order_by(SigningKey.id)
     if usernames is not None:
         query = query.where(SigningKey.username.in_(usernames))

@@ -28,6 +28,7 @@ __all__ = [
     "generate_keypair",
     "load_private",
     "record_hash",
+    "reseal_private",
     "sha256_text",
     "sign",
     "verify_signature",
@@ -92,6 +93,23 @@ def _kek(password: str, salt: bytes, n: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(password.encode("utf-8"))
 
 
+def _seal(raw: bytes, public_raw: bytes, password: str) -> str:
+    """``raw`` sealed by ``password``: scrypt → AES-256-GCM, the public key as associated data."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_kek(password, salt, _SCRYPT_N)).encrypt(nonce, raw, public_raw)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    box = {"kdf": "scrypt", "n": _SCRYPT_N, "r": 8, "p": 1, "salt": b64(salt), "cipher": "AES-256-GCM",
+           "nonce": b64(nonce), "sealed": b64(sealed)}
+    return canonical(box)
+
+
+def _raw_private(private: Ed25519PrivateKey) -> bytes:
+    return private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                 serialization.NoEncryption())
+
+
 def generate_keypair(password: str) -> tuple[str, str]:
     """A new key: (raw public key base64, private key sealed by ``password``).
 
@@ -99,18 +117,17 @@ def generate_keypair(password: str) -> tuple[str, str]:
     key from the password; the public key is the associated data, so a sealed
     key cannot be swapped under another public key.
     """
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     private = Ed25519PrivateKey.generate()
     public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                serialization.NoEncryption())
-    salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = AESGCM(_kek(password, salt, _SCRYPT_N)).encrypt(nonce, raw, public_raw)
-    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    box = {"kdf": "scrypt", "n": _SCRYPT_N, "r": 8, "p": 1, "salt": b64(salt), "cipher": "AES-256-GCM",
-           "nonce": b64(nonce), "sealed": b64(sealed)}
-    return b64(public_raw), canonical(box)
+    return base64.b64encode(public_raw).decode("ascii"), _seal(_raw_private(private), public_raw, password)
+
+
+def reseal_private(box_json: str, old_password: str, new_password: str, public_b64: str) -> str | None:
+    """The same private key sealed by ``new_password`` (fresh salt and nonce); None when ``old_password`` is wrong."""
+    private = load_private(box_json, old_password, public_b64)
+    if private is None:
+        return None
+    return _seal(_raw_private(private), base64.b64decode(public_b64), new_password)
 
 
 def load_private(box_json: str, password: str, public_b64: str) -> Ed25519PrivateKey | None:

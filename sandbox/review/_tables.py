@@ -17,7 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sandbox.store.base import Base, utcnow
 
-__all__ = ["Committee", "CommitteeMember", "Review", "ReviewEntry", "ReviewVote", "SigningKey"]
+__all__ = [
+    "Committee", "CommitteeMember", "Review", "ReviewEntry", "ReviewVote", "SigningKey", "SigningKeyRetirement",
+    "SigningKeySeal",
+]
 
 
 class Committee(Base):
@@ -99,7 +102,11 @@ class ReviewEntry(Base):
 
 
 class SigningKey(Base):
-    """A user's Ed25519 key: public key, and private key encrypted by the password."""
+    """A user's Ed25519 public key (append-only: the key history).
+
+    ``private_key_enc`` is kept empty since migration 0007: the sealed private
+    key lives in :class:`SigningKeySeal`, which a password change replaces.
+    """
 
     __tablename__ = "signing_keys"
 
@@ -109,3 +116,31 @@ class SigningKey(Base):
     public_key: Mapped[str] = mapped_column(Text)
     private_key_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SigningKeySeal(Base):
+    """The private key of a live signing key, sealed by its owner's current password.
+
+    Replaced when the password changes (re-seal); deleted when the key is retired.
+    """
+
+    __tablename__ = "signing_key_seals"
+
+    fingerprint: Mapped[str] = mapped_column(ForeignKey("signing_keys.fingerprint"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    private_key_enc: Mapped[str] = mapped_column(Text)
+    sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SigningKeyRetirement(Base):
+    """A key that signs no more (append-only): when, why, by whom. Its public key stays for verification."""
+
+    __tablename__ = "signing_key_retirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(ForeignKey("signing_keys.fingerprint"), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    retired_by: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,27 @@
+"""Operating the sandbox: first start, accounts and signing keys over time.
+
+The service layer above the core ``sandbox.users`` and the review's keys:
+``sandbox.users`` never imports ``sandbox.review``; this package joins them in
+one transaction per change. Backups are in :mod:`sandbox.backup`.
+"""
+
+from sandbox.accounts._first_run import first_run, init_home
+from sandbox.accounts._manage import (
+    change_password,
+    list_accounts,
+    reset_password,
+    rotate_key,
+    set_account_active,
+    signing_keys,
+)
+
+__all__ = [
+    "change_password",
+    "first_run",
+    "init_home",
+    "list_accounts",
+    "reset_password",
+    "rotate_key",
+    "set_account_active",
+    "signing_keys",
+]

@@ -1,0 +1,73 @@
+"""First start without the demo: ``sandbox init --admin NAME``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import func, select
+
+from sandbox.activity import log_activity
+from sandbox.errors import ConflictError
+from sandbox.settings import get_settings
+from sandbox.store import get_engine, session_scope
+from sandbox.store.tables import User
+from sandbox.users import add_user, count_users
+
+__all__ = ["first_run", "init_home"]
+
+
+def first_run() -> bool:
+    """Whether the data home has no account yet (the workbench then shows the first-run page)."""
+    return count_users() == 0
+
+
+def _private_dirs() -> None:
+    settings = get_settings()
+    settings.ensure_home()
+    for folder in (settings.secrets_dir, settings.keys_dir):
+        os.chmod(folder, 0o700)
+
+
+def init_home(*, admin: str, password: str, display_name: str | None = None) -> dict[str, Any]:
+    """Create the data home and its first administrator.
+
+    Migrates the sandbox database and the MLflow store, generates the
+    pseudonym secret (0600, in a 0700 folder), then creates ``admin`` in one
+    transaction. Refused (nothing changed) when any account exists.
+
+    Raises
+    ------
+    ConflictError
+        ``accounts.init_has_users`` when the home already has accounts.
+    InputError
+        The password is too short.
+    """
+    settings = get_settings()
+    _private_dirs()
+    get_engine()  # migrates the sandbox database
+    users = count_users()
+    if users:
+        raise ConflictError("accounts.init_has_users", home=str(settings.home), count=users)
+    from models.registry import Registry
+    from privacy.deid import pseudonym_key
+
+    Registry().client.search_experiments(max_results=1)  # creates and migrates the MLflow store
+    pseudonym_key("default")
+    with session_scope(immediate=True) as session:
+        users = int(session.scalar(select(func.count()).select_from(User)) or 0)
+        if users:  # another process got there first
+            raise ConflictError("accounts.init_has_users", home=str(settings.home), count=users)
+        created = add_user(username=admin, password=password, role="admin", display_name=display_name,
+                           session=session)
+        log_activity(session, None, "home.init", admin)
+    secrets = sorted(p.name for p in settings.secrets_dir.iterdir() if not p.name.startswith("."))
+    return {"home": str(settings.home), "admin": created.username, "db": _redacted(settings.db_url),
+            "mlflow": _redacted(settings.mlflow_tracking_uri), "secrets": secrets}
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
