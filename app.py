@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from sandbox.demo import demo_ready
 from sandbox.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from sandbox.errors import SandboxError
 from sandbox.roles import can
@@ -23,6 +24,26 @@ with st.sidebar:
     )
 
 
+def _first_run() -> bool:
+    """No account yet: the data home waits for ``sandbox init`` (checked until the first account exists)."""
+    if st.session_state.get("_has_users"):
+        return False
+    from sandbox.accounts import first_run
+
+    empty = first_run()
+    st.session_state["_has_users"] = not empty
+    return empty
+
+
+def first_run_page() -> None:
+    from sandbox.settings import get_settings
+
+    st.title(tr("accounts.ui.first_run_title"))
+    st.markdown(tr("accounts.ui.first_run_body", home=str(get_settings().home)))
+    st.code("sandbox init --admin NAME", language="bash")
+    st.caption(tr("accounts.ui.first_run_demo"))
+
+
 def login_page() -> None:
     st.title(tr("app.title"))
     st.caption(tr("app.subtitle"))
@@ -38,6 +59,8 @@ def login_page() -> None:
             st.rerun()
         except SandboxError as exc:
             st.error(exc.render(lang()))
+    if not demo_ready():
+        return  # a real deployment: no demo accounts to offer
     with st.expander(tr("app.demo_logins", password=DEMO_PASSWORD)):
         st.table(
             [{tr("col.username"): u["username"], tr("col.role"): tr(f"role.{u['role']}"),
@@ -46,7 +69,15 @@ def login_page() -> None:
 
 
 actor = current_actor()
-if actor is None:
+if actor is not None:
+    from sandbox.users import is_active
+
+    if not is_active(actor.username):  # disabled (or removed) since logging in
+        st.session_state.pop("actor", None)
+        actor = None
+if actor is None and _first_run():
+    st.navigation([st.Page(first_run_page, title=tr("accounts.ui.first_run_title"), url_path="welcome")]).run()
+elif actor is None:
     st.navigation([st.Page(login_page, title=tr("app.login"), url_path="login")]).run()
 else:
     with st.sidebar:

@@ -23,6 +23,7 @@ __all__ = [
     "authenticate",
     "check_password",
     "count_users",
+    "is_active",
     "list_users",
     "list_vendors",
     "set_active",
@@ -196,3 +197,9 @@ def set_active(session: Session, *, username: str, active: bool) -> bool:
     user.active = active
     session.flush()
     return changed
+
+
+def is_active(username: str) -> bool:
+    """Whether the account exists and is enabled (the workbench checks it at every run of a session)."""
+    with session_scope() as session:
+        return bool(session.scalar(select(User.active).where(User.username == username)))

@@ -14,8 +14,6 @@ st.info(tr(f"home.role_hint.{actor.role}"))
 
 summary = guarded(lambda: home_summary(actor))
 if summary is not None:
-    if not summary["demo_ready"]:
-        st.warning(tr("home.demo_missing"))
     cols = st.columns(len(summary["counts"]))
     for col, (key, value) in zip(cols, summary["counts"].items(), strict=True):
         col.metric(tr(f"home.{key}"), value)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sandbox.cli._common import AsUser, JsonFlag, Password, acting_user, cli_command, emit, say
+from sandbox.i18n import t
 
 users_app = typer.Typer(help="用户 / users", no_args_is_help=True)
 
@@ -51,7 +52,8 @@ def users_list(as_user: AsUser = None, password: Password = None, as_json: JsonF
     def human() -> None:
         for row in rows:
             typer.echo(f"{row['username']:<14} {row['role']:<9} {row['display_name']}"
-                       + (f"  [{row['vendor']}]" if row["vendor"] else ""))
+                       + (f"  [{row['vendor']}]" if row["vendor"] else "")
+                       + ("" if row["active"] else f"  ({t('accounts.status.disabled')})"))
 
     emit(rows, as_json=as_json, human=human)
 

@@ -100,4 +100,5 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("workbench_pages/ethics_review.py", "nav.ethics_review", ":material/gavel:", "review.view", "review"),
     PageSpec("workbench_pages/records.py", "nav.records", ":material/verified:", "records.verify", "records"),
     PageSpec("workbench_pages/users.py", "nav.users", ":material/group:", "users.list", "users"),
+    PageSpec("workbench_pages/account.py", "nav.account", ":material/key:", "home.view", "account"),
 )

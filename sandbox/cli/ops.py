@@ -1,0 +1,160 @@
+"""Operations commands: ``sandbox init``, account changes under ``sandbox users``, backup and restore."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+
+from sandbox.cli._common import (
+    AsUser,
+    JsonFlag,
+    Password,
+    acting_command,
+    acting_user,
+    cli_command,
+    emit,
+    say,
+)
+from sandbox.cli.core import users_app
+from sandbox.errors import InputError
+from sandbox.i18n import t
+
+Username = Annotated[str, typer.Argument(help="login name")]
+NewPassword = Annotated[str, typer.Option("--new-password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="the new password (asked twice when not given)")]
+
+
+def _new_password(username: str) -> str:
+    """``SANDBOX_PASSWORD``; else asked twice without echo on a terminal, or two lines of piped stdin."""
+    import sys
+
+    import click
+
+    secret = os.environ.get("SANDBOX_PASSWORD")
+    if secret:
+        return secret
+    if sys.stdin.isatty():
+        try:
+            return click.prompt(t("accounts.password_prompt", username=username), hide_input=True,
+                                confirmation_prompt=t("accounts.password_confirm"), err=True)
+        except click.exceptions.Abort:
+            raise InputError("accounts.password_needed", username=username) from None
+    first, second = sys.stdin.readline().rstrip("\r\n"), sys.stdin.readline().rstrip("\r\n")
+    if not first:
+        raise InputError("accounts.password_needed", username=username)
+    if first != second:
+        raise InputError("accounts.password_mismatch")
+    return first
+
+
+@cli_command
+def init_cmd(
+    admin: Annotated[str, typer.Option("--admin", help="login name of the first administrator")],
+    display_name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """初始化空数据目录并创建首个管理员 / initialise an empty data home with its first administrator."""
+    from sandbox.accounts import first_run, init_home
+
+    if not first_run():  # refuse before asking for a password
+        init_home(admin=admin, password="", display_name=display_name)
+    result = init_home(admin=admin, password=_new_password(admin), display_name=display_name)
+    emit(result, as_json=as_json, human=lambda: say("accounts.init_done", home=result["home"], admin=result["admin"]))
+
+
+@acting_command
+def disable_cmd(username: Username, *, actor: Any, as_json: bool) -> None:
+    """停用账户（管理员）/ disable an account (admin)."""
+    from sandbox.accounts import set_account_active
+
+    result = set_account_active(actor=actor, username=username, active=False)
+    emit(result, as_json=as_json, human=lambda: say(
+        "accounts.disabled" if result["changed"] else "accounts.unchanged", username=username))
+
+
+@acting_command
+def enable_cmd(username: Username, *, actor: Any, as_json: bool) -> None:
+    """启用账户（管理员）/ enable an account (admin)."""
+    from sandbox.accounts import set_account_active
+
+    result = set_account_active(actor=actor, username=username, active=True)
+    emit(result, as_json=as_json, human=lambda: say(
+        "accounts.enabled" if result["changed"] else "accounts.unchanged", username=username))
+
+
+@acting_command
+def reset_cmd(username: Username, new_password: NewPassword, *, actor: Any, as_json: bool) -> None:
+    """重置密码并停用其签名密钥（管理员）/ reset a password and retire the signing key (admin)."""
+    from sandbox.accounts import reset_password
+
+    result = reset_password(actor=actor, username=username, new_password=new_password)
+    emit(result, as_json=as_json, human=lambda: say(
+        "accounts.password_reset", username=username, key=result["retired_key"] or t("accounts.no_key")))
+
+
+@cli_command
+def passwd_cmd(new_password: NewPassword, as_user: AsUser = None, password: Password = None,
+               as_json: JsonFlag = False) -> None:
+    """修改本人密码（--password 为当前密码）/ change your own password (--password is the current one)."""
+    from sandbox.accounts import change_password
+
+    actor, current = _acting(as_user, password)
+    result = change_password(actor=actor, old_password=current, new_password=new_password)
+    emit(result, as_json=as_json, human=lambda: say(
+        "accounts.password_changed" if result["resealed"] else "accounts.password_changed_nokey",
+        username=actor.username))
+
+
+def _acting(as_user: str | None, password: str | None) -> tuple[Any, str]:
+    """The acting user and the password they authenticated with (``--password`` or ``SANDBOX_PASSWORD``)."""
+    actor = acting_user(as_user, password)
+    return actor, password if password is not None else os.environ.get("SANDBOX_PASSWORD", "")
+
+
+@cli_command
+def rotate_cmd(
+    username: Annotated[str | None, typer.Argument(help="another user (admin); default: yourself")] = None,
+    note: Annotated[str, typer.Option("--note", help="why (kept in the key history)")] = "",
+    as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
+) -> None:
+    """声明签名密钥泄露：停用并更换 / declare a signing key compromised: retire and replace it."""
+    from sandbox.accounts import rotate_key
+
+    actor, current = _acting(as_user, password)
+    own = username in (None, actor.username)
+    result = rotate_key(actor=actor, password=current if own else None, username=username, note=note)
+    emit(result, as_json=as_json, human=lambda: say(
+        "accounts.key_rotated", username=result["username"], old=result["retired"] or t("accounts.no_key"),
+        new=result["fingerprint"] or t("accounts.no_key")))
+
+
+@acting_command
+def keys_cmd(
+    username: Annotated[str | None, typer.Argument(help="whose keys (admin, chair); default: yours")] = None,
+    *, actor: Any, as_json: bool,
+) -> None:
+    """签名密钥历史（含已停用）/ signing-key history, retired keys included."""
+    from sandbox.accounts import signing_keys
+
+    rows = signing_keys(actor=actor, username=username or actor.username)
+
+    def human() -> None:
+        for row in rows:
+            status = t(f"accounts.key_status.{row['status']}")
+            why = f" · {t('accounts.key_reason.' + row['reason'])} {row['retired_at']:%Y-%m-%d %H:%M}" if row["reason"] else ""
+            typer.echo(f"{row['username']:<12} {row['fingerprint'][:16]}  {status}{why}")
+
+    emit(rows, as_json=as_json, human=human)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the operations commands to the root app (and to ``sandbox users``)."""
+    app.command("init")(init_cmd)
+    users_app.command("disable")(disable_cmd)
+    users_app.command("enable")(enable_cmd)
+    users_app.command("reset-password")(reset_cmd)
+    users_app.command("passwd")(passwd_cmd)
+    users_app.command("rotate-key")(rotate_cmd)
+    users_app.command("keys")(keys_cmd)
