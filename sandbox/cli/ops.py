@@ -143,7 +143,8 @@ def keys_cmd(
     def human() -> None:
         for row in rows:
             status = t(f"accounts.key_status.{row['status']}")
-            why = f" · {t('accounts.key_reason.' + row['reason'])} {row['retired_at']:%Y-%m-%d %H:%M}" if row["reason"] else ""
+            reason = t(f"accounts.key_reason.{row['reason']}") if row["reason"] else ""
+            why = f" · {reason} {row['retired_at']:%Y-%m-%d %H:%M}" if reason else ""
             typer.echo(f"{row['username']:<12} {row['fingerprint'][:16]}  {status}{why}")
 
     emit(rows, as_json=as_json, human=human)
