@@ -108,6 +108,12 @@ class Settings:
     large_sources : dict
         Large sources the workbench offers for Spark
         (``SANDBOX_LARGE_SOURCES="name=/data/path;name2=db.table"``).
+    mlflow_backend_uri : str or None
+        With an ``mlflow server`` (``MLFLOW_TRACKING_URI=http…``): the
+        server's backend store, ``MLFLOW_BACKEND_STORE_URI`` (the same
+        variable ``mlflow server`` reads). Only backups and restores use it.
+    mlflow_artifacts_dir : Path or None
+        The server's ``MLFLOW_ARTIFACTS_DESTINATION`` folder (backups only).
     """
 
     home: Path
@@ -121,6 +127,8 @@ class Settings:
     condition_grace_days: int = 30
     model_sandbox: ModelSandboxPolicy = field(default_factory=lambda: ModelSandboxPolicy())
     large_sources: dict[str, str] = field(default_factory=dict)
+    mlflow_backend_uri: str | None = None
+    mlflow_artifacts_dir: Path | None = None
 
     @property
     def demo_dir(self) -> Path:
@@ -197,6 +205,10 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         if not sep or not name.strip() or not where.strip():
             raise ConfigError("errors.env_invalid", name="SANDBOX_LARGE_SOURCES", value=item.strip())
         large_sources[name.strip()] = where.strip()
+    backend = env.get("MLFLOW_BACKEND_STORE_URI", "").strip() or None
+    if backend is not None and "://" not in backend:
+        raise ConfigError("errors.env_invalid", name="MLFLOW_BACKEND_STORE_URI", value=backend)
+    artifacts = env.get("MLFLOW_ARTIFACTS_DESTINATION", "").strip().removeprefix("file://") or None
 
     return Settings(
         home=home,
@@ -210,6 +222,8 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         language=language,  # type: ignore[arg-type]
         condition_grace_days=int(grace),
         model_sandbox=_model_sandbox(env),
+        mlflow_backend_uri=backend,
+        mlflow_artifacts_dir=Path(artifacts).expanduser().resolve() if artifacts else None,
     )
 
 

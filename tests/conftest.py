@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-for _var in ("SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG", "SANDBOX_PASSWORD"):
+for _var in ("SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG", "SANDBOX_PASSWORD",
+             "MLFLOW_BACKEND_STORE_URI", "MLFLOW_ARTIFACTS_DESTINATION"):
     os.environ.pop(_var, None)
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from sandbox.cli._common import (
+    EXIT_CHECK_FAILED,
     AsUser,
     JsonFlag,
     Password,
@@ -150,9 +152,48 @@ def keys_cmd(
     emit(rows, as_json=as_json, human=human)
 
 
+@cli_command
+def backup_cmd(
+    out: Annotated[Path, typer.Argument(help="the archive to write, e.g. backup-2027-01-31.tar.gz")],
+    as_json: JsonFlag = False,
+) -> None:
+    """备份（可在工作台运行时进行）/ back up everything into one archive (while the workbench runs)."""
+    from sandbox.backup import backup
+
+    result = backup(out)
+    emit(result, as_json=as_json, human=lambda: say(
+        "backup.done", archive=result["archive"], files=result["files"], mb=f"{result['bytes'] / 1e6:.1f}",
+        committees=len(result["chain_heads"])))
+
+
+@cli_command
+def restore_cmd(
+    archive: Annotated[Path, typer.Argument(help="an archive written by sandbox backup")],
+    as_json: JsonFlag = False,
+) -> None:
+    """恢复到空数据目录并核验 / restore into an empty data home, then verify --all."""
+    from sandbox.backup import restore
+    from sandbox.review import verify_message
+
+    result = restore(archive)
+
+    def human() -> None:
+        say("backup.restored", archive=result["archive"], home=result["home"], files=result["files"],
+            created_at=result["created_at"])
+        typer.echo(verify_message(result["verify"]), err=not result["verify"]["ok"])
+        if result["heads_missing"]:
+            say("backup.heads_missing", committees=", ".join(result["heads_missing"]))
+
+    emit(result, as_json=as_json, human=human)
+    if not result["ok"]:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
 def register(app: typer.Typer) -> None:
     """Add the operations commands to the root app (and to ``sandbox users``)."""
     app.command("init")(init_cmd)
+    app.command("backup")(backup_cmd)
+    app.command("restore")(restore_cmd)
     users_app.command("disable")(disable_cmd)
     users_app.command("enable")(enable_cmd)
     users_app.command("reset-password")(reset_cmd)

@@ -449,6 +449,32 @@ def _deid(name: str, what: str, policy: str, *, message_has: tuple[str, ...]) ->
 
 _GOOD = _table()
 
+
+def _backup_archive(*, edit: bool = False, truncate: bool = False, traversal: bool = False,
+                    manifest: bool = True) -> Maker:
+    """A small archive in the format of ``sandbox backup``, spoiled one way."""
+    import hashlib
+    import json
+    import tarfile
+
+    def make(path: Path) -> None:
+        body = b"pseudonym secret\n"
+        name = "home/../../escape.txt" if traversal else "home/secrets/pseudonym-default.key"
+        listed = {name: {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "mode": 0o600}}
+        doc = {"format": "sandbox-backup/1", "created_at": "2027-01-31T02:00:00+00:00", "home": "/srv/sandbox",
+               "stores": {}, "chain_heads": {}, "files": listed}
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            for member, data in ((name, body.replace(b"secret", b"SECRET") if edit else body),
+                                 *((("manifest.json", json.dumps(doc).encode()),) if manifest else ())):
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        raw = buffer.getvalue()
+        path.write_bytes(raw[: len(raw) // 2] if truncate else raw)
+
+    return make
+
 CASES: tuple[Case, ...] = (
     # ---- the generic reader, through the audit upload
     _audit("empty", "empty file (0 bytes)", _bytes(b""), reader="errors.file_empty"),
@@ -607,6 +633,28 @@ CASES: tuple[Case, ...] = (
          argv=("--as", "nobody")),
     Case(id="whoami-wrong-password", what="wrong password", command=("whoami",),
          argv=("--as", "chair", "--password", "wrong-password")),
+    # ---- operations: accounts, keys, backups (each refused with nothing changed)
+    Case(id="rotate-key-wrong-password", what="declaring one's key compromised with a wrong password",
+         command=("users", "rotate-key"), argv=("--as", "chair", "--password", "not-the-password")),
+    Case(id="passwd-wrong-current", what="changing a password with a wrong current password",
+         command=("users", "passwd"), argv=("--new-password", "brand-new-pw-1", "--as", "reviewer", "--password",
+                                            "not-the-password")),
+    Case(id="init-home-with-users", what="sandbox init on a home that has accounts", command=("init",),
+         argv=("--admin", "boss"), message_has=("sandbox users add",)),
+    Case(id="restore-non-empty-home", what="restoring a good backup over a home that is in use",
+         command=("restore",), argv=("{tmp}/backup.tar.gz",), setup=(("backup", "{tmp}/backup.tar.gz"),)),
+    Case(id="restore-truncated-archive", what="a backup cut off in the middle", command=("restore",),
+         argv=("{backup.tar.gz}",), files={"backup.tar.gz": _backup_archive(truncate=True)},
+         message_has=("backup.tar.gz",)),
+    Case(id="restore-edited-archive", what="a backup whose file was changed after the manifest", command=("restore",),
+         argv=("{backup.tar.gz}",), files={"backup.tar.gz": _backup_archive(edit=True)},
+         message_has=("home/secrets/pseudonym-default.key", "sha256")),
+    Case(id="restore-traversal-archive", what="a backup member that climbs out with ..", command=("restore",),
+         argv=("{backup.tar.gz}",), files={"backup.tar.gz": _backup_archive(traversal=True)},
+         message_has=("home/../../escape.txt",)),
+    Case(id="restore-not-a-backup", what="a tar.gz without a manifest", command=("restore",),
+         argv=("{backup.tar.gz}",), files={"backup.tar.gz": _backup_archive(manifest=False)},
+         message_has=("manifest.json",)),
     # ---- command-line usage errors (the parser's own messages, in the user's language, exit 2)
     Case(id="usage-missing-option", what="required --by left out", command=RELEASE,
          argv=("{data.csv}", "--epsilon", "0.5", "--dataset", "corpus-release", *AS_STEWARD),

@@ -1,0 +1,163 @@
+"""Backups that restore: a demo world goes through ``sandbox backup`` and ``sandbox restore`` unchanged.
+
+Real SQLite online backups, a real MLflow store and artifacts, real
+verification. The kill test kills a real backup process with SIGKILL while
+it writes the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import tarfile
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tests._worlds import relocated_copy
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _activate(home: Path) -> None:
+    from sandbox.i18n import set_language
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    os.environ["SANDBOX_HOME"] = str(home)
+    reset_settings_cache()
+    reset_engines()
+    set_language(None)
+
+
+@pytest.fixture
+def world(demo_home_path: Path, tmp_path: Path) -> Iterator[Path]:
+    previous = os.environ.get("SANDBOX_HOME")
+    home = relocated_copy(demo_home_path, tmp_path / "city" / "home")
+    _activate(home)
+    yield home
+    _activate(Path(previous) if previous else demo_home_path)
+
+
+def _rows(db: Path) -> dict[str, list[str]]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        out = {t: sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{t}"')) for t in tables}
+    conn.close()
+    return out
+
+
+def _state(home: Path) -> dict[str, Any]:
+    """Everything a restore must bring back, read through the services and the stores themselves."""
+    from models.registry import Registry
+    from privacy.demo import DEMO_DATASET
+    from privacy.ledger import budget_status
+    from privacy.release import list_releases
+    from sandbox.review import list_records, verify_all
+    from sandbox.users import actor_for, list_users
+
+    admin, steward, chair = actor_for("admin"), actor_for("steward"), actor_for("chair")
+    budget = budget_status(actor=steward, dataset=DEMO_DATASET)
+    registry = Registry()
+    aliases = registry.aliases()
+    name, versions = next((n, a) for n, a in sorted(aliases.items()) if a)
+    return {
+        "tables": _rows(home / "sandbox.db"),
+        "users": list_users(admin),
+        "aliases": aliases,
+        "tags": registry.version_tags(name, next(iter(versions.values()))),
+        "epsilon_remaining": budget["epsilon_remaining"],
+        "releases": list_releases(actor=steward),
+        "records": list_records(actor=chair),
+        "verify": verify_all(actor=None),
+        "secret": (home / "secrets" / "pseudonym-default.key").read_bytes()
+        if (home / "secrets" / "pseudonym-default.key").exists() else None,
+    }
+
+
+def _cli(*args: str) -> Any:
+    from sandbox.cli import app
+
+    return CliRunner().invoke(app, ["--lang", "en", *args], catch_exceptions=False)
+
+
+def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Path, tmp_path: Path) -> None:
+    from sandbox.store import reset_engines
+
+    before = _state(world)
+    assert before["verify"]["ok"] and before["records"] and before["releases"]
+    archive = tmp_path / "backups" / "city.tar.gz"
+    made = _cli("backup", str(archive), "--json")
+    assert made.exit_code == 0, made.stderr
+    summary = json.loads(made.stdout)
+    assert summary["stores"] == {"sandbox": "sqlite", "mlflow": "sqlite"} and summary["chain_heads"]
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        body = tar.extractfile("home/secrets/pseudonym-default.key").read()  # type: ignore[union-attr]
+    assert {"stores/sandbox.db", "stores/mlflow.db", "manifest.json"} <= names
+    assert any(n.startswith("home/mlartifacts/") for n in names)
+    assert manifest["files"]["home/secrets/pseudonym-default.key"]["sha256"] == hashlib.sha256(body).hexdigest()
+    assert manifest["chain_heads"] == summary["chain_heads"]
+    # disaster: the data home is gone; the same path is restored from the archive
+    reset_engines()
+    world.rename(world.with_name("lost"))
+    restored = _cli("restore", str(archive), "--json")
+    assert restored.exit_code == 0, restored.stderr
+    result = json.loads(restored.stdout)
+    assert result["ok"] and result["verify"]["ok"] and result["heads_missing"] == []
+    assert result["chain_heads"] == summary["chain_heads"]
+    after = _state(world)
+    assert after == before
+    assert stat.S_IMODE((world / "secrets" / "pseudonym-default.key").stat().st_mode) == 0o600
+    # refused the second time: the home is no longer empty, and nothing changes
+    again = _cli("restore", str(archive))
+    assert again.exit_code == 1 and "is not empty" in again.stderr
+    assert _rows(world / "sandbox.db") == after["tables"]
+
+
+def test_restore_elsewhere_is_refused_with_the_source_path(world: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "b.tar.gz"
+    assert _cli("backup", str(archive)).exit_code == 0
+    _activate(tmp_path / "elsewhere")
+    out = _cli("restore", str(archive))
+    assert out.exit_code == 1 and f"SANDBOX_HOME={world}" in out.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+_KILL_IN_BACKUP = textwrap.dedent("""
+    import os, signal, sys, tarfile
+    from sandbox.backup import backup
+
+    real, count = tarfile.TarFile.addfile, [0]
+    def dying(self, info, fileobj=None, **kw):
+        real(self, info, fileobj, **kw)
+        count[0] += 1
+        if count[0] == 5:
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-archive: some members written, no manifest yet
+    tarfile.TarFile.addfile = dying
+    backup(sys.argv[1])
+""")
+
+
+def test_kill_during_backup_leaves_no_archive(world: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "backup.tar.gz"
+    out.parent.mkdir()
+    proc = subprocess.run([sys.executable, "-c", _KILL_IN_BACKUP, str(out)], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "SANDBOX_HOME": str(world)}, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert not out.exists()
+    assert [p.name for p in out.parent.iterdir() if not p.name.startswith(".")] == []
+    assert sum(p.stat().st_size for p in out.parent.rglob("*") if p.is_file()) > 0  # it had started writing
