@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["free_port", "postgres_server", "wait_for_port"]
+__all__ = ["free_port", "mlflow_server", "postgres_server", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -78,3 +78,48 @@ def postgres_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path, *, backend: str, artifacts: Path) -> Iterator[str]:
+    """``mlflow server`` on 127.0.0.1 configured only through the documented variables; yields its URL.
+
+    ``backend`` and ``artifacts`` go in ``MLFLOW_BACKEND_STORE_URI`` and
+    ``MLFLOW_ARTIFACTS_DESTINATION``, as in the README's deployment recipe.
+    """
+    import sys
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true",
+           "MLFLOW_BACKEND_STORE_URI": backend, "MLFLOW_ARTIFACTS_DESTINATION": str(artifacts)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    root.mkdir(parents=True, exist_ok=True)
+    log = (root / f"mlflow-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=root,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port, timeout=180, process=process)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()

@@ -7,6 +7,7 @@ one transaction per change. Backups are in :mod:`sandbox.backup`.
 
 from sandbox.accounts._first_run import first_run, init_home
 from sandbox.accounts._manage import (
+    add_organisation,
     change_password,
     list_accounts,
     reset_password,
@@ -16,6 +17,7 @@ from sandbox.accounts._manage import (
 )
 
 __all__ = [
+    "add_organisation",
     "change_password",
     "first_run",
     "init_home",

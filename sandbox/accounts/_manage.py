@@ -15,9 +15,9 @@ from sandbox.errors import RuleViolation
 from sandbox.review._keys import key_history, live_key, reseal_key, retire_key
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
-from sandbox.users import check_password, list_users, set_active, set_password
+from sandbox.users import add_vendor, check_password, list_users, set_active, set_password
 
-__all__ = ["change_password", "list_accounts", "reset_password", "rotate_key", "set_account_active", "signing_keys"]
+__all__ = ["add_organisation", "change_password", "list_accounts", "reset_password", "rotate_key", "set_account_active", "signing_keys"]
 
 
 def change_password(*, actor: Actor, old_password: str, new_password: str) -> dict[str, Any]:
@@ -94,3 +94,11 @@ def signing_keys(*, actor: Actor, username: str | None = None) -> list[dict[str,
         authorize(actor, "users.list")
     with session_scope() as s:
         return key_history(s, [username] if username else None)
+
+
+def add_organisation(*, actor: Actor, name: str, uscc: str) -> dict[str, Any]:
+    """Register a vendor organisation (admin); its users are added with ``users add --vendor``."""
+    authorize(actor, "users.manage")
+    with session_scope(immediate=True) as s:
+        vendor = add_vendor(s, name=name, uscc=uscc, actor=actor)
+        return {"id": vendor.id, "name": vendor.name, "uscc": vendor.uscc}

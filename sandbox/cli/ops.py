@@ -189,11 +189,41 @@ def restore_cmd(
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
+vendors_app = typer.Typer(help="供应商 / vendor organisations", no_args_is_help=True)
+
+
+@vendors_app.command("add")
+@acting_command
+def vendor_add_cmd(
+    name: Annotated[str, typer.Argument(help="the organisation's registered name")],
+    uscc: Annotated[str, typer.Option("--uscc", help="统一社会信用代码 (18 characters, check character verified)")],
+    *, actor: Any, as_json: bool,
+) -> None:
+    """登记供应商（管理员）/ register a vendor organisation (admin)."""
+    from sandbox.accounts import add_organisation
+
+    result = add_organisation(actor=actor, name=name, uscc=uscc)
+    emit(result, as_json=as_json, human=lambda: say("accounts.vendor_added", name=result["name"], uscc=result["uscc"]))
+
+
+@vendors_app.command("list")
+@acting_command
+def vendor_list_cmd(*, actor: Any, as_json: bool) -> None:
+    """列出供应商 / list vendor organisations."""
+    from sandbox.roles import authorize
+    from sandbox.users import list_vendors
+
+    authorize(actor, "users.list")
+    rows = list_vendors()
+    emit(rows, as_json=as_json, human=lambda: [typer.echo(f"{r['uscc']}  {r['name']}") for r in rows])
+
+
 def register(app: typer.Typer) -> None:
     """Add the operations commands to the root app (and to ``sandbox users``)."""
     app.command("init")(init_cmd)
     app.command("backup")(backup_cmd)
     app.command("restore")(restore_cmd)
+    app.add_typer(vendors_app, name="vendors")
     users_app.command("disable")(disable_cmd)
     users_app.command("enable")(enable_cmd)
     users_app.command("reset-password")(reset_cmd)
