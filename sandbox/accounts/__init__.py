@@ -5,7 +5,7 @@ The service layer above the core ``sandbox.users`` and the review's keys:
 one transaction per change. Backups are in :mod:`sandbox.backup`.
 """
 
-from sandbox.accounts._first_run import first_run, init_home
+from sandbox.accounts._first_run import first_run, init_home, require_first_run
 from sandbox.accounts._manage import (
     add_organisation,
     change_password,
@@ -22,6 +22,7 @@ __all__ = [
     "first_run",
     "init_home",
     "list_accounts",
+    "require_first_run",
     "reset_password",
     "rotate_key",
     "set_account_active",

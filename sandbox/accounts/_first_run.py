@@ -8,18 +8,25 @@ from typing import Any
 from sqlalchemy import func, select
 
 from sandbox.activity import log_activity
-from sandbox.errors import ConflictError
+from sandbox.errors import ConflictError, InputError
 from sandbox.settings import get_settings
-from sandbox.store import get_engine, session_scope
+from sandbox.store import session_scope
 from sandbox.store.tables import User
-from sandbox.users import add_user, count_users
+from sandbox.users import MIN_PASSWORD_LENGTH, add_user, count_users
 
-__all__ = ["first_run", "init_home"]
+__all__ = ["first_run", "init_home", "require_first_run"]
 
 
 def first_run() -> bool:
     """Whether the data home has no account yet (the workbench then shows the first-run page)."""
     return count_users() == 0
+
+
+def require_first_run() -> None:
+    """Raise ``accounts.init_has_users`` (ConflictError) when the home has accounts already."""
+    users = count_users()  # migrates the sandbox database on first use
+    if users:
+        raise ConflictError("accounts.init_has_users", home=str(get_settings().home), count=users)
 
 
 def _private_dirs() -> None:
@@ -44,11 +51,10 @@ def init_home(*, admin: str, password: str, display_name: str | None = None) -> 
         The password is too short.
     """
     settings = get_settings()
+    require_first_run()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError("errors.password_too_short", min=MIN_PASSWORD_LENGTH)
     _private_dirs()
-    get_engine()  # migrates the sandbox database
-    users = count_users()
-    if users:
-        raise ConflictError("accounts.init_has_users", home=str(settings.home), count=users)
     from models.registry import Registry
     from privacy.deid import pseudonym_key
 

@@ -58,10 +58,9 @@ def init_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """初始化空数据目录并创建首个管理员 / initialise an empty data home with its first administrator."""
-    from sandbox.accounts import first_run, init_home
+    from sandbox.accounts import init_home, require_first_run
 
-    if not first_run():  # refuse before asking for a password
-        init_home(admin=admin, password="", display_name=display_name)
+    require_first_run()  # refuse before asking for a password
     result = init_home(admin=admin, password=_new_password(admin), display_name=display_name)
     emit(result, as_json=as_json, human=lambda: say("accounts.init_done", home=result["home"], admin=result["admin"]))
 

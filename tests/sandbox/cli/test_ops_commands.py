@@ -69,6 +69,7 @@ def test_init_reads_the_password_twice(home: Path) -> None:
 def test_init_short_password_is_refused(home: Path) -> None:
     result = _invoke("--lang", "en", "init", "--admin", "boss", env={"SANDBOX_PASSWORD": "short"})
     assert result.exit_code == 1 and "at least 8 characters" in result.stderr
+    assert not (home / "secrets" / "pseudonym-default.key").exists()
 
 
 def test_account_commands_journey(initialised: Path) -> None:
