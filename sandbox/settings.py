@@ -231,9 +231,13 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
 def get_settings() -> Settings:
     """Return the process settings, reading the environment once.
 
-    Also switches MLflow telemetry off for this process and its children.
+    Also switches MLflow telemetry (and its run-URL printing) off for this
+    process and its children.
     """
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    # With an mlflow server, MLflow writes "🏃 View run … at: http…" to stdout at each run's end,
+    # which would corrupt the CLI's --json output.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     os.environ.setdefault("DO_NOT_TRACK", "true")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_CACHE", str(Path(os.environ.get("SANDBOX_HOME", ".sandbox")) / "tldextract"))

@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PW = "city-admin-pw-1"
 PW = "member-pw-2027"
 COMMITTEE = ["chair", "reviewer", "reviewer2", "reviewer3", "reviewer4", "reviewer5", "reviewer6"]
-VENDOR = {"name": "数安城市科技有限公司", "uscc": "91330106MA27Y5LQ2E"}
 
 
 def _databases(base: str, *names: str) -> dict[str, str]:
@@ -122,8 +121,12 @@ def _table_rows(url: str, table: str) -> list[tuple[Any, ...]]:
 
 
 def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None) -> None:
+    from sandbox.demo.accounts import DEMO_VENDORS
     from sandbox.review import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee
 
+    demo = demo_home_path / "demo" / "pension"
+    owner = json.loads((demo / "scenario.json").read_text(encoding="utf-8"))["vendor"]
+    vendor = next(v for v in DEMO_VENDORS if v["name"] == owner)
     with postgres_server() as base:
         urls = _databases(base, "sandbox1", "mlflow1", "sandbox2", "mlflow2")
         with mlflow_server(tmp_path / "mlflow1", backend=urls["mlflow1"], artifacts=tmp_path / "artifacts1") as ml:
@@ -134,14 +137,14 @@ def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None
             assert init.returncode == 0, init.stderr
             assert json.loads(init.stdout)["db"].startswith("postgresql")
             _use(env1)
-            _cli("vendors", "add", VENDOR["name"], "--uscc", VENDOR["uscc"], user="boss", password=ADMIN_PW)
+            _cli("vendors", "add", vendor["name"], "--uscc", vendor["uscc"], user="boss", password=ADMIN_PW)
             people = [(u, "chair" if u == "chair" else "reviewer") for u in COMMITTEE] + [("steward", "steward")]
             for username, role in people:
                 _cli("users", "add", username, "--role", role, "--new-password", PW, user="boss", password=ADMIN_PW)
-            _cli("users", "add", "vendor", "--role", "vendor", "--vendor", VENDOR["name"], "--new-password", PW,
+            _cli("users", "add", "vendor", "--role", "vendor", "--vendor", vendor["name"], "--new-password", PW,
                  user="boss", password=ADMIN_PW)
             create_committee(actor=None, name=DEMO_COMMITTEE, members=[dict(m) for m in DEMO_MEMBERS])
-            record = _journey(demo_home_path / "demo" / "pension", tmp_path)
+            record = _journey(demo, tmp_path)
             archive = tmp_path / "offsite" / "city.tar.gz"
             made = _real(env1, "backup", str(archive), "--json")
             assert made.returncode == 0, made.stderr
