@@ -130,6 +130,14 @@ def test_parent_environment_and_descriptors_are_out_of_reach(data_home, hostile_
     assert f"{os.getpid()}:FileNotFoundError" in seen        # the parent is not even in the pid namespace
 
 
+def test_unprivileged_no_capabilities_seccomp_on(home, hostile_dir) -> None:
+    status = dict(line.split(":", 1) for line in _run(hostile_dir, "status")["预测"].iloc[0].splitlines()
+                  if ":" in line)
+    assert status["Uid"].split() == ["65534"] * 4 and status["Gid"].split() == ["65534"] * 4
+    assert int(status["CapEff"], 16) == int(status["CapPrm"], 16) == int(status["CapBnd"], 16) == 0
+    assert status["NoNewPrivs"].strip() == "1" and status["Seccomp"].strip() == "2"
+
+
 def test_global_sysctls_and_sysrq_are_read_only(home, hostile_dir) -> None:
     error = _refused(hostile_dir, "sysctl")
     reason = error.params["reason"]
