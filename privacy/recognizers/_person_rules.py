@@ -24,7 +24,7 @@ from importlib import resources
 
 from privacy.recognizers._base import Hit, Verdict, _drop_overlaps, han_class_without
 
-__all__ = ["NameRules", "surnames"]
+__all__ = ["FOLLOWER_WORDS", "NameRules", "surnames"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
@@ -58,6 +58,10 @@ SUFFIX_CONTEXT = (
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
 _NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
+# What only a person does right after their name at the start of a clause.
+_PERSON_ACTS = re.compile("来电|来信|来访|致电|反映|投诉|诉称|咨询|举报")
+# Trailing character of a candidate that begins one of those words (向晴|致电): not part of the name.
+FOLLOWER_WORDS = frozenset(("致电", "来电", "来信", "来访", "反映", "投诉", "咨询", "举报", "表示", "认为"))
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
               "书记", "主任", "经理", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
               "总(?![是算共结体计之部理统裁监量额数有要会])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
@@ -193,6 +197,8 @@ class NameRules:
 
     def fullmatch(self, value: str) -> Verdict | None:
         value = value.strip()
+        if JOINED_NAME.fullmatch(value) is not None and len(value) <= 24:
+            return Verdict("pii.why.person_joined", {}, 0.6)
         if not 2 <= len(value) <= 4:
             return None
         match = self._candidate.match(value)
@@ -226,7 +232,9 @@ class NameRules:
         # Choose the name length: a suffix context word or a stop decides; else jieba.
         tags, freq, _ = _jieba_tables()
         if len(given) == 2:
-            if _SUFFIX_RE.match(text, g + 1) and not _SUFFIX_RE.match(text, g + 2):
+            if text[g + 1 : g + 3] in FOLLOWER_WORDS:
+                given = given[:1]
+            elif _SUFFIX_RE.match(text, g + 1) and not _SUFFIX_RE.match(text, g + 2):
                 given = given[:1]
             elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 300 and _name_char_score(given[1]) < -6.5:
                 # The third character is rare in names and starts a common word (陈慧常年 …): two characters.
@@ -251,7 +259,10 @@ class NameRules:
             return end, Verdict("pii.why.person_context", {"context": context}, score)
         if start > 0 and _HAN.match(text[start - 1]):
             return None
-        # No context word: a plausible name at a boundary, not a common word, with a lower score.
+        # No context word: a plausible name at a boundary, not a common word, with a lower score —
+        # unless what follows only a person does (田野来电, 白雪反映).
+        if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2:
+            return end, Verdict("pii.why.person_context", {"context": _PERSON_ACTS.match(text, end).group()}, 0.85)
         lead = text[start : start + 2]
         if freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
             return None

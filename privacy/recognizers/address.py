@@ -23,7 +23,7 @@ __all__ = ["AddressRecognizer", "gazetteer_names"]
 _ADMIN = "自治区|自治州|自治县|特别行政区|省|市|地区|盟|区|县|旗|街道办事处|街道|镇|乡"
 _PLACE = (
     "社区居委会|居委会|村委会|社区|新村|村|屯|寨|嘎查|小区|花园|家园|公寓|大厦|广场|苑|庭|湾|"
-    "城|中心|大楼|商城|宿舍|园区|园"
+    "城|中心|大楼|商城|宿舍|园区|园|坊"
 )
 _ROAD = "大道|大街|路|街|巷|胡同|弄|道|里"
 _NUMERAL = "[0-9０-９A-Za-z一二三四五六七八九十百零〇两甲乙丙丁]"
@@ -94,8 +94,11 @@ _START_RE = re.compile(_START + "(?=[\\u4e00-\\u9fff0-9０-９A-Za-z])")
 _NAMED_RE = re.compile(_NAMED)
 _NUMBERED_RE = re.compile(_NUMBERED)
 _SEP = "[\\s,，]?"
+# A room number without its unit after a building part (3幢2单元401, A座1102).
+_BARE_ROOM = "(?<=[幢栋座元楼层])\\d{2,4}(?![0-9０-９A-Za-z])"
 _CHAIN = re.compile(
-    f"(?:{_NAMED}(?:{_SEP}{_NAMED})*(?:{_SEP}{_NUMBERED})*|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)"
+    f"(?:{_NAMED}(?:{_SEP}{_NAMED})*(?:{_SEP}{_NUMBERED})*(?:{_SEP}{_NAMED}(?:{_SEP}{_NUMBERED})+)?"
+    f"|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)(?:{_BARE_ROOM})?"
 )
 # Right after a trigger word: an estate without a suffix (东方名都) followed by building and room numbers.
 _ESTATE_CHAIN = re.compile(f"{_HAN}{{2,8}}?(?:{_SEP}{_NUMBERED}){{2,}}")

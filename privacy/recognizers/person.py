@@ -29,7 +29,13 @@ import re
 from typing import Literal
 
 from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, resolve_overlaps
-from privacy.recognizers._person_rules import PREFIX_CONTEXT, SUFFIX_CONTEXT, NameRules, surnames
+from privacy.recognizers._person_rules import (
+    FOLLOWER_WORDS,
+    PREFIX_CONTEXT,
+    SUFFIX_CONTEXT,
+    NameRules,
+    surnames,
+)
 
 __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 
@@ -46,6 +52,8 @@ MODEL_SCORE = 0.8
 AGREED_SCORE = 0.95
 
 
+# Context words that introduce a name but also a place (我是桂林的…).
+_WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
 
 
@@ -110,7 +118,12 @@ class PersonRecognizer(ChineseRecognizer):
             value = text[span.start : span.end]
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue
+            if span.end - span.start >= 3 and text[span.end - 1 : span.end + 1] in FOLLOWER_WORDS:
+                span = type(span)(span.start, span.end - 1, span.label)  # 向晴|致电: the 致 starts the verb
+                value = value[:-1]
             rule = by_start.get(span.start)
+            if rule is not None and value in _gazetteer() and rule.context_word in _WEAK_CONTEXT:
+                continue  # 我是桂林的… : a city after a weak context word
             if rule is not None:
                 claimed.add(rule.start)
                 end = span.end if self._model_end_wins(text, span.end, rule) else rule.end
@@ -127,7 +140,7 @@ class PersonRecognizer(ChineseRecognizer):
             if rule.start in claimed:
                 continue
             inside_place = any(a <= rule.start and rule.end <= b for a, b in places)
-            if inside_place and not rule.context_word:
+            if (inside_place or text[rule.start : rule.end] in _gazetteer()) and rule.context_word in _WEAK_CONTEXT:
                 continue
             hits.append(rule)
         return resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))

@@ -60,7 +60,7 @@ def test_grouped_id_with_wrong_check_digit_is_not_reported() -> None:
 @pytest.mark.parametrize("written", [
     "+86 138 1234 5678", "+86-138-1234-5678", "(+86)13812345678", "（+86）138 1234 5678", "0086 138-1234-5678",
     "+8613812345678", "１３８１２３４５６７８", "138.1234.5678", "138 1234\n5678", "138－1234－5678",
-    "0571-8888 1234", "(0571)88881234", "0571-88881234转8012",
+    "0571-8888 1234", "(0571)88881234", "0571-88881234转8012", "+86 (0)138 1234 5678",
 ])
 def test_phone_numbers_found_as_written(written: str) -> None:
     assert _spans(f"联系电话：{written}，谢谢", "PHONE_NUMBER") == [written]
@@ -95,6 +95,8 @@ def test_number_look_alikes_are_not_identifiers(text: str) -> None:
     ("住址：杭州市西湖区文三路259号3幢", "杭州市西湖区文三路259号3幢"),
     ("家庭住址浙江省杭州市临安区锦城街道钱王街1号", "浙江省杭州市临安区锦城街道钱王街1号"),
     ("现住址临安区锦城街道钱王街1号", "临安区锦城街道钱王街1号"),
+    ("地址拱墅区大关街道东一苑3幢2单元401，", "拱墅区大关街道东一苑3幢2单元401"),
+    ("我家地址：西湖区文二路391号西湖国际科技大厦A座1102，", "西湖区文二路391号西湖国际科技大厦A座1102"),
 ])
 def test_address_span_never_starts_inside_its_label(text: str, address: str) -> None:
     assert _spans(text, "ADDRESS") == [address]

@@ -78,6 +78,15 @@ def test_places_and_words_are_not_names(text: str) -> None:
     assert _names(text) == []
 
 
+def test_name_cells_of_a_column() -> None:
+    from privacy.recognizers import PersonRecognizer
+
+    recognizer = PersonRecognizer()
+    assert recognizer.fullmatch("阿卜杜拉·买买提") is not None
+    assert recognizer.fullmatch("王秀英") is not None
+    assert recognizer.fullmatch("已核实") is None
+
+
 def test_partial_names_follow_the_policy() -> None:
     text = "市民来电称李总拖欠工程款，陈某拒绝留下联系方式。"
     assert [f.text for f in Detector(partial_names="titled").findings(text) if f.entity_type == "PERSON"] == ["李总"]
