@@ -65,7 +65,11 @@ def _done(result: Any, key: str, *, clear: tuple[str, ...] = (), **params: Any) 
     """After a successful call: keep the message, drop the form's state, rerun to show the new state."""
     if result is None:
         return
-    st.session_state[FLASH] = tr(key, **params)
+    message = tr(key, **params)
+    head = result.get("head") if isinstance(result, dict) else None
+    if head:  # every vote, decision and signature moves the chain head: show it
+        message += " " + tr("review.ui.head_now", head=f"{head['seq']}:{head['hash'][:16]}…")
+    st.session_state[FLASH] = message
     if clear:
         _clear(*clear)
     st.rerun()
@@ -220,8 +224,7 @@ def decision_tab(actor: Actor, data: dict[str, Any]) -> None:
             if st.form_submit_button(tr("review.ui.cast"), key="vote_cast"):
                 out = guarded(lambda: vote(actor=actor, review_id=data["review_id"], choice=choice or "",
                                            password=password))
-                _done(out, "review.ui.voted", clear=("vote_",), choice=choice_label(choice or ""),
-                      head=f"{(out or {}).get('head', {}).get('seq', '')}:{(out or {}).get('head', {}).get('hash', '')[:16]}…")
+                _done(out, "review.ui.voted", clear=("vote_",), choice=choice_label(choice or ""))
     if can(actor, "review.decide"):
         with st.form("review_decide"):
             decision = st.selectbox(tr("review.ui.decision"), choices, index=None, key="decide_choice",

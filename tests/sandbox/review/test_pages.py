@@ -147,7 +147,7 @@ def test_chair_decides_with_conditions_typed_one_per_line(world) -> None:  # typ
     vendor.text_input(key="sign_password").input(world.password)
     vendor.button(key="sign_go").click().run()
     assert not vendor.error, [e.value for e in vendor.error]
-    assert [s.value for s in vendor.success] == [f"Record {record} signed."]
+    assert vendor.success[0].value.startswith(f"Record {record} signed. Chain head: ")
     signatures = show_review(actor=world.actor("chair"), review_id=rid)["records"][0]["signatures"]
     assert [(s["meaning"]) for s in signatures] == ["acknowledged"]
 
@@ -168,7 +168,7 @@ def test_decision_and_vote_choices_are_translated_in_english(world) -> None:  # 
     assert [e.value for e in at.error] == ["Wrong password for user chair."]  # chair's first key: account password
     at.text_input(key="vote_password").input(world.password)
     at.button(key="vote_cast").click().run()
-    assert at.success[0].value.startswith("Vote signed: Approve with conditions (chain head ")
+    assert re.fullmatch(r"Vote signed: Approve with conditions\. Chain head: 1:[0-9a-f]{16}…\.", at.success[0].value)
     assert at.radio(key="vote_choice").value == "修改后批准"
     assert verify_all(actor=None)["ok"]
 
