@@ -12,13 +12,14 @@ input, Ctrl-C): the helper sees its input close and exits.
 
 from __future__ import annotations
 
+import atexit
 import json
 import subprocess
 import sys
 import tempfile
 from typing import Any
 
-__all__ = ["RunLogger"]
+__all__ = ["RunLogger", "start_early", "take_early"]
 
 
 class RunLogger:
@@ -67,6 +68,22 @@ class RunLogger:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+_early: dict[str, RunLogger] = {}
+
+
+def start_early(*, experiment: str) -> None:
+    """Start the helper now (process start of ``sandbox audit run``); :func:`take_early` hands it over."""
+    if experiment not in _early:
+        logger = RunLogger(experiment=experiment)
+        _early[experiment] = logger
+        atexit.register(logger.close)  # never asked (a usage error, --help …): stopped, nothing logged
+
+
+def take_early(*, experiment: str) -> RunLogger:
+    """The helper started by :func:`start_early`, or a new one."""
+    return _early.pop(experiment, None) or RunLogger(experiment=experiment)
 
 
 def _log(run: dict[str, Any], version_tag: Any) -> str:

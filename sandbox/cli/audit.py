@@ -64,10 +64,11 @@ def run(
     """运行公平性审计 / run a fairness audit (exit 0 pass · 3 fail · 4 insufficient evidence)."""
     if task not in ("auto", "binary", "multiclass", "regression"):
         raise typer.BadParameter("auto | binary | multiclass | regression", param_hint="--task")
-    from models.run_logger import RunLogger
+    from models.run_logger import take_early
 
     # MLflow takes longer to import than a 1M-row audit takes to compute: a helper process loads it meanwhile
-    with RunLogger(experiment="fairness-audits") if not dry_run else contextlib.nullcontext() as recorder:
+    # (started by ``sandbox.__main__`` before the CLI loaded, or now)
+    with take_early(experiment="fairness-audits") if not dry_run else contextlib.nullcontext() as recorder:
         _run(data=data, label=label, district=district, model=model, predictions=predictions, prediction=prediction,
              score=score, age=age, id_card=id_card, district_code=district_code, id_column=id_column, policy=policy,
              domain=domain, task=task, positive_label=positive_label, replicates=replicates, seed=seed,
