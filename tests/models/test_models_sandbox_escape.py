@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from models._bwrap import python_dirs
 from models.isolation import Limits, predict_isolated
 from sandbox.errors import InputError
 from tests.models.hostile_models import hostile_frame, save_hostile_pickled, save_hostile_pyfunc
@@ -111,10 +112,11 @@ def test_data_home_is_invisible(data_home, hostile_dir) -> None:
 def test_only_the_runtime_is_visible(home, hostile_dir) -> None:
     out = _run(hostile_dir, "read", "|".join(["/", "/sandbox", str(ROOT), "/root", "/home", "/etc", "/var/run"]))
     listing = dict(item.split(":", 1) for item in out["预测"].iloc[0].split(" | "))
+    runtime_tops = {Path(d).parts[1] for d in python_dirs()}   # where the Python prefix and venv live
     assert set(listing["/"].split(",")) <= {"bin", "dev", "etc", "lib", "lib64", "lib32", "libx32", "proc",
-                                             "root", "sandbox", "sbin", "tmp", "usr", "work"}
+                                             "sandbox", "sbin", "tmp", "usr", *runtime_tops}
     assert set(listing["/sandbox"].split(",")) == {"model", "child.py"}
-    assert listing[str(ROOT)].strip(",") in {"", ".venv"}           # the project tree: only its venv
+    assert listing[str(ROOT)].strip(" ,") in {"", ".venv", "FileNotFoundError"}   # the project: its venv at most
     assert listing["/etc"] == "ld.so.cache"
     assert listing["/home"].strip() == "FileNotFoundError" and listing["/var/run"].strip() == "FileNotFoundError"
 
