@@ -75,7 +75,7 @@ class _Replacer:
         self.project = project
         self._pseudonymisers: dict[str, Callable[[str], str]] = {}
 
-    def value(self, text: str, spec: OperatorSpec, entity: str) -> str:
+    def value(self, text: str, spec: OperatorSpec, entity: str, *, in_text: bool = True) -> str:
         op, params = spec.op, spec.params
         if op == "redact":
             return ""
@@ -90,7 +90,8 @@ class _Replacer:
         if op == "generalize_address":
             prefix = address_prefix(text, params.get("level", "street"))
             if prefix != UNKNOWN:
-                return prefix
+                # Bracketed inside text: the words that follow (小区门口 …) must not read as a new address detail.
+                return f"〔{prefix}〕" if in_text else prefix
         return f"<{entity}>"  # label (and an address too vague to generalise)
 
     def spans(self, text: str, findings: list[Any], rules: dict[str, OperatorSpec] | None = None,
@@ -105,7 +106,8 @@ class _Replacer:
             if spec is None or spec.op == "keep":  # refused before any replacement; never reached
                 raise RuleViolation("privacy.err.no_rule", column="text", types=finding.entity_type,
                                     missing=finding.entity_type, policy=self.policy.ref)
-            pieces += [text[last:finding.start], self.value(finding.text, spec, finding.entity_type)]
+            whole = not text[:finding.start].strip() and not text[finding.end:].strip()
+            pieces += [text[last:finding.start], self.value(finding.text, spec, finding.entity_type, in_text=not whole)]
             last = finding.end
             if counter is not None:
                 counter[finding.entity_type] += weight

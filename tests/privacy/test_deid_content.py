@@ -186,3 +186,12 @@ def test_header_confirms_content_so_unparsed_addresses_are_generalised_too(home:
     out = result.frame["家庭住址"]
     assert not out.str.contains("路").any() and out.str.startswith("浙江省杭州市").all()
     assert result.frame["说明"].tolist() == frame["说明"].tolist()  # no header hint, no findings: untouched
+
+
+def test_generalised_address_in_text_does_not_run_into_the_next_words(home: Path) -> None:
+    text = "市民反映：杭州市临安区高虹镇虹桥街146号12幢1单元1002室老旧小区加装电梯进度停滞"
+    frame = pd.DataFrame({"工单内容": [text, "杭州市临安区锦南街道长桥路227号"]})
+    result = deidentify_frame(frame, load_policy("default"), suppress=False)
+    assert result.frame["工单内容"].tolist() == ["市民反映：〔杭州市临安区高虹镇〕老旧小区加装电梯进度停滞",
+                                              "杭州市临安区锦南街道"]  # a whole-cell address needs no brackets
+    assert result.pii_after == {} and result.pii_before == {"ADDRESS": 2}
