@@ -1,0 +1,39 @@
+"""The audit's MLflow helper process: logs one run in one batch when asked, nothing when not."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CHILD = r"""
+import json, sys
+from models.run_logger import RunLogger
+assert "mlflow" not in sys.modules
+unused = RunLogger(experiment="fairness-audits")
+unused.close()  # never asked: nothing logged
+with RunLogger(experiment="fairness-audits") as logger:
+    run_id = logger.log_run(experiment="fairness-audits", run_name="helper", params={"policy": "standard"},
+                            metrics={"overall_accuracy": 0.75, "checks_fail": 2}, tags={"sandbox.verdict": "fail"},
+                            texts={"audit_report.json": "{}"})
+assert "mlflow" not in sys.modules  # the helper imported it, not this process
+print(json.dumps({"run_id": run_id}))
+"""
+
+
+def test_helper_logs_params_metrics_and_files_in_one_run(home: Path) -> None:
+    from models.registry import Registry
+
+    done = subprocess.run([sys.executable, "-c", CHILD], env={**os.environ, "SANDBOX_HOME": str(home)},
+                          capture_output=True, text=True, check=True)
+    run_id = json.loads(done.stdout.strip().splitlines()[-1])["run_id"]
+    registry = Registry()
+    run = registry.client.get_run(run_id)
+    assert run.data.params == {"policy": "standard"}
+    assert run.data.metrics == {"overall_accuracy": 0.75, "checks_fail": 2.0}
+    assert run.data.tags["sandbox.verdict"] == "fail" and run.info.status == "FINISHED"
+    assert registry.run_text(run_id, "audit_report.json") == "{}"
+    experiment = registry.client.get_experiment_by_name("fairness-audits")
+    assert len(registry.client.search_runs([experiment.experiment_id])) == 1  # the unasked helper logged nothing
