@@ -71,7 +71,9 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)})[：:]?[ \u3000]{{0,3}}$")
+# One-character kinship words before a name in a form's list of family members (妻房小燕、子房俊).
+_KIN = "[妻夫子女父母兄弟姐妹孙侄]"
+_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \u3000]{{0,3}}$")
 # A form's label and its value: 姓名：尼玛, 户名：汪大海 — the whole value is a name, surname list or not.
 _LABEL_VALUE = re.compile(
     "(?:姓[ \u3000]*名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
@@ -136,7 +138,8 @@ class NameRules:
         # Where a name may start: after a context word, or not inside a run of Chinese
         # characters; inside a run only when a form of address or a gender follows.
         self._scan = re.compile(
-            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)})[：:]?[ \\u3000]{{0,3}}|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
+            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \\u3000]{{0,3}}"
+            f"|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
             f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_alternation(SUFFIX_CONTEXT)})|[（(，,]?[男女][，,、）)]"
             f"|{_HONORIFIC_RE.pattern}|[ ]?(?:[+＋]86|1[3-9][0-9]))"
         )

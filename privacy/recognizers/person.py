@@ -84,6 +84,9 @@ class PersonRecognizer(ChineseRecognizer):
         self.partial_names = partial_names
         self.use_model = use_model
         self._rules = NameRules()
+        surname = self._rules.pattern_specs()[0][1]
+        self._list_item = re.compile(
+            f"(?<=[、：:，,])(?P<v>{surname}[\\u4e00-\\u9fff]{{1,2}}?)(?=、|[，,。；;）)]|等|$)")
 
     def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
         return NameRules.pattern_specs(None)  # type: ignore[arg-type]
@@ -143,7 +146,35 @@ class PersonRecognizer(ChineseRecognizer):
             if (inside_place or text[rule.start : rule.end] in _gazetteer()) and rule.context_word in _WEAK_CONTEXT:
                 continue
             hits.append(rule)
-        return resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
+        hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
+        return self._list_neighbours(text, hits)
+
+    def _list_neighbours(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Items of a 、-list next to a found name are names too (卓立、晏晓梅、和平、宫建)."""
+        if "、" not in text or not hits:
+            return hits
+        found = {(h.start, h.end) for h in hits}
+        starts = {h.start for h in hits}
+        ends = {h.end for h in hits}
+        added: list[Hit] = []
+        for _ in range(3):
+            grew = False
+            for match in self._list_item.finditer(text):
+                start, end = match.span("v")
+                if any(start < b and a < end for a, b in found):
+                    continue
+                before = text[start - 1 : start] == "、" and start - 1 in ends
+                after = text[end : end + 1] == "、" and end + 1 in starts
+                if before or after:
+                    verdict = Verdict("pii.why.person_context", {"context": "、"}, 0.75)
+                    added.append(Hit(self.ENTITY, start, end, 0.75, verdict, "、"))
+                    found.add((start, end))
+                    starts.add(start)
+                    ends.add(end)
+                    grew = True
+            if not grew:
+                break
+        return sorted([*hits, *added], key=lambda h: h.start) if added else hits
 
     @staticmethod
     def _model_end_wins(text: str, model_end: int, rule: Hit) -> bool:
