@@ -89,7 +89,7 @@ def test_pdf_renders_in_chinese(world, tmp_path: Path) -> None:  # type: ignore[
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     assert "WenQuanYiZenHei" in fonts and " yes " in fonts  # embedded
     text_ = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-    for phrase in ("伦理审查签署记录", "决定：修改后批准", "附加条件", "审查清单", "签名", "公钥指纹"):
+    for phrase in ("伦理审查签署记录", "决定：修改后批准", "附加条件", "审查清单", "签名", "公钥指纹", "签名表决", "导出时链头"):
         assert phrase in text_
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 5000
