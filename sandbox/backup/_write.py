@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from sandbox.activity import log_activity
 from sandbox.backup._stores import chain_heads, pg_dump, sqlite_file, sqlite_snapshot, store_kind
-from sandbox.errors import ConfigError
+from sandbox.errors import ConfigError, InputError
 from sandbox.files import atomic_path
 from sandbox.settings import Settings, get_settings
 
@@ -102,6 +102,8 @@ def backup(out: str | Path) -> dict[str, Any]:
     out = Path(out).expanduser().resolve()
     if out.is_dir():
         raise ConfigError("backup.out_is_dir", path=str(out))
+    if out.is_relative_to(settings.home):  # the next backup would hold this one; and one disk loses both
+        raise InputError("backup.out_inside_home", path=str(out), home=str(settings.home))
     files: dict[str, dict[str, Any]] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sandbox-backup-", dir=out.parent) as tmp, atomic_path(out) as part:

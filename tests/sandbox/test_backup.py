@@ -161,3 +161,24 @@ def test_kill_during_backup_leaves_no_archive(world: Path, tmp_path: Path) -> No
     assert not out.exists()
     assert [p.name for p in out.parent.iterdir() if not p.name.startswith(".")] == []
     assert sum(p.stat().st_size for p in out.parent.rglob("*") if p.is_file()) > 0  # it had started writing
+
+
+def test_small_home_round_trip_and_refusals(home: Path, tmp_path: Path) -> None:
+    """A home made by ``sandbox init`` alone: backup, refusals, restore (no demo world needed)."""
+    from sandbox.cli import app
+    from sandbox.store import reset_engines
+    from sandbox.users import authenticate
+
+    made = CliRunner().invoke(app, ["init", "--admin", "boss"], env={"SANDBOX_PASSWORD": "boss-password-1"})
+    assert made.exit_code == 0, made.stderr
+    inside = _cli("backup", str(home / "backups" / "b.tar.gz"))
+    assert inside.exit_code == 1 and "inside the data home" in inside.stderr
+    assert not (home / "backups").exists()
+    archive = tmp_path / "b.tar.gz"
+    assert _cli("backup", str(archive)).exit_code == 0
+    reset_engines()
+    home.rename(tmp_path / "gone")
+    restored = _cli("restore", str(archive), "--json")
+    assert restored.exit_code == 0, restored.stderr
+    assert json.loads(restored.stdout)["chain_heads"] == {}
+    assert authenticate("boss", "boss-password-1").role == "admin"
