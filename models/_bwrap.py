@@ -74,12 +74,13 @@ def _base_args(*, seccomp_fd: int | None, tmp_bytes: int) -> list[str]:
             args += ["--ro-bind", top, top]
     if os.path.isfile("/etc/ld.so.cache"):
         args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    for folder in python_dirs():
-        args += ["--ro-bind", folder, folder]
     # /proc read-only: started by root, the sandboxed process keeps host uid 0 (without capabilities),
     # and global sysctls and /proc/sysrq-trigger check only the file mode — bwrap covers neither then.
     args += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
              "--remount-ro", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    # The runtime after the private /tmp: a checkout (and its venv) under /tmp must not be hidden by it.
+    for folder in python_dirs():
+        args += ["--ro-bind", folder, folder]
     for name, value in child_env().items():
         args += ["--setenv", name, value]
     if seccomp_fd is not None:
@@ -126,6 +127,8 @@ def probe_sandbox(configured: str = "") -> SandboxProbe:
     finally:
         os.close(read)
     if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return SandboxProbe(ok=False, bwrap=bwrap, missing="userns", detail=(detail or ["?"])[-1][:300])
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = (lines or ["?"])[-1][:300]
+        namespaces = any(word in detail for word in ("namespace", "uid map", "Operation not permitted"))
+        return SandboxProbe(ok=False, bwrap=bwrap, missing="userns" if namespaces else "runtime", detail=detail)
     return SandboxProbe(ok=True, bwrap=bwrap)

@@ -58,7 +58,8 @@ _STAGES = {"load", "predict", "write"}
 _INSTALL = {"bwrap": "make install  /  apt-get install bubblewrap",
             "userns": "sysctl kernel.unprivileged_userns_clone=1 (user.max_user_namespaces > 0)",
             "seccomp": "make install  /  apt-get install libseccomp2",
-            "prlimit": "apt-get install util-linux"}
+            "prlimit": "apt-get install util-linux",
+            "runtime": "make install (the Python runtime and venv must be readable by uid 65534)"}
 
 
 @dataclass(frozen=True, kw_only=True)
