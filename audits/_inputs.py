@@ -18,6 +18,7 @@ import pandas as pd
 from sandbox.errors import InputError
 from sandbox.tabular import require_columns
 
+from ._scores import Direction, ScoreSpec, ThresholdSource, resolve_score
 from .engine import AuditData
 from .groups import UNKNOWN, age_from_id_card, encode_groups, to_ages
 from .policy import Policy
@@ -193,12 +194,22 @@ def prepare(
     data_name: str = "data",
     pred_name: str = "predictions",
     weight_column: str | None = None,
+    threshold: str | float | None = None,
+    threshold_direction: Direction = "above",
+    threshold_source: ThresholdSource | None = None,
+    score_order: tuple[str, ...] | None = None,
 ) -> AuditData:
     """Validate, join and encode the inputs of one audit (nothing is recorded).
 
     ``weight_column`` names a count column when each row stands for that many
     identical rows (the Spark engine's grouped rows); ``predictions`` must
     then be ``None`` (joined already).
+
+    A score without a prediction column becomes decisions only through an
+    explicit ``threshold`` (``score ≥ threshold``, or ``≤`` with
+    ``threshold_direction="below"``); probabilities in [0, 1] default to the
+    policy's threshold. Ordinal scores (高/中/低 …) need ``score_order`` (low → high).
+    See :func:`audits._scores.resolve_score`.
     """
     if columns.prediction is None and columns.score is None:
         raise InputError(ERR_NEED_PREDICTION)
@@ -216,16 +227,17 @@ def prepare(
     info: dict[str, Any] = {"columns": asdict(columns), "join": join, "files": {"data": data_name}}
     if predictions is not None:
         info["files"]["predictions"] = pred_name
-    score = None
+    score = raw = None
+    spec: ScoreSpec | None = None
     if columns.score is not None:
         raw = _pick(columns.score, pred_frame, data)
         _check_missing(raw, file=pred_name, column=columns.score)
         numeric = pd.to_numeric(raw, errors="coerce")
-        if numeric.isna().any():
+        if score_order is None and numeric.isna().any():
             row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
             raise InputError(ERR_SCORE_NOT_NUMERIC, file=pred_name, column=columns.score, row=row + 2,
                              value=str(raw.iloc[row]))
-        score = numeric.to_numpy(dtype=float)
+        score = numeric.to_numpy(dtype=float) if score_order is None else None
     multiclass = task == "multiclass" or (task == "auto" and domain in MULTICLASS_DOMAINS)
     if task == "regression":
         _check_missing(label, file=data_name, column=columns.label)
@@ -251,13 +263,21 @@ def prepare(
     else:
         y_true, info["label_mapping"] = map_binary(label, file=data_name, column=columns.label,
                                                    positive=positive_label)
+        if raw is not None:
+            score, spec = resolve_score(
+                raw, column=columns.score or "", file=pred_name, threshold=threshold, direction=threshold_direction,
+                order=score_order, source=threshold_source, default_threshold=policy.threshold,
+                decisions="prediction" if columns.prediction is not None else "score")
+            info["threshold"] = spec.as_dict()
         if columns.prediction is not None:
             y_pred, info["prediction_mapping"] = map_binary(
                 _pick(columns.prediction, pred_frame, data), file=pred_name, column=columns.prediction,
                 positive=positive_label)
         else:
-            y_pred = (score >= policy.threshold).astype(np.int64)  # type: ignore[operator]
-            info["prediction_mapping"] = {"from_score": columns.score, "threshold": policy.threshold}
+            assert spec is not None and spec.threshold is not None  # resolve_score refused otherwise
+            y_pred = (score >= spec.orient(spec.threshold)).astype(np.int64)  # type: ignore[operator]
+            info["prediction_mapping"] = {"from_score": columns.score, "threshold": spec.threshold_label,
+                                          "direction": spec.direction, "source": spec.source}
         resolved, classes = "binary", []
     as_of = as_of or date.today()
     if columns.age is not None:
@@ -278,5 +298,5 @@ def prepare(
         if UNKNOWN in groups.district_labels else 0,
     }
     return AuditData(task=resolved, y_true=np.asarray(y_true), y_pred=np.asarray(y_pred), groups=groups,
-                     score=score if resolved == "binary" else None, classes=classes, info=info,
+                     score=score if resolved == "binary" else None, score_spec=spec, classes=classes, info=info,
                      weights=weights)

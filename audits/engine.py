@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._bootstrap import percentile_interval, resample_counts
+from ._scores import ScoreSpec
 from ._stats import (
     CellStats,
     Dimension,
@@ -44,7 +45,8 @@ class AuditData:
     y_true: np.ndarray
     y_pred: np.ndarray
     groups: GroupCodes
-    score: np.ndarray | None = None
+    score: np.ndarray | None = None  # oriented: higher = more likely selected (see audits._scores)
+    score_spec: ScoreSpec | None = None  # threshold, direction, source (None: a probability, default 0.5)
     classes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)  # columns, label mapping, files …
     weights: np.ndarray | None = None  # rows each row stands for (Spark engine: identical rows grouped)
@@ -151,6 +153,9 @@ def compute_audit(
                                            data.score, 1, weights=data.weights)[0][0])
     available = set(computed[dims[0].name]["point"])
     headline = headline if headline in available else ("accuracy" if "accuracy" in available else "mae")
+    score_checks = data.score is not None and data.task == "binary"
+    if score_checks:
+        available.add("calibration_gap")
     skipped = [c.key for c in checks if c.metric not in available]
     references: dict[str, str] = {}
     families: list[CheckFamily] = []
@@ -162,7 +167,7 @@ def compute_audit(
         if dim.name not in policy.dimensions:
             continue
         for check in checks:
-            if check.metric not in available:
+            if check.metric not in available or check.metric == "calibration_gap":
                 continue
             value, defined = res["point"][check.metric]
             reps, reps_ok = res["reps"][check.metric]
@@ -176,6 +181,17 @@ def compute_audit(
             ))
     report(0.8, "verdicts")
     rows = evaluate(families, policy=policy)
+    score_section = None
+    if score_checks:
+        from ._score_audit import default_spec, score_audit
+
+        report(0.85, "scores")
+        spec = data.score_spec or default_spec(data.score, policy=policy)  # type: ignore[arg-type]
+        score_rows, score_section = score_audit(
+            score=data.score, spec=spec, cells=data.groups.cells(), y=data.y_true,  # type: ignore[arg-type]
+            n_cells=data.groups.n_cells, dims=dims, references={d.name: computed[d.name]["ref"] for d in dims},
+            policy=policy, checks=checks, rng=rng, replicates=replicates)
+        rows += score_rows
     report(0.9, "report")
     result = {
         "task": data.task,
@@ -187,7 +203,8 @@ def compute_audit(
                    "min_group_size": policy.min_group_size, "alpha": policy.alpha},
         "bootstrap": {"replicates": replicates, "seed": seed, "method": BOOTSTRAP_METHOD,
                       "interval": f"percentile {100 * (1 - policy.alpha):g}%"},
-        "correction": {"method": policy.correction, "family_size": sum(r["p_pass_adjusted"] is not None for r in rows),
+        "correction": {"method": policy.correction,
+                       "family_size": sum(r["p_pass_adjusted"] is not None for r in rows if r["metric"] != "calibration_gap"),
                        "alpha": policy.alpha},
         "overall": overall,
         "references": references,
@@ -200,6 +217,8 @@ def compute_audit(
         "heatmap": _heatmap(data.groups, computed.get("intersection"), headline),
         **data.info,
     }
+    if score_section is not None:
+        result["score"] = score_section
     report(1.0, "done")
     return result
 

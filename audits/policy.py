@@ -3,7 +3,9 @@
 A policy fixes the age bands, the minimum group size, the reference group of
 each dimension, the significance level and multiple-comparison correction, the
 bootstrap size and — per service domain — which checks apply: the four-fifths
-rule (``kind: ratio, min: 0.8``) and maximum differences (``kind: difference``).
+rule (``kind: ratio, min: 0.8``) and maximum differences (``kind: difference``),
+including ``calibration_gap`` (groups agree at equal scores, see
+:mod:`audits._calibration`; settings of the score sweep/calibration in ``scores``).
 Its ``name`` and ``version`` are recorded with every audit.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal, get_args
 
@@ -42,7 +44,8 @@ BINARY_METRICS: tuple[str, ...] = (
     "selection_rate", "true_positive_rate", "false_positive_rate", "false_negative_rate",
     "precision", "accuracy",
 )
-METRICS: tuple[str, ...] = (*BINARY_METRICS, "true_negative_rate", "count", "mean_prediction", "auc", "mae")
+METRICS: tuple[str, ...] = (*BINARY_METRICS, "true_negative_rate", "count", "mean_prediction", "auc", "mae",
+                            "calibration_gap")
 
 ERR_POLICY_UNKNOWN = "audits.errors.policy_unknown"
 ERR_POLICY_INVALID = "audits.errors.policy_invalid"
@@ -90,6 +93,7 @@ class Policy:
     threshold: float
     dimensions: tuple[str, ...]
     domains: dict[str, dict[str, Any]]
+    scores: dict[str, Any] = field(default_factory=dict)  # sweep / calibration settings (see audits._scores)
 
     @property
     def label(self) -> str:
@@ -106,7 +110,7 @@ class Policy:
             "age_bands": [list(b) for b in self.age_bands.bands], "min_group_size": self.min_group_size,
             "reference": self.reference, "alpha": self.alpha, "correction": self.correction,
             "replicates": self.replicates, "seed": self.seed, "threshold": self.threshold,
-            "dimensions": list(self.dimensions), "domains": self.domains,
+            "dimensions": list(self.dimensions), "domains": self.domains, "scores": self.scores,
         }
 
 
@@ -142,6 +146,7 @@ def _parse(data: dict[str, Any], name: str) -> Policy:
             threshold=float(data.get("threshold", 0.5)),
             dimensions=tuple(data.get("dimensions", ("age_band", "district", "intersection"))),
             domains=dict(data["domains"]),
+            scores={k: int(v) for k, v in (data.get("scores") or {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(name, f"{type(exc).__name__}: {exc}") from exc

@@ -16,18 +16,24 @@ import pandas as pd
 from sandbox.errors import InputError
 from sandbox.i18n import t
 
+from ._score_report import calibration_frame, pass_range_frame, score_html, score_lines, sweep_frame
+
 __all__ = [
     "ERR_OUT_SUFFIX",
     "FONT_PATH",
+    "calibration_frame",
     "checks_frame",
     "groups_frame",
     "heatmap_frame",
     "method_text",
     "metric_label",
+    "pass_range_frame",
     "render_csv",
     "render_html",
     "render_json",
     "render_pdf",
+    "score_lines",
+    "sweep_frame",
     "what_if_frame",
     "write_report",
 ]
@@ -170,6 +176,7 @@ def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
              f"<h1>{esc(t('audits.report.title', lang))}</h1><table>"]
     parts += [f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>" for k, v in _header_lines(result, lang)]
     parts.append(f"</table><p>{esc(method_text(result, lang))}</p>")
+    parts.append(score_html(result, lang=lang))
     unknown = result.get("unknown")
     if unknown:
         parts.append(f"<p>{esc(t('audits.report.unknown_rows', lang, **unknown))}</p>")
@@ -213,6 +220,8 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     for key, value in _header_lines(result, lang):
         pdf.multi_cell(0, 5, f"{key}：{value}", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
+    for line in score_lines(result, lang):
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     rows, cols, grid = _heat_cells(result)
     pdf.ln(2)
     pdf.set_font("wqy", size=11)

@@ -21,6 +21,7 @@ from sandbox.errors import InputError, NotFoundError
 from sandbox.roles import Actor, authorize
 
 from ._inputs import ColumnMap, TaskOption, prepare
+from ._scores import Direction, ThresholdSource, parse_order
 from .policy import load_policy
 
 __all__ = [
@@ -100,6 +101,10 @@ def run_audit(
     spark_progress: Callable[[float, str], None] | None = None,
     job_group: str | None = None,
     recorder: Any = None,
+    threshold: str | float | None = None,
+    threshold_direction: Direction = "above",
+    threshold_source: ThresholdSource | None = None,
+    score_order: str | tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Audit a registered version (scored in isolation) or an uploaded predictions file.
 
@@ -134,6 +139,12 @@ def run_audit(
     recorder : models.run_logger.RunLogger, optional
         Started by the caller (the CLI starts it first thing, so MLflow loads
         in a helper process while the audit runs); the caller closes it.
+    threshold, threshold_direction, threshold_source, score_order
+        How a score becomes decisions (see :func:`audits._scores.resolve_score`):
+        required for a score outside [0, 1] or an ordinal score (``score_order``
+        ``"低,中,高"``, low → high) when there is no prediction column. Without a
+        threshold the model card's ``decision_threshold`` is used (source
+        ``vendor_card``); probabilities default to the policy's 0.5 (``default``).
 
     Returns
     -------
@@ -178,6 +189,10 @@ def _run_audit(
     spark_progress: Callable[[float, str], None] | None = None,
     job_group: str | None = None,
     recorder: Any = None,
+    threshold: str | float | None = None,
+    threshold_direction: Direction = "above",
+    threshold_source: ThresholdSource | None = None,
+    score_order: str | tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     from sandbox.engines import resolve_engine
     from sandbox.files import sha256_file
@@ -194,7 +209,8 @@ def _run_audit(
         return _run_on_spark(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
                              policy=chosen, domain=domain, task=task, positive_label=positive_label,
                              replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
-                             say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder)
+                             say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder,
+                             scoring=_scoring(threshold, threshold_direction, threshold_source, score_order))
     data_path = Path(data)
     data_label = data_name or data_path.name
     say(0.01, "read")
@@ -206,6 +222,7 @@ def _run_audit(
         vendor_id = model_info.get("vendor_id")
         authorize(actor, "audit.run", owner_vendor_id=vendor_id)
         domain = domain or model_info.get("service_domain")
+    scoring = _scoring(threshold, threshold_direction, threshold_source, score_order, model_info)
     if predictions is not None:
         pred_path = Path(predictions)
         pred_label = pred_name or pred_path.name
@@ -220,7 +237,8 @@ def _run_audit(
             columns.score = "评分" if "评分" in pred_frame.columns else None
     say(0.04, "prepare")
     prepared = prepare(frame, pred_frame, columns=columns, policy=chosen, task=task, domain=domain,
-                       positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label)
+                       positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
+                       **scoring)
     result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
                            progress=lambda f, s: say(0.05 + 0.8 * f, s))
     result["dataset_sha256"] = sha256_file(data_path)
@@ -232,6 +250,22 @@ def _run_audit(
         result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
     return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
                    say=say, recorder=recorder)
+
+
+def _card_threshold(model_info: dict[str, Any] | None) -> dict[str, Any]:
+    """The model card's ``decision_threshold`` (source ``vendor_card``), if it states one."""
+    value = ((model_info or {}).get("card") or {}).get("decision_threshold")
+    return {} if value is None else {"threshold": value, "threshold_source": "vendor_card"}
+
+
+def _scoring(threshold: str | float | None, direction: Direction, source: ThresholdSource | None,
+             order: str | tuple[str, ...] | None, model_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Keyword arguments of :func:`audits._inputs.prepare` saying how a score becomes decisions."""
+    out: dict[str, Any] = {"threshold": threshold, "threshold_direction": direction, "threshold_source": source,
+                           "score_order": parse_order(order) if isinstance(order, str) else order}
+    if threshold is None:
+        out.update(_card_threshold(model_info))
+    return out
 
 
 def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] | None, policy: Any,
@@ -259,7 +293,7 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
                   positive_label: str | None, replicates: int | None, seed: int | None, as_of: date | None,
                   what_if: bool, record: bool, say: Callable[[float, str], None],
                   spark_progress: Callable[[float, str], None] | None, job_group: str | None,
-                  recorder: Any) -> dict[str, Any]:
+                  recorder: Any, scoring: dict[str, Any]) -> dict[str, Any]:
     """The audit with the rows grouped on Spark (:mod:`audits._spark`), the rest as on pandas."""
     from sandbox.engines import source_fingerprint, source_label, spark_job, spark_session
 
@@ -276,6 +310,8 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
         model_info = _model_info(actor, name, version)
         authorize(actor, "audit.run", owner_vendor_id=model_info.get("vendor_id"))
         domain = domain or model_info.get("service_domain")
+        if scoring["threshold"] is None:
+            scoring = {**scoring, **_card_threshold(model_info)}
     data_label, pred_label = source_label(data), source_label(predictions)
     same = str(predictions) == str(data) or (Path(str(data)).exists() and Path(str(predictions)).exists()
                                              and Path(str(data)).resolve() == Path(str(predictions)).resolve())
@@ -289,7 +325,7 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
     say(0.04, "prepare")
     prepared = prepare(grouped, None, columns=used, policy=policy, task=task, domain=domain,
                        positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
-                       weight_column=WEIGHT)
+                       weight_column=WEIGHT, **scoring)
     prepared.info.update(columns=asdict(columns), age_source=age_source, engine="spark",
                          join={"method": "same_file"} if same else {"method": "id", "column": columns.id or "auto"},
                          files={"data": data_label, **({} if same else {"predictions": pred_label})})

@@ -1,7 +1,7 @@
 """Mitigation what-if: what fairlearn's ThresholdOptimizer would change (advice only).
 
-Group-specific thresholds on the model's score (or its 0/1 predictions) are
-fitted for demographic parity and for equalized odds across age bands; the
+Group-specific thresholds on the model's score (oriented so that higher means
+selected; or its 0/1 predictions) are fitted for demographic parity and for equalized odds across age bands; the
 report shows how selection rate, TPR, FPR and overall accuracy would move.
 Nothing is applied to the model — this is advice for the vendor.
 """
@@ -69,10 +69,14 @@ def threshold_what_if(data: AuditData, *, seed: int = 0) -> dict[str, Any]:
     groups = data.groups.age[idx]
     labels = data.groups.age_labels
     sensitive = np.array(labels, dtype=object)[groups]
-    before = data.y_pred[idx]
+    before = data.y_pred[idx]  # the audited decisions: the explicit threshold when they come from the score
+    spec = data.score_spec
     out: dict[str, Any] = {
         "advice_only": True, "rows_used": len(idx), "sensitive_feature": "age_band",
-        "before": {"accuracy": float((before == y).mean()), "groups": _rates(y, before, groups, labels)},
+        "before": {"accuracy": float((before == y).mean()), "groups": _rates(y, before, groups, labels),
+                   "threshold": None if spec is None else {
+                       "value": spec.threshold_label, "direction": spec.direction, "source": spec.source,
+                       "decisions": spec.decisions}},
         "after": {},
     }
     X = score.reshape(-1, 1)  # noqa: N806

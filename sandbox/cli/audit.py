@@ -52,6 +52,11 @@ def run(
     positive_label: Annotated[str | None, Col("--positive-label", help="value meaning 'yes'")] = None,
     replicates: Annotated[int | None, Col("--replicates", min=100, max=100_000)] = None,
     seed: Annotated[int | None, Col("--seed")] = None,
+    threshold: Annotated[str | None, Col("--threshold", help="评分阈值 / decision threshold of the score "
+                                         "(a level for ordinal scores)")] = None,
+    threshold_direction: Annotated[str, Col("--threshold-direction",
+                                            help="above: selected when score ≥ T · below: score ≤ T")] = "above",
+    score_order: Annotated[str | None, Col("--score-order", help="ordinal levels low→high, e.g. 低,中,高")] = None,
     what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
     dry_run: Annotated[bool, Col("--dry-run", help="compute and report only; record nothing")] = False,
     out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
@@ -64,6 +69,8 @@ def run(
     """运行公平性审计 / run a fairness audit (exit 0 pass · 3 fail · 4 insufficient evidence)."""
     if task not in ("auto", "binary", "multiclass", "regression"):
         raise typer.BadParameter("auto | binary | multiclass | regression", param_hint="--task")
+    if threshold_direction not in ("above", "below"):
+        raise typer.BadParameter("above | below", param_hint="--threshold-direction")
     from models.run_logger import take_early
 
     # MLflow takes longer to import than a 1M-row audit takes to compute: a helper process loads it meanwhile
@@ -73,14 +80,16 @@ def run(
              score=score, age=age, id_card=id_card, district_code=district_code, id_column=id_column, policy=policy,
              domain=domain, task=task, positive_label=positive_label, replicates=replicates, seed=seed,
              what_if=what_if, dry_run=dry_run, out=out, engine=engine, as_user=as_user, password=password,
-             as_json=as_json, recorder=recorder)
+             as_json=as_json, recorder=recorder, threshold=threshold, threshold_direction=threshold_direction,
+             score_order=score_order)
 
 
 def _run(*, data: Path, label: str, district: str, model: str | None, predictions: Path | None,
          prediction: str | None, score: str | None, age: str | None, id_card: str | None, district_code: str | None,
          id_column: str | None, policy: str | None, domain: str | None, task: str, positive_label: str | None,
          replicates: int | None, seed: int | None, what_if: bool, dry_run: bool, out: Path | None,
-         engine: str | None, as_user: str | None, password: str | None, as_json: bool, recorder: object) -> None:
+         engine: str | None, as_user: str | None, password: str | None, as_json: bool, recorder: object,
+         threshold: str | None, threshold_direction: str, score_order: str | None) -> None:
     from audits import ColumnMap, run_audit
     from audits.report import ERR_OUT_SUFFIX
     from sandbox.engines import resolve_engine, stderr_progress
@@ -97,6 +106,8 @@ def _run(*, data: Path, label: str, district: str, model: str | None, prediction
                        policy=policy, domain=domain, task=task, positive_label=positive_label,  # type: ignore[arg-type]
                        replicates=replicates, seed=seed, what_if=what_if, record=not dry_run,
                        engine=chosen_engine, recorder=recorder,
+                       threshold=threshold, threshold_direction=threshold_direction,  # type: ignore[arg-type]
+                       threshold_source="reviewer" if threshold is not None else None, score_order=score_order,
                        spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
     if out is not None:
         from audits.report import write_report
@@ -116,6 +127,10 @@ def _human(result: dict, out: Path | None) -> None:  # type: ignore[type-arg]
                  audit_id=result["audit_id"] or "-", policy=result["policy"]["label"]))
     typer.echo(t("audits.report.summary", total=sum(s.values()), passed=s["pass"], failed=s["fail"],
                  insufficient=s["insufficient"]))
+    from audits.report import score_lines
+
+    for line in score_lines(result, language):
+        typer.echo(line)
     for c in [c for c in result["checks"] if c["verdict"] == "fail"][:15]:
         kind = t(f"audits.kind.{c['kind']}", threshold=c["threshold"])
         check = f"{metric_label(c['metric'], language)} · {kind}"
