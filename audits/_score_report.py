@@ -9,7 +9,15 @@ import pandas as pd
 
 from sandbox.i18n import t
 
-__all__ = ["calibration_frame", "pass_range_frame", "score_html", "score_lines", "sweep_frame"]
+__all__ = [
+    "calibration_frame",
+    "impossibility_text",
+    "pass_range_frame",
+    "score_html",
+    "score_lines",
+    "sweep_frame",
+    "threshold_line",
+]
 
 Lang = Literal["zh", "en"]
 

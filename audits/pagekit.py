@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.roles import Actor
 
-__all__ = ["column_choices", "demo_scenarios", "registered_versions", "save_upload"]
+__all__ = ["column_choices", "demo_scenarios", "registered_versions", "save_upload", "score_profile"]
 
 
 def demo_scenarios() -> dict[str, dict[str, Any]]:
@@ -50,3 +50,15 @@ def column_choices(data: Path, predictions: Path | None) -> list[str]:
         pred, _ = read_table(predictions)
         columns += [str(c) for c in pred.columns if str(c) not in columns]
     return columns
+
+
+def score_profile(data: Path, predictions: Path | None, column: str, order: str | None = None) -> dict[str, Any]:
+    """Kind, range and histogram of a score column (see :func:`audits._scores.profile_score`)."""
+    from sandbox.tabular import read_table
+
+    from ._scores import parse_order, profile_score
+
+    frame, _ = read_table(data)
+    if column not in frame.columns and predictions is not None:
+        frame, _ = read_table(predictions)
+    return profile_score(frame[column], order=parse_order(order))

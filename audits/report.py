@@ -16,7 +16,15 @@ import pandas as pd
 from sandbox.errors import InputError
 from sandbox.i18n import t
 
-from ._score_report import calibration_frame, pass_range_frame, score_html, score_lines, sweep_frame
+from ._score_report import (
+    calibration_frame,
+    impossibility_text,
+    pass_range_frame,
+    score_html,
+    score_lines,
+    sweep_frame,
+    threshold_line,
+)
 
 __all__ = [
     "ERR_OUT_SUFFIX",
@@ -25,6 +33,7 @@ __all__ = [
     "checks_frame",
     "groups_frame",
     "heatmap_frame",
+    "impossibility_text",
     "method_text",
     "metric_label",
     "pass_range_frame",
@@ -34,6 +43,7 @@ __all__ = [
     "render_pdf",
     "score_lines",
     "sweep_frame",
+    "threshold_line",
     "what_if_frame",
     "write_report",
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from audits import ColumnMap, list_audits, list_policies, run_audit, show_audit
 from audits import report as rpt
-from audits.pagekit import column_choices, demo_scenarios, registered_versions, save_upload
+from audits.pagekit import column_choices, demo_scenarios, registered_versions, save_upload, score_profile
 from sandbox.roles import can
 from sandbox.ui import guarded, lang, require, tr
 
@@ -73,6 +74,9 @@ def run_form() -> None:
         domain = st.selectbox(tr("audits.page.domain"), DOMAINS, placeholder=tr("ui.choose"), key=f"audit_domain_{scope}",
                               index=DOMAINS.index(defaults.get("service_domain", "其他")))
         what_if = st.checkbox(tr("audits.page.what_if"), key="audit_what_if", value=False)
+    threshold = direction = order = None
+    if score:
+        threshold, direction, order = score_inputs(data_path, pred_path, score, scope, needs=not prediction)
     if st.button(tr("audits.page.run"), type="primary", key="audit_run"):
         bar = st.progress(0.0, text=tr("audits.page.running"))
         columns = ColumnMap(label=label or "", prediction=prediction, score=score, age=age, id_card=id_card,
@@ -82,10 +86,74 @@ def run_form() -> None:
         result = guarded(lambda: run_audit(
             actor=actor, data=data_path, predictions=pred_path, model=model, columns=columns, policy=policy,
             domain=domain, what_if=what_if, positive_label=None if positive is None else str(positive),
+            threshold=threshold, threshold_direction=direction or "above", score_order=order,
+            threshold_source="reviewer" if threshold else None,
             progress=lambda f, s: bar.progress(min(f, 1.0), text=f"{tr('audits.page.running')} {s}")))
         bar.empty()
         if result is not None:
             st.session_state["audit_result"] = result
+
+
+def score_inputs(data_path: Path, pred_path: Path | None, column: str, scope: str, *,
+                 needs: bool) -> tuple[str | None, str, str | None]:
+    """The score's distribution, then its threshold, direction and (for levels) their order."""
+    st.subheader(tr("audits.page.score_title"))
+    order = st.text_input(tr("audits.page.score_order"), key=f"audit_score_order_{scope}") or None
+    profile = guarded(lambda: score_profile(data_path, pred_path, column, order))
+    if profile is None:
+        return None, "above", order
+    st.caption(tr("audits.page.score_profile", column=column, kind=tr(f"audits.page.score_kind.{profile['kind']}"),
+                  minimum="—" if profile["minimum"] is None else f"{profile['minimum']:g}",
+                  maximum="—" if profile["maximum"] is None else f"{profile['maximum']:g}", distinct=profile["distinct"]))
+    hist = profile["histogram"]
+    st.bar_chart(pd.DataFrame({"n": hist["counts"]}, index=pd.Index(hist["bins"], name=column)), height=180)
+    c1, c2 = st.columns(2)
+    default = "0.5" if profile["kind"] == "probability" else ""
+    threshold = c1.text_input(tr("audits.page.threshold"), value=default, help=tr("audits.page.threshold_help"),
+                              key=f"audit_threshold_{scope}").strip() or None
+    directions = {tr(f"audits.page.direction.{d}"): d for d in ("above", "below")}
+    direction = directions[c2.radio(tr("audits.page.threshold_direction"), list(directions),
+                                    key=f"audit_threshold_direction_{lang()}", horizontal=True)]
+    if needs and profile["needs_threshold"] and threshold is None:
+        st.warning(tr("audits.page.threshold_needed"))
+    if threshold == default:  # left at the probability default: the report says so
+        threshold = None
+    return threshold, direction, order
+
+
+def show_scores(result: dict) -> None:  # type: ignore[type-arg]
+    """Threshold statement, sweep chart per age band / district, pass ranges, calibration tables."""
+    import altair as alt
+
+    section = result["score"]
+    st.subheader(tr("audits.score.title"))
+    threshold = rpt.threshold_line(result, lang())
+    if threshold:
+        st.info(threshold)
+    note = rpt.impossibility_text(result, lang())
+    if note:
+        (st.warning if section["impossibility"] else st.caption)(note)
+    dims = [d for d in ("age_band", "district") if d in section["sweep"]["dimensions"]]
+    names = {tr(f"audits.dim.{d}"): d for d in dims}
+    dimension = names[st.radio(tr("audits.page.sweep_dimension"), list(names), key=f"audit_sweep_dim_{lang()}",
+                               horizontal=True)]
+    metrics = {rpt.metric_label(m, lang()): m for m in ("selection_rate", "true_positive_rate", "false_positive_rate")}
+    metric = metrics[st.selectbox(tr("audits.page.sweep_metric"), list(metrics), key=f"audit_sweep_metric_{lang()}")]
+    frame = rpt.sweep_frame(result, dimension=dimension, metric=metric)
+    with st.container(key="audit_sweep_chart"):
+        st.markdown(f"**{tr('audits.page.sweep_title')}** · {rpt.metric_label(metric, lang())}")
+        lines = alt.Chart(frame).mark_line(point=True).encode(
+            x=alt.X("threshold:Q", title=tr("audits.score.col.threshold")), y=alt.Y("value:Q", title=None),
+            color=alt.Color("group:N", title=tr(f"audits.dim.{dimension}")), tooltip=["label", "group", "value"])
+        chosen = frame[frame["chosen"]].drop_duplicates("threshold")
+        layers = lines + alt.Chart(chosen).mark_rule(strokeDash=[4, 4]).encode(x="threshold:Q") if len(chosen) else lines
+        st.altair_chart(layers, width="stretch")
+    st.dataframe(rpt.pass_range_frame(result, lang=lang()), hide_index=True, width="stretch")
+    with st.container(key="audit_calibration"):
+        st.markdown(f"**{tr('audits.page.calibration_title')}**")
+        cal = section["calibration"]
+        st.caption(tr("audits.score.calibration_note", max_gap=cal["max_gap"], min_cell=cal["min_cell_size"]))
+        st.dataframe(rpt.calibration_frame(result, dimension=dimension, lang=lang()), width="stretch")
 
 
 def show(result: dict) -> None:  # type: ignore[type-arg]
@@ -107,22 +175,24 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
     st.subheader(tr("audits.report.heatmap", metric=rpt.metric_label(metric, lang())))
     text = values.map(lambda v: "—" if v != v else f"{v:.3f}") + counts.map(lambda n: f" (n={n})")
     st.dataframe(text.style.background_gradient(cmap="Blues", gmap=values.fillna(values.min().min()), axis=None),
-                 use_container_width=True)
+                 width="stretch")
     checks = rpt.checks_frame(result, lang=lang())
     verdict_col = tr("audits.col.verdict")
     st.subheader(tr("audits.report.failures"))
-    st.dataframe(checks[checks[verdict_col] == tr("audits.verdict.fail")], hide_index=True, use_container_width=True)
+    st.dataframe(checks[checks[verdict_col] == tr("audits.verdict.fail")], hide_index=True, width="stretch")
     st.subheader(tr("audits.report.insufficient"))
     st.dataframe(checks[checks[verdict_col] == tr("audits.verdict.insufficient")], hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
+    if result.get("score"):
+        show_scores(result)
     with st.expander(tr("audits.report.groups")):
-        st.dataframe(rpt.groups_frame(result, lang=lang()), hide_index=True, use_container_width=True)
+        st.dataframe(rpt.groups_frame(result, lang=lang()), hide_index=True, width="stretch")
     with st.expander(tr("audits.page.all_checks")):
-        st.dataframe(checks, hide_index=True, use_container_width=True)
+        st.dataframe(checks, hide_index=True, width="stretch")
     if result.get("what_if"):
         st.subheader(tr("audits.page.what_if_title"))
         st.caption(tr("audits.page.what_if_note"))
-        st.dataframe(rpt.what_if_frame(result, lang=lang()), hide_index=True, use_container_width=True)
+        st.dataframe(rpt.what_if_frame(result, lang=lang()), hide_index=True, width="stretch")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("JSON", rpt.render_json(result), "audit_report.json", key="audit_dl_json")
     d2.download_button("CSV", "\ufeff" + rpt.render_csv(result, lang=lang()), "audit_checks.csv", key="audit_dl_csv")

@@ -45,3 +45,24 @@ def test_vendor_sees_only_history(demo_home: Path) -> None:
     assert at.info[0].value.startswith("您可以查看本单位模型的审计记录")
     options = at.selectbox(key="audit_history_zh").options
     assert options and all("grassroots" in o or "risk" in o for o in options)
+
+
+def test_risk_scores_show_threshold_sweep_and_calibration(demo_home: Path) -> None:
+    at = _page("reviewer").run()
+    at.selectbox(key="audit_scenario_zh").set_value("基层治理风险预警").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="audit_threshold_risk_warning").value == "0.5"  # a probability: default 0.5
+    assert any(c.value.startswith("评分列 评分：概率") for c in at.caption)
+    at.button(key="audit_run").click().run()
+    assert not at.exception, at.exception
+    shown = [i.value for i in at.info]
+    assert any(i.startswith("决策取自预测列 预测") and "≥ 0.5（来源：默认值" in i for i in shown), shown
+    assert at.get("vega_lite_chart"), "no sweep chart"
+    frames = {(*tuple(d.value.columns)[:3], d.value.index.name): d.value for d in at.dataframe}
+    ranges = next(v for k, v in frames.items() if "达标阈值范围（点估计）" in k)
+    assert len(ranges) >= 3 and set(ranges["维度"]) == {"年龄段", "街道/镇"}
+    calibration = next(v for k, v in frames.items() if k[-1] == "评分段")
+    assert calibration.shape[0] == 10 and "80+" in calibration.columns
+    at.radio(key="audit_sweep_dim_zh").set_value("街道/镇").run()
+    assert not at.exception, at.exception
+    assert any("於潜镇" in d.value.columns for d in at.dataframe if d.value.index.name == "评分段")
