@@ -35,6 +35,7 @@ __all__ = [
     "ScoreBins",
     "ScoreSpec",
     "ThresholdSource",
+    "bins_from_summary",
     "parse_order",
     "profile_score",
     "resolve_score",
@@ -250,11 +251,27 @@ def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_
     0.1 grid (calibration bins 0–0.1, …, 0.9–1), else the deciles.
     """
     uniq = np.unique(oriented)
-    if spec.kind == "ordinal" or len(uniq) <= max_levels:
-        edges = np.unique(spec.orient(np.arange(len(spec.levels)))) if spec.levels is not None else uniq
+    few = spec.kind == "ordinal" or len(uniq) <= max_levels
+    cuts = None if few else np.quantile(oriented, np.linspace(0.0, 1.0, quantiles + 1))
+    return bins_from_summary(levels=uniq if few else None, cuts=cuts, spec=spec, quantiles=quantiles,
+                             calibration_bins=calibration_bins)
+
+
+def bins_from_summary(*, levels: np.ndarray | None, cuts: np.ndarray | None, spec: ScoreSpec,
+                      quantiles: int = SWEEP_QUANTILES, calibration_bins: int = CALIBRATION_BINS) -> ScoreBins:
+    """:class:`ScoreBins` from a summary of the oriented score (what a distributed engine computes).
+
+    Parameters
+    ----------
+    levels : ndarray, optional
+        The distinct oriented values when there are few (levels mode).
+    cuts : ndarray, optional
+        The ``quantiles + 1`` oriented quantiles at ``0, 1/quantiles, …, 1`` (quantile mode).
+    """
+    if spec.levels is not None or levels is not None:
+        edges = np.unique(spec.orient(np.arange(len(spec.levels)))) if spec.levels is not None else np.asarray(levels)
         return ScoreBins(edges=edges, mode="levels", calibration_starts=np.arange(1, len(edges) + 1))
-    probs = np.linspace(0.0, 1.0, quantiles + 1)
-    cuts = np.quantile(oriented, probs)
+    cuts = np.asarray(cuts, dtype=float)
     if spec.kind == "probability":
         grid = spec.orient(np.linspace(0.0, 1.0, calibration_bins + 1)[1:-1])
     else:

@@ -10,7 +10,7 @@ from sandbox.store import session_scope
 
 from ._tables import Audit
 
-__all__ = ["audit_evidence"]
+__all__ = ["audit_evidence", "score_evidence"]
 
 CHECK_FIELDS = ("check", "dimension", "group", "reference", "n", "value", "disparity", "ci_low", "ci_high",
                 "threshold", "verdict", "reason", "n_needed", "p_fail_adjusted", "p_pass_adjusted", "unknown")
@@ -28,7 +28,14 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
         "version"}``), ``dataset_sha256``, ``verdict`` (pass/fail/insufficient),
         ``checks`` (per-group verdicts with intervals and the n needed),
         ``heatmap`` (age band × district values of the headline metric),
-        ``tool_versions``; also ``summary``, ``correction`` and ``bootstrap``.
+        ``tool_versions``; also ``summary``, ``correction``, ``bootstrap`` and
+        ``scores`` (None when no score was audited): ``threshold`` (value,
+        operator, source, decisions), ``calibration_verdict`` (worst of the
+        ``calibration_checks``), ``calibration_checks`` (failing/insufficient
+        rows first), ``pass_ranges`` (per check and dimension: thresholds at
+        which every sizeable group complies, and whether the chosen one does),
+        ``impossibility`` (base rates differ: calibration and error-rate
+        balance cannot both hold) and ``base_rates``.
     """
     named = (Audit.model_name == model_name) | (Audit.model_card_name == model_name)
     query = (select(Audit).where(named, Audit.model_version == str(model_version))
@@ -49,6 +56,30 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
                 "summary": row.report.get("summary", {}),
                 "correction": row.report.get("correction", {}),
                 "bootstrap": row.report.get("bootstrap", {}),
+                "scores": score_evidence(row.report),
             }
             for row in rows
         ]
+
+
+def score_evidence(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The score part of one audit report for the review (None when no score was audited)."""
+    section = report.get("score")
+    if not section:
+        return None
+    spec = section["spec"]
+    order = {"fail": 0, "insufficient": 1, "pass": 2}
+    rows = sorted((c for c in report.get("checks", []) if c.get("metric") == "calibration_gap"),
+                  key=lambda c: order.get(c.get("verdict"), 3))
+    verdicts = {c["verdict"] for c in rows}
+    worst = next((v for v in ("fail", "insufficient", "pass") if v in verdicts), None)
+    return {
+        "threshold": {"column": spec["column"], "value": spec["threshold_label"], "operator": spec["operator"],
+                      "source": spec["source"], "decisions": spec["decisions"], "kind": spec["kind"]},
+        "calibration_verdict": worst,
+        "calibration_checks": [{k: c.get(k) for k in (*CHECK_FIELDS, "bin", "bins_compared")} for c in rows],
+        "pass_ranges": [{"check": p["check"], "dimension": p["dimension"], "ranges": p["ranges"],
+                         "at_chosen": p["at_chosen"]} for p in section["sweep"]["pass_ranges"]],
+        "impossibility": section["impossibility"],
+        "base_rates": section["base_rates"],
+    }

@@ -133,6 +133,13 @@ def test_journey_on_the_cli(key: str, journey_home: Path, tmp_path: Path) -> Non
     assert verdict in {"pass", "fail", "insufficient"}, audit.keys()
     if scenario.get("planted_disparity") and scenario["kind"] == "binary":
         assert verdict == "fail", f"the planted disparity of {key} was not found"
+    if key == "risk_warning":  # a risk score: threshold, sweep and calibration within groups are reported
+        assert audit["score"]["spec"]["threshold"] == 0.5 and audit["score"]["spec"]["source"] == "default"
+        sweep = audit["score"]["sweep"]
+        assert sweep["chosen"] is not None and {p["dimension"] for p in sweep["pass_ranges"]} == {"age_band", "district"}
+        calibration = [c for c in audit["checks"] if c["metric"] == "calibration_gap"]
+        assert any(c["verdict"] == "fail" and c["group"].startswith("80+ × ") and c["group"].endswith("镇")
+                   for c in calibration), "the calibration of the elderly in rural 镇 was not found"
     cli.refused(*audit_args, user=vendor)
 
     # 3. steward: personal information in the scenario data

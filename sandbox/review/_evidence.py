@@ -59,6 +59,24 @@ def _policy(policy: Any) -> str:
     return str(policy)
 
 
+def _scores_note(scores: dict[str, Any] | None) -> str:
+    """Threshold, calibration-within-groups verdict and sweep pass ranges of a score audit (audits evidence)."""
+    if not scores:
+        return ""
+    th = scores.get("threshold") or {}
+    parts = [f"score {th.get('column')} {th.get('operator')} {th.get('value')} ({th.get('source')})"]
+    failing = [f"{c.get('group')} (bin {c.get('bin')}, gap {c.get('value') or 0:.2f})"
+               for c in scores.get("calibration_checks") or [] if c.get("verdict") == "fail"]
+    parts.append(f"calibration within groups: {scores.get('calibration_verdict')}"
+                 + (f" — {', '.join(failing[:4])}" if failing else ""))
+    for p in scores.get("pass_ranges") or []:
+        spans = ", ".join(f"{r['from_label']}–{r['to_label']}" for r in p.get("ranges") or []) or "none"
+        parts.append(f"sweep {p.get('check')} [{p.get('dimension')}] holds at {spans}")
+    if scores.get("impossibility"):
+        parts.append("base rates differ: calibration and error-rate balance cannot both hold")
+    return "; " + "; ".join(parts)
+
+
 def _sensitive_found(privacy: dict[str, Any]) -> list[str]:
     found: list[str] = []
     for scan in privacy.get("scans") or []:
@@ -111,14 +129,16 @@ def prefill(
         latest = audits[0]
         verdict = latest.get("verdict")
         answer = {"pass": "yes", "fail": "no"}.get(verdict)
+        scores = _scores_note(latest.get("scores"))
         if answer is not None:
             out["C19"] = {
                 "answer": answer,
-                "explanation": f"audit {latest.get('audit_id')} verdict {verdict} (policy {_policy(latest.get('policy'))})",
+                "explanation": f"audit {latest.get('audit_id')} verdict {verdict} (policy {_policy(latest.get('policy'))})"
+                + scores,
                 "evidence": f"mlflow run {latest.get('run_id')}",
             }
         else:
-            out["C19"] = {"answer": None, "explanation": f"audit verdict {verdict}: insufficient evidence",
+            out["C19"] = {"answer": None, "explanation": f"audit verdict {verdict}: insufficient evidence" + scores,
                           "evidence": f"mlflow run {latest.get('run_id')}"}
     # C20: this record and its impact assessment are retained ≥ 3 years.
     out["C20"] = {"answer": "yes", "explanation": f"record retained until {retention_until} (≥3 years)",

@@ -70,7 +70,7 @@ def test_decile_score_is_refused_without_a_threshold(decile_file: tuple[Path, pd
 
 def test_decile_score_with_threshold_matches_a_hand_computation(decile_file: tuple[Path, pd.DataFrame]) -> None:
     path, frame = decile_file
-    result = runner.invoke(app, _args(path, "--threshold", "5", "--json", "--dry-run"))
+    result = runner.invoke(app, _args(path, "--threshold", "5", "--json", "--dry-run", "--what-if"))
     assert result.exit_code in (0, 3, 4), result.output
     report = json.loads(result.stdout)
     spec = report["score"]["spec"]
@@ -83,6 +83,11 @@ def test_decile_score_with_threshold_matches_a_hand_computation(decile_file: tup
                     "false_positive_rate": p[y == 0].mean(), "precision": y[p == 1].mean()}
         for metric, value in expected.items():
             assert groups[band]["metrics"][metric]["value"] == pytest.approx(value, abs=1e-12), (band, metric)
+    # the ThresholdOptimizer what-if starts from the same explicit threshold
+    before = report["what_if"]["before"]
+    assert before["threshold"] == {"value": "5", "direction": "above", "source": "reviewer", "decisions": "score"}
+    for band, rows in frame.groupby("band"):
+        assert before["groups"][band]["selection_rate"] == pytest.approx(rows["pred"].mean(), abs=1e-12)
     # the sweep at every decile equals thresholding by hand; the chosen one is marked
     sweep = report["score"]["sweep"]
     assert sweep["mode"] == "levels" and sweep["thresholds"] == [float(d) for d in range(1, 11)]
