@@ -59,11 +59,16 @@ def _settings(policy: Policy) -> dict[str, int]:
 def score_audit(
     *, score: np.ndarray, spec: ScoreSpec, cells: np.ndarray, y: np.ndarray, n_cells: int, dims: list[Dimension],
     references: dict[str, int], policy: Policy, checks: list[Check], rng: np.random.Generator, replicates: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows → histogram (one pass) → :func:`score_section`. ``score`` is the oriented score."""
-    bins = score_edges(score, spec, **_settings(policy))
+    """Rows → histogram (one pass) → :func:`score_section`. ``score`` is the oriented score.
+
+    ``weights``: how many identical rows each row stands for (Spark engine).
+    """
+    bins = score_edges(score, spec, **_settings(policy), weights=weights)
     raw = spec.raw(score) if spec.kind == "probability" else None
-    hist, sums = score_histogram(cells=cells, y=y, oriented=score, bins=bins, n_cells=n_cells, raw=raw)
+    hist, sums = score_histogram(cells=cells, y=y, oriented=score, bins=bins, n_cells=n_cells, raw=raw,
+                                 weights=weights)
     return score_section(hist=hist, sums=sums, bins=bins, spec=spec, dims=dims, references=references,
                          policy=policy, checks=checks, rng=rng, replicates=replicates)
 

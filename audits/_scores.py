@@ -27,6 +27,8 @@ import pandas as pd
 
 from sandbox.errors import InputError
 
+from ._metrics import weighted_quantile
+
 __all__ = [
     "ERR_NEED_THRESHOLD",
     "ERR_SCORE_LEVEL_UNKNOWN",
@@ -242,7 +244,8 @@ def resolve_score(
 
 
 def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_LEVELS,
-                quantiles: int = SWEEP_QUANTILES, calibration_bins: int = CALIBRATION_BINS) -> ScoreBins:
+                quantiles: int = SWEEP_QUANTILES, calibration_bins: int = CALIBRATION_BINS,
+                weights: np.ndarray | None = None) -> ScoreBins:
     """Sweep thresholds (bin edges) on the oriented score and the calibration bins among them.
 
     Ordinal scores and scores with at most ``max_levels`` distinct values: every
@@ -252,7 +255,8 @@ def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_
     """
     uniq = np.unique(oriented)
     few = spec.kind == "ordinal" or len(uniq) <= max_levels
-    cuts = None if few else np.quantile(oriented, np.linspace(0.0, 1.0, quantiles + 1))
+    qs = np.linspace(0.0, 1.0, quantiles + 1)
+    cuts = None if few else np.quantile(oriented, qs) if weights is None else weighted_quantile(oriented, weights, qs)
     return bins_from_summary(levels=uniq if few else None, cuts=cuts, spec=spec, quantiles=quantiles,
                              calibration_bins=calibration_bins)
 
@@ -286,14 +290,21 @@ def bins_from_summary(*, levels: np.ndarray | None, cuts: np.ndarray | None, spe
 
 def score_histogram(
     *, cells: np.ndarray, y: np.ndarray, oriented: np.ndarray, bins: ScoreBins, n_cells: int,
-    raw: np.ndarray | None = None,
+    raw: np.ndarray | None = None, weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """One pass over the rows: ``hist[cell, y, bin]`` and (for probabilities) ``score_sum[cell, bin]``."""
+    """One pass over the rows: ``hist[cell, y, bin]`` and (for probabilities) ``score_sum[cell, bin]``.
+
+    ``weights``: how many identical rows each row stands for (the Spark engine's grouped rows).
+    """
     b = bins.n_bins
     index = np.searchsorted(bins.edges, oriented, side="right")
     flat = (cells.astype(np.int64) * 2 + y) * b + index
-    hist = np.bincount(flat, minlength=n_cells * 2 * b).reshape(n_cells, 2, b)
+    if weights is None:
+        hist = np.bincount(flat, minlength=n_cells * 2 * b)
+    else:
+        hist = np.rint(np.bincount(flat, weights=weights, minlength=n_cells * 2 * b)).astype(np.int64)
     sums = None
     if raw is not None:
-        sums = np.bincount(cells.astype(np.int64) * b + index, weights=raw, minlength=n_cells * b).reshape(n_cells, b)
-    return hist, sums
+        w = raw if weights is None else raw * weights
+        sums = np.bincount(cells.astype(np.int64) * b + index, weights=w, minlength=n_cells * b).reshape(n_cells, b)
+    return hist.reshape(n_cells, 2, b), sums

@@ -190,7 +190,7 @@ def compute_audit(
         score_rows, score_section = score_audit(
             score=data.score, spec=spec, cells=data.groups.cells(), y=data.y_true,  # type: ignore[arg-type]
             n_cells=data.groups.n_cells, dims=dims, references={d.name: computed[d.name]["ref"] for d in dims},
-            policy=policy, checks=checks, rng=rng, replicates=replicates)
+            policy=policy, checks=checks, rng=rng, replicates=replicates, weights=data.weights)
         rows += score_rows
     report(0.9, "report")
     result = {
