@@ -5,7 +5,9 @@ Inputs are per-group histograms ``hist[..., group, y, bin]`` (from
 sweep point is a tail sum of the histogram (one reverse cumulative sum gives
 all thresholds at once); every calibration cell is a sum of adjacent bins.
 Intervals come from the same multinomial count bootstrap as the rest of the
-audit (:func:`audits._bootstrap.resample_counts`).
+audit: per-group multinomial resampling of the counts (drawn here as a chain of
+binomials, :func:`multinomial_counts`, which has the same distribution as
+:func:`audits._bootstrap.resample_counts` and is ~10× faster for many cells).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from ._bootstrap import (
     nan_var,
     normal_cdf,
     normal_quantile,
-    percentile_interval,
-    resample_counts,
 )
 from ._scores import ScoreBins
 
@@ -30,6 +30,8 @@ __all__ = [
     "calibration_cells",
     "calibration_checks",
     "calibration_slope",
+    "multinomial_counts",
+    "nan_percentile_interval",
     "pass_ranges",
     "sweep_counts",
     "sweep_metrics",
@@ -147,10 +149,49 @@ def calibration_slope(hist: np.ndarray, sums: np.ndarray, *, iterations: int = 3
     return intercept, slope
 
 
-def _phi(x: float, se: float) -> float:
-    if se == 0 or not math.isfinite(se):
-        return 0.0 if x < 0 else 1.0 if x > 0 else 0.5
-    return float(normal_cdf(np.array([x / se]))[0])
+def multinomial_counts(counts: np.ndarray, *, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap replicates ``(replicates, G, K)`` of per-group counts ``(G, K)``, group sizes fixed.
+
+    ``Multinomial(n, p)`` drawn as ``X_k ~ Binomial(n − X_1 − … − X_{k−1}, p_k / (p_k + … + p_K))``:
+    the same distribution as :func:`audits._bootstrap.resample_counts`, vectorised over groups and replicates.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    g_count, k_count = counts.shape
+    out = np.zeros((replicates, g_count, k_count), dtype=np.int64)
+    left = np.broadcast_to(counts.sum(axis=1), (replicates, g_count)).copy()
+    rest = counts[:, ::-1].cumsum(axis=1)[:, ::-1].astype(float)  # counts of categories k … K
+    for k in range(k_count - 1):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(rest[:, k] > 0, counts[:, k] / np.where(rest[:, k] > 0, rest[:, k], 1.0), 0.0)
+        draw = rng.binomial(left, np.broadcast_to(p, left.shape))
+        out[:, :, k] = draw
+        left -= draw
+    out[:, :, -1] = left
+    return out
+
+
+def nan_percentile_interval(values: np.ndarray, *, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0 ignoring NaN (``numpy.nanquantile``, linear), vectorised."""
+    ordered = np.sort(values, axis=0)  # NaN last
+    k = np.isfinite(values).sum(axis=0)
+    bounds = []
+    for q in (alpha / 2, 1 - alpha / 2):
+        pos = np.maximum(k - 1, 0) * q
+        lo_i = np.floor(pos).astype(np.int64)
+        hi_i = np.minimum(lo_i + 1, np.maximum(k - 1, 0))
+        a = np.take_along_axis(ordered, lo_i[None, ...], axis=0)[0]
+        b = np.take_along_axis(ordered, hi_i[None, ...], axis=0)[0]
+        bounds.append(np.where(k > 0, a + (b - a) * (pos - lo_i), np.nan))
+    return bounds[0], bounds[1]
+
+
+def _phi_arr(x: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """Φ(x / se); a step at 0 where the SE is 0 or undefined (as :mod:`audits._verdicts` does)."""
+    ok = np.isfinite(se) & (se > 0) & np.isfinite(x)
+    step = np.where(x < 0, 0.0, np.where(x > 0, 1.0, 0.5))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(ok, x / np.where(ok, se, 1.0), 0.0)
+    return np.where(ok, normal_cdf(z), step)
 
 
 def calibration_checks(
@@ -190,12 +231,12 @@ def calibration_checks(
         n_bin = cells.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             observed = np.where(n_bin > 0, cells[:, 1] / np.where(n_bin > 0, n_bin, 1), np.nan)
-        drawn = resample_counts(cells.reshape(g_count, -1), replicates=replicates, rng=rng).reshape(
+        drawn = multinomial_counts(cells.reshape(g_count, -1), replicates=replicates, rng=rng).reshape(
             replicates, g_count, 2, c_count)
         rep_n = drawn.sum(axis=2)
         with np.errstate(divide="ignore", invalid="ignore"):
             reps = np.where(rep_n > 0, drawn[:, :, 1] / np.where(rep_n > 0, rep_n, 1), np.nan)
-        lo, hi = percentile_interval(reps, alpha=alpha)
+        lo, hi = nan_percentile_interval(reps, alpha=alpha)
         tables[fam["dimension"]] = {"observed": observed, "ci_low": lo, "ci_high": hi, "n": n_bin}
         n_group = n_bin.sum(axis=1)
         external = fam.get("reference_cells")
@@ -206,12 +247,21 @@ def calibration_checks(
             r = None
             ext = np.asarray(external, dtype=np.int64)
             ref_n = ext.sum(axis=0)
-            ext_drawn = resample_counts(ext.reshape(1, -1), replicates=replicates, rng=rng).reshape(replicates, 2, -1)
+            ext_drawn = multinomial_counts(ext.reshape(1, -1), replicates=replicates, rng=rng).reshape(
+                replicates, 2, -1)
             ext_rep_n = ext_drawn.sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ref_obs = np.where(ref_n > 0, ext[1] / np.where(ref_n > 0, ref_n, 1), np.nan)
                 ref_reps = np.where(ext_rep_n > 0, ext_drawn[:, 1] / np.where(ext_rep_n > 0, ext_rep_n, 1), np.nan)
             ref_label = fam["reference_label"]
+        # every group × bin at once: differences to the reference, their bootstrap SE and intervals
+        d_all = observed - ref_obs[None, :]
+        d_reps_all = reps - ref_reps[:, None, :]
+        se_all = np.sqrt(nan_var(d_reps_all))
+        d_lo_all, d_hi_all = nan_percentile_interval(d_reps_all, alpha=alpha)
+        p_pass_all = np.maximum(_phi_arr(d_all - threshold, se_all), _phi_arr(-threshold - d_all, se_all))
+        p_fail_all = np.minimum(_phi_arr(threshold - d_all, se_all), _phi_arr(d_all + threshold, se_all))
+        var_g_all, var_r_all = nan_var(reps), nan_var(ref_reps)
         for g, label in enumerate(fam["labels"]):
             if g == r or n_group[g] == 0:
                 continue
@@ -233,22 +283,18 @@ def calibration_checks(
                 best = float(share.max()) if share.size else 0.0
                 row["n_needed"] = max(min_group_size, math.ceil(min_cell_size / best) if best > 0 else 0)
                 continue
-            d = observed[g] - ref_obs
-            d_reps = reps[:, g] - ref_reps
-            se = np.sqrt(nan_var(d_reps))
-            d_lo, d_hi = percentile_interval(d_reps, alpha=alpha)
+            d, d_lo, d_hi = d_all[g], d_lo_all[g], d_hi_all[g]
             idx = np.flatnonzero(eligible)
-            p_pass_b = [max(_phi(d[b] - threshold, se[b]), _phi(-threshold - d[b], se[b])) for b in idx]
-            p_fail_b = [min(_phi(threshold - d[b], se[b]), _phi(d[b] + threshold, se[b])) for b in idx]
+            p_fail_b = p_fail_all[g, idx]
             worst = int(idx[int(np.argmin(p_fail_b))])
             row.update(
                 value=float(np.abs(d[idx]).max()), reference_value=None, disparity=float(d[worst]),
                 ci_low=float(d_lo[worst]) if math.isfinite(d_lo[worst]) else None,
                 ci_high=float(d_hi[worst]) if math.isfinite(d_hi[worst]) else None,
-                p_pass=float(max(p_pass_b)), p_fail=float(min(1.0, min(p_fail_b) * len(idx))),
+                p_pass=float(p_pass_all[g, idx].max()), p_fail=float(min(1.0, p_fail_b.min() * len(idx))),
                 bin=bin_labels[worst],
             )
-            var_g, var_r = nan_var(reps[:, g, worst]), nan_var(ref_reps[:, worst])
+            var_g, var_r = var_g_all[g, worst], var_r_all[worst]
             pending.append((row, float(var_g), float(var_r), d_lo[idx], d_hi[idx], float(d[worst])))
     testable = [row for row in rows if row["reason"] is None]
     if testable:

@@ -215,6 +215,7 @@ def resolve_score(
     else:
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
         lo, hi = float(np.min(values)), float(np.max(values))
+        n_distinct = len(np.unique(values))
         kind = "probability" if lo >= 0.0 and hi <= 1.0 else "numeric"
         t_value = None
         if given is not None:
@@ -229,13 +230,13 @@ def resolve_score(
     if t_value is None and kind == "probability":
         t_value, chosen_source = float(default_threshold), "default"
     if t_value is None and decisions == "score":
-        distinct = len(order) if order is not None else len(np.unique(values))
+        distinct = len(order) if order is not None else n_distinct
         shown = ",".join(order) if order is not None else f"{lo:g} … {hi:g}"
         raise InputError(ERR_NEED_THRESHOLD, file=file, column=column, range=shown, distinct=distinct,
                          example=(order[len(order) // 2] if order else f"{np.median(values):g}"))
     spec = ScoreSpec(
         column=column, kind=kind, minimum=lo, maximum=hi,
-        distinct=len(order) if order is not None else len(np.unique(values)),
+        distinct=len(order) if order is not None else n_distinct,
         direction=direction, threshold=t_value,
         threshold_label=(given if given is not None else (f"{t_value:g}" if t_value is not None else None)),
         source=chosen_source, levels=order, decisions=decisions,
@@ -253,7 +254,8 @@ def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_
     quantiles of the score, the chosen threshold and — for probabilities — the
     0.1 grid (calibration bins 0–0.1, …, 0.9–1), else the deciles.
     """
-    uniq = np.unique(oriented)
+    head = np.unique(oriented[:100_000])  # a continuous score shows many values at once: skip the full sort
+    uniq = head if len(head) > max_levels else np.unique(oriented)
     few = spec.kind == "ordinal" or len(uniq) <= max_levels
     qs = np.linspace(0.0, 1.0, quantiles + 1)
     cuts = None if few else np.quantile(oriented, qs) if weights is None else weighted_quantile(oriented, weights, qs)
