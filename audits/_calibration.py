@@ -5,9 +5,9 @@ Inputs are per-group histograms ``hist[..., group, y, bin]`` (from
 sweep point is a tail sum of the histogram (one reverse cumulative sum gives
 all thresholds at once); every calibration cell is a sum of adjacent bins.
 Intervals come from the same multinomial count bootstrap as the rest of the
-audit: per-group multinomial resampling of the counts (drawn here as a chain of
-binomials, :func:`multinomial_counts`, which has the same distribution as
-:func:`audits._bootstrap.resample_counts` and is ~10× faster for many cells).
+audit's kind — resampling counts, never rows: the rows of each (group, score
+bin) cell are resampled with the cell's size fixed (:func:`bin_rate_replicates`),
+the count bootstrap of an outcome rate at a given score.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from ._scores import ScoreBins
 
 __all__ = [
     "SWEEP_METRICS",
+    "bin_rate_replicates",
     "calibration_cells",
     "calibration_checks",
     "calibration_slope",
-    "multinomial_counts",
     "nan_percentile_interval",
     "pass_ranges",
     "sweep_counts",
@@ -149,25 +149,18 @@ def calibration_slope(hist: np.ndarray, sums: np.ndarray, *, iterations: int = 3
     return intercept, slope
 
 
-def multinomial_counts(counts: np.ndarray, *, replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates ``(replicates, G, K)`` of per-group counts ``(G, K)``, group sizes fixed.
+def bin_rate_replicates(cells: np.ndarray, *, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap replicates ``(replicates, G, C)`` of the outcome rate in each score bin.
 
-    ``Multinomial(n, p)`` drawn as ``X_k ~ Binomial(n − X_1 − … − X_{k−1}, p_k / (p_k + … + p_K))``:
-    the same distribution as :func:`audits._bootstrap.resample_counts`, vectorised over groups and replicates.
+    The rows of each (group, bin) cell are resampled with the cell's size fixed —
+    ``Binomial(n, observed rate)`` — which is the count bootstrap of a rate at a
+    given score; NaN where the cell is empty. ``cells`` is ``(G, 2, C)``.
     """
-    counts = np.asarray(counts, dtype=np.int64)
-    g_count, k_count = counts.shape
-    out = np.zeros((replicates, g_count, k_count), dtype=np.int64)
-    left = np.broadcast_to(counts.sum(axis=1), (replicates, g_count)).copy()
-    rest = counts[:, ::-1].cumsum(axis=1)[:, ::-1].astype(float)  # counts of categories k … K
-    for k in range(k_count - 1):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(rest[:, k] > 0, counts[:, k] / np.where(rest[:, k] > 0, rest[:, k], 1.0), 0.0)
-        draw = rng.binomial(left, np.broadcast_to(p, left.shape))
-        out[:, :, k] = draw
-        left -= draw
-    out[:, :, -1] = left
-    return out
+    n = cells.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, cells[:, 1] / np.where(n > 0, n, 1), 0.0)
+        drawn = rng.binomial(n, p, size=(replicates, *n.shape))
+        return np.where(n > 0, drawn / np.where(n > 0, n, 1), np.nan)
 
 
 def nan_percentile_interval(values: np.ndarray, *, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -227,15 +220,10 @@ def calibration_checks(
     pending = []
     for fam in families:
         cells = np.asarray(fam["cells"], dtype=np.int64)
-        g_count, _, c_count = cells.shape
         n_bin = cells.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             observed = np.where(n_bin > 0, cells[:, 1] / np.where(n_bin > 0, n_bin, 1), np.nan)
-        drawn = multinomial_counts(cells.reshape(g_count, -1), replicates=replicates, rng=rng).reshape(
-            replicates, g_count, 2, c_count)
-        rep_n = drawn.sum(axis=2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            reps = np.where(rep_n > 0, drawn[:, :, 1] / np.where(rep_n > 0, rep_n, 1), np.nan)
+        reps = bin_rate_replicates(cells, replicates=replicates, rng=rng)
         lo, hi = nan_percentile_interval(reps, alpha=alpha)
         tables[fam["dimension"]] = {"observed": observed, "ci_low": lo, "ci_high": hi, "n": n_bin}
         n_group = n_bin.sum(axis=1)
@@ -247,12 +235,9 @@ def calibration_checks(
             r = None
             ext = np.asarray(external, dtype=np.int64)
             ref_n = ext.sum(axis=0)
-            ext_drawn = multinomial_counts(ext.reshape(1, -1), replicates=replicates, rng=rng).reshape(
-                replicates, 2, -1)
-            ext_rep_n = ext_drawn.sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ref_obs = np.where(ref_n > 0, ext[1] / np.where(ref_n > 0, ref_n, 1), np.nan)
-                ref_reps = np.where(ext_rep_n > 0, ext_drawn[:, 1] / np.where(ext_rep_n > 0, ext_rep_n, 1), np.nan)
+            ref_reps = bin_rate_replicates(ext[None], replicates=replicates, rng=rng)[:, 0]
             ref_label = fam["reference_label"]
         # every group × bin at once: differences to the reference, their bootstrap SE and intervals
         d_all = observed - ref_obs[None, :]

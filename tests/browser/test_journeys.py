@@ -141,7 +141,7 @@ def test_reviewer_audits_the_version(key: str, wb_page: Any, workbench_url: str,
         assert verdict == "fail", f"{key}: the planted disparity was not found ({verdict})"
         assert any("镇" in line and ("80" in line or "75" in line) for line in failing), failing[:5]
     if key == "risk_warning":  # a risk score: the sweep chart and the calibration check are shown
-        assert widget(wb_page, "audit_sweep_chart").locator("canvas, svg").first.is_visible()
+        widget(wb_page, "audit_sweep_chart").locator("canvas, svg").first.wait_for(state="visible", timeout=60_000)
         assert zh("audits.page.calibration_title") in widget(wb_page, "audit_calibration").inner_text()
         calibration = [line for line in failing if zh("audits.metric.calibration_gap") in line]
         assert any("80+ × " in line and "镇" in line for line in calibration), failing[:5]
