@@ -19,7 +19,6 @@ import numpy as np
 
 from ._bootstrap import (
     adjust_pvalues,
-    nan_var,
     normal_cdf,
     normal_quantile,
 )
@@ -242,11 +241,14 @@ def calibration_checks(
         # every group × bin at once: differences to the reference, their bootstrap SE and intervals
         d_all = observed - ref_obs[None, :]
         d_reps_all = reps - ref_reps[:, None, :]
-        se_all = np.sqrt(nan_var(d_reps_all))
+        # the variance of a Binomial(n, p̂) / n replicate is known: p̂(1 − p̂)/n (no Monte Carlo noise)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var_g_all = np.where(n_bin > 0, observed * (1 - observed) / np.where(n_bin > 0, n_bin, 1), np.nan)
+            var_r_all = np.where(ref_n > 0, ref_obs * (1 - ref_obs) / np.where(ref_n > 0, ref_n, 1), np.nan)
+        se_all = np.sqrt(var_g_all + var_r_all[None, :])
         d_lo_all, d_hi_all = nan_percentile_interval(d_reps_all, alpha=alpha)
         p_pass_all = np.maximum(_phi_arr(d_all - threshold, se_all), _phi_arr(-threshold - d_all, se_all))
         p_fail_all = np.minimum(_phi_arr(threshold - d_all, se_all), _phi_arr(d_all + threshold, se_all))
-        var_g_all, var_r_all = nan_var(reps), nan_var(ref_reps)
         for g, label in enumerate(fam["labels"]):
             if g == r or n_group[g] == 0:
                 continue
