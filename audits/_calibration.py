@@ -4,10 +4,10 @@ Inputs are per-group histograms ``hist[..., group, y, bin]`` (from
 :func:`audits._scores.score_histogram`, summed over cells into groups). Every
 sweep point is a tail sum of the histogram (one reverse cumulative sum gives
 all thresholds at once); every calibration cell is a sum of adjacent bins.
-Intervals come from the same multinomial count bootstrap as the rest of the
-audit's kind — resampling counts, never rows: the rows of each (group, score
-bin) cell are resampled with the cell's size fixed (:func:`bin_rate_replicates`),
-the count bootstrap of an outcome rate at a given score.
+Intervals come from a count bootstrap like the rest of the audit (counts are
+resampled, never rows): the rows of each (group, score bin) cell are resampled
+with the cell's size fixed (:func:`bin_rate_replicates`) — the bootstrap of an
+outcome rate at a given score; its variance p̂(1 − p̂)/n is used in closed form.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._bootstrap import (
-    adjust_pvalues,
-    normal_cdf,
-    normal_quantile,
-)
+from ._bootstrap import adjust_pvalues, normal_cdf, normal_quantile
 from ._scores import ScoreBins
 
 __all__ = [
