@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +10,7 @@ import pytest
 
 from models import service
 from models.registry import Registry
-from tests._servers import free_port, wait_for_port
+from tests._servers import mlflow_server as _mlflow_server
 from tests.models.models_testkit import card
 
 pytestmark = pytest.mark.server
@@ -24,38 +18,9 @@ pytestmark = pytest.mark.server
 
 @contextlib.contextmanager
 def mlflow_server(root: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--backend-store-uri", f"sqlite:///{root / 'server.db'}", "--artifacts-destination", str(root / "artifacts")],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=root,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_port(port, timeout=120, process=process)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    """A real ``mlflow server`` over a SQLite store in ``root`` (the shared test helper)."""
+    with _mlflow_server(root, backend=f"sqlite:///{root / 'server.db'}", artifacts=root / "artifacts") as url:
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 def test_submit_list_score_and_aliases_through_a_real_server(people, onnx_file, data_csv, tmp_path, monkeypatch) -> None:
