@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         deidentify_text,
         rescan_frame,
         suppress_rare,
+        transform_frame,
     )
     from privacy.deid._classify import ColumnPlan, classify_frame
     from privacy.deid._generalize import (
@@ -62,6 +63,7 @@ _LAZY_API = {
     "deidentify_text": "privacy.deid._apply",
     "rescan_frame": "privacy.deid._apply",
     "suppress_rare": "privacy.deid._apply",
+    "transform_frame": "privacy.deid._apply",
     "ColumnPlan": "privacy.deid._classify",
     "classify_frame": "privacy.deid._classify",
     "UNKNOWN": "privacy.deid._generalize",
@@ -117,6 +119,7 @@ __all__ = [
     "pseudonymiser",
     "rescan_frame",
     "suppress_rare",
+    "transform_frame",
 ]
 
 

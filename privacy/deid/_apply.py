@@ -31,7 +31,8 @@ from privacy.deid._operators import partial_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
 from sandbox.errors import InputError, RuleViolation
 
-__all__ = ["DeidResult", "deidentify_frame", "deidentify_text", "rescan_frame", "suppress_rare"]
+__all__ = ["DeidResult", "deidentify_frame", "deidentify_text", "identifying_columns", "plan_operations",
+           "record_suppression", "rescan_frame", "suppress_rare", "transform_frame"]
 
 SUPPRESSED = "*"
 
@@ -70,10 +71,19 @@ def _by_unique(values: pd.Series, func: Any) -> pd.Series:
 class _Replacer:
     """Replace finding spans with their entity type's operator (keyed pseudonyms: one key per project)."""
 
-    def __init__(self, policy: DeidPolicy, project: str) -> None:
+    def __init__(self, policy: DeidPolicy, project: str, *, key: bytes | None = None) -> None:
         self.policy = policy
         self.project = project
+        self.key = key  # None: read from the data home on first use
         self._pseudonymisers: dict[str, Callable[[str], str]] = {}
+
+    def pseudonymiser(self, prefix: str) -> Callable[[str], str]:
+        """The keyed pseudonym function for ``prefix`` (one per prefix, the project's key)."""
+        if prefix not in self._pseudonymisers:
+            if self.key is None:
+                self.key = pseudonym_key(self.project)
+            self._pseudonymisers[prefix] = pseudonymiser(self.key, prefix=prefix)
+        return self._pseudonymisers[prefix]
 
     def value(self, text: str, spec: OperatorSpec, entity: str, *, in_text: bool = True) -> str:
         op, params = spec.op, spec.params
@@ -83,10 +93,7 @@ class _Replacer:
             return partial_mask(text, keep_start=params.get("keep_start", 0), keep_end=params.get("keep_end", 0),
                                 char=params.get("char", "*"))
         if op == "pseudonym":
-            prefix = str(params.get("prefix", "P"))
-            if prefix not in self._pseudonymisers:
-                self._pseudonymisers[prefix] = pseudonymiser(pseudonym_key(self.project), prefix=prefix)
-            return self._pseudonymisers[prefix](text)
+            return self.pseudonymiser(str(params.get("prefix", "P")))(text)
         if op == "generalize_address":
             prefix = address_prefix(text, params.get("level", "street"))
             if prefix != UNKNOWN:
@@ -136,7 +143,7 @@ def deidentify_text(text: str, policy: DeidPolicy, *, project: str = "default",
     return _Replacer(policy, project).spans(text, findings, counter=counter)
 
 
-def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: DeidPolicy, project: str,
+def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: DeidPolicy, replacer: _Replacer,
                   label: str) -> pd.Series:
     """A whole-column operator over every cell (vectorised or once per distinct value)."""
     values = frame[column]
@@ -149,7 +156,7 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
         return _by_unique(values, lambda v: partial_mask(
             v, keep_start=params["keep_start"], keep_end=params["keep_end"], char=params.get("char", "*")))
     if op == "pseudonym":
-        return _by_unique(values, pseudonymiser(pseudonym_key(project), prefix=str(params.get("prefix", "P"))))
+        return _by_unique(values, replacer.pseudonymiser(str(params.get("prefix", "P"))))
     if op == "generalize_age":
         return generalize_age(values, params.get("bands") or policy.age_bands)
     if op == "generalize_date":
@@ -166,11 +173,11 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
     return values  # keep
 
 
-def _apply_plan(frame: pd.DataFrame, plan: ColumnPlan, policy: DeidPolicy, project: str,
-                replacer: _Replacer, counter: Counter[str]) -> pd.Series:
+def _apply_plan(frame: pd.DataFrame, plan: ColumnPlan, policy: DeidPolicy, replacer: _Replacer,
+                counter: Counter[str]) -> pd.Series:
     """One column de-identified: its whole-column operator, then span-by-span replacement where needed."""
     if plan.mode == "column" and plan.spec is not None:
-        out = _apply_column(frame, plan.column, plan.spec, policy, project, plan.entity or plan.column)
+        out = _apply_column(frame, plan.column, plan.spec, policy, replacer, plan.entity or plan.column)
     else:
         out = frame[plan.column]
     profile, codes = plan.profile, plan.span_codes
@@ -187,6 +194,54 @@ def _apply_plan(frame: pd.DataFrame, plan: ColumnPlan, policy: DeidPolicy, proje
     values = out.to_numpy(dtype=object, copy=True)
     values[profile.positions[cells]] = replaced[profile.codes[cells]]
     return pd.Series(values, index=frame.index, name=plan.column)
+
+
+def transform_frame(frame: pd.DataFrame, plans: list[ColumnPlan], policy: DeidPolicy, *, project: str = "default",
+                    key: bytes | None = None, counter: Counter[str] | None = None) -> pd.DataFrame:
+    """``frame`` with every plan applied and ``drop`` columns removed (no global step: no suppression, no re-scan).
+
+    A pure per-row-block function: the pandas engine calls it on the whole
+    table, the Spark engine on each partition with the plans' global
+    decisions (:func:`privacy.deid._classify.attach_profile`) — the same
+    values either way. ``key``: the pseudonym key (default: the project's, read
+    from the data home on first use); ``counter`` collects the entity types
+    replaced span by span, weighted by cells. Columns of ``frame`` that no
+    plan names are kept as they are.
+    """
+    counter = Counter() if counter is None else counter
+    replacer = _Replacer(policy, project, key=key)
+    out = frame.copy()
+    drops: list[str] = []
+    for plan in plans:
+        if plan.mode == "drop":
+            drops.append(plan.column)
+        elif plan.mode != "keep":
+            out[plan.column] = _apply_plan(frame, plan, policy, replacer, counter)
+    return out.drop(columns=drops)
+
+
+def plan_operations(plans: list[ColumnPlan]) -> list[dict[str, Any]]:
+    """The report's ``operations``: one entry per column that holds personal information or has a rule."""
+    return [{"column": p.column, "operator": p.describe(), "rule": p.source} for p in plans
+            if not (p.mode == "keep" and not p.before)]
+
+
+def identifying_columns(plans: list[ColumnPlan]) -> list[str]:
+    """Columns whose whole-column operator keeps them linkable (pseudonyms, masks)."""
+    return [p.column for p in plans
+            if p.mode == "column" and p.spec is not None and p.spec.op in IDENTIFYING_OPERATORS]
+
+
+def record_suppression(result: DeidResult, policy: DeidPolicy, quasi: list[str], count: int) -> None:
+    """Note ``count`` suppressed records (rows or quasi-identifier cells) in ``result``."""
+    if policy.risk.suppression == "rows":
+        result.suppressed_rows = count
+    else:
+        result.suppressed_cells = count * len(quasi)
+    if count:
+        result.operations.append({"column": ",".join(quasi), "operator":
+                                  f"suppress_rare(k={policy.risk.k}, mode={policy.risk.suppression})",
+                                  "rule": "risk", "records": count})
 
 
 def suppress_rare(frame: pd.DataFrame, quasi: list[str], k: int, *, mode: str = "rows",
@@ -246,36 +301,15 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
     plans = classify_frame(frame, policy, progress=progress, file=file)
     refuse_unruled(plans, policy)
     counter: Counter[str] = Counter()
-    replacer = _Replacer(policy, project)
-    out = frame.copy()
-    operations: list[dict[str, Any]] = []
-    drops: list[str] = []
-    for plan in plans:
-        if plan.mode == "keep" and not plan.before:
-            continue
-        operations.append({"column": plan.column, "operator": plan.describe(), "rule": plan.source})
-        if plan.mode == "drop":
-            drops.append(plan.column)
-        elif plan.mode != "keep":
-            out[plan.column] = _apply_plan(frame, plan, policy, project, replacer, counter)
-    out = out.drop(columns=drops)
-    identifying = [p.column for p in plans
-                   if p.mode == "column" and p.spec is not None and p.spec.op in IDENTIFYING_OPERATORS]
-    result = DeidResult(frame=out, operations=operations, text_entities=dict(counter),
-                        identifying_columns=identifying, head=out.head(head) if head else None)
+    out = transform_frame(frame, plans, policy, project=project, counter=counter)
+    result = DeidResult(frame=out, operations=plan_operations(plans), text_entities=dict(counter),
+                        identifying_columns=identifying_columns(plans), head=out.head(head) if head else None)
     quasi = [c for c in policy.quasi_identifiers if c in out.columns]
     if suppress and quasi:
         out, count = suppress_rare(out, quasi, policy.risk.k, mode=policy.risk.suppression,
                                    max_fraction=policy.risk.max_suppression)
         result.frame = out
-        if policy.risk.suppression == "rows":
-            result.suppressed_rows = count
-        else:
-            result.suppressed_cells = count * len(quasi)
-        if count:
-            operations.append({"column": ",".join(quasi), "operator":
-                               f"suppress_rare(k={policy.risk.k}, mode={policy.risk.suppression})",
-                               "rule": "risk", "records": count})
+        record_suppression(result, policy, quasi, count)
     if progress is not None:
         progress(0.99, "re-scan")
     after = rescan_frame(result.frame, file=file)

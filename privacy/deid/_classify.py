@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -36,7 +36,8 @@ import pandas as pd
 from privacy.deid._policy import DeidPolicy, OperatorSpec
 from sandbox.errors import RuleViolation
 
-__all__ = ["ColumnPlan", "classify_frame", "format_counts", "refuse_unruled"]
+__all__ = ["ColumnPlan", "attach_profile", "classify_frame", "column_stats", "format_counts", "plan_column",
+           "refuse_unruled"]
 
 Mode = Literal["column", "spans", "drop", "keep"]
 RuleSource = Literal["column", "entity", "spans", "none"]
@@ -58,6 +59,7 @@ class ColumnPlan:
     spec: OperatorSpec | None
     before: dict[str, int]
     profile: Any = None
+    hinted: bool = False
     span_rules: dict[str, OperatorSpec] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
@@ -92,18 +94,46 @@ def format_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{e}×{n}" for e, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
-    name = profile.column
-    before = dict(profile.entity_counts())
-    override = policy.columns.get(name)
-    kind, entity = profile.kind, profile.entity
-    hint = _name_hint(name)
-    if kind != "identifier" and hint and before.get(hint, 0) >= HINT_SHARE * max(1, profile.cells):
+def column_stats(profile: Any) -> Counter[str]:
+    """What a column's rule depends on, additive over row blocks (the Spark engine sums it over partitions).
+
+    ``cells``; ``before:E`` findings of type E over every cell; ``all:E``,
+    ``unvalidated:E``, ``nothint:E`` distinct values holding E among all
+    values, among those that are not one valid value of the column's entity,
+    and among those that are not wholly the header's entity.
+    """
+    hint = _name_hint(profile.column)
+    stats: Counter[str] = Counter(cells=profile.cells)
+    for entity, n in profile.entity_counts().items():
+        stats[f"before:{entity}"] += n
+    for k, found in enumerate(profile.per_unique):
+        if not found:
+            continue
+        types = {f.entity_type for f in found}
+        groups = ["all"] + ([] if profile.validated[k] else ["unvalidated"]) + \
+                 ([] if all(f.entity_type == hint for f in found) else ["nothint"])
+        for group in groups:
+            for entity in types:
+                stats[f"{group}:{entity}"] += 1
+    return stats
+
+
+def _types(stats: Counter[str] | dict[str, int], group: str) -> dict[str, int]:
+    prefix = f"{group}:"
+    return {k[len(prefix):]: int(n) for k, n in stats.items() if k.startswith(prefix) and n}
+
+
+def plan_column(column: str, kind: str, entity: str | None, stats: Counter[str] | dict[str, int],
+                policy: DeidPolicy) -> ColumnPlan:
+    """The rule of one column from its profile decision (kind, entity) and :func:`column_stats` (no profile needed)."""
+    before = dict(sorted(_types(stats, "before").items(), key=lambda item: (-item[1], item[0])))
+    override = policy.columns.get(column)
+    hint = _name_hint(column)
+    hinted = kind != "identifier" and bool(hint) and before.get(str(hint), 0) >= HINT_SHARE * max(1, stats["cells"])
+    if hinted:
         kind, entity = "identifier", hint  # header and content agree: the whole column is that entity
-        profile.validated = np.fromiter((bool(f) and all(x.entity_type == hint for x in f)
-                                         for f in profile.per_unique), dtype=bool, count=len(profile.per_unique))
-    plan = ColumnPlan(column=name, kind=kind, entity=entity if kind == "identifier" else None, mode="keep",
-                      source="none", spec=None, before=before, profile=profile)
+    plan = ColumnPlan(column=column, kind=kind, entity=entity if kind == "identifier" else None, mode="keep",
+                      source="none", spec=None, before=before, hinted=hinted)
     if override is not None:
         plan.source = "column"
         if override.op == "drop":
@@ -125,9 +155,9 @@ def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
             plan.mode, plan.spec = "column", spec
     elif before:
         plan.mode, plan.source = "spans", "spans"
-    if plan.mode in ("column", "spans"):
-        span_types = {f.entity_type for k in plan.span_codes for f in profile.per_unique[k]}
-        for entity_type in sorted(span_types):
+    if plan.mode in ("column", "spans") and not (plan.spec is not None and plan.spec.op in _REMOVING):
+        group = "all" if plan.mode == "spans" else ("nothint" if hinted else "unvalidated")
+        for entity_type in sorted(_types(stats, group)):
             spec = policy.entity_operator(entity_type)
             if spec is None:
                 plan.missing.append(entity_type)
@@ -136,6 +166,20 @@ def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
             else:
                 plan.span_rules[entity_type] = spec
     return plan
+
+
+def attach_profile(plan: ColumnPlan, profile: Any) -> ColumnPlan:
+    """``plan`` working on ``profile`` (this frame's or this partition's distinct values); a copy."""
+    if plan.hinted:
+        hint = plan.entity
+        profile.validated = np.fromiter((bool(f) and all(x.entity_type == hint for x in f)
+                                         for f in profile.per_unique), dtype=bool, count=len(profile.per_unique))
+    return replace(plan, profile=profile)
+
+
+def _plan(profile: Any, policy: DeidPolicy) -> ColumnPlan:
+    plan = plan_column(profile.column, profile.kind, profile.entity, column_stats(profile), policy)
+    return attach_profile(plan, profile)
 
 
 def _name_hint(column: str) -> str | None:

@@ -37,13 +37,25 @@ def deid(
     out: Annotated[Path, typer.Option("--out", help="output folder")],
     policy: PolicyOpt = "default",
     project: Annotated[str, typer.Option("--project", help="pseudonym key project")] = "default",
+    engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (spark: FILE is a Parquet/CSV file "
+                                               "or folder or a table; --out is a new folder, data as Parquet)")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """去标识化 / de-identify a table by content with a policy, then re-scan it (the result is still personal information)."""
-    from privacy.deid import deidentify_file
+    from sandbox.engines import resolve_engine
     from sandbox.i18n import t
 
-    report = deidentify_file(actor=_actor(as_user, password), source=file, policy=policy, out=out, project=project)
+    if resolve_engine(engine) == "spark":
+        from privacy.large import deidentify_large
+        from sandbox.engines import stderr_progress
+
+        report = deidentify_large(actor=_actor(as_user, password), source=str(file), policy=policy, out=out,
+                                  project=project, progress=stderr_progress("spark"))
+    else:
+        from privacy.deid import deidentify_file
+
+        report = deidentify_file(actor=_actor(as_user, password), source=file, policy=policy, out=out,
+                                 project=project)
 
     def human() -> None:
         for column in report["columns"]:
