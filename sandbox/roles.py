@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "privacy.release": frozenset({"steward", "admin"}),
     "privacy.budget": frozenset({"steward", "chair", "admin"}),
     "review.open": frozenset({"chair", "admin"}),
+    "committee.manage": frozenset({"admin"}),
     "review.decide": frozenset({"chair"}),
     "review.vote": frozenset({"reviewer", "chair"}),
     "review.answer": frozenset({"reviewer", "chair"}),

@@ -122,7 +122,7 @@ def _table_rows(url: str, table: str) -> list[tuple[Any, ...]]:
 
 def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None) -> None:
     from sandbox.demo.accounts import DEMO_VENDORS
-    from sandbox.review import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee
+    from sandbox.review import DEMO_COMMITTEE, DEMO_MEMBERS
 
     demo = demo_home_path / "demo" / "pension"
     owner = json.loads((demo / "scenario.json").read_text(encoding="utf-8"))["vendor"]
@@ -143,7 +143,13 @@ def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None
                 _cli("users", "add", username, "--role", role, "--new-password", PW, user="boss", password=ADMIN_PW)
             _cli("users", "add", "vendor", "--role", "vendor", "--vendor", vendor["name"], "--new-password", PW,
                  user="boss", password=ADMIN_PW)
-            create_committee(actor=None, name=DEMO_COMMITTEE, members=[dict(m) for m in DEMO_MEMBERS])
+            members = tmp_path / "committee.yaml"  # the members file a city admin writes (README)
+            members.write_text(yaml.safe_dump({"members": [
+                {**{k: v for k, v in m.items() if k != "is_chair"}, **({"chair": True} if m.get("is_chair") else {})}
+                for m in DEMO_MEMBERS]}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            created = _cli("committee", "create", DEMO_COMMITTEE, "--members", str(members), user="boss",
+                        password=ADMIN_PW)
+            assert created["members"] == 7
             record = _journey(demo, tmp_path)
             archive = tmp_path / "offsite" / "city.tar.gz"
             made = _real(env1, "backup", str(archive), "--json")

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from sandbox.cli import audit, core, models, ops, pii, privacy, review
+from sandbox.cli import audit, committee, core, models, ops, pii, privacy, review
 from sandbox.cli._usage import SandboxGroup
 
 __all__ = ["app", "main"]
@@ -35,7 +35,7 @@ def _root(
     set_language(lang)
 
 
-for _area in (core, models, audit, pii, privacy, review, ops):
+for _area in (core, models, audit, pii, privacy, review, ops, committee):
     _area.register(app)
 
 

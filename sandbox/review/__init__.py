@@ -6,7 +6,14 @@ hash chain of records and Ed25519 signatures, verification and exports.
 """
 
 from sandbox.review._checklist import answer_item, answer_items
-from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee, list_committees
+from sandbox.review._committee import (
+    DEMO_COMMITTEE,
+    DEMO_MEMBERS,
+    create_committee,
+    declare_interest,
+    list_committees,
+    show_committee,
+)
 from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._export import export_bytes, export_document, export_record, to_markdown
@@ -18,6 +25,7 @@ from sandbox.review._followup import (
     submit_condition_evidence,
 )
 from sandbox.review._head import HEAD_FORMAT, chain_heads, head_document, head_text, parse_expected_head
+from sandbox.review._members_file import read_members
 from sandbox.review._queries import (
     find_review,
     list_records,
@@ -55,6 +63,7 @@ __all__ = [
     "chain_heads",
     "create_committee",
     "decide",
+    "declare_interest",
     "due_list",
     "export_bytes",
     "export_document",
@@ -71,11 +80,13 @@ __all__ = [
     "parse_conditions",
     "parse_expected_head",
     "re_review_triggers",
+    "read_members",
     "record_attendance",
     "reject_condition",
     "reviewable_trials",
     "reviews_due",
     "risk_tier",
+    "show_committee",
     "show_review",
     "sign_record",
     "submit_condition_evidence",

@@ -15,7 +15,13 @@ from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import User
 
-__all__ = ["DEMO_COMMITTEE", "DEMO_MEMBERS", "committee_members", "create_committee", "get_committee", "list_committees"]
+__all__ = [
+    "DEMO_COMMITTEE", "DEMO_MEMBERS", "committee_members", "create_committee", "declare_interest", "get_committee",
+    "list_committees", "show_committee",
+]
+
+# Roles whose users can sit on a committee (they must be able to vote).
+MEMBER_ROLES: tuple[str, ...] = ("reviewer", "chair")
 
 DEMO_COMMITTEE = "市大数据局科技伦理委员会"
 # The demo committee: chair + reviewer…reviewer6 (see sandbox/demo/people.py).
@@ -40,9 +46,23 @@ def _member_dict(m: CommitteeMember) -> dict[str, Any]:
 
 
 def create_committee(*, actor: Actor | None, name: str, members: list[dict[str, Any]]) -> dict[str, Any]:
-    """Create a committee (≥7 members covering 科技, 伦理, 法律). ``actor`` None: the system."""
+    """Create a committee (≥7 members covering 科技, 伦理, 法律). ``actor`` None: the system.
+
+    Every member must be an existing, active user with the role reviewer or chair (the committee chair:
+    role chair), listed once, with at most one chair. Nothing is written when any check fails.
+    """
     if actor is not None:
-        authorize(actor, "review.open")
+        authorize(actor, "committee.manage")
+    if not name.strip():
+        raise InputError("committee.name_empty")
+    seen: set[str] = set()
+    for m in members:
+        if m.get("username") in seen:
+            raise InputError("committee.duplicate_member", username=m.get("username"))
+        seen.add(m.get("username", ""))
+    chairs = [m["username"] for m in members if m.get("is_chair")]
+    if len(chairs) > 1:
+        raise InputError("committee.two_chairs", usernames="、".join(chairs))
     for m in members:
         if m.get("category") not in CATEGORIES:
             raise InputError("review.bad_category", member=m.get("username", "?"), value=m.get("category"),
@@ -60,6 +80,11 @@ def create_committee(*, actor: Actor | None, name: str, members: list[dict[str, 
             user = s.scalar(select(User).where(User.username == m["username"]))
             if user is None:
                 raise NotFoundError("errors.unknown_user", username=m["username"])
+            if not user.active:
+                raise InputError("committee.member_inactive", username=user.username)
+            if user.role not in MEMBER_ROLES or (m.get("is_chair") and user.role != "chair"):
+                raise InputError("committee.member_role", username=user.username, role=user.role,
+                                 needed="chair" if m.get("is_chair") else "/".join(MEMBER_ROLES))
             s.add(CommitteeMember(
                 committee_id=committee.id, username=user.username, name=m.get("name") or user.display_name,
                 category=m["category"], sex=m["sex"], affiliation=m.get("affiliation", ""),
@@ -96,3 +121,39 @@ def list_committees(*, actor: Actor) -> list[dict[str, Any]]:
             {"id": c.id, "name": c.name, "members": committee_members(s, c.id)}
             for c in s.scalars(select(Committee).order_by(Committee.id))
         ]
+
+
+def show_committee(*, actor: Actor, committee: str | None = None) -> dict[str, Any]:
+    """One committee (by name; None: the first) with its members and their declared interests."""
+    authorize(actor, "review.view")
+    with session_scope() as s:
+        found = get_committee(s, committee)
+        return {"id": found.id, "name": found.name, "created_at": found.created_at,
+                "members": committee_members(s, found.id)}
+
+
+def declare_interest(*, actor: Actor, username: str, interest: str, committee: str | None = None) -> dict[str, Any]:
+    """Add a declared interest (e.g. "consulted for 某公司 in 2025") to a member.
+
+    A member declares their own; an admin may record one on a member's behalf. Reviews opened from now on
+    recuse the member from any vendor named in it (:func:`sandbox.review._rules.conflict_with`); reviews
+    already open keep the recusals they were opened with.
+    """
+    if actor.username != username:
+        authorize(actor, "committee.manage")
+    interest = interest.strip()
+    if not interest:
+        raise InputError("committee.interest_empty")
+    with session_scope(immediate=True) as s:
+        found = get_committee(s, committee)
+        member = s.scalar(select(CommitteeMember).where(CommitteeMember.committee_id == found.id,
+                                                        CommitteeMember.username == username))
+        if member is None:
+            raise NotFoundError("review.not_member", usernames=username)
+        interests = list(member.interests or [])
+        added = interest not in interests
+        if added:
+            member.interests = [*interests, interest]
+            log_activity(s, actor, "review.interest", found.name, member=username)
+        return {"committee": found.name, "username": username, "interests": list(member.interests),
+                "added": added}

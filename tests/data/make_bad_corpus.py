@@ -78,6 +78,14 @@ def _text(text: str, encoding: str = "utf-8") -> Maker:
     return lambda path: path.write_bytes(text.encode(encoding))
 
 
+def _committee_yaml(count: int) -> str:
+    """A members file for ``sandbox committee create`` listing the first ``count`` demo committee members."""
+    people = [("chair", "伦理", "男"), ("reviewer", "科技", "女"), ("reviewer2", "科技", "男"), ("reviewer3", "法律", "女"),
+              ("reviewer4", "伦理", "男"), ("reviewer5", "法律", "男"), ("reviewer6", "其他", "女")]
+    rows = [f"  - username: {u}\n    category: {c}\n    sex: {x}\n    affiliation: 某单位\n" for u, c, x in people[:count]]
+    return "members:\n" + "".join(rows)
+
+
 def _bytes(data: bytes) -> Maker:
     return lambda path: path.write_bytes(data)
 
@@ -655,6 +663,14 @@ CASES: tuple[Case, ...] = (
     Case(id="restore-not-a-backup", what="a tar.gz without a manifest", command=("restore",),
          argv=("{backup.tar.gz}",), files={"backup.tar.gz": _backup_archive(manifest=False)},
          message_has=("manifest.json",)),
+    # ---- ethics committee of a real deployment (sandbox committee create NAME --members FILE.yaml)
+    Case(id="committee-too-few-members", what="a committee of 6 (the rule asks for at least 7)",
+         command=("committee", "create"), argv=("第二伦理委员会", "--members", "{members.yaml}", *AS_ADMIN),
+         files={"members.yaml": _text(_committee_yaml(6))}, message_has=("6", "7")),
+    Case(id="committee-member-missing-sex", what="the second member of the file has no sex field",
+         command=("committee", "create"), argv=("第二伦理委员会", "--members", "{members.yaml}", *AS_ADMIN),
+         files={"members.yaml": _text(_committee_yaml(7).replace("    sex: 女\n", "", 1))},
+         message_has=("members.yaml", "2", "sex")),
     # ---- command-line usage errors (the parser's own messages, in the user's language, exit 2)
     Case(id="usage-missing-option", what="required --by left out", command=RELEASE,
          argv=("{data.csv}", "--epsilon", "0.5", "--dataset", "corpus-release", *AS_STEWARD),

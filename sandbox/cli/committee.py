@@ -1,0 +1,97 @@
+"""``sandbox committee``: create the ethics committee of a real deployment, list it, record declared interests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sandbox.cli._common import acting_command, emit, say
+from sandbox.i18n import t
+
+committee_app = typer.Typer(help="伦理委员会 / ethics committees", no_args_is_help=True)
+
+CommitteeOpt = Annotated[str | None, typer.Option("--committee", help="committee name (default: the first one)")]
+
+
+def _flags(member: dict[str, Any]) -> str:
+    flags = [t("committee.chair_flag")] if member["is_chair"] else []
+    if not member["voting"]:
+        flags.append(t("committee.non_voting_flag"))
+    return f" [{', '.join(flags)}]" if flags else ""
+
+
+@acting_command
+def create_cmd(
+    name: Annotated[str, typer.Argument(help="the committee's name, e.g. 市大数据局科技伦理委员会")],
+    members: Annotated[Path, typer.Option("--members", help="YAML file listing the members (see README)")],
+    *, actor: Any, as_json: bool,
+) -> None:
+    """创建伦理委员会（管理员）/ create an ethics committee from a members file (admin)."""
+    from sandbox.review import create_committee, read_members
+
+    result = create_committee(actor=actor, name=name, members=read_members(members))
+    emit(result, as_json=as_json, human=lambda: say("committee.created", name=result["name"],
+                                                    count=result["members"]))
+
+
+@acting_command
+def list_cmd(*, actor: Any, as_json: bool) -> None:
+    """伦理委员会列表 / list the ethics committees."""
+    from sandbox.review import list_committees
+
+    rows = list_committees(actor=actor)
+
+    def human() -> None:
+        if not rows:
+            say("committee.none")
+        for row in rows:
+            chair = next((m["username"] for m in row["members"] if m["is_chair"]), "-")
+            typer.echo(t("committee.list_row", name=row["name"], count=len(row["members"]), chair=chair))
+
+    emit(rows, as_json=as_json, human=human)
+
+
+@acting_command
+def show_cmd(committee: Annotated[str | None, typer.Argument(help="committee name (default: the first one)")] = None,
+             *, actor: Any, as_json: bool) -> None:
+    """委员会委员及其申明的利益关系 / a committee's members and their declared interests."""
+    from sandbox.review import show_committee
+
+    doc = show_committee(actor=actor, committee=committee)
+
+    def human() -> None:
+        typer.echo(doc["name"])
+        for m in doc["members"]:
+            typer.echo(f"  {m['username']:<12} {m['name']}  {m['category']} {m['sex']}  {m['affiliation']}{_flags(m)}")
+            for interest in m["interests"]:
+                typer.echo(f"      {t('committee.interest_prefix')}{interest}")
+
+    emit(doc, as_json=as_json, human=human)
+
+
+@acting_command
+def declare_cmd(
+    interest: Annotated[str, typer.Argument(help="the interest, naming the organisation (e.g. 2025年为某公司提供咨询)")],
+    username: Annotated[str | None, typer.Option("--member", help="another member (admin); default: yourself")] = None,
+    committee: CommitteeOpt = None,
+    *, actor: Any, as_json: bool,
+) -> None:
+    """申明利益冲突（本人或管理员代录）/ declare a conflict of interest (yourself, or an admin for a member)."""
+    from sandbox.review import declare_interest
+
+    result = declare_interest(actor=actor, username=username or actor.username, interest=interest,
+                              committee=committee)
+    emit(result, as_json=as_json, human=lambda: say(
+        "committee.interest_added" if result["added"] else "committee.interest_known",
+        username=result["username"], committee=result["committee"]))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sandbox committee …`` to the root app."""
+    committee_app.command("create")(create_cmd)
+    committee_app.command("list")(list_cmd)
+    committee_app.command("show")(show_cmd)
+    committee_app.command("declare-interest")(declare_cmd)
+    app.add_typer(committee_app, name="committee")
