@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sandbox.accounts import list_accounts, reset_password, set_account_active
+from sandbox.review.ui_committee import committee_section
 from sandbox.roles import ROLES, can
 from sandbox.ui import guarded, require, tr
 from sandbox.users import add_user, list_vendors
@@ -57,3 +58,5 @@ if can(actor, "users.manage"):
             if done is not None:
                 st.success(tr("accounts.password_reset", username=chosen,
                               key=(done["retired_key"] or tr("accounts.no_key"))[:16]))
+
+committee_section(actor)

@@ -25,7 +25,7 @@ from sandbox.review._followup import (
     submit_condition_evidence,
 )
 from sandbox.review._head import HEAD_FORMAT, chain_heads, head_document, head_text, parse_expected_head
-from sandbox.review._members_file import read_members
+from sandbox.review._members_file import parse_members, read_members
 from sandbox.review._queries import (
     find_review,
     list_records,
@@ -79,6 +79,7 @@ __all__ = [
     "open_review",
     "parse_conditions",
     "parse_expected_head",
+    "parse_members",
     "re_review_triggers",
     "read_members",
     "record_attendance",

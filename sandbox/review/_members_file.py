@@ -29,7 +29,7 @@ import yaml
 
 from sandbox.errors import InputError
 
-__all__ = ["read_members"]
+__all__ = ["parse_members", "read_members"]
 
 _REQUIRED: tuple[str, ...] = ("username", "category", "sex")
 _TEXT: tuple[str, ...] = ("username", "category", "sex", "affiliation", "name")
@@ -82,6 +82,11 @@ def read_members(path: Path) -> list[dict[str, Any]]:
         raise InputError("committee.file_missing", file=file) from None
     except UnicodeDecodeError:
         raise InputError("committee.file_not_utf8", file=file) from None
+    return parse_members(text, file=file)
+
+
+def parse_members(text: str, *, file: str) -> list[dict[str, Any]]:
+    """The members in ``text`` (the YAML of a members file; ``file`` names it in messages)."""
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
