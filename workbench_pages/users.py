@@ -21,6 +21,8 @@ st.dataframe(
     hide_index=True, use_container_width=True,
 )
 
+committee_section(actor)  # ethics committees (list; admin: create, record declared interests)
+
 if can(actor, "users.manage"):
     st.subheader(tr("users.add_title"))
     vendors = [v["name"] for v in list_vendors()]
@@ -58,5 +60,3 @@ if can(actor, "users.manage"):
             if done is not None:
                 st.success(tr("accounts.password_reset", username=chosen,
                               key=(done["retired_key"] or tr("accounts.no_key"))[:16]))
-
-committee_section(actor)

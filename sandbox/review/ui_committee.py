@@ -40,7 +40,7 @@ def committee_section(actor: Actor) -> None:
         text = st.text_area(tr("committee.ui.members_yaml"), key="committee_members", height=220,
                             placeholder="members:\n  - username: wang\n    category: 伦理\n    sex: 男\n"
                                         "    affiliation: 市大数据发展管理局\n    chair: true\n")
-        created = st.form_submit_button(tr("committee.ui.create"), type="primary")
+        created = st.form_submit_button(tr("committee.ui.create"), type="primary", key="committee_create_button")
     if created:
         made = guarded(lambda: create_committee(
             actor=actor, name=name.strip(), members=parse_members(text, file=tr("committee.ui.members_yaml"))))
@@ -53,7 +53,7 @@ def committee_section(actor: Actor) -> None:
             member = st.selectbox(tr("committee.ui.member"), members, index=None, placeholder=tr("ui.choose"),
                                   key="interest_member")
             interest = st.text_input(tr("committee.ui.interest"), key="interest_text")
-            declared = st.form_submit_button(tr("committee.ui.declare"))
+            declared = st.form_submit_button(tr("committee.ui.declare"), key="interest_button")
         if declared and member:
             done = guarded(lambda: declare_interest(actor=actor, username=member, interest=interest, committee=chosen))
             if done is not None:
