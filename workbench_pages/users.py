@@ -21,8 +21,6 @@ st.dataframe(
     hide_index=True, use_container_width=True,
 )
 
-committee_section(actor)  # ethics committees (list; admin: create, record declared interests)
-
 if can(actor, "users.manage"):
     st.subheader(tr("users.add_title"))
     vendors = [v["name"] for v in list_vendors()]
@@ -54,9 +52,11 @@ if can(actor, "users.manage"):
                 st.success(tr("accounts.enabled", username=chosen))
         with st.form("reset_password", clear_on_submit=True):
             new = st.text_input(tr("accounts.ui.reset_password"), type="password", key="reset_password")
-            reset = st.form_submit_button(tr("accounts.ui.reset"))
+            reset = st.form_submit_button(tr("accounts.ui.reset"), key="reset_submit")
         if reset:
             done = guarded(lambda: reset_password(actor=actor, username=chosen, new_password=new))
             if done is not None:
                 st.success(tr("accounts.password_reset", username=chosen,
                               key=(done["retired_key"] or tr("accounts.no_key"))[:16]))
+
+committee_section(actor)  # ethics committees (list; admin: create, record declared interests)

@@ -55,10 +55,10 @@ def test_admin_disables_enables_and_resets(home: Path) -> None:
     assert "已停用" in at.dataframe[0].value.to_csv()
     at.button(key="manage_enable").click().run()
     at.text_input(key="reset_password").input("short")
-    at.button[-1].click().run()
+    at.button(key="reset_submit").click().run()
     assert at.error[0].value == "密码至少需要 8 个字符。"
     at.text_input(key="reset_password").input("li-password-2")
-    at.button[-1].click().run()
+    at.button(key="reset_submit").click().run()
     assert not at.error
     assert authenticate("li", "li-password-2").username == "li"
 
