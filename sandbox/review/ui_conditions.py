@@ -76,7 +76,8 @@ def vendor_conditions(actor: Actor, live: list[dict[str, Any]]) -> None:
         return
     with st.form("review_condition_submit"):
         st.markdown(f"**{tr('review.ui.conditions_follow')}**")
-        picked = st.selectbox(tr("review.ui.condition_pick"), list(open_), format_func=open_.get, key="cond_pick")
+        picked = st.selectbox(tr("review.ui.condition_pick"), list(open_), format_func=open_.get, key="cond_pick",
+                              placeholder=tr("review.ui.ph_condition"))
         evidence = st.text_area(tr("review.ui.condition_evidence_text"), key="cond_evidence")
         link = st.text_input(tr("review.ui.condition_link"), key="cond_link", placeholder="https://…")
         if st.form_submit_button(tr("review.ui.condition_submit"), type="primary", key="cond_submit"):
@@ -95,7 +96,7 @@ def chair_conditions(actor: Actor, live: list[dict[str, Any]]) -> None:
     with st.form("review_condition_decide"):
         st.markdown(f"**{tr('review.ui.conditions_follow')}**")
         picked = st.selectbox(tr("review.ui.condition_pick"), list(waiting), format_func=waiting.get,
-                              key="cond_decide_pick")
+                              key="cond_decide_pick", placeholder=tr("review.ui.ph_condition"))
         note = st.text_input(tr("review.ui.condition_note"), key="cond_note")
         left, right = st.columns(2)
         if left.form_submit_button(tr("review.ui.condition_accept"), type="primary", key="cond_accept"):
