@@ -48,7 +48,8 @@ def committee_section(actor: Actor) -> None:
             st.success(tr("committee.created", name=made["name"], count=made["members"]))
     if committees:
         with st.form("committee_interest", clear_on_submit=True):
-            chosen = st.selectbox(tr("committee.ui.committee"), [c["name"] for c in committees], key="interest_committee")
+            chosen = st.selectbox(tr("committee.ui.committee"), [c["name"] for c in committees], key="interest_committee",
+                                  placeholder=tr("ui.choose"))
             members = sorted({m["username"] for c in committees for m in c["members"]})
             member = st.selectbox(tr("committee.ui.member"), members, index=None, placeholder=tr("ui.choose"),
                                   key="interest_member")
