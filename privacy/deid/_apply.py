@@ -312,7 +312,15 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
         record_suppression(result, policy, quasi, count)
     if progress is not None:
         progress(0.99, "re-scan")
-    after = rescan_frame(result.frame, file=file)
+    record_rescan(result, plans, rescan_frame(result.frame, file=file), policy)
+    return result
+
+
+def record_rescan(result: Any, plans: list[Any], after: dict[str, dict[str, int]], policy: Any) -> None:
+    """Put the re-scan's counts in ``result`` (per column and in total); refuse when anything remains.
+
+    One verdict for both engines: the pandas path and the Spark path (``privacy.deid._spark``) call it.
+    """
     result.columns = [{**p.to_dict(), "after": None if p.mode == "drop" else after.get(p.column, {})}
                       for p in plans]
     result.pii_before = _total(p.before for p in plans)
@@ -320,7 +328,6 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
     if after:
         raise RuleViolation("privacy.err.pii_remains", columns="; ".join(
             f"{c}: {format_counts(v)}" for c, v in after.items()), policy=policy.ref)
-    return result
 
 
 def _total(counts: Any) -> dict[str, int]:

@@ -36,12 +36,12 @@ from privacy.deid._apply import (
     DeidResult,
     identifying_columns,
     plan_operations,
+    record_rescan,
     record_suppression,
     transform_frame,
 )
-from privacy.deid._classify import ColumnPlan, attach_profile, format_counts, plan_column, refuse_unruled
+from privacy.deid._classify import ColumnPlan, attach_profile, plan_column, refuse_unruled
 from privacy.deid._policy import DeidPolicy
-from sandbox.errors import RuleViolation
 
 __all__ = ["spark_deidentify"]
 
@@ -198,14 +198,7 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
                 data, count = _suppress(data, policy, quasi, rows_in)
                 record_suppression(result, policy, quasi, count)
             data = data.persist()
-            after = _scan(session, data, out_names, source=source_name)
-            result.columns = [{**p.to_dict(), "after": None if p.mode == "drop" else after.get(p.column, {})}
-                              for p in plans]
-            result.pii_before = _total(p.before for p in plans)
-            result.pii_after = _total(after.values())
-            if after:
-                raise RuleViolation("privacy.err.pii_remains", columns="; ".join(
-                    f"{c}: {format_counts(v)}" for c, v in after.items()), policy=policy.ref)
+            record_rescan(result, plans, _scan(session, data, out_names, source=source_name), policy)
             rows_out = data.count()
             data.drop(ORDER).write.parquet(str(out))
             data.unpersist()
@@ -214,10 +207,3 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
     finally:
         frame.unpersist()
     return result, rows_in, rows_out
-
-
-def _total(counts: Any) -> dict[str, int]:
-    total: Counter[str] = Counter()
-    for item in counts:
-        total.update(item)
-    return dict(total.most_common())
