@@ -35,6 +35,10 @@ __all__ = [
 ]
 
 SAMPLE_SIZE = 400
+# A column whose values are all this short and at least SHORT_NAME_SHARE of which are one whole name is a
+# name column (the names the model misses — ``Zhang Wei``, ``王 淑 英`` — are then replaced with the rest).
+SHORT_VALUE_CHARS = 16
+SHORT_NAME_SHARE = 0.5
 MAX_SCAN_COLUMNS = 2_000
 ColumnKind = Literal["identifier", "free_text", "none"]
 Progress = Callable[[float, str], None]
@@ -49,7 +53,9 @@ NAME_HINTS: dict[str, tuple[str, ...]] = {
     "CN_LICENSE_PLATE": ("车牌", "号牌", "plate"),
     "EMAIL_ADDRESS": ("邮箱", "邮件", "电邮", "email", "e-mail", "mail"),
     "IP_ADDRESS": ("ip", "ip地址", "ipv4", "ipv6", "ip_address"),
-    "PERSON": ("姓名", "名字", "联系人", "户主", "申请人", "监护人", "负责人", "name", "full_name", "contact"),
+    "PERSON": ("姓名", "名字", "联系人", "户主", "申请人", "监护人", "负责人", "客户", "当事人", "来电人", "反映人",
+               "诉求人", "经办人", "领取人", "收款人", "户名", "持卡人", "家属", "配偶", "代理人", "被救助人",
+               "救助对象", "name", "full_name", "contact"),
     "ADDRESS": ("地址", "住址", "住所", "居住地", "户籍地", "家庭住址", "address", "addr"),
 }
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -134,6 +140,11 @@ def _sample(values: np.ndarray) -> np.ndarray:
     return values[np.sort(picks)]
 
 
+def _short(sample: list[str]) -> bool:
+    """Values as short as names: at most :data:`SHORT_VALUE_CHARS` characters each."""
+    return bool(sample) and max(len(v.strip()) for v in sample) <= SHORT_VALUE_CHARS
+
+
 def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
              n_distinct: int | None = None) -> tuple[ColumnKind, str | None, float]:
     """(kind, entity, confidence) of a column from its distinct values.
@@ -154,6 +165,8 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
         return "identifier", hint, min(1.0, 0.5 + rates[hint] / 2)
     if best is not None:
         need = 0.8 if best in ("PERSON", "ADDRESS") else 0.6
+        if best == "PERSON" and _short(sample):
+            need = SHORT_NAME_SHARE  # a column of short values, mostly whole names: a name column
         if rates[best] >= need:
             return "identifier", best, rates[best] * 0.9
     mean_length = sum(len(v) for v in sample) / max(1, len(sample))

@@ -18,8 +18,9 @@ The rule of a column, in this order:
 3. otherwise each finding span is replaced by its entity type's operator.
 
 Cells of a whole-column rule that hold personal information *without* being
-one valid value of the column's entity (a phone inside a name column) get
-their spans replaced instead. An entity type without a rule (no own entry and
+one valid value of the column's entity (a phone inside an ID column) get
+their spans replaced instead — unless the operator keeps nothing of a cell
+(drop, redact, label, pseudonym), which is applied to every cell. An entity type without a rule (no own entry and
 no ``default``), or ``keep`` over personal information, refuses the run.
 """
 
@@ -41,8 +42,10 @@ __all__ = ["ColumnPlan", "attach_profile", "classify_frame", "column_stats", "fo
 
 Mode = Literal["column", "spans", "drop", "keep"]
 RuleSource = Literal["column", "entity", "spans", "none"]
-# Whole-column operators that remove every value: no cell needs span-by-span care.
-_REMOVING = frozenset({"drop", "redact", "label"})
+# Whole-column operators that keep nothing of any cell: no cell needs span-by-span care. A keyed
+# pseudonym of the whole cell is one of them: replacing only the spans found in an odd cell of a name
+# column (``王 淑 英`` found as ``王 淑``) would leave the rest of the name behind.
+_REMOVING = frozenset({"drop", "redact", "label", "pseudonym"})
 Progress = Callable[[float, str], None]
 HINT_SHARE = 0.1
 

@@ -41,17 +41,23 @@ _PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 def partial_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: str = "*") -> str:
-    """Mask the middle of ``value``, keeping ``keep_start`` and ``keep_end`` characters.
+    """Mask the middle of ``value``, keeping ``keep_start`` and ``keep_end`` letters or digits.
 
-    A value too short to keep both ends is masked entirely (never shown whole).
+    Separators people type (spaces, hyphens, dots) do not count towards what
+    is kept, so ``3301 1219 5304 2897 13`` keeps its first six and last four
+    digits like ``330112195304289713`` does; the separators in the masked
+    middle are masked too. A value with too few letters or digits to keep
+    both ends is masked entirely (never shown whole).
     """
     n = len(value)
     if n == 0:
         return value
-    if keep_start + keep_end >= n:
+    kept = [i for i, ch in enumerate(value) if ch.isalnum()]
+    if keep_start + keep_end >= len(kept):
         return char * n
-    tail = value[n - keep_end:] if keep_end else ""
-    return value[:keep_start] + char * (n - keep_start - keep_end) + tail
+    start = kept[keep_start - 1] + 1 if keep_start else 0
+    end = kept[len(kept) - keep_end] if keep_end else n
+    return value[:start] + char * (end - start) + value[end:]
 
 
 def pseudonym_key(project: str = "default") -> bytes:
@@ -84,9 +90,20 @@ def pseudonym_key(project: str = "default") -> bytes:
     return key
 
 
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff·])\s+(?=[\u3400-\u9fff·])")
+
+
+def canonical(value: str) -> str:
+    """What a pseudonym is computed from: the value without outer spaces or spaces between Chinese characters.
+
+    ``王 淑 英`` and ``王淑英 `` are the same person as ``王淑英`` and get the same pseudonym.
+    """
+    return _HAN_GAP.sub("", value.strip())
+
+
 def keyed_pseudonym(value: str, *, key: bytes, prefix: str = "P", length: int = 16) -> str:
-    """``prefix`` + the first ``length`` hex digits of HMAC-SHA256(key, value)."""
-    return prefix + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+    """``prefix`` + the first ``length`` hex digits of HMAC-SHA256(key, :func:`canonical` value)."""
+    return prefix + hmac.new(key, canonical(value).encode("utf-8"), hashlib.sha256).hexdigest()[:length]
 
 
 def pseudonymiser(key: bytes, *, prefix: str = "P", length: int = 16) -> Callable[[str], str]:
@@ -97,7 +114,7 @@ def pseudonymiser(key: bytes, *, prefix: str = "P", length: int = 16) -> Callabl
 
     def pseudonym(value: str) -> str:
         h = inner.copy()
-        h.update(value.encode("utf-8"))
+        h.update(canonical(value).encode("utf-8"))
         o = outer.copy()
         o.update(h.digest())
         return prefix + o.hexdigest()[:length]

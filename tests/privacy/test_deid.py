@@ -29,6 +29,10 @@ def test_masks_exact() -> None:
     assert partial_mask("13812345678", keep_start=3, keep_end=4) == "138****5678"
     assert partial_mask("123", keep_start=3, keep_end=4) == "***"  # too short: never shown whole
     assert partial_mask("", keep_start=3, keep_end=4) == ""
+    # separators people type do not count: the same digits are kept as in the plain form
+    assert partial_mask("3301 1219 5304 2897 13", keep_start=6, keep_end=4) == "3301 12**********97 13"
+    assert partial_mask("138-0013-8000", keep_start=3, keep_end=4) == "138******8000"
+    assert partial_mask("1 2-3", keep_start=2, keep_end=1) == "*****"  # three digits: too few to keep 2 + 1
 
 
 def test_pseudonyms_stable_and_keyed(home: Path) -> None:
