@@ -98,7 +98,7 @@ def _compile_line(line: str) -> tuple[str, list[tuple[int, int, str]], list[str]
     text, spans, errors = "", [], []
     position = 0
     for match in _MARK.finditer(line):
-        text += line[position : match.start()]
+        text += line[position : match.start()].replace("\\n", "\n")
         kind = TYPES.get(match.group(2), "?")
         if kind == "?":
             errors.append(f"unknown type {match.group(2)}")
@@ -110,8 +110,8 @@ def _compile_line(line: str) -> tuple[str, list[tuple[int, int, str]], list[str]
             spans.append((len(text), len(text) + len(value), kind))
         text += value
         position = match.end()
-    text += line[position:]
-    return text.replace("\\n", "\n"), spans, errors
+    text += line[position:].replace("\\n", "\n")
+    return text, spans, errors
 
 
 def build() -> tuple[list[Sentence], list[str]]:

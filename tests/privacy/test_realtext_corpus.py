@@ -69,3 +69,11 @@ def test_heldout_figures_stay_above_modest_floors() -> None:
     assert person.recall >= 0.85 and person.precision >= 0.85
     for entity in ("CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"):
         assert scores[("all", entity)].recall >= 0.95 and scores[("all", entity)].precision >= 0.95, entity
+
+
+def test_a_line_break_outside_a_mark_keeps_the_spans_on_their_text() -> None:
+    from benchmarks.pii_realtext import _compile_line
+
+    text, spans, errors = _compile_line("名单：\\n[王五|P]、[赵六|P]\\n联系电话[13805710001|TEL]")
+    assert errors == [] and "\\" not in text
+    assert [text[start:end] for start, end, _ in spans] == ["王五", "赵六", "13805710001"]
