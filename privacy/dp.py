@@ -24,6 +24,7 @@ at the policy's confidence (95% by default), exact for sums of geometric noise.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,11 @@ def _age_like(column: str, policy: DeidPolicy) -> bool:
     return column in AGE_NAMES or (spec is not None and spec.op == "generalize_age")
 
 
+def _key(value: str) -> str:
+    """A value as matched against the public keys: ``锦城街道 ``, ``锦城 街道`` and full-width forms are ``锦城街道``."""
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
 def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[str, list[str]] | None,
            keys_from_data: bool) -> tuple[list[np.ndarray], list[list[str]], dict[str, str]]:
     """Integer codes per column over the public key domains (+ 其他 / 未知)."""
@@ -123,16 +129,16 @@ def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[st
         elif column in policy.public_keys:
             domain, source[column] = list(policy.public_keys[column]), f"policy {policy.ref}"
         elif keys_from_data:
-            domain = sorted({str(v) for v in pd.unique(values.dropna())})
+            domain = sorted({_key(str(v)) for v in pd.unique(values.dropna())} - {""})
             source[column] = "data (not public: declared by the steward as public)"
         else:
             raise InputError("privacy.err.keys_missing", column=column)
         if UNKNOWN not in domain and OTHER not in domain:
             domain = [*domain, OTHER]
         fallback = domain.index(UNKNOWN if UNKNOWN in domain else OTHER)
-        lookup = {v: i for i, v in enumerate(domain)}
+        lookup = {_key(v): i for i, v in enumerate(domain)}
         raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        mapped = np.array([lookup.get(str(u), fallback) for u in uniques] + [fallback], dtype=np.int64)
+        mapped = np.array([lookup.get(_key(str(u)), fallback) for u in uniques] + [fallback], dtype=np.int64)
         codes.append(mapped[raw_codes])  # -1 (missing) → last entry → fallback
         domains.append(domain)
     return codes, domains, source
@@ -204,7 +210,7 @@ def dp_histogram(frame: pd.DataFrame, by: list[str], *, epsilon: float, accounta
             if column not in frame.columns:
                 raise InputError("privacy.err.columns_missing", columns=column,
                                  available=", ".join(map(str, frame.columns)))
-        mask = np.logical_and.reduce([frame[c].astype(str).isin([str(v) for v in vals]).to_numpy()
+        mask = np.logical_and.reduce([frame[c].map(lambda v: _key(str(v)) if pd.notna(v) else None).isin([_key(str(v)) for v in vals]).to_numpy()
                                       for c, vals in where.items()])
         data = frame.loc[mask]
     codes, domains, source = _cells(data, by, policy, keys, keys_from_data)

@@ -112,6 +112,22 @@ def test_small_cells_suppressed_or_merged(home: Path) -> None:
         assert row["lower"] <= exact[row["性别"]] <= row["upper"]
 
 
+def test_values_as_typed_match_their_public_key(home: Path) -> None:
+    typed = ["锦城街道", "锦城街道 ", " 锦城 街道", "锦城街道\t", "高虹镇", "高虹镇　", "於潜镇", None, "   "]
+    frame = pd.DataFrame({"街道镇": typed * 10})
+    keys = {"街道镇": ["锦城街道", "高虹镇", "於潜镇"]}
+    table = dp_histogram(frame, ["街道镇"], epsilon=200.0, keys=keys, random_state=np.random.RandomState(3),
+                         accountant=_ledger("h5", epsilon_total=1e6)).table
+    counts = dict(zip(table["街道镇"], table["count"], strict=True))
+    assert counts == {"锦城街道": 40, "高虹镇": 20, "於潜镇": 10, "其他": 20}  # ε=200: noise is 0 here
+    scoped = dp_histogram(frame, ["街道镇"], epsilon=200.0, keys=keys, where={"街道镇": ["锦城街道"]},
+                          random_state=np.random.RandomState(3), accountant=_ledger("h6", epsilon_total=1e6)).table
+    assert dict(zip(scoped["街道镇"], scoped["count"], strict=True))["锦城街道"] == 40
+    from_data = dp_histogram(frame, ["街道镇"], epsilon=200.0, keys_from_data=True,
+                             random_state=np.random.RandomState(3), accountant=_ledger("h7", epsilon_total=1e6)).table
+    assert set(from_data["街道镇"]) == {"锦城街道", "高虹镇", "於潜镇", "其他"}  # one key per place, not per spelling
+
+
 def test_keys_from_data_is_recorded(home: Path) -> None:
     result = dp_histogram(people(100), ["街道镇"], epsilon=1.0, keys_from_data=True, accountant=_ledger("h4"))
     assert result.keys_source["街道镇"].startswith("data")
