@@ -93,8 +93,10 @@ def age_from_id_card(numbers: pd.Series, *, as_of: date) -> np.ndarray:
 
 
 def to_ages(values: pd.Series) -> np.ndarray:
-    """Numeric ages; anything that is not a number becomes NaN (→ unknown)."""
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    """Numeric ages (``70``, ``70岁``, ``70周岁`` …); anything else becomes NaN (→ unknown)."""
+    from sandbox.tabular import parse_ages
+
+    return parse_ages(values)
 
 
 def _clean_labels(values: pd.Series) -> tuple[np.ndarray, list[str]]:

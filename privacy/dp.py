@@ -36,6 +36,7 @@ from privacy.deid._generalize import UNKNOWN, age_band_codes, age_band_labels
 from privacy.deid._policy import DeidPolicy
 from privacy.ledger import BudgetLedger, check_epsilon
 from sandbox.errors import InputError
+from sandbox.tabular import parse_ages
 
 __all__ = [
     "OTHER", "DPTable", "dp_histogram", "dp_mean", "dp_sum", "geometric_halfwidth", "laplace_halfwidth",
@@ -119,7 +120,7 @@ def _cells(frame: pd.DataFrame, by: list[str], policy: DeidPolicy, keys: dict[st
     codes, domains, source = [], [], {}
     for column in by:
         values = frame[column]
-        if _age_like(column, policy) and pd.to_numeric(values.head(1000), errors="coerce").notna().any():
+        if _age_like(column, policy) and np.isfinite(parse_ages(values.head(1000))).any():
             domains.append([*age_band_labels(policy.age_bands), UNKNOWN])
             codes.append(age_band_codes(values, policy.age_bands))
             source[column] = "policy.age_bands"

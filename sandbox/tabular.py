@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from sandbox.errors import InputError
@@ -26,6 +29,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "TableInfo",
     "decode_text",
+    "parse_ages",
     "read_table",
     "require_columns",
 ]
@@ -37,6 +41,26 @@ MAX_CELL_CHARS = 1_000_000
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl", ".json")
 
 Kind = Literal["csv", "excel", "parquet", "jsonl"]
+_AGE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:周岁|岁|yrs?|years?)?", re.IGNORECASE)
+
+
+def _age(text: str) -> float:
+    match = _AGE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return float(match.group(1)) if match else np.nan
+
+
+def parse_ages(values: pd.Series) -> np.ndarray:
+    """Ages as exports write them — ``70``, ``70.0``, ``70岁``, ``70 周岁``, ``７０岁`` — as floats; anything else NaN.
+
+    Numbers are taken as they are; text is parsed once per distinct value.
+    Callers decide what NaN and out-of-range ages mean (the unknown group).
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.array([*(float(u) if isinstance(u, (int, float, np.number)) and not isinstance(u, bool)
+                         else _age(str(u)) for u in uniques), np.nan])
+    return parsed[codes]  # -1 (missing) → the NaN at the end
 
 
 @dataclass(kw_only=True)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.regions import lookup_region, parent_codes
+from sandbox.tabular import parse_ages
 
 __all__ = [
     "UNKNOWN",
@@ -51,10 +52,7 @@ def age_band_codes(values: pd.Series, bands: Sequence[int]) -> np.ndarray:
         table = np.append(table, len(bands) + offset)  # slot 121: outside 0–120 → 未知
         ages = values.to_numpy(dtype=np.int64)
         return table[np.where((ages >= 0) & (ages <= 120), ages, 121)].astype(np.int64)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        ages = values.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        ages = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ages = parse_ages(values)  # 70, 70岁, 70周岁 …
     valid = np.isfinite(ages) & (ages >= 0) & (ages <= 120)
     index = np.digitize(np.where(valid, ages, 0), bands) - 1 + offset
     return np.where(valid, index, len(bands) + offset).astype(np.int64)

@@ -121,3 +121,14 @@ def test_require_columns_lists_what_is_there(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         require_columns(frame, {"label": "符合救助"}, file="x.csv")
     assert caught.value.params["available"] == "编号, 年龄"
+
+
+def test_parse_ages_reads_ages_as_exports_write_them() -> None:
+    import numpy as np
+
+    from sandbox.tabular import parse_ages
+
+    got = parse_ages(pd.Series(["70岁", "70 周岁", "７０岁", "70.5", None, "abc", "5 years", True, 3], dtype=object))
+    expected = [70.0, 70.0, 70.0, 70.5, np.nan, np.nan, 5.0, np.nan, 3.0]
+    assert np.array_equal(got, np.array(expected), equal_nan=True)
+    assert np.array_equal(parse_ages(pd.Series([1, 2, None])), np.array([1.0, 2.0, np.nan]), equal_nan=True)
