@@ -41,11 +41,17 @@ _KEEP = ("PER", "LOC", "ORG")
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A word as the model segments it: ``label`` PER, LOC, ORG or "" (offsets into the text given)."""
+    """A word as the model segments it (offsets into the text given).
+
+    ``label`` is PER, LOC, ORG (or ``NAME·``) for the entity words and "" for
+    every other word; ``pos`` is the model's part-of-speech tag (``n``, ``v``,
+    ``a``, ``t``, ``PER`` …).
+    """
 
     start: int
     end: int
     label: str
+    pos: str = ""
 
 
 def lac_version() -> str:
@@ -99,6 +105,11 @@ class LacModel:
         self._transition_range = float(self._transitions.max() - self._transitions.min())
         self._inside_arr = self._inside
         self._label_arr = np.array([label or "" for label in self._label], dtype=object)
+        pos = [""] * n_tags
+        for key, value in tags.items():
+            if int(key) < n_tags:
+                pos[int(key)] = value.rpartition("-")[0] or value
+        self._pos_arr = np.array(pos, dtype=object)
         self._ids: dict[str, int] = {}
         self.load_seconds = time.perf_counter() - started
 
@@ -179,7 +190,7 @@ class LacModel:
         return path
 
     def _spans_of(self, chunk: str, tags: np.ndarray) -> list[Span]:
-        """Words as LAC decodes them (a word runs on while tags are ``-I``): the PER/LOC/ORG ones.
+        """Words as LAC decodes them (a word runs on while tags are ``-I``), every one with its tag.
 
         Around a middle dot between Chinese characters (阿卜杜拉·买买提) the words on
         both sides are joined into one ``NAME·`` span (a transliterated or minority name).
@@ -187,9 +198,10 @@ class LacModel:
         starts = np.flatnonzero(~self._inside_arr[tags])
         if not len(starts) or starts[0] != 0:
             starts = np.concatenate(([0], starts))
-        labels = self._label_arr[tags[starts]]
-        spans = [Span(int(starts[k]), int(starts[k + 1]) if k + 1 < len(starts) else len(chunk), str(labels[k]))
-                 for k in np.flatnonzero(labels != "")]
+        first = tags[starts]
+        bounds = [*starts.tolist(), len(chunk)]
+        spans = [Span(bounds[k], bounds[k + 1], label, pos)
+                 for k, (label, pos) in enumerate(zip(self._label_arr[first], self._pos_arr[first], strict=True))]
         if "·" in chunk or "•" in chunk or "・" in chunk:
             spans += _joined(chunk, starts.tolist())
         return spans
@@ -227,7 +239,7 @@ class LacModel:
                 where.append((index, start))
         results: list[list[Span]] = [[] for _ in texts]
         for (index, offset), spans in zip(where, self.tag_chunks(chunks), strict=True):
-            results[index].extend(Span(s.start + offset, s.end + offset, s.label) for s in spans)
+            results[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in spans)
         return results
 
     def info(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from importlib import resources
 
 from privacy.recognizers._base import Hit, Verdict, _drop_overlaps, han_class_without
 
-__all__ = ["FOLLOWER_WORDS", "NameRules", "surnames"]
+__all__ = ["FOLLOWER_WORDS", "NameRules", "jieba_word", "surnames"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
@@ -56,6 +56,10 @@ SUFFIX_CONTEXT = (
     "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属", "故居", "纪念馆",
 )
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
+_NUMERALS = frozenset("一二两三四五六七八九十")
+_COUNTED = frozenset("户人位名家个")
+# After a role word, what a person does next (业主夏天投诉 …): a common word there is still a name.
+_ACTS_AFTER_ROLE = re.compile("来电|来信|来访|致电|反映|投诉|诉称|咨询|举报|称|表示|要求|拒绝|多次|未|没有|不同意|同意|签字")
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
 _NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
 # What only a person does right after their name at the start of a clause.
@@ -83,7 +87,9 @@ _LABEL_VALUE = re.compile(
 )
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
-_SUFFIX_RE = re.compile(_alternation(SUFFIX_CONTEXT))
+# A household or home after a name: 叶秋生户、…, 左明家。 (not 户口, 家长).
+_HOME = "户(?=[^\u4e00-\u9fff]|共|等|$)|家(?=的|门口|里|中|[^\u4e00-\u9fff]|$)"
+_SUFFIX_RE = re.compile(f"{_alternation(SUFFIX_CONTEXT)}|{_HOME}")
 _HONORIFIC_RE = re.compile(f"(?:{_alternation(HONORIFICS)})")
 
 
@@ -119,6 +125,12 @@ def _jieba_tables() -> tuple[dict[str, str], dict[str, int], dict[str, float]]:
     return tags, freq, shares
 
 
+def jieba_word(value: str, *, min_freq: int = 200) -> bool:
+    """True when ``value`` is a common ordinary word in jieba's dictionary (not tagged as a name)."""
+    tags, freq, _ = _jieba_tables()
+    return tags.get(value, "nr") != "nr" and freq.get(value, 0) >= min_freq
+
+
 def _name_char_score(chars: str) -> float:
     """Mean log-share of the given-name characters among known names (0 = very common)."""
     _, _, shares = _jieba_tables()
@@ -140,7 +152,7 @@ class NameRules:
         self._scan = re.compile(
             f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \\u3000]{{0,3}}"
             f"|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
-            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_alternation(SUFFIX_CONTEXT)})|[（(，,]?[男女][，,、）)]"
+            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_SUFFIX_RE.pattern})|[（(，,]?[男女][，,、）)]"
             f"|{_HONORIFIC_RE.pattern}|[ ]?(?:[+＋]86|1[3-9][0-9]))"
         )
 
@@ -168,6 +180,9 @@ class NameRules:
                 position = start + 1
                 continue
             end, verdict = found
+            if not prefix and self._title_inside(text, start, end):
+                position = end - 1  # 谢谢|程师傅: the title form starts at the last character
+                continue
             hits.append(Hit(self.ENTITY, start, end, verdict.score or 0.5, verdict, verdict.params.get("context", "")))
             position = end
         for match in _LABEL_VALUE.finditer(text):
@@ -178,6 +193,14 @@ class NameRules:
             hits.append(Hit(self.ENTITY, start, end, 0.9, Verdict("pii.why.person_context", {"context": label}, 0.9),
                             label))
         return _drop_overlaps(hits)
+
+    @staticmethod
+    def _title_inside(text: str, start: int, end: int) -> bool:
+        """True for 谢谢程|师傅, 麻烦张|阿姨: a common word, then a surname with its form of address."""
+        if end - start < 3 or text[end - 1] not in surnames()[0] or _HONORIFIC_RE.match(text, end) is None:
+            return False
+        _, freq, _ = _jieba_tables()
+        return freq.get(text[start : end - 1], 0) > 100
 
     @staticmethod
     def _joins_previous(text: str, start: int) -> bool:
@@ -242,6 +265,8 @@ class NameRules:
             elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 300 and _name_char_score(given[1]) < -6.5:
                 # The third character is rare in names and starts a common word (陈慧常年 …): two characters.
                 given = given[:1]
+        if len(given) == 2 and given[1] in _NUMERALS and text[g + 2 : g + 3] in _COUNTED:
+            given = given[:1]  # 贺新|五户, 冯雪|两位
         end = g + len(given)
         name = text[start:end]
         suffix_match = _SUFFIX_RE.match(text, end)
@@ -254,7 +279,7 @@ class NameRules:
         chars = _name_char_score(given)
         if context:
             at_boundary = end >= len(text) or not _HAN.match(text[end])
-            if common > 500 and not (prefix and at_boundary):
+            if common > 500 and not (prefix and (at_boundary or _ACTS_AFTER_ROLE.match(text, end))):
                 return None
             if not prefix and tags.get(name, "nr") != "nr" and freq.get(name, 0) > 20:
                 return None  # a word (高龄, 党支部) before 老人/书记, not a name

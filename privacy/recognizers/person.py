@@ -29,6 +29,7 @@ import re
 from typing import Literal
 
 from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, resolve_overlaps
+from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
     PREFIX_CONTEXT,
@@ -55,6 +56,27 @@ AGREED_SCORE = 0.95
 # Context words that introduce a name but also a place (我是桂林的…).
 _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
+
+
+# A name followed by a shop, brand or company word is the business's name (张小泉剪刀店, 周大福金店).
+_BUSINESS = re.compile(
+    "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"
+    "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发)")
+_SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|夫妇|户|家)")
+
+
+def _brand(text: str, hit: Hit) -> bool:
+    """A finding that names a business, not a person: followed by 店/公司/品牌 …, no role word before it."""
+    if hit.context_word in PREFIX_CONTEXT:
+        return False
+    return _BUSINESS.match(text, hit.end) is not None
+
+
+def _common_word(value: str) -> bool:
+    """An ordinary word in jieba's dictionary (高中, 方面), not a name: vetoes a comma/space list item."""
+    from privacy.recognizers._person_rules import jieba_word
+
+    return jieba_word(value)
 
 
 def _is_place(value: str) -> bool:
@@ -84,9 +106,6 @@ class PersonRecognizer(ChineseRecognizer):
         self.partial_names = partial_names
         self.use_model = use_model
         self._rules = NameRules()
-        surname = self._rules.pattern_specs()[0][1]
-        self._list_item = re.compile(
-            f"(?<=[、：:，,])(?P<v>{surname}[\\u4e00-\\u9fff]{{1,2}}?)(?=、|[，,。；;）)]|等|$)")
 
     def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
         return NameRules.pattern_specs(None)  # type: ignore[arg-type]
@@ -106,7 +125,11 @@ class PersonRecognizer(ChineseRecognizer):
             return rule_hits
         from privacy.recognizers._lac import JOINED, get_lac
 
-        spans = get_lac().tag(text)
+        words = get_lac().tag(text)
+        spans = [w for w in words if w.label]
+        plain = [(w.start, w.end) for w in words if w.label != JOINED]
+        word_at = {w.start: (w.end, w.pos) for w in words if w.label != JOINED}
+        rule_hits = [refine_end(text, h, word_at) for h in rule_hits]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         rule_hits += [Hit(self.ENTITY, s.start, s.end, 0.9, Verdict("pii.why.person_joined", {}, 0.9), "·")
                       for s in spans if s.label == JOINED]
@@ -146,35 +169,9 @@ class PersonRecognizer(ChineseRecognizer):
             if (inside_place or text[rule.start : rule.end] in _gazetteer()) and rule.context_word in _WEAK_CONTEXT:
                 continue
             hits.append(rule)
+        hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return self._list_neighbours(text, hits)
-
-    def _list_neighbours(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Items of a 、-list next to a found name are names too (卓立、晏晓梅、和平、宫建)."""
-        if "、" not in text or not hits:
-            return hits
-        found = {(h.start, h.end) for h in hits}
-        starts = {h.start for h in hits}
-        ends = {h.end for h in hits}
-        added: list[Hit] = []
-        for _ in range(3):
-            grew = False
-            for match in self._list_item.finditer(text):
-                start, end = match.span("v")
-                if any(start < b and a < end for a, b in found):
-                    continue
-                before = text[start - 1 : start] == "、" and start - 1 in ends
-                after = text[end : end + 1] == "、" and end + 1 in starts
-                if before or after:
-                    verdict = Verdict("pii.why.person_context", {"context": "、"}, 0.75)
-                    added.append(Hit(self.ENTITY, start, end, 0.75, verdict, "、"))
-                    found.add((start, end))
-                    starts.add(start)
-                    ends.add(end)
-                    grew = True
-            if not grew:
-                break
-        return sorted([*hits, *added], key=lambda h: h.start) if added else hits
+        return list_names(text, hits, plain, is_place=_is_place, is_word=_common_word)
 
     @staticmethod
     def _model_end_wins(text: str, model_end: int, rule: Hit) -> bool:
@@ -185,7 +182,7 @@ class PersonRecognizer(ChineseRecognizer):
         """
         if rule.end == model_end:
             return True
-        if rule.verdict.key == "pii.why.person_joined" or rule.score >= 0.9:
+        if rule.verdict.key == "pii.why.person_joined" or rule.score >= 0.9 or _SUFFIXED.match(text, rule.end):
             return False
         rule_at_boundary = rule.end >= len(text) or _HAN.match(text[rule.end]) is None
         model_at_boundary = model_end >= len(text) or _HAN.match(text[model_end]) is None

@@ -1,0 +1,202 @@
+"""Names in enumerations, and name boundaries read from the model's words.
+
+A 名单 or a ticket lists people as a run of short items — ``蓝海、林涛、万国栋三户``,
+``一等奖 唐晓峰 宁静``, ``王强，李娜，张洁`` — and the items are names whether or
+not each one is also an ordinary word (蓝海, 宁静, 和平). So where a run of items
+contains a name already found, every other item that *looks like* a name
+(surname + one or two characters; a compound surname + one or two) is one too,
+unless it is a place. Runs joined by 、 are trusted most; items separated by
+commas or white space must also not be a common word in jieba's dictionary
+(``王芳，高中，…``). ``叶秋生户、钱进户`` lists households: the trailing 户/家 is
+not part of the name.
+
+Boundaries: a rule candidate whose end falls inside one of the model's words
+(监护人|雷鸣未|按时 → the model reads 雷鸣|未) is cut back to the model's word
+boundary, unless a form of address or another suffix decided its end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+
+from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._person_rules import surnames
+
+__all__ = ["list_names", "refine_end"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HOUSEHOLD = "户家"
+# After the last item: a count of people or households (三户, 两位老人, 5人) or 等.
+_COUNT_AFTER = re.compile("(?:[共计]?[两二三四五六七八九十0-9]+(?:人|户|位|名|家|个家庭)|等)")
+_BEFORE_COUNT = re.compile(f"[\u4e00-\u9fff]{{2,4}}?(?={_COUNT_AFTER.pattern})")
+# Items that are organisations or teams rather than people.
+_ORG_END = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|队|部|处|办|厂|店|社|馆|组|班|团)$")
+_GAP = re.compile(r"[ \u3000\t]+|\n[ \u3000\t]*")
+_SHORT = re.compile(r"[\u4e00-\u9fff]{2,5}")
+_SOLID_NEXT = re.compile(
+    "(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|家|户|夫妇|[男女](?![\u4e00-\u9fff]))")
+
+
+def _name_like(value: str) -> bool:
+    """Surname + one or two characters (a compound surname + one or two), all Chinese."""
+    single, compound = surnames()
+    if not 2 <= len(value) <= 4 or _HAN.fullmatch(value[0]) is None or not all(_HAN.match(c) for c in value):
+        return False
+    if len(value) >= 3 and value[:2] in compound:
+        return True
+    return len(value) <= 3 and value[0] in single
+
+
+_FUNCTION_POS = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc"))
+
+
+def refine_end(text: str, hit: Hit, words: dict[int, tuple[int, str]]) -> Hit:
+    """``hit`` ending where the model's words end, when the rule's end lies inside a word.
+
+    ``words`` maps each model word's start to (end, part of speech). A rule name
+    that ends inside a word is cut back (or on) to the nearest word boundary; one
+    that ends with a one-character function word (雷鸣|未) loses it.
+    """
+    end = hit.end
+    if hit.score >= 0.9 or end >= len(text) or _HAN.match(text[end]) is None or _SOLID_NEXT.match(text, end):
+        return hit
+    if end in words or end in _ends(words, hit.start, end):
+        last = words.get(end - 1)
+        if last is not None and last[0] == end and last[1] in _FUNCTION_POS and end - 1 - hit.start >= 2 \
+                and hit.start in words:
+            return Hit(hit.entity_type, hit.start, end - 1, hit.score, hit.verdict, hit.context_word)
+        return hit
+    ends = _ends(words, hit.start - 4, end + 2)
+    for candidate in (end - 1, end + 1):
+        if hit.start + 2 <= candidate <= hit.start + 4 and candidate in ends:
+            return Hit(hit.entity_type, hit.start, candidate, hit.score, hit.verdict, hit.context_word)
+    return hit
+
+
+def _ends(words: dict[int, tuple[int, str]], low: int, high: int) -> set[int]:
+    return {words[a][0] for a in range(max(0, low), high + 1) if a in words}
+
+
+def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequence[tuple[int, int]]
+                  ) -> list[tuple[int, int]]:
+    """(start, end) of each item of a 、-run whose separators are at ``seps`` (consecutive)."""
+    items: list[tuple[int, int]] = []
+    first_sep, last_sep = seps[0], seps[-1]
+    # First item: a found name or the model's word ending at the separator, else the Chinese run before it.
+    start = next((h.start for h in hits if h.end == first_sep), None)
+    if start is None:
+        start = next((a for a, b in words if b == first_sep and 2 <= b - a <= 5), None)
+    if start is None:
+        start = first_sep
+        while start > 0 and _HAN.match(text[start - 1]) and first_sep - start < 5:
+            start -= 1
+    items.append((start, first_sep))
+    items += [(a + 1, b) for a, b in itertools.pairwise(seps)]
+    households = sum(text[b - 1] in _HOUSEHOLD for a, b in items) * 2 > len(items)
+    after = last_sep + 1
+    end = None
+    if households:
+        found = re.compile("[\u4e00-\u9fff]{2,4}?[户家]").match(text, after)
+        end = found.end() if found else None
+    if end is None:
+        counted = _BEFORE_COUNT.match(text, after)
+        end = counted.end() if counted else None
+    if end is None:
+        end = next((h.end for h in hits if h.start == after), None)
+    if end is None:
+        end = next((b for a, b in words if a == after and 2 <= b - a <= 5), None)
+    if end is not None:
+        items.append((after, end))
+    return items
+
+
+def _strip_household(text: str, start: int, end: int) -> tuple[int, int]:
+    if end - start >= 3 and text[end - 1] in _HOUSEHOLD:
+        return start, end - 1
+    return start, end
+
+
+def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
+               is_place: Callable[[str], bool], is_word: Callable[[str], bool]) -> list[Hit]:
+    """``hits`` plus the other name-like items of every enumeration holding a found name.
+
+    ``words`` are the model's word spans; ``is_place`` vetoes an item (a place);
+    ``is_word`` vetoes an item of a comma- or space-separated run (a common word).
+    """
+    if not hits:
+        return hits
+    runs: list[tuple[list[tuple[int, int]], bool]] = []
+    if "、" in text:
+        seps = [m.start() for m in re.finditer("、", text)]
+        group = [seps[0]]
+        for sep in seps[1:]:
+            between = text[group[-1] + 1 : sep]
+            if 1 <= len(between) <= 6 and all(_HAN.match(c) or c in "·" for c in between):
+                group.append(sep)
+            else:
+                runs.append((_items_of_run(text, group, hits, words), True))
+                group = [sep]
+        runs.append((_items_of_run(text, group, hits, words), True))
+    runs += [(items, False) for items in _token_runs(text)]
+    kept = list(hits)
+    added: list[Hit] = []
+    for items, trusted in runs:
+        if len(items) < 2:
+            continue
+        spans = [_strip_household(text, a, b) for a, b in items]
+        found = [any(h.start < b and a < h.end and h.score >= 0.5 for h in kept) for a, b in spans]
+        counted = trusted and _COUNT_AFTER.match(text, items[-1][1]) is not None
+        if not any(found) and not (counted and all(_name_like(text[a:b]) for a, b in spans)):
+            continue
+        for (a, b), known in zip(spans, found, strict=True):
+            value = text[a:b]
+            if not _name_like(value) or is_place(value) or _ORG_END.search(value):
+                continue
+            if not trusted and (known or is_word(value)):
+                continue
+            if any(h.start == a and h.end == b and h.score >= 0.75 for h in kept):
+                continue
+            overlapping = [h for h in kept if h.start < b and a < h.end]
+            if any(h.start < a or h.end > b for h in overlapping) and not all(a <= h.start and h.end <= b + 1 for h in
+                                                                                 overlapping):
+                continue  # a longer finding crosses the item: leave it
+            kept = [h for h in kept if h not in overlapping]
+            score = max([0.75, *(h.score for h in overlapping)])
+            added.append(Hit("PERSON", a, b, score, Verdict("pii.why.person_list", {}, score), "、"))
+    if not added:
+        return hits
+    return sorted([*kept, *added], key=lambda h: h.start)
+
+
+def _token_runs(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of short Chinese items separated by white space, commas or semicolons (each item a whole field)."""
+    runs: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    last_end = -1
+    last_sep = ""
+    for match in _SHORT.finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if before not in ("", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "：", ":") or after not in (
+                "", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "。", "\x00"):
+            if current:
+                runs.append(current)
+            current, last_end = [], -1
+            continue
+        gap = text[last_end:start] if last_end >= 0 else None
+        sep = "space" if gap is not None and _GAP.fullmatch(gap) else (
+            "comma" if gap is not None and gap.strip(" \u3000") in ("，", ",", "；", ";") else "")
+        if current and sep and (sep == last_sep or len(current) == 1):
+            current.append((start, end))
+            last_sep = sep
+        else:
+            if current:
+                runs.append(current)
+            current, last_sep = [(start, end)], ""
+        last_end = end
+    if current:
+        runs.append(current)
+    return [run for run in runs if len(run) >= 2]
