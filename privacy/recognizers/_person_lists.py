@@ -119,11 +119,13 @@ def _strip_household(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
-               is_place: Callable[[str], bool], is_word: Callable[[str], bool]) -> list[Hit]:
+               is_place: Callable[[str], bool], is_word: Callable[[str], bool],
+               is_role: Callable[[str], bool]) -> list[Hit]:
     """``hits`` plus the other name-like items of every enumeration holding a found name.
 
     ``words`` are the model's word spans; ``is_place`` vetoes an item (a place);
-    ``is_word`` vetoes an item of a comma- or space-separated run (a common word).
+    ``is_word`` vetoes an item of a comma- or space-separated run (a common word);
+    ``is_role`` vetoes any item (a word for people: 申请人, 顾客).
     """
     if not hits:
         return hits
@@ -155,6 +157,8 @@ def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
             if not _name_like(value) or is_place(value) or _ORG_END.search(value):
                 continue
             if not trusted and (known or is_word(value)):
+                continue
+            if is_role(value):
                 continue
             if any(h.start == a and h.end == b and h.score >= 0.75 for h in kept):
                 continue

@@ -24,7 +24,7 @@ from importlib import resources
 
 from privacy.recognizers._base import Hit, Verdict, _drop_overlaps, han_class_without
 
-__all__ = ["FOLLOWER_WORDS", "NameRules", "jieba_word", "surnames"]
+__all__ = ["FOLLOWER_WORDS", "PERSON_NOUNS", "NameRules", "jieba_word", "name_char_score", "surnames"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
@@ -50,7 +50,18 @@ PREFIX_CONTEXT = (
     "教授", "退休教师", "志愿者", "脱贫户", "贫困户", "保安", "司机", "房东", "我叫", "名叫", "我是", "本人",
     "请联系", "叫", "冒充", "认识", "转发给", "收货人", "申请人姓名", "户主姓名", "联系人姓名", "学生姓名",
     "家长姓名", "患者姓名", "持卡人姓名", "监护人姓名", "紧急联系人", "被救助人", "陪同人员", "文/", "图/",
+    # People named by their job or by what they own, and verbs whose object is a person.
+    "车主", "店主", "摊主", "房主", "船主", "货主", "服务员", "店员", "营业员", "快递员", "外卖员", "保洁员",
+    "管理员", "驾驶员", "导游", "厨师", "电工", "护工", "护士", "保姆", "被投诉人", "被举报人", "领取人", "送件人",
+    "电话联系", "已联系", "联系上", "转告", "告知", "@", "＠",
 )
+# Nouns for people that begin with a surname character: never a name themselves.
+PERSON_NOUNS = frozenset((
+    "顾客", "游客", "路人", "党员", "干部", "乘客", "房客", "华侨", "车主", "商户", "业主", "家属", "家长", "同事",
+    "同学", "老板", "老师", "师傅", "司机", "居民", "市民", "村民", "群众", "邻居", "房东", "学生", "孩子", "儿子",
+    "女儿", "妻子", "丈夫", "母亲", "父亲", "老人", "病人", "医生", "护士", "民警", "警察", "保安", "经理", "书记",
+    "主任", "委员", "代表", "职工", "员工", "工人", "农民", "农户", "贫困户", "低保户", "网格员", "志愿者", "党委",
+))
 SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
     "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属", "故居", "纪念馆",
@@ -59,7 +70,11 @@ _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）
 _NUMERALS = frozenset("一二两三四五六七八九十")
 _COUNTED = frozenset("户人位名家个")
 # After a role word, what a person does next (业主夏天投诉 …): a common word there is still a name.
-_ACTS_AFTER_ROLE = re.compile("来电|来信|来访|致电|反映|投诉|诉称|咨询|举报|称|表示|要求|拒绝|多次|未|没有|不同意|同意|签字")
+_ACTS_AFTER_ROLE = re.compile(
+    "来电|来信|来访|致电|反映|投诉|诉称|咨询|举报|称|表示|要求|拒绝|多次|未|没有|不同意|同意|签字|将|把|被|已|也|还|又|"
+    "正在|说|讲|回复|告诉|家|的")
+# jieba tags of ordinary words that can still be someone's given name (石头, 夏天, 宁静), not verbs or adverbs.
+_NAME_LIKE_TAGS = frozenset(("n", "nr", "ns", "nz", "nrt", "t", "a", "an", "s", "ng", "nt"))
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
 _NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
 # What only a person does right after their name at the start of a clause.
@@ -82,8 +97,8 @@ _PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_K
 _LABEL_VALUE = re.compile(
     "(?:姓[ \u3000]*名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
     "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属)"
-    "(?:姓名)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
-    "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\\s\u3000，,。；;、（(0-9０-９+])"
+    "(?:姓名|签字|签名|签收)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
+    "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\x00\\s\u3000，,。；;、（(0-9０-９+])"
 )
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
@@ -131,7 +146,7 @@ def jieba_word(value: str, *, min_freq: int = 200) -> bool:
     return tags.get(value, "nr") != "nr" and freq.get(value, 0) >= min_freq
 
 
-def _name_char_score(chars: str) -> float:
+def name_char_score(chars: str) -> float:
     """Mean log-share of the given-name characters among known names (0 = very common)."""
     _, _, shares = _jieba_tables()
     floor = math.log(1e-6)
@@ -262,11 +277,14 @@ class NameRules:
                 given = given[:1]
             elif _SUFFIX_RE.match(text, g + 1) and not _SUFFIX_RE.match(text, g + 2):
                 given = given[:1]
-            elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 300 and _name_char_score(given[1]) < -6.5:
+            elif freq.get(given[1] + text[g + 2 : g + 3], 0) > 300 and name_char_score(given[1]) < -6.5:
                 # The third character is rare in names and starts a common word (陈慧常年 …): two characters.
                 given = given[:1]
         if len(given) == 2 and given[1] in _NUMERALS and text[g + 2 : g + 3] in _COUNTED:
             given = given[:1]  # 贺新|五户, 冯雪|两位
+        elif (len(given) == 2 and len(surname) == 1 and tags.get(text[start : g + 1], "nr") != "nr"
+              and freq.get(text[start : g + 1], 0) > 500 and tags.get(text[start : g + 2]) != "nr"):
+            given = given[:1]  # 户主|房屋|漏雨: the first two characters are a common word
         end = g + len(given)
         name = text[start:end]
         suffix_match = _SUFFIX_RE.match(text, end)
@@ -276,10 +294,13 @@ class NameRules:
             suffix = gender.group(1)
         context = prefix or suffix
         common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
-        chars = _name_char_score(given)
+        chars = name_char_score(given)
         if context:
             at_boundary = end >= len(text) or not _HAN.match(text[end])
-            if common > 500 and not (prefix and (at_boundary or _ACTS_AFTER_ROLE.match(text, end))):
+            if name in PERSON_NOUNS:
+                return None
+            if common > 500 and not (prefix and (at_boundary or (
+                    _ACTS_AFTER_ROLE.match(text, end) and tags.get(name) in _NAME_LIKE_TAGS))):
                 return None
             if not prefix and tags.get(name, "nr") != "nr" and freq.get(name, 0) > 20:
                 return None  # a word (高龄, 党支部) before 老人/书记, not a name
@@ -289,7 +310,7 @@ class NameRules:
             return None
         # No context word: a plausible name at a boundary, not a common word, with a lower score —
         # unless what follows only a person does (田野来电, 白雪反映).
-        if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2:
+        if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2 and name not in PERSON_NOUNS:
             return end, Verdict("pii.why.person_context", {"context": _PERSON_ACTS.match(text, end).group()}, 0.85)
         lead = text[start : start + 2]
         if freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:

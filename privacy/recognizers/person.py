@@ -24,17 +24,20 @@ organisation (张家港, 李宁公司) is dropped unless a role word vouches for
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import Literal
 
-from privacy.recognizers._base import ChineseRecognizer, Hit, Verdict, resolve_overlaps
+from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
+    PERSON_NOUNS,
     PREFIX_CONTEXT,
     SUFFIX_CONTEXT,
     NameRules,
+    name_char_score,
     surnames,
 )
 
@@ -65,6 +68,63 @@ _BUSINESS = re.compile(
 _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|夫妇|户|家)")
 
 
+_ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|队|部|处|办|厂|店|社|馆|组|行|庄|堂|坊|园|城|网|台|报|科)$")
+
+
+def _per_text(text: str, hits: list[Hit], words: list[tuple[int, int]]) -> list[Hit]:
+    """Enumerations and repeated mentions, decided within each text of a batch (texts joined by SEPARATOR)."""
+    if not hits:
+        return hits
+    if SEPARATOR not in text:
+        return _repeats(text, list_names(text, hits, words, is_place=_is_place, is_word=_common_word,
+                                      is_role=_ROLE_WORDS.__contains__))
+    out: list[Hit] = []
+    word_starts = [a for a, _ in words]
+    i = 0
+    start = 0
+    while i < len(hits):
+        start = text.rfind(SEPARATOR, 0, hits[i].start) + 1
+        end = text.find(SEPARATOR, hits[i].start)
+        end = len(text) if end < 0 else end
+        j = i
+        while j < len(hits) and hits[j].start < end:
+            j += 1
+        local = [Hit(h.entity_type, h.start - start, h.end - start, h.score, h.verdict, h.context_word)
+                 for h in hits[i:j]]
+        lo, hi = bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end)
+        local_words = [(a - start, b - start) for a, b in words[lo:hi]]
+        segment = text[start:end]
+        local = _repeats(segment, list_names(segment, local, local_words, is_place=_is_place, is_word=_common_word,
+                                      is_role=_ROLE_WORDS.__contains__))
+        out += [Hit(h.entity_type, h.start + start, h.end + start, h.score, h.verdict, h.context_word) for h in local]
+        i = j
+    return out
+
+
+def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
+    """Another mention of a name already found in the same text is the same person (何方…何方的电话)."""
+    if len(hits) == 0:
+        return hits
+    taken = [(h.start, h.end) for h in hits]
+    added: list[Hit] = []
+    for value in {text[h.start : h.end] for h in hits if h.end - h.start >= 2 and h.score >= 0.6}:
+        for match in re.finditer(re.escape(value), text):
+            a, b = match.span()
+            if any(x < b and a < y for x, y in taken):
+                continue
+            if (a and _HAN.match(text[a - 1]) and text[a - 1] not in "和与及跟同给叫是") or (
+                    b < len(text) and _HAN.match(text[b]) and _SUFFIXED.match(text, b) is None
+                    and _FOLLOW_OK.match(text, b) is None):
+                continue  # inside a longer word
+            verdict = Verdict("pii.why.person_repeat", {"name": value}, 0.7)
+            added.append(Hit("PERSON", a, b, 0.7, verdict, ""))
+            taken.append((a, b))
+    return sorted([*hits, *added], key=lambda h: h.start) if added else hits
+
+
+_FOLLOW_OK = re.compile("的|说|称|表示|也|又|还|已|在|和|与|本人|家|今年|反映|来电|是|不|没|未|就|才|都")
+
+
 def _brand(text: str, hit: Hit) -> bool:
     """A finding that names a business, not a person: followed by 店/公司/品牌 …, no role word before it."""
     if hit.context_word in PREFIX_CONTEXT:
@@ -76,7 +136,10 @@ def _common_word(value: str) -> bool:
     """An ordinary word in jieba's dictionary (高中, 方面), not a name: vetoes a comma/space list item."""
     from privacy.recognizers._person_rules import jieba_word
 
-    return jieba_word(value)
+    return value in _ROLE_WORDS or jieba_word(value)
+
+
+_ROLE_WORDS = frozenset((*PERSON_NOUNS, *PREFIX_CONTEXT, *SUFFIX_CONTEXT))
 
 
 def _is_place(value: str) -> bool:
@@ -131,6 +194,7 @@ class PersonRecognizer(ChineseRecognizer):
         word_at = {w.start: (w.end, w.pos) for w in words if w.label != JOINED}
         rule_hits = [refine_end(text, h, word_at) for h in rule_hits]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
+        place_starts = [a for a, _ in places]
         rule_hits += [Hit(self.ENTITY, s.start, s.end, 0.9, Verdict("pii.why.person_joined", {}, 0.9), "·")
                       for s in spans if s.label == JOINED]
         by_start = {}
@@ -159,19 +223,43 @@ class PersonRecognizer(ChineseRecognizer):
                     verdict = Verdict("pii.why.person_model_surname", {"surname": rule.verdict.params.get(
                         "surname", text[span.start])}, AGREED_SCORE)
                 hits.append(Hit(self.ENTITY, span.start, end, AGREED_SCORE, verdict, rule.context_word))
-            elif not _is_place(value):
+            elif not _is_place(value) and value not in PERSON_NOUNS:
                 hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
                                 Verdict("pii.why.person_model", {}, MODEL_SCORE)))
+        hits += self._org_names(text, spans, rule_hits)
         for rule in rule_hits:
             if rule.start in claimed:
                 continue
-            inside_place = any(a <= rule.start and rule.end <= b for a, b in places)
+            k = bisect.bisect_right(place_starts, rule.start) - 1
+            inside_place = k >= 0 and rule.end <= places[k][1]
             if (inside_place or text[rule.start : rule.end] in _gazetteer()) and rule.context_word in _WEAK_CONTEXT:
                 continue
             hits.append(rule)
         hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return list_names(text, hits, plain, is_place=_is_place, is_word=_common_word)
+        return _per_text(text, hits, plain)
+
+    def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
+        """Three-character words the model calls an organisation that read as a person's name (万国栋).
+
+        A single-character surname and two given-name characters common in names, no
+        organisation suffix, not a place, and a rule candidate at the same start.
+        """
+        found: list[Hit] = []
+        starts = {h.start: h for h in rule_hits}
+        for span in spans:
+            if span.label != "ORG" or span.end - span.start != 3:
+                continue
+            value = text[span.start : span.end]
+            rule = starts.get(span.start)
+            if rule is None or value[0] not in surnames()[0] or _is_place(value) or _ORG_SUFFIX.search(value):
+                continue
+            if name_char_score(value[1:]) < -7.5:
+                continue
+            score = max(rule.score, 0.6)
+            found.append(Hit(self.ENTITY, span.start, span.end, score,
+                             Verdict("pii.why.person_model_surname", {"surname": value[0]}, score), rule.context_word))
+        return found
 
     @staticmethod
     def _model_end_wins(text: str, model_end: int, rule: Hit) -> bool:

@@ -1,0 +1,61 @@
+"""Names in service phrasing: enumerations, households, role words, boundaries, repeats, brands.
+
+Every sentence here is invented for this test (not from the evaluation corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.scanning import scan_texts
+
+
+def _names(text: str) -> list[str]:
+    return [f.text for f in scan_texts([text]) if f.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A 、-list with one name the model knows: the other surname-initial items are names too,
+    # even when they are ordinary words (宁海, 白露) — and the item after the last 、 ends at the count.
+    ("拟纳入救助名单：宁海、白露、邵建明三人。", ["宁海", "白露", "邵建明"]),
+    # Households: the trailing 户 is not part of the name.
+    ("祁玉成户、闻秀兰户、钱进户共三户通过审核。", ["祁玉成", "闻秀兰", "钱进"]),
+    # A list of names one per line / separated by spaces.
+    ("慰问对象：\n郝春梅\n甘雨\n向东", ["郝春梅", "甘雨", "向东"]),
+    ("二等奖 裘德明 宁静 柯南", ["裘德明", "宁静", "柯南"]),
+])
+def test_names_in_enumerations(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_list_items_that_are_role_words_or_places_stay_unmarked() -> None:
+    assert _names("申请人 栾平  身份证号 略") == ["栾平"]
+    assert _names("参加单位：锦城街道、玲珑街道、於潜镇。") == []
+    assert _names("金额、时间、地点请以最终通知为准。") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("监护人雷鸣未按时缴费。", ["雷鸣"]),  # the model's word boundary: 雷鸣|未
+    ("请网格员秦岭跟进。", ["秦岭"]),
+    ("车主石头将车停在消防通道。", ["石头"]),  # a common word after a role word, then what a person does
+    ("经办人签字：边疆", ["边疆"]),
+    ("谢谢程师傅！", ["程师傅"]),  # not 谢谢程
+    ("@苏晓岚 明天把表交上来", ["苏晓岚"]),
+])
+def test_role_words_and_boundaries(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_a_second_mention_of_a_found_name_is_found_too() -> None:
+    assert _names("联系人何方，何方的电话打不通。") == ["何方", "何方"]
+
+
+def test_a_repeat_is_decided_within_one_text_of_a_batch() -> None:
+    found = scan_texts(["联系人何方，电话打不通。", "何方人士来访？"])
+    assert [(f.row, f.text) for f in found if f.entity_type == "PERSON"] == [(0, "何方")]
+
+
+def test_person_nouns_and_brands_are_not_names() -> None:
+    assert _names("顾客投诉服务员顾盼态度差。") == ["顾盼"]
+    assert _names("张小泉剪刀店门口占道经营。") == []
+    assert _names("户主房屋漏雨，请尽快处理。") == []
