@@ -30,6 +30,7 @@ import re
 from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
+from privacy.recognizers._person_forms import joined_extent, latin_names, spaced_names
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
@@ -58,6 +59,8 @@ AGREED_SCORE = 0.95
 
 # Context words that introduce a name but also a place (我是桂林的…).
 _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
+# Offices after a word: the word is often the organisation (党总支书记, 村委主任), not a surname.
+_OFFICES = frozenset(("书记", "主任", "副书记", "副主任", "局长", "处长", "科长", "所长", "院长", "队长", "委员"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
 
 
@@ -69,6 +72,36 @@ _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷�
 
 
 _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|队|部|处|办|厂|店|社|馆|组|行|庄|堂|坊|园|城|网|台|报|科)$")
+
+
+_EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
+_FUNCTION_POS = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG", "TIME"))
+
+
+def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -> list:
+    """The model's PER words, cleaned: no white space or symbol at either end (邵美玲\t, 老马🐴), and a
+    word that is only a surname (诸葛|明月, 上官|小燕 — the model splits compound surnames) joined to the next."""
+    single, compound = surnames()
+    found = []
+    for span in spans:
+        if span.label != "PER":
+            continue
+        start, end = span.start, span.end
+        head = _EDGE.match(text, start, end)
+        if head is not None:
+            start = head.end()
+        while end > start and _NAME_CHAR.match(text[end - 1]) is None:
+            end -= 1
+        value = text[start:end]
+        if value in compound or (len(value) == 1 and value in single):
+            following = word_at.get(end)
+            if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _FUNCTION_POS
+                    and all(_HAN.match(c) for c in text[end : following[0]])):
+                end = following[0]
+        if end > start:
+            found.append(type(span)(start, end, span.label))
+    return found
 
 
 def _per_text(text: str, hits: list[Hit], words: list[tuple[int, int]]) -> list[Hit]:
@@ -142,6 +175,15 @@ def _common_word(value: str) -> bool:
 _ROLE_WORDS = frozenset((*PERSON_NOUNS, *PREFIX_CONTEXT, *SUFFIX_CONTEXT))
 
 
+@functools.cache
+def _not_names() -> frozenset[str]:
+    """Brands, products and foods that read like names (王老吉, 李宁, 李子): ``data/not_names.txt``."""
+    from importlib import resources
+
+    text = (resources.files("privacy.recognizers") / "data" / "not_names.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
 def _is_place(value: str) -> bool:
     """A word the model called a name that is a place: 於潜镇, a county in the gazetteer (江山)."""
     if len(value) >= 3 and _PLACE_END.search(value):
@@ -195,16 +237,14 @@ class PersonRecognizer(ChineseRecognizer):
         rule_hits = [refine_end(text, h, word_at) for h in rule_hits]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
-        rule_hits += [Hit(self.ENTITY, s.start, s.end, 0.9, Verdict("pii.why.person_joined", {}, 0.9), "·")
-                      for s in spans if s.label == JOINED]
+        rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.9,
+                          Verdict("pii.why.person_joined", {}, 0.9), "·") for s in spans if s.label == JOINED]
         by_start = {}
         for hit in sorted(rule_hits, key=lambda h: h.score):
             by_start[hit.start] = hit
         hits: list[Hit] = []
         claimed: set[int] = set()
-        for span in spans:
-            if span.label != "PER":
-                continue
+        for span in _person_words(text, spans, word_at):
             value = text[span.start : span.end]
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue
@@ -223,7 +263,7 @@ class PersonRecognizer(ChineseRecognizer):
                     verdict = Verdict("pii.why.person_model_surname", {"surname": rule.verdict.params.get(
                         "surname", text[span.start])}, AGREED_SCORE)
                 hits.append(Hit(self.ENTITY, span.start, end, AGREED_SCORE, verdict, rule.context_word))
-            elif not _is_place(value) and value not in PERSON_NOUNS:
+            elif not _is_place(value) and value not in _ROLE_WORDS and value not in _not_names():
                 hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
                                 Verdict("pii.why.person_model", {}, MODEL_SCORE)))
         hits += self._org_names(text, spans, rule_hits)
@@ -232,9 +272,14 @@ class PersonRecognizer(ChineseRecognizer):
                 continue
             k = bisect.bisect_right(place_starts, rule.start) - 1
             inside_place = k >= 0 and rule.end <= places[k][1]
-            if (inside_place or text[rule.start : rule.end] in _gazetteer()) and rule.context_word in _WEAK_CONTEXT:
+            weak = rule.context_word in _WEAK_CONTEXT or (
+                rule.context_word in _OFFICES and name_char_score(text[rule.start + 1 : rule.end]) < -7.5)
+            if (inside_place or text[rule.start : rule.end] in _gazetteer()) and weak:
+                continue  # 党总支|书记, 区委|副书记: an organisation before an office, not a name
+            if text[rule.start : rule.end] in _not_names() and rule.context_word not in PREFIX_CONTEXT:
                 continue
             hits.append(rule)
+        hits += spaced_names(text) + latin_names(text)
         hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, plain)

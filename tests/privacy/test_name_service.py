@@ -59,3 +59,27 @@ def test_person_nouns_and_brands_are_not_names() -> None:
     assert _names("顾客投诉服务员顾盼态度差。") == ["顾盼"]
     assert _names("张小泉剪刀店门口占道经营。") == []
     assert _names("户主房屋漏雨，请尽快处理。") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("来电人：尚 海 燕，手机号码稍后补充。", ["尚 海 燕"]),  # spaces between the characters, after a role word
+    ("联系人：祁  建国  电话另附", ["祁  建国"]),
+    ("东 南 西 北 四个方向都有出口。", []),  # no role word: single characters are not a name
+])
+def test_names_written_with_spaces(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("请把材料转给Zhao Yuting处理。", ["Zhao Yuting"]),
+    ("护照姓名：WANG JIANHUA", ["WANG JIANHUA"]),
+    ("英文名：Olivia Parker", ["Olivia Parker"]),  # a Western name only after a label
+    ("Olivia Parker 的讲座改期了。", []),
+])
+def test_names_in_latin_letters(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_compound_surnames_the_model_splits_and_long_transliterations() -> None:
+    assert _names("紧急联系人：司徒佩琳，电话另附。") == ["司徒佩琳"]
+    assert _names("据了解，阿卜杜萨拉木·吐尔洪是村里的养殖能手。") == ["阿卜杜萨拉木·吐尔洪"]

@@ -1,0 +1,124 @@
+"""Names as forms and messages write them: spaced characters, pinyin and Latin letters, long transliterations.
+
+* ``李 春 梅``, ``徐  建华``, ``金　鑫``: a name with spaces between its characters (forms, bylines
+  aligned with full-width spaces) after a role or label word — the span keeps the spaces;
+* ``Zhang Wei``, ``ZhangLei``, ``LI MING``, ``Chen Xiaoling``: a pinyin surname and a one- or
+  two-syllable given name, anywhere; ``Tom Smith``, ``Muhammad Ali`` only right after a role or
+  label word (姓名：, 来电人, 英文名：);
+* ``阿卜杜热依木·阿不都``: the parts of a name joined by a middle dot run over characters used in
+  transliterations, whatever the model's word boundaries.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
+
+__all__ = ["joined_extent", "latin_names", "spaced_names"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Characters of Uyghur, Kazakh, Tibetan and Western names written in Chinese.
+_TRANSLIT = frozenset(
+    "阿艾爱安奥巴拜班邦贝本比彼别波伯博布查察达丹道德迪蒂丁东都杜顿多俄厄恩尔法凡菲费芬丰夫弗伏福甫盖甘冈戈哥格古"
+    "瓜哈海罕汗豪合赫黑亨洪胡华霍基吉加贾简江杰金居喀卡凯坎康柯科克肯孔库夸昆拉莱兰朗劳勒雷蕾黎里理莉丽利力连列林"
+    "琳琪留隆卢鲁路伦罗洛吕玛马迈麦买曼芒毛梅美门蒙米敏明莫默姆木穆纳娜乃奈南内尼妮涅宁纽努诺欧帕潘佩彭皮珀普齐奇"
+    "恰乔琼丘热茹若撒萨塞赛桑森沙莎山尚舍申施什史舒斯松苏索塔泰坦汤唐特提田通图土吐托瓦万旺威维韦温文翁沃乌吾伍西"
+    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗")
+_DOTS = "·•・"
+_SPACE = "[ \u3000]"
+_INITIALS = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_FINALS = ("(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|ve"
+           "|er|a|o|e|i|u|v)")
+_SYLLABLE = f"{_INITIALS}{_FINALS}"
+_PINYIN_SURNAMES = (
+    "ouyang sima shangguan zhuge situ dongfang huangfu "
+    "zhang wang li liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang han "
+    "feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai du ye cheng su wei lu ding ren shen yao cui zhong "
+    "tan fan jin shi liao jia xia fu fang bai zou meng xiong qin qiu yin xue yan duan lei hou long tao gu mao hao gong "
+    "shao wan qian dai mo kong xiang chang wen kang niu ge xing an qi qiao pang ni zhuang nie yue zhai zhan ou geng "
+    "guan lan jiao zuo gan bao ning shang shu ruan ke ji mei sheng tong ling huo rao tu mu jing hong bi lyu lv").split()
+_SURNAME_ALT = "|".join(sorted(_PINYIN_SURNAMES, key=len, reverse=True))
+_PINYIN_NAME = re.compile(
+    f"(?<![A-Za-z])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
+    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?))(?![A-Za-z])")
+_GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
+_WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z])")
+_LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
+
+
+@functools.cache
+def _prefix_before() -> re.Pattern[str]:
+    words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字"}, key=len,
+                   reverse=True)
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))}){_LABEL_TAIL}|"
+                      f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
+
+
+def _after_role(text: str, start: int) -> bool:
+    return _prefix_before().search(text, max(0, start - 16), start) is not None
+
+
+@functools.cache
+def _spaced() -> re.Pattern[str]:
+    single, compound = surnames()
+    surname = "|".join(compound) + "|[" + "".join(sorted(single)) + "]"
+    return re.compile(
+        f"(?<![\u4e00-\u9fff])(?:{surname})(?:(?:{_SPACE}{{1,2}}[\u4e00-\u9fff]){{2}}|{_SPACE}{{1,3}}[\u4e00-\u9fff]{{1,2}})"
+        f"(?=[^\u4e00-\u9fff]|$|来电|反映|称|投诉|咨询)")
+
+
+def spaced_names(text: str) -> list[Hit]:
+    """Names written with spaces between the characters, right after a role or label word."""
+    if " " not in text and "\u3000" not in text:
+        return []
+    hits = []
+    for match in _spaced().finditer(text):
+        if not _after_role(text, match.start()):
+            continue
+        verdict = Verdict("pii.why.person_spaced", {}, 0.96)
+        hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, "␣"))
+    return hits
+
+
+def latin_names(text: str) -> list[Hit]:
+    """Pinyin names anywhere (Zhang Wei, LI MING); other Latin-letter names after a role or label word."""
+    if re.search("[A-Za-z]", text) is None:
+        return []
+    hits: list[Hit] = []
+    for match in _PINYIN_NAME.finditer(text):
+        given = (match.group("g") or match.group("G") or "").replace(" ", "").replace("-", "").lower()
+        if _GIVEN.fullmatch(given) is None:
+            continue
+        verdict = Verdict("pii.why.person_pinyin", {}, 0.85)
+        hits.append(Hit("PERSON", match.start(), match.end(), 0.85, verdict, ""))
+    taken = [(h.start, h.end) for h in hits]
+    for match in _WESTERN.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in taken) or not _after_role(text, start):
+            continue
+        if start and re.match("[A-Za-z0-9]", text[start - 1]):
+            continue
+        verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)
+        hits.append(Hit("PERSON", start, end, 0.85, verdict, ""))
+    return hits
+
+
+def joined_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """A ·-joined name's span grown or cut to the transliteration characters around its dots."""
+    dots = [i for i in range(start, end) if text[i] in _DOTS]
+    if not dots:
+        return start, end
+    left = dots[0]
+    while left > 0 and text[left - 1] in _TRANSLIT and dots[0] - left < 10:
+        left -= 1
+    right = dots[-1] + 1
+    while right < len(text) and text[right] in _TRANSLIT and right - dots[-1] <= 10:
+        right += 1
+    if left == dots[0]:
+        left = start
+    if right == dots[-1] + 1:
+        right = end
+    return left, right
