@@ -14,6 +14,9 @@ PORT ?= 8501
 .PHONY: install run test bench lint demo clean screenshots
 
 install: $(STAMP)/apt $(STAMP)/venv
+	@# bytecode of the product's own modules (editable install: uv compiles only site-packages). Without it a
+	@# PYTHONDONTWRITEBYTECODE environment recompiles them on every `sandbox` start; only changed files recompile.
+	@$(BIN)/python -m compileall -q -j 0 sandbox audits models privacy workbench_pages app.py >/dev/null
 
 $(STAMP)/apt: Makefile
 	@mkdir -p $(STAMP)
@@ -31,7 +34,7 @@ $(STAMP)/venv: requirements.lock pyproject.toml
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install -q uv
 	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
-	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 demo: install

@@ -338,6 +338,8 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
 
 
 def _record(actor: Actor, result: dict[str, Any], data_label: str, recorder: Any) -> None:
+    """The MLflow run (handed to ``recorder`` first, so it is logged while the rows are built), then one
+    transaction: the audit with the run id, its checks, the activity entry."""
     from sandbox.activity import log_activity
     from sandbox.store import session_scope
 
@@ -346,31 +348,37 @@ def _record(actor: Actor, result: dict[str, Any], data_label: str, recorder: Any
 
     uid = uuid.uuid4().hex
     model = result["model"] or {}
-    run_id = _log_run(result, uid, render_html(result), recorder)
+    report = _jsonable(result)
+    _submit_run(result, uid, render_html(result), report, recorder)
+    audit = Audit(
+        uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
+        model_card_name=model.get("model_name"),
+        model_version=model.get("version"), trial_id=model.get("trial_id"),
+        source="predictions" if result["predictions_sha256"] else "model", data_file=data_label[:255],
+        dataset_sha256=result["dataset_sha256"], predictions_sha256=result["predictions_sha256"],
+        policy_name=result["policy"]["name"], policy_version=result["policy"]["version"],
+        service_domain=result["domain"], verdict=result["verdict"], n_rows=result["n_rows"],
+        n_pass=result["summary"]["pass"], n_fail=result["summary"]["fail"],
+        n_insufficient=result["summary"]["insufficient"], created_by=actor.username,
+        tool_versions=result["tool_versions"], report=report,
+    )
+    checks = [
+        AuditCheck(check=row["check"], dimension=row["dimension"],
+                   group_label=row["group"][:255], reference=row["reference"][:255], n=row["n"],
+                   value=row["value"], disparity=row["disparity"], ci_low=row["ci_low"],
+                   ci_high=row["ci_high"], threshold=row["threshold"],
+                   p_adjusted=row["p_fail_adjusted"], verdict=row["verdict"], reason=row["reason"],
+                   n_needed=row["n_needed"])
+        for row in result["checks"]
+    ]
+    run_id = recorder.result()  # nothing is written to the database unless the run was logged
     with session_scope() as session:
-        audit = Audit(
-            uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
-            model_card_name=model.get("model_name"),
-            model_version=model.get("version"), trial_id=model.get("trial_id"),
-            source="predictions" if result["predictions_sha256"] else "model", data_file=data_label[:255],
-            dataset_sha256=result["dataset_sha256"], predictions_sha256=result["predictions_sha256"],
-            policy_name=result["policy"]["name"], policy_version=result["policy"]["version"],
-            service_domain=result["domain"], verdict=result["verdict"], n_rows=result["n_rows"],
-            n_pass=result["summary"]["pass"], n_fail=result["summary"]["fail"],
-            n_insufficient=result["summary"]["insufficient"], run_id=run_id, created_by=actor.username,
-            tool_versions=result["tool_versions"], report=_jsonable(result),
-        )
+        audit.run_id = run_id
         session.add(audit)
         session.flush()
-        session.add_all([
-            AuditCheck(audit_id=audit.id, check=row["check"], dimension=row["dimension"],
-                       group_label=row["group"][:255], reference=row["reference"][:255], n=row["n"],
-                       value=row["value"], disparity=row["disparity"], ci_low=row["ci_low"],
-                       ci_high=row["ci_high"], threshold=row["threshold"],
-                       p_adjusted=row["p_fail_adjusted"], verdict=row["verdict"], reason=row["reason"],
-                       n_needed=row["n_needed"])
-            for row in result["checks"]
-        ])
+        for check in checks:
+            check.audit_id = audit.id
+        session.add_all(checks)
         log_activity(session, actor, "audit.run", f"audit:{audit.id}", verdict=result["verdict"],
                      model=f"{model.get('name')}/{model.get('version')}" if model else None,
                      policy=result["policy"]["label"])
@@ -378,7 +386,7 @@ def _record(actor: Actor, result: dict[str, Any], data_label: str, recorder: Any
     result["run_id"] = run_id
 
 
-def _log_run(result: dict[str, Any], uid: str, html: str, recorder: Any) -> str:
+def _submit_run(result: dict[str, Any], uid: str, html: str, report: dict[str, Any], recorder: Any) -> None:
     model = result["model"] or {}
     metrics = {f"overall_{k}": v for k, v in result["overall"].items()
                if v is not None and k.isascii() and "[" not in k}  # per-class names are not valid MLflow keys
@@ -388,14 +396,14 @@ def _log_run(result: dict[str, Any], uid: str, html: str, recorder: Any) -> str:
     if model:
         tags.update({"sandbox.model_name": model["name"], "sandbox.model_version": model["version"]})
     version_tag = (model["name"], model["version"], "sandbox.last_audit_run", "") if model else None
-    return recorder.log_run(
+    recorder.submit(
         experiment=EXPERIMENT, run_name=f"audit {model.get('name', 'predictions')}/{model.get('version', '')}",
         params={"policy": result["policy"]["name"], "policy_version": result["policy"]["version"],
                 "dataset_sha256": result["dataset_sha256"], "correction": result["correction"]["method"],
                 "replicates": result["bootstrap"]["replicates"], "seed": result["bootstrap"]["seed"],
                 "domain": result["domain"] or "", "model": f"{model.get('name', '')}/{model.get('version', '')}"},
         metrics=metrics, tags=tags, version_tag=version_tag,
-        texts={"audit_report.json": json.dumps(_jsonable(result), ensure_ascii=False, indent=1),
+        texts={"audit_report.json": json.dumps(report, ensure_ascii=False, indent=1),
                "audit_report.html": html},
     )
 

@@ -14,10 +14,12 @@ from models.run_logger import RunLogger
 assert "mlflow" not in sys.modules
 unused = RunLogger(experiment="fairness-audits")
 unused.close()  # never asked: nothing logged
+big = "审" * 400_000  # far more than a pipe buffer: submit() must not wait for the helper to read it
 with RunLogger(experiment="fairness-audits") as logger:
-    run_id = logger.log_run(experiment="fairness-audits", run_name="helper", params={"policy": "standard"},
-                            metrics={"overall_accuracy": 0.75, "checks_fail": 2}, tags={"sandbox.verdict": "fail"},
-                            texts={"audit_report.json": "{}"})
+    logger.submit(experiment="fairness-audits", run_name="helper", params={"policy": "standard"},
+                  metrics={"overall_accuracy": 0.75, "checks_fail": 2}, tags={"sandbox.verdict": "fail"},
+                  texts={"audit_report.json": "{}", "audit_report.html": big})
+    run_id = logger.result()
 assert "mlflow" not in sys.modules  # the helper imported it, not this process
 print(json.dumps({"run_id": run_id}))
 """
@@ -35,5 +37,6 @@ def test_helper_logs_params_metrics_and_files_in_one_run(home: Path) -> None:
     assert run.data.metrics == {"overall_accuracy": 0.75, "checks_fail": 2.0}
     assert run.data.tags["sandbox.verdict"] == "fail" and run.info.status == "FINISHED"
     assert registry.run_text(run_id, "audit_report.json") == "{}"
+    assert registry.run_text(run_id, "audit_report.html") == "审" * 400_000
     experiment = registry.client.get_experiment_by_name("fairness-audits")
     assert len(registry.client.search_runs([experiment.experiment_id])) == 1  # the unasked helper logged nothing
