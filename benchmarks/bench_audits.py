@@ -5,8 +5,12 @@ metrics, 1,000 bootstrap replicates. Printed: the fairlearn pass (no
 intervals), the engine in-process (groups + counts + count bootstrap +
 verdicts), the same with a probability score (the threshold sweep and
 calibration within groups timed on their own), the whole ``sandbox audit run`` from a Parquet file in a
-subprocess (imports, recording and the HTML report included), their ratios,
-peak memory, and the engine on 10,000,000 rows.
+subprocess (imports, recording and the HTML report included: wall, and CPU seconds
+of the CLI and its MLflow helper process), their ratios, peak memory, and the
+engine on 10,000,000 rows.
+
+``python -m benchmarks.bench_audits --cli`` measures only the fairlearn pass and
+the whole CLI (about a minute on an idle machine).
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +34,7 @@ from benchmarks import Figure
 AREA = "audits"
 ROWS = 1_000_000
 BIG_ROWS = 10_000_000
+CLI_REPEATS = 3
 DISTRICTS = [f"{name}街道" for name in ("锦城", "锦北", "锦南", "玲珑", "青山湖")] + [
     f"{name}镇" for name in ("太湖源", "高虹", "於潜", "天目山", "昌化", "河桥", "湍口", "岛石")]
 
@@ -118,17 +125,73 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cli(parquet: Path, home: Path, out: Path, *extra: str) -> tuple[float, float, int]:
+@dataclass(frozen=True)
+class CliRun:
+    """One ``sandbox audit run`` process tree (the CLI and its MLflow helper)."""
+
+    wall_s: float
+    cpu_s: float  # user + system seconds of the CLI and every process it waited for (the MLflow helper)
+    peak_mb: float  # the largest process of the tree
+    exit_code: int
+
+
+def _cli(parquet: Path, home: Path, out: Path, *extra: str) -> CliRun:
     env = {**os.environ, "SANDBOX_HOME": str(home), "SANDBOX_PASSWORD": "sandbox-demo", "MLFLOW_DISABLE_TELEMETRY": "true"}
     cmd = [sys.executable, "-m", "sandbox", "audit", "run", "--data", str(parquet), "--predictions", str(parquet),
            "--label", "符合救助", "--prediction", "预测", "--age", "年龄", "--district", "街道镇",
            "--domain", "社会救助", "--as", "reviewer", "--json", "--out", str(out), *extra]
-    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-               "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
-               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, rc)")
-    done = subprocess.run([sys.executable, "-c", wrapper, *cmd], env=env, capture_output=True, text=True, check=True)
-    seconds, peak, rc = done.stdout.split()
-    return float(seconds), float(peak), int(rc)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)  # includes the MLflow helper: the CLI waits for it
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return CliRun(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024,
+                  exit_code=proc.returncode)
+
+
+def _load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min), {os.cpu_count()} CPUs"
+
+
+def _fairlearn_figure(fairlearn_s: float) -> Figure:
+    return Figure(area=AREA, name="fairlearn MetricFrame, 1M rows, 78 groups, 6 metrics (no CI)", value=fairlearn_s,
+                  unit="s", target="reference (~17–25 s)", note=_load())
+
+
+def cli_figures(frame: pd.DataFrame, fairlearn_s: float, *, repeats: int = CLI_REPEATS) -> list[Figure]:
+    """The whole ``sandbox audit run`` (recorded, and dry run) against the fairlearn pass of the same bench run."""
+    with tempfile.TemporaryDirectory(prefix="bench-audits-") as tmp:
+        tmp_path = Path(tmp)
+        parquet = tmp_path / "audit.parquet"
+        frame.assign(街道镇=frame["街道镇"].astype(str)).to_parquet(parquet, index=False)
+        home = tmp_path / "home"
+        subprocess.run([sys.executable, "-c", "from sandbox.demo.people import seed_people; seed_people()"],
+                       env={**os.environ, "SANDBOX_HOME": str(home)}, check=True)
+        _cli(parquet, home, tmp_path / "warm.html")  # the first run creates the MLflow store
+        load_before = _load()
+        runs = [_cli(parquet, home, tmp_path / "report.html") for _ in range(repeats)]
+        dry = [_cli(parquet, home, tmp_path / "dry.html", "--dry-run") for _ in range(repeats)]
+        load_after = _load()
+    wall = statistics.median(r.wall_s for r in runs)
+    cpu = statistics.median(r.cpu_s for r in runs)
+    dry_wall = statistics.median(r.wall_s for r in dry)
+    walls = ", ".join(f"{r.wall_s:.2f}" for r in runs)
+    return [
+        Figure(area=AREA, name="sandbox audit run, whole process, wall (median)", value=wall, unit="s",
+               note=f"Parquet, 1,000 replicates, recorded (MLflow + database), HTML report; runs {walls} s; "
+               f"exit code {runs[0].exit_code}; before: {load_before}; after: {load_after}"),
+        Figure(area=AREA, name="sandbox audit run, CPU s of the process tree (median)", value=cpu, unit="s",
+               note="user + system of the CLI and its MLflow helper process"),
+        Figure(area=AREA, name="ratio fairlearn / sandbox audit run (wall)", value=fairlearn_s / wall, unit="×",
+               target="≥ 8× (issue 16); aim ≥ 10× on an idle 2-core machine"),
+        Figure(area=AREA, name="sandbox audit run --dry-run (nothing recorded), wall (median)", value=dry_wall,
+               unit="s", note=f"exit code {dry[0].exit_code}"),
+        Figure(area=AREA, name="ratio fairlearn / sandbox audit run --dry-run", value=fairlearn_s / dry_wall,
+               unit="×", target="≥ 5×"),
+        Figure(area=AREA, name="sandbox audit run peak memory (largest process)", value=max(r.peak_mb for r in runs),
+               unit="MB"),
+    ]
 
 
 def run() -> list[Figure]:
@@ -139,8 +202,7 @@ def run() -> list[Figure]:
     engine_s, result = _engine(frame)
     assert result["n_rows"] == ROWS
     figures += [
-        Figure(area=AREA, name="fairlearn MetricFrame, 1M rows, 78 groups, 6 metrics (no CI)", value=fairlearn_s,
-               unit="s", target="reference (~17–25 s)"),
+        _fairlearn_figure(fairlearn_s),
         Figure(area=AREA, name="engine in-process, 1M rows, 6 metrics, 1,000 replicates", value=engine_s, unit="s",
                note=f"verdict {result['verdict']}, {sum(result['summary'].values())} checks"),
         Figure(area=AREA, name="ratio fairlearn / engine", value=fairlearn_s / engine_s, unit="×", target="≥ 50×"),
@@ -154,27 +216,7 @@ def run() -> list[Figure]:
         Figure(area=AREA, name="sweep + calibration added to the 1M-row audit", value=100 * score_s / (scored_s - score_s),
                unit="%", target="< 10 %"),
     ]
-    with tempfile.TemporaryDirectory(prefix="bench-audits-") as tmp:
-        tmp_path = Path(tmp)
-        parquet = tmp_path / "audit.parquet"
-        frame.assign(街道镇=frame["街道镇"].astype(str)).to_parquet(parquet, index=False)
-        home = tmp_path / "home"
-        subprocess.run([sys.executable, "-c", "from sandbox.demo.people import seed_people; seed_people()"],
-                       env={**os.environ, "SANDBOX_HOME": str(home)}, check=True)
-        _cli(parquet, home, tmp_path / "warm.html")  # first run creates the MLflow store
-        cli_s, cli_peak, rc = _cli(parquet, home, tmp_path / "report.html")
-        dry_s, _dry_peak, dry_rc = _cli(parquet, home, tmp_path / "dry.html", "--dry-run")
-        figures += [
-            Figure(area=AREA, name="sandbox audit run (subprocess, Parquet, recorded, HTML report)", value=cli_s,
-                   unit="s", note=f"exit code {rc}; includes importing mlflow"),
-            Figure(area=AREA, name="ratio fairlearn / sandbox audit run", value=fairlearn_s / cli_s, unit="×",
-                   target="≥ 8× (issue 16)"),
-            Figure(area=AREA, name="sandbox audit run --dry-run (no MLflow/DB record)", value=dry_s, unit="s",
-                   note=f"exit code {dry_rc}"),
-            Figure(area=AREA, name="ratio fairlearn / sandbox audit run --dry-run", value=fairlearn_s / dry_s,
-                   unit="×", target="≥ 5×"),
-            Figure(area=AREA, name="sandbox audit run peak memory", value=cli_peak, unit="MB"),
-        ]
+    figures += cli_figures(frame, fairlearn_s)
     del frame
     big = _population(BIG_ROWS, seed=2)
     big_s, big_result = _engine(big)
@@ -187,3 +229,16 @@ def run() -> list[Figure]:
     (Path(__file__).parent / "out" / "audits_summary.json").write_text(
         json.dumps(result["summary"], ensure_ascii=False), encoding="utf-8")
     return figures
+
+
+def cli_only() -> list[Figure]:
+    """The fairlearn pass and the whole-CLI runs only (``python -m benchmarks.bench_audits --cli``)."""
+    frame = _population(ROWS)
+    fairlearn_s = _fairlearn_pass(frame)
+    return [_fairlearn_figure(fairlearn_s), *cli_figures(frame, fairlearn_s)]
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    for figure in (cli_only() if "--cli" in sys.argv[1:] else run()):
+        print(f"   {figure.name:<58} {figure.value:>12.3f} {figure.unit:<10} {figure.target}  {figure.note}", flush=True)

@@ -38,6 +38,7 @@ class RunLogger:
 
     def __init__(self, *, experiment: str = "") -> None:
         self._proc: subprocess.Popen[str] | None = None
+        self._answered: subprocess.Popen[str] | None = None  # reaped in close(): its exit is not waited for
         self._stderr = None
         self._writer: threading.Thread | None = None
         self._local: tuple[dict[str, Any], Any] | None = None
@@ -81,9 +82,10 @@ class RunLogger:
             self._writer.join()
             self._writer = None
         proc.stdout.close()
-        proc.wait()
+        self._answered = proc
         reply = json.loads(answer) if answer.strip() else {}
         if "run_id" not in reply:
+            proc.wait()  # its error output is complete
             detail = reply.get("error") or self._helper_stderr()
             raise RuntimeError(f"MLflow run not logged: {detail}")
         return str(reply["run_id"])
@@ -111,6 +113,9 @@ class RunLogger:
                     except (BrokenPipeError, OSError):
                         pass
             self._proc = None
+        if self._answered is not None:
+            self._answered.wait()
+            self._answered = None
         if self._writer is not None:
             self._writer.join()
             self._writer = None

@@ -20,6 +20,14 @@ with RunLogger(experiment="fairness-audits") as logger:
                   metrics={"overall_accuracy": 0.75, "checks_fail": 2}, tags={"sandbox.verdict": "fail"},
                   texts={"audit_report.json": "{}", "audit_report.html": big})
     run_id = logger.result()
+with RunLogger(experiment="broken") as logger:
+    logger.submit(experiment="broken", run_name="bad", metrics={"m": "not a number"})
+    try:
+        logger.result()
+    except RuntimeError as exc:
+        assert "not logged" in str(exc) and "ValueError" in str(exc), exc
+    else:
+        raise AssertionError("a run the helper could not log must raise")
 assert "mlflow" not in sys.modules  # the helper imported it, not this process
 print(json.dumps({"run_id": run_id}))
 """
