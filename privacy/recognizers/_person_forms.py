@@ -26,7 +26,7 @@ _TRANSLIT = frozenset(
     "瓜哈海罕汗豪合赫黑亨洪胡华霍基吉加贾简江杰金居喀卡凯坎康柯科克肯孔库夸昆拉莱兰朗劳勒雷蕾黎里理莉丽利力连列林"
     "琳琪留隆卢鲁路伦罗洛吕玛马迈麦买曼芒毛梅美门蒙米敏明莫默姆木穆纳娜乃奈南内尼妮涅宁纽努诺欧帕潘佩彭皮珀普齐奇"
     "恰乔琼丘热茹若撒萨塞赛桑森沙莎山尚舍申施什史舒斯松苏索塔泰坦汤唐特提田通图土吐托瓦万旺威维韦温文翁沃乌吾伍西"
-    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗")
+    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗不")
 _DOTS = "·•・"
 _SPACE = "[ \u3000]"
 _INITIALS = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -57,6 +57,11 @@ def _prefix_before() -> re.Pattern[str]:
                       f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
 
 
+def _right_after_role(text: str, start: int) -> bool:
+    """A role word ends right at ``start`` (来电人韦 秀 芬)."""
+    return any(text.endswith(word, 0, start) for word in PREFIX_CONTEXT)
+
+
 def _after_role(text: str, start: int) -> bool:
     return _prefix_before().search(text, max(0, start - 16), start) is not None
 
@@ -66,7 +71,7 @@ def _spaced() -> re.Pattern[str]:
     single, compound = surnames()
     surname = "|".join(compound) + "|[" + "".join(sorted(single)) + "]"
     return re.compile(
-        f"(?<![\u4e00-\u9fff])(?:{surname})(?:(?:{_SPACE}{{1,2}}[\u4e00-\u9fff]){{2}}|{_SPACE}{{1,3}}[\u4e00-\u9fff]{{1,2}})"
+        f"(?:{surname})(?:(?:{_SPACE}{{1,2}}[\u4e00-\u9fff]){{2}}|{_SPACE}{{1,3}}[\u4e00-\u9fff]{{1,2}})"
         f"(?=[^\u4e00-\u9fff]|$|来电|反映|称|投诉|咨询)")
 
 
@@ -76,7 +81,8 @@ def spaced_names(text: str) -> list[Hit]:
         return []
     hits = []
     for match in _spaced().finditer(text):
-        if not _after_role(text, match.start()):
+        start = match.start()
+        if not _after_role(text, start) or (start and _HAN.match(text[start - 1]) and not _right_after_role(text, start)):
             continue
         verdict = Verdict("pii.why.person_spaced", {}, 0.96)
         hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, "␣"))

@@ -53,7 +53,9 @@ PREFIX_CONTEXT = (
     # People named by their job or by what they own, and verbs whose object is a person.
     "车主", "店主", "摊主", "房主", "船主", "货主", "服务员", "店员", "营业员", "快递员", "外卖员", "保洁员",
     "管理员", "驾驶员", "导游", "厨师", "电工", "护工", "护士", "保姆", "被投诉人", "被举报人", "领取人", "送件人",
-    "电话联系", "已联系", "联系上", "转告", "告知", "@", "＠",
+    "电话联系", "已联系", "联系上", "转告", "告知", "@", "＠", "见证人", "证明人", "担保人", "介绍人", "推荐人",
+    "陪同人", "祖母", "祖父", "外婆", "外公", "奶奶", "爷爷", "岳母", "岳父", "婆婆", "公公", "姐姐", "哥哥", "弟弟",
+    "妹妹", "侄子", "外孙", "外孙女",
 )
 # Nouns for people that begin with a surname character: never a name themselves.
 PERSON_NOUNS = frozenset((
@@ -82,7 +84,7 @@ _PERSON_ACTS = re.compile("来电|来信|来访|致电|反映|投诉|诉称|咨�
 # Trailing character of a candidate that begins one of those words (向晴|致电): not part of the name.
 FOLLOWER_WORDS = frozenset(("致电", "来电", "来信", "来访", "反映", "投诉", "咨询", "举报", "表示", "认为"))
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
-              "书记", "主任", "经理", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
+              "书记", "主任", "经理", "会计", "出纳", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
               "总(?![是算共结体计之部理统裁监量额数有要会])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
 
 
@@ -96,14 +98,15 @@ _PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_K
 # A form's label and its value: 姓名：尼玛, 户名：汪大海 — the whole value is a name, surname list or not.
 _LABEL_VALUE = re.compile(
     "(?:姓[ \u3000]*名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
-    "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属)"
+    "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属|见证人|证明人|担保人|介绍人|推荐人|"
+    "被监护人|陪同人|领取人|送件人|诉求人|来电人|反映人|投诉人|举报人|当事人|被申请人)"
     "(?:姓名|签字|签名|签收)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
     "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\x00\\s\u3000，,。；;、（(0-9０-９+])"
 )
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
 # A household or home after a name: 叶秋生户、…, 左明家。 (not 户口, 家长).
-_HOME = "户(?=[^\u4e00-\u9fff]|共|等|$)|家(?=的|门口|里|中|[^\u4e00-\u9fff]|$)"
+_HOME = "户(?=[^\u4e00-\u9fff]|共|等|的|停|纳|申|享|被|列|取消|不|家庭|$)|家(?=的|门口|里|中|[^\u4e00-\u9fff]|$)"
 _SUFFIX_RE = re.compile(f"{_alternation(SUFFIX_CONTEXT)}|{_HOME}")
 _HONORIFIC_RE = re.compile(f"(?:{_alternation(HONORIFICS)})")
 

@@ -47,7 +47,7 @@ __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 PartialNames = Literal["titled", "all", "none"]
 _PSEUDONYM = re.compile(r"^.{1,2}某+[甲乙丙丁某]?$")
 _TITLE = re.compile(
-    "(?:先生|女士|总|局长?|处长?|科长?|主任|书记|经理|老师|律师|师傅|医生|阿姨|大爷|大妈|奶奶|爷爷|姐|哥|叔|婶|队|工|老板|"
+    "(?:先生|女士|总|局长?|处长?|科长?|主任|书记|经理|会计|出纳|老师|律师|师傅|医生|阿姨|大爷|大妈|奶奶|爷爷|姐|哥|叔|婶|队|工|老板|"
     "同志|老|某)$"
 )
 _FAMILIAR = re.compile("^[老小阿][\u4e00-\u9fff]$")
@@ -60,6 +60,7 @@ AGREED_SCORE = 0.95
 # Context words that introduce a name but also a place (我是桂林的…).
 _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
 # Offices after a word: the word is often the organisation (党总支书记, 村委主任), not a surname.
+_KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
 _OFFICES = frozenset(("书记", "主任", "副书记", "副主任", "局长", "处长", "科长", "所长", "院长", "队长", "委员"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
 
@@ -76,7 +77,7 @@ _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|�
 
 _EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
-_FUNCTION_POS = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG", "TIME"))
+_JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
 
 
 def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -> list:
@@ -96,7 +97,7 @@ def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -
         value = text[start:end]
         if value in compound or (len(value) == 1 and value in single):
             following = word_at.get(end)
-            if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _FUNCTION_POS
+            if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _JOIN_BLOCK
                     and all(_HAN.match(c) for c in text[end : following[0]])):
                 end = following[0]
         if end > start:
@@ -237,8 +238,8 @@ class PersonRecognizer(ChineseRecognizer):
         rule_hits = [refine_end(text, h, word_at) for h in rule_hits]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
-        rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.9,
-                          Verdict("pii.why.person_joined", {}, 0.9), "·") for s in spans if s.label == JOINED]
+        rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.97,
+                          Verdict("pii.why.person_joined", {}, 0.97), "·") for s in spans if s.label == JOINED]
         by_start = {}
         for hit in sorted(rule_hits, key=lambda h: h.score):
             by_start[hit.start] = hit
@@ -252,6 +253,15 @@ class PersonRecognizer(ChineseRecognizer):
                 span = type(span)(span.start, span.end - 1, span.label)  # 向晴|致电: the 致 starts the verb
                 value = value[:-1]
             rule = by_start.get(span.start)
+            before = by_start.get(span.start - 1)
+            if rule is None and before is not None and before.end == span.end and text[before.start] not in _KIN \
+                    and (before.start == 0 or _HAN.match(text[before.start - 1]) is None or before.context_word):
+                span = type(span)(span.start - 1, span.end, span.label)  # 家庭成员：向|春梅 — the surname too
+                value = text[span.start : span.end]
+                rule = before
+            after = by_start.get(span.start + 1)
+            if after is not None and after.context_word in _KIN and after.end == span.end:
+                claimed.add(after.start)  # ：孙阿土 is a name, not 孙 (grandson) + 阿土
             if rule is not None and value in _gazetteer() and rule.context_word in _WEAK_CONTEXT:
                 continue  # 我是桂林的… : a city after a weak context word
             if rule is not None:
@@ -315,7 +325,7 @@ class PersonRecognizer(ChineseRecognizer):
         """
         if rule.end == model_end:
             return True
-        if rule.verdict.key == "pii.why.person_joined" or rule.score >= 0.9 or _SUFFIXED.match(text, rule.end):
+        if rule.verdict.key in ("pii.why.person_joined", "pii.why.person_title") or rule.score >= 0.9 or _SUFFIXED.match(text, rule.end):
             return False
         rule_at_boundary = rule.end >= len(text) or _HAN.match(text[rule.end]) is None
         model_at_boundary = model_end >= len(text) or _HAN.match(text[model_end]) is None
