@@ -44,6 +44,8 @@ def _name_like(value: str) -> bool:
     single, compound = surnames()
     if not 2 <= len(value) <= 4 or _HAN.fullmatch(value[0]) is None or not all(_HAN.match(c) for c in value):
         return False
+    if any(c in _NUMERALS for c in value[1:]):
+        return False  # 高二, 初一: a school year, not a name
     if len(value) >= 3 and value[:2] in compound:
         return True
     return len(value) <= 3 and value[0] in single
@@ -62,6 +64,8 @@ def refine_end(text: str, hit: Hit, words: dict[int, tuple[int, str]]) -> Hit:
     end = hit.end
     if hit.score >= 0.9 or end >= len(text) or _HAN.match(text[end]) is None or _SOLID_NEXT.match(text, end):
         return hit
+    if hit.verdict.key == "pii.why.person_title":
+        return hit  # 李总|好: a surname with its title ends there
     if end in words or end in _ends(words, hit.start, end):
         last = words.get(end - 1)
         if last is not None and last[0] == end and last[1] in _FUNCTION_POS and end - 1 - hit.start >= 2 \
@@ -87,11 +91,13 @@ def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequen
     # First item: a found name or the model's word ending at the separator, else the Chinese run before it.
     start = next((h.start for h in hits if h.end == first_sep), None)
     if start is None:
-        start = next((a for a, b in words if b == first_sep and 2 <= b - a <= 5), None)
+        start = next((a for a, b in words if b == first_sep and 2 <= b - a <= 5 and _name_like(text[a:b])), None)
     if start is None:
         start = first_sep
         while start > 0 and _HAN.match(text[start - 1]) and first_sep - start < 5:
             start -= 1
+        # 拟确定车建国、车丽: the longest name-like tail of the characters before the separator.
+        start = next((k for k in range(start, first_sep - 1) if _name_like(text[k:first_sep])), start)
     items.append((start, first_sep))
     items += [(a + 1, b) for a, b in itertools.pairwise(seps)]
     households = sum(text[b - 1] in _HOUSEHOLD for a, b in items) * 2 > len(items)
@@ -118,6 +124,12 @@ def _strip_household(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_ASIDE = re.compile(r"（[^（）\n]{1,24}）|\([^()\n]{1,24}\)")
+_NUMERALS = frozenset("一二三四五六七八九十两零")
+_KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
+_SPEAKER = re.compile(r"(?m)^[ \u3000]*([\u4e00-\u9fff]{2,4})[：:]")
+
+
 def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
                is_place: Callable[[str], bool], is_word: Callable[[str], bool],
                is_role: Callable[[str], bool]) -> list[Hit]:
@@ -125,10 +137,45 @@ def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
 
     ``words`` are the model's word spans; ``is_place`` vetoes an item (a place);
     ``is_word`` vetoes an item of a comma- or space-separated run (a common word);
-    ``is_role`` vetoes any item (a word for people: 申请人, 顾客).
+    ``is_role`` vetoes any item (a word for people: 申请人, 顾客). Asides in brackets
+    after an item (林涛（城管执法队）；蓝天（文化站）) are read past.
     """
     if not hits:
         return hits
+    if "（" not in text and "(" not in text:
+        return _list_names(text, hits, words, is_place, is_word, is_role)
+    keep = [True] * len(text)
+    for match in _ASIDE.finditer(text):
+        for i in range(*match.span()):
+            keep[i] = False
+    origin = [i for i, k in enumerate(keep) if k]
+    if len(origin) == len(text):
+        return _list_names(text, hits, words, is_place, is_word, is_role)
+    where = {i: c for c, i in enumerate(origin)}
+    compact = "".join(text[i] for i in origin)
+
+    def inward(h_start: int, h_end: int) -> tuple[int, int] | None:
+        if h_end > h_start and all(keep[h_start:h_end]):
+            return where[h_start], where[h_end - 1] + 1
+        return None
+
+    local: list[Hit] = []
+    outside: list[Hit] = []
+    for hit in hits:
+        span = inward(hit.start, hit.end)
+        if span is None:
+            outside.append(hit)
+        else:
+            local.append(Hit(hit.entity_type, *span, hit.score, hit.verdict, hit.context_word))
+    local_words = [span for a, b in words if (span := inward(a, b)) is not None]
+    result = _list_names(compact, local, local_words, is_place, is_word, is_role)
+    back = [Hit(h.entity_type, origin[h.start], origin[h.end - 1] + 1, h.score, h.verdict, h.context_word)
+            for h in result]
+    return sorted([*outside, *back], key=lambda h: h.start)
+
+
+def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is_place: Callable[[str], bool],
+                is_word: Callable[[str], bool], is_role: Callable[[str], bool]) -> list[Hit]:
     runs: list[tuple[list[tuple[int, int]], bool]] = []
     if "、" in text:
         seps = [m.start() for m in re.finditer("、", text)]
@@ -142,25 +189,27 @@ def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
                 group = [sep]
         runs.append((_items_of_run(text, group, hits, words), True))
     runs += [(items, False) for items in _token_runs(text)]
+    speakers = [m.span(1) for m in _SPEAKER.finditer(text)]
+    if len(speakers) >= 2:
+        runs.append((speakers, True))
     kept = list(hits)
     added: list[Hit] = []
     for items, trusted in runs:
         if len(items) < 2:
             continue
-        spans = [_strip_household(text, a, b) for a, b in items]
+        spans = [_strip_kin(text, *_strip_household(text, a, b)) for a, b in items]
         found = [any(h.start < b and a < h.end and h.score >= 0.5 for h in kept) for a, b in spans]
         counted = trusted and _COUNT_AFTER.match(text, items[-1][1]) is not None
+        trusted = trusted or sum(found) * 2 >= len(items)
         if not any(found) and not (counted and all(_name_like(text[a:b]) for a, b in spans)):
             continue
-        for (a, b), known in zip(spans, found, strict=True):
+        for a, b in spans:
             value = text[a:b]
-            if not _name_like(value) or is_place(value) or _ORG_END.search(value):
-                continue
-            if not trusted and (known or is_word(value)):
-                continue
-            if is_role(value):
+            if not _name_like(value) or is_place(value) or _ORG_END.search(value) or is_role(value):
                 continue
             if any(h.start == a and h.end == b and h.score >= 0.75 for h in kept):
+                continue
+            if not trusted and is_word(value):
                 continue
             overlapping = [h for h in kept if h.start < b and a < h.end]
             if any(h.start < a or h.end > b for h in overlapping) and not all(a <= h.start and h.end <= b + 1 for h in
@@ -172,6 +221,13 @@ def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
     if not added:
         return hits
     return sorted([*kept, *added], key=lambda h: h.start)
+
+
+def _strip_kin(text: str, start: int, end: int) -> tuple[int, int]:
+    """妻房小燕、子房俊: a one-character kinship word before a name in a list of family members."""
+    if end - start >= 3 and text[start] in _KIN and _name_like(text[start + 1 : end]):
+        return start + 1, end
+    return start, end
 
 
 def _token_runs(text: str) -> list[list[tuple[int, int]]]:
