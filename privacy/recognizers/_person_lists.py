@@ -126,7 +126,8 @@ def _strip_household(text: str, start: int, end: int) -> tuple[int, int]:
 
 _ASIDE = re.compile(r"（[^（）\n]{1,24}）|\([^()\n]{1,24}\)")
 _NUMERALS = frozenset("一二三四五六七八九十两零")
-_KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
+# Kinship words before a name in a list of family members (孙 is left out: far more often the surname).
+_KIN = frozenset("妻夫子女父母兄弟姐妹侄")
 _SPEAKER = re.compile(r"(?m)^[ \u3000]*([\u4e00-\u9fff]{2,4})[：:]")
 
 
@@ -197,7 +198,9 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     for items, trusted in runs:
         if len(items) < 2:
             continue
-        spans = [_strip_kin(text, *_strip_household(text, a, b)) for a, b in items]
+        spans = [_strip_household(text, a, b) for a, b in items]
+        if sum(text[a] in _KIN or (a and text[a - 1] in _KIN) for a, _ in spans) >= 2:  # 妻房小燕、子房俊: a list of family members
+            spans = [_strip_kin(text, a, b) for a, b in spans]
         found = [any(h.start < b and a < h.end and h.score >= 0.5 for h in kept) for a, b in spans]
         counted = trusted and _COUNT_AFTER.match(text, items[-1][1]) is not None
         trusted = trusted or sum(found) * 2 >= len(items)
@@ -212,8 +215,8 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
             if not trusted and is_word(value):
                 continue
             overlapping = [h for h in kept if h.start < b and a < h.end]
-            if any(h.start < a or h.end > b for h in overlapping) and not all(a <= h.start and h.end <= b + 1 for h in
-                                                                                 overlapping):
+            low = a - 1 if a and text[a - 1] in _KIN else a  # 子|房俊: a finding that took the kin word too
+            if any(h.start < low or h.end > b + 1 for h in overlapping):
                 continue  # a longer finding crosses the item: leave it
             kept = [h for h in kept if h not in overlapping]
             score = max([0.75, *(h.score for h in overlapping)])
