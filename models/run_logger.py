@@ -45,8 +45,11 @@ class RunLogger:
         if "mlflow" in sys.modules:  # already paid for: log in-process
             return
         self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self._proc = subprocess.Popen([sys.executable, "-m", "models.run_logger", experiment], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=self._stderr, text=True, encoding="utf-8")
+        # -P: the caller's working directory is not put on sys.path (a ``models/`` folder there must not
+        # stand in for this package)
+        self._proc = subprocess.Popen([sys.executable, "-P", "-m", "models.run_logger", experiment],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+                                      encoding="utf-8")
 
     def submit(self, *, version_tag: tuple[str, str, str, str] | None = None, **run: Any) -> None:
         """Hand the run over (``Registry().log_run(**run)``, then best effort ``set_tag(*version_tag)``); no wait."""

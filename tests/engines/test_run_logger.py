@@ -48,3 +48,20 @@ def test_helper_logs_params_metrics_and_files_in_one_run(home: Path) -> None:
     assert registry.run_text(run_id, "audit_report.html") == "审" * 400_000
     experiment = registry.client.get_experiment_by_name("fairness-audits")
     assert len(registry.client.search_runs([experiment.experiment_id])) == 1  # the unasked helper logged nothing
+
+
+def test_helper_ignores_a_models_folder_in_the_working_directory(home: Path, tmp_path: Path) -> None:
+    from models.registry import Registry
+
+    decoy = tmp_path / "project" / "models"  # a data scientist's own models/ package where the CLI is run
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("", encoding="utf-8")
+    (decoy / "registry.py").write_text("raise RuntimeError('decoy registry imported')\n", encoding="utf-8")
+    child = ("import json\nfrom models.run_logger import RunLogger\n"
+             "with RunLogger(experiment='fairness-audits') as logger:\n"
+             "    print(json.dumps({'run_id': logger.log_run(experiment='fairness-audits', run_name='cwd')}))\n")
+    done = subprocess.run([sys.executable, "-c", child], env={**os.environ, "SANDBOX_HOME": str(home)},
+                          cwd=decoy.parent, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    run_id = json.loads(done.stdout.strip().splitlines()[-1])["run_id"]
+    assert Registry().client.get_run(run_id).info.run_name == "cwd"
