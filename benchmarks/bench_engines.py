@@ -1,9 +1,12 @@
-"""Engines side by side (issue 16): the fairness audit and the PII scan, pandas vs Spark ``local[*]``.
+"""Engines side by side (issue 16): the fairness audit, the PII scan and de-identification, pandas vs Spark ``local[*]``.
 
 Audit: 1M and 10M rows (100M with ``BENCH_LARGE=1``), 6 age bands × 13
 districts, 1,000 bootstrap replicates, nothing recorded. Scan: 1M rows (10M
 with ``BENCH_LARGE=1``) of structured identifiers (编号, 身份证号, 联系电话,
-街道镇, 年龄). Data is generated in 1M-row chunks straight into Parquet files
+街道镇, 年龄). De-identification: the scan's 1M rows plus a 备注 column (one
+phone number in 1,000 rows), the default policy (classification by content,
+operators, rare-class suppression, the re-scan of the output), output written
+(CSV for pandas, Parquet for Spark). Data is generated in 1M-row chunks straight into Parquet files
 (never whole in the bench's memory); every measurement runs in its own
 process, which samples the resident memory of the driver (Python), of the
 JVM it starts (in local mode driver and executors share it) and of Spark's
@@ -63,12 +66,19 @@ def _scan_chunk(n: int, seed: int):  # type: ignore[no-untyped-def]
                          "年龄": rng.integers(18, 96, n)})
 
 
+def _deid_chunk(n: int, seed: int):  # type: ignore[no-untyped-def]
+    frame = _scan_chunk(n, seed)
+    phones = frame["联系电话"].str.replace("13", "15", n=1)
+    frame["备注"] = np.where(np.arange(n) % 1000 == 0, "请回电" + phones, "已回访")
+    return frame
+
+
 def _write(kind: str, rows: int, folder: Path, *, single: bool) -> Path:
     """``rows`` rows as Parquet in 1M-row chunks: one file (``single``) or a folder of files."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    make = _audit_chunk if kind == "audit" else _scan_chunk
+    make = {"audit": _audit_chunk, "scan": _scan_chunk, "deid": _deid_chunk}[kind]
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{kind}-{rows}.parquet" if single else folder / f"{kind}-{rows}"
     if target.exists():
@@ -89,7 +99,7 @@ def _write(kind: str, rows: int, folder: Path, *, single: bool) -> Path:
 
 
 MEASURE = r'''
-import json, os, sys, threading, time
+import json, os, resource, sys, threading, time
 from pathlib import Path
 
 def tree_rss(root):
@@ -149,6 +159,17 @@ if args["op"] == "audit":
                        domain="社会救助", replicates=1000, engine=args["engine"])
     seconds = time.perf_counter() - t
     note = f"verdict {result['verdict']}, n={result['n_rows']}"
+elif args["op"] == "deid":
+    actor = authenticate("steward", DEMO_PASSWORD)
+    t = time.perf_counter()
+    if args["engine"] == "spark":
+        from privacy.large import deidentify_large
+        report = deidentify_large(actor=actor, source=args["source"], out=args["out"])
+    else:
+        from privacy.deid import deidentify_file
+        report = deidentify_file(actor=actor, source=args["source"], out=args["out"])
+    seconds = time.perf_counter() - t
+    note = f"{sum(report['pii_before'].values())} findings before, {sum(report['pii_after'].values())} after"
 else:
     actor = authenticate("steward", DEMO_PASSWORD)
     t = time.perf_counter()
@@ -162,7 +183,9 @@ else:
     seconds = time.perf_counter() - t
     note = f"{found} findings"
 done.set()
-print(json.dumps({"seconds": seconds, "session": session_s, "warm": warm_s, "peak": peak, "note": note}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "session": session_s, "warm": warm_s, "peak": peak, "note": note,
+                  "cpu": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}))
 '''
 
 
@@ -182,7 +205,9 @@ def _figures(op: str, engine: str, rows: int, m: dict, target: str = "") -> list
     driver = peak["driver"] + (peak["jvm"] if engine == "spark" else 0.0)
     return [
         Figure(area=AREA, name=f"{label}: rows/s", value=rows / m["seconds"], unit="rows/s",
-               note=f"{m['seconds']:.1f} s; {m['note']}" + (f"; session start {m['session']:.1f} s, first job {m['warm']:.1f} s" if m["session"] else "")),
+               note=f"{m['seconds']:.1f} s; {m['note']}; driver process CPU {m['cpu']:.0f} s (whole run), "
+                    f"load average {m['load']:.1f} at the end"
+                    + (f"; session start {m['session']:.1f} s, first job {m['warm']:.1f} s" if m["session"] else "")),
         Figure(area=AREA, name=f"{label}: peak driver memory", value=driver, unit="MB", target=target,
                note=(f"python {peak['driver']:.0f} MB + JVM {peak['jvm']:.0f} MB (local: executors inside); "
                      f"python workers {peak['workers']:.0f} MB") if engine == "spark" else ""),
@@ -195,8 +220,13 @@ def run() -> list[Figure]:
     scan_sizes = [1_000_000] + ([10_000_000] if LARGE else [])
     if os.environ.get("BENCH_ENGINES_ROWS"):  # e.g. "200000" for a quick look
         sizes = scan_sizes = [int(x) for x in os.environ["BENCH_ENGINES_ROWS"].split(",")]
-    if os.environ.get("BENCH_ENGINES_OPS") == "audit":
-        scan_sizes = []
+    deid_sizes = [1_000_000]
+    if os.environ.get("BENCH_ENGINES_ROWS"):
+        deid_sizes = scan_sizes
+    ops = set(os.environ.get("BENCH_ENGINES_OPS", "audit,scan,deid").split(","))  # e.g. "scan,deid"
+    sizes = sizes if "audit" in ops else []
+    scan_sizes = scan_sizes if "scan" in ops else []
+    deid_sizes = deid_sizes if "deid" in ops else []
     root = Path(os.environ.get("BENCH_DATA", tempfile.mkdtemp(prefix="bench-engines-")))
     home = root / "home"
     for rows in sizes:
@@ -212,4 +242,11 @@ def run() -> list[Figure]:
         figures += _figures("scan", "pandas", rows, _measure("scan", "pandas", single, home))
         figures += _figures("scan", "spark", rows, _measure("scan", "spark", folder, home,
                                                            out=root / f"scan-out-{rows}-{os.getpid()}"))
+    for rows in deid_sizes:
+        folder = _write("deid", rows, root, single=False)
+        single = _write("deid", rows, root, single=True)
+        figures += _figures("deid", "pandas", rows, _measure("deid", "pandas", single, home,
+                                                            out=root / f"deid-out-pd-{rows}-{os.getpid()}"))
+        figures += _figures("deid", "spark", rows, _measure("deid", "spark", folder, home,
+                                                           out=root / f"deid-out-spark-{rows}-{os.getpid()}"))
     return figures

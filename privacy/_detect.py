@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -29,6 +30,10 @@ DEFAULT_THRESHOLD = 0.5
 MAX_TEXT_CHARS = 1_000_000
 _LOCK = threading.Lock()
 _BATCH_CHARS = 200_000
+# Entity types whose recognizers find nothing in a text without a CJK character (names: surnames, labels,
+# the lexical model all need one); tests/privacy/test_scan_batched.py checks this on every test value.
+_NEED_CJK = frozenset({"PERSON"})
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
@@ -117,19 +122,31 @@ class Detector:
         """
         results: list[list[Finding]] = [[] for _ in texts]
         lang = lang or _current_language()
-        batch: list[int] = []
-        size = 0
         for index, text in enumerate(texts):
             if len(text) > MAX_TEXT_CHARS:
                 where = f"{column or 'text'}:{(rows[index] if rows is not None else index) + 1}"
                 raise InputError("errors.pii_text_too_big", file=where, chars=len(text), max=MAX_TEXT_CHARS)
-            batch.append(index)
-            size += len(text) + 1
-            if size >= _BATCH_CHARS:
-                self._scan_batch(texts, batch, results, rows, entities, threshold, column, lang)
-                batch, size = [], 0
-        if batch:
-            self._scan_batch(texts, batch, results, rows, entities, threshold, column, lang)
+        # Texts without a CJK character cannot hold a name: they are scanned without the name recognizer
+        # (its rules and model need Chinese characters; a text's findings do not depend on its batch).
+        plain = [i for i, text in enumerate(texts) if _CJK.search(text) is None] \
+            if _NEED_CJK.intersection(entities) else []
+        groups = [(list(range(len(texts))), entities)] if not plain else [
+            ([i for i, text in enumerate(texts) if _CJK.search(text) is not None], entities),
+            (plain, tuple(e for e in entities if e not in _NEED_CJK)),
+        ]
+        for indices, chosen in groups:
+            if not chosen:
+                continue
+            batch: list[int] = []
+            size = 0
+            for index in indices:
+                batch.append(index)
+                size += len(texts[index]) + 1
+                if size >= _BATCH_CHARS:
+                    self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang)
+                    batch, size = [], 0
+            if batch:
+                self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang)
         return results
 
     def _scan_batch(

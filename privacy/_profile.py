@@ -26,12 +26,15 @@ import pandas as pd
 
 from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector
 from privacy._findings import Finding
-from privacy.recognizers import ENTITIES
+from privacy.recognizers import ENTITIES, Hit
+from privacy.recognizers._base import NumberRecognizer
+from privacy.recognizers._numbers import fullmatch_many
 from sandbox.errors import InputError
+from sandbox.i18n import _current_language
 
 __all__ = [
-    "MAX_SCAN_COLUMNS", "SAMPLE_SIZE", "ColumnProfile", "ColumnSummary", "TableScan", "name_hint", "profile_column",
-    "scan_frame", "summarise",
+    "MAX_SCAN_COLUMNS", "SAMPLE_SIZE", "ColumnProfile", "ColumnSummary", "TableScan", "findings_per_unique",
+    "name_hint", "profile_column", "scan_frame", "summarise",
 ]
 
 SAMPLE_SIZE = 400
@@ -182,10 +185,16 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
 
 
 def _strings(series: pd.Series) -> pd.Series:
+    """The non-blank string cells of ``series`` (other values as text), index kept."""
     series = series.dropna()
     if series.dtype != object:
         series = series.astype(str)
-    return series[series.map(lambda v: isinstance(v, str) and bool(v.strip()))] if len(series) else series
+    if not len(series):
+        return series
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=False) == "string":
+        # Every cell is a str: one vectorised strip instead of a Python call per cell.
+        return series[series.str.strip().str.len().to_numpy() > 0]
+    return series[series.map(lambda v: isinstance(v, str) and bool(v.strip()))]
 
 
 @dataclass(kw_only=True)
@@ -196,6 +205,9 @@ class ColumnProfile:
     its distinct value in ``uniques``; ``per_unique[k]`` are the findings of
     ``uniques[k]`` (offsets into that value) and ``validated[k]`` says whether
     the whole value is one valid ``entity`` (an identifier column's cells).
+    ``counts`` (optional) gives each distinct value's number of cells when the
+    profile holds distinct values only (the Spark engine: ``codes`` is then
+    ``arange``, one entry per value).
     """
 
     column: str
@@ -207,13 +219,16 @@ class ColumnProfile:
     uniques: np.ndarray
     per_unique: list[list[Finding]]
     validated: np.ndarray
+    counts: np.ndarray | None = None
 
     @property
     def cells(self) -> int:
-        return len(self.codes)
+        return int(self.counts.sum()) if self.counts is not None else len(self.codes)
 
     def cell_counts(self) -> np.ndarray:
         """How many cells hold each distinct value."""
+        if self.counts is not None:
+            return self.counts
         return np.bincount(self.codes, minlength=len(self.uniques)) if len(self.codes) else np.zeros(0, dtype=int)
 
     def entity_counts(self) -> Counter[str]:
@@ -246,7 +261,6 @@ def profile_column(
     Spark engine profiles each column once over the whole table and scans its
     partitions with that decision.
     """
-    detector = get_detector()
     series = _strings(frame[name].reset_index(drop=True)) if name in frame.columns else pd.Series([], dtype=object)
     _check_cell_sizes(series, name, file)
     codes, uniques = pd.factorize(series, sort=False)
@@ -255,35 +269,86 @@ def profile_column(
         kind, entity, confidence = profile
     else:
         kind, entity, confidence = _profile(name, uniques, entities) if len(uniques) else ("none", None, 1.0)
-    per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
-    validated = np.zeros(len(uniques), dtype=bool)
-    if kind != "none" or thorough:
-        recognizer = detector.by_entity[entity] if entity else None
-        hint = name_hint(name)
-        unresolved: list[int] = []
-        for k, value in enumerate(uniques):
-            value = str(value)
-            verdict = recognizer.fullmatch(value) if recognizer is not None else None
-            if verdict is None:
-                unresolved.append(k)
-                continue
-            stripped = value.strip()
-            start = value.index(stripped)
-            score = verdict.score if verdict.score is not None else 0.9
-            if hint == entity:
-                score = min(1.0, score + 0.35)
-            validated[k] = True
-            per_unique[k] = [Finding(entity_type=str(entity), start=start, end=start + len(stripped),
-                                     score=max(score, threshold), text=stripped,
-                                     explanation=detector.explanation(_as_hit(str(entity), verdict, stripped)),
-                                     column=name)]
-        scanned = detector.findings_many([str(uniques[k]) for k in unresolved], entities=entities,
-                                         threshold=threshold, column=name)
-        for k, found in zip(unresolved, scanned, strict=True):
-            per_unique[k] = found
+    per_unique, validated = findings_per_unique(name, uniques, kind, entity, entities=entities, threshold=threshold,
+                                                thorough=thorough)
     return ColumnProfile(column=name, kind=kind, entity=entity, confidence=confidence,
                          positions=series.index.to_numpy(), codes=np.asarray(codes), uniques=uniques,
                          per_unique=per_unique, validated=validated)
+
+
+def findings_per_unique(
+    name: str,
+    uniques: np.ndarray | list[str],
+    kind: ColumnKind,
+    entity: str | None,
+    *,
+    entities: tuple[str, ...] = ENTITIES,
+    threshold: float = DEFAULT_THRESHOLD,
+    thorough: bool = False,
+) -> tuple[list[list[Finding]], np.ndarray]:
+    """The findings of each distinct value of column ``name`` and whether it is wholly one valid ``entity``.
+
+    The per-value work of :func:`profile_column` (the Spark engine calls it on
+    each column's globally distinct values). An identifier column's values are
+    validated against ``entity`` in one batch
+    (:func:`privacy.recognizers._numbers.fullmatch_many` for numbers); values
+    that are not, and every value of other columns, go through the scanner's
+    batched :meth:`~privacy._detect.Detector.findings_many` — except those a
+    vectorised pre-filter proves empty (:func:`_may_hold`).
+    """
+    per_unique: list[list[Finding]] = [[] for _ in range(len(uniques))]
+    validated = np.zeros(len(uniques), dtype=bool)
+    if not len(uniques) or (kind == "none" and not thorough):
+        return per_unique, validated
+    detector = get_detector()
+    lang = _current_language()
+    values = [str(v) for v in uniques]
+    recognizer = detector.by_entity[entity] if entity else None
+    if recognizer is None:
+        unresolved = np.arange(len(values))
+    else:
+        if isinstance(recognizer, NumberRecognizer):
+            verdicts = fullmatch_many(recognizer, values)
+        else:
+            verdicts = [recognizer.fullmatch(value) for value in values]
+        bonus = name_hint(name) == entity
+        unresolved_list: list[int] = []
+        for k, verdict in enumerate(verdicts):
+            if verdict is None:
+                unresolved_list.append(k)
+                continue
+            value = values[k]
+            stripped = value.strip()
+            start = value.index(stripped) if len(stripped) != len(value) else 0
+            score = verdict.score if verdict.score is not None else 0.9
+            if bonus:
+                score = min(1.0, score + 0.35)
+            validated[k] = True
+            per_unique[k] = [Finding(str(entity), start, start + len(stripped), max(score, threshold), stripped,
+                                     detector.explanation(Hit(str(entity), 0, len(stripped), verdict.score or 0.9,
+                                                              verdict), lang),
+                                     None, name)]
+        unresolved = np.asarray(unresolved_list, dtype=int)
+    # ``rows``: each text's place among all unresolved values, as if none had been skipped.
+    places = np.flatnonzero(_may_hold([values[k] for k in unresolved]))
+    unresolved = unresolved[places]
+    scanned = detector.findings_many([values[k] for k in unresolved], rows=places.tolist(), entities=entities,
+                                     threshold=threshold, column=name, lang=lang)
+    for k, found in zip(unresolved, scanned, strict=True):
+        per_unique[k] = found
+    return per_unique, validated
+
+
+# A value that cannot hold anything any recognizer finds: every recognizer needs a digit, a CJK character,
+# ``@`` or ``:`` somewhere (its own prefilter or patterns), and no identifier is five digits or fewer.
+_NOTHING = r"[0-9]{1,5}|[^0-9０-９@:：\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]*"
+
+
+def _may_hold(values: list[str]) -> np.ndarray:
+    """Which of ``values`` may hold personal information (a vectorised pre-filter; False = provably nothing)."""
+    if not values:
+        return np.zeros(0, dtype=bool)
+    return ~pd.Series(values, dtype=object).str.fullmatch(_NOTHING).to_numpy(dtype=bool)
 
 
 def scan_frame(
@@ -323,14 +388,12 @@ def summarise(profile: ColumnProfile) -> tuple[ColumnSummary, list[Finding]]:
     findings: list[Finding] = []
     hit_mask = np.fromiter((bool(f) for f in per_unique), dtype=bool, count=len(per_unique))
     hit_rows = np.flatnonzero(hit_mask[codes]) if len(codes) else np.array([], dtype=int)
-    for position in hit_rows:
-        for template in per_unique[codes[position]]:
-            counts[template.entity_type] += 1
-            findings.append(Finding(
-                entity_type=template.entity_type, start=template.start, end=template.end,
-                score=template.score, text=template.text, explanation=template.explanation,
-                row=int(profile.positions[position]), column=profile.column,
-            ))
+    column = profile.column
+    append = findings.append
+    for row, code in zip(profile.positions[hit_rows].tolist(), codes[hit_rows].tolist(), strict=True):
+        for t in per_unique[code]:
+            counts[t.entity_type] += 1
+            append(Finding(t.entity_type, t.start, t.end, t.score, t.text, t.explanation, row, column))
     cells = profile.cells
     summary = ColumnSummary(
         column=profile.column, kind=profile.kind,
@@ -351,9 +414,3 @@ def _check_cell_sizes(series: pd.Series, column: str, file: str) -> None:
     if lengths[worst] > MAX_TEXT_CHARS:
         raise InputError("errors.cell_too_big", file=file, row=int(series.index[worst]) + 2, column=column,
                          chars=int(lengths[worst]), max=MAX_TEXT_CHARS)
-
-
-def _as_hit(entity: str, verdict: Any, value: str) -> Any:
-    from privacy.recognizers import Hit
-
-    return Hit(entity, 0, len(value), verdict.score or 0.9, verdict)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from privacy._profile import SAMPLE_SIZE, ColumnSummary, _profile, _sample, name_hint
 
-__all__ = ["FINDING_COLUMNS", "spark_scan"]
+__all__ = ["FINDING_COLUMNS", "distinct_values", "profiles_of", "spark_scan"]
 
 ORDER = "__order__"
 KEY = "__key__"
@@ -41,13 +41,13 @@ def _q(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _distinct_values(frame: Any, names: list[str]) -> Any:
-    """(column, value, first row id) for every distinct non-empty value of every column."""
+def distinct_values(frame: Any, names: list[str]) -> Any:
+    """(column, value, first row id, cells) for every distinct non-empty value of every column."""
     from pyspark.sql import functions as F  # noqa: N812 (the PySpark convention)
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     schema = StructType([StructField("column", StringType()), StructField("value", StringType()),
-                         StructField("first", LongType())])
+                         StructField("first", LongType()), StructField("n", LongType())])
 
     def uniques(batches):  # type: ignore[no-untyped-def]
         from privacy._profile import _strings
@@ -63,33 +63,43 @@ def _distinct_values(frame: Any, names: list[str]) -> Any:
                 codes, values = pd.factorize(series, sort=False)
                 first = np.full(len(values), np.iinfo(np.int64).max, dtype=np.int64)
                 np.minimum.at(first, codes, order[series.index.to_numpy()])
-                parts.append(pd.DataFrame({"column": name, "value": [str(v) for v in values], "first": first}))
+                parts.append(pd.DataFrame({"column": name, "value": [str(v) for v in values], "first": first,
+                                           "n": np.bincount(codes, minlength=len(values)).astype(np.int64)}))
             if parts:
                 yield plain_strings(pd.concat(parts, ignore_index=True))
 
     return (frame.select(ORDER, *[_q(n) for n in names]).mapInPandas(uniques, schema)
-            .groupBy("column", "value").agg(F.min("first").alias("first")))
+            .groupBy("column", "value").agg(F.min("first").alias("first"), F.sum("n").alias("n")))
 
 
 def _profiles(session: Any, frame: Any, names: list[str], entities: tuple[str, ...]
               ) -> tuple[dict[str, tuple[Any, str | None, float]], dict[str, int]]:
+    values = distinct_values(frame, names).persist()
+    try:
+        return profiles_of(session, values, names, entities)
+    finally:
+        values.unpersist()
+
+
+def profiles_of(session: Any, values: Any, names: list[str], entities: tuple[str, ...]
+                ) -> tuple[dict[str, tuple[Any, str | None, float]], dict[str, int]]:
+    """Each column's profile decision from its distinct ``values`` (:func:`distinct_values`; persist it first).
+
+    Returns the decisions and each column's number of distinct values.
+    """
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812
 
     from sandbox.engines import to_pandas
 
-    values = _distinct_values(frame, names).persist()
-    try:
-        counts = {r["column"]: int(r["count"]) for r in values.groupBy("column").count().collect()}
-        wanted = []
-        for name, n in counts.items():
-            positions = np.arange(n) if n <= SAMPLE_SIZE else _sample(np.arange(n))
-            wanted += [(name, int(p) + 1) for p in positions]
-        ranked = values.withColumn("rank", F.row_number().over(Window.partitionBy("column").orderBy("first", "value")))
-        picks = session.createDataFrame(wanted or [("", 0)], "column string, rank int")
-        sample = to_pandas(ranked.join(F.broadcast(picks), ["column", "rank"]).select("column", "value", "rank"))
-    finally:
-        values.unpersist()
+    counts = {r["column"]: int(r["count"]) for r in values.groupBy("column").count().collect()}
+    wanted = []
+    for name, n in counts.items():
+        positions = np.arange(n) if n <= SAMPLE_SIZE else _sample(np.arange(n))
+        wanted += [(name, int(p) + 1) for p in positions]
+    ranked = values.withColumn("rank", F.row_number().over(Window.partitionBy("column").orderBy("first", "value")))
+    picks = session.createDataFrame(wanted or [("", 0)], "column string, rank int")
+    sample = to_pandas(ranked.join(F.broadcast(picks), ["column", "rank"]).select("column", "value", "rank"))
     profiles: dict[str, tuple[Any, str | None, float]] = {}
     for name in names:
         chosen = sample[sample["column"] == name].sort_values("rank")["value"].to_numpy(dtype=object)

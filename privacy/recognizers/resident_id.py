@@ -18,6 +18,8 @@ from sandbox.regions import lookup_region
 __all__ = ["ResidentIdRecognizer", "validate_id"]
 
 _EARLIEST = date(1880, 1, 1)
+# Region codes repeat across a table's IDs: look each one up once (RegionInfo is frozen).
+_region = functools.lru_cache(maxsize=8192)(lookup_region)
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,7 +42,7 @@ def validate_id(value: str) -> Verdict | None:
     born = id_card_birth_date(value)
     if born is None or not _EARLIEST <= born <= _today():
         return None
-    region = lookup_region(value[:6])
+    region = _region(value[:6])
     if region is None:
         return None
     params = {"code": value[:6], "region": region.full_name, "birth": born.isoformat()}

@@ -40,7 +40,8 @@ def scan(
                        as_json=as_json)
         return
     report = scan_file(file, actor=actor, columns=column or None, entities=entity or None)
-    data = report.to_dict(unmask=unmask)
+    # One dict per finding (millions on a large table): built only when written or printed as JSON.
+    data = report.to_dict(unmask=unmask) if out is not None or as_json else {}
     if out is not None:
         atomic_write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

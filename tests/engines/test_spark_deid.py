@@ -87,3 +87,29 @@ def test_spark_deid_refuses_a_type_without_a_rule_and_writes_nothing(home: Path,
     assert err.value.params["column"] == "手机, 备注" and err.value.params["missing"] == "PHONE_NUMBER"
     assert "手机, 备注" in err.value.render("zh") and "PHONE_NUMBER" in err.value.render("en")
     assert not out.exists() and not list(home.parent.glob(".spark-out*"))
+
+
+def test_spark_deid_without_the_broadcast_rescans_partitions_and_gives_the_same_rows(  # type: ignore[no-untyped-def]
+        home: Path, spark, steward, monkeypatch) -> None:
+    """Over the broadcast limit every column falls back to scanning its partitions: same rows and counts."""
+    import pandas as pd
+
+    import privacy.deid._spark as engine
+    from privacy.deid import deidentify_source
+    from privacy.large import deidentify_large
+
+    frame = _table(160)
+    source = home.parent / "clients.parquet"
+    frame.to_parquet(source, index=False)
+    report_pd, result = deidentify_source(actor=steward, source=source, out=home.parent / "pd-out")
+    shipped: list[dict] = []
+    real_ship = engine._ship
+    monkeypatch.setattr(engine, "SHIP_VALUES", 0)
+    monkeypatch.setattr(engine, "_ship", lambda *a, **k: shipped.append(real_ship(*a, **k)) or shipped[-1])
+    report = deidentify_large(actor=steward, source=source, out=home.parent / "spark-out")
+    assert shipped and all(not values for values in shipped[0].values())  # nothing over the limit was shipped
+    assert "备注" not in shipped[0]  # …so the free-text column was scanned in its partitions
+    got = pd.read_parquet(home.parent / "spark-out" / "clients.deid.parquet")
+    assert _rows(got) == _rows(result.frame)
+    for field in ("rows_out", "pii_before", "pii_after", "text_entities", "columns"):
+        assert report[field] == report_pd[field], field
