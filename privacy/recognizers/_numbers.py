@@ -175,12 +175,43 @@ def fullmatch_many(recognizer: NumberRecognizer, values: Sequence[str]) -> list[
         return [recognizer.fullmatch(value) for value in values]
     entity = recognizer.ENTITY
     plain = _PLAIN.match
+    checked = _checked_ids(values) if entity == "CN_RESIDENT_ID" else {}
     out: list[Verdict | None] = []
     append = out.append
-    for value in values:
+    for index, value in enumerate(values):
         if plain(value) is None:
             append(recognizer.fullmatch(value))
             continue
+        if len(value) == 18:
+            verdict = checked.get(index, _UNCHECKED)
+            if verdict is not _UNCHECKED:
+                append(verdict)
+                continue
         found = _classify(value.upper() if value[-1] == "x" else value)
         append(found[1] if found is not None and found[0] == entity and not found[2] else None)
     return out
+
+
+_UNCHECKED = Verdict("")
+
+
+def _checked_ids(values: Sequence[str]) -> dict[int, Verdict | None]:
+    """ID verdicts of the 18-character ASCII values, all check characters verified at once (numpy).
+
+    A wrong check character means no ID (the value may still be a card, but
+    not an ID); a right one leaves the date and region to
+    :func:`~privacy.recognizers.resident_id.validate_checked_id`.
+    """
+    import numpy as np
+
+    from privacy.checksums import _ID_CHECK, _ID_WEIGHTS
+    from privacy.recognizers.resident_id import validate_checked_id
+
+    index = [i for i, v in enumerate(values) if len(v) == 18 and v.isascii() and v[:17].isdigit()]
+    if not index:
+        return {}
+    raw = np.frombuffer("".join(values[i] for i in index).upper().encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    total = (raw[:, :17].astype(np.int64) - 48) @ np.asarray(_ID_WEIGHTS, dtype=np.int64)
+    good = np.frombuffer(_ID_CHECK.encode("ascii"), dtype=np.uint8)[total % 11] == raw[:, 17]
+    return {i: validate_checked_id(values[i].upper()) if ok else None
+            for i, ok in zip(index, good.tolist(), strict=True)}

@@ -15,7 +15,7 @@ from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum
 from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["ResidentIdRecognizer", "validate_id"]
+__all__ = ["ResidentIdRecognizer", "validate_checked_id", "validate_id"]
 
 _EARLIEST = date(1880, 1, 1)
 # Region codes repeat across a table's IDs: look each one up once (RegionInfo is frozen).
@@ -37,6 +37,11 @@ def validate_id(value: str) -> Verdict | None:
     value = value.upper()
     if len(value) == 18 and not is_valid_id_card_checksum(value):
         return None
+    return validate_checked_id(value)
+
+
+def validate_checked_id(value: str) -> Verdict | None:
+    """:func:`validate_id` for an upper-case value whose check character (if 18 long) is already verified."""
     if len(value) not in (15, 18) or not value[:15].isdigit():
         return None
     born = id_card_birth_date(value)
