@@ -17,7 +17,7 @@ import re
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
-__all__ = ["joined_extent", "latin_names", "spaced_names"]
+__all__ = ["joined_extent", "latin_names", "pet_names", "spaced_names"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters of Uyghur, Kazakh, Tibetan and Western names written in Chinese.
@@ -109,6 +109,25 @@ def latin_names(text: str) -> list[Hit]:
             continue
         verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)
         hits.append(Hit("PERSON", start, end, 0.85, verdict, ""))
+    return hits
+
+
+_PET = re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[让叫把给跟和找问@＠]))([\u4e00-\u9fff])\\1(?!\\1)")
+_NOT_PET = frozenset("拜哈嘿呵嘻嗯哦啦哇呜对好是行谢妈爸哥姐弟妹爷奶宝叔舅姥姑婆公伯嫂嘀滴咚噢喔嗨")
+
+
+def pet_names(text: str) -> list[Hit]:
+    """Reduplicated pet names in messages (宁宁, 乐乐, 豆豆): not a common word, characters used in names."""
+    from privacy.recognizers._person_rules import jieba_word, name_char_score
+
+    hits = []
+    for match in _PET.finditer(text):
+        char = match.group(1)
+        value = match.group()
+        if char in _NOT_PET or jieba_word(value, min_freq=100) or name_char_score(char) < -9:
+            continue
+        verdict = Verdict("pii.why.person_pet", {}, 0.7)
+        hits.append(Hit("PERSON", match.start(), match.end(), 0.7, verdict, ""))
     return hits
 
 

@@ -30,7 +30,7 @@ import re
 from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
-from privacy.recognizers._person_forms import joined_extent, latin_names, spaced_names
+from privacy.recognizers._person_forms import joined_extent, latin_names, pet_names, spaced_names
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
@@ -77,6 +77,7 @@ _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|�
 
 _EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
+_SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
 _JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
 
 
@@ -100,6 +101,8 @@ def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -
             if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _JOIN_BLOCK
                     and all(_HAN.match(c) for c in text[end : following[0]])):
                 end = following[0]
+        if end - start == 2 and _SIBLING.match(text, end):
+            end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
         if end > start:
             found.append(type(span)(start, end, span.label))
     return found
@@ -289,7 +292,7 @@ class PersonRecognizer(ChineseRecognizer):
             if text[rule.start : rule.end] in _not_names() and rule.context_word not in PREFIX_CONTEXT:
                 continue
             hits.append(rule)
-        hits += spaced_names(text) + latin_names(text)
+        hits += spaced_names(text) + latin_names(text) + pet_names(text)
         hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, plain)

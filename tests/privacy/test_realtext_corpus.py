@@ -67,8 +67,9 @@ def test_heldout_figures_stay_above_modest_floors() -> None:
     scores = realtext_scores(load_realtext(split="heldout"))
     person = scores[("all", "PERSON")]
     # Recall floor lowered from 0.85 to 0.827 (= measured 0.847 - 0.02) when the corpus grew to
-    # 1,002 sentences with harder text (session 4); raising it back is for the names helper.
-    assert person.recall >= 0.827 and person.precision >= 0.85
+    # 1,002 sentences with harder text (session 4); raised by the names helper to 0.88 / 0.90
+    # (measured R 0.915 P 0.940 on the same 1,002 sentences, minus ~0.035 for batches still to come).
+    assert person.recall >= 0.88 and person.precision >= 0.90
     for entity in ("CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"):
         assert scores[("all", entity)].recall >= 0.95 and scores[("all", entity)].precision >= 0.95, entity
 
