@@ -103,6 +103,10 @@ _LABEL_VALUE = re.compile(
     "(?:姓名|签字|签名|签收)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
     "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\x00\\s\u3000，,。；;、（(0-9０-９+])"
 )
+# Any label naming a person's role in a form (复核人：, 经手人：, 调解员：) and a 2–3 character value.
+_ROLE_LABEL = re.compile(
+    "(?P<label>[\u4e00-\u9fff]{1,4}[人员])(?:[（(][^）)]{1,6}[）)])?[：:][ \u3000]{0,3}"
+    "(?P<v>[\u4e00-\u9fff]{2,3})(?=$|[\x00\\s\u3000，,。；;、（(0-9０-９+])")
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
 # A household or home after a name: 叶秋生户、…, 左明家。 (not 户口, 家长).
@@ -210,7 +214,24 @@ class NameRules:
             label = text[match.start() : start].rstrip("：: \u3000")
             hits.append(Hit(self.ENTITY, start, end, 0.9, Verdict("pii.why.person_context", {"context": label}, 0.9),
                             label))
+        hits += self._role_labels(text)
         return _drop_overlaps(hits)
+
+    def _role_labels(self, text: str) -> list[Hit]:
+        """Any form label for a person (复核人：, 经手人：, 调解员：): a surname-initial name after it, not a word."""
+        if "：" not in text and ":" not in text:
+            return []
+        _, freq, _ = _jieba_tables()
+        found = []
+        for match in _ROLE_LABEL.finditer(text):
+            start, end = match.span("v")
+            value = text[start:end]
+            if self._candidate.match(value) is None or any(ch in _STOP for ch in value) or freq.get(value, 0) > 50:
+                continue
+            label = match.group("label")
+            found.append(Hit(self.ENTITY, start, end, 0.85, Verdict("pii.why.person_context", {"context": label}, 0.85),
+                             label))
+        return found
 
     @staticmethod
     def _title_inside(text: str, start: int, end: int) -> bool:

@@ -83,3 +83,10 @@ def test_names_in_latin_letters(text: str, expected: list[str]) -> None:
 def test_compound_surnames_the_model_splits_and_long_transliterations() -> None:
     assert _names("紧急联系人：司徒佩琳，电话另附。") == ["司徒佩琳"]
     assert _names("据了解，阿卜杜萨拉木·吐尔洪是村里的养殖能手。") == ["阿卜杜萨拉木·吐尔洪"]
+
+
+def test_pet_names_sibling_forms_and_any_role_label() -> None:
+    assert _names("果果今天发烧了，请假一天") == ["果果"]
+    assert _names("哈哈哈，谢谢谢谢，拜拜") == []
+    assert _names("复核人：尉建平　日期：2024-05-06") == ["尉建平"]
+    assert _names("负责人：待定") == []
