@@ -143,8 +143,8 @@ def _sandbox_overhead(model_dir: Path, frame: pd.DataFrame) -> list[Figure]:
     bare = [sys.executable, "-I", "-S", "-c", "pass"]
     from models import _bwrap
 
-    wrapped = [_bwrap.probe_sandbox().bwrap, *_bwrap._base_args(seccomp_fd=None, tmp_bytes=1 << 20),
-               "--remount-ro", "/", "--", *bare]
+    wrapped = _bwrap.sandbox_command(bwrap=_bwrap.probe_sandbox().bwrap, binds=[], seccomp_fd=None,
+                                     tmp_bytes=1 << 20, inner=bare)   # as root: with the uid-65534 launcher
     start_bare = statistics.median(_fresh(bare)[0] for _ in range(7))
     start_wrapped = statistics.median(_fresh(wrapped)[0] for _ in range(7))
     return [

@@ -177,6 +177,9 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
         tree = extract_zip(path, scratch / "unzipped", display_name=name)
     root = _find_model_root(tree, name)
     check_tree(root, display_name=name)
+    from models.isolation import open_copy_to_sandbox, predict_isolated
+
+    open_copy_to_sandbox(tree)
     _mlmodel(root, name)
     progress("hash", 0.3)
     files = hash_tree(root)
@@ -188,8 +191,6 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
     if probe is None:
         raise InputError("models.signature_missing", file=name)
     progress("check", 0.5)
-    from models.isolation import predict_isolated
-
     smoke = predict_isolated(root, probe, model_label=name)
     features = mlmodel_features(root) or [{"name": str(c), "type": "auto"} for c in probe.columns]
     return Staged(kind="mlflow", root=root, artifact_path="model", files=files, sha256=tree_digest(files),
@@ -250,14 +251,16 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
         return _stage_mlflow(path, scratch, name, progress)
     if path.is_dir():
         raise InputError("models.artifact_type", file=name, suffix="/")
-    if resolved == "onnx":
-        staged = _stage_onnx(path, name, progress)
-    else:
-        staged = _stage_predictions(path, name, id_column, progress)
     # Keep the upload's own name for the logged artifact (uploads arrive as temporary files).
     target = scratch / "upload" / Path(name).name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
+    if resolved == "onnx":  # the sandbox reads our copy, never the caller's file
+        from models.isolation import open_copy_to_sandbox
+
+        staged = _stage_onnx(open_copy_to_sandbox(target), name, progress)
+    else:
+        staged = _stage_predictions(path, name, id_column, progress)
     staged.root = target
     staged.files = [FileHash(path=target.name, sha256=f.sha256, size=f.size) for f in staged.files]
     return staged

@@ -2,7 +2,8 @@
 
 :func:`predict_isolated`, :func:`onnx_inputs_isolated` and
 :func:`predict_onnx_isolated` start ``models/_child.py`` under bubblewrap
-(:mod:`models._bwrap`: namespaces, uid 65534, read-only runtime, the one
+(:mod:`models._bwrap`: namespaces, uid 65534 — host uid 65534 too when the product
+runs as root (:mod:`models._rootless`) — read-only runtime, the one
 model read-only, no data home, no project tree, seccomp). Limits come from
 :class:`sandbox.settings.ModelSandboxPolicy`: address space, CPU seconds,
 file size (= the output cap) and open files are set by ``prlimit`` before
@@ -25,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,7 @@ __all__ = [
     "isolation_mode",
     "network_isolation_available",
     "onnx_inputs_isolated",
+    "open_copy_to_sandbox",
     "predict_isolated",
     "predict_onnx_isolated",
     "sandbox_report",
@@ -59,7 +62,8 @@ _INSTALL = {"bwrap": "make install  /  apt-get install bubblewrap",
             "userns": "sysctl kernel.unprivileged_userns_clone=1 (user.max_user_namespaces > 0)",
             "seccomp": "make install  /  apt-get install libseccomp2",
             "prlimit": "apt-get install util-linux",
-            "runtime": "make install (the Python runtime and venv must be readable by uid 65534)"}
+            "runtime": "make install (the Python runtime and venv must be readable by uid 65534)",
+            "uid": "install bubblewrap from the distribution (not setuid) and keep user namespaces enabled"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +127,29 @@ def sandbox_report() -> dict[str, Any]:
             "processes": _NPROC, "open_files": _NOFILE}
 
 
+def open_copy_to_sandbox(root: Path) -> Path:
+    """Let the sandbox user (uid 65534) read a model copy the product made itself; returns ``root``.
+
+    Only for copies in the product's private work folders (the submission's scratch copy, a version
+    downloaded for scoring): their parent folders stay private (0700) and are never bound, so this
+    widens nothing a host user could reach. A vendor's or user's own files are never changed. Does
+    nothing unless the product runs as root (otherwise the sandbox is the files' owner).
+    """
+    if not _bwrap.runs_as_root():
+        return root
+    paths = [Path(root)]
+    if Path(root).is_dir():
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            paths += [Path(folder) / name for name in (*dirs, *files)]
+    for path in paths:
+        info = path.lstat()
+        if stat.S_ISDIR(info.st_mode):
+            path.chmod(stat.S_IMODE(info.st_mode) | 0o555)
+        elif stat.S_ISREG(info.st_mode):
+            path.chmod(stat.S_IMODE(info.st_mode) | 0o444)
+    return root
+
+
 def _prlimit(limits: Limits) -> list[str]:
     prlimit = shutil.which("prlimit") or "prlimit"
     output = limits.output_mb * 1024 * 1024
@@ -156,6 +183,9 @@ def _run(task: str, model: Path, *, frame: pd.DataFrame | None, limits: Limits, 
     """One sandboxed run. Input, output, status and log travel in memory files (``memfd``): the child
     gets no host path at all, and ``RLIMIT_FSIZE`` caps what it can write into them."""
     mode = isolation_mode()
+    if mode == "bwrap" and _bwrap.runs_as_root() and not _bwrap.readable_by_sandbox(model):
+        shown = stat.S_IMODE(os.stat(model).st_mode) if os.path.exists(model) else 0
+        raise InputError("models.sandbox_unreadable", model=label, path=str(model), mode=f"{shown:o}")
     cap = limits.output_mb * 1024 * 1024
     fds: list[int] = []
     scratch: Path | None = None

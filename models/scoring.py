@@ -68,9 +68,10 @@ def cast_features(frame: pd.DataFrame, features: list[dict[str, Any]], *, file: 
 
 
 def _fetch(row: ModelVersion, dest: Path) -> Path:
+    from models.isolation import open_copy_to_sandbox
     from models.registry import Registry
 
-    local = Registry().download_run_artifacts(row.run_id, row.source.rsplit("/", 1)[-1], dest)
+    local = open_copy_to_sandbox(Registry().download_run_artifacts(row.run_id, row.source.rsplit("/", 1)[-1], dest))
     if row.kind == "mlflow":
         digest = tree_digest(hash_tree(local))
     else:

@@ -4,7 +4,9 @@ honest numbers unchanged, hostile submissions and scorings leave registry and da
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import stat
 import warnings
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from models.isolation import Limits, predict_isolated, predict_onnx_isolated
 from models.registry import Registry
 from sandbox.cli import app
 from sandbox.errors import ConfigError, InputError
-from sandbox.settings import ModelSandboxPolicy, _read_settings, reset_settings_cache
+from sandbox.settings import ModelSandboxPolicy, _read_settings, get_settings, reset_settings_cache
 from sandbox.store import session_scope
 from tests.models.hostile_models import hostile_frame, save_hostile_pyfunc
 from tests.models.models_testkit import FEATURES, PASSWORD, card, copy_model, make_data
@@ -162,3 +164,37 @@ def test_model_hostile_only_when_scored_leaves_everything_consistent(people, hom
     assert not list((home / "work").iterdir())
     out = predict_isolated(model, hostile_frame("honest", rows=2), limits=Limits(timeout_s=120))
     assert len(out) == 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root-started product needs the sandbox user to read the model")
+def test_as_root_a_model_the_sandbox_user_cannot_read_is_refused(people, model_dir, tmp_path) -> None:
+    private = copy_model(model_dir, tmp_path / "private")
+    private.chmod(0o700)
+    with pytest.raises(InputError) as info:
+        predict_isolated(private, make_data(3)[FEATURES], model_label="m/1")
+    assert info.value.key == "models.sandbox_unreadable" and info.value.params["mode"] == "700"
+    assert str(private) in info.value.render("en") and "uid 65534" in info.value.render("zh")
+    assert not list((get_settings().work_dir).glob("isolated-*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root-started product needs the sandbox user to read the model")
+def test_as_root_a_private_vendor_folder_is_run_from_a_readable_copy(people, home, model_dir, tmp_path) -> None:
+    """A vendor folder written with umask 077: the product's copy is opened to uid 65534, the original is not."""
+    vendor = copy_model(model_dir, tmp_path / "vendor")
+    paths = [vendor, *vendor.rglob("*")]
+    for path in paths:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    result = service.submit_model(actor=people["vendor_a"], artifact=vendor, card=card())
+    assert result["isolation"] == "bwrap"
+    assert {stat.S_IMODE(p.stat().st_mode) for p in paths} == {0o700, 0o600}   # the vendor's files untouched
+    assert_consistent(1)
+    stored = [p for p in (home / "mlartifacts").rglob("*") if p.is_file()]
+    assert any(p.name == "model.pkl" for p in stored)
+    for path in stored:                         # an artifact store written with umask 077
+        path.chmod(0o600)
+    data = tmp_path / "audit.csv"
+    make_data(5).to_csv(data, index=False, encoding="utf-8-sig")
+    scored = runner.invoke(app, ["models", "score", f"{result['name']}/1", "--data", str(data), "--as", "reviewer"],
+                           env={"SANDBOX_PASSWORD": PASSWORD})
+    assert scored.exit_code == 0, scored.output
+    assert {stat.S_IMODE(p.stat().st_mode) for p in stored} == {0o600}
