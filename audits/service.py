@@ -243,6 +243,7 @@ def _run_audit(
                            progress=lambda f, s: say(0.05 + 0.8 * f, s))
     result["dataset_sha256"] = sha256_file(data_path)
     result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
+    result["isolation"] = None if predictions is not None else pred_frame.attrs.get("isolation")  # "weak": dev only
     if what_if and prepared.task == "binary":
         from .whatif import threshold_what_if
 

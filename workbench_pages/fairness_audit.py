@@ -161,6 +161,9 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
     box = {"pass": st.success, "fail": st.error, "insufficient": st.warning}[verdict]
     box(tr("audits.cli.verdict", verdict=tr(f"audits.verdict.{verdict}"), audit_id=result.get("audit_id") or "-",
            policy=result["policy"]["label"]))
+    if result.get("isolation") == "weak":
+        model = result.get("model") or {}
+        st.warning(tr("audits.page.weak_isolation", model=f"{model.get('name', '?')}/{model.get('version', '?')}"))
     m1, m2, m3 = st.columns(3)
     m1.metric(tr("audits.verdict.pass"), s["pass"])
     m2.metric(tr("audits.verdict.fail"), s["fail"])

@@ -109,6 +109,8 @@ def _run(*, data: Path, label: str, district: str, model: str | None, prediction
                        threshold=threshold, threshold_direction=threshold_direction,  # type: ignore[arg-type]
                        threshold_source="reviewer" if threshold is not None else None, score_order=score_order,
                        spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
+    if result.get("isolation") == "weak":
+        say("models.weak_isolation")
     if out is not None:
         from audits.report import write_report
 

@@ -7,7 +7,6 @@ import json
 import os
 import pathlib
 import stat
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +89,31 @@ def test_weak_mode_is_marked_in_every_result(people, model_dir, no_bwrap, monkey
     at.session_state["actor"], at.session_state["lang"] = people["reviewer"], "en"
     at.run()
     assert not at.exception and "Weak isolation" in at.warning[0].value
+    _audit_is_marked_weak(people, name, tmp_path)
+
+
+def _audit_is_marked_weak(people: dict, name: str, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    """An audit that scored the model in weak mode says so: CLI stderr, --json, the stored report, the page."""
+    from audits import show_audit
+
+    data = tmp_path / "audit-districts.csv"
+    make_data(60).assign(街道=["东城", "西城", "南城"] * 20).to_csv(data, index=False, encoding="utf-8-sig")
+    audited = runner.invoke(app, ["audit", "run", "--model", f"{name}/1", "--data", str(data), "--label", "符合救助",
+                                  "--age", "年龄", "--district", "街道", "--as", "reviewer", "--json"],
+                            env={"SANDBOX_PASSWORD": PASSWORD})
+    assert audited.exit_code in {0, 3, 4}, audited.output
+    report = json.loads(audited.stdout)
+    assert report["isolation"] == "weak" and "弱隔离" in audited.stderr
+    stored = show_audit(actor=people["reviewer"], audit_id=report["audit_id"])
+    assert stored["isolation"] == "weak"
+    for lang, words in (("zh", "弱隔离"), ("en", "weak isolation")):
+        page = AppTest.from_file(str(ROOT / "workbench_pages" / "fairness_audit.py"), default_timeout=120)
+        page.session_state["actor"], page.session_state["lang"] = people["reviewer"], lang
+        page.session_state["audit_result"] = stored
+        page.run()
+        assert not page.exception, page.exception
+        warnings_shown = [w.value for w in page.warning if words in w.value]
+        assert warnings_shown and f"{name}/1" in warnings_shown[0]
 
 
 def test_registry_page_shows_the_sandbox_and_its_limits(people, monkeypatch) -> None:
@@ -146,9 +170,7 @@ def test_model_hostile_only_when_scored_leaves_everything_consistent(people, hom
     secrets = home / "secrets"
     secrets.mkdir(parents=True, exist_ok=True)
     (secrets / "pseudonym.key").write_text("top-secret-hmac")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = save_hostile_pyfunc(tmp_path / "hostile")
+    model = save_hostile_pyfunc(tmp_path / "hostile")
     submitted = service.submit_model(actor=people["vendor_a"], artifact=model,
                                      card=card(input_features=["case", "target", "x"]))
     assert submitted["isolation"] == "bwrap"
