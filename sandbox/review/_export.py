@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sandbox.errors import InputError, NotFoundError
+from sandbox.review import _followup
 from sandbox.review._chain import chain_head, payload_of, public_keys, record_entries, vote_entries
+from sandbox.review._condition_history import condition_section
 from sandbox.review._crypto import canonical, sha256_text
 from sandbox.review._record import GROUP_TITLES
 from sandbox.review._rules import CHECKLIST
@@ -22,7 +24,11 @@ MEANING_ZH = {"reviewed": "已审阅", "approved": "批准签署", "acknowledged
 
 
 def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
-    """The export: record, its chain link, its signatures and the signers' public keys."""
+    """The export: record, its chain link, signatures, votes, the signers' public keys, the condition history.
+
+    ``condition_steps`` / ``conditions_as_of`` / ``condition_status``: see
+    :mod:`sandbox.review._condition_history` (status and overdue as on the export's date).
+    """
     authorize(actor, "review.view")
     with session_scope() as s:
         entries = record_entries(s, record_id)
@@ -49,6 +55,7 @@ def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
             "votes": votes,
             "public_keys": {u: [k for k in ks if k["fingerprint"] in used] for u, ks in keys.items()},
             "chain_head": chain_head(s, head.committee_id),
+            **condition_section(s, record, record_id, _followup._today()),
         }
     # The head is what the database said at export time (to publish, not provable from the file):
     # a digest of the whole export catches a corrupted copy of it.
@@ -87,6 +94,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
               "|---|---|---|---|---|---|"]
     lines += [f"| {c['id']} | {c['text']} | {c['owner']} | {c['due']} | {c.get('evidence', '')} | {c['status']} |"
               for c in h["conditions"]] or ["| – | 无 none | | | | |"]
+    lines += _condition_history_md(doc)
     if doc.get("votes"):
         lines += ["", "## 签名表决 Signed votes", "", "| 委员 member | 表决 vote | 时间 time | 公钥指纹 fingerprint | 链序号 seq |",
                   "|---|---|---|---|---|"]
@@ -111,6 +119,27 @@ def to_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"- **{name}**: {_fmt(value)}")
         lines.append("")
     return "\n".join(lines)
+
+
+STATUS_ZH = {"open": "未完成", "submitted": "待主任委员确认", "accepted": "已完成"}
+ACTION_ZH = {"submitted": "提交证据", "accepted": "确认完成", "rejected": "退回"}
+
+
+def _condition_history_md(doc: dict[str, Any]) -> list[str]:
+    """Each condition's status on the export's date, then every step (an export before /2 has none)."""
+    if not doc.get("condition_status"):
+        return []
+    lines = ["", f"### 条件进展 Condition follow-up（截至 as of {doc['conditions_as_of']}）", "",
+             "| id | 状态 status | 逾期 overdue | 完成时间 met at | 最近证据 latest evidence |", "|---|---|---|---|---|"]
+    lines += [f"| {c['id']} | {STATUS_ZH[c['status']]} {c['status']} | "
+              f"{'逾期 ' + str(c['days_overdue']) + ' 天 days' if c['overdue'] else '否 no'} | {c['met_at'] or '–'} | "
+              f"{c['evidence']} {c['link']} |" for c in doc["condition_status"]]
+    if doc.get("condition_steps"):
+        lines += ["", "| 链序号 seq | id | 步骤 step | 人 by | 时间 at | 证据/说明 evidence/note |", "|---|---|---|---|---|---|"]
+        lines += [f"| {e['seq']} | {x['id']} | {ACTION_ZH.get(x['action'], '')} {x['action']} | {x['name']} ({x['by']}) | "
+                  f"{x['at']} | {x.get('evidence') or x.get('note') or ''} {x.get('link') or ''} |"
+                  for e in doc["condition_steps"] for x in [e["condition"]]]
+    return lines
 
 
 def export_record(*, actor: Actor, record_id: str, fmt: Format, out: str | Path) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from sandbox.activity import log_activity
 from sandbox.errors import InputError, NotFoundError, RuleViolation
 from sandbox.review._chain import append_entry, head_of, next_link, payload_of
 from sandbox.review._committee import committee_members
+from sandbox.review._condition_history import AFTER, Status, status_of
 from sandbox.review._rules import APPROVING
 from sandbox.review._tables import Committee, Review, ReviewEntry
 from sandbox.roles import Actor, authorize
@@ -33,8 +34,6 @@ from sandbox.store import session_scope
 
 __all__ = ["accept_condition", "due_list", "list_conditions", "reject_condition", "submit_condition_evidence"]
 
-Status = Literal["open", "submitted", "accepted"]
-AFTER: dict[str, Status] = {"submitted": "submitted", "accepted": "accepted", "rejected": "open"}
 FOLLOWED = (*APPROVING, "暂停")  # decisions whose follow-up review is scheduled
 MAX_EVIDENCE = 4000
 MAX_LINK = 500
@@ -77,17 +76,16 @@ def _condition_rows(s: Any, actor: Actor | None, today: date) -> list[dict[str, 
         g = payload["groups"]
         for cond in g["H"].get("conditions") or []:
             steps = history.get((row.record_id, cond["id"]), [])
-            status: Status = AFTER[steps[-1]["action"]] if steps else "open"
+            state = status_of(cond, steps, today)
+            status, overdue, mandatory = state["status"], state["overdue"], state["mandatory"]
             due = date.fromisoformat(cond["due"])
-            overdue = status == "open" and due < today
-            mandatory = bool(cond.get("mandatory", True))
             out.append({
                 "condition": f"{row.record_id}/{cond['id']}", "record_id": row.record_id, "id": cond["id"],
                 "review_id": row.review_id, "trial_id": g["A"]["trial_id"], "vendor_id": row.vendor_id,
                 "model": f"{g['B']['model_name']}/{g['B']['model_version']}", "vendor": g["B"]["vendor_name"],
                 "decision": g["H"]["decision"], "text": cond["text"], "owner": cond["owner"], "due": cond["due"],
                 "mandatory": mandatory, "status": status, "overdue": overdue,
-                "days_overdue": (today - due).days if overdue else 0,
+                "days_overdue": state["days_overdue"],
                 "suspension_flag": overdue and mandatory and g["H"]["decision"] in APPROVING
                 and today > due + timedelta(days=grace),
                 "last_note": next((x.get("note", "") for x in reversed(steps) if x["action"] == "rejected"), "")

@@ -100,14 +100,14 @@ def parse_expected_head(value: str) -> list[dict[str, Any]]:
         doc = json.loads(text)
     except ValueError as exc:
         raise _bad_file(path.name, f"not JSON and not seq:hash ({exc})") from None
-    from sandbox.review._verify import EXPORT_FORMAT
+    from sandbox.review._verify import EXPORT_FORMATS
 
     if isinstance(doc, dict) and doc.get("format") == HEAD_FORMAT:
         heads = doc.get("heads")
         if not isinstance(heads, list) or not heads:
             raise _bad_file(path.name, "no heads")
         return [_checked(h, path.name, i) for i, h in enumerate(heads)]
-    if isinstance(doc, dict) and doc.get("format") == EXPORT_FORMAT:
+    if isinstance(doc, dict) and doc.get("format") in EXPORT_FORMATS:
         if "chain_head" not in doc:
             raise InputError("review.head_missing_in_export", file=path.name)
         return [_checked(doc["chain_head"], path.name, 0)]

@@ -141,6 +141,7 @@ def render_pdf(doc: dict[str, Any], out: str | Path) -> Path:
         d.table(["编号", "条件", "责任人", "期限", "完成证据", "状态"], conds, (1, 5, 2, 2, 2, 1))
     else:
         d.line("无 / none")
+    _condition_history(d, doc)
     d.heading("出席委员 Members present")
     d.table(["委员", "类别", "性别", "表决权"],
             [[m["name"], m["category"], m["sex"], "有" if m["voting"] else "回避"] for m in g["G"]["members_present"]],
@@ -181,6 +182,24 @@ def render_pdf(doc: dict[str, Any], out: str | Path) -> Path:
     d.line("核验：sandbox verify 导出的 JSON 文件（只需文件中的公钥，逐票核对签名表决）。", size=12)
     d.pdf.output(str(out))
     return Path(out)
+
+
+def _condition_history(d: _Doc, doc: dict[str, Any]) -> None:
+    """Each condition's status on the export's date and its steps (exports before format /2 have none)."""
+    status = doc.get("condition_status")
+    if not status:
+        return
+    from sandbox.review._export import ACTION_ZH, STATUS_ZH
+
+    d.line(f"条件进展 Condition follow-up（截至 {doc['conditions_as_of']}）", size=12)
+    d.table(["编号", "状态", "逾期", "完成时间", "最近证据"],
+            [[c["id"], STATUS_ZH[c["status"]], f"{c['days_overdue']} 天" if c["overdue"] else "否", c["met_at"] or "—",
+              f"{c['evidence']} {c['link']}".strip()[:160] or "—"] for c in status], (1, 2, 1, 3, 6), size=11)
+    steps = [e["condition"] | {"seq": e["seq"]} for e in doc.get("condition_steps") or []]
+    if steps:
+        d.table(["链序号", "编号", "步骤", "人", "时间 (UTC)", "证据/说明"],
+                [[x["seq"], x["id"], ACTION_ZH.get(x["action"], x["action"]), x["name"], x["at"],
+                  (x.get("evidence") or x.get("note") or "")[:160]] for x in steps], (1, 1, 2, 2, 3, 6), size=11)
 
 
 def _evidence(d: _Doc, g: dict[str, Any]) -> None:

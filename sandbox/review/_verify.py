@@ -4,7 +4,8 @@
 published heads, checks the chain still reaches them. ``verify_file`` checks
 an exported JSON record with nothing but the file: its canonical bytes, field
 hashes, record hash, each signature and each counted vote with the public keys
-it carries, and that the decision's tally equals the signed votes.
+it carries, that the decision's tally equals the signed votes, and (format /2)
+the condition history (:mod:`sandbox.review._condition_history`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from sandbox.review._chain import entry_hash
+from sandbox.review._condition_history import history_problem
 from sandbox.review._crypto import (
     GENESIS,
     canonical,
@@ -31,9 +33,10 @@ from sandbox.review._tables import Committee, ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["EXPORT_FORMAT", "verify_all", "verify_bytes", "verify_document", "verify_file", "verify_message"]
+__all__ = ["EXPORT_FORMAT", "EXPORT_FORMATS", "verify_all", "verify_bytes", "verify_document", "verify_file", "verify_message"]
 
-EXPORT_FORMAT = "sandbox-signoff-export/1"
+EXPORT_FORMAT = "sandbox-signoff-export/2"  # /2 adds the condition history; /1 exports still verify
+EXPORT_FORMATS = ("sandbox-signoff-export/1", EXPORT_FORMAT)
 
 
 Problem = Literal["not_an_export", "field_changed", "record_changed", "chain_broken", "signature_bad", "vote_bad",
@@ -275,7 +278,7 @@ def verify_document(doc: Any) -> dict[str, Any]:
     checked = {"records": 0, "signatures": 0, "votes": 0}
     rid = "?"
     try:
-        if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        if not isinstance(doc, dict) or doc.get("format") not in EXPORT_FORMATS:
             raise _Bad(rid, "format", "not_an_export", "not a sandbox sign-off export")
         record = doc.get("record") or {}
         rid = str((record.get("header") or {}).get("record_id", "?"))
@@ -309,6 +312,12 @@ def verify_document(doc: Any) -> dict[str, Any]:
             cast[voter] = {"choice": statement.get("choice"), "seq": entry["seq"], "entry_hash": entry["entry_hash"]}
             seen[entry["seq"]] = entry["entry_hash"]
         checked["votes"] = _check_tally(record, rid, cast)
+        if doc["format"] == EXPORT_FORMAT:
+            problem = history_problem(doc, record, rid)
+            if problem is not None:
+                raise _Bad(rid, *problem)
+            checked["condition_steps"] = len(doc["condition_steps"])
+            seen.update({e["seq"]: e["entry_hash"] for e in doc["condition_steps"]})
         head = doc.get("chain_head")
         if head is not None or "export_sha256" in doc:
             body = {k: v for k, v in doc.items() if k != "export_sha256"}
