@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["free_port", "mlflow_server", "postgres_server", "wait_for_port"]
+__all__ = ["free_port", "mlflow_server", "postgres_server", "stop_group", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -33,6 +33,18 @@ def wait_for_port(port: int, *, timeout: float = 60.0, process: subprocess.Popen
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout} s")
+
+
+def stop_group(process: subprocess.Popen[bytes], *, grace: float = 30.0) -> None:
+    """Stop a server started with ``start_new_session=True``: SIGTERM to its process group, SIGKILL after ``grace``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _pg_bin() -> Path:
@@ -71,12 +83,7 @@ def postgres_server() -> Iterator[str]:
         time.sleep(0.5)
         yield f"postgresql+psycopg://sandbox@127.0.0.1:{port}/postgres"
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -115,11 +122,5 @@ def mlflow_server(root: Path, *, backend: str, artifacts: Path) -> Iterator[str]
                 time.sleep(0.3)
         yield url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
         log.close()

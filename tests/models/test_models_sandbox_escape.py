@@ -13,7 +13,6 @@ import signal
 import socket
 import sys
 import threading
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -31,9 +30,7 @@ SECRET = "hmac-secret-0f9e8d7c6b5a"
 @pytest.fixture(scope="module")
 def hostile_pyfunc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus as an MLflow pyfunc model (loading it imports mlflow in the child: slower)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return save_hostile_pyfunc(tmp_path_factory.mktemp("hostile") / "model")
+    return save_hostile_pyfunc(tmp_path_factory.mktemp("hostile") / "model")
 
 
 @pytest.fixture(scope="module")
