@@ -53,7 +53,8 @@ def test_full_review_on_the_cli(world, tmp_path: Path) -> None:  # type: ignore[
         exported = _json("review", "export", rid, "--format", fmt, "--out", str(outputs[fmt]), user="chair")
         assert exported["record_id"] == rec and outputs[fmt].stat().st_size > 1000
     assert "修改后批准" in outputs["md"].read_text(encoding="utf-8")
-    assert _json("verify", str(outputs["json"])) == {"ok": True, "records": 1, "signatures": 3, "votes": 7}
+    assert _json("verify", str(outputs["json"])) == {"ok": True, "records": 1, "signatures": 3, "votes": 7,
+                                                 "condition_steps": 0}
     assert _json("verify", "--all")["signatures"] == 3
     human = _run("verify", "--all")
     assert human.exit_code == 0 and "核验通过：1 份记录，3 个签名" in human.output

@@ -147,7 +147,7 @@ def test_export_verifies_without_the_database(world, tmp_path: Path) -> None:  #
     code = "import sys, json; from sandbox.review import verify_file; print(json.dumps(verify_file(sys.argv[1])))"
     env = {**os.environ, "SANDBOX_HOME": str(tmp_path / "elsewhere")}
     proc = subprocess.run([sys.executable, "-c", code, str(out)], env=env, capture_output=True, text=True, check=True)
-    assert json.loads(proc.stdout) == {"ok": True, "records": 1, "signatures": 4, "votes": 7}
+    assert json.loads(proc.stdout) == {"ok": True, "records": 1, "signatures": 4, "votes": 7, "condition_steps": 0}
     assert not (tmp_path / "elsewhere" / "sandbox.db").exists()
     keys = json.loads(out.read_text(encoding="utf-8"))["public_keys"]
     assert sorted(keys) == ["chair", *[f"reviewer{i}" for i in ("", 2, 3, 4, 5, 6)], "steward", "vendor_a"]

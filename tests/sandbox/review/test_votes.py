@@ -51,7 +51,7 @@ def test_the_export_is_checked_vote_by_vote(world, tmp_path: Path) -> None:  # t
                for v in doc["votes"])
     out = tmp_path / "record.json"
     export_record(actor=world.actor("chair"), record_id=rec, fmt="json", out=out)
-    assert verify_file(out) == {"ok": True, "records": 1, "signatures": 0, "votes": 7}
+    assert verify_file(out) == {"ok": True, "records": 1, "signatures": 0, "votes": 7, "condition_steps": 0}
 
     def check(change) -> dict:  # type: ignore[no-untyped-def]
         bad = json.loads(out.read_text(encoding="utf-8"))
