@@ -20,14 +20,16 @@ Spark's row id when the table has none).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from privacy._profile import SAMPLE_SIZE, ColumnSummary, _profile, _sample, name_hint
+
+if TYPE_CHECKING:
+    from sandbox.engines import OutputFolder
 
 __all__ = ["FINDING_COLUMNS", "distinct_values", "profiles_of", "spark_scan"]
 
@@ -137,13 +139,13 @@ def _scan_partitions(frame: Any, names: list[str], profiles: dict[str, Any], *, 
     return frame.select(KEY, *[_q(n) for n in names]).mapInPandas(scan, schema)
 
 
-def spark_scan(*, session: Any, source: str | Path, out: Path, columns: list[str] | None = None,
+def spark_scan(*, session: Any, source: str | Path, out: OutputFolder, columns: list[str] | None = None,
                key: str | None = None, entities: tuple[str, ...], threshold: float, source_name: str
                ) -> tuple[int, list[ColumnSummary], int]:
     """Scan ``source``; findings Parquet under ``out/findings``. Returns (rows, column summaries, findings).
 
     Call inside :func:`sandbox.engines.spark_job`; ``out`` is a fresh folder
-    (the caller's :func:`sandbox.files.atomic_dir`).
+    (the caller's :func:`sandbox.engines.spark_output`: local path or Hadoop URI).
     """
     from pyspark.sql import functions as F  # noqa: N812
 
@@ -158,19 +160,18 @@ def spark_scan(*, session: Any, source: str | Path, out: Path, columns: list[str
     frame = frame.persist()
     try:
         profiles, distinct = _profiles(session, frame, names, entities)
-        staging = out / "_staging"
         (_scan_partitions(frame, names, profiles, entities=entities, threshold=threshold, source=source_name)
-         .write.partitionBy("record").parquet(str(staging)))
+         .write.partitionBy("record").parquet(out.child("_staging")))
         rows = frame.count()
     finally:
         frame.unpersist()
-    findings_dir = out / "findings"
-    shutil.move(str(staging / "record=finding"), findings_dir) if (staging / "record=finding").exists() \
-        else findings_dir.mkdir()
-    summary = pd.read_parquet(staging / "record=summary") if (staging / "record=summary").exists() else None
-    shutil.rmtree(staging)
-    n_findings = int(to_pandas(session.read.parquet(str(findings_dir)).select(F.count(F.lit(1)))).iloc[0, 0]) \
-        if any(findings_dir.glob("*.parquet")) else 0
+    found = out.exists("_staging/record=finding")
+    out.move("_staging/record=finding", "findings") if found else out.mkdir("findings")
+    summary = to_pandas(session.read.parquet(out.child("_staging/record=summary"))) \
+        if out.exists("_staging/record=summary") else None
+    out.delete("_staging")
+    n_findings = int(to_pandas(session.read.parquet(out.child("findings")).select(F.count(F.lit(1)))).iloc[0, 0]) \
+        if found else 0
     return rows, _summaries(names, profiles, distinct, summary), n_findings
 
 

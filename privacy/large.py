@@ -1,9 +1,11 @@
 """Services for large sources on Apache Spark (``--engine spark``): scan and de-identify.
 
 A large source is a Parquet/CSV file or folder or a table name
-(:func:`sandbox.engines.read_source`). Results are folders written under a
-temporary name and renamed when complete (:func:`sandbox.files.atomic_dir`):
-a failed or cancelled Spark job leaves nothing behind and records nothing.
+(:func:`sandbox.engines.read_source`). Results are folders — a local or
+shared-mount path, or a Hadoop URI (``hdfs://``, ``s3a://``, ``file://`` …) —
+written under a temporary sibling name and renamed when complete
+(:func:`sandbox.engines.spark_output`): a failed, refused or cancelled Spark
+job leaves nothing behind and records nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from sandbox.errors import InputError
 from sandbox.roles import Actor, authorize
 
-__all__ = ["deidentify_large", "scan_large"]
+__all__ = ["deidentify_large", "deidentify_registered", "scan_large", "scan_registered"]
 
 Progress = Callable[[float, str], None]
 
@@ -34,19 +36,16 @@ def scan_large(*, actor: Actor, source: str | Path, out: str | Path, columns: It
     from privacy._detect import DEFAULT_THRESHOLD, resolve_entities
     from privacy._spark_scan import spark_scan
     from sandbox.activity import log_activity
-    from sandbox.engines import source_label, spark_job, spark_session
-    from sandbox.files import atomic_dir
+    from sandbox.engines import source_label, spark_job, spark_output, spark_session
     from sandbox.store import session_scope
 
     authorize(actor, "privacy.scan")
     name = source_label(source)
-    target = Path(out)
-    if target.exists():
-        raise InputError("engines.errors.out_exists", path=str(target))
+    _refuse_existing(out)
     session = spark_session()
-    with atomic_dir(target) as tmp, spark_job(session, description=f"PII scan {name}", progress=progress,
-                                              group=job_group):
-        rows, summaries, n_findings = spark_scan(session=session, source=source, out=tmp,
+    with spark_output(session, out) as folder, spark_job(session, description=f"PII scan {name}",
+                                                         progress=progress, group=job_group):
+        rows, summaries, n_findings = spark_scan(session=session, source=source, out=folder,
                                                  columns=list(columns) if columns else None, key=key,
                                                  entities=resolve_entities(entities), threshold=DEFAULT_THRESHOLD,
                                                  source_name=name)
@@ -57,8 +56,8 @@ def scan_large(*, actor: Actor, source: str | Path, out: str | Path, columns: It
         report = {"file": name, "kind": "table", "engine": "spark", "rows": rows, "has_pii": n_findings > 0,
                   "entity_types": dict(sorted(counts.items(), key=lambda item: -item[1])),
                   "columns": [s.to_dict() for s in summaries], "findings": n_findings,
-                  "findings_path": str(target / "findings")}
-        (tmp / "summary.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+                  "findings_path": _inside(out, "findings")}
+        folder.write_text("summary.json", json.dumps(report, ensure_ascii=False, indent=2))
     with session_scope() as db:
         log_activity(db, actor, "privacy.scan", name, rows=rows, findings=n_findings, engine="spark",
                      entity_types=report["entity_types"], pii_columns=[s.column for s in summaries if s.has_pii])
@@ -82,24 +81,22 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
     from privacy.deid._service import LABEL, LABEL_EN
     from privacy.deid._spark import spark_deidentify
     from sandbox.activity import log_activity
-    from sandbox.engines import source_fingerprint, source_label, spark_job, spark_session
-    from sandbox.files import atomic_dir
+    from sandbox.engines import source_fingerprint, source_label, spark_job, spark_output, spark_session
     from sandbox.store import session_scope
 
     authorize(actor, "privacy.deid")
     rules = load_policy(policy)
     name = source_label(source)
-    target = Path(out)
-    if target.exists():
-        raise InputError("engines.errors.out_exists", path=str(target))
+    _refuse_existing(out)
     key = pseudonym_key(project)
     stem = Path(name).stem if Path(name).suffix else name
     data_name = f"{stem}.deid.parquet"
     session = spark_session()
-    with atomic_dir(target) as tmp, spark_job(session, description=f"de-identify {name}", progress=progress,
-                                              group=job_group):
+    with spark_output(session, out) as folder, spark_job(session, description=f"de-identify {name}",
+                                                         progress=progress, group=job_group):
         result, rows_in, rows_out = spark_deidentify(session=session, source=source, policy=rules, key=key,
-                                                     out=tmp / data_name, suppress=suppress, source_name=name)
+                                                     out=folder.child(data_name), suppress=suppress,
+                                                     source_name=name)
         report: dict[str, Any] = {
             "source": name, "source_sha256": source_fingerprint(source), "engine": "spark", "rows_in": rows_in,
             "rows_out": rows_out, "policy": rules.ref, "label": LABEL, "label_en": LABEL_EN,
@@ -108,10 +105,101 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
             "identifying_columns": result.identifying_columns, "columns": result.columns,
             "pii_before": result.pii_before, "pii_after": result.pii_after,
             "rescan": {"rows_scanned": rows_out, "clean": not result.pii_after},
-            "output": str(target / data_name),
+            "output": _inside(out, data_name),
         }
-        (tmp / f"{stem}.deid.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        folder.write_text(f"{stem}.deid.json", json.dumps(report, ensure_ascii=False, indent=2))
     with session_scope() as db:
         log_activity(db, actor, "privacy.deid", name, policy=rules.ref, rows=rows_out, engine="spark",
                      pii_before=result.pii_before, pii_after=result.pii_after)
     return report
+
+
+def _refuse_existing(out: str | Path) -> None:
+    """Before Spark starts: an unknown scheme or an existing local folder (a URI is checked on its file system)."""
+    from sandbox.engines import is_output_uri, output_uri
+
+    output_uri(out)
+    if not is_output_uri(out) and Path(out).exists():
+        raise InputError("engines.errors.out_exists", path=str(out))
+
+
+def _inside(out: str | Path, name: str) -> str:
+    """``name`` inside the output folder, as the user wrote the folder (a path or a URI)."""
+    return f"{str(out).rstrip('/')}/{name}"
+
+
+def _registered(actor: Actor, name: str) -> str:
+    """The path or table of the registered large source ``name`` (``SANDBOX_LARGE_SOURCES``)."""
+    from sandbox.engines import large_sources
+
+    sources = large_sources(actor=actor)
+    if name not in sources:
+        raise InputError("large.errors.unknown_source", name=name, known=", ".join(sources) or "—")
+    return sources[name]
+
+
+def _default_out(name: str, operation: str) -> str:
+    """``<data home>/large-outputs/<name>-<operation>-<UTC time>``: a new folder for a page's result."""
+    import re
+    from datetime import UTC, datetime
+
+    from sandbox.settings import get_settings
+
+    slug = re.sub(r"[^\w.-]+", "_", name).strip("._") or "source"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return str(get_settings().home / "large-outputs" / f"{slug}-{operation}-{stamp}")
+
+
+def _masked_examples(report: dict[str, Any], out: str | Path, *, per_column: int = 3) -> dict[str, list[str]]:
+    """Up to ``per_column`` distinct **masked** values per column with findings (read back from the findings)."""
+    from pyspark.sql import functions as F  # noqa: N812 (the PySpark convention)
+
+    from sandbox.engines import output_uri, spark_session
+
+    columns = [c["column"] for c in report["columns"] if c["hit_cells"]][:30]
+    if not columns or not report["findings"]:
+        return {}
+    found = spark_session().read.parquet(f"{output_uri(out)}/findings").select("column", "masked")
+    examples: dict[str, list[str]] = {}
+    for column in columns:
+        rows = found.filter(F.col("column") == column).select("masked").distinct().limit(per_column).collect()
+        examples[column] = sorted(str(r["masked"]) for r in rows)
+    return examples
+
+
+def scan_registered(*, actor: Actor, name: str, out: str | None = None, columns: Iterable[str] | None = None,
+                    progress: Progress | None = None, job_group: str | None = None) -> dict[str, Any]:
+    """The workbench's scan of a registered large source: :func:`scan_large` plus masked examples.
+
+    ``out`` (a new folder path or Hadoop URI) defaults to a new folder under
+    ``<data home>/large-outputs``. The result is :func:`scan_large`'s report
+    with ``examples`` (column → a few masked values; never a raw value) and
+    ``out``.
+    """
+    from sandbox.engines import spark_job, spark_session
+
+    authorize(actor, "privacy.scan")
+    source = _registered(actor, name)
+    target = out.strip() if out and out.strip() else _default_out(name, "scan")
+    report = scan_large(actor=actor, source=source, out=target, columns=columns, progress=progress,
+                        job_group=job_group)
+    with spark_job(spark_session(), description=f"PII scan {name}: examples", progress=progress, group=job_group):
+        examples = _masked_examples(report, target)
+    return {**report, "operation": "scan", "source_name": name, "out": target, "examples": examples}
+
+
+def deidentify_registered(*, actor: Actor, name: str, policy: str = "default", out: str | None = None,
+                          project: str = "default", progress: Progress | None = None,
+                          job_group: str | None = None) -> dict[str, Any]:
+    """The workbench's de-identification of a registered large source (:func:`deidentify_large`).
+
+    ``out`` defaults to a new folder under ``<data home>/large-outputs``.
+    Returns the report (per-column before/after re-scan counts, ``output``,
+    ``label`` 去标识化) with ``operation`` and ``out``.
+    """
+    authorize(actor, "privacy.deid")
+    source = _registered(actor, name)
+    target = out.strip() if out and out.strip() else _default_out(name, "deid")
+    report = deidentify_large(actor=actor, source=source, out=target, policy=policy, project=project,
+                              progress=progress, job_group=job_group)
+    return {**report, "operation": "deid", "source_name": name, "out": target}

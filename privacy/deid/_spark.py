@@ -269,9 +269,9 @@ def _suppress(frame: Any, policy: DeidPolicy, quasi: list[str], rows: int) -> tu
     return sized.drop("__size__"), count
 
 
-def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, key: bytes, out: Path,
+def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, key: bytes, out: str,
                      suppress: bool = True, source_name: str) -> tuple[DeidResult, int, int]:
-    """De-identify ``source`` into the Parquet folder ``out`` (fresh; the caller's atomic folder).
+    """De-identify ``source`` into the Parquet folder ``out`` (a URI in the caller's :func:`~sandbox.engines.spark_output`).
 
     Returns the result (``frame`` is empty: the rows are in ``out``) and the
     numbers of input and output rows. Call inside :func:`sandbox.engines.spark_job`.
@@ -315,7 +315,7 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             data = data.persist()
             record_rescan(result, plans, _scan(session, data, out_names), policy)
             rows_out = data.count()
-            data.drop(ORDER).write.parquet(str(out))
+            data.drop(ORDER).write.parquet(out)
             data.unpersist()
         finally:
             done.unpersist()

@@ -16,10 +16,11 @@ pii_app = typer.Typer(help="个人信息 / personal information", no_args_is_hel
 @pii_app.command("scan")
 @cli_command
 def scan(
-    file: Annotated[Path, typer.Argument(help=".txt (one text per line) .csv .tsv .xlsx .parquet .jsonl (text field)")],
+    file: Annotated[str, typer.Argument(help=".txt (one text per line) .csv .tsv .xlsx .parquet .jsonl (text field)")],
     column: Annotated[list[str] | None, typer.Option("--column", help="Only scan this column (repeatable).")] = None,
     entity: Annotated[list[str] | None, typer.Option("--entity", help="Only these entity types (repeatable).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the full JSON report to this file.")] = None,
+    out: Annotated[str | None, typer.Option("--out", help="Write the full JSON report to this file (spark: a new "
+                                            "folder, a path or a hdfs:// s3a:// file:// URI).")] = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="Show found values unmasked (default: masked).")] = False,
     fail_on_pii: Annotated[bool, typer.Option("--fail-on-pii", help="Exit 3 when anything is found.")] = False,
     engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (spark: FILE is a Parquet/CSV file "
@@ -39,11 +40,11 @@ def scan(
         _scan_on_spark(file, actor=actor, columns=column, entities=entity, out=out, fail_on_pii=fail_on_pii,
                        as_json=as_json)
         return
-    report = scan_file(file, actor=actor, columns=column or None, entities=entity or None)
+    report = scan_file(Path(file), actor=actor, columns=column or None, entities=entity or None)
     # One dict per finding (millions on a large table): built only when written or printed as JSON.
     data = report.to_dict(unmask=unmask) if out is not None or as_json else {}
     if out is not None:
-        atomic_write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(Path(out), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def human() -> None:
         typer.echo(t("pii.cli.summary", file=report.file, rows=report.rows, count=len(report.findings)))
@@ -69,8 +70,8 @@ def scan(
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
-def _scan_on_spark(source: Path, *, actor: object, columns: list[str] | None, entities: list[str] | None,
-                   out: Path | None, fail_on_pii: bool, as_json: bool) -> None:
+def _scan_on_spark(source: str, *, actor: object, columns: list[str] | None, entities: list[str] | None,
+                   out: str | None, fail_on_pii: bool, as_json: bool) -> None:
     """``--engine spark``: findings Parquet and a summary in the new folder ``--out``."""
     from privacy.large import scan_large
     from sandbox.engines import stderr_progress

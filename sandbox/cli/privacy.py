@@ -33,8 +33,8 @@ def _counts(counts: dict[str, int] | None) -> str:
 
 @cli_command
 def deid(
-    file: Annotated[Path, typer.Argument(help="table to de-identify (.csv .xlsx .parquet .jsonl)")],
-    out: Annotated[Path, typer.Option("--out", help="output folder")],
+    file: Annotated[str, typer.Argument(help="table to de-identify (.csv .xlsx .parquet .jsonl)")],
+    out: Annotated[str, typer.Option("--out", help="output folder (spark: also a hdfs:// s3a:// file:// URI)")],
     policy: PolicyOpt = "default",
     project: Annotated[str, typer.Option("--project", help="pseudonym key project")] = "default",
     engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (spark: FILE is a Parquet/CSV file "
@@ -49,12 +49,12 @@ def deid(
         from privacy.large import deidentify_large
         from sandbox.engines import stderr_progress
 
-        report = deidentify_large(actor=_actor(as_user, password), source=str(file), policy=policy, out=out,
+        report = deidentify_large(actor=_actor(as_user, password), source=file, policy=policy, out=out,
                                   project=project, progress=stderr_progress("spark"))
     else:
         from privacy.deid import deidentify_file
 
-        report = deidentify_file(actor=_actor(as_user, password), source=file, policy=policy, out=out,
+        report = deidentify_file(actor=_actor(as_user, password), source=Path(file), policy=policy, out=Path(out),
                                  project=project)
 
     def human() -> None:

@@ -15,6 +15,7 @@ from sandbox.errors import InputError
 
 from ._background import background_status, start_background
 from ._jobs import JobCancelled, JobFailed, Progress, cancel_job, running_jobs, spark_job, stderr_progress
+from ._output import OutputFolder, is_output_uri, output_uri, spark_output
 from ._session import plain_strings, quiet_pandas_warning, spark_session, stop_spark, to_pandas
 from ._sources import is_table_name, read_source, require_source_columns, source_fingerprint, source_label
 
@@ -22,11 +23,14 @@ __all__ = [
     "EngineName",
     "JobCancelled",
     "JobFailed",
+    "OutputFolder",
     "Progress",
     "background_status",
     "cancel_job",
+    "is_output_uri",
     "is_table_name",
     "large_sources",
+    "output_uri",
     "plain_strings",
     "quiet_pandas_warning",
     "read_source",
@@ -36,6 +40,7 @@ __all__ = [
     "source_fingerprint",
     "source_label",
     "spark_job",
+    "spark_output",
     "spark_session",
     "start_background",
     "stderr_progress",

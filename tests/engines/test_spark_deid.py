@@ -87,6 +87,7 @@ def test_spark_deid_refuses_a_type_without_a_rule_and_writes_nothing(home: Path,
     assert err.value.params["column"] == "手机, 备注" and err.value.params["missing"] == "PHONE_NUMBER"
     assert "手机, 备注" in err.value.render("zh") and "PHONE_NUMBER" in err.value.render("en")
     assert not out.exists() and not list(home.parent.glob(".spark-out*"))
+    assert not list(home.parent.glob("spark-out._tmp-*"))
 
 
 def test_spark_deid_without_the_broadcast_rescans_partitions_and_gives_the_same_rows(  # type: ignore[no-untyped-def]

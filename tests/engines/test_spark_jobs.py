@@ -59,7 +59,8 @@ def test_large_sources_page_lists_registered_sources(home: Path, spark, monkeypa
     page.run()
     assert not page.exception
     assert page.selectbox(key="large_source").options == ["省级低保", "热线"]
-    assert page.radio(key="large_operation").options == ["DP histogram"]  # a steward releases, never audits
+    assert page.radio(key="large_operation").options == ["DP histogram", "Personal-information scan",
+                                                          "De-identification"]  # a steward never audits
     assert page.text_input(key="large_dataset").value == "省级低保"
     monkeypatch.delenv("SANDBOX_LARGE_SOURCES")
     reset_settings_cache()
