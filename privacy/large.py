@@ -89,7 +89,8 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
     name = source_label(source)
     _refuse_existing(out)
     key = pseudonym_key(project)
-    stem = Path(name).stem if Path(name).suffix else name
+    base = name.rstrip("/").rsplit("/", 1)[-1]  # a URI's last segment; a table name stays whole
+    stem = Path(base).stem if Path(base).suffix.lower() in (".parquet", ".pq", ".csv", ".txt") else base
     data_name = f"{stem}.deid.parquet"
     session = spark_session()
     with spark_output(session, out) as folder, spark_job(session, description=f"de-identify {name}",
@@ -161,9 +162,9 @@ def _masked_examples(report: dict[str, Any], out: str | Path, *, per_column: int
         return {}
     found = spark_session().read.parquet(f"{output_uri(out)}/findings").select("column", "masked")
     examples: dict[str, list[str]] = {}
-    for column in columns:
-        rows = found.filter(F.col("column") == column).select("masked").distinct().limit(per_column).collect()
-        examples[column] = sorted(str(r["masked"]) for r in rows)
+    for column in columns:  # the first findings of each column (Spark stops reading once it has them)
+        rows = found.filter(F.col("column") == column).select("masked").limit(100).collect()
+        examples[column] = sorted(dict.fromkeys(str(r["masked"]) for r in rows))[:per_column]
     return examples
 
 

@@ -115,12 +115,12 @@ def show_scan(result: dict[str, Any]) -> None:
         cols = st.columns(min(6, len(result["entity_types"])))
         for i, (entity, count) in enumerate(result["entity_types"].items()):
             cols[i % len(cols)].metric(tr(f"pii.entity.{entity}"), count)
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{  # a small HTML table: one row per column, read by people and by the browser test
         tr("pii.col.column"): c["column"], tr("pii.col.kind"): tr(f"pii.kind.{c['kind']}"),
         tr("pii.col.entity"): _counts(c["entity_types"]) if c["entity_types"] else "",
         tr("pii.col.cells"): c["cells"], tr("pii.col.hits"): c["hit_cells"], tr("pii.col.share"): f"{c['share']:.1%}",
         tr("large.col.examples"): ", ".join(result["examples"].get(c["column"], [])),
-    } for c in result["columns"]]), hide_index=True, key="large_scan_columns")
+    } for c in result["columns"]]), hide_index=True)
 
 
 def show_deid(result: dict[str, Any]) -> None:
@@ -128,11 +128,11 @@ def show_deid(result: dict[str, Any]) -> None:
     st.success(tr("large.deid_done", rows_in=result["rows_in"], rows_out=result["rows_out"],
                   suppressed=result["suppressed_rows"], path=result["output"]))
     st.write(tr("large.deid_counts", before=_counts(result["pii_before"]), after=_counts(result["pii_after"])))
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{
         tr("privacy.page.col_column"): c["column"], tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
         tr("privacy.page.col_rule"): tr(f"privacy.rule.{c['rule']}"), tr("privacy.page.col_operator"): c["operator"],
         tr("privacy.page.col_before"): _counts(c["before"]), tr("privacy.page.col_after"): _counts(c["after"]),
-    } for c in result["columns"] if c["before"] or c["rule"] != "none"]), hide_index=True, key="large_deid_columns")
+    } for c in result["columns"] if c["before"] or c["rule"] != "none"]), hide_index=True)
 
 
 @st.fragment(run_every=1.0)

@@ -32,6 +32,7 @@ UPDATE_SHOTS = os.environ.get("SANDBOX_UPDATE_SCREENSHOTS") == "1"
 SHOT_MAX_PX = 2600
 
 REPORT = RenderReport()
+LARGE_SOURCE_NAME = "回访名单"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -88,15 +89,35 @@ def workbench_home(tmp_path_factory: pytest.TempPathFactory, chromium_ready: Non
 
 
 @pytest.fixture(scope="session")
-def workbench_url(workbench_home: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free 127.0.0.1 port, in its own process group."""
+def large_source(workbench_home: Path) -> tuple[str, Path, list[str]]:
+    """A small Parquet file registered as a large source (Spark on local[2]): name, path and its raw values.
+
+    Headers no policy names (客户, 证件, 手机, 备注), so the scan and the
+    de-identification decide by content; the raw names, 身份证 and phone
+    numbers must never reach the browser.
+    """
+    import pandas as pd
+
+    from tests.privacy.deid_cases import write_unknown_headers
+
+    csv_path, secrets = write_unknown_headers(workbench_home.parent / "回访名单.csv", rows=40)
+    path = workbench_home.parent / "回访名单.parquet"
+    pd.read_csv(csv_path, dtype=str, encoding="utf-8-sig").to_parquet(path, index=False)
+    return LARGE_SOURCE_NAME, path, secrets
+
+
+@pytest.fixture(scope="session")
+def workbench_url(workbench_home: Path, large_source: tuple[str, Path, list[str]]) -> Iterator[str]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port, in its own process group (one large source registered)."""
     port = _free_port()
+    env = _clean_env(workbench_home)
+    env.update({"SANDBOX_LARGE_SOURCES": f"{large_source[0]}={large_source[1]}", "SANDBOX_SPARK_MASTER": "local[2]"})
     log_path = workbench_home.parent / "streamlit.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--server.headless", "true"],
-            cwd=ROOT, env=_clean_env(workbench_home), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
