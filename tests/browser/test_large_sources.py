@@ -30,7 +30,7 @@ def _result(page: Any) -> str:
 
 
 def test_steward_scans_and_deidentifies_a_large_source_without_showing_raw_values(  # type: ignore[no-untyped-def]
-        wb_page: Any, workbench_url: str, large_source: tuple[str, Path, list[str]]) -> None:
+        wb_page: Any, workbench_url: str, large_source: tuple[str, Path, list[str]], screenshot: Any) -> None:
     name, _path, secrets = large_source
     frames: list[bytes] = []
     wb_page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
@@ -48,6 +48,7 @@ def test_steward_scans_and_deidentifies_a_large_source_without_showing_raw_value
         assert column in text
     assert "*" in text  # masked examples are shown …
     assert not [s for s in secrets if s in text]  # … and no raw value
+    screenshot(wb_page, "large_sources_scan")
 
     pick_radio(wb_page, "large_operation", t("large.op.deid", "zh"))
     click(wb_page, "large_run")
@@ -57,5 +58,6 @@ def test_steward_scans_and_deidentifies_a_large_source_without_showing_raw_value
     assert "回访名单.deid.parquet" in text and "复扫处理结果：未发现个人信息" in text
     assert not [s for s in secrets if s in text]
     assert english_leaks(text) == []
+    screenshot(wb_page, "large_sources_deid")
     sent = b"".join(frames)
     assert sent and not [s for s in secrets if s.encode("utf-8") in sent]

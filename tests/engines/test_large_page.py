@@ -99,5 +99,12 @@ def test_page_offers_scan_and_deid_to_the_steward_and_shows_an_unreachable_maste
     assert not page.exception
     assert [e.value for e in page.error] and "无法在 3 秒内连接 Spark 主节点" in page.error[0].value
     assert f"spark://127.0.0.1:{port}" in page.error[0].value
-    monkeypatch.setenv("SANDBOX_SPARK_MASTER", "local[2]")
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)  # the running session keeps its JVM; a new one finds no java
+    monkeypatch.setenv("PATH", str(home))
+    page.button(key="large_run").click().run()
+    _wait_done(page.session_state["large_job"])
+    page.run()
+    assert not page.exception and "Spark 引擎需要 Java" in page.error[0].value
+    monkeypatch.undo()
     reset_settings_cache()
