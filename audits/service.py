@@ -8,9 +8,10 @@ one transaction in the sandbox database (the audit, its checks, the activity).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date
 from importlib import metadata
@@ -76,6 +77,22 @@ def _score_model(actor: Actor, name: str, version: str, data: Path, display: str
     except ImportError as exc:
         raise InputError(ERR_SCORING_UNAVAILABLE) from exc
     return score_version(actor=actor, name=name, version=version, data=data, display_name=display)
+
+
+@contextlib.contextmanager
+def _recorder(*, record: bool, recorder: Any) -> Iterator[Any]:
+    """The MLflow helper for one audit: None for a dry run, the caller's (the caller closes it), or one
+    started here — first thing, so MLflow loads in its process while the audit runs — and closed here."""
+    if not record or recorder is not None:
+        yield recorder if record else None
+        return
+    from models.run_logger import RunLogger  # imports no mlflow: a helper process does, meanwhile
+
+    own = RunLogger(experiment=EXPERIMENT)
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 def run_audit(
@@ -152,105 +169,64 @@ def run_audit(
         The report (see :func:`audits.engine.compute_audit`) plus ``audit_id``,
         ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
     """
-    from models.run_logger import RunLogger  # imports no mlflow: a helper process does, meanwhile
-
     authorize(actor, "audit.run")
-    arguments = {k: v for k, v in locals().items() if k not in ("RunLogger", "recorder")}
-    own = record and recorder is None
-    if own:
-        recorder = RunLogger(experiment=EXPERIMENT)
-    try:
-        return _run_audit(**arguments, recorder=recorder if record else None)
-    finally:
-        if own:
-            recorder.close()
+    with _recorder(record=record, recorder=recorder) as recorder:
+        from sandbox.engines import resolve_engine
+        from sandbox.files import sha256_file
+        from sandbox.tabular import read_table
 
+        from .engine import compute_audit
 
-def _run_audit(
-    *,
-    actor: Actor,
-    data: str | Path,
-    columns: ColumnMap,
-    predictions: str | Path | None = None,
-    model: str | None = None,
-    policy: str | None = None,
-    domain: str | None = None,
-    task: TaskOption = "auto",
-    positive_label: str | None = None,
-    replicates: int | None = None,
-    seed: int | None = None,
-    as_of: date | None = None,
-    what_if: bool = False,
-    record: bool = True,
-    data_name: str | None = None,
-    pred_name: str | None = None,
-    progress: Callable[[float, str], None] | None = None,
-    engine: str | None = None,
-    spark_progress: Callable[[float, str], None] | None = None,
-    job_group: str | None = None,
-    recorder: Any = None,
-    threshold: str | float | None = None,
-    threshold_direction: Direction = "above",
-    threshold_source: ThresholdSource | None = None,
-    score_order: str | tuple[str, ...] | None = None,
-) -> dict[str, Any]:
-    from sandbox.engines import resolve_engine
-    from sandbox.files import sha256_file
-    from sandbox.tabular import read_table
+        say = progress or (lambda _f, _s: None)
+        if model is None and predictions is None:
+            raise InputError(ERR_NEED_SOURCE)
+        chosen = load_policy(policy)
+        if resolve_engine(engine) == "spark":
+            return _run_on_spark(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
+                                 policy=chosen, domain=domain, task=task, positive_label=positive_label,
+                                 replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
+                                 say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder,
+                                 scoring=_scoring(threshold, threshold_direction, threshold_source, score_order))
+        data_path = Path(data)
+        data_label = data_name or data_path.name
+        say(0.01, "read")
+        frame, _info = read_table(data_path, display_name=data_label)
+        vendor_id = model_info = None
+        if model is not None:
+            name, version = parse_model_spec(model)
+            model_info = _model_info(actor, name, version)
+            vendor_id = model_info.get("vendor_id")
+            authorize(actor, "audit.run", owner_vendor_id=vendor_id)
+            domain = domain or model_info.get("service_domain")
+        scoring = _scoring(threshold, threshold_direction, threshold_source, score_order, model_info)
+        if predictions is not None:
+            pred_path = Path(predictions)
+            pred_label = pred_name or pred_path.name
+            same = pred_path.resolve() == data_path.resolve()
+            pred_frame = frame if same else read_table(pred_path, display_name=pred_label)[0]
+        else:
+            pred_label = f"{model} (scored)"
+            say(0.02, "score")
+            pred_frame = _score_model(actor, name, version, data_path, data_label)
+            if columns.prediction is None and columns.score is None:
+                columns.prediction = "预测" if "预测" in pred_frame.columns else None
+                columns.score = "评分" if "评分" in pred_frame.columns else None
+        say(0.04, "prepare")
+        prepared = prepare(frame, pred_frame, columns=columns, policy=chosen, task=task, domain=domain,
+                           positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
+                           **scoring)
+        result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
+                               progress=lambda f, s: say(0.05 + 0.8 * f, s))
+        result["dataset_sha256"] = sha256_file(data_path)
+        result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
+        result["isolation"] = None if predictions is not None else pred_frame.attrs.get("isolation")  # "weak": dev only
+        if what_if and prepared.task == "binary":
+            from .whatif import threshold_what_if
 
-    from .engine import compute_audit
-
-    authorize(actor, "audit.run")
-    say = progress or (lambda _f, _s: None)
-    if model is None and predictions is None:
-        raise InputError(ERR_NEED_SOURCE)
-    chosen = load_policy(policy)
-    if resolve_engine(engine) == "spark":
-        return _run_on_spark(actor=actor, data=data, predictions=predictions, model=model, columns=columns,
-                             policy=chosen, domain=domain, task=task, positive_label=positive_label,
-                             replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
-                             say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder,
-                             scoring=_scoring(threshold, threshold_direction, threshold_source, score_order))
-    data_path = Path(data)
-    data_label = data_name or data_path.name
-    say(0.01, "read")
-    frame, _info = read_table(data_path, display_name=data_label)
-    vendor_id = model_info = None
-    if model is not None:
-        name, version = parse_model_spec(model)
-        model_info = _model_info(actor, name, version)
-        vendor_id = model_info.get("vendor_id")
-        authorize(actor, "audit.run", owner_vendor_id=vendor_id)
-        domain = domain or model_info.get("service_domain")
-    scoring = _scoring(threshold, threshold_direction, threshold_source, score_order, model_info)
-    if predictions is not None:
-        pred_path = Path(predictions)
-        pred_label = pred_name or pred_path.name
-        same = pred_path.resolve() == data_path.resolve()
-        pred_frame = frame if same else read_table(pred_path, display_name=pred_label)[0]
-    else:
-        pred_label = f"{model} (scored)"
-        say(0.02, "score")
-        pred_frame = _score_model(actor, name, version, data_path, data_label)
-        if columns.prediction is None and columns.score is None:
-            columns.prediction = "预测" if "预测" in pred_frame.columns else None
-            columns.score = "评分" if "评分" in pred_frame.columns else None
-    say(0.04, "prepare")
-    prepared = prepare(frame, pred_frame, columns=columns, policy=chosen, task=task, domain=domain,
-                       positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
-                       **scoring)
-    result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
-                           progress=lambda f, s: say(0.05 + 0.8 * f, s))
-    result["dataset_sha256"] = sha256_file(data_path)
-    result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
-    result["isolation"] = None if predictions is not None else pred_frame.attrs.get("isolation")  # "weak": dev only
-    if what_if and prepared.task == "binary":
-        from .whatif import threshold_what_if
-
-        say(0.88, "what_if")
-        result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
-    return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
-                   say=say, recorder=recorder)
+            say(0.88, "what_if")
+            result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
+        return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
+                       say=say, recorder=recorder)
 
 
 def _card_threshold(model_info: dict[str, Any] | None) -> dict[str, Any]:
