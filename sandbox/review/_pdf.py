@@ -198,7 +198,7 @@ def _condition_history(d: _Doc, doc: dict[str, Any]) -> None:
     steps = [e["condition"] | {"seq": e["seq"]} for e in doc.get("condition_steps") or []]
     if steps:
         d.table(["链序号", "编号", "步骤", "人", "时间 (UTC)", "证据/说明"],
-                [[x["seq"], x["id"], ACTION_ZH.get(x["action"], x["action"]), x["name"], x["at"],
+                [[x["seq"], x["id"], ACTION_ZH.get(x["action"], x["action"]), x["name"], x["at"].replace("T", " ")[:19],
                   (x.get("evidence") or x.get("note") or "")[:160]] for x in steps], (1, 1, 2, 2, 3, 6), size=11)
 
 
