@@ -219,7 +219,7 @@ def run_audit(
                                progress=lambda f, s: say(0.05 + 0.8 * f, s))
         result["dataset_sha256"] = sha256_file(data_path)
         result["predictions_sha256"] = sha256_file(pred_path) if predictions is not None else None
-        result["isolation"] = None if predictions is not None else pred_frame.attrs.get("isolation")  # "weak": dev only
+        result["isolation"] = None if predictions is not None else pred_frame.attrs.get("isolation")
         if what_if and prepared.task == "binary":
             from .whatif import threshold_what_if
 
@@ -252,6 +252,7 @@ def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] 
         "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
         "vendor": model_info.get("vendor"), "vendor_id": model_info.get("vendor_id"),
         "trial_id": model_info.get("trial_id")}
+    result.setdefault("isolation", None)  # "weak" (development only) when the audit scored the model unsandboxed
     result["tool_versions"] = tool_versions()
     result["policy_full"] = policy.as_dict()
     result["audit_id"] = result["run_id"] = None
