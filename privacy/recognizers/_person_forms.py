@@ -42,10 +42,11 @@ _PINYIN_SURNAMES = (
     "guan lan jiao zuo gan bao ning shang shu ruan ke ji mei sheng tong ling huo rao tu mu jing hong bi lyu lv").split()
 _SURNAME_ALT = "|".join(sorted(_PINYIN_SURNAMES, key=len, reverse=True))
 _PINYIN_NAME = re.compile(
-    f"(?<![A-Za-z])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
-    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?))(?![A-Za-z])")
+    f"(?<![A-Za-z0-9])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
+    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?))(?![A-Za-z0-9])")
 _GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
-_WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z])")
+# Letters run into digits are a code (a pseudonym P4b17…, a plate, an account), never a name.
+_WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z0-9])")
 _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
 
 

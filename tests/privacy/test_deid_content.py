@@ -180,6 +180,20 @@ def test_a_name_column_is_replaced_whole_even_where_the_model_misses_a_name(home
     assert result.pii_after == {}
 
 
+def test_a_messy_export_comes_out_clean_and_its_pseudonyms_are_not_names(home: Path) -> None:
+    frame = pd.DataFrame({
+        "客户": ["王 淑 英", "Zhang Wei", "阿卜杜拉·买买提"],
+        "手机": ["+86 138-0013-8000", "0571-8888 6666转123", "１３８００１３８０００"],
+        "备注": ["户主王淑英户，家住黄山路12号3幢2单元401", "联系人：欧阳明辉 13912345678", "@林涛 好的收到"],
+    })
+    result = deidentify_frame(frame, load_policy("default"), suppress=False)
+    assert result.pii_after == {}, result.frame.to_dict()
+    text = result.frame.to_csv()
+    for secret in ("淑", "Zhang", "阿卜杜拉", "欧阳", "林涛", "13912345678", "黄山路12号"):
+        assert secret not in text, (secret, text)
+    assert result.frame.loc[2, "备注"].startswith("@P")  # a pseudonym after @ is a code, not a Latin name
+
+
 def test_short_values_that_are_mostly_not_names_stay_a_text_column(home: Path) -> None:
     frame = pd.DataFrame({"状态": ["已办结", "处理中", "已受理", "待回访", "张伟"] * 8})
     result = deidentify_frame(frame, load_policy("default"), suppress=False)
