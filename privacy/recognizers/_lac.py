@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["JOINED", "LacModel", "Span", "get_lac", "lac_version"]
+__all__ = ["JOINED", "LacModel", "Span", "Words", "get_lac", "lac_version"]
 
 _LOCK = threading.Lock()
 # Where a chunk ends: sentence punctuation, line breaks, the batch separator.
@@ -52,6 +52,27 @@ class Span:
     end: int
     label: str
     pos: str = ""
+
+
+class Words:
+    """Every word of a text as the model segments it: sorted starts, ends and part-of-speech tags."""
+
+    __slots__ = ("ends", "pos", "starts")
+
+    def __init__(self, starts: list[int], ends: list[int], pos: list[str]) -> None:
+        self.starts, self.ends, self.pos = starts, ends, pos
+
+    def at(self, start: int) -> tuple[int, str] | None:
+        """(end, tag) of the word starting at ``start``, or None."""
+        k = bisect.bisect_left(self.starts, start)
+        if k < len(self.starts) and self.starts[k] == start:
+            return self.ends[k], self.pos[k]
+        return None
+
+    def between(self, low: int, high: int) -> list[tuple[int, int]]:
+        """(start, end) of the words starting in [low, high)."""
+        a, b = bisect.bisect_left(self.starts, low), bisect.bisect_left(self.starts, high)
+        return list(zip(self.starts[a:b], self.ends[a:b], strict=True))
 
 
 def lac_version() -> str:
@@ -199,17 +220,19 @@ class LacModel:
         if not len(starts) or starts[0] != 0:
             starts = np.concatenate(([0], starts))
         first = tags[starts]
-        bounds = [*starts.tolist(), len(chunk)]
-        spans = [Span(bounds[k], bounds[k + 1], label, pos)
-                 for k, (label, pos) in enumerate(zip(self._label_arr[first], self._pos_arr[first], strict=True))]
+        ends = np.append(starts[1:], len(chunk))
+        labels = self._label_arr[first]
+        pos = self._pos_arr[first]
+        spans = [Span(int(starts[k]), int(ends[k]), str(labels[k]), str(pos[k])) for k in np.flatnonzero(labels != "")]
         if "·" in chunk or "•" in chunk or "・" in chunk:
             spans += _joined(chunk, starts.tolist())
-        return spans
+        return spans, (starts, ends, pos)
 
     # -- public ---------------------------------------------------------------
-    def tag_chunks(self, chunks: Sequence[str]) -> list[list[Span]]:
-        """The words of each chunk (a short sentence), batched by exact length."""
-        results: list[list[Span]] = [[] for _ in chunks]
+    def tag_chunks(self, chunks: Sequence[str]) -> list[tuple[list[Span], tuple[Any, Any, Any]]]:
+        """The entity words and all word boundaries of each chunk (a short sentence), batched by exact length."""
+        empty = np.zeros(0, dtype=np.intp)
+        results: list[tuple[list[Span], tuple[Any, Any, Any]]] = [([], (empty, empty, empty)) for _ in chunks]
         by_length: dict[int, list[int]] = defaultdict(list)
         for index, chunk in enumerate(chunks):
             if chunk:
@@ -226,20 +249,39 @@ class LacModel:
         return results
 
     def tag(self, text: str) -> list[Span]:
-        """The words of ``text`` (any length) with their PER/LOC/ORG label, offsets into ``text``."""
+        """The PER/LOC/ORG words of ``text`` (any length), offsets into ``text``."""
         return self.tag_many([text])[0]
 
     def tag_many(self, texts: Sequence[str]) -> list[list[Span]]:
         """:meth:`tag` for many texts: all their sentences go through the model in shared batches."""
+        return [spans for spans, _ in self.analyse_many(texts)]
+
+    def analyse(self, text: str) -> tuple[list[Span], Words]:
+        """The PER/LOC/ORG words of ``text`` and every word's boundaries and tag."""
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Sequence[str]) -> list[tuple[list[Span], Words]]:
+        """:meth:`analyse` for many texts, their sentences batched together."""
         chunks: list[str] = []
         where: list[tuple[int, int]] = []
         for index, text in enumerate(texts):
             for start, end in _chunks(text):
                 chunks.append(text[start:end])
                 where.append((index, start))
-        results: list[list[Span]] = [[] for _ in texts]
-        for (index, offset), spans in zip(where, self.tag_chunks(chunks), strict=True):
-            results[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in spans)
+        spans: list[list[Span]] = [[] for _ in texts]
+        parts: list[list[tuple[Any, Any, Any]]] = [[] for _ in texts]
+        for (index, offset), (found, (starts, ends, pos)) in zip(where, self.tag_chunks(chunks), strict=True):
+            spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
+            parts[index].append((starts + offset, ends + offset, pos))
+        results = []
+        for found, pieces in zip(spans, parts, strict=True):
+            if pieces:
+                words = Words(np.concatenate([p[0] for p in pieces]).tolist(),
+                              np.concatenate([p[1] for p in pieces]).tolist(),
+                              np.concatenate([p[2] for p in pieces]).tolist())
+            else:
+                words = Words([], [], [])
+            results.append((found, words))
         return results
 
     def info(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@
   aligned with full-width spaces) after a role or label word — the span keeps the spaces;
 * ``Zhang Wei``, ``ZhangLei``, ``LI MING``, ``Chen Xiaoling``: a pinyin surname and a one- or
   two-syllable given name, anywhere; ``Tom Smith``, ``Muhammad Ali`` only right after a role or
-  label word (姓名：, 来电人, 英文名：);
+  label word (姓名：, 来电人, 英文名：) or before a form of address (Tony老师);
 * ``阿卜杜热依木·阿不都``: the parts of a name joined by a middle dot run over characters used in
   transliterations, whatever the model's word boundaries.
 """
@@ -47,6 +47,10 @@ _PINYIN_NAME = re.compile(
 _GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
 # Letters run into digits are a code (a pseudonym P4b17…, a plate, an account), never a name.
 _WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z0-9])")
+# Letters joined to digits, underscores or @ are a code, a pseudonym or an address (Pb06ada416, li_na@…).
+_CODE_CHARS = frozenset("0123456789０１２３４５６７８９_@.-/\\#")
+_LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ ·.\-]+[A-Za-z]+)*")
+_LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(?![是共计])")
 _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
 
 
@@ -92,19 +96,23 @@ def spaced_names(text: str) -> list[Hit]:
 
 def latin_names(text: str) -> list[Hit]:
     """Pinyin names anywhere (Zhang Wei, LI MING); other Latin-letter names after a role or label word."""
-    if re.search("[A-Za-z]", text) is None:
+    runs = [m.span() for m in _LATIN_RUN.finditer(text)
+            if not (m.start() and text[m.start() - 1] in _CODE_CHARS) and text[m.end() : m.end() + 1] not in _CODE_CHARS]
+    if not runs:
         return []
     hits: list[Hit] = []
-    for match in _PINYIN_NAME.finditer(text):
+    for match in (m for a, b in runs for m in _PINYIN_NAME.finditer(text, a, b)):
         given = (match.group("g") or match.group("G") or "").replace(" ", "").replace("-", "").lower()
         if _GIVEN.fullmatch(given) is None:
             continue
         verdict = Verdict("pii.why.person_pinyin", {}, 0.85)
         hits.append(Hit("PERSON", match.start(), match.end(), 0.85, verdict, ""))
     taken = [(h.start, h.end) for h in hits]
-    for match in _WESTERN.finditer(text):
+    for match in (m for a, b in runs for m in _WESTERN.finditer(text, a, b)):
         start, end = match.span()
-        if any(a < end and start < b for a, b in taken) or not _after_role(text, start):
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if not _after_role(text, start) and _LATIN_TITLE.match(text, end) is None:
             continue
         if start and re.match("[A-Za-z0-9]", text[start - 1]):
             continue

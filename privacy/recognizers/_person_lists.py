@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import surnames
 
 __all__ = ["list_names", "refine_end"]
@@ -54,10 +55,10 @@ def _name_like(value: str) -> bool:
 _FUNCTION_POS = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc"))
 
 
-def refine_end(text: str, hit: Hit, words: dict[int, tuple[int, str]]) -> Hit:
+def refine_end(text: str, hit: Hit, words: Words) -> Hit:
     """``hit`` ending where the model's words end, when the rule's end lies inside a word.
 
-    ``words`` maps each model word's start to (end, part of speech). A rule name
+    ``words`` are the model's words (:class:`privacy.recognizers._lac.Words`). A rule name
     that ends inside a word is cut back (or on) to the nearest word boundary; one
     that ends with a one-character function word (雷鸣|未) loses it.
     """
@@ -66,10 +67,10 @@ def refine_end(text: str, hit: Hit, words: dict[int, tuple[int, str]]) -> Hit:
         return hit
     if hit.verdict.key == "pii.why.person_title":
         return hit  # 李总|好: a surname with its title ends there
-    if end in words or end in _ends(words, hit.start, end):
-        last = words.get(end - 1)
+    if words.at(end) is not None or end in _ends(words, hit.start, end):
+        last = words.at(end - 1)
         if last is not None and last[0] == end and last[1] in _FUNCTION_POS and end - 1 - hit.start >= 2 \
-                and hit.start in words:
+                and words.at(hit.start) is not None:
             return Hit(hit.entity_type, hit.start, end - 1, hit.score, hit.verdict, hit.context_word)
         return hit
     ends = _ends(words, hit.start - 4, end + 2)
@@ -79,8 +80,8 @@ def refine_end(text: str, hit: Hit, words: dict[int, tuple[int, str]]) -> Hit:
     return hit
 
 
-def _ends(words: dict[int, tuple[int, str]], low: int, high: int) -> set[int]:
-    return {words[a][0] for a in range(max(0, low), high + 1) if a in words}
+def _ends(words: Words, low: int, high: int) -> set[int]:
+    return {end for _, end in words.between(max(0, low), high + 1)}
 
 
 def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequence[tuple[int, int]]

@@ -30,6 +30,7 @@ import re
 from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
+from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import joined_extent, latin_names, pet_names, spaced_names
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
@@ -77,11 +78,13 @@ _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|�
 
 _EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
+_LINKING = frozenset("和跟向给对被把让由从同与叫问找")
+_PRONOUNS = frozenset("我你他她它们咱就也还都又再先")
 _SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
 _JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
 
 
-def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -> list:
+def _person_words(text: str, spans: list, words: Words) -> list:
     """The model's PER words, cleaned: no white space or symbol at either end (邵美玲\t, 老马🐴), and a
     word that is only a surname (诸葛|明月, 上官|小燕 — the model splits compound surnames) joined to the next."""
     single, compound = surnames()
@@ -97,10 +100,13 @@ def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -
             end -= 1
         value = text[start:end]
         if value in compound or (len(value) == 1 and value in single):
-            following = word_at.get(end)
+            following = words.at(end)
             if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _JOIN_BLOCK
                     and all(_HAN.match(c) for c in text[end : following[0]])):
                 end = following[0]
+        if (end - start == 3 and text[start] in _LINKING and start and text[start - 1] in _PRONOUNS
+                and text[start:end] not in _not_names()):
+            start += 1  # 我和|丽娟, 你跟|志刚: the word before the name, not a surname
         if end - start == 2 and _SIBLING.match(text, end):
             end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
         if end > start:
@@ -108,15 +114,15 @@ def _person_words(text: str, spans: list, word_at: dict[int, tuple[int, str]]) -
     return found
 
 
-def _per_text(text: str, hits: list[Hit], words: list[tuple[int, int]]) -> list[Hit]:
+def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
     """Enumerations and repeated mentions, decided within each text of a batch (texts joined by SEPARATOR)."""
     if not hits:
         return hits
     if SEPARATOR not in text:
-        return _repeats(text, list_names(text, hits, words, is_place=_is_place, is_word=_common_word,
+        return _repeats(text, list_names(text, hits, words.between(0, len(text)), is_place=_is_place,
+                                         is_word=_common_word,
                                       is_role=_ROLE_WORDS.__contains__))
     out: list[Hit] = []
-    word_starts = [a for a, _ in words]
     i = 0
     start = 0
     while i < len(hits):
@@ -128,8 +134,7 @@ def _per_text(text: str, hits: list[Hit], words: list[tuple[int, int]]) -> list[
             j += 1
         local = [Hit(h.entity_type, h.start - start, h.end - start, h.score, h.verdict, h.context_word)
                  for h in hits[i:j]]
-        lo, hi = bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end)
-        local_words = [(a - start, b - start) for a, b in words[lo:hi]]
+        local_words = [(a - start, b - start) for a, b in words.between(start, end)]
         segment = text[start:end]
         local = _repeats(segment, list_names(segment, local, local_words, is_place=_is_place, is_word=_common_word,
                                       is_role=_ROLE_WORDS.__contains__))
@@ -145,18 +150,23 @@ def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
     taken = [(h.start, h.end) for h in hits]
     added: list[Hit] = []
     for value in {text[h.start : h.end] for h in hits if h.end - h.start >= 2 and h.score >= 0.6}:
-        for match in re.finditer(re.escape(value), text):
-            a, b = match.span()
-            if any(x < b and a < y for x, y in taken):
-                continue
-            if (a and _HAN.match(text[a - 1]) and text[a - 1] not in "和与及跟同给叫是") or (
-                    b < len(text) and _HAN.match(text[b]) and _SUFFIXED.match(text, b) is None
-                    and _FOLLOW_OK.match(text, b) is None):
-                continue  # inside a longer word
-            verdict = Verdict("pii.why.person_repeat", {"name": value}, 0.7)
-            added.append(Hit("PERSON", a, b, 0.7, verdict, ""))
-            taken.append((a, b))
+        a = text.find(value)
+        while a >= 0:
+            b = a + len(value)
+            if _lone_mention(text, a, b) and not any(x < b and a < y for x, y in taken):
+                verdict = Verdict("pii.why.person_repeat", {"name": value}, 0.7)
+                added.append(Hit("PERSON", a, b, 0.7, verdict, ""))
+                taken.append((a, b))
+            a = text.find(value, b)
     return sorted([*hits, *added], key=lambda h: h.start) if added else hits
+
+
+def _lone_mention(text: str, a: int, b: int) -> bool:
+    """True when text[a:b] is not inside a longer word (a linking word before it, a follower after it)."""
+    if a and _HAN.match(text[a - 1]) and text[a - 1] not in "和与及跟同给叫是":
+        return False
+    return not (b < len(text) and _HAN.match(text[b]) and _SUFFIXED.match(text, b) is None
+                and _FOLLOW_OK.match(text, b) is None)
 
 
 _FOLLOW_OK = re.compile("的|说|称|表示|也|又|还|已|在|和|与|本人|家|今年|反映|来电|是|不|没|未|就|才|都")
@@ -234,11 +244,8 @@ class PersonRecognizer(ChineseRecognizer):
             return rule_hits
         from privacy.recognizers._lac import JOINED, get_lac
 
-        words = get_lac().tag(text)
-        spans = [w for w in words if w.label]
-        plain = [(w.start, w.end) for w in words if w.label != JOINED]
-        word_at = {w.start: (w.end, w.pos) for w in words if w.label != JOINED}
-        rule_hits = [refine_end(text, h, word_at) for h in rule_hits]
+        spans, words = get_lac().analyse(text)
+        rule_hits = [refine_end(text, h, words) for h in rule_hits]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
         rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.97,
@@ -248,7 +255,7 @@ class PersonRecognizer(ChineseRecognizer):
             by_start[hit.start] = hit
         hits: list[Hit] = []
         claimed: set[int] = set()
-        for span in _person_words(text, spans, word_at):
+        for span in _person_words(text, spans, words):
             value = text[span.start : span.end]
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue
@@ -295,7 +302,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits += spaced_names(text) + latin_names(text) + pet_names(text)
         hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return _per_text(text, hits, plain)
+        return _per_text(text, hits, words)
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).
