@@ -10,6 +10,7 @@ value; for de-identification the before/after re-scan counts and the output.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -99,6 +100,11 @@ if submitted:
     st.session_state["large_job"] = start_background(work, description=f"{operation} {name}")
 
 
+def _plain(text: object) -> str:
+    """A value shown literally in ``st.table`` (it renders Markdown: ``138****5678`` would turn bold)."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+|~!-])", r"\\\1", str(text))
+
+
 def _counts(counts: dict[str, int] | None) -> str:
     if counts is None:
         return tr("privacy.deid.dropped")
@@ -116,10 +122,10 @@ def show_scan(result: dict[str, Any]) -> None:
         for i, (entity, count) in enumerate(result["entity_types"].items()):
             cols[i % len(cols)].metric(tr(f"pii.entity.{entity}"), count)
     st.table(pd.DataFrame([{  # a small HTML table: one row per column, read by people and by the browser test
-        tr("pii.col.column"): c["column"], tr("pii.col.kind"): tr(f"pii.kind.{c['kind']}"),
+        tr("pii.col.column"): _plain(c["column"]), tr("pii.col.kind"): tr(f"pii.kind.{c['kind']}"),
         tr("pii.col.entity"): _counts(c["entity_types"]) if c["entity_types"] else "",
         tr("pii.col.cells"): c["cells"], tr("pii.col.hits"): c["hit_cells"], tr("pii.col.share"): f"{c['share']:.1%}",
-        tr("large.col.examples"): ", ".join(result["examples"].get(c["column"], [])),
+        tr("large.col.examples"): ", ".join(_plain(v) for v in result["examples"].get(c["column"], [])),
     } for c in result["columns"]]), hide_index=True)
 
 
@@ -129,8 +135,9 @@ def show_deid(result: dict[str, Any]) -> None:
                   suppressed=result["suppressed_rows"], path=result["output"]))
     st.write(tr("large.deid_counts", before=_counts(result["pii_before"]), after=_counts(result["pii_after"])))
     st.table(pd.DataFrame([{
-        tr("privacy.page.col_column"): c["column"], tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
-        tr("privacy.page.col_rule"): tr(f"privacy.rule.{c['rule']}"), tr("privacy.page.col_operator"): c["operator"],
+        tr("privacy.page.col_column"): _plain(c["column"]), tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
+        tr("privacy.page.col_rule"): tr(f"privacy.rule.{c['rule']}"),
+        tr("privacy.page.col_operator"): _plain(c["operator"]),
         tr("privacy.page.col_before"): _counts(c["before"]), tr("privacy.page.col_after"): _counts(c["after"]),
     } for c in result["columns"] if c["before"] or c["rule"] != "none"]), hide_index=True)
 

@@ -8,6 +8,7 @@ websocket frame the server sent.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def test_steward_scans_and_deidentifies_a_large_source_without_showing_raw_value
     assert any(p.startswith("Spark：") for p in progress_seen(wb_page)), progress_seen(wb_page)
     for column in ("客户", "证件", "手机", "备注"):
         assert column in text
-    assert "*" in text  # masked examples are shown …
+    # masked examples are shown literally (st.table renders Markdown: unescaped, 138****5678 turned bold) …
+    assert re.search(r"1\d{2}\*{4}\d{4}", text) and re.search(r"\d{3}\*{11}[\dX]{4}", text) and "\\*" not in text
     assert not [s for s in secrets if s in text]  # … and no raw value
     screenshot(wb_page, "large_sources_scan")
 
