@@ -115,10 +115,12 @@ class Detector:
         threshold: float = DEFAULT_THRESHOLD,
         column: str | None = None,
         lang: str | None = None,
+        explain: bool = True,
     ) -> list[list[Finding]]:
         """Findings of many texts, scanned in batches joined by a separator no pattern crosses.
 
         One pass of each recognizer over a batch costs far less than one per text.
+        ``explain=False`` leaves explanations empty (callers that only replace spans).
         """
         results: list[list[Finding]] = [[] for _ in texts]
         lang = lang or _current_language()
@@ -143,15 +145,15 @@ class Detector:
                 batch.append(index)
                 size += len(texts[index]) + 1
                 if size >= _BATCH_CHARS:
-                    self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang)
+                    self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang, explain)
                     batch, size = [], 0
             if batch:
-                self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang)
+                self._scan_batch(texts, batch, results, rows, chosen, threshold, column, lang, explain)
         return results
 
     def _scan_batch(
         self, texts: Sequence[str], batch: list[int], results: list[list[Finding]], rows: Sequence[int] | None,
-        entities: tuple[str, ...], threshold: float, column: str | None, lang: str | None,
+        entities: tuple[str, ...], threshold: float, column: str | None, lang: str | None, explain: bool = True,
     ) -> None:
         starts: list[int] = []
         parts: list[str] = []
@@ -172,7 +174,8 @@ class Detector:
                 continue  # never happens: no pattern matches the separator
             results[index].append(Finding(
                 entity_type=hit.entity_type, start=start, end=end, score=hit.score, text=text[start:end],
-                explanation=self.explanation(hit, lang), row=rows[index] if rows is not None else index,
+                explanation=self.explanation(hit, lang) if explain else "",
+                row=rows[index] if rows is not None else index,
                 column=column,
             ))
 

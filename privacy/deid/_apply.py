@@ -275,7 +275,7 @@ def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[
 
     found: dict[str, dict[str, int]] = {}
     for name in frame.columns:
-        counts = profile_column(frame, str(name), thorough=True, file=file).entity_counts()
+        counts = profile_column(frame, str(name), thorough=True, file=file, explain=False).entity_counts()
         if counts:
             found[str(name)] = dict(counts)
     return found

@@ -205,7 +205,7 @@ def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progres
     for index, name in enumerate(names):
         if progress is not None:
             progress(index / max(1, len(names)), name)
-        plans.append(_plan(profile_column(frame, name, thorough=True, file=file), policy))
+        plans.append(_plan(profile_column(frame, name, thorough=True, file=file, explain=False), policy))
     return plans
 
 

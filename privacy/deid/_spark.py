@@ -86,7 +86,8 @@ def _value_stats(values: Any, profiles: dict[str, Any], *, spans: bool) -> Any:
             for name, part in batch.groupby("column", sort=False):
                 kind, entity, confidence = profiles[name]
                 uniques = part["value"].to_numpy(dtype=object)
-                per_unique, validated = findings_per_unique(name, uniques, kind, entity, thorough=True)
+                per_unique, validated = findings_per_unique(name, uniques, kind, entity, thorough=True,
+                                                            explain=False)
                 index = np.arange(len(uniques))
                 profile = ColumnProfile(column=name, kind=kind, entity=entity, confidence=confidence,
                                         positions=index, codes=index, uniques=uniques, per_unique=per_unique,
@@ -233,7 +234,7 @@ def _transform(frame: Any, plans: list[ColumnPlan], profiles: dict[str, Any], po
                     local.append(attach_profile(p, _shipped_profile(batch, p, spans[p.column])))
                 else:
                     local.append(attach_profile(p, profile_column(batch, p.column, thorough=True, file=source,
-                                                                  profile=profiles[p.column])))
+                                                                  profile=profiles[p.column], explain=False)))
             counter: Counter[str] = Counter()
             out = transform_frame(batch, local, policy, key=key, counter=counter)
             for column in changed:

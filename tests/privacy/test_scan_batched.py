@@ -193,3 +193,17 @@ def test_texts_without_chinese_characters_hold_no_names(values: list[str]) -> No
     assert all(person.find(v) == [] for v in latin)
     mixed = values[::-1]
     assert detector.findings_many(mixed) == [detector.findings(v, row=i) for i, v in enumerate(mixed)]
+
+
+def test_without_explanations_the_same_findings(values: list[str]) -> None:
+    """De-identification skips rendering explanations; everything else is the scan's."""
+    from dataclasses import replace
+
+    uniques = np.asarray(list(dict.fromkeys(values)), dtype=object)
+    for entity in ("CN_RESIDENT_ID", None):
+        full, valid = findings_per_unique("证件", uniques, "identifier" if entity else "free_text", entity, thorough=True)
+        bare, valid_bare = findings_per_unique("证件", uniques, "identifier" if entity else "free_text", entity,
+                                               thorough=True, explain=False)
+        assert bare == [[replace(f, explanation="") for f in found] for found in full]
+        assert valid_bare.tolist() == valid.tolist()
+        assert any(f.explanation for found in full for f in found)
