@@ -391,8 +391,9 @@ def scan_frame(
     file: str = "table",
     thorough: bool = False,
     profiles: dict[str, tuple[ColumnKind, str | None, float]] | None = None,
+    explain: bool = True,
 ) -> TableScan:
-    """Profile and scan ``frame`` (see the module docstring; ``thorough``, ``profiles``: :func:`profile_column`)."""
+    """Profile and scan ``frame`` (see the module docstring; ``thorough``, ``profiles``, ``explain``: :func:`profile_column`)."""
     names = [str(c) for c in (columns or list(frame.columns))]
     if len(names) > MAX_SCAN_COLUMNS:
         raise InputError("errors.pii_too_many_columns", file=file, count=len(names), max=MAX_SCAN_COLUMNS)
@@ -403,7 +404,7 @@ def scan_frame(
             if progress is not None:
                 progress(index / max(1, len(names)), name)
             profile = profile_column(frame, name, entities=entities, threshold=threshold, thorough=thorough,
-                                     file=file, profile=(profiles or {}).get(name))
+                                     file=file, profile=(profiles or {}).get(name), explain=explain)
             summary, found = summarise(profile)
             summaries.append(summary)
             findings.extend(found)

@@ -127,8 +127,9 @@ def _scan_partitions(frame: Any, names: list[str], profiles: dict[str, Any], *, 
 
         for batch in batches:
             batch = batch.reset_index(drop=True)
+            # The findings Parquet has no explanation column: none is rendered.
             result = scan_frame(batch, columns=names, entities=entities, threshold=threshold, profiles=profiles,
-                                file=source)
+                                file=source, explain=False)
             keys = batch[KEY].astype(str).to_numpy()
             rows = [("finding", keys[f.row], f.column, f.start, f.end, f.entity_type, float(f.score), f.masked,
                      None, None, None) for f in result.findings]
