@@ -35,11 +35,12 @@ Col = typer.Option
 @audit_app.command("run")
 @cli_command
 def run(
-    data: Annotated[Path, Col("--data", help="审计数据（含标签与敏感属性）/ audit dataset")],
+    data: Annotated[str, Col("--data", help="审计数据（含标签与敏感属性）/ audit dataset (spark: also a table or "
+                                            "a hdfs:// s3a:// file:// URI)")],
     label: Annotated[str, Col("--label", help="标签列 / label column")],
     district: Annotated[str, Col("--district", help="街道/镇列 / district column")],
     model: Annotated[str | None, Col("--model", help="NAME/VERSION of a registered version")] = None,
-    predictions: Annotated[Path | None, Col("--predictions", help="预测文件 / predictions file")] = None,
+    predictions: Annotated[str | None, Col("--predictions", help="预测文件 / predictions file")] = None,
     prediction: Annotated[str | None, Col("--prediction", help="预测列 / prediction column")] = None,
     score: Annotated[str | None, Col("--score", help="评分列 / score column")] = None,
     age: Annotated[str | None, Col("--age", help="年龄列 / age column")] = None,
@@ -84,7 +85,7 @@ def run(
              score_order=score_order)
 
 
-def _run(*, data: Path, label: str, district: str, model: str | None, predictions: Path | None,
+def _run(*, data: str, label: str, district: str, model: str | None, predictions: str | None,
          prediction: str | None, score: str | None, age: str | None, id_card: str | None, district_code: str | None,
          id_column: str | None, policy: str | None, domain: str | None, task: str, positive_label: str | None,
          replicates: int | None, seed: int | None, what_if: bool, dry_run: bool, out: Path | None,

@@ -104,7 +104,7 @@ def risk(
 @release_app.command("histogram")
 @cli_command
 def release_histogram(
-    file: Annotated[Path, typer.Argument(help="source records")],
+    file: Annotated[str, typer.Argument(help="source records (spark: also a table or a hdfs:// s3a:// file:// URI)")],
     by: Annotated[str, typer.Option("--by", help="group columns, comma separated (街道镇,年龄)")],
     epsilon: Annotated[float, typer.Option("--epsilon", help="ε of this release (> 0)")],
     dataset: Annotated[str, typer.Option("--dataset", help="dataset name in the budget ledger")],
