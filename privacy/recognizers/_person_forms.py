@@ -17,7 +17,7 @@ import re
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
-__all__ = ["joined_extent", "latin_names", "pet_names", "spaced_names"]
+__all__ = ["familiar_names", "joined_extent", "latin_names", "pet_names", "spaced_names"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters of Uyghur, Kazakh, Tibetan and Western names written in Chinese.
@@ -137,6 +137,42 @@ def pet_names(text: str) -> list[Hit]:
             continue
         verdict = Verdict("pii.why.person_pet", {}, 0.7)
         hits.append(Hit("PERSON", match.start(), match.end(), 0.7, verdict, ""))
+    return hits
+
+
+_NOT_FAMILIAR = frozenset(("老乡", "小巷", "小伙", "老街", "小牛", "小米", "小麦", "小屋", "小区", "小组", "老年", "小路",
+                           "小姐", "老实", "小心", "小型", "小于"))
+_FOLLOWERS = "家说来的也让把给和跟哥姐今明昨在去要已还又就都帮"
+_FAMILIAR_AFTER = re.compile(f"[{_FOLLOWERS}]|[^\u4e00-\u9fff]|$")
+
+
+@functools.cache
+def _familiar() -> re.Pattern[str]:
+    single, _ = surnames()
+    return re.compile(f"[小老][{''.join(sorted(single))}]")
+
+
+def familiar_names(text: str) -> list[Hit]:
+    """小杨, 老周: 小/老 and a surname, not a common word (小区, 老师), not the end of a word (很小|, 养老|)."""
+    if "小" not in text and "老" not in text:
+        return []
+    from privacy.recognizers._person_rules import _jieba_tables
+
+    _, freq, _ = _jieba_tables()
+    single, _ = surnames()
+    hits = []
+    for match in _familiar().finditer(text):
+        start, end = match.span()
+        value = match.group()
+        if value in _NOT_FAMILIAR or freq.get(value, 0) > 400 or _FAMILIAR_AFTER.match(text, end) is None:
+            continue
+        if start and _HAN.match(text[start - 1]) and (
+                freq.get(text[start - 1 : start + 1], 0) > 50 or text[start - 1] in single):
+            continue  # 很小|, 养老|; 王|老吉, 李|小龙: part of a longer word or of a full name
+        if end < len(text) and text[end] not in _FOLLOWERS and freq.get(text[start + 1 : end + 1], 0) > 50:
+            continue  # 小|李子, 老|王府: the surname starts a word
+        verdict = Verdict("pii.why.person_title", {"surname": value[1], "context": value[0]}, 0.6)
+        hits.append(Hit("PERSON", start, end, 0.6, verdict, value[0]))
     return hits
 
 

@@ -31,7 +31,13 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_forms import joined_extent, latin_names, pet_names, spaced_names
+from privacy.recognizers._person_forms import (
+    familiar_names,
+    joined_extent,
+    latin_names,
+    pet_names,
+    spaced_names,
+)
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
@@ -300,6 +306,8 @@ class PersonRecognizer(ChineseRecognizer):
                 continue
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + pet_names(text)
+        if self.partial_names != "none":
+            hits += familiar_names(text)
         hits = [h for h in hits if not _brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, words)

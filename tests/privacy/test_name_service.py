@@ -90,3 +90,9 @@ def test_pet_names_sibling_forms_and_any_role_label() -> None:
     assert _names("哈哈哈，谢谢谢谢，拜拜") == []
     assert _names("复核人：尉建平　日期：2024-05-06") == ["尉建平"]
     assert _names("负责人：待定") == []
+
+
+def test_familiar_forms_without_a_title() -> None:
+    assert _names("楼下小郑家的空调外机一直滴水。") == ["小郑"]
+    assert _names("请大家在小区门口集合，老百姓的事再小也要办。") == []
+    assert _names("王老吉还是加多宝？") == []
