@@ -338,13 +338,9 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
     if recognizer is None:
         unresolved = np.arange(len(values))
     else:
-        if isinstance(recognizer, NumberRecognizer):
-            verdicts = fullmatch_many(recognizer, values)
-        else:
-            verdicts = [recognizer.fullmatch(value) for value in values]
         bonus = name_hint(name) == entity
         unresolved_list: list[int] = []
-        for k, verdict in enumerate(verdicts):
+        for k, verdict in _verdicts(recognizer, values):
             if verdict is None:
                 unresolved_list.append(k)
                 continue
@@ -367,6 +363,18 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
                                      threshold=threshold, column=name, lang=lang, explain=explain)
     for k, found in zip(unresolved, scanned, strict=True):
         per_unique[k] = found
+
+
+_CHUNK = 50_000  # values validated per batch: the verdicts of a 10M-value column are never all alive at once
+
+
+def _verdicts(recognizer: Any, values: list[str]) -> Iterator[tuple[int, Any]]:
+    """(index, ``recognizer.fullmatch(value)``) for every value, validated in chunks of :data:`_CHUNK`."""
+    for begin in range(0, len(values), _CHUNK):
+        chunk = values[begin:begin + _CHUNK]
+        found = fullmatch_many(recognizer, chunk) if isinstance(recognizer, NumberRecognizer) \
+            else [recognizer.fullmatch(value) for value in chunk]
+        yield from enumerate(found, start=begin)
 
 
 # A value that cannot hold anything any recognizer finds: every recognizer needs a digit, a CJK character,

@@ -116,7 +116,11 @@ def test_fullmatch_many_equals_fullmatch_value_by_value(values: list[str]) -> No
 
 @pytest.mark.parametrize("entity", ["CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD", None])
 @pytest.mark.parametrize("thorough", [False, True])
-def test_findings_per_unique_equal_the_per_value_scan(values: list[str], entity: str | None, thorough: bool) -> None:
+def test_findings_per_unique_equal_the_per_value_scan(values: list[str], entity: str | None, thorough: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import privacy._profile
+
+    monkeypatch.setattr(privacy._profile, "_CHUNK", 7)  # many chunks: indices must carry across them
     uniques = np.asarray(list(dict.fromkeys(values)), dtype=object)
     name = {"CN_RESIDENT_ID": "身份证号", "PHONE_NUMBER": "联系电话", "BANK_CARD": "卡号", None: "备注"}[entity]
     kind = "identifier" if entity else "free_text"
