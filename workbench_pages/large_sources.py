@@ -31,7 +31,7 @@ if not sources:
     st.info(tr("large.none"))
     st.stop()
 
-name = st.selectbox(tr("large.source"), list(sources), key="large_source")
+name = st.selectbox(tr("large.source"), list(sources), key="large_source", placeholder=tr("ui.choose"))
 st.caption(f"`{sources[name]}`")
 operations = [op for op, perm in OPERATIONS if can(actor, perm)]
 if not operations:
