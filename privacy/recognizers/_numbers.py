@@ -132,6 +132,8 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
                 if len(digits) > 19 or ("X" in digits[:-1]):
                     continue
                 kind = _classify(digits)
+                if kind is None and digits[0] in "23456789" and _prefix_start(text, groups[i][0]) is not None:
+                    kind = _landline_abroad(digits)  # +86 571 8613 2207: the area code without its 0
                 if kind is not None:
                     best = (j, digits, kind)
                     break
@@ -141,10 +143,28 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
             j, digits, (kind, verdict, needs_context) = best
             start, end = groups[i][0], groups[j][1]
             if kind == "PHONE_NUMBER":
+                abroad = _prefix_start(text, start) if digits[0] in "23456789" else None
                 start, end = _phone_extent(text, start, end, i == 0 and groups[0][0] == run.start(), verdict)
+                start = min(start, abroad) if abroad is not None else start
             found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
             i = j + 1
     return tuple(found)
+
+
+def _prefix_start(text: str, start: int) -> int | None:
+    """Where an international prefix (``+86``, ``0086``, ``(+86)``) ending right before ``start`` begins."""
+    prefix = _PREFIX_BEFORE.search(text, max(0, start - 9), start)
+    if prefix is None or text[prefix.end():start].strip(" -\u3000"):
+        return None
+    return prefix.start()
+
+
+def _landline_abroad(digits: str) -> tuple[NumberKind, Verdict, bool] | None:
+    """A landline written for callers abroad (no trunk 0 after +86), validated as its domestic form."""
+    if not 9 <= len(digits) <= 11:
+        return None
+    kind = _classify("0" + digits)
+    return kind if kind is not None and kind[0] == "PHONE_NUMBER" and kind[1].key == "pii.why.landline" else None
 
 
 def _phone_extent(text: str, start: int, end: int, at_run_start: bool, verdict: Verdict) -> tuple[int, int]:

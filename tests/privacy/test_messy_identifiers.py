@@ -118,3 +118,11 @@ def test_normalised_digits_and_column_cells() -> None:
     assert BankCardRecognizer().fullmatch(f"{CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:16]} {CARD[16:]}") is not None
     assert ResidentIdRecognizer().fullmatch(f"身份证{ID}") is None
     assert [s.kind for s in number_spans(f"{ID}\x00{CARD}")] == ["CN_RESIDENT_ID", "BANK_CARD"]
+
+
+@pytest.mark.parametrize("written", ["0086 571 8613 2207", "+86 571 8613 2207", "+86-21-6432-1234"])
+def test_landline_written_for_callers_abroad_without_its_trunk_zero(written: str) -> None:
+    text = f"请按备用号码{written}回电"
+    found = [(f.text, f.entity_type) for f in scan_text(text)]
+    assert found == [(written, "PHONE_NUMBER")]
+    assert scan_text("571 8613 2207") == [] and scan_text("编号57186132207") == []  # no prefix: not a phone
