@@ -127,13 +127,15 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
         i = 0
         while i < len(groups):
             best = None
+            # +86 571 8613 2207: after an international prefix a landline may lack its trunk 0
+            abroad = _prefix_start(text, groups[i][0]) if groups[i][2][:1] in tuple("23456789") else None
             for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
                 digits = "".join(g[2] for g in groups[i : j + 1])
                 if len(digits) > 19 or ("X" in digits[:-1]):
                     continue
                 kind = _classify(digits)
-                if kind is None and digits[0] in "23456789" and _prefix_start(text, groups[i][0]) is not None:
-                    kind = _landline_abroad(digits)  # +86 571 8613 2207: the area code without its 0
+                if kind is None and abroad is not None:
+                    kind = _landline_abroad(digits)
                 if kind is not None:
                     best = (j, digits, kind)
                     break
@@ -143,7 +145,6 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
             j, digits, (kind, verdict, needs_context) = best
             start, end = groups[i][0], groups[j][1]
             if kind == "PHONE_NUMBER":
-                abroad = _prefix_start(text, start) if digits[0] in "23456789" else None
                 start, end = _phone_extent(text, start, end, i == 0 and groups[0][0] == run.start(), verdict)
                 start = min(start, abroad) if abroad is not None else start
             found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
