@@ -7,6 +7,7 @@ Unusable values never vanish silently: they become ``UNKNOWN`` (未知).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -95,23 +96,50 @@ def generalize_region(codes: pd.Series, level: str = "county") -> pd.Series:
     return text.map(mapping).astype(object).rename(codes.name)
 
 
+@functools.cache
+def _district_names() -> frozenset[str]:
+    """Names of divisions ending in 区/县/旗 (西湖区, 昭觉县, 浦东新区; GB/T 2260)."""
+    from privacy.recognizers.address import gazetteer_names
+
+    return frozenset(name for name in gazetteer_names() if name[-1] in "区县旗" and name not in _NOT_DISTRICT)
+
+
 def _district_end(address: str) -> int | None:
+    """Where the address's 区/县/旗 ends: a known division's name, never an estate's 三区 or 小区."""
+    names = _district_names()
     for match in _DISTRICT.finditer(address):
         end = match.end()
-        if not any(address[:end].endswith(word) for word in _NOT_DISTRICT):
+        if any(address[:end].endswith(word) for word in _NOT_DISTRICT):
+            continue
+        if any(address[max(0, end - k) : end] in names for k in range(2, 10)):
             return end
     return None
 
 
+def _leading_town_end(address: str) -> int | None:
+    """An address written from its town (城关镇东大街12号): where that 街道/镇/乡 ends."""
+    match = _STREET.search(address, 0, 10)
+    if match is None or match.start() < 2 or any(ch.isdigit() for ch in address[: match.start()]):
+        return None
+    return match.end()
+
+
 def address_prefix(address: str, level: str = "street") -> str:
-    """One address cut after its 街道/镇/乡 (``street``) or 区/县 (``district``); 未知 without a 区/县."""
+    """One address cut after its 街道/镇/乡 (``street``) or 区/县 (``district``).
+
+    Without a known 区/县: at ``street`` level an address that begins with its
+    town (城关镇东大街12号) keeps the town; everything else is 未知.
+    """
     end = _district_end(address)
     if end is None:
-        return UNKNOWN
+        town = _leading_town_end(address) if level == "street" else None
+        return address[:town] if town else UNKNOWN
     if level == "district":
         return address[:end]
-    street = _STREET.search(address, end)
-    return address[: street.end()] if street else address[:end]
+    street = _STREET.search(address, end, end + 12)
+    if street is None or any(ch.isdigit() for ch in address[end : street.start()]):
+        return address[:end]  # no 街道/镇/乡 right after the district (a road or an estate is not kept)
+    return address[: street.end()]
 
 
 def generalize_address(values: pd.Series, level: str = "street") -> pd.Series:

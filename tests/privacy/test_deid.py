@@ -141,3 +141,13 @@ def test_no_word_boundary_regex_in_privacy() -> None:
     mine = [*root.glob("deid/*.py"), *(root / f"{m}.py" for m in ("risk", "dp", "ledger", "release", "evidence"))]
     for path in mine:
         assert "\\b" not in path.read_text(encoding="utf-8"), path
+
+
+def test_address_generalisation_keeps_known_divisions_only() -> None:
+    """An estate's 三区 is not a district; a town written first is kept; a road after the district is not."""
+    addresses = pd.Series(["朝阳区望京西园三区312号楼2单元601", "城关镇东大街粮站家属院47号", "望京西园三区312号楼",
+                           "四川省凉山州昭觉县解放乡火普村3组", "西湖区文三路478号华星乡村小镇3幢", "东大街12号"])
+    assert generalize_address(addresses, "street").tolist() == [
+        "朝阳区", "城关镇", "未知", "四川省凉山州昭觉县解放乡", "西湖区", "未知"]
+    assert generalize_address(addresses, "district").tolist() == [
+        "朝阳区", "未知", "未知", "四川省凉山州昭觉县", "西湖区", "未知"]
