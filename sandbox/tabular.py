@@ -44,13 +44,37 @@ Kind = Literal["csv", "excel", "parquet", "jsonl"]
 _AGE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:周岁|岁|yrs?|years?)?", re.IGNORECASE)
 
 
+_HAN_AGE = re.compile(r"([一二两三四五六七八九十百零〇]{1,5})\s*(?:周岁|岁)?")
+_HAN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def _han_number(text: str) -> float:
+    """七十二 → 72, 一百零五 → 105, 十八 → 18, 八十 → 80 (up to 百); NaN if it is not such a number."""
+    value, rest = 0, text
+    if "百" in rest:
+        head, rest = rest.split("百", 1)
+        value += 100 * _HAN_DIGITS.get(head or "一", -1000)
+        rest = rest.lstrip("零〇")
+    if "十" in rest:
+        head, rest = rest.split("十", 1)
+        value += 10 * _HAN_DIGITS.get(head or "一", -1000)
+    if len(rest) > 1 or "百" in rest or "十" in rest:
+        return np.nan
+    value += _HAN_DIGITS.get(rest, -1000) if rest else 0
+    return float(value) if 0 <= value and text not in ("零", "〇") else np.nan
+
+
 def _age(text: str) -> float:
-    match = _AGE.fullmatch(unicodedata.normalize("NFKC", text).strip())
-    return float(match.group(1)) if match else np.nan
+    text = unicodedata.normalize("NFKC", text).strip()
+    match = _AGE.fullmatch(text)
+    if match:
+        return float(match.group(1))
+    match = _HAN_AGE.fullmatch(text)
+    return _han_number(match.group(1)) if match else np.nan
 
 
 def parse_ages(values: pd.Series) -> np.ndarray:
-    """Ages as exports write them — ``70``, ``70.0``, ``70岁``, ``70 周岁``, ``７０岁`` — as floats; anything else NaN.
+    """Ages as exports write them — ``70``, ``70.0``, ``70岁``, ``70 周岁``, ``７０岁``, ``七十二岁`` — as floats; else NaN.
 
     Numbers are taken as they are; text is parsed once per distinct value.
     Callers decide what NaN and out-of-range ages mean (the unknown group).

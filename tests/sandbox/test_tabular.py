@@ -132,3 +132,13 @@ def test_parse_ages_reads_ages_as_exports_write_them() -> None:
     expected = [70.0, 70.0, 70.0, 70.5, np.nan, np.nan, 5.0, np.nan, 3.0]
     assert np.array_equal(got, np.array(expected), equal_nan=True)
     assert np.array_equal(parse_ages(pd.Series([1, 2, None])), np.array([1.0, 2.0, np.nan]), equal_nan=True)
+
+
+def test_parse_ages_reads_chinese_numerals() -> None:
+    import numpy as np
+
+    from sandbox.tabular import parse_ages
+
+    got = parse_ages(pd.Series(["七十二岁", "八十", "一百零五岁", "十八", "九十九 周岁", "两岁", "七十二三", "十十", "零", "七十多"]))
+    expected = [72.0, 80.0, 105.0, 18.0, 99.0, 2.0, np.nan, np.nan, np.nan, np.nan]
+    assert np.array_equal(got, np.array(expected), equal_nan=True)
