@@ -1,9 +1,15 @@
 """The hand-written real-text PII corpus: loader, and builder from its marked-up sources.
 
 ``benchmarks/data/pii_realtext/src/<register>.txt`` holds sentences written for
-this corpus (not by the demo generator), one per line, in five registers: news
+this corpus (not by the demo generator), one per line, in six registers: news
 (本报讯/记者/通讯员), hotline (12345 tickets), notice (公示/通知), chat (messages),
-form (登记表 lines). Entities are marked ``[text|TYPE]`` (``P`` person, ``ID``
+form (登记表 lines), and address (addresses all over China in all of those styles,
+a third of the lines with place words that are not addresses; the ``ADDR`` span
+runs from the highest administrative unit written to the most specific one —
+number, building, unit, floor, room, 组/社/队/屯, a named housing compound — and
+leaves out labels, 旁边/对面/后面 descriptions and post codes; a city, district,
+town, road without a number, crossing, landmark or organisation alone is not an
+address). Entities are marked ``[text|TYPE]`` (``P`` person, ``ID``
 身份证号, ``TEL`` phone, ``CARD`` bank card, ``ADDR`` address, ``MAIL`` e-mail,
 ``PLATE`` licence plate, ``PASS`` passport, ``-`` deliberately unlabelled). In an ID or card, ``?``
 (full-width ``？``) stands for the check character, computed here with
@@ -30,7 +36,7 @@ __all__ = ["REGISTERS", "Sentence", "build", "load_realtext"]
 HERE = Path(__file__).parent / "data" / "pii_realtext"
 SOURCES = HERE / "src"
 CORPUS = HERE / "corpus.jsonl"
-REGISTERS = ("news", "hotline", "notice", "chat", "form")
+REGISTERS = ("news", "hotline", "notice", "chat", "form", "address")
 TYPES = {
     "P": "PERSON", "ID": "CN_RESIDENT_ID", "TEL": "PHONE_NUMBER", "CARD": "BANK_CARD", "ADDR": "ADDRESS",
     "MAIL": "EMAIL_ADDRESS", "PLATE": "CN_LICENSE_PLATE", "PASS": "PASSPORT", "-": None,

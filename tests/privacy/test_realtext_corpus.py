@@ -6,6 +6,7 @@ on); the targets themselves are reported by ``make bench`` (benchmarks/bench_pii
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -80,3 +81,31 @@ def test_a_line_break_outside_a_mark_keeps_the_spans_on_their_text() -> None:
     text, spans, errors = _compile_line("名单：\\n[王五|P]、[赵六|P]\\n联系电话[13805710001|TEL]")
     assert errors == [] and "\\" not in text
     assert [text[start:end] for start, end, _ in spans] == ["王五", "赵六", "13805710001"]
+
+
+def test_the_address_register_measures_address_recall_and_precision_in_both_splits(corpus: list) -> None:
+    register = [s for s in corpus if s.register == "address"]
+    assert len(register) >= 90
+    for split in ("dev", "heldout"):
+        part = [s for s in register if s.split == split]
+        addresses = sum(entity == "ADDRESS" for s in part for *_, entity in s.spans)
+        without = sum(not any(entity == "ADDRESS" for *_, entity in s.spans) for s in part)
+        # enough addresses for a recall, and about a third of the lines with place words that are
+        # not addresses (a city or district alone, a road without a number, a landmark) for a precision
+        assert addresses >= 20 and 0.25 <= without / len(part) <= 0.45, (split, addresses, without)
+
+
+def test_address_spans_follow_the_convention(corpus: list) -> None:
+    """From the highest administrative unit written to the most specific one; never a bare
+    administrative area, never the label before it or the 旁边/对面 description after it."""
+    for sentence in corpus:
+        for start, end, entity in sentence.spans:
+            if entity != "ADDRESS":
+                continue
+            value = sentence.text[start:end]
+            assert not value.startswith(("住", "家住", "地址", "在", "位于")), (sentence.id, value)
+            assert not value.endswith(("旁边", "对面", "附近", "后面", "门口", "东侧", "西侧", "南侧", "北侧",
+                                       "省", "市", "县", "旗", "街道", "乡", "镇", "路", "街", "，", "。")), (
+                sentence.id, value)
+            # a compound's 小区 / 三区 / D区 ends in 区; a district alone is not an address
+            assert not re.search(r"[^小一二三四五六七八九十东西南北中A-Za-z0-9０-９]区$", value), (sentence.id, value)
