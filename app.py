@@ -10,7 +10,7 @@ from sandbox.demo import demo_ready
 from sandbox.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from sandbox.errors import SandboxError
 from sandbox.roles import can
-from sandbox.ui import PAGES, current_actor, lang, localise_chrome, tr
+from sandbox.ui import PAGES, current_actor, error_text, localise_chrome, tr
 
 ROOT = Path(__file__).parent
 
@@ -58,7 +58,7 @@ def login_page() -> None:
             st.session_state["actor"] = authenticate(username.strip(), password)
             st.rerun()
         except SandboxError as exc:
-            st.error(exc.render(lang()))
+            st.error(error_text(exc))
     if not demo_ready():
         return  # a real deployment: no demo accounts to offer
     with st.expander(tr("app.demo_logins", password=DEMO_PASSWORD)):

@@ -20,7 +20,7 @@ from privacy.steward import (
     source_risk,
     trial_choices,
 )
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, require, tr, trm
 
 actor = require("privacy.release")
 st.title(tr("nav.data_release"))
@@ -55,7 +55,7 @@ view = guarded(lambda: source_overview(actor=actor, path=path, policy=policy, da
                                        and name == upload.name))
 if view is None:
     st.stop()
-st.caption(tr("privacy.page.source_info", rows=view["rows"], columns=len(view["columns"])))
+st.caption(trm("privacy.page.source_info", rows=view["rows"], columns=len(view["columns"])))
 
 # 2 — full personal-information scan
 st.subheader(tr("privacy.page.scan"))
@@ -67,7 +67,7 @@ if st.button(tr("privacy.page.scan_button"), key="rel_scan"):
     if scan is not None:
         results["scan"] = scan
 if (scan := results.get("scan")) is not None:
-    st.write(tr("privacy.page.scan_found", rows=scan["rows_scanned"],
+    st.write(trm("privacy.page.scan_found", rows=scan["rows_scanned"],
                 types=", ".join(f"{k}×{v}" for k, v in scan["entity_types"].items()) or "—",
                 columns=", ".join(scan["pii_columns"]) or "—"))
 
@@ -87,16 +87,16 @@ if (deid := results.get("deid")) is not None:
     left.dataframe(deid["before"], hide_index=True)
     right.caption(tr("privacy.page.after"))
     right.dataframe(deid["after"], hide_index=True)
-    st.caption(tr("privacy.page.operations", operations=" · ".join(f"{o['column']}: {o['operator']}"
+    st.caption(trm("privacy.page.operations", operations=" · ".join(f"{o['column']}: {o['operator']}"
                                                                      for o in deid["operations"])))
-    st.caption(tr("privacy.page.deid_file", rows=deid["rows_out"], suppressed=deid["suppressed_rows"]))
+    st.caption(trm("privacy.page.deid_file", rows=deid["rows_out"], suppressed=deid["suppressed_rows"]))
 
     def _counts(counts: dict | None) -> str:
         if counts is None:
             return tr("privacy.deid.dropped")
         return ", ".join(f"{k}×{v}" for k, v in counts.items()) or "—"
 
-    st.write(tr("privacy.page.pii_counts", rows=deid["rows_out"], after=_counts(deid["pii_after"]) if deid["pii_after"]
+    st.write(trm("privacy.page.pii_counts", rows=deid["rows_out"], after=_counts(deid["pii_after"]) if deid["pii_after"]
                 else tr("privacy.deid.none_found")))
     st.dataframe(pd.DataFrame([{
         tr("privacy.page.col_column"): c["column"], tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
@@ -130,7 +130,7 @@ if (risk := results.get("risk")) is not None:
     if risk["violating"]:
         st.dataframe(pd.DataFrame(risk["violating"]), hide_index=True)
     for s in risk["suggestions"]:
-        st.write(tr("privacy.page.suggestion", levels=s["levels"], suppressed=s["suppressed"], k=s["k_after"]))
+        st.write(trm("privacy.page.suggestion", levels=s["levels"], suppressed=s["suppressed"], k=s["k_after"]))
 
 # 5 — DP district × age-band table, charged to the ledger
 st.subheader(tr("privacy.page.dp"))
@@ -145,9 +145,9 @@ else:
     shown += [f"{c}: {tr('privacy.page.keys_age')}" for c in view["age_columns"]]
     shown += [f"{c}: policy" for c in view["policy_keys"]]
     if shown:
-        st.caption(tr("privacy.page.keys_public", keys="；".join(shown)))
+        st.caption(trm("privacy.page.keys_public", keys="；".join(shown)))
     for column in view["missing_keys"]:
-        st.warning(tr("privacy.page.keys_none", column=column))
+        st.warning(trm("privacy.page.keys_none", column=column))
 epsilon = st.number_input("ε", min_value=0.01, max_value=10.0, value=0.5, step=0.1, key="rel_eps")
 budget_slot = st.empty()
 budget = view["budget"]
@@ -157,14 +157,14 @@ if st.button(tr("privacy.page.run_dp"), key="rel_run_dp", disabled=not by):
     if released is not None:
         results["dp"] = released
         budget = released["budget"]
-        st.success(tr("privacy.page.budget_left", epsilon=f"{released['epsilon']:g}", dataset=released["dataset"],
+        st.success(trm("privacy.page.budget_left", epsilon=f"{released['epsilon']:g}", dataset=released["dataset"],
                       remaining=f"{budget['epsilon_remaining']:g}", total=f"{budget['epsilon_total']:g}"))
 budget_slot.progress(budget["share"], text=tr("privacy.page.budget", spent=f"{budget['epsilon_spent']:g}",
                                              total=f"{budget['epsilon_total']:g}",
                                              remaining=f"{budget['epsilon_remaining']:g}"))
 if (dp := results.get("dp")) is not None:
     st.dataframe(dp["table"].table, hide_index=True)
-    st.caption(tr("privacy.page.post_processing", notes="; ".join(dp["post_processing"])))
+    st.caption(trm("privacy.page.post_processing", notes="; ".join(dp["post_processing"])))
 
 # 6 — release package
 st.subheader(tr("privacy.page.package"))
@@ -180,14 +180,14 @@ if st.button(tr("privacy.page.create"), key="rel_create"):
     if made is not None:
         results["package"] = made
 if (made := results.get("package")) is not None:
-    st.success(tr("privacy.cli.release_done", path=made["zip"], label=made["label"], k=made["k"],
+    st.success(trm("privacy.cli.release_done", path=made["zip"], label=made["label"], k=made["k"],
                   epsilon=made["epsilon"]))
     scanned = made["manifest"]["scan"]
-    st.caption(tr("privacy.page.package_scan", rows=scanned["release"]["rows_scanned"],
+    st.caption(trm("privacy.page.package_scan", rows=scanned["release"]["rows_scanned"],
                   before=", ".join(f"{k}×{v}" for k, v in scanned["source"]["entity_types"].items()) or "—",
                   after=", ".join(f"{k}×{v}" for k, v in scanned["release"]["entity_types"].items())
                   or tr("privacy.deid.none_found")))
     if made["anonymisation_reasons"]:
-        st.caption(tr("privacy.page.why_deid", reasons="; ".join(made["anonymisation_reasons"])))
+        st.caption(trm("privacy.page.why_deid", reasons="; ".join(made["anonymisation_reasons"])))
     st.download_button(tr("privacy.page.download"), Path(made["zip"]).read_bytes(), file_name=Path(made["zip"]).name,
                        mime="application/zip", key="rel_download")

@@ -11,7 +11,7 @@ from audits import ColumnMap, list_audits, list_policies, run_audit, show_audit
 from audits import report as rpt
 from audits.pagekit import column_choices, demo_scenarios, registered_versions, save_upload, score_profile
 from sandbox.roles import can
-from sandbox.ui import guarded, lang, require, tr
+from sandbox.ui import guarded, lang, require, tr, trm
 
 actor = require("audit.view")
 st.title(tr("audits.page.title"))
@@ -102,7 +102,7 @@ def score_inputs(data_path: Path, pred_path: Path | None, column: str, scope: st
     profile = guarded(lambda: score_profile(data_path, pred_path, column, order))
     if profile is None:
         return None, "above", order
-    st.caption(tr("audits.page.score_profile", column=column, kind=tr(f"audits.page.score_kind.{profile['kind']}"),
+    st.caption(trm("audits.page.score_profile", column=column, kind=tr(f"audits.page.score_kind.{profile['kind']}"),
                   minimum="—" if profile["minimum"] is None else f"{profile['minimum']:g}",
                   maximum="—" if profile["maximum"] is None else f"{profile['maximum']:g}", distinct=profile["distinct"]))
     hist = profile["histogram"]
@@ -163,7 +163,7 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
            policy=result["policy"]["label"]))
     if result.get("isolation") == "weak":
         model = result.get("model") or {}
-        st.warning(tr("audits.page.weak_isolation", model=f"{model.get('name', '?')}/{model.get('version', '?')}"))
+        st.warning(trm("audits.page.weak_isolation", model=f"{model.get('name', '?')}/{model.get('version', '?')}"))
     m1, m2, m3 = st.columns(3)
     m1.metric(tr("audits.verdict.pass"), s["pass"])
     m2.metric(tr("audits.verdict.fail"), s["fail"])

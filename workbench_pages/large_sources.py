@@ -18,7 +18,7 @@ import streamlit as st
 
 from sandbox.engines import background_status, cancel_job, large_sources, start_background
 from sandbox.roles import can
-from sandbox.ui import guarded, lang, require, tr
+from sandbox.ui import error_text, guarded, require, tr, trm
 
 OPERATIONS = (("audit", "audit.run"), ("histogram", "privacy.release"), ("scan", "privacy.scan"),
               ("deid", "privacy.deid"))
@@ -114,9 +114,9 @@ def _counts(counts: dict[str, int] | None) -> str:
 def show_scan(result: dict[str, Any]) -> None:
     """Per-column counts and a few masked values (the findings themselves stay in the output folder)."""
     if result["has_pii"]:
-        st.warning(tr("large.scan_done", rows=result["rows"], findings=result["findings"], path=result["out"]))
+        st.warning(trm("large.scan_done", rows=result["rows"], findings=result["findings"], path=result["out"]))
     else:
-        st.success(tr("large.scan_clean", rows=result["rows"], path=result["out"]))
+        st.success(trm("large.scan_clean", rows=result["rows"], path=result["out"]))
     if result["entity_types"]:
         cols = st.columns(min(6, len(result["entity_types"])))
         for i, (entity, count) in enumerate(result["entity_types"].items()):
@@ -131,9 +131,9 @@ def show_scan(result: dict[str, Any]) -> None:
 
 def show_deid(result: dict[str, Any]) -> None:
     """Rows in/out, the output folder, totals and per-column before/after re-scan counts; labelled 去标识化."""
-    st.success(tr("large.deid_done", rows_in=result["rows_in"], rows_out=result["rows_out"],
+    st.success(trm("large.deid_done", rows_in=result["rows_in"], rows_out=result["rows_out"],
                   suppressed=result["suppressed_rows"], path=result["output"]))
-    st.write(tr("large.deid_counts", before=_counts(result["pii_before"]), after=_counts(result["pii_after"])))
+    st.write(trm("large.deid_counts", before=_counts(result["pii_before"]), after=_counts(result["pii_after"])))
     st.table(pd.DataFrame([{
         tr("privacy.page.col_column"): _plain(c["column"]), tr("privacy.page.col_kind"): tr(f"pii.kind.{c['kind']}"),
         tr("privacy.page.col_rule"): tr(f"privacy.rule.{c['rule']}"),
@@ -161,7 +161,7 @@ elif status is not None:
     with st.container(key="large_result"):
         result = status["result"]
         if status["error"] is not None:
-            st.error(status["error"].render(lang()))
+            st.error(error_text(status["error"]))
         elif result.get("operation") == "scan":
             show_scan(result)
         elif result.get("operation") == "deid":

@@ -9,7 +9,7 @@ from models.card import SERVICE_DOMAINS
 from models.service import list_models, model_sandbox, show_model, transition_trial
 from models.trials import STATUSES, TRANSITIONS
 from sandbox.roles import can
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, require, tr, trm
 
 actor = require("models.view")
 st.title(tr("nav.model_registry"))
@@ -66,6 +66,6 @@ if detail:
                 done = guarded(lambda: transition_trial(actor=actor, trial_id=detail["trial_id"], to_status=target,
                                                         note=note))
                 if done:
-                    st.success(tr("models.cli_transitioned", trial_id=done["trial_id"],
+                    st.success(trm("models.cli_transitioned", trial_id=done["trial_id"],
                                   from_status=tr(f"models.status.{done['from_status']}"),
                                   status=tr(f"models.status.{done['status']}")))

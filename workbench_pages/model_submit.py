@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.forms import card_form, saved_uploads
 from models.service import submit_model
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, require, tr, trm
 
 TYPES = {"mlflow": ["zip"], "onnx": ["onnx"], "predictions": ["csv", "txt", "xlsx", "xls", "parquet"]}
 
@@ -36,7 +36,7 @@ if st.button(tr("models.page.submit"), type="primary", key="submit_go"):
                 progress=lambda step, fraction: bar.progress(fraction, text=tr(f"models.step.{step}")),
             ))
         if result:
-            st.success(tr("models.page.submitted", name=result["name"], version=result["version"],
+            st.success(trm("models.page.submitted", name=result["name"], version=result["version"],
                           trial_id=result["trial_id"]))
             if result.get("isolation") == "weak":
                 st.warning(tr("models.weak_isolation"))

@@ -13,7 +13,7 @@ import streamlit as st
 from privacy._findings import SCAN_SUFFIXES
 from sandbox.files import keep_upload
 from sandbox.settings import get_settings
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, require, tr, trm
 
 if TYPE_CHECKING:
     from privacy.scanning import ScanReport
@@ -63,9 +63,9 @@ if path is not None and st.button(tr("pii.page.scan"), key="pii_scan", type="pri
 report: ScanReport | None = st.session_state.get("pii_report")
 if report is not None:
     if report.has_pii:
-        st.warning(tr("pii.page.result", file=report.file, rows=report.rows, count=len(report.findings)))
+        st.warning(trm("pii.page.result", file=report.file, rows=report.rows, count=len(report.findings)))
     else:
-        st.success(tr("pii.page.clean", file=report.file, rows=report.rows))
+        st.success(trm("pii.page.clean", file=report.file, rows=report.rows))
     if report.entity_types:
         cols = st.columns(min(6, len(report.entity_types)))
         for i, (entity, count) in enumerate(report.entity_types.items()):

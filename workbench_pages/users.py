@@ -7,7 +7,7 @@ import streamlit as st
 from sandbox.accounts import list_accounts, reset_password, set_account_active
 from sandbox.review.ui_committee import committee_section
 from sandbox.roles import ROLES, can
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, require, tr, trm
 from sandbox.users import add_user, list_vendors
 
 actor = require("users.list")
@@ -37,7 +37,7 @@ if can(actor, "users.manage"):
             vendor=vendor or None, actor=actor,
         ))
         if created is not None:
-            st.success(tr("cli.user_added", username=created.username, role=tr(f"role.{created.role}")))
+            st.success(trm("cli.user_added", username=created.username, role=tr(f"role.{created.role}")))
 
     st.subheader(tr("accounts.ui.manage_title"))
     names = [r["username"] for r in rows]
@@ -46,17 +46,17 @@ if can(actor, "users.manage"):
         active = next(r["active"] for r in rows if r["username"] == chosen)
         if active and st.button(tr("accounts.ui.disable"), key="manage_disable"):
             if guarded(lambda: set_account_active(actor=actor, username=chosen, active=False)):
-                st.success(tr("accounts.disabled", username=chosen))
+                st.success(trm("accounts.disabled", username=chosen))
         if not active and st.button(tr("accounts.ui.enable"), key="manage_enable"):
             if guarded(lambda: set_account_active(actor=actor, username=chosen, active=True)):
-                st.success(tr("accounts.enabled", username=chosen))
+                st.success(trm("accounts.enabled", username=chosen))
         with st.form("reset_password", clear_on_submit=True):
             new = st.text_input(tr("accounts.ui.reset_password"), type="password", key="reset_password")
             reset = st.form_submit_button(tr("accounts.ui.reset"), key="reset_submit")
         if reset:
             done = guarded(lambda: reset_password(actor=actor, username=chosen, new_password=new))
             if done is not None:
-                st.success(tr("accounts.password_reset", username=chosen,
+                st.success(trm("accounts.password_reset", username=chosen,
                               key=(done["retired_key"] or tr("accounts.no_key"))[:16]))
 
 committee_section(actor)  # ethics committees (list; admin: create, record declared interests)

@@ -5,16 +5,20 @@ Pages stay short: read state, widgets with ``key=``, one service call, render.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 
-from sandbox.errors import SandboxError
+from sandbox.errors import ConfigError, SandboxError
 from sandbox.i18n import t
 from sandbox.roles import Actor, can
 
-__all__ = ["PAGES", "PageSpec", "current_actor", "guarded", "lang", "localise_chrome", "require", "tr"]
+__all__ = [
+    "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "lang", "localise_chrome", "md_escape", "require",
+    "tr", "trm",
+]
 
 T = TypeVar("T")
 
@@ -27,6 +31,34 @@ def tr(key: str, **params: Any) -> str:
     return t(key, lang(), **params)
 
 
+# Markdown's active characters inside a line: links and images ([..](..), ![..](..),
+# <http://..>), emphasis, strikethrough, code, math ($..$ in Streamlit), tables.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~|])")
+
+
+def md_escape(value: str) -> str:
+    """Text shown as itself inside Markdown (a file, column or value name from an upload).
+
+    Everything Streamlit renders as Markdown — ``st.error``/``warning``/``success``/
+    ``info``/``caption``/``markdown``/``write`` — would otherwise turn a vendor's
+    column called ``![x](http://…)`` into an image the reviewer's browser fetches,
+    ``$…$`` into math, and ``*a*`` into emphasis.
+    """
+    return _MARKDOWN.sub(r"\\\1", value)
+
+
+def trm(key: str, **params: Any) -> str:
+    """:func:`tr` for Markdown elements: text parameters are escaped, the catalog text is not."""
+    return tr(key, **{name: md_escape(v) if isinstance(v, str) else v for name, v in params.items()})
+
+
+def error_text(exc: SandboxError) -> str:
+    """An error in the user's language for a Markdown element (its parameters escaped)."""
+    if type(exc).render not in (SandboxError.render, ConfigError.render):
+        return md_escape(exc.render(lang()))  # an error that builds its own text (a model card's problem list)
+    return trm(exc.key, **exc.params)
+
+
 def current_actor() -> Actor | None:
     return st.session_state.get("actor")
 
@@ -35,7 +67,7 @@ def require(action: str) -> Actor:
     """The logged-in actor, stopping the page if they may not do ``action``."""
     actor = current_actor()
     if actor is None or not can(actor, action):
-        st.error(tr("errors.permission_denied", username=getattr(actor, "username", "?"),
+        st.error(trm("errors.permission_denied", username=getattr(actor, "username", "?"),
                     role=getattr(actor, "role", "?"), action=action))
         st.stop()
     return actor  # type: ignore[return-value]
@@ -46,7 +78,7 @@ def guarded(call: Callable[[], T]) -> T | None:
     try:
         return call()
     except SandboxError as exc:
-        st.error(exc.render(lang()))
+        st.error(error_text(exc))
         return None
 
 

@@ -11,6 +11,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from models import service
+from tests._text import shown as as_read
 from tests.models.models_testkit import card, make_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def test_card_errors_shown_field_by_field_in_english(people) -> None:
     csv = "编号,预测\nA1,1\n".encode()
     at = _submit(at, "predictions", ("p.csv", csv, "text/csv"), _card_bytes(vendor_uscc="91330110MA2H0QXJ7X"))
     assert len(at.error) == 1
-    text = at.error[0].value
+    text = as_read(at.error[0].value)
     assert text.startswith("Model card card.yaml has 1 problem(s)")
     assert "- Unified social credit code (vendor_uscc):" in text
     assert service.list_models(actor=people["admin"]) == []

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sandbox.users import actor_for
+from tests._text import shown as as_read
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "workbench_pages" / "data_release.py")
@@ -108,7 +109,7 @@ def test_walk_every_step_on_demo(demo_copy: Path) -> None:
 
     at.button(key="rel_scan").click().run()
     assert not at.exception and not at.error
-    found = next(m.value for m in at.markdown if "已扫描全部" in m.value)
+    found = as_read(next(m.value for m in at.markdown if "已扫描全部" in m.value))
     assert f"{len(frame)} 行" in found and "CN_RESIDENT_ID" in found and "身份证号" in found
 
     at.button(key="rel_deid").click().run()
@@ -145,7 +146,7 @@ def test_walk_every_step_on_demo(demo_copy: Path) -> None:
 
     at.number_input(key="rel_eps").set_value(10.0).run()  # more than is left: refused, nothing spent
     at.button(key="rel_run_dp").click().run()
-    assert not at.exception and at.error and "social_assistance" in at.error[0].value
+    assert not at.exception and at.error and "social_assistance" in as_read(at.error[0].value)
     assert budget_status(actor=steward, dataset="social_assistance")["spends"] == status["spends"]
 
     zips = set((demo_copy / "work" / "releases").glob("*.zip"))
@@ -153,7 +154,7 @@ def test_walk_every_step_on_demo(demo_copy: Path) -> None:
     assert not at.exception and not at.error
     assert "去标识化" in at.success[-1].value
     new = set((demo_copy / "work" / "releases").glob("*.zip")) - zips
-    assert len(new) == 1 and new.pop().name in at.success[-1].value
+    assert len(new) == 1 and new.pop().name in as_read(at.success[-1].value)
     assert budget_status(actor=steward, dataset="social_assistance")["spends"] == status["spends"]
 
 
