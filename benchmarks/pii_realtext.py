@@ -14,7 +14,8 @@ address). Entities are marked ``[text|TYPE]`` (``P`` person, ``ID``
 ``PLATE`` licence plate, ``PASS`` passport, ``-`` deliberately unlabelled). In an ID or card, ``?``
 (full-width ``？``) stands for the check character, computed here with
 :mod:`privacy.checksums` (all people are invented); ``!`` is a deliberately
-wrong one. ``\\n`` is a line break inside the text.
+wrong one. A phone may be written as spoken (``幺三八 零五七幺…``, alone or mixed with
+digits); it is validated after reading those digits. ``\\n`` is a line break inside the text.
 
 ``corpus.jsonl`` next to ``src/`` is the compiled form (``python -m
 benchmarks.pii_realtext`` rewrites it): one object per sentence with ``id``,
@@ -44,6 +45,8 @@ TYPES = {
 _MARK = re.compile(r"\[([^\[\]|]+)\|([A-Z]+|-)\]")
 _FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 _HALF = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+# a phone read out digit by digit and transcribed as spoken (幺三八 零五七幺…), alone or mixed with digits
+_SPOKEN = str.maketrans("〇零洞幺一二两三四五六七八九", "00011223456789")
 
 
 @dataclass
@@ -83,7 +86,8 @@ def _problems(value: str, kind: str) -> str | None:
     from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum, is_valid_luhn
     from sandbox.regions import lookup_region
 
-    value = re.split("转(?=[0-9]{1,5}$)", value)[0] if kind == "PHONE_NUMBER" else value
+    if kind == "PHONE_NUMBER":
+        value = re.split("转(?=[0-9]{1,5}$)", value.translate(_SPOKEN))[0]
     digits = "".join(ch for ch in value.translate(_HALF).upper() if ch.isdigit() or ch == "X")
     if kind == "CN_RESIDENT_ID":
         if len(digits) != 18 or not is_valid_id_card_checksum(digits):

@@ -109,3 +109,11 @@ def test_address_spans_follow_the_convention(corpus: list) -> None:
                 sentence.id, value)
             # a compound's 小区 / 三区 / D区 ends in 区; a district alone is not an address
             assert not re.search(r"[^小一二三四五六七八九十东西南北中A-Za-z0-9０-９]区$", value), (sentence.id, value)
+
+
+def test_a_phone_read_out_digit_by_digit_is_validated_as_spoken() -> None:
+    from benchmarks.pii_realtext import _compile_line
+
+    text, spans, errors = _compile_line("电话[幺三八 零五七幺 二三四五|TEL]，手机[一三九0871 5526|TEL]")
+    assert errors == [] and [text[start:end] for start, end, _ in spans] == ["幺三八 零五七幺 二三四五", "一三九0871 5526"]
+    assert _compile_line("电话[幺三八 零五七幺 二三四|TEL]")[2]  # one digit short: not a valid number
