@@ -120,13 +120,35 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=renamed) if renamed else out
 
 
+def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+    """An .xlsx whose every text cell is a plain string cell, values unchanged.
+
+    In a workbook a cell is a formula only when its type says so; openpyxl
+    gives that type to any string starting with ``=``. Such cells are turned
+    back into string cells before saving, so ``=1+1`` shows as text and
+    ``+86 138…`` or ``-2`` keep no ``'`` prefix (that guard is for CSV, where
+    the spreadsheet guesses).
+    """
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        for sheet in writer.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+
+
 def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
-    """Write CSV (UTF-8 with BOM, opens in Excel) or .xlsx atomically, formulas neutralised."""
+    """Write CSV (UTF-8 with BOM, opens in Excel) or .xlsx atomically, formulas neutralised.
+
+    CSV: text cells a spreadsheet would run as a formula get a ``'`` prefix
+    (:func:`neutralise_formulas`). xlsx: every text cell is written as a
+    string cell, never a formula, with its value unchanged.
+    """
     target = Path(target)
-    safe = neutralise_formulas(frame)
     with atomic_path(target) as tmp:
         if target.suffix.lower() in {".xlsx", ".xls"}:
-            safe.to_excel(tmp, index=False, engine="openpyxl")
+            _write_xlsx(frame, tmp)
         else:
-            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+            neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
     return target

@@ -21,6 +21,13 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sandbox.backup._relocate import (
+    PathMove,
+    check_locations,
+    history_mentions,
+    relocate_files,
+    relocate_store,
+)
 from sandbox.backup._stores import (
     chain_heads,
     pg_is_empty,
@@ -102,8 +109,6 @@ def _home_is_empty(home: Path) -> bool:
 
 def _check_target(settings: Settings, manifest: dict[str, Any]) -> None:
     """Refuse (nothing written) unless every place the backup fills is empty and of the archived kind."""
-    if Path(manifest["home"]) != settings.home:
-        raise ConflictError("backup.home_differs", source=manifest["home"], target=str(settings.home))
     if not _home_is_empty(settings.home):
         raise ConflictError("backup.home_not_empty", home=str(settings.home))
     stores = manifest["stores"]
@@ -126,6 +131,22 @@ def _check_target(settings: Settings, manifest: dict[str, Any]) -> None:
             raise ConfigError("backup.artifacts_target_unknown")
         if not _home_is_empty(artifacts):
             raise ConflictError("backup.home_not_empty", home=str(artifacts))
+
+
+def _moves(settings: Settings, manifest: dict[str, Any]) -> list[PathMove]:
+    """The absolute paths that change: the data home, and an ``mlflow server``'s artifact folder."""
+    moves = []
+    if Path(manifest["home"]) != settings.home:
+        moves.append((str(manifest["home"]).rstrip("/"), str(settings.home)))
+    old_artifacts, new_artifacts = manifest.get("mlflow_artifacts"), settings.mlflow_artifacts_dir
+    if old_artifacts and new_artifacts is not None and Path(old_artifacts) != new_artifacts:
+        moves.append((str(old_artifacts).rstrip("/"), str(new_artifacts)))
+    return moves
+
+
+def _mlflow_url(settings: Settings) -> str:
+    tracking = settings.mlflow_tracking_uri
+    return tracking if tracking.startswith("sqlite:///") else settings.mlflow_backend_uri or ""
 
 
 def _extract(archive: Path, manifest: dict[str, Any], stage: Path) -> None:
@@ -166,22 +187,32 @@ def restore(archive: str | Path) -> dict[str, Any]:
     created_home = not home.exists()
     stage = Path(tempfile.mkdtemp(prefix=f".{home.name}.restore-", dir=home.parent))
     filled: list[str] = []
+    moves = _moves(settings, manifest)
+    relocated: dict[str, Any] = {"moves": [list(m) for m in moves], "changed": {}, "files": []}
     try:
         _extract(archive, manifest, stage)
         stores = manifest["stores"]
-        for name, url in (("mlflow", settings.mlflow_backend_uri), ("sandbox", settings.db_url)):
+        urls = {"mlflow": _mlflow_url(settings), "sandbox": settings.db_url}
+        for name in ("mlflow", "sandbox"):
             if stores[name]["kind"] == "postgresql":
-                pg_restore(url or "", stage / stores[name]["member"])
-                filled.append(url or "")
+                pg_restore(urls[name], stage / stores[name]["member"])
+                filled.append(urls[name])
+            else:  # the staged copy is changed, never a database in place
+                urls[name] = f"sqlite:///{stage / stores[name]['member']}"
+            if moves:
+                changed = relocate_store(urls[name], moves)
+                relocated["changed"].update({f"{name}:{k}": v for k, v in changed.items()})
+        if moves and (stage / "home").is_dir():
+            relocated["files"] = relocate_files(stage / "home", moves)
+        roots = [home] + ([settings.mlflow_artifacts_dir] if settings.mlflow_artifacts_dir else [])
+        check_locations(urls["mlflow"], roots)
         if (stage / "home").is_dir():
             _move_tree(stage / "home", home)
         home.mkdir(parents=True, exist_ok=True)
         if (stage / "mlflow-artifacts").is_dir():
             _move_tree(stage / "mlflow-artifacts", settings.mlflow_artifacts_dir)  # type: ignore[arg-type]
         if stores["mlflow"]["kind"] == "sqlite":
-            url = settings.mlflow_tracking_uri if settings.mlflow_tracking_uri.startswith("sqlite:///") \
-                else settings.mlflow_backend_uri or ""
-            os.replace(stage / stores["mlflow"]["member"], sqlite_file(url))
+            os.replace(stage / stores["mlflow"]["member"], sqlite_file(_mlflow_url(settings)))
         if stores["sandbox"]["kind"] == "sqlite":
             os.replace(stage / stores["sandbox"]["member"], sqlite_file(settings.db_url))
     except BaseException:
@@ -195,7 +226,9 @@ def restore(archive: str | Path) -> dict[str, Any]:
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return _after(settings, manifest, archive)
+    if moves:
+        relocated["history"] = history_mentions(settings.db_url, [old for old, _ in moves])
+    return {**_after(settings, manifest, archive), "relocated": relocated if moves else None}
 
 
 def _entry_hash(committee_id: int, seq: int) -> str | None:

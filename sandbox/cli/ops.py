@@ -170,7 +170,7 @@ def restore_cmd(
     archive: Annotated[Path, typer.Argument(help="an archive written by sandbox backup")],
     as_json: JsonFlag = False,
 ) -> None:
-    """恢复到空数据目录并核验 / restore into an empty data home, then verify --all."""
+    """恢复到空数据目录（可为另一路径）并核验 / restore into an empty data home (any path), then verify --all."""
     from sandbox.backup import restore
     from sandbox.review import verify_message
 
@@ -179,6 +179,14 @@ def restore_cmd(
     def human() -> None:
         say("backup.restored", archive=result["archive"], home=result["home"], files=result["files"],
             created_at=result["created_at"])
+        moved = result["relocated"]
+        if moved:
+            source, target = moved["moves"][0]
+            say("backup.relocated", source=source, target=target, rows=sum(moved["changed"].values()),
+                files=len(moved["files"]))
+            if moved["history"]:
+                say("backup.history_kept", source=source, rows=sum(moved["history"].values()),
+                    tables=", ".join(sorted(moved["history"])))
         typer.echo(verify_message(result["verify"]), err=not result["verify"]["ok"])
         if result["heads_missing"]:
             say("backup.heads_missing", committees=", ".join(result["heads_missing"]))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tarfile
 import textwrap
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,13 +129,85 @@ def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Pa
     assert _rows(world / "sandbox.db") == after["tables"]
 
 
-def test_restore_elsewhere_is_refused_with_the_source_path(world: Path, tmp_path: Path) -> None:
+def _mentions(root: Path, old: str) -> list[str]:
+    """Files under ``root`` whose bytes name ``old`` (plain or as in a file URI), databases included."""
+    forms = {old.encode(), urllib.parse.quote(old).encode()}
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and any(f + b"/" in p.read_bytes() or p.read_bytes().endswith(f) for f in forms))
+
+
+def test_restore_into_another_path_moves_every_path_along(world: Path, tmp_path: Path) -> None:
+    """Backed up on one machine, restored into another folder: the world works there and forgets the old path."""
+    from audits.service import list_audits, show_audit
+    from models.registry import Registry
+    from models.service import score_version
+    from privacy.release import list_releases
+    from sandbox.cli import app
+    from sandbox.review import verify_all
+    from sandbox.store import reset_engines
+    from sandbox.users import actor_for
+
+    chair = actor_for("chair")
+    demo = world / "demo" / "pension"
+    name = next(n for n, a in Registry().aliases().items() if "pension" in n and a)
+    sample = tmp_path / "sample.csv"
+    sample.write_text("".join(demo.joinpath("data.csv").read_text(encoding="utf-8-sig").splitlines(True)[:31]),
+                      encoding="utf-8")
+    before = score_version(actor=chair, name=name, version="1", data=sample)  # a score row holds its folder
+    audit_id = list_audits(actor=chair)[0]["audit_id"]
+    report = show_audit(actor=chair, audit_id=audit_id)
     archive = tmp_path / "b.tar.gz"
     assert _cli("backup", str(archive)).exit_code == 0
-    _activate(tmp_path / "elsewhere")
+    reset_engines()
+    old = str(world)
+    world.rename(world.with_name("gone"))  # the first machine is gone: nothing may still point there
+    target = tmp_path / "另一台 机器" / "home"
+    _activate(target)
+    restored = _cli("restore", str(archive), "--json")
+    assert restored.exit_code == 0, restored.stderr
+    result = json.loads(restored.stdout)
+    assert result["ok"] and result["verify"]["ok"] and result["home"] == str(target)
+    moved = result["relocated"]
+    assert moved["moves"] == [[old, str(target)]] and moved["files"] == ["demo/world.json"]
+    assert {"mlflow:runs.artifact_uri", "mlflow:experiments.artifact_location", "sandbox:releases.path",
+            "sandbox:model_scores.path"} <= set(moved["changed"]) and moved["history"] == {}
+    # the restored world works from its new place
+    again = score_version(actor=chair, name=name, version="1", data=sample)
+    assert again["预测"].tolist() == before["预测"].tolist()
+    assert Path(again.attrs["path"]).is_relative_to(target)
+    assert show_audit(actor=chair, audit_id=audit_id)["checks"] == report["checks"]
+    html = Registry().download_run_artifacts(report["run_id"], "audit_report.html", tmp_path / "dl")
+    assert html.read_text(encoding="utf-8").startswith("<")
+    assert all(Path(r["path"]).is_dir() and Path(r["path"]).is_relative_to(target)
+               for r in list_releases(actor=actor_for("steward")))
+    assert verify_all(actor=None)["ok"]
+    assert _mentions(target, old) == []
+    # and in Chinese the CLI says where the paths went (a second restore elsewhere)
+    reset_engines()
+    _activate(tmp_path / "third")
+    said = CliRunner().invoke(app, ["--lang", "zh", "restore", str(archive)])
+    assert said.exit_code == 0, said.stderr
+    assert f"备份来自 {old}，已将存储中的路径改写为 {tmp_path / 'third'}" in said.stderr + said.stdout
+
+
+def test_restore_elsewhere_refuses_artifacts_that_were_never_backed_up(world: Path, tmp_path: Path) -> None:
+    """A run whose artifacts live outside the data home cannot be moved: refused, nothing written."""
+    from sandbox.store import reset_engines
+
+    with sqlite3.connect(world / "mlflow.db") as conn:
+        run = conn.execute("SELECT run_uuid FROM runs ORDER BY run_uuid LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE runs SET artifact_uri = 'file:///srv/elsewhere/artifacts' WHERE run_uuid = ?", (run,))
+    conn.close()
+    archive = tmp_path / "b.tar.gz"
+    assert _cli("backup", str(archive)).exit_code == 0
+    reset_engines()
+    _activate(tmp_path / "elsewhere" / "home")
     out = _cli("restore", str(archive))
-    assert out.exit_code == 1 and f"SANDBOX_HOME={world}" in out.stderr
-    assert not (tmp_path / "elsewhere").exists()
+    assert out.exit_code == 1
+    assert f"MLflow runs {run} keeps its artifacts at file:///srv/elsewhere/artifacts" in out.stderr
+    assert "Nothing was written" in out.stderr
+    assert not (tmp_path / "elsewhere" / "home").exists()
+    assert [p.name for p in (tmp_path / "elsewhere").iterdir()] == []
 
 
 _KILL_IN_BACKUP = textwrap.dedent("""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,31 @@ def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
     out = write_table_safe(frame, tmp_path / "x.csv")
     text = out.read_text(encoding="utf-8-sig")
     assert "'=1+1" in text and "\n=1+1" not in text
+
+
+def test_xlsx_cells_are_plain_text_with_their_values_unchanged(tmp_path: Path) -> None:
+    import openpyxl
+
+    from sandbox.tabular import read_table
+
+    texts = ["+86 138 0013 8000", "-2", "=1+1", "=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)", "正常"]
+    frame = pd.DataFrame({"联系电话": texts, "=列": texts, "n": [1, 2, 3, 4, 5, 6]})
+    out = write_table_safe(frame, tmp_path / "导出.xlsx")
+    sheet = openpyxl.load_workbook(out).active
+    header, *rows = list(sheet.iter_rows())
+    assert [(c.value, c.data_type) for c in header] == [("联系电话", "s"), ("=列", "s"), ("n", "s")]
+    for column in (0, 1):
+        assert [r[column].value for r in rows] == texts  # no ' anywhere
+        assert {r[column].data_type for r in rows} == {"s"}  # a string cell, never "f" (formula)
+    assert [(r[2].value, r[2].data_type) for r in rows] == [(i, "n") for i in range(1, 7)]
+    with zipfile.ZipFile(out) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # the file itself holds no formula element
+    back, _ = read_table(out)
+    assert back["联系电话"].astype(str).tolist() == texts
+    # CSV keeps its guard: there the spreadsheet guesses
+    text = write_table_safe(frame, tmp_path / "导出.csv").read_text(encoding="utf-8-sig")
+    assert "'+86 138 0013 8000" in text and "'=1+1" in text
 
 
 def test_sha256_known_value(tmp_path: Path) -> None:
