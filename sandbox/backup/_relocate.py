@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import JSON, String, Text, create_engine, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from sandbox.errors import ConflictError
 
@@ -96,14 +97,18 @@ def _rewrite_column(conn: Connection, table: str, column: str, *, is_json: bool,
         return int(conn.execute(text(f'UPDATE "{table}" SET "{column}" = {expr} WHERE {where}'), params).rowcount)
 
     params: dict[str, str] = {f"end{j}": end for j, end in enumerate(_ENDS)} | {"token": token}
+    contains = _contains(conn)
+    anywhere = " OR ".join(contains.format(v=value, p=f"old{i}") for i in range(len(pairs)))
+    params |= {f"old{i}": old for i, (old, _new) in enumerate(pairs)}
+    if not conn.execute(text(f'SELECT count(*) FROM "{table}" WHERE {anywhere}'), params).scalar_one():
+        return 0  # untouched (PostgreSQL would still type-check a token against a short column)
     expr = value
     for i, (old, new) in enumerate(pairs):
         params |= {f"old{i}": old, f"new{i}": new, f"tok{i}": f"{token}{i}#"}
         update(f":tok{i}", f"{value} = :old{i}", params)
         for j in range(len(_ENDS)):
             expr = f"replace({expr}, :old{i} || :end{j}, :tok{i} || :end{j})"
-    contains = _contains(conn)
-    update(expr, " OR ".join(contains.format(v=value, p=f"old{i}") for i in range(len(pairs))), params)
+    update(expr, anywhere, params)
     expr = value
     for i in range(len(pairs)):
         expr = f"replace({expr}, :tok{i}, :new{i})"
@@ -120,16 +125,21 @@ def relocate_store(url: str, moves: list[PathMove]) -> dict[str, int]:
     """
     changed: dict[str, int] = {}
     pairs = _pairs(moves)
-    token = f"\u2e28relocate-{secrets.token_hex(8)}-"
+    token = f"\u2e28{secrets.token_hex(4)}-"
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             frozen = _append_only(conn)
             for table, column, is_json in _text_columns(conn):
-                if table not in frozen:
+                if table in frozen:
+                    continue
+                try:
                     rows = _rewrite_column(conn, table, column, is_json=is_json, pairs=pairs, token=token)
-                    if rows:
-                        changed[f"{table}.{column}"] = rows
+                except DBAPIError as exc:  # e.g. the new path does not fit a short column
+                    raise ConflictError("backup.relocate_failed", table=table, column=column,
+                                        reason=str(exc.orig).splitlines()[0]) from None
+                if rows:
+                    changed[f"{table}.{column}"] = rows
     finally:
         engine.dispose()
     if changed and url.startswith("sqlite:///"):  # free pages would still hold the old text
@@ -209,7 +219,7 @@ def relocate_files(home: Path, moves: list[PathMove]) -> list[str]:
         if not path.is_file():
             continue
         data = original = path.read_text(encoding="utf-8")
-        token = f"\u2e28relocate-{secrets.token_hex(8)}-"
+        token = f"\u2e28{secrets.token_hex(4)}-"
         pairs = _pairs(moves)
         for i, (old, _new) in enumerate(pairs):
             for end in _ENDS:

@@ -1,4 +1,5 @@
-"""``sandbox committee``: create the ethics committee of a real deployment, list it, record declared interests."""
+"""``sandbox committee``: create the ethics committee of a real deployment, list it, record declared interests,
+members joining and leaving."""
 
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ def show_cmd(committee: Annotated[str | None, typer.Argument(help="committee nam
             typer.echo(f"  {m['username']:<12} {m['name']}  {m['category']} {m['sex']}  {m['affiliation']}{_flags(m)}")
             for interest in m["interests"]:
                 typer.echo(f"      {t('committee.interest_prefix')}{interest}")
+        if doc["changes"]:
+            typer.echo(t("committee.changes_title"))
+            for change in doc["changes"]:
+                typer.echo(f"  {change_line(change)}")
 
     emit(doc, as_json=as_json, human=human)
 
@@ -88,10 +93,58 @@ def declare_cmd(
         username=result["username"], committee=result["committee"]))
 
 
+@acting_command
+def add_member_cmd(
+    username: Annotated[str, typer.Argument(help="the member's account (role reviewer, or chair for --chair)")],
+    category: Annotated[str, typer.Option("--category", help="科技 / 伦理 / 法律 / 其他")],
+    sex: Annotated[str, typer.Option("--sex", help="男 / 女")],
+    reason: Annotated[str, typer.Option("--reason", help="why: newly appointed, replaces …")],
+    affiliation: Annotated[str, typer.Option("--affiliation", help="工作单位")] = "",
+    name: Annotated[str, typer.Option("--name", help="name as printed on records (default: the account's)")] = "",
+    chair: Annotated[bool, typer.Option("--chair", help="takes the chair's seat (none may be held)")] = False,
+    non_voting: Annotated[bool, typer.Option("--non-voting", help="sits without a vote")] = False,
+    committee: CommitteeOpt = None,
+    *, actor: Any, as_json: bool,
+) -> None:
+    """增补委员（管理员；留痕）/ a member joins the committee (admin; recorded, hash-linked)."""
+    from sandbox.review import add_member
+
+    member = {"username": username, "category": category, "sex": sex, "affiliation": affiliation, "name": name,
+              "is_chair": chair, "voting": not non_voting}
+    result = add_member(actor=actor, member=member, reason=reason, committee=committee)
+    emit(result, as_json=as_json, human=lambda: say(
+        "committee.member_joined", username=result["username"], committee=result["committee"],
+        count=result["members"], number=result["number"]))
+
+
+@acting_command
+def remove_member_cmd(
+    username: Annotated[str, typer.Argument(help="the member who leaves")],
+    reason: Annotated[str, typer.Option("--reason", help="why: term ended, moved to another post …")],
+    committee: CommitteeOpt = None,
+    *, actor: Any, as_json: bool,
+) -> None:
+    """委员退出（管理员；留痕）/ a member leaves the committee (admin; recorded, hash-linked)."""
+    from sandbox.review import remove_member
+
+    result = remove_member(actor=actor, username=username, reason=reason, committee=committee)
+    emit(result, as_json=as_json, human=lambda: say(
+        "committee.member_left", username=result["username"], committee=result["committee"],
+        count=result["members"], number=result["number"]))
+
+
+def change_line(change: dict[str, Any]) -> str:
+    """One membership change as a line (CLI and page)."""
+    return t("committee.change_row", number=change["number"], at=change["at"], username=change["username"],
+             change=t(f"committee.change.{change['change']}"), by=change["by"], reason=change["reason"])
+
+
 def register(app: typer.Typer) -> None:
     """Add ``sandbox committee …`` to the root app."""
     committee_app.command("create")(create_cmd)
     committee_app.command("list")(list_cmd)
     committee_app.command("show")(show_cmd)
     committee_app.command("declare-interest")(declare_cmd)
+    committee_app.command("add-member")(add_member_cmd)
+    committee_app.command("remove-member")(remove_member_cmd)
     app.add_typer(committee_app, name="committee")

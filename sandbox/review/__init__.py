@@ -26,6 +26,7 @@ from sandbox.review._followup import (
 )
 from sandbox.review._head import HEAD_FORMAT, chain_heads, head_document, head_text, parse_expected_head
 from sandbox.review._members_file import parse_members, read_members
+from sandbox.review._membership import add_member, remove_member
 from sandbox.review._queries import (
     find_review,
     list_records,
@@ -57,6 +58,7 @@ __all__ = [
     "NOT_PROVIDED",
     "QUESTIONS",
     "accept_condition",
+    "add_member",
     "amend_review",
     "answer_item",
     "answer_items",
@@ -84,6 +86,7 @@ __all__ = [
     "read_members",
     "record_attendance",
     "reject_condition",
+    "remove_member",
     "reviewable_trials",
     "reviews_due",
     "risk_tier",

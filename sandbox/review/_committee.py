@@ -45,6 +45,33 @@ def _member_dict(m: CommitteeMember) -> dict[str, Any]:
     }
 
 
+def check_member_fields(m: dict[str, Any]) -> None:
+    """A member's category and sex are among the allowed values."""
+    if m.get("category") not in CATEGORIES:
+        raise InputError("review.bad_category", member=m.get("username", "?"), value=m.get("category"),
+                         choices="/".join(CATEGORIES))
+    if m.get("sex") not in ("男", "女"):
+        raise InputError("review.bad_sex", member=m.get("username", "?"), value=m.get("sex"))
+
+
+def new_member(s: Session, committee_id: int, m: dict[str, Any]) -> CommitteeMember:
+    """The member row for ``m`` once its account exists, is active and has the role the seat needs."""
+    user = s.scalar(select(User).where(User.username == m["username"]))
+    if user is None:
+        raise NotFoundError("errors.unknown_user", username=m["username"])
+    if not user.active:
+        raise InputError("committee.member_inactive", username=user.username)
+    if user.role not in MEMBER_ROLES or (m.get("is_chair") and user.role != "chair"):
+        raise InputError("committee.member_role", username=user.username, role=user.role,
+                         needed="chair" if m.get("is_chair") else "/".join(MEMBER_ROLES))
+    return CommitteeMember(
+        committee_id=committee_id, username=user.username, name=m.get("name") or user.display_name,
+        category=m["category"], sex=m["sex"], affiliation=m.get("affiliation", ""),
+        interests=list(m.get("interests") or []), is_chair=bool(m.get("is_chair")),
+        voting=bool(m.get("voting", True)),
+    )
+
+
 def create_committee(*, actor: Actor | None, name: str, members: list[dict[str, Any]]) -> dict[str, Any]:
     """Create a committee (≥7 members covering 科技, 伦理, 法律). ``actor`` None: the system.
 
@@ -64,11 +91,7 @@ def create_committee(*, actor: Actor | None, name: str, members: list[dict[str, 
     if len(chairs) > 1:
         raise InputError("committee.two_chairs", usernames="、".join(chairs))
     for m in members:
-        if m.get("category") not in CATEGORIES:
-            raise InputError("review.bad_category", member=m.get("username", "?"), value=m.get("category"),
-                             choices="/".join(CATEGORIES))
-        if m.get("sex") not in ("男", "女"):
-            raise InputError("review.bad_sex", member=m.get("username", "?"), value=m.get("sex"))
+        check_member_fields(m)
     check_committee(members)
     with session_scope(immediate=True) as s:
         if s.scalar(select(Committee).where(Committee.name == name)) is not None:
@@ -77,20 +100,7 @@ def create_committee(*, actor: Actor | None, name: str, members: list[dict[str, 
         s.add(committee)
         s.flush()
         for m in members:
-            user = s.scalar(select(User).where(User.username == m["username"]))
-            if user is None:
-                raise NotFoundError("errors.unknown_user", username=m["username"])
-            if not user.active:
-                raise InputError("committee.member_inactive", username=user.username)
-            if user.role not in MEMBER_ROLES or (m.get("is_chair") and user.role != "chair"):
-                raise InputError("committee.member_role", username=user.username, role=user.role,
-                                 needed="chair" if m.get("is_chair") else "/".join(MEMBER_ROLES))
-            s.add(CommitteeMember(
-                committee_id=committee.id, username=user.username, name=m.get("name") or user.display_name,
-                category=m["category"], sex=m["sex"], affiliation=m.get("affiliation", ""),
-                interests=list(m.get("interests") or []), is_chair=bool(m.get("is_chair")),
-                voting=bool(m.get("voting", True)),
-            ))
+            s.add(new_member(s, committee.id, m))
         log_activity(s, actor, "review.committee", name, members=len(members))
         return {"id": committee.id, "name": name, "members": len(members)}
 
@@ -124,12 +134,14 @@ def list_committees(*, actor: Actor) -> list[dict[str, Any]]:
 
 
 def show_committee(*, actor: Actor, committee: str | None = None) -> dict[str, Any]:
-    """One committee (by name; None: the first) with its members and their declared interests."""
+    """One committee (by name; None: the first): members, declared interests, membership changes."""
+    from sandbox.review._membership import membership_changes
+
     authorize(actor, "review.view")
     with session_scope() as s:
         found = get_committee(s, committee)
         return {"id": found.id, "name": found.name, "created_at": found.created_at,
-                "members": committee_members(s, found.id)}
+                "members": committee_members(s, found.id), "changes": membership_changes(s, found.id)}
 
 
 def declare_interest(*, actor: Actor, username: str, interest: str, committee: str | None = None) -> dict[str, Any]:

@@ -195,11 +195,11 @@ def record_attendance(*, actor: Actor, review_id: int, present: list[str], advis
         review = load_review(s, actor, review_id, "review.open")
         _editable(review)
         _refresh_prefill(review, evidence)
-        members = committee_members(s, review.committee_id)
+        att = review.state["attendance"]  # the roster the review was opened with, less members who left
+        members = [m for m in committee_members(s, review.committee_id) if m["username"] in att]
         unknown = [u for u in present if _member(members, u) is None]
         if unknown:
             raise InputError("review.not_member", usernames=", ".join(unknown))
-        att = review.state["attendance"]
         voting = [m for m in members if m["username"] in present and m["voting"] and not att[m["username"]]["recused"]]
         check_quorum(voting)
         for username, entry in att.items():
@@ -266,8 +266,8 @@ def decide(
         allowed = DECISIONS + (FOLLOWUP_DECISIONS if review.review_type == "follow-up" else ())
         if decision not in allowed:
             raise RuleViolation("review.rule_decision_choice", decision=decision, choices=", ".join(allowed))
-        members = committee_members(s, review.committee_id)
         att = state["attendance"]
+        members = [m for m in committee_members(s, review.committee_id) if m["username"] in att]
         voting = [m for m in members if att[m["username"]]["present"] and m["voting"] and not att[m["username"]]["recused"]]
         if state.get("quorum") is None:
             raise RuleViolation("review.rule_no_quorum", review=review.id)

@@ -28,6 +28,7 @@ from sandbox.review._crypto import (
     verify_signature,
 )
 from sandbox.review._head import compare_heads
+from sandbox.review._membership import MembershipWalk
 from sandbox.review._record import FORMAT, FORMATS
 from sandbox.review._tables import Committee, ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
@@ -40,7 +41,7 @@ EXPORT_FORMATS = ("sandbox-signoff-export/1", EXPORT_FORMAT)
 
 
 Problem = Literal["not_an_export", "field_changed", "record_changed", "chain_broken", "signature_bad", "vote_bad",
-                  "tally_bad", "head_shorter", "head_forked", "head_unknown", "other"]
+                  "tally_bad", "member_bad", "head_shorter", "head_forked", "head_unknown", "other"]
 
 
 class _Bad(Exception):
@@ -207,6 +208,10 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
         registered = {k.fingerprint: (k.public_key, k.username) for k in s.scalars(select(SigningKey))}
         rows = list(s.scalars(select(ReviewEntry).order_by(ReviewEntry.committee_id, ReviewEntry.seq)))
         names = {c.id: c.name for c in s.scalars(select(Committee))}
+        anchors: dict[int, dict[int, str]] = {}
+        for row in rows:
+            anchors.setdefault(row.committee_id, {})[row.seq] = row.entry_hash
+        walk = MembershipWalk(s, list(names), anchors)
     prev: dict[int, tuple[int, str]] = {}
     chains: dict[int, list[str]] = {cid: [] for cid in names}
     records: dict[str, str] = {}
@@ -220,6 +225,8 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
                 raise _Bad(rid, "K.chain_seq", "chain_broken", f"chain gap: entry {row.seq} follows {last_seq}")
             if row.prev_hash != last_hash:
                 raise _Bad(rid, "K.prev_hash", "chain_broken", "previous hash does not match the chain")
+            if (moved := walk.advance(row.committee_id, row.seq)) is not None:
+                raise _Bad(names[row.committee_id], moved[0], "member_bad", moved[1])
             try:
                 payload = json.loads(row.payload)
             except ValueError as exc:
@@ -255,9 +262,13 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
                                   prev_hash=row.prev_hash, payload=payload)
             if row.entry_hash != expected:
                 raise _Bad(rid, "entry_hash", "chain_broken", "entry hash mismatch")
+            if (member := walk.check(row.committee_id, row.kind, payload)) is not None:
+                raise _Bad(rid, member[0], "member_bad", member[1])
             prev[row.committee_id] = (row.seq, row.entry_hash)
             chains.setdefault(row.committee_id, []).append(row.entry_hash)
             checked["entries"] += 1
+        if (left := walk.finish()) is not None:
+            raise _Bad(names[left[0]], left[1], "member_bad", left[2])
         if expect_heads:
             problem = compare_heads(expect_heads, chains, names)
             if problem is not None:

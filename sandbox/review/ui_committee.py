@@ -1,4 +1,5 @@
-"""Workbench section on the users page: the ethics committees, creating one (admin), declared interests."""
+"""Workbench section on the users page: the ethics committees, creating one (admin), declared interests,
+members joining and leaving (admin; each change recorded, hash-linked)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from sandbox.review._committee import create_committee, declare_interest, list_committees
+from sandbox.review._committee import create_committee, declare_interest, list_committees, show_committee
 from sandbox.review._members_file import parse_members
+from sandbox.review._membership import add_member, remove_member
+from sandbox.review._rules import CATEGORIES
 from sandbox.roles import Actor, can
 from sandbox.ui import guarded, tr
 
@@ -33,6 +36,7 @@ def committee_section(actor: Actor) -> None:
     for committee in committees:
         st.markdown(f"**{committee['name']}**")
         _members_table(committee["members"])
+        _changes(actor, committee["name"])
     if not can(actor, "committee.manage"):
         return
     with st.form("committee_create", clear_on_submit=False):
@@ -60,3 +64,50 @@ def committee_section(actor: Actor) -> None:
             if done is not None:
                 st.success(tr("committee.interest_added" if done["added"] else "committee.interest_known",
                               username=done["username"], committee=done["committee"]))
+        _membership_forms(actor, committees)
+
+
+def _changes(actor: Actor, committee: str) -> None:
+    changes = (guarded(lambda: show_committee(actor=actor, committee=committee)) or {}).get("changes") or []
+    if changes:
+        st.caption(tr("committee.changes_title"))
+        st.text("\n".join(tr("committee.change_row", number=c["number"], at=c["at"], username=c["username"],
+                              change=tr(f"committee.change.{c['change']}"), by=c["by"], reason=c["reason"])
+                           for c in changes))
+
+
+def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
+    """Admin: a member joins or leaves (reason required); the service checks the committee stays valid."""
+    names = [c["name"] for c in committees]
+    with st.form("committee_add", clear_on_submit=True):
+        st.markdown(f"**{tr('committee.ui.add_member')}**")
+        chosen = st.selectbox(tr("committee.ui.committee"), names, key="add_committee")
+        username = st.text_input(tr("col.username"), key="add_username")
+        category = st.selectbox(tr("committee.ui.category"), CATEGORIES, index=None, placeholder=tr("ui.choose"),
+                                key="add_category")
+        sex = st.selectbox(tr("committee.ui.sex"), ["男", "女"], index=None, placeholder=tr("ui.choose"),
+                           key="add_sex")
+        affiliation = st.text_input(tr("committee.ui.affiliation"), key="add_affiliation")
+        chair = st.checkbox(tr("committee.ui.chair"), key="add_chair")
+        reason = st.text_input(tr("committee.ui.reason"), key="add_reason")
+        added = st.form_submit_button(tr("committee.ui.add"), key="add_button")
+    if added:
+        member = {"username": username.strip(), "category": category, "sex": sex, "affiliation": affiliation.strip(),
+                  "is_chair": chair}
+        done = guarded(lambda: add_member(actor=actor, member=member, reason=reason, committee=chosen))
+        if done is not None:
+            st.success(tr("committee.member_joined", username=done["username"], committee=done["committee"],
+                          count=done["members"], number=done["number"]))
+    with st.form("committee_remove", clear_on_submit=True):
+        st.markdown(f"**{tr('committee.ui.remove_member')}**")
+        chosen = st.selectbox(tr("committee.ui.committee"), names, key="remove_committee")
+        members = sorted({m["username"] for c in committees for m in c["members"]})
+        leaving = st.selectbox(tr("committee.ui.member"), members, index=None, placeholder=tr("ui.choose"),
+                               key="remove_member")
+        reason = st.text_input(tr("committee.ui.reason"), key="remove_reason")
+        removed = st.form_submit_button(tr("committee.ui.remove"), key="remove_button")
+    if removed and leaving:
+        done = guarded(lambda: remove_member(actor=actor, username=leaving, reason=reason, committee=chosen))
+        if done is not None:
+            st.success(tr("committee.member_left", username=done["username"], committee=done["committee"],
+                          count=done["members"], number=done["number"]))
