@@ -15,7 +15,7 @@ address). Entities are marked ``[text|TYPE]`` (``P`` person, ``ID``
 (full-width ``？``) stands for the check character, computed here with
 :mod:`privacy.checksums` (all people are invented); ``!`` is a deliberately
 wrong one. A phone may be written as spoken (``幺三八 零五七幺…``, alone or mixed with
-digits); it is validated after reading those digits. ``\\n`` is a line break inside the text.
+digits); it is validated after reading those digits. ``\\n`` is a line break inside the text, ``\\t`` a tab.
 
 ``corpus.jsonl`` next to ``src/`` is the compiled form (``python -m
 benchmarks.pii_realtext`` rewrites it): one object per sentence with ``id``,
@@ -108,11 +108,11 @@ def _compile_line(line: str) -> tuple[str, list[tuple[int, int, str]], list[str]
     text, spans, errors = "", [], []
     position = 0
     for match in _MARK.finditer(line):
-        text += line[position : match.start()].replace("\\n", "\n")
+        text += line[position : match.start()].replace("\\n", "\n").replace("\\t", "\t")
         kind = TYPES.get(match.group(2), "?")
         if kind == "?":
             errors.append(f"unknown type {match.group(2)}")
-        value = _fill(match.group(1), kind).replace("\\n", "\n")
+        value = _fill(match.group(1), kind).replace("\\n", "\n").replace("\\t", "\t")
         if kind:
             problem = _problems(value, kind)
             if problem:
@@ -120,7 +120,7 @@ def _compile_line(line: str) -> tuple[str, list[tuple[int, int, str]], list[str]
             spans.append((len(text), len(text) + len(value), kind))
         text += value
         position = match.end()
-    text += line[position:].replace("\\n", "\n")
+    text += line[position:].replace("\\n", "\n").replace("\\t", "\t")
     return text, spans, errors
 
 

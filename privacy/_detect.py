@@ -27,6 +27,7 @@ from sandbox.i18n import _current_language, t
 __all__ = ["DEFAULT_THRESHOLD", "MAX_TEXT_CHARS", "Detector", "get_detector", "resolve_entities"]
 
 DEFAULT_THRESHOLD = 0.5
+_VALIDATED = frozenset({"CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER"})
 MAX_TEXT_CHARS = 1_000_000
 _LOCK = threading.Lock()
 _BATCH_CHARS = 200_000
@@ -66,9 +67,12 @@ class Detector:
         return self._resolve(found)
 
     def _resolve(self, hits: list[Hit]) -> list[Hit]:
+        # A number that validated (check digit, card range, phone plan) wins over a pattern that
+        # merely contains it: 健康路 0512-6571 2208 is a road and a landline, not an address.
         priority = self.priority
         return resolve_overlaps(
-            hits, key=lambda h: (-h.score, not h.context_word, priority[h.entity_type], -(h.end - h.start))
+            hits, key=lambda h: (h.entity_type not in _VALIDATED, -h.score, not h.context_word,
+                                 priority[h.entity_type], -(h.end - h.start))
         )
 
     def explanation(self, hit: Hit, lang: str | None = None) -> str:

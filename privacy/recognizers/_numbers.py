@@ -59,6 +59,17 @@ _PREFIX_BEFORE = re.compile(
 )
 _EXTENSION_AFTER = re.compile(f"{_SP}?(?:转|分机|ext\\.?{_SP}?)[0-9０-９]{{1,5}}(?![0-9０-９])|[\\-－][0-9]{{1,4}}(?![0-9])")
 _MAX_GROUPS = 8
+# Numbers read out and written down in Chinese digits (a call transcript: 幺三八 零七幺六 …, or mixed:
+# 135 幺零二二 八九一六). 十/百 never occur in such a number, so a run of them is not one.
+_SPOKEN = str.maketrans("零〇幺一二两三四五六七八九", "0011223456789")
+_SPOKEN_D = "[0-9０-９零〇幺一二两三四五六七八九]"
+_SPOKEN_CHAR = re.compile("[零〇幺一二两三四五六七八九]")
+_SPOKEN_HINT = re.compile("[零〇幺一二两三四五六七八九]{3}")
+_SPOKEN_RUN = re.compile(
+    f"(?<![0-9０-９A-Za-z零〇幺一二两三四五六七八九十百千万亿点])"
+    f"{_SPOKEN_D}+(?:(?:{_SP}{{1,2}}|{_SP}?[\\-－]{_SP}?){_SPOKEN_D}+)*"
+)
+_SPOKEN_GROUP = re.compile(f"{_SPOKEN_D}+")
 # One run of plain ASCII digits that ``_classify`` could accept (``x`` only as an 18th character):
 # for such a value the run scanner finds exactly one group, the whole value (see :func:`fullmatch_many`).
 _PLAIN = re.compile(r"(?:[0-9]{10,19}|[0-9]{17}[Xx])\Z")
@@ -124,32 +135,45 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
     found: list[NumberSpan] = []
     for run in _RUN.finditer(text):
         groups = [(m.start(), m.end(), normalise_digits(m.group())) for m in _GROUP.finditer(text, *run.span())]
-        i = 0
-        while i < len(groups):
-            best = None
-            # +86 571 8613 2207: after an international prefix a landline may lack its trunk 0
-            abroad = _prefix_start(text, groups[i][0]) if groups[i][2][:1] in tuple("23456789") else None
-            for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
-                digits = "".join(g[2] for g in groups[i : j + 1])
-                if len(digits) > 19 or ("X" in digits[:-1]):
-                    continue
-                kind = _classify(digits)
-                if kind is None and abroad is not None:
-                    kind = _landline_abroad(digits)
-                if kind is not None:
-                    best = (j, digits, kind)
-                    break
-            if best is None:
-                i += 1
-                continue
-            j, digits, (kind, verdict, needs_context) = best
-            start, end = groups[i][0], groups[j][1]
-            if kind == "PHONE_NUMBER":
-                start, end = _phone_extent(text, start, end, i == 0 and groups[0][0] == run.start(), verdict)
-                start = min(start, abroad) if abroad is not None else start
-            found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
-            i = j + 1
+        _cut(text, groups, run.start(), found)
+    if _SPOKEN_HINT.search(text) is not None:
+        for run in _SPOKEN_RUN.finditer(text):
+            if _SPOKEN_CHAR.search(run.group()) is None:
+                continue  # plain digits: the first pass had them
+            groups = [(m.start(), m.end(), m.group().translate(_SPOKEN).translate(_FULL))
+                      for m in _SPOKEN_GROUP.finditer(text, *run.span())]
+            _cut(text, groups, run.start(), found)
+        found.sort(key=lambda span: span.start)
     return tuple(found)
+
+
+def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: list[NumberSpan]) -> None:
+    """Cut one run's digit groups into the longest consecutive groups that validate (appended to ``found``)."""
+    i = 0
+    while i < len(groups):
+        best = None
+        # +86 571 8613 2207: after an international prefix a landline may lack its trunk 0
+        abroad = _prefix_start(text, groups[i][0]) if groups[i][2][:1] in tuple("23456789") else None
+        for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
+            digits = "".join(g[2] for g in groups[i : j + 1])
+            if len(digits) > 19 or ("X" in digits[:-1]):
+                continue
+            kind = _classify(digits)
+            if kind is None and abroad is not None:
+                kind = _landline_abroad(digits)
+            if kind is not None:
+                best = (j, digits, kind)
+                break
+        if best is None:
+            i += 1
+            continue
+        j, digits, (kind, verdict, needs_context) = best
+        start, end = groups[i][0], groups[j][1]
+        if kind == "PHONE_NUMBER":
+            start, end = _phone_extent(text, start, end, i == 0 and groups[0][0] == run_start, verdict)
+            start = min(start, abroad) if abroad is not None else start
+        found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
+        i = j + 1
 
 
 def _prefix_start(text: str, start: int) -> int | None:

@@ -126,3 +126,45 @@ def test_landline_written_for_callers_abroad_without_its_trunk_zero(written: str
     found = [(f.text, f.entity_type) for f in scan_text(text)]
     assert found == [(written, "PHONE_NUMBER")]
     assert scan_text("571 8613 2207") == [] and scan_text("编号57186132207") == []  # no prefix: not a phone
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("回拨号码是幺五九 零六七七 四幺二八 谢谢", "幺五九 零六七七 四幺二八"),
+    ("家属手机一五八 二二四一 七七零六，白天打", "一五八 二二四一 七七零六"),
+    ("号码是159 零六七七 四幺二八 嗯就这个", "159 零六七七 四幺二八"),
+    ("座机零五七幺 八六幺三 二二零七", "零五七幺 八六幺三 二二零七"),
+])
+def test_phone_numbers_read_out_in_chinese_digits(text: str, phone: str) -> None:
+    assert _spans(text, "PHONE_NUMBER") == [phone]
+
+
+@pytest.mark.parametrize("text", ["一二三四五六七八九十", "二〇二六年十二月七日", "第一二三四五组", "三三三三三三三三三三三"])
+def test_chinese_numerals_that_are_not_read_out_numbers(text: str) -> None:
+    assert [f.entity_type for f in scan_text(text) if f.entity_type in ("PHONE_NUMBER", "CN_RESIDENT_ID")] == []
+
+
+def test_an_id_read_out_in_chinese_digits() -> None:
+    spoken = ID.translate(str.maketrans("0123456789", "零幺二三四五六七八九"))
+    assert _spans(f"他说身份证是{spoken}对吧", "CN_RESIDENT_ID") == [spoken]
+
+
+def test_a_landline_in_a_table_row_is_a_phone_not_part_of_an_address() -> None:
+    text = "责任人\t路段\t电话\n罗金城\t光华路\t0571-8613 2207\n"
+    assert _spans(text, "PHONE_NUMBER") == ["0571-8613 2207"]
+    assert _spans(text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("外籍人员登记：护照号：KJ4471902，国籍：泰国", "KJ4471902"),
+    ("证件类型：护照　证件号码：B61739204", "B61739204"),
+    ("委托人Ivan Petrov（护照 71 4412963）", "71 4412963"),
+    ("passport no. 548812307", "548812307"),
+    ("护照 EA6612394", "EA6612394"),
+])
+def test_passports_of_other_countries_after_the_word_passport(text: str, number: str) -> None:
+    assert _spans(text, "PASSPORT") == [number]
+
+
+@pytest.mark.parametrize("text", ["我的护照丢了，快递单号SF1234567", "工号KJ4471902", "订单 548812307", "护照号码：A1111111"])
+def test_other_codes_are_not_passports(text: str) -> None:
+    assert _spans(text, "PASSPORT") == []

@@ -71,11 +71,11 @@ def test_heldout_figures_stay_above_modest_floors() -> None:
     # 1,002 sentences with harder text (session 4); raised by the names helper to 0.88 / 0.90
     # (measured R 0.915 P 0.940 on the same 1,002 sentences, minus ~0.035 for batches still to come).
     assert person.recall >= 0.88 and person.precision >= 0.90
-    # Phone recall floor lowered from 0.95 to 0.93 (= measured 0.948 - 0.02) when corpus-c (session 5)
-    # added 12345 speech transcripts with phones read out digit by digit (幺三八 零七幺六…, mixed with
-    # digits, or one digit per space): 92 of 97 held-out phones found, all 5 misses in corpus-c's sentences.
-    # Raising it back is for whoever works on the phone recognizer next (tuned on dev only).
-    floors = {"CN_RESIDENT_ID": 0.95, "PHONE_NUMBER": 0.93, "BANK_CARD": 0.95}
+    # Phone recall floor was lowered to 0.93 when corpus-c (session 5) added 12345 speech transcripts
+    # with phones read out in Chinese digits (幺三八 零七幺六…); back to 0.95 after the number scanner
+    # learned spoken digits from the dev split (held-out then 96 of 97, P 0.99). Passports of other
+    # countries after 护照 (learned on dev): held-out 4 of 4.
+    floors = {"CN_RESIDENT_ID": 0.95, "PHONE_NUMBER": 0.95, "BANK_CARD": 0.95, "PASSPORT": 0.75}
     for entity, recall in floors.items():
         assert scores[("all", entity)].recall >= recall and scores[("all", entity)].precision >= 0.95, entity
 
@@ -83,8 +83,8 @@ def test_heldout_figures_stay_above_modest_floors() -> None:
 def test_a_line_break_outside_a_mark_keeps_the_spans_on_their_text() -> None:
     from benchmarks.pii_realtext import _compile_line
 
-    text, spans, errors = _compile_line("名单：\\n[王五|P]、[赵六|P]\\n联系电话[13805710001|TEL]")
-    assert errors == [] and "\\" not in text
+    text, spans, errors = _compile_line("名单：\\n[王五|P]、[赵六|P]\\t户主\\n联系电话[13805710001|TEL]")
+    assert errors == [] and "\\" not in text and "\t户主\n" in text
     assert [text[start:end] for start, end, _ in spans] == ["王五", "赵六", "13805710001"]
 
 
