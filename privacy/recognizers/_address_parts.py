@@ -1,0 +1,142 @@
+"""Vocabulary and patterns of the address recognizer (:mod:`privacy.recognizers.address`).
+
+Components: administrative suffixes (省, 市, 区, 州 …), places (村, 小区, 家属院,
+大院 …), roads (路, 街, 巷, 里, 条, 段 …) and numbered units (88号, 附3号,
+3号楼, 东单元, 12片 …). Where a place name begins is decided by what stands
+before it: function characters that never occur in place names (的, 了, 是, 我 …)
+stop a name outright; words of the surrounding report (希望, 反映, 将于 …) are
+stop *words*, because their characters do occur in place names (望京, 电力新村,
+来福士广场, 将军路).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from privacy.recognizers._base import han_class_without
+
+__all__ = [
+    "ADMIN_NEXT", "ADMIN_RE", "CHAIN", "INNER_ADMIN", "DWELLING", "ESTATE_CHAIN", "NAMED_RE", "NUMBERED_RE", "PART", "PLACE_RE", "ROAD_RE",
+    "ROOM_UNITS", "SEED", "START_RE", "STOP_WORD_RE", "TRIGGER", "TRIGGER_RE", "gazetteer_names",
+]
+
+_ADMIN = "自治区|自治州|自治县|特别行政区|省|市|地区|盟|区|县|旗|州|街道办事处|街道|镇|乡"
+# Estates where people live: a chain made of one of these and an administrative name is an address.
+_DWELLINGS = "社区居委会|居委会|村委会|村委|社区|新村|村|屯|寨|嘎查|小区|花园|家园|公寓|大厦|苑|家属院|家属区|家属楼|大院|宿舍楼|宿舍区|宿舍"
+_PLACE = f"{_DWELLINGS}|广场|庭|湾|城|中心|大楼|商城|园区|园|坊"
+_ROAD = "大道|大街|路|街|巷|胡同|弄|道|里|条|段"
+_NUMERAL = "[0-9０-９A-Za-z一二三四五六七八九十百零〇两甲乙丙丁]"
+_UNIT = "号院|号楼(?![上下道里梯顶])|号|弄|栋|幢|座|楼(?![上下道里梯顶])|单元|层|室|户|组|排|门|队|巷|区|片|期"
+# Characters that never occur in a place name: they end (and start) one.
+_STOP = "在住的了是与及等对被把给说称请但也还就又已其他她我你您们这那有没不很该到去"
+# Words of the surrounding report whose characters do occur in place names (希望 / 望京, 反映, 将于 / 将军路).
+STOP_WORDS = (
+    "反映", "希望", "要求", "请求", "因为", "为了", "并且", "即将", "将于", "将在", "将要", "还将", "来到", "前来",
+    "回到", "电话", "表示", "投诉", "举报", "咨询", "发现", "路过", "经过", "告知", "认为", "搬进", "搬入", "入住",
+    "址为", "地为", "所为", "均为",
+)
+DWELLING = re.compile(f"(?:{_DWELLINGS})$")
+ROOM_UNITS = "室户层元楼栋幢座"
+
+
+def _first_chars(*alternations: str) -> str:
+    return "[" + "".join(sorted({word[0] for alt in alternations for word in alt.split("|")})) + "]"
+
+
+_HAN = han_class_without(_STOP)
+# Greedy: the longest run of characters that ends in a suffix (青山湖街道大园路 is one part).
+# A part never ends right before an estate word (东阳市吴宁街道|西街村, not …西街|村).
+_NAMED = (f"{_HAN}{{1,8}}(?={_first_chars(_PLACE, _ROAD, _ADMIN)})(?:{_PLACE}|{_ROAD}|{_ADMIN})"
+          f"(?!{_DWELLINGS})")
+_NUMBERED = (
+    f"(?:\\d+(?:[-－]\\d+){{1,3}}(?:室|号)?|附{_NUMERAL}{{1,5}}号|[东西南北中]单元"
+    f"|{_NUMERAL}{{1,5}}(?={_first_chars(_UNIT)})(?:{_UNIT}))"
+)
+TRIGGER = ("住在", "住址", "家住", "地址", "位于", "居住", "现住", "户籍", "住于", "搬到", "租住", "家庭住址")
+# Where an address not starting with a gazetteer name may begin: after punctuation, a stop character
+# or a stop word.
+_BY_WIDTH: dict[int, list[str]] = {}
+for _word in STOP_WORDS:
+    _BY_WIDTH.setdefault(len(_word), []).append(_word)
+_START = (
+    "(?:^|(?<=[\\x00\\s，。；：:,、（()）\"“”址于至" + _STOP + "])"
+    + "".join(f"|(?<={'|'.join(words)})" for words in _BY_WIDTH.values()) + ")"
+)
+# Words that introduce an address; a chain that swallowed one restarts after it.
+_TRIGGERS = ("走访", "居住地址", "现居住地", "现住址", "住所地", "联系地址", "通讯地址", "收货地址", "详细地址",
+             "所在地", "居住地", "户口所在地", "家庭住址", "户籍地址", "户籍地", "户籍", "地址", "住址", "家住", "住在",
+             "位于", "居住在", "居住", "现住", "来自", "搬到", "租住", "前往", "途经", "送至", "寄往", "发往",
+             "门牌号", "门牌")
+TRIGGER_RE = re.compile("|".join(sorted(_TRIGGERS, key=len, reverse=True)))
+STOP_WORD_RE = re.compile("|".join(STOP_WORDS))
+
+ROAD_RE = re.compile(f"(?:{_ROAD})$")
+PLACE_RE = re.compile(f"(?:{_PLACE})$")
+ADMIN_RE = re.compile(f"(?:{_ADMIN})$")
+ADMIN_NEXT = re.compile(f"(?:{_ADMIN})")
+SEED = re.compile(f"{_NUMBERED}|村|社区|小区|新村|花园|家园|公寓|大厦|苑|家属|大院|宿舍")
+START_RE = re.compile(_START + "(?=[\\u4e00-\\u9fff0-9０-９A-Za-z])")
+NAMED_RE = re.compile(_NAMED)
+NUMBERED_RE = re.compile(_NUMBERED)
+_SEP = "[\\s,，]?"
+# A room number without its unit after a building part (3幢2单元401, A座1102, 3门201).
+_BARE_ROOM = "(?<=[幢栋座元楼层门])\\d{2,4}(?![0-9０-９A-Za-z])"
+# Estate words that follow a house number without a name of their own (9号大院3栋).
+_BARE_PLACE = "大院|家属院|家属区|宿舍楼|宿舍区|宿舍"
+CHAIN = re.compile(
+    f"(?:{_NAMED}(?:{_SEP}{_NAMED})*(?:{_SEP}{_NUMBERED})*"
+    f"(?:{_SEP}(?:{_NAMED}|{_BARE_PLACE})(?:{_SEP}{_NUMBERED})+)?"
+    f"|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)(?:{_BARE_ROOM})?"
+)
+# Right after a trigger word: an estate without a suffix (东方名都) followed by building and room numbers.
+ESTATE_CHAIN = re.compile(f"{_HAN}{{2,8}}?(?:{_SEP}{_NUMBERED}){{2,}}")
+PART = re.compile(f"{_NAMED}|{_NUMBERED}")
+# An administrative suffix inside a part after a name of two characters (城关镇|东大街粮站家属院).
+INNER_ADMIN = re.compile("(?<=[\\u4e00-\\u9fff]{2})(?:省|市|县|镇|乡|街道|州)")
+
+# The nationalities in the names of autonomous prefectures and counties (凉山彝族自治州 → 凉山州, 凉山).
+_NATIONALITIES = (
+    "蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|东乡|纳西|景颇|"
+    "柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|"
+    "京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各"
+)
+_AUTONOMOUS = re.compile(
+    f"(.{{2,}}?)(?:(?:{'|'.join(sorted(_NATIONALITIES.split('|'), key=len, reverse=True))})族?)+自治(州|县)")
+
+
+@functools.cache
+def gazetteer_names() -> tuple[str, ...]:
+    """Administrative names (full and short) from the GB/T 2260 table, longest first."""
+    from sandbox.regions import region_table
+
+    names: set[str] = set()
+    for code, name in region_table().items():
+        if len(name) < 2 or name in {"市辖区", "县"}:
+            continue
+        names.add(name)
+        autonomous = _AUTONOMOUS.fullmatch(name)
+        if autonomous is not None:
+            stem, level = autonomous.groups()
+            names.update((stem + level, stem) if level == "州" else (stem + level,))
+        if code.endswith("0000") or code.endswith("00"):
+            for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市"):
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    names.add(name[: -len(suffix)])
+                    break
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+@functools.cache
+def gazetteer_index() -> tuple[frozenset[str], frozenset[str], int]:
+    """(names, their two-character prefixes, the longest name's length)."""
+    names = gazetteer_names()
+    return frozenset(names), frozenset(n[:2] for n in names), max(len(n) for n in names)
+
+
+def label_end(text: str, position: int) -> int:
+    """Where a trigger word that straddles ``position`` ends (``position`` if none does)."""
+    for match in TRIGGER_RE.finditer(text, max(0, position - 5), position + 5):
+        if match.start() < position < match.end():
+            return match.end()
+    return position
