@@ -17,8 +17,28 @@ import re
 from privacy.recognizers._base import han_class_without
 
 __all__ = [
-    "ADMIN_NEXT", "ADMIN_RE", "CHAIN", "INNER_ADMIN", "DWELLING", "ESTATE_CHAIN", "NAMED_RE", "NUMBERED_RE", "PART", "PLACE_RE", "ROAD_RE",
-    "ROOM_UNITS", "SEED", "START_RE", "STOP_WORD_RE", "TRIGGER", "TRIGGER_RE", "gazetteer_names",
+    "ADMIN_NEXT",
+    "ADMIN_RE",
+    "BEFORE_START",
+    "CHAIN",
+    "DWELLING",
+    "ESTATE_CHAIN",
+    "GENERIC_PART",
+    "HOME",
+    "INNER_ADMIN",
+    "NAMED_RE",
+    "NUMBERED_RE",
+    "PART",
+    "PLACE_RE",
+    "ROAD_RE",
+    "ROOM_UNITS",
+    "SEED",
+    "STOP_WORD_RE",
+    "TRIGGER",
+    "TRIGGER_RE",
+    "gazetteer_index",
+    "gazetteer_names",
+    "trigger_spans",
 ]
 
 _ADMIN = "自治区|自治州|自治县|特别行政区|省|市|地区|盟|区|县|旗|州|街道办事处|街道|镇|乡"
@@ -29,12 +49,13 @@ _ROAD = "大道|大街|路|街|巷|胡同|弄|道|里|条|段"
 _NUMERAL = "[0-9０-９A-Za-z一二三四五六七八九十百零〇两甲乙丙丁]"
 _UNIT = "号院|号楼(?![上下道里梯顶])|号|弄|栋|幢|座|楼(?![上下道里梯顶])|单元|层|室|户|组|排|门|队|巷|区|片|期"
 # Characters that never occur in a place name: they end (and start) one.
-_STOP = "在住的了是与及等对被把给说称请但也还就又已其他她我你您们这那有没不很该到去"
+_STOP = "在住的了是为与及等对被把给说称请但也还就又已其他她我你您们这那有没不很该到去"
 # Words of the surrounding report whose characters do occur in place names (希望 / 望京, 反映, 将于 / 将军路).
 STOP_WORDS = (
     "反映", "希望", "要求", "请求", "因为", "为了", "并且", "即将", "将于", "将在", "将要", "还将", "来到", "前来",
     "回到", "电话", "表示", "投诉", "举报", "咨询", "发现", "路过", "经过", "告知", "认为", "搬进", "搬入", "入住",
-    "址为", "地为", "所为", "均为",
+    "住于", "居于", "址于", "处于", "设于", "关于", "至于", "来电", "致电", "求助", "询问", "打听", "说明", "提出",
+    "建议", "申请", "办理", "报修", "报警", "看望", "走访", "探望", "联系",
 )
 DWELLING = re.compile(f"(?:{_DWELLINGS})$")
 ROOM_UNITS = "室户层元楼栋幢座"
@@ -47,36 +68,31 @@ def _first_chars(*alternations: str) -> str:
 _HAN = han_class_without(_STOP)
 # Greedy: the longest run of characters that ends in a suffix (青山湖街道大园路 is one part).
 # A part never ends right before an estate word (东阳市吴宁街道|西街村, not …西街|村).
-_NAMED = (f"{_HAN}{{1,8}}(?={_first_chars(_PLACE, _ROAD, _ADMIN)})(?:{_PLACE}|{_ROAD}|{_ADMIN})"
-          f"(?!{_DWELLINGS})")
+# A road may end in a direction before its number (工业大道南9号).
+_NAMED = (f"{_HAN}{{1,8}}(?={_first_chars(_PLACE, _ROAD, _ADMIN)})"
+          f"(?:{_PLACE}|(?:{_ROAD})(?:[东南西北中](?=[0-9０-９]))?|{_ADMIN})(?!{_DWELLINGS})")
 _NUMBERED = (
     f"(?:\\d+(?:[-－]\\d+){{1,3}}(?:室|号)?|附{_NUMERAL}{{1,5}}号|[东西南北中]单元"
     f"|{_NUMERAL}{{1,5}}(?={_first_chars(_UNIT)})(?:{_UNIT}))"
 )
 TRIGGER = ("住在", "住址", "家住", "地址", "位于", "居住", "现住", "户籍", "住于", "搬到", "租住", "家庭住址")
-# Where an address not starting with a gazetteer name may begin: after punctuation, a stop character
-# or a stop word.
-_BY_WIDTH: dict[int, list[str]] = {}
-for _word in STOP_WORDS:
-    _BY_WIDTH.setdefault(len(_word), []).append(_word)
-_START = (
-    "(?:^|(?<=[\\x00\\s，。；：:,、（()）\"“”址于至" + _STOP + "])"
-    + "".join(f"|(?<={'|'.join(words)})" for words in _BY_WIDTH.values()) + ")"
-)
+# Where an address not starting with a gazetteer name may begin: the start of the text and the end
+# of a match of BEFORE_START (punctuation, a label's last character, a stop character) or STOP_WORD_RE.
+_BEFORE_START = "[\\x00\\s，。；：:,、（()）\"“”址于至" + _STOP + "]"
 # Words that introduce an address; a chain that swallowed one restarts after it.
 _TRIGGERS = ("走访", "居住地址", "现居住地", "现住址", "住所地", "联系地址", "通讯地址", "收货地址", "详细地址",
              "所在地", "居住地", "户口所在地", "家庭住址", "户籍地址", "户籍地", "户籍", "地址", "住址", "家住", "住在",
              "位于", "居住在", "居住", "现住", "来自", "搬到", "租住", "前往", "途经", "送至", "寄往", "发往",
              "门牌号", "门牌")
 TRIGGER_RE = re.compile("|".join(sorted(_TRIGGERS, key=len, reverse=True)))
-STOP_WORD_RE = re.compile("|".join(STOP_WORDS))
+STOP_WORD_RE = re.compile(f"(?={_first_chars('|'.join(STOP_WORDS))})(?:{'|'.join(STOP_WORDS)})")
 
-ROAD_RE = re.compile(f"(?:{_ROAD})$")
+ROAD_RE = re.compile(f"(?:{_ROAD})[东南西北中]?$")
 PLACE_RE = re.compile(f"(?:{_PLACE})$")
 ADMIN_RE = re.compile(f"(?:{_ADMIN})$")
 ADMIN_NEXT = re.compile(f"(?:{_ADMIN})")
 SEED = re.compile(f"{_NUMBERED}|村|社区|小区|新村|花园|家园|公寓|大厦|苑|家属|大院|宿舍")
-START_RE = re.compile(_START + "(?=[\\u4e00-\\u9fff0-9０-９A-Za-z])")
+BEFORE_START = re.compile(f"(?:{_BEFORE_START})(?=[\\u4e00-\\u9fff0-9０-９A-Za-z])")
 NAMED_RE = re.compile(_NAMED)
 NUMBERED_RE = re.compile(_NUMBERED)
 _SEP = "[\\s,，]?"
@@ -93,7 +109,13 @@ CHAIN = re.compile(
 ESTATE_CHAIN = re.compile(f"{_HAN}{{2,8}}?(?:{_SEP}{_NUMBERED}){{2,}}")
 PART = re.compile(f"{_NAMED}|{_NUMBERED}")
 # An administrative suffix inside a part after a name of two characters (城关镇|东大街粮站家属院).
-INNER_ADMIN = re.compile("(?<=[\\u4e00-\\u9fff]{2})(?:省|市|县|镇|乡|街道|州)")
+INNER_ADMIN = re.compile("(?<=[\\u4e00-\\u9fff]{2})(?:省|市|县|镇|乡|街道|州)(?![级委村场民区内外直])")
+# Parts that name no particular place: a generic word (街道, 社区) or a village or estate after a
+# determiner (各村, 本小区, 某小区, 农村, 乡村).
+GENERIC_PART = re.compile(
+    f"^(?:街道|社区|小区|村里|镇上|县城|城区|市区)$|(?:^某+|[各本该全邻每此某农乡])(?:{_DWELLINGS})$")
+# Words before a village or estate without a number that say somebody lives there.
+HOME = re.compile("住|家在|老家|家乡|地址|户籍|户口|籍贯|搬到|搬至|位于|来自|寄往|寄到|送至|送到|收货|所在地")
 
 # The nationalities in the names of autonomous prefectures and counties (凉山彝族自治州 → 凉山州, 凉山).
 _NATIONALITIES = (
@@ -134,9 +156,10 @@ def gazetteer_index() -> tuple[frozenset[str], frozenset[str], int]:
     return frozenset(names), frozenset(n[:2] for n in names), max(len(n) for n in names)
 
 
-def label_end(text: str, position: int) -> int:
-    """Where a trigger word that straddles ``position`` ends (``position`` if none does)."""
-    for match in TRIGGER_RE.finditer(text, max(0, position - 5), position + 5):
-        if match.start() < position < match.end():
-            return match.end()
-    return position
+def trigger_spans(text: str) -> dict[int, int]:
+    """For every position strictly inside a trigger word of ``text``: where that word ends."""
+    inside: dict[int, int] = {}
+    for match in TRIGGER_RE.finditer(text):
+        for position in range(match.start() + 1, match.end()):
+            inside[position] = match.end()
+    return inside

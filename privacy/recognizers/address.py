@@ -21,14 +21,18 @@ left to the start after it.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from privacy.recognizers._address_parts import (
     ADMIN_NEXT,
     ADMIN_RE,
+    BEFORE_START,
     CHAIN,
     DWELLING,
     ESTATE_CHAIN,
+    GENERIC_PART,
+    HOME,
     INNER_ADMIN,
     NUMBERED_RE,
     PART,
@@ -36,15 +40,14 @@ from privacy.recognizers._address_parts import (
     ROAD_RE,
     ROOM_UNITS,
     SEED,
-    START_RE,
     STOP_WORD_RE,
     TRIGGER,
     TRIGGER_RE,
     gazetteer_index,
     gazetteer_names,
-    label_end,
+    trigger_spans,
 )
-from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _drop_overlaps
+from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _drop_overlaps, window_before
 
 __all__ = ["AddressRecognizer", "gazetteer_names"]
 
@@ -103,18 +106,23 @@ class AddressRecognizer(ChineseRecognizer):
         return False
 
     def _levels(self, value: str) -> set[str]:
-        """Which kinds of component ``value`` is made of."""
+        """Which kinds of component ``value`` is made of; ``"admin first"`` when an administrative
+        name comes before the first village or estate (城关镇…家属院, not 侯家村为省级…)."""
         levels: set[str] = set()
-        for match in PART.finditer(value):
+        for index, match in enumerate(PART.finditer(value)):
             part = match.group()
-            if not levels and match.start() >= 2:
+            if index == 0 and match.start() >= 2:
                 levels.add("place")  # an estate name without a suffix (东方名都24栋…)
             if NUMBERED_RE.fullmatch(part):
                 levels.add("room" if part[-1] in ROOM_UNITS else "number")
                 continue
+            if GENERIC_PART.search(part):
+                continue  # 街道, 各村, 某小区, 农村: no particular place
             if self._is_admin(part) or INNER_ADMIN.search(part, 0, len(part) - 1) is not None:
                 levels.add("admin")
             if DWELLING.search(part):
+                if "admin" in levels and "dwelling" not in levels:
+                    levels.add("admin first")
                 levels.add("dwelling")
             elif ADMIN_RE.search(part):
                 levels.add("admin")
@@ -124,38 +132,49 @@ class AddressRecognizer(ChineseRecognizer):
                 levels.add("place")
         return levels
 
-    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+    def _verdict(self, value: str) -> tuple[Verdict | None, bool]:
+        """The verdict on ``value`` and whether it holds a number (a village alone needs context)."""
         levels = self._levels(value)
         specific = levels & {"number", "room"}
         named = levels & {"admin", "road", "place", "dwelling"}
-        if not specific and not ("dwelling" in levels and "admin" in levels):
-            return None  # a district or a street alone is a place, not somebody's address
+        if not specific and "admin first" not in levels:
+            return None, False  # a district or a street alone is a place, not somebody's address
         if not named and len(specific) < 2:
-            return None
+            return None, True
         score = 0.85 if named and specific else 0.7 if named else 0.6
         order = tuple(Term(f"pii.part.{name}") for name in ("admin", "road", "place", "dwelling", "number", "room")
                       if name in levels)
-        return Verdict("pii.why.address", {"parts": order}, score)
+        return Verdict("pii.why.address", {"parts": order}, score), bool(specific)
+
+    def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
+        return self._verdict(value)[0]
 
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
         if SEED.search(text) is None:
             return []
         gazetteer = set(self._gazetteer_starts(text))
-        starts = sorted({m.start() for m in START_RE.finditer(text)}.union(gazetteer))
+        start_set = {m.end() for m in BEFORE_START.finditer(text)}.union(
+            gazetteer, (0,), (m.end() for m in STOP_WORD_RE.finditer(text)))
+        labels = trigger_spans(text)
+        trigger_ends = sorted(set(labels.values()))
         hits: list[Hit] = []
         done = 0
-        for position in starts:
+        for position in sorted(start_set):
             if position < done:
                 continue
-            after_label = label_end(text, position)
+            after_label = labels.get(position, position)
             if after_label > position:
                 # The start is inside a label (the 址 of 住址): the address begins after it.
                 done = after_label
-                if after_label not in starts and CHAIN.match(text, after_label) is None:
+                if after_label not in start_set and CHAIN.match(text, after_label) is None:
                     continue
                 position = after_label
             match = CHAIN.match(text, position)
             chain_start = None
+            near = bisect.bisect_left(trigger_ends, position - 3)
+            near = near < len(trigger_ends) and trigger_ends[near] <= position
+            if match is None and not near and position not in gazetteer:
+                continue
             if match is None:
                 # A gazetteer name the generic parts cannot read (那曲市 starts with a stop character).
                 skip = self._gazetteer_length(text, position)
@@ -163,7 +182,7 @@ class AddressRecognizer(ChineseRecognizer):
                 chain_start = position if match is not None else None
             elif self._later_start(text, position, gazetteer):
                 continue
-            if TRIGGER_RE.search(text, max(0, position - 4), position):
+            if near:
                 estate = ESTATE_CHAIN.match(text, position)
                 if estate is not None and (match is None or estate.end() > match.end()):
                     match = estate
@@ -184,9 +203,9 @@ class AddressRecognizer(ChineseRecognizer):
             done = end
             value = text[start:end].rstrip(" ,，")
             end = start + len(value)
-            verdict = self.check(value, text, start, end)
-            if verdict is None:
-                continue
+            verdict, numbered = self._verdict(value)
+            if verdict is None or (use_context and not numbered and HOME.search(window_before(text, start, 8)) is None):
+                continue  # a village or estate without a number is an address only where somebody lives
             score = verdict.score or 0.6
             word = self.context_word(text, start, end) if use_context else ""
             if word:

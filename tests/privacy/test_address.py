@@ -1,0 +1,83 @@
+"""ADDRESS (privacy/recognizers/address.py): addresses as people write them, and places that are not addresses.
+
+Sentences are invented for these tests (not taken from the real-text corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.recognizers._address_parts import gazetteer_names
+from privacy.scanning import scan_text, scan_texts
+
+
+def _found(text: str) -> list[str]:
+    return [f.text for f in scan_text(text) if f.entity_type == "ADDRESS"]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    # Characters of report words (希望, 来电, 将于 …) also occur in place names.
+    ("我家在朝阳区望京西园四区207号楼3单元502，", "朝阳区望京西园四区207号楼3单元502"),
+    ("住址：望江西路166号", "望江西路166号"),
+    ("通知送到电力新村9栋201室。", "电力新村9栋201室"),
+    ("快递寄到来福士广场C座2208", "来福士广场C座2208"),
+    ("户籍地址将军路27号，已迁出", "将军路27号"),
+    ("家住长宁区长宁路999弄3号，", "长宁区长宁路999弄3号"),
+])
+def test_place_names_holding_characters_of_report_words(text: str, address: str) -> None:
+    assert _found(text) == [address]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("市民反映幸福村3组自来水停了两天", "幸福村3组"),
+    ("业主来电求助梧桐苑7幢2单元漏水", "梧桐苑7幢2单元"),
+    ("希望电信大院5号楼尽快恢复供暖", "电信大院5号楼"),
+    ("包裹邮寄到湖北省宜昌市西陵区夷陵大道58号", "湖北省宜昌市西陵区夷陵大道58号"),
+    ("现住址为大理市下关镇建设路19号附4号", "大理市下关镇建设路19号附4号"),
+    ("现居住于双流区东升街道长顺路二段45号", "双流区东升街道长顺路二段45号"),
+])
+def test_an_address_begins_after_the_words_of_the_report(text: str, address: str) -> None:
+    assert _found(text) == [address]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("收货地址 云南省 红河州 元阳县 新街镇 土锅寨村 5组", "云南省 红河州 元阳县 新街镇 土锅寨村 5组"),
+    ("他家住城关镇西大街供销社家属院，门口有棵槐树", "城关镇西大街供销社家属院"),
+    ("住机务段宿舍楼3单元的老职工", "机务段宿舍楼3单元"),
+    ("我住海珠区工业大道南9号大院4栋", "海珠区工业大道南9号大院4栋"),
+    ("现居住在安定门外大街6号院3号楼2门301", "安定门外大街6号院3号楼2门301"),
+    ("地址：东城区北新桥三条15号", "东城区北新桥三条15号"),
+    ("家住岳麓区桃花岭小区7片2栋，", "岳麓区桃花岭小区7片2栋"),
+    ("住阳光小区北区3号楼西单元5楼", "阳光小区北区3号楼西单元5楼"),
+    ("户籍地：巴塘县夏邛镇茶雪村", "巴塘县夏邛镇茶雪村"),
+])
+def test_estates_units_and_spaced_chains(text: str, address: str) -> None:
+    assert _found(text) == [address]
+
+
+@pytest.mark.parametrize("text", [
+    "早高峰中山路、人民路部分路段拥堵",  # roads without a number: a traffic report
+    "朝阳区明天举办招聘会",  # a district alone
+    "希望有关部门尽快处理",
+    "来电反映小区停车难",
+    "来电人反映，金水区某小区电梯停运",  # an unnamed estate
+    "请杨柳镇各村于月底前上报名单",  # every village of a town
+    "请于周五到街道三楼会议室开会",  # the sub-district office, not a place's name
+    "我是青岛路社区的网格员",  # a road named after a city + 社区, nobody said they live there
+    "红星镇五一村村民委员会\n2024年12月1日",  # a signature: the village's committee
+    "拟推荐桃源村为省级美丽乡村示范村",
+])
+def test_places_that_are_not_somebodys_address(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_short_names_of_autonomous_prefectures_and_counties_are_in_the_gazetteer() -> None:
+    names = set(gazetteer_names())
+    assert {"凉山州", "凉山", "黔东南州", "红河州", "伊犁州", "景宁县", "长白县"} <= names
+    assert "东南州" not in names  # the stem is cut before the nationality, never inside the place name
+
+
+def test_a_village_without_a_number_needs_a_word_of_living_there_in_its_own_text() -> None:
+    texts = ["他说老家住", "平安乡红旗村", "户籍：平安乡红旗村"]
+    found = [(f.row, f.text) for f in scan_texts(texts) if f.entity_type == "ADDRESS"]
+    assert found == [(2, "平安乡红旗村")]
