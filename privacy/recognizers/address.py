@@ -30,24 +30,27 @@ from privacy.recognizers._address_parts import (
     BEFORE_START,
     CHAIN,
     DWELLING,
+    ESTATE,
     ESTATE_CHAIN,
     GENERIC_PART,
-    HOME,
     INNER_ADMIN,
     NUMBERED_RE,
+    ORG_AFTER,
     PART,
     PLACE_RE,
     ROAD_RE,
     ROOM_UNITS,
+    RURAL_UNIT,
     SEED,
     STOP_WORD_RE,
     TRIGGER,
     TRIGGER_RE,
+    VILLAGE,
     gazetteer_index,
     gazetteer_names,
     trigger_spans,
 )
-from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _drop_overlaps, window_before
+from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _drop_overlaps
 
 __all__ = ["AddressRecognizer", "gazetteer_names"]
 
@@ -105,9 +108,24 @@ class AddressRecognizer(ChineseRecognizer):
                     return True
         return False
 
+    def _through_gazetteer(self, text: str, end: int, gazetteer: set[int]) -> int:
+        """Where a chain ending at ``end`` ends when it goes on through gazetteer names the generic
+        parts cannot read (吕梁市|离石区青年路166号: 离 is a stop character)."""
+        while True:
+            following = end + 1 if text[end : end + 1] in (" ", ",", "，") else end
+            length = self._gazetteer_length(text, following) if following in gazetteer else 0
+            if not length:
+                return end
+            more = CHAIN.match(text, following + length)
+            end = more.end() if more is not None else following + length
+
     def _levels(self, value: str) -> set[str]:
-        """Which kinds of component ``value`` is made of; ``"admin first"`` when an administrative
-        name comes before the first village or estate (城关镇…家属院, not 侯家村为省级…)."""
+        """Which kinds of component ``value`` is made of.
+
+        Besides the parts shown in explanations: ``"estate"`` (a named housing estate),
+        ``"admin first"`` (an administrative name before the first village: 大屯乡王家屯, not
+        侯家村为省级…), and a group below a village (王家村|雷允组) counts as a number.
+        """
         levels: set[str] = set()
         for index, match in enumerate(PART.finditer(value)):
             part = match.group()
@@ -118,13 +136,21 @@ class AddressRecognizer(ChineseRecognizer):
                 continue
             if GENERIC_PART.search(part):
                 continue  # 街道, 各村, 某小区, 农村: no particular place
+            if "village" in levels and RURAL_UNIT.search(part):
+                levels.add("number")
             if self._is_admin(part) or INNER_ADMIN.search(part, 0, len(part) - 1) is not None:
                 levels.add("admin")
-            if DWELLING.search(part):
-                if "admin" in levels and "dwelling" not in levels:
-                    levels.add("admin first")
+            estate = ESTATE.search(part)
+            if estate is not None:
+                # Named: a short name (和平小区) or one after a road or division, not a phrase (雷雨天气时小区).
+                if 2 <= estate.start() <= 4 or (estate.start() >= 2 and levels & {"admin", "road"}):
+                    levels.add("estate")
                 levels.add("dwelling")
-            elif ADMIN_RE.search(part):
+            elif VILLAGE.search(part):
+                if "admin" in levels and "village" not in levels:
+                    levels.add("admin first")
+                levels.update(("dwelling", "village"))
+            elif DWELLING.search(part) or ADMIN_RE.search(part):
                 levels.add("admin")
             elif ROAD_RE.search(part):
                 levels.add("road")
@@ -133,11 +159,12 @@ class AddressRecognizer(ChineseRecognizer):
         return levels
 
     def _verdict(self, value: str) -> tuple[Verdict | None, bool]:
-        """The verdict on ``value`` and whether it holds a number (a village alone needs context)."""
+        """The verdict on ``value`` and whether it holds a number (a village or estate alone must not
+        name an organisation)."""
         levels = self._levels(value)
         specific = levels & {"number", "room"}
         named = levels & {"admin", "road", "place", "dwelling"}
-        if not specific and "admin first" not in levels:
+        if not specific and not levels & {"admin first", "estate"}:
             return None, False  # a district or a street alone is a place, not somebody's address
         if not named and len(specific) < 2:
             return None, True
@@ -200,12 +227,13 @@ class AddressRecognizer(ChineseRecognizer):
             start, end = match.span()
             if chain_start is not None and match.start() == position + skip:
                 start = chain_start
+            end = self._through_gazetteer(text, end, gazetteer)
             done = end
             value = text[start:end].rstrip(" ,，")
             end = start + len(value)
             verdict, numbered = self._verdict(value)
-            if verdict is None or (use_context and not numbered and HOME.search(window_before(text, start, 8)) is None):
-                continue  # a village or estate without a number is an address only where somebody lives
+            if verdict is None or (not numbered and ORG_AFTER.match(text, end) is not None):
+                continue  # 城关镇东关村|村民委员会: an organisation named after a place
             score = verdict.score or 0.6
             word = self.context_word(text, start, end) if use_context else ""
             if word:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from privacy.recognizers._address_parts import gazetteer_names
-from privacy.scanning import scan_text, scan_texts
+from privacy.scanning import scan_text
 
 
 def _found(text: str) -> list[str]:
@@ -77,7 +77,28 @@ def test_short_names_of_autonomous_prefectures_and_counties_are_in_the_gazetteer
     assert "东南州" not in names  # the stem is cut before the nationality, never inside the place name
 
 
-def test_a_village_without_a_number_needs_a_word_of_living_there_in_its_own_text() -> None:
-    texts = ["他说老家住", "平安乡红旗村", "户籍：平安乡红旗村"]
-    found = [(f.row, f.text) for f in scan_texts(texts) if f.entity_type == "ADDRESS"]
-    assert found == [(2, "平安乡红旗村")]
+@pytest.mark.parametrize(("text", "address"), [
+    ("通知：化工新村周三全天停水", "化工新村"),  # a named housing estate
+    ("网格员上报，平安乡红旗村有人烧秸秆", "平安乡红旗村"),  # a village after its township
+    ("户籍：吉木乃县 托斯特乡 阔克舍木村 二组", "吉木乃县 托斯特乡 阔克舍木村 二组"),
+    ("现居住地：孟连县勐马镇芒海村帕亮组21号", "孟连县勐马镇芒海村帕亮组21号"),  # a named group
+    ("住平坝区乐平镇大屯村第三生产队", "平坝区乐平镇大屯村第三生产队"),
+    ("牧户住址：新巴尔虎右旗呼伦镇达石莫嘎查", "新巴尔虎右旗呼伦镇达石莫嘎查"),
+    ("地址：南岸区 南坪 工贸路 12号 附 3号", "南岸区 南坪 工贸路 12号 附 3号"),  # a bare word between spaced parts
+    ("我们搬到了浑南区万科·春河里7号楼", "浑南区万科·春河里7号楼"),
+    ("送达地址：雁塔区丈八街道 枫林绿洲 9号楼 2单元 1702，", "雁塔区丈八街道 枫林绿洲 9号楼 2单元 1702"),
+    ("起火点位于新华区中山路15号院内", "新华区中山路15号院"),
+    ("其租住的碑林区东关正街36号之3", "碑林区东关正街36号之3"),
+])
+def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, address: str) -> None:
+    assert _found(text) == [address]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("平安乡红旗村村民委员会\n2024年12月1日", []),  # the village names an organisation
+    ("金桂小区业主委员会换届公告", []),
+    ("雷雨天气时小区配电房进水", []),  # a phrase before 小区, not an estate's name
+    ("反映锦绣花园门口下水道堵塞", ["锦绣花园"]),  # 下水道 is no road
+])
+def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str]) -> None:
+    assert _found(text) == expected
