@@ -127,7 +127,8 @@ _BARE_ROOM = (
     "(?:(?<=[幢栋座元楼层门])[A-Za-z]{0,2}\\d{1,4}(?:[-－]\\d{1,4})?|(?<=[幢栋座元楼层门]\\s)\\d{3,4})"
     "(?![0-9０-９A-Za-z年月日时点分天人元个岁次份件])"
 )
-# Estate words that follow a house number without a name of their own (9号大院3栋, C区公寓2号楼).
+# After a house number: a building and its units or bare room number (233号中信广场5102), or an estate
+# word without a name of its own (9号大院3栋, C区公寓2号楼).
 _BARE_PLACE = "大院|家属院|家属区|宿舍楼|宿舍区|宿舍|公寓"
 # An estate's name without a suffix word before its building (金域蓝湾9号楼, 万科·金域蓝湾3栋).
 _ESTATE_NAME = f"(?:{_HAN}|·){{2,10}}?(?={_SEP}{_NUMERAL}{{1,5}}(?:号楼|栋|幢|座|号院))"
@@ -135,7 +136,7 @@ _ESTATE_NAME = f"(?:{_HAN}|·){{2,10}}?(?={_SEP}{_NUMERAL}{{1,5}}(?:号楼|栋|�
 _BARE_WORD = f"\\s{_HAN}{{2,5}}(?=\\s)"
 CHAIN = re.compile(
     f"(?:{_NAMED}(?:{_SEP}{_NAMED}|{_BARE_WORD})*(?:{_SEP}{_ESTATE_NAME})?(?:{_SEP}{_NUMBERED})*"
-    f"(?:{_SEP}(?:{_NAMED}|{_BARE_PLACE})(?:{_SEP}{_NUMBERED})+)?"
+    f"(?:{_SEP}(?:{_NAMED}|{_BARE_PLACE})(?:(?:{_SEP}{_NUMBERED})+|[0-9０-９]{{3,5}}(?![0-9０-９])))?"
     f"|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)(?:{_SEP}{_BARE_ROOM})?"
 )
 # Right after a trigger word: an estate without a suffix (东方名都) followed by building and room numbers.

@@ -89,6 +89,8 @@ def test_short_names_of_autonomous_prefectures_and_counties_are_in_the_gazetteer
     ("送达地址：雁塔区丈八街道 枫林绿洲 9号楼 2单元 1702，", "雁塔区丈八街道 枫林绿洲 9号楼 2单元 1702"),
     ("起火点位于新华区中山路15号院内", "新华区中山路15号院"),
     ("其租住的碑林区东关正街36号之3", "碑林区东关正街36号之3"),
+    ("寄到越秀区环市东路339号广东国际大厦1608", "越秀区环市东路339号广东国际大厦1608"),  # a building's bare room
+    ("网格员走访吕梁市离石区凤山路21号3幢", "吕梁市离石区凤山路21号3幢"),  # 离 stops names, not 离石区
 ])
 def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, address: str) -> None:
     assert _found(text) == [address]
