@@ -12,7 +12,7 @@ from sandbox.review._members_file import parse_members
 from sandbox.review._membership import add_member, remove_member
 from sandbox.review._rules import CATEGORIES
 from sandbox.roles import Actor, can
-from sandbox.ui import guarded, tr
+from sandbox.ui import guarded, md_escape, tr, trm
 
 __all__ = ["committee_section"]
 
@@ -34,7 +34,7 @@ def committee_section(actor: Actor) -> None:
     if not committees:
         st.info(tr("committee.none"))
     for committee in committees:
-        st.markdown(f"**{committee['name']}**")
+        st.markdown(f"**{md_escape(committee['name'])}**")
         _members_table(committee["members"])
         _changes(actor, committee["name"])
     if not can(actor, "committee.manage"):
@@ -49,7 +49,7 @@ def committee_section(actor: Actor) -> None:
         made = guarded(lambda: create_committee(
             actor=actor, name=name.strip(), members=parse_members(text, file=tr("committee.ui.members_yaml"))))
         if made is not None:
-            st.success(tr("committee.created", name=made["name"], count=made["members"]))
+            st.success(trm("committee.created", name=made["name"], count=made["members"]))
     if committees:
         with st.form("committee_interest", clear_on_submit=True):
             chosen = st.selectbox(tr("committee.ui.committee"), [c["name"] for c in committees], key="interest_committee",
@@ -62,7 +62,7 @@ def committee_section(actor: Actor) -> None:
         if declared and member:
             done = guarded(lambda: declare_interest(actor=actor, username=member, interest=interest, committee=chosen))
             if done is not None:
-                st.success(tr("committee.interest_added" if done["added"] else "committee.interest_known",
+                st.success(trm("committee.interest_added" if done["added"] else "committee.interest_known",
                               username=done["username"], committee=done["committee"]))
         _membership_forms(actor, committees)
 
@@ -96,7 +96,7 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
                   "is_chair": chair}
         done = guarded(lambda: add_member(actor=actor, member=member, reason=reason, committee=chosen))
         if done is not None:
-            st.success(tr("committee.member_joined", username=done["username"], committee=done["committee"],
+            st.success(trm("committee.member_joined", username=done["username"], committee=done["committee"],
                           count=done["members"], number=done["number"]))
     with st.form("committee_remove", clear_on_submit=True):
         st.markdown(f"**{tr('committee.ui.remove_member')}**")
@@ -109,5 +109,5 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
     if removed and leaving:
         done = guarded(lambda: remove_member(actor=actor, username=leaving, reason=reason, committee=chosen))
         if done is not None:
-            st.success(tr("committee.member_left", username=done["username"], committee=done["committee"],
+            st.success(trm("committee.member_left", username=done["username"], committee=done["committee"],
                           count=done["members"], number=done["number"]))

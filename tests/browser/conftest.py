@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests._servers import stop_group
 from tests._worlds import relocated_copy
 from tests.browser.wb_driver import CHROMIUM, CHROMIUM_ARGS, INIT_JS, RenderReport, visit, watch
 
@@ -137,12 +137,7 @@ def workbench_url(workbench_home: Path, large_source: tuple[str, Path, list[str]
         yield f"http://127.0.0.1:{port}/"
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+            stop_group(proc, grace=15)
         log_text = log_path.read_text(errors="replace")
         if "Traceback" in log_text:
             print(f"streamlit server log had a traceback:\n{log_text[-4000:]}")
