@@ -34,6 +34,7 @@ __all__ = [
     "ROAD_RE",
     "ROOM_UNITS",
     "RURAL_UNIT",
+    "SECTOR",
     "SEED",
     "STOP_WORD_RE",
     "TRIGGER",
@@ -70,6 +71,8 @@ STOP_WORDS = (
     "住于", "居于", "址于", "处于", "设于", "关于", "至于", "来电", "致电", "求助", "询问", "打听", "说明", "提出",
     "建议", "申请", "办理", "报修", "报警", "看望", "走访", "探望", "联系", "那里", "那边", "那个", "那家", "那些",
     "那栋", "那条", "那片", "那儿", "那天", "等人", "等地", "等处", "等待", "等候", "等到", "等等",
+    "今天", "明天", "昨天", "上午", "下午", "晚上", "早上", "中午", "凌晨", "近日", "目前", "现在", "本周", "下周",
+    "上周", "今年", "去年", "最近", "一趟", "一下", "一次", "一起",
 )
 DWELLING = re.compile(f"(?:{_DWELLINGS})$")
 VILLAGE = re.compile(f"(?:{_VILLAGES})$")
@@ -148,7 +151,10 @@ INNER_ADMIN = re.compile("(?<=[\\u4e00-\\u9fff]{2})(?:省|市|县|镇|乡|街道
 # determiner (各村, 本小区, 某小区, 农村, 乡村).
 GENERIC_PART = re.compile(
     f"^(?:街道|社区|小区|村里|镇上|县城|城区|市区)$|(?:^某+|[各本该全邻每此某农乡个])(?:{_DWELLINGS})$"
+    f"|^(?:老旧|新建|周边|附近|整个|所在|其他|多个|各个|部分|回迁|安置|高档|封闭式|开放式)(?:{_ESTATES})$"
     "|(?:家|委会|政府)大院$")
+# A sector of an estate (东区3栋), not the district of a city, when no administrative name comes first.
+SECTOR = frozenset(("东区", "西区", "南区", "北区", "中区"))
 
 # The nationalities in the names of autonomous prefectures and counties (凉山彝族自治州 → 凉山州, 凉山).
 _NATIONALITIES = (

@@ -41,6 +41,7 @@ from privacy.recognizers._address_parts import (
     ROAD_RE,
     ROOM_UNITS,
     RURAL_UNIT,
+    SECTOR,
     SEED,
     STOP_WORD_RE,
     TRIGGER,
@@ -134,8 +135,8 @@ class AddressRecognizer(ChineseRecognizer):
             if NUMBERED_RE.fullmatch(part):
                 levels.add("room" if part[-1] in ROOM_UNITS else "number")
                 continue
-            if GENERIC_PART.search(part):
-                continue  # 街道, 各村, 某小区, 农村: no particular place
+            if GENERIC_PART.search(part) or (part in SECTOR and not levels):
+                continue  # 街道, 各村, 某小区, 农村, 老旧小区: no particular place; 东区3栋: a sector
             if "village" in levels and RURAL_UNIT.search(part):
                 levels.add("number")
             if self._is_admin(part) or INNER_ADMIN.search(part, 0, len(part) - 1) is not None:

@@ -101,6 +101,11 @@ def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, 
     ("金桂小区业主委员会换届公告", []),
     ("雷雨天气时小区配电房进水", []),  # a phrase before 小区, not an estate's name
     ("反映锦绣花园门口下水道堵塞", ["锦绣花园"]),  # 下水道 is no road
+    ("各位业主，后天下午小区停电检修", []),  # a time, then 小区
+    ("反映其居住的老旧小区加装电梯的事", []),  # a description, not a name
+    ("西区5栋的入户登记已经做完了", []),  # a sector without a place above it
+    ("家住攀枝花市东区炳草岗大街15号", ["攀枝花市东区炳草岗大街15号"]),  # the city's district 东区
+    ("你明天去一趟石板滩村6组看看", ["石板滩村6组"]),
 ])
 def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str]) -> None:
     assert _found(text) == expected
