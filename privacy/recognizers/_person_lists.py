@@ -52,6 +52,7 @@ def _name_like(value: str) -> bool:
     return len(value) <= 3 and value[0] in single
 
 
+_NEVER_LAST = frozenset("称说讲问的了在是和与及你您他她我也都还就又已将把被给向对")
 _FUNCTION_POS = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc"))
 
 
@@ -75,6 +76,8 @@ def refine_end(text: str, hit: Hit, words: Words) -> Hit:
         return hit
     ends = _ends(words, hit.start - 4, end + 2)
     for candidate in (end - 1, end + 1):
+        if candidate > end and text[end] in _NEVER_LAST:
+            continue  # 常胜|称: a verb or function word never ends a name
         if hit.start + 2 <= candidate <= hit.start + 4 and candidate in ends:
             return Hit(hit.entity_type, hit.start, candidate, hit.score, hit.verdict, hit.context_word)
     return hit

@@ -24,7 +24,7 @@ from importlib import resources
 
 from privacy.recognizers._base import Hit, Verdict, _drop_overlaps, han_class_without
 
-__all__ = ["FOLLOWER_WORDS", "PERSON_NOUNS", "NameRules", "jieba_word", "name_char_score", "surnames"]
+__all__ = ["FOLLOWER_WORDS", "PERSON_NOUNS", "NameRules", "jieba_name", "jieba_word", "name_char_score", "surnames"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that end a name: function words and verbs that follow names in reports.
@@ -70,6 +70,7 @@ SUFFIX_CONTEXT = (
 )
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 _NUMERALS = frozenset("一二两三四五六七八九十")
+_SCHOOL_YEAR = re.compile("[高初][一二三]")
 _COUNTED = frozenset("户人位名家个")
 # After a role word, what a person does next (业主夏天投诉 …): a common word there is still a name.
 _ACTS_AFTER_ROLE = re.compile(
@@ -78,14 +79,14 @@ _ACTS_AFTER_ROLE = re.compile(
 # jieba tags of ordinary words that can still be someone's given name (石头, 夏天, 宁静), not verbs or adverbs.
 _NAME_LIKE_TAGS = frozenset(("n", "nr", "ns", "nz", "nrt", "t", "a", "an", "s", "ng", "nt"))
 # Words that often follow a name at the start of a sentence (王秀英来电反映 …).
-_NAME_FOLLOWER = re.compile("来电|反映|投诉|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
+_NAME_FOLLOWER = re.compile("来电(?![人者])|反映(?!人)|投诉(?!人)|咨询|称|表示|说|家住|住在|现住|的|于|在|向|要求|诉求|申请|因")
 # What only a person does right after their name at the start of a clause.
-_PERSON_ACTS = re.compile("来电|来信|来访|致电|反映|投诉|诉称|咨询|举报")
+_PERSON_ACTS = re.compile("(?:来电|来信|来访|致电|反映|投诉|诉称|咨询|举报)(?![人者])")
 # Trailing character of a candidate that begins one of those words (向晴|致电): not part of the name.
 FOLLOWER_WORDS = frozenset(("致电", "来电", "来信", "来访", "反映", "投诉", "咨询", "举报", "表示", "认为"))
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
               "书记", "主任", "经理", "会计", "出纳", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
-              "总(?![是算共结体计之部理统裁监量额数有要会])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
+              "总(?![是算共结体计之部理统裁监量额数有要会支])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -93,7 +94,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 # One-character kinship words before a name in a form's list of family members (妻房小燕、子房俊).
-_KIN = "[妻夫子女父母兄弟姐妹孙侄]"
+_KIN = "[妻夫子女父母兄弟姐妹孙侄](?![妻夫子女父母兄弟姐妹侄])"
 _PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \u3000]{{0,3}}$")
 # A form's label and its value: 姓名：尼玛, 户名：汪大海 — the whole value is a name, surname list or not.
 _LABEL_VALUE = re.compile(
@@ -153,6 +154,11 @@ def jieba_word(value: str, *, min_freq: int = 200) -> bool:
     return tags.get(value, "nr") != "nr" and freq.get(value, 0) >= min_freq
 
 
+def jieba_name(value: str) -> bool:
+    """True when jieba's dictionary tags ``value`` as a person's name (``nr``)."""
+    return _jieba_tables()[0].get(value) == "nr"
+
+
 def name_char_score(chars: str) -> float:
     """Mean log-share of the given-name characters among known names (0 = very common)."""
     _, _, shares = _jieba_tables()
@@ -206,7 +212,8 @@ class NameRules:
                 position = end - 1  # 谢谢|程师傅: the title form starts at the last character
                 continue
             hits.append(Hit(self.ENTITY, start, end, verdict.score or 0.5, verdict, verdict.params.get("context", "")))
-            position = end
+            # A weak candidate (由祖母) must not hide a name that a context word inside it introduces (祖母|包桂英).
+            position = end if verdict.score >= 0.5 else start + 1
         for match in _LABEL_VALUE.finditer(text):
             start, end = match.span("v")
             if any(ch in _STOP for ch in text[start:end] if ch not in "·•・"):
@@ -337,7 +344,7 @@ class NameRules:
         if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2 and name not in PERSON_NOUNS:
             return end, Verdict("pii.why.person_context", {"context": _PERSON_ACTS.match(text, end).group()}, 0.85)
         lead = text[start : start + 2]
-        if freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
+        if _SCHOOL_YEAR.fullmatch(name) or freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
             return None
         followed = end >= len(text) or not _HAN.match(text[end]) or _NAME_FOLLOWER.match(text, end) is not None
         score = 0.6 if followed else 0.45

@@ -75,7 +75,8 @@ _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大�
 # A name followed by a shop, brand or company word is the business's name (张小泉剪刀店, 周大福金店).
 _BUSINESS = re.compile(
     "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"
-    "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发)")
+    "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发|"
+    "部门|系统|窗口)")
 _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|夫妇|户|家)")
 
 
@@ -118,6 +119,13 @@ def _person_words(text: str, spans: list, words: Words) -> list:
         if end > start:
             found.append(type(span)(start, end, span.label))
     return found
+
+
+def _starts_word(text: str, at: int) -> bool:
+    """True when text[at] begins a common two-character word with the next character (孔德明|代为)."""
+    from privacy.recognizers._person_rules import jieba_word
+
+    return jieba_word(text[at : at + 2], min_freq=200)
 
 
 def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
@@ -259,13 +267,15 @@ class PersonRecognizer(ChineseRecognizer):
         by_start = {}
         for hit in sorted(rule_hits, key=lambda h: h.score):
             by_start[hit.start] = hit
+        by_end = {h.end: h for h in rule_hits if h.context_word}
         hits: list[Hit] = []
         claimed: set[int] = set()
         for span in _person_words(text, spans, words):
             value = text[span.start : span.end]
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue
-            if span.end - span.start >= 3 and text[span.end - 1 : span.end + 1] in FOLLOWER_WORDS:
+            if span.end - span.start >= 3 and (text[span.end - 1 : span.end + 1] in FOLLOWER_WORDS or (
+                    span.end - span.start == 4 and value[:2] not in surnames()[1] and _starts_word(text, span.end - 1))):
                 span = type(span)(span.start, span.end - 1, span.label)  # 向晴|致电: the 致 starts the verb
                 value = value[:-1]
             rule = by_start.get(span.start)
@@ -275,6 +285,12 @@ class PersonRecognizer(ChineseRecognizer):
                 span = type(span)(span.start - 1, span.end, span.label)  # 家庭成员：向|春梅 — the surname too
                 value = text[span.start : span.end]
                 rule = before
+            if rule is None:
+                inner = by_end.get(span.end)
+                if inner is not None and span.start < inner.start and inner.context_word:
+                    rule = inner  # 阿依|古丽女士: the context word vouches for the model's whole name
+                    claimed.add(inner.start)
+                    rule = Hit(inner.entity_type, span.start, inner.end, inner.score, inner.verdict, inner.context_word)
             after = by_start.get(span.start + 1)
             if after is not None and after.context_word in _KIN and after.end == span.end:
                 claimed.add(after.start)  # ：孙阿土 is a name, not 孙 (grandson) + 阿土

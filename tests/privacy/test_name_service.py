@@ -96,3 +96,16 @@ def test_familiar_forms_without_a_title() -> None:
     assert _names("楼下小郑家的空调外机一直滴水。") == ["小郑"]
     assert _names("请大家在小区门口集合，老百姓的事再小也要办。") == []
     assert _names("王老吉还是加多宝？") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("原工单来电人戚美琳补充了材料。", ["戚美琳"]),  # 来电人 is a role word, 原工单 no name
+    ("申请人：甄小宇，父母双亡，由外婆闵秋月照顾。", ["甄小宇", "闵秋月"]),  # 父|母双亡 is no kin + name
+    ("反映人柴胜称快递丢失。", ["柴胜"]),  # 称 never ends a name
+    ("备注：由宫德明代为领取。", ["宫德明"]),  # 代为 starts a word
+    ("镇党总支书记芮建东到场。", ["芮建东"]),  # 党总|支 is no title form
+    ("请卫健部门核实。", []),
+    ("学生名单\n骆思远　高三　1500元", ["骆思远"]),  # a school year is no name
+])
+def test_role_nouns_kin_words_and_word_boundaries(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
