@@ -69,6 +69,13 @@ class Words:
             return self.ends[k], self.pos[k]
         return None
 
+    def ending(self, end: int) -> int | None:
+        """Start of the word ending at ``end``, or None."""
+        k = bisect.bisect_left(self.ends, end)
+        if k < len(self.ends) and self.ends[k] == end:
+            return self.starts[k]
+        return None
+
     def between(self, low: int, high: int) -> list[tuple[int, int]]:
         """(start, end) of the words starting in [low, high)."""
         a, b = bisect.bisect_left(self.starts, low), bisect.bisect_left(self.starts, high)

@@ -26,9 +26,10 @@ _TRANSLIT = frozenset(
     "瓜哈海罕汗豪合赫黑亨洪胡华霍基吉加贾简江杰金居喀卡凯坎康柯科克肯孔库夸昆拉莱兰朗劳勒雷蕾黎里理莉丽利力连列林"
     "琳琪留隆卢鲁路伦罗洛吕玛马迈麦买曼芒毛梅美门蒙米敏明莫默姆木穆纳娜乃奈南内尼妮涅宁纽努诺欧帕潘佩彭皮珀普齐奇"
     "恰乔琼丘热茹若撒萨塞赛桑森沙莎山尚舍申施什史舒斯松苏索塔泰坦汤唐特提田通图土吐托瓦万旺威维韦温文翁沃乌吾伍西"
-    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗不")
+    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗不素")
 _DOTS = "·•・"
 _SPACE = "[ \u3000]"
+_SPACED_SEP = re.compile("[ \u3000]*[；;、，,][ \u3000]*")
 _INITIALS = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINALS = ("(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|ve"
            "|er|a|o|e|i|u|v)")
@@ -74,7 +75,7 @@ def _after_role(text: str, start: int) -> bool:
 @functools.cache
 def _spaced() -> re.Pattern[str]:
     single, compound = surnames()
-    surname = "|".join(compound) + "|[" + "".join(sorted(single)) + "]"
+    surname = "|".join(f"{c[0]}{_SPACE}{{0,2}}{c[1:]}" for c in compound) + "|[" + "".join(sorted(single)) + "]"
     return re.compile(
         f"(?:{surname})(?:(?:{_SPACE}{{1,2}}[\u4e00-\u9fff]){{2}}|{_SPACE}{{1,3}}[\u4e00-\u9fff]{{1,2}})"
         f"(?=[^\u4e00-\u9fff]|$|来电|反映|称|投诉|咨询)")
@@ -84,10 +85,12 @@ def spaced_names(text: str) -> list[Hit]:
     """Names written with spaces between the characters, right after a role or label word."""
     if " " not in text and "\u3000" not in text:
         return []
-    hits = []
+    hits: list[Hit] = []
     for match in _spaced().finditer(text):
         start = match.start()
-        if not _after_role(text, start) or (start and _HAN.match(text[start - 1]) and not _right_after_role(text, start)):
+        chained = bool(hits) and _SPACED_SEP.fullmatch(text, hits[-1].end, start) is not None  # 向 楠；谭 晓 红
+        if not chained and (not _after_role(text, start) or (
+                start and _HAN.match(text[start - 1]) and not _right_after_role(text, start))):
             continue
         verdict = Verdict("pii.why.person_spaced", {}, 0.96)
         hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, "␣"))
@@ -102,11 +105,16 @@ def latin_names(text: str) -> list[Hit]:
         return []
     hits: list[Hit] = []
     for match in (m for a, b in runs for m in _PINYIN_NAME.finditer(text, a, b)):
-        given = (match.group("g") or match.group("G") or "").replace(" ", "").replace("-", "").lower()
-        if _GIVEN.fullmatch(given) is None:
-            continue
+        group = "g" if match.group("g") else "G"
+        given = match.group(group)
+        end = match.end()
+        if _GIVEN.fullmatch(given.replace(" ", "").replace("-", "").lower()) is None:
+            first = re.split("[ -]", given)[0]
+            if first == given or _GIVEN.fullmatch(first.lower()) is None:
+                continue
+            end = match.start(group) + len(first)  # Wang Xiuying|Tel: the next word is not a syllable
         verdict = Verdict("pii.why.person_pinyin", {}, 0.85)
-        hits.append(Hit("PERSON", match.start(), match.end(), 0.85, verdict, ""))
+        hits.append(Hit("PERSON", match.start(), end, 0.85, verdict, ""))
     taken = [(h.start, h.end) for h in hits]
     for match in (m for a, b in runs for m in _WESTERN.finditer(text, a, b)):
         start, end = match.span()
@@ -121,7 +129,7 @@ def latin_names(text: str) -> list[Hit]:
     return hits
 
 
-_PET = re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[让叫把给跟和找问@＠]))([\u4e00-\u9fff])\\1(?!\\1)")
+_PET = re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[让叫把给跟和找问@＠])|(?<=[你我他她咱]家))([\u4e00-\u9fff])\\1(?!\\1)")
 _NOT_PET = frozenset("拜哈嘿呵嘻嗯哦啦哇呜对好是行谢妈爸哥姐弟妹爷奶宝叔舅姥姑婆公伯嫂嘀滴咚噢喔嗨")
 
 
@@ -142,7 +150,7 @@ def pet_names(text: str) -> list[Hit]:
 
 _NOT_FAMILIAR = frozenset(("老乡", "小巷", "小伙", "老街", "小牛", "小米", "小麦", "小屋", "小区", "小组", "老年", "小路",
                            "小姐", "老实", "小心", "小型", "小于"))
-_FOLLOWERS = "家说来的也让把给和跟哥姐今明昨在去要已还又就都帮"
+_FOLLOWERS = "家说来的也让把给和跟哥姐今明昨在去要已还又就都帮电"
 _FAMILIAR_AFTER = re.compile(f"[{_FOLLOWERS}]|[^\u4e00-\u9fff]|$")
 
 

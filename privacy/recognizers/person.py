@@ -38,6 +38,7 @@ from privacy.recognizers._person_forms import (
     pet_names,
     spaced_names,
 )
+from privacy.recognizers._person_given import given_names
 from privacy.recognizers._person_lists import list_names, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
@@ -76,7 +77,7 @@ _PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大�
 _BUSINESS = re.compile(
     "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"
     "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发|"
-    "部门|系统|窗口)")
+    "部门|系统|窗口|麻辣烫|米线|快餐|餐饮|食品|水果|蛋糕|烘焙|包子|饺子|炸鸡|烤鸭)")
 _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|夫妇|户|家)")
 
 
@@ -114,11 +115,27 @@ def _person_words(text: str, spans: list, words: Words) -> list:
         if (end - start == 3 and text[start] in _LINKING and start and text[start - 1] in _PRONOUNS
                 and text[start:end] not in _not_names()):
             start += 1  # 我和|丽娟, 你跟|志刚: the word before the name, not a surname
+        if end - start >= 3 and text[end - 1] in "你您" and (end == len(text) or text[end] not in "们"):
+            end -= 1  # 阿强你|快递到了: the model ran the name into the pronoun after it
         if end - start == 2 and _SIBLING.match(text, end):
             end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
         if end > start:
             found.append(type(span)(start, end, span.label))
     return found
+
+
+_FUNCTION_TAGS = frozenset(("p", "c", "u", "d"))
+_NOT_GIVEN_TAGS = frozenset(("TIME", "f", "m", "r", "q", "v", "d", "p"))
+
+
+def _function_word_start(words: Words, hit: Hit) -> bool:
+    """True when the model reads the rule's surname as a one-character function word and what follows as
+    a time, place-direction, number or verb word (于|本周, 与|此同时) — not a name."""
+    first = words.at(hit.start)
+    if first is None or first[0] != hit.start + 1 or first[1] not in _FUNCTION_TAGS:
+        return False
+    rest = words.at(hit.start + 1)
+    return rest is not None and rest[1] in _NOT_GIVEN_TAGS
 
 
 def _starts_word(text: str, at: int) -> bool:
@@ -320,8 +337,10 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 党总支|书记, 区委|副书记: an organisation before an office, not a name
             if text[rule.start : rule.end] in _not_names() and rule.context_word not in PREFIX_CONTEXT:
                 continue
+            if _function_word_start(words, rule):
+                continue  # 低保户|于|本周: the "surname" is a preposition before a time word
             hits.append(rule)
-        hits += spaced_names(text) + latin_names(text) + pet_names(text)
+        hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words)
         if self.partial_names != "none":
             hits += familiar_names(text)
         hits = [h for h in hits if not _brand(text, h)]

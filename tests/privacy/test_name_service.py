@@ -109,3 +109,33 @@ def test_familiar_forms_without_a_title() -> None:
 ])
 def test_role_nouns_kin_words_and_word_boundaries(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("振华你到家了没", ["振华"]),  # addressed at the start of a message
+    ("桂芳啊 明天记得带户口本", ["桂芳"]),
+    ("红军哥明天几点出发", ["红军哥"]),  # a sibling form is said as one name
+    ("等下叫永刚把梯子搬过来", ["永刚"]),  # after a verb that takes a person, before a verb
+    ("老公你几点回来", []),  # words for people are not names
+    ("明天你来不来", []),
+    ("物业你们管不管啊", []),
+    ("电梯又坏了，谁打个电话", []),
+    ("慰问金由其子代领", []),  # 慰问|金: the verb ends a longer word
+])
+def test_given_names_and_nicknames_in_messages(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("户主：庞立新　门牌号：5-2-301", ["庞立新"]),  # a whole field is a name even with 大/立 in it
+    ("签名：白露　日期：2024/3/1", ["白露"]),
+    ("乳名：铁柱　学名：何建设", ["铁柱", "何建设"]),
+    ("被保险人：舒心　投保人：舒国强（父）", ["舒心", "舒国强"]),
+    ("填表人：本人　联系电话略", []),
+    ("联系人：社区柯敏，电话另附。", ["柯敏"]),  # the organisation word before the name is not part of it
+    ("联系人：阳光同志，电话另附。", ["阳光"]),
+    ("联系人:Zhao Lanying Tel:略", ["Zhao Lanying"]),
+    ("联系人：甘 丽；邝 海 燕", ["甘 丽", "邝 海 燕"]),  # a second spaced name after the first
+])
+def test_form_fields(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected

@@ -1,0 +1,115 @@
+"""Given names and nicknames said without a surname, as messages say them.
+
+In a chat people call each other by the given name or a nickname — ``国强你到哪了``,
+``红旗啊 你媳妇让你早点回来``, ``让国庆顶一下``, ``找建国拿钥匙`` — and many of those are
+ordinary words too (国庆, 石头, 平安). Without a surname only the *frame* says that a
+person is meant, so a two-character word counts here only
+
+* at the start of a message or clause (a line, after a space or sentence punctuation),
+  followed by what is said to or about a person: ``你`` (not 你们), ``啊``/``呀``, a comma,
+  ``在吗``, a sibling form ``哥``/``姐`` (kept in the span: 建军哥), or — weaker — an adverb
+  or verb of a person's doing (又, 说, 今天 …);
+* or right after a word that takes a person as its object (让, 叫, 找, 跟, 问, 转给 …)
+  and before a verb or a pronoun;
+
+and only when the word itself can be a given name: not a pronoun, time, number or verb,
+not a word for people (老公, 领导, 邻居), not a very common ordinary word, and made of
+characters that given names use (``name_char_score``). The pass is one regular
+expression over the text plus dictionary look-ups per candidate.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from privacy.recognizers._base import Hit, Verdict
+
+__all__ = ["given_names"]
+
+# Where a clause starts in a message.
+_CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…])|(?<=[@＠]))"
+# Words that take a person as their object: 让国庆顶一下, 找建国拿钥匙.
+_LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给"))
+_TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒)|(?<=转发给)"
+_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|[，,！!]|在吗|在不在|在么|在家吗"
+_WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
+_CANDIDATE = re.compile(
+    f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
+_FIRST_NOT = frozenset("我你他她它这那哪谁每各某本该此其啥咋怎么什多几第每全所有没不就也都还又在是")
+_LAST_NOT = frozenset("们的了着过吗呢吧啊呀哦嘛啦么些个里上下中名族")
+# Words for people that a message addresses or talks about without naming them.
+_ADDRESS = frozenset((
+    "老公", "老婆", "宝贝", "宝宝", "亲爱", "大家", "各位", "领导", "兄弟", "姐妹", "哥们", "美女", "帅哥", "同志",
+    "朋友", "老铁", "妈妈", "爸爸", "老妈", "老爸", "群主", "亲们", "闺女", "姑娘", "小伙", "媳妇", "老弟", "老哥",
+    "大哥", "大姐", "哥哥", "姐姐", "弟弟", "妹妹", "奶奶", "爷爷", "外婆", "外公", "舅舅", "阿姨", "叔叔", "大爷",
+    "大妈", "婆婆", "公公", "姑姑", "小姨", "二姨", "大舅", "老人", "老师", "师傅", "医生", "护士", "物业", "客服",
+    "楼上", "楼下", "对面", "隔壁", "邻居", "孩子", "儿子", "女儿", "同学", "老板", "老乡", "师父", "亲家", "家长",
+))
+# jieba tags of words that are not given names: time, pronoun, number, verb, adverb …
+_NOT_GIVEN_TAGS = frozenset(("t", "r", "m", "q", "d", "p", "c", "u", "y", "e", "o", "v", "vn", "vd", "f", "s",
+                             "ad", "ul", "uj", "zg", "l", "i", "tg"))
+_TIME_END = frozenset("天年月日午晚早晨周末节时点分秒前后间期初底季夜")
+# The model's tags of a following word that a person does (a verb, a pronoun, a preposition).
+_ACT_POS = frozenset(("v", "vd", "p", "r", "d", "vn"))
+
+
+@functools.cache
+def _tables() -> tuple[dict[str, str], dict[str, int]]:
+    from privacy.recognizers._person_rules import _jieba_tables
+
+    tags, freq, _ = _jieba_tables()
+    return tags, freq
+
+
+def _can_be_given_name(word: str, *, strong: bool) -> bool:
+    from privacy.recognizers._person_rules import PERSON_NOUNS, name_char_score
+
+    if word[0] in _FIRST_NOT or word[1] in _LAST_NOT or word in _ADDRESS or word in PERSON_NOUNS:
+        return False
+    tags, freq = _tables()
+    tag = tags.get(word)
+    if tag is not None and tag != "nr":
+        if tag == "t" and strong and word[1] not in _TIME_END:
+            pass  # 让国庆|顶一下: a festival's name after a verb taking a person, not a time of day
+        elif tag in _NOT_GIVEN_TAGS or freq.get(word, 0) > (5000 if strong else 300):
+            return False
+    return name_char_score(word) >= -7.5
+
+
+def given_names(text: str, words: object) -> list[Hit]:
+    """Two-character given names and nicknames in the frames above (``words``: the model's words)."""
+    hits: list[Hit] = []
+    for match in _CANDIDATE.finditer(text):
+        start, end = match.span("w")
+        word = match.group("w")
+        follower = match.group("f")
+        after_verb = not _clause_start(text, start)
+        own = words.at(start - 1 if start and text[start - 1] in " \u3000" else start)  # type: ignore[attr-defined]
+        if own is not None and own[0] == end and own[1] == "LOC":
+            continue  # the model reads a place (顺路 is a place name too)
+        if after_verb:
+            verb = words.ending(start)  # type: ignore[attr-defined]
+            if verb is None or text[verb:start] not in _LINKERS:
+                continue  # 慰问|金由: the "verb" is the end of a longer word
+        if follower is None:
+            # Only after a verb taking a person: the next word must be a verb or a pronoun (让国庆|顶).
+            if not after_verb:
+                continue
+            following = words.at(end)  # type: ignore[attr-defined]
+            if following is None or following[1] not in _ACT_POS:
+                continue
+            strong = False
+        else:
+            strong = re.fullmatch(_STRONG, follower) is not None
+        if not _can_be_given_name(word, strong=strong or after_verb):
+            continue
+        if follower and follower[0] in "哥姐":
+            end += 1  # 建军哥: said as one name
+        verdict = Verdict("pii.why.person_given", {}, 0.7)
+        hits.append(Hit("PERSON", start, end, 0.7, verdict, ""))
+    return hits
+
+
+def _clause_start(text: str, start: int) -> bool:
+    return start == 0 or text[start - 1] in "\n\x00 \u3000，,。！？!?～~…@＠"
