@@ -17,7 +17,7 @@ import re
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
-__all__ = ["familiar_names", "joined_extent", "latin_names", "pet_names", "spaced_names"]
+__all__ = ["element_names", "familiar_names", "is_element_name", "joined_extent", "latin_names", "pet_names", "spaced_names"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters of Uyghur, Kazakh, Tibetan and Western names written in Chinese.
@@ -52,6 +52,10 @@ _WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z0-9])")
 _CODE_CHARS = frozenset("0123456789０１２３４５６７８９_@.-/\\#")
 _LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ ·.\-]+[A-Za-z]+)*")
 _LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(?![是共计])")
+# In messages: an English name said to or about someone (Kevin说, @Vicky陈, 哈喽Amy, Amy你好).
+_CLAUSE_END = frozenset("\n\x00 \u3000，,。！？!?～~…")
+_LATIN_GREETED = re.compile("(?:[@＠]|哈喽|嗨|你好|谢谢|感谢|(?<![A-Za-z])(?:Hi|Hello|Hey|Dear|Thanks)[ ,，]?)$")
+_LATIN_SAID = re.compile("(?=[ ]?(?:说|你(?!们)|您|在吗|在不在|让|今天|明天|又|，|,))")
 _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
 
 
@@ -97,10 +101,16 @@ def spaced_names(text: str) -> list[Hit]:
     return hits
 
 
+def _mention(text: str, start: int) -> bool:
+    """An @-mention in a message (@Vicky), not the domain of an e-mail address (li_na@example)."""
+    return text[start - 1] in "@＠" and (start < 2 or re.match("[A-Za-z0-9_.\\-]", text[start - 2]) is None)
+
+
 def latin_names(text: str) -> list[Hit]:
     """Pinyin names anywhere (Zhang Wei, LI MING); other Latin-letter names after a role or label word."""
     runs = [m.span() for m in _LATIN_RUN.finditer(text)
-            if not (m.start() and text[m.start() - 1] in _CODE_CHARS) and text[m.end() : m.end() + 1] not in _CODE_CHARS]
+            if not (m.start() and text[m.start() - 1] in _CODE_CHARS and not _mention(text, m.start()))
+            and text[m.end() : m.end() + 1] not in _CODE_CHARS]
     if not runs:
         return []
     hits: list[Hit] = []
@@ -120,9 +130,13 @@ def latin_names(text: str) -> list[Hit]:
         start, end = match.span()
         if any(a < end and start < b for a, b in taken):
             continue
-        if not _after_role(text, start) and _LATIN_TITLE.match(text, end) is None:
-            continue
         if start and re.match("[A-Za-z0-9]", text[start - 1]):
+            continue
+        if end < len(text) and text[end] in surnames()[0] and (end + 1 == len(text) or not _HAN.match(text[end + 1])):
+            end += 1  # Vicky陈: an English name with the Chinese surname after it
+        said = _LATIN_SAID.match(text, end)
+        if not (_after_role(text, start) or _LATIN_TITLE.match(text, end) or _LATIN_GREETED.search(text, 0, start)
+                or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue
         verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)
         hits.append(Hit("PERSON", start, end, 0.85, verdict, ""))
@@ -143,6 +157,8 @@ def pet_names(text: str) -> list[Hit]:
         value = match.group()
         if char in _NOT_PET or jieba_word(value, min_freq=100) or name_char_score(char) < -9:
             continue
+        if jieba_word(text[match.start() : match.start() + 4], min_freq=5):
+            continue  # 欣欣向荣, 井井有条: the start of an idiom
         verdict = Verdict("pii.why.person_pet", {}, 0.7)
         hits.append(Hit("PERSON", match.start(), match.end(), 0.7, verdict, ""))
     return hits
@@ -181,6 +197,47 @@ def familiar_names(text: str) -> list[Hit]:
             continue  # 小|李子, 老|王府: the surname starts a word
         verdict = Verdict("pii.why.person_title", {"surname": value[1], "context": value[0]}, 0.6)
         hits.append(Hit("PERSON", start, end, 0.6, verdict, value[0]))
+    return hits
+
+
+@functools.cache
+def _elements() -> tuple[re.Pattern[str], ...]:
+    """One pattern per naming tradition in ``data/name_elements.txt``: a run of two or more of its elements."""
+    from importlib import resources
+
+    text = (resources.files("privacy.recognizers") / "data" / "name_elements.txt").read_text(encoding="utf-8")
+    patterns = []
+    for line in text.splitlines():
+        words = sorted(set(line.split()), key=len, reverse=True)
+        if words and not line.startswith("#"):
+            alternatives = "|".join(words)
+            patterns.append(re.compile(f"(?:{alternatives})(?:{alternatives})+"))
+    return tuple(patterns)
+
+
+@functools.cache
+def _element_words() -> frozenset[str]:
+    from importlib import resources
+
+    text = (resources.files("privacy.recognizers") / "data" / "name_elements.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split() if len(w) >= 2)
+
+
+def is_element_name(value: str) -> bool:
+    """True for a name element alone (扎西, 卓玛, 艾力) or a run of them: a list item that is a name."""
+    return value in _element_words() or any(p.fullmatch(value) for p in _elements())
+
+
+def element_names(text: str) -> list[Hit]:
+    """Tibetan, Uyghur or Kazakh names written as a run of name elements (次仁多吉, 白玛央金, 艾合买提江)."""
+    hits = []
+    for pattern in _elements():
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if end - start < 3 or text[end : end + 1] in _DOTS or (start and text[start - 1] in _DOTS):
+                continue  # a part of a name joined by a middle dot: that name is found whole
+            verdict = Verdict("pii.why.person_elements", {}, 0.96)
+            hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, ""))
     return hits
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._lac import Words
+from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import surnames
 
 __all__ = ["list_names", "refine_end"]
@@ -199,7 +200,11 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
         runs.append((speakers, True))
     kept = list(hits)
     added: list[Hit] = []
-    for items, trusted in runs:
+    columns = len(runs)
+    if "\t" in text or "\u3000" in text or "  " in text:
+        runs += _table_columns(text)
+    for index, (items, trusted) in enumerate(runs):
+        field = index >= columns  # a table column: each item is a whole cell
         if len(items) < 2:
             continue
         spans = [_strip_household(text, a, b) for a, b in items]
@@ -212,7 +217,9 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
             continue
         for a, b in spans:
             value = text[a:b]
-            if not _name_like(value) or is_place(value) or _ORG_END.search(value) or is_role(value):
+            if not (_name_like(value) or is_element_name(value)
+                    or (field and _HAN_FIELD.fullmatch(value) and not is_word(value))) \
+                    or is_place(value) or _ORG_END.search(value) or is_role(value):
                 continue
             if any(h.start == a and h.end == b and h.score >= 0.75 for h in kept):
                 continue
@@ -228,6 +235,47 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     if not added:
         return hits
     return sorted([*kept, *added], key=lambda h: h.start)
+
+
+_HAN_FIELD = re.compile("[\u4e00-\u9fff]{2,3}")
+_CELL_SEP = re.compile("\t|\u3000+| {2,}")
+_NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象)?(?:姓名|名字)|户主|申请人|领取人|联系人")
+
+
+def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
+    """The columns of a table flattened into lines (cells split by tabs or wide spaces).
+
+    A column whose header cell is 姓名 (户主, 申请人 …) is a trusted run of names; any other
+    column of two or more rows with the same number of cells is a run like a list.
+    """
+    rows: list[list[tuple[int, int]]] = []
+    position = 0
+    for line in text.split("\n"):
+        cells = []
+        start = position
+        for match in _CELL_SEP.finditer(line):
+            cells.append((start, position + match.start()))
+            start = position + match.end()
+        cells.append((start, position + len(line)))
+        rows.append(cells if len(cells) >= 2 else [])
+        position += len(line) + 1
+    runs: list[tuple[list[tuple[int, int]], bool]] = []
+    k = 0
+    while k < len(rows):
+        width = len(rows[k])
+        j = k
+        while j < len(rows) and width and len(rows[j]) == width:
+            j += 1
+        if j - k >= 2:
+            header = [text[a:b].strip() for a, b in rows[k]]
+            named = {c for c, cell in enumerate(header) if _NAME_HEADER.fullmatch(cell)}
+            body = rows[k + 1 : j] if named else rows[k:j]
+            for column in range(width):
+                items = [row[column] for row in body if _SHORT.fullmatch(text, *row[column])]
+                if len(items) >= (1 if column in named else 2):
+                    runs.append((items if len(items) >= 2 else items * 2, column in named))
+        k = max(j, k + 1)
+    return runs
 
 
 def _strip_kin(text: str, start: int, end: int) -> tuple[int, int]:

@@ -63,6 +63,7 @@ PERSON_NOUNS = frozenset((
     "同学", "老板", "老师", "师傅", "司机", "居民", "市民", "村民", "群众", "邻居", "房东", "学生", "孩子", "儿子",
     "女儿", "妻子", "丈夫", "母亲", "父亲", "老人", "病人", "医生", "护士", "民警", "警察", "保安", "经理", "书记",
     "主任", "委员", "代表", "职工", "员工", "工人", "农民", "农户", "贫困户", "低保户", "网格员", "志愿者", "党委",
+    "孙子", "孙女", "老乡", "老伴", "师父", "包片",
 ))
 SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
@@ -71,6 +72,7 @@ SUFFIX_CONTEXT = (
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 _NUMERALS = frozenset("一二两三四五六七八九十")
 _SCHOOL_YEAR = re.compile("[高初][一二三]")
+_CODE_AFTER = re.compile("[A-Za-z]|(?!1[3-9][0-9])[0-9]")
 _COUNTED = frozenset("户人位名家个")
 # After a role word, what a person does next (业主夏天投诉 …): a common word there is still a name.
 _ACTS_AFTER_ROLE = re.compile(
@@ -152,7 +154,7 @@ def _jieba_tables() -> tuple[dict[str, str], dict[str, int], dict[str, float]]:
 def jieba_word(value: str, *, min_freq: int = 200) -> bool:
     """True when ``value`` is a common ordinary word in jieba's dictionary (not tagged as a name)."""
     tags, freq, _ = _jieba_tables()
-    return tags.get(value, "nr") != "nr" and freq.get(value, 0) >= min_freq
+    return not tags.get(value, "nr").startswith("nr") and freq.get(value, 0) >= min_freq  # nr, nrt, nrfg: names
 
 
 _NOT_NAME_TAGS = frozenset(("r", "v", "vn", "f", "d", "p", "c", "u", "y", "b"))
@@ -384,6 +386,8 @@ class NameRules:
         lead = text[start : start + 2]
         if _SCHOOL_YEAR.fullmatch(name) or freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
             return None
+        if _CODE_AFTER.match(text, end):
+            return None  # 计科2201, 高三2班: the start of a code or a class, not a name
         followed = end >= len(text) or not _HAN.match(text[end]) or _NAME_FOLLOWER.match(text, end) is not None
         score = 0.6 if followed else 0.45
         return end, Verdict("pii.why.person_plain", {"surname": surname}, score)

@@ -32,6 +32,7 @@ from typing import Literal
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import (
+    element_names,
     familiar_names,
     joined_extent,
     latin_names,
@@ -49,6 +50,7 @@ from privacy.recognizers._person_rules import (
     name_char_score,
     surnames,
 )
+from privacy.recognizers._person_vetoes import ESTATE, brand, function_word_start, in_idiom, starts_word
 
 __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 
@@ -70,14 +72,9 @@ _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系",
 # Offices after a word: the word is often the organisation (党总支书记, 村委主任), not a surname.
 _KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
 _OFFICES = frozenset(("书记", "主任", "副书记", "副主任", "局长", "处长", "科长", "所长", "院长", "队长", "委员"))
-_PLACE_END = re.compile("(?:[省市区县镇乡村街]|街道|社区|小区|大道|路)$")
+_PLACE_END = re.compile("(?:[省市区县镇乡村街桥湾坝]|街道|社区|小区|大道|路)$")
 
 
-# A name followed by a shop, brand or company word is the business's name (张小泉剪刀店, 周大福金店).
-_BUSINESS = re.compile(
-    "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"
-    "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发|"
-    "部门|系统|窗口|麻辣烫|米线|快餐|餐饮|食品|水果|蛋糕|烘焙|包子|饺子|炸鸡|烤鸭)")
 _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|夫妇|户|家)")
 
 
@@ -106,6 +103,9 @@ def _person_words(text: str, spans: list, words: Words) -> list:
             start = head.end()
         while end > start and _NAME_CHAR.match(text[end - 1]) is None:
             end -= 1
+        cut = text.find("\t", start, end)
+        if cut > start:
+            end = cut  # 郑雨桐|\t计科: a table's next cell is not part of the name
         value = text[start:end]
         if value in compound or (len(value) == 1 and value in single):
             following = words.at(end)
@@ -124,25 +124,9 @@ def _person_words(text: str, spans: list, words: Words) -> list:
     return found
 
 
-_FUNCTION_TAGS = frozenset(("p", "c", "u", "d"))
-_NOT_GIVEN_TAGS = frozenset(("TIME", "f", "m", "r", "q", "v", "d", "p"))
-
-
-def _function_word_start(words: Words, hit: Hit) -> bool:
-    """True when the model reads the rule's surname as a one-character function word and what follows as
-    a time, place-direction, number or verb word (于|本周, 与|此同时) — not a name."""
-    first = words.at(hit.start)
-    if first is None or first[0] != hit.start + 1 or first[1] not in _FUNCTION_TAGS:
-        return False
-    rest = words.at(hit.start + 1)
-    return rest is not None and rest[1] in _NOT_GIVEN_TAGS
-
-
-def _starts_word(text: str, at: int) -> bool:
-    """True when text[at] begins a common two-character word with the next character (孔德明|代为)."""
-    from privacy.recognizers._person_rules import jieba_word
-
-    return jieba_word(text[at : at + 2], min_freq=200)
+def _role_or_label(value: str) -> bool:
+    """A word for people (申请人, 顾客) or a label/brand that reads like a name (曾用名, 李宁): never a list item."""
+    return value in _ROLE_WORDS or value in _not_names()
 
 
 def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
@@ -152,7 +136,7 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
     if SEPARATOR not in text:
         return _repeats(text, list_names(text, hits, words.between(0, len(text)), is_place=_is_place,
                                          is_word=_common_word,
-                                      is_role=_ROLE_WORDS.__contains__))
+                                      is_role=_role_or_label))
     out: list[Hit] = []
     i = 0
     start = 0
@@ -168,7 +152,7 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
         local_words = [(a - start, b - start) for a, b in words.between(start, end)]
         segment = text[start:end]
         local = _repeats(segment, list_names(segment, local, local_words, is_place=_is_place, is_word=_common_word,
-                                      is_role=_ROLE_WORDS.__contains__))
+                                      is_role=_role_or_label))
         out += [Hit(h.entity_type, h.start + start, h.end + start, h.score, h.verdict, h.context_word) for h in local]
         i = j
     return out
@@ -201,13 +185,6 @@ def _lone_mention(text: str, a: int, b: int) -> bool:
 
 
 _FOLLOW_OK = re.compile("的|说|称|表示|也|又|还|已|在|和|与|本人|家|今年|反映|来电|是|不|没|未|就|才|都")
-
-
-def _brand(text: str, hit: Hit) -> bool:
-    """A finding that names a business, not a person: followed by 店/公司/品牌 …, no role word before it."""
-    if hit.context_word in PREFIX_CONTEXT:
-        return False
-    return _BUSINESS.match(text, hit.end) is not None
 
 
 def _common_word(value: str) -> bool:
@@ -276,11 +253,12 @@ class PersonRecognizer(ChineseRecognizer):
         from privacy.recognizers._lac import JOINED, get_lac
 
         spans, words = get_lac().analyse(text)
-        rule_hits = [refine_end(text, h, words) for h in rule_hits]
+        rule_hits = [h for h in (refine_end(text, h, words) for h in rule_hits) if text[h.start : h.end] not in PERSON_NOUNS]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
         rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.97,
-                          Verdict("pii.why.person_joined", {}, 0.97), "·") for s in spans if s.label == JOINED]
+                          Verdict("pii.why.person_joined", {}, 0.97), "·") for s in spans
+                      if s.label == JOINED and ESTATE.search(text, s.start, s.end) is None]
         by_start = {}
         for hit in sorted(rule_hits, key=lambda h: h.score):
             by_start[hit.start] = hit
@@ -292,7 +270,7 @@ class PersonRecognizer(ChineseRecognizer):
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue
             if span.end - span.start >= 3 and (text[span.end - 1 : span.end + 1] in FOLLOWER_WORDS or (
-                    span.end - span.start == 4 and value[:2] not in surnames()[1] and _starts_word(text, span.end - 1))):
+                    span.end - span.start == 4 and value[:2] not in surnames()[1] and starts_word(text, span.end - 1))):
                 span = type(span)(span.start, span.end - 1, span.label)  # 向晴|致电: the 致 starts the verb
                 value = value[:-1]
             rule = by_start.get(span.start)
@@ -322,7 +300,8 @@ class PersonRecognizer(ChineseRecognizer):
                     verdict = Verdict("pii.why.person_model_surname", {"surname": rule.verdict.params.get(
                         "surname", text[span.start])}, AGREED_SCORE)
                 hits.append(Hit(self.ENTITY, span.start, end, AGREED_SCORE, verdict, rule.context_word))
-            elif not _is_place(value) and value not in _ROLE_WORDS and value not in _not_names():
+            elif not _is_place(value) and value not in _ROLE_WORDS and value not in _not_names() \
+                    and not in_idiom(text, span.start, span.end):
                 hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
                                 Verdict("pii.why.person_model", {}, MODEL_SCORE)))
         hits += self._org_names(text, spans, rule_hits)
@@ -337,13 +316,13 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 党总支|书记, 区委|副书记: an organisation before an office, not a name
             if text[rule.start : rule.end] in _not_names() and rule.context_word not in PREFIX_CONTEXT:
                 continue
-            if _function_word_start(words, rule):
+            if function_word_start(words, rule):
                 continue  # 低保户|于|本周: the "surname" is a preposition before a time word
             hits.append(rule)
-        hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words)
+        hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
         if self.partial_names != "none":
             hits += familiar_names(text)
-        hits = [h for h in hits if not _brand(text, h)]
+        hits = [h for h in hits if not brand(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, words)
 

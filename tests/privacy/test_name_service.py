@@ -139,3 +139,40 @@ def test_given_names_and_nicknames_in_messages(text: str, expected: list[str]) -
 ])
 def test_form_fields(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+def test_table_columns_flattened_into_lines() -> None:
+    # A column headed 姓名: every cell below is a name, surname known or not.
+    table = "序号\t姓名\t金额\n1\t满秀云\t600\n2\t佘立\t450\n3\t仝小雅\t500"
+    assert _names(table) == ["满秀云", "佘立", "仝小雅"]
+    # No header: a column holding one found name makes its other short cells names too.
+    rows = "资助名单\n冯晓宇\t南方医科大学\t4000\n伍可\t华南理工大学\t4000\n禤敏\t暨南大学\t4000"
+    assert _names(rows) == ["冯晓宇", "伍可", "禤敏"]
+    assert _names("项目\t金额\t备注\n水费\t120\t已缴\n电费\t86\t未缴") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("来电人洛桑平措反映家中停电。", ["洛桑平措"]),  # Tibetan: two name elements
+    ("申请人吐尔逊江咨询廉租房。", ["吐尔逊江"]),  # Uyghur: an element and 江
+    ("委员：阿依古丽·艾山、扎西", ["阿依古丽·艾山", "扎西"]),  # a dotted name is found whole
+    ("扎西德勒！新年快乐", []),  # a greeting, not two elements
+])
+def test_names_made_of_name_elements(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Grace说她晚点到", ["Grace"]),
+    ("@Nina王 表格发我一下", ["Nina王"]),
+    ("哈喽Ben 周六的球赛改时间了", ["Ben"]),
+    ("Excel表格发我一份", []),
+    ("发到li_na@Example.com就行", []),
+])
+def test_latin_names_in_messages(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_idioms_estates_and_person_nouns_are_not_names() -> None:
+    assert _names("祝大家的事业欣欣向荣。") == []
+    assert _names("我住万科·壹号院，门口见") == []
+    assert _names("老人孙子韩一帆在外地上学。") == ["韩一帆"]

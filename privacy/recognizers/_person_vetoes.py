@@ -1,0 +1,60 @@
+"""Vetoes for name findings: businesses, estates, idioms, function words read as surnames.
+
+* a finding followed by a shop, brand, company or office word names the business (张小泉剪刀店,
+  卫健部门), unless a role word introduced it;
+* a ·-joined brand and estate (融创·壹号院) is an address, not a transliterated name;
+* a model name that is a four-character idiom or half of one (欣欣向荣);
+* a rule candidate whose "surname" the model reads as a one-character preposition before a
+  time or number word (低保户|于|本周).
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy.recognizers._base import Hit
+from privacy.recognizers._lac import Words
+from privacy.recognizers._person_rules import PREFIX_CONTEXT, jieba_word
+
+__all__ = ["ESTATE", "brand", "function_word_start", "in_idiom", "starts_word"]
+
+# A ·-joined brand and estate (融创·壹号院), not a transliterated name.
+ESTATE = re.compile("[院苑府园湾城墅庭邸舍]$|[壹贰叁号]")
+# A name followed by a shop, brand or company word is the business's name (张小泉剪刀店, 周大福金店).
+_BUSINESS = re.compile(
+    "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"
+    "品牌|牌|药店|大药房|连锁|火锅|面馆|诊所|工作室|有限|商贸|汽修|装饰|网吧|烧烤|小吃|奶茶|书店|理发|"
+    "部门|系统|窗口|麻辣烫|米线|快餐|餐饮|食品|水果|蛋糕|烘焙|包子|饺子|炸鸡|烤鸭)")
+
+_FUNCTION_TAGS = frozenset(("p", "c", "u", "d"))
+_NOT_GIVEN_TAGS = frozenset(("TIME", "f", "m", "r", "q", "v", "d", "p"))
+
+
+def function_word_start(words: Words, hit: Hit) -> bool:
+    """True when the model reads the rule's surname as a one-character function word and what follows as
+    a time, place-direction, number or verb word (于|本周, 与|此同时) — not a name."""
+    first = words.at(hit.start)
+    if first is None or first[0] != hit.start + 1 or first[1] not in _FUNCTION_TAGS:
+        return False
+    rest = words.at(hit.start + 1)
+    return rest is not None and rest[1] in _NOT_GIVEN_TAGS
+
+
+def in_idiom(text: str, start: int, end: int) -> bool:
+    """A model name that is a four-character idiom or half of one (欣欣向荣, 欣欣|向荣, 自强|不息)."""
+    if end - start == 4:
+        return jieba_word(text[start:end], min_freq=5)  # 欣欣向荣 read whole as a name
+    return end - start == 2 and (jieba_word(text[start : start + 4], min_freq=5)
+                                 or (start >= 2 and jieba_word(text[start - 2 : end], min_freq=5)))
+
+
+def starts_word(text: str, at: int) -> bool:
+    """True when text[at] begins a common two-character word with the next character (孔德明|代为)."""
+    return jieba_word(text[at : at + 2], min_freq=200)
+
+
+def brand(text: str, hit: Hit) -> bool:
+    """A finding that names a business, not a person: followed by 店/公司/品牌 …, no role word before it."""
+    if hit.context_word in PREFIX_CONTEXT:
+        return False
+    return _BUSINESS.match(text, hit.end) is not None
