@@ -49,6 +49,7 @@ _ADDRESS = frozenset((
 # jieba tags of words that are not given names: time, pronoun, number, verb, adverb …
 _NOT_GIVEN_TAGS = frozenset(("t", "r", "m", "q", "d", "p", "c", "u", "y", "e", "o", "v", "vn", "vd", "f", "s",
                              "ad", "ul", "uj", "zg", "l", "i", "tg"))
+_NOT_NAME_POS = frozenset(("LOC", "v", "vd", "vn", "d", "p", "c", "r", "m", "q", "f", "u", "xc", "w"))
 _TIME_END = frozenset("天年月日午晚早晨周末节时点分秒前后间期初底季夜")
 # The model's tags of a following word that a person does (a verb, a pronoun, a preposition).
 _ACT_POS = frozenset(("v", "vd", "p", "r", "d", "vn"))
@@ -86,8 +87,8 @@ def given_names(text: str, words: object) -> list[Hit]:
         follower = match.group("f")
         after_verb = not _clause_start(text, start)
         own = words.at(start - 1 if start and text[start - 1] in " \u3000" else start)  # type: ignore[attr-defined]
-        if own is not None and own[0] == end and own[1] == "LOC":
-            continue  # the model reads a place (顺路 is a place name too)
+        if own is not None and own[0] == end and (own[1] in _NOT_NAME_POS or (after_verb and own[1] == "ORG")):
+            continue  # the model reads a place, a verb or an adverb (顺路, 回国), after a verb an organisation
         if after_verb:
             verb = words.ending(start)  # type: ignore[attr-defined]
             if verb is None or text[verb:start] not in _LINKERS:

@@ -167,8 +167,8 @@ def not_a_name_value(value: str) -> bool:
     A whole field after a person's label is a name unless jieba knows it as a word that is
     not a noun (本人/r, 待定/v), a word for people (业主, 店长) or a role ending in 长/任/人/员.
     """
-    if value in PERSON_NOUNS or value in PREFIX_CONTEXT or value in SUFFIX_CONTEXT:
-        return True
+    if value in PERSON_NOUNS or value in PREFIX_CONTEXT or value in SUFFIX_CONTEXT or value[0] in "不没无未":
+        return True  # 不知道, 没有, 无, 未知: an answer, not a name
     tags, freq, _ = _jieba_tables()
     tag = tags.get(value)
     if tag is None or tag == "nr":

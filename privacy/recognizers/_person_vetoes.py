@@ -19,7 +19,7 @@ from privacy.recognizers._person_rules import PREFIX_CONTEXT, jieba_word
 __all__ = ["ESTATE", "brand", "function_word_start", "in_idiom", "starts_word"]
 
 # A ·-joined brand and estate (融创·壹号院), not a transliterated name.
-ESTATE = re.compile("[院苑府园湾城墅庭邸舍]$|[壹贰叁号]")
+ESTATE = re.compile("[·•・][\u4e00-\u9fff]{0,4}(?:[院苑府园湾城墅庭邸舍](?![\u4e00-\u9fff])|[壹贰叁][号])")
 # A name followed by a shop, brand or company word is the business's name (张小泉剪刀店, 周大福金店).
 _BUSINESS = re.compile(
     "(?:专卖店|旗舰店|门店|店|剪刀|金店|珠宝|百货|商店|商行|超市|餐厅|饭店|酒店|酒楼|公司|集团|"

@@ -256,9 +256,9 @@ class PersonRecognizer(ChineseRecognizer):
         rule_hits = [h for h in (refine_end(text, h, words) for h in rule_hits) if text[h.start : h.end] not in PERSON_NOUNS]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
-        rule_hits += [Hit(self.ENTITY, *joined_extent(text, s.start, s.end), 0.97,
-                          Verdict("pii.why.person_joined", {}, 0.97), "·") for s in spans
-                      if s.label == JOINED and ESTATE.search(text, s.start, s.end) is None]
+        joined = [joined_extent(text, s.start, s.end) for s in spans if s.label == JOINED]
+        rule_hits += [Hit(self.ENTITY, a, b, 0.97, Verdict("pii.why.person_joined", {}, 0.97), "·") for a, b in joined
+                      if ESTATE.search(text, a, b) is None]
         by_start = {}
         for hit in sorted(rule_hits, key=lambda h: h.score):
             by_start[hit.start] = hit
