@@ -44,13 +44,15 @@ _PINYIN_SURNAMES = (
 _SURNAME_ALT = "|".join(sorted(_PINYIN_SURNAMES, key=len, reverse=True))
 _PINYIN_NAME = re.compile(
     f"(?<![A-Za-z0-9])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
-    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?))(?![A-Za-z0-9])")
+    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?|[A-Z][a-z]+))(?![A-Za-z0-9])")
 _GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
 # Letters run into digits are a code (a pseudonym P4b17…, a plate, an account), never a name.
-_WESTERN = re.compile(r"[A-Z][a-z]+(?:[ ·.\-][A-Z][a-z]+){0,3}(?![A-Za-z0-9])")
+_WESTERN = re.compile(
+    "[A-ZÀ-Þ][a-zß-ÿ]+(?:(?:[ ·.\\-]|[ ](?:bin|binti|van|von|de|da|del|der|al|el|le|la)[ ])[A-ZÀ-Þ][a-zß-ÿ]+){0,3}"
+    "(?![A-Za-zÀ-ÿ0-9])")
 # Letters joined to digits, underscores or @ are a code, a pseudonym or an address (Pb06ada416, li_na@…).
 _CODE_CHARS = frozenset("0123456789０１２３４５６７８９_@.-/\\#")
-_LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ ·.\-]+[A-Za-z]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[ ·.\-]+[A-Za-zÀ-ÖØ-öø-ÿ]+)*")
 _LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(?![是共计])")
 # In messages: an English name said to or about someone (Kevin说, @Vicky陈, 哈喽Amy, Amy你好).
 _CLAUSE_END = frozenset("\n\x00 \u3000，,。！？!?～~…")
@@ -63,7 +65,7 @@ _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u
 def _prefix_before() -> re.Pattern[str]:
     words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字"}, key=len,
                    reverse=True)
-    return re.compile(f"(?:{'|'.join(map(re.escape, words))}){_LABEL_TAIL}|"
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员]){_LABEL_TAIL}|"
                       f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
 
 
@@ -82,7 +84,7 @@ def _spaced() -> re.Pattern[str]:
     surname = "|".join(f"{c[0]}{_SPACE}{{0,2}}{c[1:]}" for c in compound) + "|[" + "".join(sorted(single)) + "]"
     return re.compile(
         f"(?:{surname})(?:(?:{_SPACE}{{1,2}}[\u4e00-\u9fff]){{2}}|{_SPACE}{{1,3}}[\u4e00-\u9fff]{{1,2}})"
-        f"(?=[^\u4e00-\u9fff]|$|来电|反映|称|投诉|咨询)")
+        f"(?=[^\u4e00-\u9fff]|$|来电|反映|称|投诉|咨询|同志|先生|女士)")
 
 
 def spaced_names(text: str) -> list[Hit]:
@@ -144,7 +146,7 @@ def latin_names(text: str) -> list[Hit]:
 
 
 _PET = re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[让叫把给跟和找问@＠])|(?<=[你我他她咱]家))([\u4e00-\u9fff])\\1(?!\\1)")
-_NOT_PET = frozenset("拜哈嘿呵嘻嗯哦啦哇呜对好是行谢妈爸哥姐弟妹爷奶宝叔舅姥姑婆公伯嫂嘀滴咚噢喔嗨")
+_NOT_PET = frozenset("拜哈嘿呵嘻嗯哦啦哇呜对好是行谢妈爸哥姐弟妹爷奶宝叔舅姥姑婆公伯嫂嘀滴咚噢喔嗨一二三四五六七八九十零幺两")
 
 
 def pet_names(text: str) -> list[Hit]:
@@ -228,6 +230,9 @@ def is_element_name(value: str) -> bool:
     return value in _element_words() or any(p.fullmatch(value) for p in _elements())
 
 
+_PLACE_AFTER = re.compile("嘎查|苏木|[旗镇乡村湖山河路街区县市盟寺沟]")
+
+
 def element_names(text: str) -> list[Hit]:
     """Tibetan, Uyghur or Kazakh names written as a run of name elements (次仁多吉, 白玛央金, 艾合买提江)."""
     hits = []
@@ -236,6 +241,8 @@ def element_names(text: str) -> list[Hit]:
             start, end = match.span()
             if end - start < 3 or text[end : end + 1] in _DOTS or (start and text[start - 1] in _DOTS):
                 continue  # a part of a name joined by a middle dot: that name is found whole
+            if _PLACE_AFTER.match(text, end):
+                continue  # 乌兰布和嘎查: places are named with the same words
             verdict = Verdict("pii.why.person_elements", {}, 0.96)
             hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, ""))
     return hits

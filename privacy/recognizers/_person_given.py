@@ -7,7 +7,8 @@ person is meant, so a two-character word counts here only
 
 * at the start of a message or clause (a line, after a space or sentence punctuation),
   followed by what is said to or about a person: ``你`` (not 你们), ``啊``/``呀``, a comma,
-  ``在吗``, a sibling form ``哥``/``姐`` (kept in the span: 建军哥), or — weaker — an adverb
+  ``在吗``, a sibling form ``哥``/``姐`` (kept in the span: 建军哥), a parent of the child
+  (``一鸣妈妈``: the child's name), or — weaker — an adverb
   or verb of a person's doing (又, 说, 今天 …);
 * or right after a word that takes a person as its object (让, 叫, 找, 跟, 问, 转给 …)
   and before a verb or a pronoun;
@@ -28,11 +29,11 @@ from privacy.recognizers._base import Hit, Verdict
 __all__ = ["given_names"]
 
 # Where a clause starts in a message.
-_CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…])|(?<=[@＠]))"
+_CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]))"
 # Words that take a person as their object: 让国庆顶一下, 找建国拿钥匙.
 _LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给"))
 _TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒)|(?<=转发给)"
-_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|[，,！!]|在吗|在不在|在么|在家吗"
+_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
     f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
@@ -113,4 +114,4 @@ def given_names(text: str, words: object) -> list[Hit]:
 
 
 def _clause_start(text: str, start: int) -> bool:
-    return start == 0 or text[start - 1] in "\n\x00 \u3000，,。！？!?～~…@＠"
+    return start == 0 or text[start - 1] in "\n\x00 \u3000，,。！？!?～~…@＠“「【"

@@ -31,7 +31,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _STOP = set(
     "的了在是来电反映称说和与及等向对被把给因为请要求希望并且但也都还就又已将其他她我你您们这那有没不很该"
     "于从到至去回住家所之曾再才仍均共同等诉讲问答打拨找办去经领申报投举咨询表示今昨前后年月日时分号里上下"
-    "男女老先大某等岁系户和或及、，。；：！？摄"
+    "男女老先大某等岁系户和或及、，。；：！？摄副"
     "省市区县镇乡村街路巷号楼室组"  # place suffixes: 於潜镇, 高虹镇 are places, not people
 )
 PREFIX_CONTEXT = (
@@ -55,7 +55,9 @@ PREFIX_CONTEXT = (
     "管理员", "驾驶员", "导游", "厨师", "电工", "护工", "护士", "保姆", "被投诉人", "被举报人", "领取人", "送件人",
     "电话联系", "已联系", "联系上", "转告", "告知", "@", "＠", "见证人", "证明人", "担保人", "介绍人", "推荐人",
     "陪同人", "祖母", "祖父", "外婆", "外公", "奶奶", "爷爷", "岳母", "岳父", "婆婆", "公公", "姐姐", "哥哥", "弟弟",
-    "妹妹", "侄子", "外孙", "外孙女",
+    "妹妹", "侄子", "外孙", "外孙女", "其孙", "其孙女", "其妻", "其夫", "其兄", "其弟", "其姐", "其妹", "其子", "其女",
+    "任命", "委托", "免去", "兹有", "信访人", "回访人", "回访对象", "村支书", "支书", "执法人员", "销售顾问", "顾问",
+    "话务员", "坐席", "调解员", "楼长", "组长", "小组长",
 )
 # Nouns for people that begin with a surname character: never a name themselves.
 PERSON_NOUNS = frozenset((
@@ -71,6 +73,10 @@ SUFFIX_CONTEXT = (
 )
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 _NUMERALS = frozenset("一二两三四五六七八九十")
+# Words about a name or an act on someone's behalf that begin with a surname character (全名, 代签).
+_LABEL_WORDS = frozenset(("全名", "真名", "本名", "小名", "乳名", "学名", "别名", "原名", "曾用名", "代签", "代领", "代办",
+                          "代理", "代为", "代缴", "代写"))
+_MEASURES = frozenset("项名位个张条件户家门支根座间只头本片份批次届期号段级层栋年")
 _SCHOOL_YEAR = re.compile("[高初][一二三]")
 _CODE_AFTER = re.compile("[A-Za-z]|(?!1[3-9][0-9])[0-9]")
 _COUNTED = frozenset("户人位名家个")
@@ -157,7 +163,8 @@ def jieba_word(value: str, *, min_freq: int = 200) -> bool:
     return not tags.get(value, "nr").startswith("nr") and freq.get(value, 0) >= min_freq  # nr, nrt, nrfg: names
 
 
-_NOT_NAME_TAGS = frozenset(("r", "v", "vn", "f", "d", "p", "c", "u", "y", "b"))
+_NOT_NAME_TAGS = frozenset(("r", "f", "d", "p", "c", "u", "y"))
+_ANSWERS = frozenset(("待定", "同上", "暂缺", "空缺", "详见", "见上", "见附件", "略", "空", "同意", "签字", "签名", "本人"))
 _ROLE_END = re.compile("[长任人员者方]$")
 
 
@@ -167,7 +174,8 @@ def not_a_name_value(value: str) -> bool:
     A whole field after a person's label is a name unless jieba knows it as a word that is
     not a noun (本人/r, 待定/v), a word for people (业主, 店长) or a role ending in 长/任/人/员.
     """
-    if value in PERSON_NOUNS or value in PREFIX_CONTEXT or value in SUFFIX_CONTEXT or value[0] in "不没无未":
+    if (value in PERSON_NOUNS or value in PREFIX_CONTEXT or value in SUFFIX_CONTEXT or value in _ANSWERS
+            or value[0] in "不没无未"):
         return True  # 不知道, 没有, 无, 未知: an answer, not a name
     tags, freq, _ = _jieba_tables()
     tag = tags.get(value)
@@ -368,8 +376,9 @@ class NameRules:
         chars = name_char_score(given)
         if context:
             at_boundary = end >= len(text) or not _HAN.match(text[end])
-            if name in PERSON_NOUNS:
-                return None
+            if name in PERSON_NOUNS or name in _LABEL_WORDS or (
+                    prefix and tags.get(name) in _NOT_NAME_TAGS and freq.get(name, 0) > 2000):
+                return None  # 来电人 那个: a pronoun or verb after the role word
             if common > 500 and not (prefix and (at_boundary or (
                     _ACTS_AFTER_ROLE.match(text, end) and tags.get(name) in _NAME_LIKE_TAGS))):
                 return None
@@ -377,8 +386,8 @@ class NameRules:
                 return None  # a word (高龄, 党支部) before 老人/书记, not a name
             score = 0.85 if chars > -9 else 0.7
             return end, Verdict("pii.why.person_context", {"context": context}, score)
-        if start > 0 and _HAN.match(text[start - 1]):
-            return None
+        if start > 0 and (_HAN.match(text[start - 1]) or (surname in _MEASURES and text[start - 1].isdigit())):
+            return None  # inside a word, or a measure word after a number (12项入选)
         # No context word: a plausible name at a boundary, not a common word, with a lower score —
         # unless what follows only a person does (田野来电, 白雪反映).
         if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2 and name not in PERSON_NOUNS:

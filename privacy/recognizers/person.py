@@ -129,6 +129,11 @@ def _role_or_label(value: str) -> bool:
     return value in _ROLE_WORDS or value in _not_names()
 
 
+def _spelt_out(text: str, hit: Hit) -> bool:
+    """A word that spells out one of its own characters (巫婆的巫, 扬眉吐气的扬): how a caller says a name."""
+    return text[hit.end : hit.end + 1] == "的" and text[hit.end + 1 : hit.end + 2] in text[hit.start : hit.end]
+
+
 def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
     """Enumerations and repeated mentions, decided within each text of a batch (texts joined by SEPARATOR)."""
     if not hits:
@@ -322,7 +327,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
         if self.partial_names != "none":
             hits += familiar_names(text)
-        hits = [h for h in hits if not brand(text, h)]
+        hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, words)
 

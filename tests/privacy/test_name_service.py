@@ -176,3 +176,18 @@ def test_idioms_estates_and_person_nouns_are_not_names() -> None:
     assert _names("祝大家的事业欣欣向荣。") == []
     assert _names("我住万科·壹号院，门口见") == []
     assert _names("老人孙子韩一帆在外地上学。") == ["韩一帆"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("开户人：Yusuf bin Ahmad　证件：护照", ["Yusuf bin Ahmad"]),  # a particle between the parts
+    ("授予Lucía Fernández女士荣誉称号", ["Lucía Fernández"]),  # accented letters
+    ("签名：ZHAO Yuning　日期：略", ["ZHAO Yuning"]),
+    ("雨萱妈妈：明天的春游几点集合", ["雨萱"]),  # the child's name before 妈妈
+    ("我姓张 弓长张 扬帆的帆", ["张"][:0]),  # how a caller spells a surname out is no name
+    ("电话是幺三八 七七幺二 五五六八", []),  # spoken digits are no pet name
+    ("共有12项入选名录", []),  # a measure word after a number
+    ("报名人：吉克阿依　民族：彝族", ["吉克阿依"]),  # Yi: clan name + given name
+    ("住址：乌兰布和嘎查", []),  # a place named with the same words
+])
+def test_messages_transcripts_and_more_traditions(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
