@@ -22,6 +22,7 @@ left to the start after it.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from privacy.recognizers._address_parts import (
@@ -56,6 +57,33 @@ from privacy.recognizers._base import ChineseRecognizer, Hit, Term, Verdict, _dr
 __all__ = ["AddressRecognizer", "gazetteer_names"]
 
 
+@functools.lru_cache(maxsize=65536)
+def _kind(part: str) -> tuple[str, bool, bool, bool, int]:
+    """One part of a chain: (kind, a sector word, a group below a village, holds an administrative
+    name, where an estate suffix starts or -1). Parts repeat (roads, estates): cached."""
+    if NUMBERED_RE.fullmatch(part):
+        return ("room" if part[-1] in ROOM_UNITS else "number"), False, False, False, -1
+    if GENERIC_PART.search(part):
+        return "generic", False, False, False, -1
+    names, prefixes, longest = gazetteer_index()
+    admin = (part[:2] in prefixes and any(part[:k] in names for k in range(2, min(len(part), longest) + 1))) or (
+        INNER_ADMIN.search(part, 0, len(part) - 1) is not None)
+    estate = ESTATE.search(part)
+    if estate is not None:
+        kind = "estate"
+    elif VILLAGE.search(part):
+        kind = "village"
+    elif DWELLING.search(part) or ADMIN_RE.search(part):
+        kind = "admin"
+    elif ROAD_RE.search(part):
+        kind = "road"
+    elif PLACE_RE.search(part):
+        kind = "place"
+    else:
+        kind = ""
+    return kind, part in SECTOR, RURAL_UNIT.search(part) is not None, admin, estate.start() if estate else -1
+
+
 class AddressRecognizer(ChineseRecognizer):
     """地址: …省…市…区…街道…路…号…栋…单元…室, …镇…村…组 (gazetteer-anchored)."""
 
@@ -83,10 +111,6 @@ class AddressRecognizer(ChineseRecognizer):
             if text[position : position + length] in names:
                 return length
         return 0
-
-    def _is_admin(self, part: str) -> bool:
-        names, _, longest = gazetteer_index()
-        return any(part[:k] in names for k in range(2, min(len(part), longest) + 1))
 
     def _later_start(self, text: str, position: int, gazetteer: set[int]) -> bool:
         """True when the chain at ``position`` should begin later: its first part holds a stop word
@@ -129,34 +153,29 @@ class AddressRecognizer(ChineseRecognizer):
         """
         levels: set[str] = set()
         for index, match in enumerate(PART.finditer(value)):
-            part = match.group()
             if index == 0 and match.start() >= 2:
                 levels.add("place")  # an estate name without a suffix (东方名都24栋…)
-            if NUMBERED_RE.fullmatch(part):
-                levels.add("room" if part[-1] in ROOM_UNITS else "number")
+            kind, sector, rural, admin, estate = _kind(match.group())
+            if kind in ("room", "number"):
+                levels.add(kind)
                 continue
-            if GENERIC_PART.search(part) or (part in SECTOR and not levels):
+            if kind == "generic" or (sector and not levels):
                 continue  # 街道, 各村, 某小区, 农村, 老旧小区: no particular place; 东区3栋: a sector
-            if "village" in levels and RURAL_UNIT.search(part):
+            if rural and "village" in levels:
                 levels.add("number")
-            if self._is_admin(part) or INNER_ADMIN.search(part, 0, len(part) - 1) is not None:
+            if admin:
                 levels.add("admin")
-            estate = ESTATE.search(part)
-            if estate is not None:
+            if kind == "estate":
                 # Named: a short name (和平小区) or one after a road or division, not a phrase (雷雨天气时小区).
-                if 2 <= estate.start() <= 4 or (estate.start() >= 2 and levels & {"admin", "road"}):
+                if 2 <= estate <= 4 or (estate >= 2 and levels & {"admin", "road"}):
                     levels.add("estate")
                 levels.add("dwelling")
-            elif VILLAGE.search(part):
+            elif kind == "village":
                 if "admin" in levels and "village" not in levels:
                     levels.add("admin first")
                 levels.update(("dwelling", "village"))
-            elif DWELLING.search(part) or ADMIN_RE.search(part):
-                levels.add("admin")
-            elif ROAD_RE.search(part):
-                levels.add("road")
-            elif PLACE_RE.search(part):
-                levels.add("place")
+            elif kind:
+                levels.add(kind)
         return levels
 
     def _verdict(self, value: str) -> tuple[Verdict | None, bool]:
