@@ -202,6 +202,9 @@ def record_attendance(*, actor: Actor, review_id: int, present: list[str], advis
             raise InputError("review.not_member", usernames=", ".join(unknown))
         voting = [m for m in members if m["username"] in present and m["voting"] and not att[m["username"]]["recused"]]
         check_quorum(voting)
+        voted = sorted(votes_of(s, review).keys() - set(present))
+        if voted:  # a signed vote is always counted: its voter cannot be recorded absent afterwards
+            raise RuleViolation("review.rule_voted_absent", usernames=", ".join(voted), review=review.record_no)
         for username, entry in att.items():
             entry["present"] = username in present
         review.state["advisers"] = list(advisers or [])
