@@ -57,7 +57,7 @@ PREFIX_CONTEXT = (
     "陪同人", "祖母", "祖父", "外婆", "外公", "奶奶", "爷爷", "岳母", "岳父", "婆婆", "公公", "姐姐", "哥哥", "弟弟",
     "妹妹", "侄子", "外孙", "外孙女", "其孙", "其孙女", "其妻", "其夫", "其兄", "其弟", "其姐", "其妹", "其子", "其女",
     "任命", "委托", "免去", "兹有", "信访人", "回访人", "回访对象", "村支书", "支书", "执法人员", "销售顾问", "顾问",
-    "话务员", "坐席", "调解员", "楼长", "组长", "小组长",
+    "话务员", "坐席", "调解员", "楼长", "组长", "小组长", "建档立卡户", "监测户", "边缘户", "特困户", "特困人员",
 )
 # Nouns for people that begin with a surname character: never a name themselves.
 PERSON_NOUNS = frozenset((
@@ -94,7 +94,7 @@ _PERSON_ACTS = re.compile("(?:来电|来信|来访|致电|反映|投诉|诉称|�
 FOLLOWER_WORDS = frozenset(("致电", "来电", "来信", "来访", "反映", "投诉", "咨询", "举报", "表示", "认为"))
 HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
               "书记", "主任", "经理", "会计", "出纳", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
-              "总(?![是算共结体计之部理统裁监量额数有要会支])", "队(?![伍员列])", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
+              "总(?![是算共结体计之部理统裁监量额数有要会支])", "队(?![伍员列])", "工(?![作人程厂业资具地会商号种序艺期位委]|[\u4e00-\u9fff]{2})", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -199,6 +199,25 @@ def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
             and text[start + 2] in single):
         start += 2
     return start, end
+
+
+# Surnames that are also prepositions, conjunctions or verbs that come before a person or a noun.
+_VERB_TAGS = frozenset(("v", "vn", "vd", "d", "p", "c", "r", "u"))
+_FUNCTION_SURNAMES = frozenset("和向由与及跟对把被给从于包同将让叫为以经")
+
+
+def _function_surname(surname: str, given: str, *, mid_clause: bool) -> bool:
+    """True when ``surname`` + ``given`` reads better as a function word and what follows it: the given
+    part is a word for people or a common noun (和|丈夫, 包|饺子, 和|慢性病), or — in the middle of a
+    clause without a role word — is itself surname + name (暂由|阚莉同志)."""
+    if surname not in _FUNCTION_SURNAMES or len(given) < 2:
+        return False
+    if given in PERSON_NOUNS or given in PREFIX_CONTEXT:
+        return True
+    tags, _, _ = _jieba_tables()
+    if tags.get(given) in ("n", "vn", "b", "nz") and jieba_word(given):
+        return True
+    return mid_clause and given[0] in surnames()[0] and not jieba_word(given, min_freq=1)
 
 
 def jieba_name(value: str) -> bool:
@@ -364,6 +383,8 @@ class NameRules:
         elif (len(given) == 2 and len(surname) == 1 and tags.get(text[start : g + 1], "nr") != "nr"
               and freq.get(text[start : g + 1], 0) > 500 and tags.get(text[start : g + 2]) != "nr"):
             given = given[:1]  # 户主|房屋|漏雨: the first two characters are a common word
+        if _function_surname(surname, given, mid_clause=not prefix and start > 0 and _HAN.match(text[start - 1]) is not None):
+            return None  # 来电人|和丈夫, 老人|和慢性病, 暂|由阚莉同志: the "surname" is a function word
         end = g + len(given)
         name = text[start:end]
         suffix_match = _SUFFIX_RE.match(text, end)
@@ -379,9 +400,9 @@ class NameRules:
             if name in PERSON_NOUNS or name in _LABEL_WORDS or (
                     prefix and tags.get(name) in _NOT_NAME_TAGS and freq.get(name, 0) > 2000):
                 return None  # 来电人 那个: a pronoun or verb after the role word
-            if common > 500 and not (prefix and (at_boundary or (
-                    _ACTS_AFTER_ROLE.match(text, end) and tags.get(name) in _NAME_LIKE_TAGS))):
-                return None
+            if common > 500 and not (prefix and tags.get(name, "nr") not in _VERB_TAGS and (
+                    at_boundary or _ACTS_AFTER_ROLE.match(text, end))):
+                return None  # 向来电人|解释，: a verb after the role word, not a name
             if not prefix and tags.get(name, "nr") != "nr" and freq.get(name, 0) > 20:
                 return None  # a word (高龄, 党支部) before 老人/书记, not a name
             score = 0.85 if chars > -9 else 0.7

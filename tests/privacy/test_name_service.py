@@ -191,3 +191,16 @@ def test_idioms_estates_and_person_nouns_are_not_names() -> None:
 ])
 def test_messages_transcripts_and_more_traditions(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("来电人和丈夫一起到窗口办理。", []),  # 和 is "and" before a word for people
+    ("为社区老人包饺子。", []),
+    ("工作暂由郜敏同志负责。", ["郜敏"]),  # 暂由|郜敏: the function word, then the name
+    ("请向东、向红两位同志参会。", ["向东", "向红"]),  # 向 is still a surname
+    ("工作人员已向来电人解释，请耐心等候。", []),  # a verb after the role word
+    ("我们家朵朵今天请假。", ["朵朵"]),
+    ("由市住建局邵工负责。", ["邵工"]),  # 工 as a title (an engineer)
+])
+def test_function_words_that_are_surnames(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
