@@ -72,7 +72,7 @@ STOP_WORDS = (
     "建议", "申请", "办理", "报修", "报警", "看望", "走访", "探望", "联系", "那里", "那边", "那个", "那家", "那些",
     "那栋", "那条", "那片", "那儿", "那天", "等人", "等地", "等处", "等待", "等候", "等到", "等等",
     "今天", "明天", "昨天", "上午", "下午", "晚上", "早上", "中午", "凌晨", "近日", "目前", "现在", "本周", "下周",
-    "上周", "今年", "去年", "最近", "一趟", "一下", "一次", "一起",
+    "上周", "今年", "去年", "最近", "一趟", "一下", "一次", "一起", "放在", "放到", "送到", "送达", "寄到", "寄给",
 )
 DWELLING = re.compile(f"(?:{_DWELLINGS})$")
 VILLAGE = re.compile(f"(?:{_VILLAGES})$")
@@ -130,8 +130,9 @@ _BARE_ROOM = (
     "(?:(?<=[幢栋座元楼层门])[A-Za-z]{0,2}\\d{1,4}(?:[-－]\\d{1,4})?|(?<=[幢栋座元楼层门]\\s)\\d{3,4})"
     "(?![0-9０-９A-Za-z年月日时点分天人元个岁次份件])"
 )
-# After a house number: a building and its units or bare room number (233号中信广场5102), or an estate
-# word without a name of its own (9号大院3栋, C区公寓2号楼).
+# After a house number: a building and its units or bare room number (233号中信广场5102), an estate
+# without a suffix (1008号 绿地新都会 9栋) or an estate word without a name of its own (9号大院3栋,
+# C区公寓2号楼).
 _BARE_PLACE = "大院|家属院|家属区|宿舍楼|宿舍区|宿舍|公寓"
 # An estate's name without a suffix word before its building (金域蓝湾9号楼, 万科·金域蓝湾3栋).
 _ESTATE_NAME = f"(?:{_HAN}|·){{2,10}}?(?={_SEP}{_NUMERAL}{{1,5}}(?:号楼|栋|幢|座|号院))"
@@ -139,7 +140,7 @@ _ESTATE_NAME = f"(?:{_HAN}|·){{2,10}}?(?={_SEP}{_NUMERAL}{{1,5}}(?:号楼|栋|�
 _BARE_WORD = f"\\s{_HAN}{{2,5}}(?=\\s)"
 CHAIN = re.compile(
     f"(?:{_NAMED}(?:{_SEP}{_NAMED}|{_BARE_WORD})*(?:{_SEP}{_ESTATE_NAME})?(?:{_SEP}{_NUMBERED})*"
-    f"(?:{_SEP}(?:{_NAMED}|{_BARE_PLACE})(?:(?:{_SEP}{_NUMBERED})+|[0-9０-９]{{3,5}}(?![0-9０-９])))?"
+    f"(?:{_SEP}(?:{_NAMED}|{_BARE_PLACE}|{_ESTATE_NAME})(?:(?:{_SEP}{_NUMBERED})+|[0-9０-９]{{3,5}}(?![0-9０-９])))?"
     f"|{_NUMBERED}(?:{_SEP}{_NUMBERED})+)(?:{_SEP}{_BARE_ROOM})?"
 )
 # Right after a trigger word: an estate without a suffix (东方名都) followed by building and room numbers.

@@ -62,6 +62,8 @@ def _kind(part: str) -> tuple[str, bool, bool, bool, int]:
     """One part of a chain: (kind, a sector word, a group below a village, holds an administrative
     name, where an estate suffix starts or -1). Parts repeat (roads, estates): cached."""
     if NUMBERED_RE.fullmatch(part):
+        if part[-1] in "楼层" and not part.endswith("号楼"):
+            return "floor", False, False, False, -1  # 三楼, 5层: a floor
         return ("room" if part[-1] in ROOM_UNITS else "number"), False, False, False, -1
     if GENERIC_PART.search(part):
         return "generic", False, False, False, -1
@@ -156,7 +158,7 @@ class AddressRecognizer(ChineseRecognizer):
             if index == 0 and match.start() >= 2:
                 levels.add("place")  # an estate name without a suffix (东方名都24栋…)
             kind, sector, rural, admin, estate = _kind(match.group())
-            if kind in ("room", "number"):
+            if kind in ("room", "number", "floor"):
                 levels.add(kind)
                 continue
             if kind == "generic" or (sector and not levels):
@@ -182,8 +184,10 @@ class AddressRecognizer(ChineseRecognizer):
         """The verdict on ``value`` and whether it holds a number (a village or estate alone must not
         name an organisation)."""
         levels = self._levels(value)
-        specific = levels & {"number", "room"}
         named = levels & {"admin", "road", "place", "dwelling"}
+        if "floor" in levels and named - {"place"}:
+            levels.add("room")  # a floor of a home or a numbered road's building, not of a venue (服务中心三楼)
+        specific = levels & {"number", "room"}
         if not specific and not levels & {"admin first", "estate"}:
             return None, False  # a district or a street alone is a place, not somebody's address
         if not named and len(specific) < 2:

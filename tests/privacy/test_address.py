@@ -91,6 +91,8 @@ def test_short_names_of_autonomous_prefectures_and_counties_are_in_the_gazetteer
     ("其租住的碑林区东关正街36号之3", "碑林区东关正街36号之3"),
     ("寄到越秀区环市东路339号广东国际大厦1608", "越秀区环市东路339号广东国际大厦1608"),  # a building's bare room
     ("网格员走访吕梁市离石区凤山路21号3幢", "吕梁市离石区凤山路21号3幢"),  # 离 stops names, not 离石区
+    ("我们搬到红谷滩区 丰和中大道 1099号 万达星城 6栋 2单元 1801了", "红谷滩区 丰和中大道 1099号 万达星城 6栋 2单元 1801"),
+    ("家住解放路88号三楼，", "解放路88号三楼"),  # a floor of a numbered building
 ])
 def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, address: str) -> None:
     assert _found(text) == [address]
@@ -106,6 +108,7 @@ def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, 
     ("西区5栋的入户登记已经做完了", []),  # a sector without a place above it
     ("家住攀枝花市东区炳草岗大街15号", ["攀枝花市东区炳草岗大街15号"]),  # the city's district 东区
     ("你明天去一趟石板滩村6组看看", ["石板滩村6组"]),
+    ("请前往区政务服务中心二楼办理", []),  # a venue's floor
 ])
 def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str]) -> None:
     assert _found(text) == expected
