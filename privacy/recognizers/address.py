@@ -267,6 +267,13 @@ class AddressRecognizer(ChineseRecognizer):
 
     def fullmatch(self, value: str) -> Verdict | None:
         value = value.strip()
+        if value[:2] in gazetteer_index()[1] and TRIGGER_RE.search(value) is None and (
+                STOP_WORD_RE.search(value) is None):
+            # Most cells of an address column: one chain from a gazetteer name to the end. ``find`` would
+            # start there, not restart (no trigger, no stop word) and report just this chain.
+            whole = CHAIN.match(value)
+            if whole is not None and whole.end() == len(value):
+                return self._verdict(value)[0]
         hits = self.find(value, use_context=False)
         if len(hits) == 1 and hits[0].end - hits[0].start >= len(value) * 0.8:
             return hits[0].verdict

@@ -112,3 +112,18 @@ def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, 
 ])
 def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str]) -> None:
     assert _found(text) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "浙江省杭州市临安区钱王街18号3幢2单元501室", "杭州市西湖区文三路", "朝阳区望京西园三区312号楼2单元601 ",
+    "凉山州昭觉县解放乡火普村3组", "杭州市临安区反映问题", "杭州市西湖区 地址：文三路259号", "西湖区", "北京市东城区东四十条22号",
+])
+def test_a_column_cell_is_one_whole_address_or_none(value: str) -> None:
+    from privacy.recognizers.address import AddressRecognizer
+
+    recognizer = AddressRecognizer()
+    hits = recognizer.find(value.strip(), use_context=False)
+    whole = len(hits) == 1 and hits[0].end - hits[0].start >= len(value.strip()) * 0.8
+    verdict = recognizer.fullmatch(value)  # a quicker path for cells that are one chain
+    assert (verdict is not None) == whole
+    assert verdict is None or verdict.params == hits[0].verdict.params
