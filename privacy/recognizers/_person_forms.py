@@ -26,9 +26,10 @@ _TRANSLIT = frozenset(
     "瓜哈海罕汗豪合赫黑亨洪胡华霍基吉加贾简江杰金居喀卡凯坎康柯科克肯孔库夸昆拉莱兰朗劳勒雷蕾黎里理莉丽利力连列林"
     "琳琪留隆卢鲁路伦罗洛吕玛马迈麦买曼芒毛梅美门蒙米敏明莫默姆木穆纳娜乃奈南内尼妮涅宁纽努诺欧帕潘佩彭皮珀普齐奇"
     "恰乔琼丘热茹若撒萨塞赛桑森沙莎山尚舍申施什史舒斯松苏索塔泰坦汤唐特提田通图土吐托瓦万旺威维韦温文翁沃乌吾伍西"
-    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗不素")
+    "希锡夏肖谢辛欣休雅亚岩扬耶叶伊依尹因英尤约泽扎詹朱卓孜兹祖佐则逊荪依卜衣娅姗茜莲杜拜木江汗不素守")
 _DOTS = "·•・"
 _SPACE = "[ \u3000]"
+_PHONE_AFTER = re.compile("[ \u3000]*(?:[+＋]86|1[3-9][0-9])")
 _SPACED_SEP = re.compile("[ \u3000]*[；;、，,][ \u3000]*")
 _INITIALS = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINALS = ("(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|ve"
@@ -95,7 +96,8 @@ def spaced_names(text: str) -> list[Hit]:
     for match in _spaced().finditer(text):
         start = match.start()
         chained = bool(hits) and _SPACED_SEP.fullmatch(text, hits[-1].end, start) is not None  # 向 楠；谭 晓 红
-        if not chained and (not _after_role(text, start) or (
+        phone = match.group().count(" ") + match.group().count("\u3000") >= 2 and _PHONE_AFTER.match(text, match.end())
+        if not chained and not phone and (not _after_role(text, start) or (
                 start and _HAN.match(text[start - 1]) and not _right_after_role(text, start))):
             continue
         verdict = Verdict("pii.why.person_spaced", {}, 0.96)
@@ -197,8 +199,9 @@ def familiar_names(text: str) -> list[Hit]:
             continue  # 很小|, 养老|; 王|老吉, 李|小龙: part of a longer word or of a full name
         if end < len(text) and text[end] not in _FOLLOWERS and freq.get(text[start + 1 : end + 1], 0) > 50:
             continue  # 小|李子, 老|王府: the surname starts a word
-        verdict = Verdict("pii.why.person_title", {"surname": value[1], "context": value[0]}, 0.6)
-        hits.append(Hit("PERSON", start, end, 0.6, verdict, value[0]))
+        score = 0.9 if text[end : end + 1] == "家" else 0.6  # 老何家: the household's name, not 何家
+        verdict = Verdict("pii.why.person_title", {"surname": value[1], "context": value[0]}, score)
+        hits.append(Hit("PERSON", start, end, score, verdict, value[0]))
     return hits
 
 

@@ -41,6 +41,11 @@ _SOLID_NEXT = re.compile(
     "(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|家|户|夫妇|[男女](?![\u4e00-\u9fff]))")
 
 
+def _familiar(value: str) -> bool:
+    """小史, 老何: 小/老 and a surname (a list item such as 小沈、小史)."""
+    return len(value) == 2 and value[0] in "小老" and value[1] in surnames()[0]
+
+
 def _name_like(value: str) -> bool:
     """Surname + one or two characters (a compound surname + one or two), all Chinese."""
     single, compound = surnames()
@@ -69,6 +74,9 @@ def refine_end(text: str, hit: Hit, words: Words) -> Hit:
         return hit
     if hit.verdict.key == "pii.why.person_title":
         return hit  # 李总|好: a surname with its title ends there
+    inside = words.at(end - 1)
+    if inside is not None and inside[0] - (end - 1) >= 4 and inside[1] in ("ORG", "LOC"):
+        return hit  # 文建|华为区市场监督管理局: a long organisation swallowed the name's last character
     if words.at(end) is not None or end in _ends(words, hit.start, end):
         last = words.at(end - 1)
         if last is not None and last[0] == end and last[1] in _FUNCTION_POS and end - 1 - hit.start >= 2 \
@@ -105,11 +113,11 @@ def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequen
         start = next((k for k in range(start, first_sep - 1) if _name_like(text[k:first_sep])), start)
     items.append((start, first_sep))
     items += [(a + 1, b) for a, b in itertools.pairwise(seps)]
-    households = sum(text[b - 1] in _HOUSEHOLD for a, b in items) * 2 > len(items)
+    households = sum(text[b - 1] in _HOUSEHOLD or text[b - 2 : b] == "家庭" for a, b in items) * 2 > len(items)
     after = last_sep + 1
     end = None
     if households:
-        found = re.compile("[\u4e00-\u9fff]{2,4}?[户家]").match(text, after)
+        found = re.compile("[\u4e00-\u9fff]{2,4}?(?:家庭|[户家])").match(text, after)
         end = found.end() if found else None
     if end is None:
         counted = _BEFORE_COUNT.match(text, after)
@@ -124,6 +132,8 @@ def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequen
 
 
 def _strip_household(text: str, start: int, end: int) -> tuple[int, int]:
+    if end - start >= 4 and text[end - 2 : end] == "家庭":
+        return start, end - 2  # 俞丰收家庭: the family of 俞丰收
     if end - start >= 3 and text[end - 1] in _HOUSEHOLD:
         return start, end - 1
     return start, end
@@ -205,8 +215,8 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
         runs += _table_columns(text)
     for index, (items, trusted) in enumerate(runs):
         field = index >= columns  # a table column: each item is a whole cell
-        if len(items) < 2:
-            continue
+        if len(items) < 2 or any(text[a:b] in _HEADERS for a, b in items):
+            continue  # a header row (姓名 单位 联系电话): labels, not names
         spans = [_strip_household(text, a, b) for a, b in items]
         if sum(text[a] in _KIN or (a and text[a - 1] in _KIN) for a, _ in spans) >= 2:  # 妻房小燕、子房俊: a list of family members
             spans = [_strip_kin(text, a, b) for a, b in spans]
@@ -217,7 +227,7 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
             continue
         for a, b in spans:
             value = text[a:b]
-            if not (_name_like(value) or is_element_name(value)
+            if not (_name_like(value) or is_element_name(value) or _familiar(value)
                     or (field and _HAN_FIELD.fullmatch(value) and not is_word(value))) \
                     or is_place(value) or _ORG_END.search(value) or is_role(value):
                 continue
@@ -237,6 +247,8 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     return sorted([*kept, *added], key=lambda h: h.start)
 
 
+_HEADERS = frozenset(("姓名", "性别", "年龄", "民族", "单位", "职务", "电话", "联系电话", "手机", "住址", "地址", "签名",
+                      "序号", "金额", "备注", "身份证号", "关系", "国籍", "职业", "日期", "班级", "学号"))
 _HAN_FIELD = re.compile("[\u4e00-\u9fff]{2,3}")
 _CELL_SEP = re.compile("\t|\u3000+| {2,}")
 _NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象)?(?:姓名|名字)|户主|申请人|领取人|联系人")

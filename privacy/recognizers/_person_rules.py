@@ -73,9 +73,11 @@ SUFFIX_CONTEXT = (
 )
 _AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
 _NUMERALS = frozenset("一二两三四五六七八九十")
-# Words about a name or an act on someone's behalf that begin with a surname character (全名, 代签).
+# Words about a name, an act on someone's behalf, or a form's column headers that begin with a surname
+# character (全名, 代签, 单位, 国籍): never a name after a role word.
 _LABEL_WORDS = frozenset(("全名", "真名", "本名", "小名", "乳名", "学名", "别名", "原名", "曾用名", "代签", "代领", "代办",
-                          "代理", "代为", "代缴", "代写"))
+                          "代理", "代为", "代缴", "代写", "单位", "国籍", "性别", "年龄", "民族", "职务", "住址", "关系",
+                          "职业", "备注", "签名", "电话"))
 _MEASURES = frozenset("项名位个张条件户家门支根座间只头本片份批次届期号段级层栋年")
 _SCHOOL_YEAR = re.compile("[高初][一二三]")
 _CODE_AFTER = re.compile("[A-Za-z]|(?!1[3-9][0-9])[0-9]")

@@ -298,7 +298,10 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 我是桂林的… : a city after a weak context word
             if rule is not None:
                 claimed.add(rule.start)
-                end = span.end if self._model_end_wins(text, span.end, rule) else rule.end
+                swallowed = words.at(span.end)  # 宓建|华为区农业农村局: an organisation took the name's end
+                keep_rule = (swallowed is not None and rule.end > span.end and swallowed[0] - span.end >= 4
+                             and swallowed[1] in ("ORG", "LOC"))
+                end = span.end if not keep_rule and self._model_end_wins(text, span.end, rule) else rule.end
                 if rule.context_word:
                     verdict = Verdict("pii.why.person_model_rule", {"context": rule.context_word}, AGREED_SCORE)
                 else:

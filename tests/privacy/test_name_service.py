@@ -204,3 +204,15 @@ def test_messages_transcripts_and_more_traditions(text: str, expected: list[str]
 ])
 def test_function_words_that_are_surnames(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("楼下老蔡家的狗又叫了一晚上", ["老蔡"]),  # 老蔡家: the household of 老蔡, not 蔡家
+    ("分两组：小沈、小樊一组", ["小沈", "小樊"]),
+    ("表彰谭春生家庭、尤丰年家庭为最美家庭", ["谭春生", "尤丰年"]),
+    ("序号 姓名 单位 联系电话\n1 甄美玲 城建办", ["甄美玲"]),  # a header row holds labels, not names
+    ("任命宓建华为区农业农村局副局长", ["宓建华"]),  # the model's long organisation word keeps the name whole
+    ("荀 国 栋 +86 158 0751 3392 帮我登记", ["荀 国 栋"]),  # spaced, before a phone number
+])
+def test_households_lists_and_boundaries(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
