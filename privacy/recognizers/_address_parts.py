@@ -26,6 +26,7 @@ __all__ = [
     "ESTATE_CHAIN",
     "GENERIC_PART",
     "INNER_ADMIN",
+    "INNER_BREAK",
     "NAMED_RE",
     "NUMBERED_RE",
     "ORG_AFTER",
@@ -73,6 +74,7 @@ STOP_WORDS = (
     "那栋", "那条", "那片", "那儿", "那天", "等人", "等地", "等处", "等待", "等候", "等到", "等等",
     "今天", "明天", "昨天", "上午", "下午", "晚上", "早上", "中午", "凌晨", "近日", "目前", "现在", "本周", "下周",
     "上周", "今年", "去年", "最近", "一趟", "一下", "一次", "一起", "放在", "放到", "送到", "送达", "寄到", "寄给",
+    "获评", "荣获", "评为",
 )
 DWELLING = re.compile(f"(?:{_DWELLINGS})$")
 VILLAGE = re.compile(f"(?:{_VILLAGES})$")
@@ -82,7 +84,7 @@ RURAL_UNIT = re.compile("(?:组|社|队|村民小组|自然村|屯)$")
 # What a village or estate without a number must not be followed by: it names an organisation.
 ORG_AFTER = re.compile(
     "村民委员会|居民委员会|委员会|人民政府|政府|法院|检察院|派出所|公安|医院|卫生院|学校|小学|中学|幼儿园|银行|"
-    "分行|支行|办事处|党委|党支部|支部|管委会|村委|居委|业委会|业主委员会|业主大会|物业")
+    "分行|支行|办事处|党委|党支部|支部|管委会|村委|居委|业委会|业主委员会|业主大会|物业|项目|工程|楼盘|售楼")
 ROOM_UNITS = "室户层元楼栋幢座"
 
 
@@ -152,8 +154,11 @@ INNER_ADMIN = re.compile("(?<=[\\u4e00-\\u9fff]{2})(?:省|市|县|镇|乡|街道
 # determiner (各村, 本小区, 某小区, 农村, 乡村).
 GENERIC_PART = re.compile(
     f"^(?:街道|社区|小区|村里|镇上|县城|城区|市区)$|(?:^某+|[各本该全邻每此某农乡个])(?:{_DWELLINGS})$"
-    f"|^(?:老旧|新建|周边|附近|整个|所在|其他|多个|各个|部分|回迁|安置|高档|封闭式|开放式)(?:{_ESTATES})$"
+    f"|(?:老旧|新建|周边|附近|整个|所在|其他|多个|各个|部分|回迁|安置|高档|封闭式|开放式|示范|文明|先进|平安|绿色"
+    f"|智慧|星级|青年|人才|教师|职工|员工|学生|单身)(?:{_ESTATES})$"
     "|(?:家|委会|政府)大院$")
+# Where a division or road inside one part ends, before an estate's own name (红星社区|幸福里小区).
+INNER_BREAK = re.compile("社区|街道|路|街|巷|镇|乡|村|区|县|市")
 # A sector of an estate (东区3栋), not the district of a city, when no administrative name comes first.
 SECTOR = frozenset(("东区", "西区", "南区", "北区", "中区"))
 

@@ -35,6 +35,7 @@ from privacy.recognizers._address_parts import (
     ESTATE_CHAIN,
     GENERIC_PART,
     INNER_ADMIN,
+    INNER_BREAK,
     NUMBERED_RE,
     ORG_AFTER,
     PART,
@@ -58,15 +59,16 @@ __all__ = ["AddressRecognizer", "gazetteer_names"]
 
 
 @functools.lru_cache(maxsize=65536)
-def _kind(part: str) -> tuple[str, bool, bool, bool, int]:
+def _kind(part: str) -> tuple[str, bool, bool, bool, int, bool]:
     """One part of a chain: (kind, a sector word, a group below a village, holds an administrative
-    name, where an estate suffix starts or -1). Parts repeat (roads, estates): cached."""
+    name, the length of an estate's own name or -1, that name follows a division or road inside the
+    part). Parts repeat (roads, estates): cached."""
     if NUMBERED_RE.fullmatch(part):
         if part[-1] in "楼层" and not part.endswith("号楼"):
-            return "floor", False, False, False, -1  # 三楼, 5层: a floor
-        return ("room" if part[-1] in ROOM_UNITS else "number"), False, False, False, -1
+            return "floor", False, False, False, -1, False  # 三楼, 5层: a floor
+        return ("room" if part[-1] in ROOM_UNITS else "number"), False, False, False, -1, False
     if GENERIC_PART.search(part):
-        return "generic", False, False, False, -1
+        return "generic", False, False, False, -1, False
     names, prefixes, longest = gazetteer_index()
     admin = (part[:2] in prefixes and any(part[:k] in names for k in range(2, min(len(part), longest) + 1))) or (
         INNER_ADMIN.search(part, 0, len(part) - 1) is not None)
@@ -83,7 +85,20 @@ def _kind(part: str) -> tuple[str, bool, bool, bool, int]:
         kind = "place"
     else:
         kind = ""
-    return kind, part in SECTOR, RURAL_UNIT.search(part) is not None, admin, estate.start() if estate else -1
+    name, inner = (estate.start(), False) if estate is not None else (-1, False)
+    if estate is not None:
+        for division in INNER_BREAK.finditer(part, 0, estate.start() - 2):
+            name, inner = estate.start() - division.end(), True
+    return kind, part in SECTOR, RURAL_UNIT.search(part) is not None, admin, name, inner
+
+
+def _without_generic_tail(value: str) -> str:
+    """``value`` without the parts at its end that name no place (…幸福里小区|获评市级示范小区)."""
+    parts = list(PART.finditer(value))
+    while len(parts) > 1 and parts[-1].end() == len(value) and _kind(parts[-1].group())[0] == "generic":
+        value = value[: parts[-2].end()]
+        parts.pop()
+    return value
 
 
 class AddressRecognizer(ChineseRecognizer):
@@ -157,7 +172,7 @@ class AddressRecognizer(ChineseRecognizer):
         for index, match in enumerate(PART.finditer(value)):
             if index == 0 and match.start() >= 2:
                 levels.add("place")  # an estate name without a suffix (东方名都24栋…)
-            kind, sector, rural, admin, estate = _kind(match.group())
+            kind, sector, rural, admin, estate, inner = _kind(match.group())
             if kind in ("room", "number", "floor"):
                 levels.add(kind)
                 continue
@@ -169,7 +184,7 @@ class AddressRecognizer(ChineseRecognizer):
                 levels.add("admin")
             if kind == "estate":
                 # Named: a short name (和平小区) or one after a road or division, not a phrase (雷雨天气时小区).
-                if 2 <= estate <= 4 or (estate >= 2 and levels & {"admin", "road"}):
+                if 2 <= estate <= 4 or (estate >= 2 and (inner or levels & {"admin", "road"})):
                     levels.add("estate")
                 levels.add("dwelling")
             elif kind == "village":
@@ -253,7 +268,7 @@ class AddressRecognizer(ChineseRecognizer):
                 start = chain_start
             end = self._through_gazetteer(text, end, gazetteer)
             done = end
-            value = text[start:end].rstrip(" ,，")
+            value = _without_generic_tail(text[start:end].rstrip(" ,，"))
             end = start + len(value)
             verdict, numbered = self._verdict(value)
             if verdict is None or (not numbered and ORG_AFTER.match(text, end) is not None):
@@ -273,7 +288,11 @@ class AddressRecognizer(ChineseRecognizer):
             # start there, not restart (no trigger, no stop word) and report just this chain.
             whole = CHAIN.match(value)
             if whole is not None and whole.end() == len(value):
-                return self._verdict(value)[0]
+                kept = _without_generic_tail(value)
+                verdict, numbered = self._verdict(kept)
+                if verdict is None or (not numbered and ORG_AFTER.match(value, len(kept)) is not None):
+                    return None
+                return verdict if len(kept) >= len(value) * 0.8 else None
         hits = self.find(value, use_context=False)
         if len(hits) == 1 and hits[0].end - hits[0].start >= len(value) * 0.8:
             return hits[0].verdict

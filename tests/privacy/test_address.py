@@ -109,6 +109,10 @@ def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, 
     ("家住攀枝花市东区炳草岗大街15号", ["攀枝花市东区炳草岗大街15号"]),  # the city's district 东区
     ("你明天去一趟石板滩村6组看看", ["石板滩村6组"]),
     ("请前往区政务服务中心二楼办理", []),  # a venue's floor
+    ("碧桂园花园项目三期工程明年交付", []),  # a building project named after an estate
+    ("人才公寓是面向新就业大学生的保障房", []),
+    ("东门社区锦华里小区获评市级示范小区", ["东门社区锦华里小区"]),  # the estate after its community; a title
+    ("听取了城南片区老旧小区改造的汇报", []),
 ])
 def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str]) -> None:
     assert _found(text) == expected
@@ -117,6 +121,7 @@ def test_organisations_and_phrases_are_not_estates(text: str, expected: list[str
 @pytest.mark.parametrize("value", [
     "浙江省杭州市临安区钱王街18号3幢2单元501室", "杭州市西湖区文三路", "朝阳区望京西园三区312号楼2单元601 ",
     "凉山州昭觉县解放乡火普村3组", "杭州市临安区反映问题", "杭州市西湖区 地址：文三路259号", "西湖区", "北京市东城区东四十条22号",
+    "成都市锦江区东门社区锦华里小区获评示范小区", "成都市锦江区锦华里小区物业",
 ])
 def test_a_column_cell_is_one_whole_address_or_none(value: str) -> None:
     from privacy.recognizers.address import AddressRecognizer
