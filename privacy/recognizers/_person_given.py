@@ -31,9 +31,10 @@ __all__ = ["given_names"]
 # Where a clause starts in a message.
 _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]))"
 # Words that take a person as their object: 让国庆顶一下, 找建国拿钥匙.
-_LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给"))
-_TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒)|(?<=转发给)"
-_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
+_LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给", "谢谢",
+                      "感谢", "麻烦", "恭喜"))
+_TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒|谢谢|感谢|麻烦|恭喜)|(?<=转发给)"
+_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
     f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
@@ -88,26 +89,28 @@ def given_names(text: str, words: object) -> list[Hit]:
         follower = match.group("f")
         after_verb = not _clause_start(text, start)
         own = words.at(start - 1 if start and text[start - 1] in " \u3000" else start)  # type: ignore[attr-defined]
-        if own is not None and own[0] == end and (own[1] in _NOT_NAME_POS or (after_verb and own[1] == "ORG")):
+        if own is not None and own[0] == end and (own[1] in _NOT_NAME_POS or (
+                after_verb and own[1] == "ORG" and (follower is None or word in _tables()[0]))):
             continue  # the model reads a place, a verb or an adverb (顺路, 回国), after a verb an organisation
         if after_verb:
             verb = words.ending(start)  # type: ignore[attr-defined]
             if verb is None or text[verb:start] not in _LINKERS:
                 continue  # 慰问|金由: the "verb" is the end of a longer word
-        if follower is None:
-            # Only after a verb taking a person: the next word must be a verb or a pronoun (让国庆|顶).
+        if follower is None or (after_verb and follower in "！!，,"):
+            # Only after a verb taking a person: the next word must be a verb or a pronoun (让国庆|顶),
+            # or the message pauses (谢谢美华！).
             if not after_verb:
                 continue
             following = words.at(end)  # type: ignore[attr-defined]
-            if following is None or following[1] not in _ACT_POS:
+            if follower is None and (following is None or following[1] not in _ACT_POS):
                 continue
             strong = False
         else:
             strong = re.fullmatch(_STRONG, follower) is not None
         if not _can_be_given_name(word, strong=strong or after_verb):
             continue
-        if follower and follower[0] in "哥姐":
-            end += 1  # 建军哥: said as one name
+        if follower and follower[0] in "哥姐叔姨":
+            end += 1  # 建军哥, 永福叔: said as one name
         verdict = Verdict("pii.why.person_given", {}, 0.7)
         hits.append(Hit("PERSON", start, end, 0.7, verdict, ""))
     return hits

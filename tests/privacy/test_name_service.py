@@ -121,6 +121,9 @@ def test_role_nouns_kin_words_and_word_boundaries(text: str, expected: list[str]
     ("物业你们管不管啊", []),
     ("电梯又坏了，谁打个电话", []),
     ("慰问金由其子代领", []),  # 慰问|金: the verb ends a longer word
+    ("谢谢丽珍！", ["丽珍"]),  # thanked by name
+    ("永贵叔明天来吗", ["永贵叔"]),
+    ("今天天气不错，出去走走", []),
 ])
 def test_given_names_and_nicknames_in_messages(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
