@@ -34,7 +34,7 @@ _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]
 _LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给", "谢谢",
                       "感谢", "麻烦", "恭喜"))
 _TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒|谢谢|感谢|麻烦|恭喜)|(?<=转发给)"
-_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
+_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|阿姨|阿婆|奶奶|爷爷|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
     f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
@@ -109,8 +109,8 @@ def given_names(text: str, words: object) -> list[Hit]:
             strong = re.fullmatch(_STRONG, follower) is not None
         if not _can_be_given_name(word, strong=strong or after_verb):
             continue
-        if follower and follower[0] in "哥姐叔姨":
-            end += 1  # 建军哥, 永福叔: said as one name
+        if follower and follower[0] in "哥姐叔姨阿奶爷":
+            end += len(follower)  # 建军哥, 永福叔, 秀芝阿姨: said as one name
         verdict = Verdict("pii.why.person_given", {}, 0.7)
         hits.append(Hit("PERSON", start, end, 0.7, verdict, ""))
     return hits

@@ -85,6 +85,7 @@ _EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
 _LINKING = frozenset("和跟向给对被把让由从同与叫问找")
 _PRONOUNS = frozenset("我你他她它们咱就也还都又再先")
+_FULL_NAME_TITLE = re.compile("(?:阿婆|阿姨|阿公|大爷|大妈|奶奶|爷爷|婆婆|老师|先生|女士|师傅)$")
 _SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
 _JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
 
@@ -117,6 +118,9 @@ def _person_words(text: str, spans: list, words: Words) -> list:
             start += 1  # 我和|丽娟, 你跟|志刚: the word before the name, not a surname
         if end - start >= 3 and text[end - 1] in "你您" and (end == len(text) or text[end] not in "们"):
             end -= 1  # 阿强你|快递到了: the model ran the name into the pronoun after it
+        title = _FULL_NAME_TITLE.search(text, start, end)
+        if title is not None and title.start() - start >= 3 and text[start] in single:
+            end = title.start()  # 韦秀兰|阿婆: a full name's title is not part of it (刘阿姨 is)
         if end - start == 2 and _SIBLING.match(text, end):
             end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
         if end > start:

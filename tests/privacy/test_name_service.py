@@ -124,6 +124,7 @@ def test_role_nouns_kin_words_and_word_boundaries(text: str, expected: list[str]
     ("谢谢丽珍！", ["丽珍"]),  # thanked by name
     ("永贵叔明天来吗", ["永贵叔"]),
     ("今天天气不错，出去走走", []),
+    ("满秀芬阿婆：好的 明天去村委拿", ["满秀芬"]),  # a full name's title is not part of it
 ])
 def test_given_names_and_nicknames_in_messages(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
