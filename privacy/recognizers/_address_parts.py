@@ -127,9 +127,9 @@ NAMED_RE = re.compile(_NAMED)
 NUMBERED_RE = re.compile(_NUMBERED)
 _SEP = "[\\s,，]?"
 # A room number without its unit after a building part (3幢2单元401, A座1102, 3门201, 1层F1-12,
-# 4单元 102).
+# 4单元 102, 6号 301).
 _BARE_ROOM = (
-    "(?:(?<=[幢栋座元楼层门])[A-Za-z]{0,2}\\d{1,4}(?:[-－]\\d{1,4})?|(?<=[幢栋座元楼层门]\\s)\\d{3,4})"
+    "(?:(?<=[幢栋座元楼层门])[A-Za-z]{0,2}\\d{1,4}(?:[-－]\\d{1,4})?|(?<=[幢栋座元楼层门号]\\s)\\d{3,4})"
     "(?![0-9０-９A-Za-z年月日时点分天人元个岁次份件])"
 )
 # After a house number: a building and its units or bare room number (233号中信广场5102), an estate

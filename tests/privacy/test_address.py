@@ -93,6 +93,7 @@ def test_short_names_of_autonomous_prefectures_and_counties_are_in_the_gazetteer
     ("网格员走访吕梁市离石区凤山路21号3幢", "吕梁市离石区凤山路21号3幢"),  # 离 stops names, not 离石区
     ("我们搬到红谷滩区 丰和中大道 1099号 万达星城 6栋 2单元 1801了", "红谷滩区 丰和中大道 1099号 万达星城 6栋 2单元 1801"),
     ("家住解放路88号三楼，", "解放路88号三楼"),  # a floor of a numbered building
+    ("房子在城中村石岗西路 12巷 9号 502，押一付三", "城中村石岗西路 12巷 9号 502"),  # a spaced bare room
 ])
 def test_villages_estates_and_groups_as_forms_and_tickets_write_them(text: str, address: str) -> None:
     assert _found(text) == [address]
