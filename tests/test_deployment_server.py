@@ -92,6 +92,7 @@ def _journey(demo: Path, tmp: Path) -> str:
     ref, trial = f"{submitted['name']}/{submitted['version']}", str(submitted["trial_id"])
     _cli("audit", "run", "--model", ref, "--data", str(demo / "data.csv"), "--label", scenario["label"], "--age",
          scenario["age"], "--district", scenario["district"], "--replicates", "100", user="reviewer", codes=(0, 3, 4))
+    _cli("models", "score", ref, "--data", str(demo / "data.csv"), user="reviewer")  # keeps a scores file in the home
     keys = tmp / "keys.yaml"
     keys.write_text(yaml.safe_dump({scenario["district"]: [d["name"] for d in scenario["districts"]]},
                                    allow_unicode=True), encoding="utf-8")
@@ -110,6 +111,14 @@ def _journey(demo: Path, tmp: Path) -> str:
     assert signed["alias"]["status"] == "set"
     _cli("review", "sign", record, "--meaning", "reviewed", user="reviewer", stdin=f"{PW}\n")
     return record
+
+
+def _score_paths(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text("SELECT id, path FROM model_scores"))]
+    engine.dispose()
+    return rows
 
 
 def _table_rows(url: str, table: str) -> list[tuple[Any, ...]]:
@@ -159,12 +168,18 @@ def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None
             users_before = _cli("users", "list", user="boss", password=ADMIN_PW)
         # the first deployment is gone; a second pair of databases and an empty artifact folder take its place
         (tmp_path / "srv" / "sandbox").rename(tmp_path / "srv" / "old-sandbox")
-        env2 = {**env1, "SANDBOX_DB_URL": urls["sandbox2"], "MLFLOW_BACKEND_STORE_URI": urls["mlflow2"],
-                "MLFLOW_ARTIFACTS_DESTINATION": str(tmp_path / "artifacts2")}
+        new_home = tmp_path / "srv2" / "沙盒 数据"  # restored on another machine, into another folder
+        env2 = {**env1, "SANDBOX_HOME": str(new_home), "SANDBOX_DB_URL": urls["sandbox2"],
+                "MLFLOW_BACKEND_STORE_URI": urls["mlflow2"], "MLFLOW_ARTIFACTS_DESTINATION": str(tmp_path / "artifacts2")}
         restored = _real(env2, "restore", str(archive), "--json")
         assert restored.returncode == 0, restored.stderr
         result = json.loads(restored.stdout)
         assert result["ok"] and result["chain_heads"] == summary["chain_heads"]
+        assert result["relocated"]["moves"] == [[env1["SANDBOX_HOME"], str(new_home)],
+                                                [str(tmp_path / "artifacts1"), str(tmp_path / "artifacts2")]]
+        scores = _score_paths(urls["sandbox2"])  # the audit's scoring and the explicit one
+        assert len(scores) == 2 and result["relocated"]["changed"] == {"sandbox:model_scores.path": 2}
+        assert all(Path(p).is_relative_to(new_home) and Path(p).is_file() for _, p in scores)
         for env in (env1, env2):
             verified = _real(env, "verify", "--all", "--json")
             assert verified.returncode == 0 and json.loads(verified.stdout)["signatures"] == 2, verified.stderr
