@@ -26,7 +26,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import surnames
 
-__all__ = ["list_names", "refine_end"]
+__all__ = ["counted_names", "list_names", "refine_end"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HOUSEHOLD = "户家"
@@ -288,6 +288,28 @@ def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
                     runs.append((items if len(items) >= 2 else items * 2, column in named))
         k = max(j, k + 1)
     return runs
+
+
+_ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位)")
+
+
+def counted_names(text: str, words: Words, *, is_role: Callable[[str], bool]) -> list[Hit]:
+    """The person named before 等 and a count of people (表扬文明等12名志愿者, 宁海等5人): the model's word
+    ending at 等, surname first, not a word for people."""
+    if "等" not in text:
+        return []
+    found = []
+    for match in _ETC_COUNT.finditer(text):
+        start = words.ending(match.start())
+        if start is None:
+            continue
+        value = text[start : match.start()]
+        if not 2 <= len(value) <= 3 or not _name_like(value) or is_role(value):
+            continue
+        if start and _HAN.match(text[start - 1]) and words.ending(start) is None:
+            continue
+        found.append(Hit("PERSON", start, match.start(), 0.75, Verdict("pii.why.person_list", {}, 0.75), "等"))
+    return found
 
 
 def _strip_kin(text: str, start: int, end: int) -> tuple[int, int]:

@@ -220,3 +220,9 @@ def test_function_words_that_are_surnames(text: str, expected: list[str]) -> Non
 ])
 def test_households_lists_and_boundaries(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+def test_a_name_before_a_count_of_people() -> None:
+    assert _names("关于表扬宁海等3名同志的通报") == ["宁海"]
+    assert _names("社区党员等30人参加了活动") == []
+    assert _names("干部群众等100人到场") == []
