@@ -287,9 +287,18 @@ def test_formula_injection_is_neutralised_in_exports(tmp_path: Path) -> None:
     _table(_formula_cells)(source)
     frame, _ = read_table(source)
     assert frame["姓名"].str.startswith(("=", "+", "-", "@")).sum() == 4
-    for target in (tmp_path / "out.csv", tmp_path / "out.xlsx"):
-        write_table_safe(frame, target)
-        back, _ = read_table(target)
-        names = back["姓名"].tolist()
-        assert not any(str(v).startswith(("=", "+", "-", "@")) for v in names), names[:5]
-        assert names[0] == "'" + frame["姓名"][0]
+    target = tmp_path / "out.csv"
+    write_table_safe(frame, target)
+    back, _ = read_table(target)
+    names = back["姓名"].tolist()
+    assert not any(str(v).startswith(("=", "+", "-", "@")) for v in names), names[:5]
+    assert names[0] == "'" + frame["姓名"][0]
+    # In a workbook a cell is a formula only by its type: text cells stay text, values unchanged.
+    import openpyxl
+
+    target = tmp_path / "out.xlsx"
+    write_table_safe(frame, target)
+    sheet = openpyxl.load_workbook(target).active
+    column = [row[list(frame.columns).index("姓名")] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.data_type for cell in column] == ["s"] * len(frame)
+    assert [cell.value for cell in column] == frame["姓名"].tolist()
