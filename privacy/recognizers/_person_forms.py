@@ -59,12 +59,14 @@ _LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(
 _CLAUSE_END = frozenset("\n\x00 \u3000，,。！？!?～~…")
 _LATIN_GREETED = re.compile("(?:[@＠]|哈喽|嗨|你好|谢谢|感谢|(?<![A-Za-z])(?:Hi|Hello|Hey|Dear|Thanks)[ ,，]?)$")
 _LATIN_SAID = re.compile("(?=[ ]?(?:说|你(?!们)|您|在吗|在不在|让|今天|明天|又|，|,))")
+# Between the names of a list: 、 or ；, perhaps after an aside (Nguyen Van Hung（越南）、Tenzin Norbu).
+_LATIN_LIST_SEP = re.compile("(?:[（(][^）)]{1,12}[）)])?[ ]*[、；;，,][ ]*")
 _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
 
 
 @functools.cache
 def _prefix_before() -> re.Pattern[str]:
-    words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字"}, key=len,
+    words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字", "名单"}, key=len,
                    reverse=True)
     return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员]){_LABEL_TAIL}|"
                       f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
@@ -139,7 +141,9 @@ def latin_names(text: str) -> list[Hit]:
         if end < len(text) and text[end] in surnames()[0] and (end + 1 == len(text) or not _HAN.match(text[end + 1])):
             end += 1  # Vicky陈: an English name with the Chinese surname after it
         said = _LATIN_SAID.match(text, end)
-        if not (_after_role(text, start) or _LATIN_TITLE.match(text, end) or _LATIN_GREETED.search(text, 0, start)
+        listed = bool(hits) and _LATIN_LIST_SEP.fullmatch(text, hits[-1].end, start) is not None
+        if not (listed or _after_role(text, start) or _LATIN_TITLE.match(text, end)
+                or _LATIN_GREETED.search(text, 0, start)
                 or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue
         verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)

@@ -170,6 +170,8 @@ def test_names_made_of_name_elements(text: str, expected: list[str]) -> None:
     ("@Nina王 表格发我一下", ["Nina王"]),
     ("哈喽Ben 周六的球赛改时间了", ["Ben"]),
     ("Excel表格发我一份", []),
+    ("资助名单：Tran Van Minh（越南）、Dilnoza Karimova（乌兹别克斯坦）", ["Tran Van Minh", "Dilnoza Karimova"]),
+    ("用Excel、Word做好发我", []),
     ("发到li_na@Example.com就行", []),
 ])
 def test_latin_names_in_messages(text: str, expected: list[str]) -> None:
