@@ -24,6 +24,7 @@ __all__ = [
     "DWELLING",
     "ESTATE",
     "ESTATE_CHAIN",
+    "GENERIC_ENDS",
     "GENERIC_PART",
     "INNER_ADMIN",
     "INNER_BREAK",
@@ -159,6 +160,9 @@ GENERIC_PART = re.compile(
     "|(?:家|委会|政府)大院$")
 # Where a division or road inside one part ends, before an estate's own name (红星社区|幸福里小区).
 INNER_BREAK = re.compile("社区|街道|路|街|巷|镇|乡|村|区|县|市")
+# The last characters a part naming no place can end with (a quick test before looking for one).
+GENERIC_ENDS = frozenset(
+    re.sub(r"\(\?[^)]*\)", "", word)[-1] for word in f"{_DWELLINGS}|街道|村里|镇上|县城|城区|市区|大院".split("|"))
 # A sector of an estate (东区3栋), not the district of a city, when no administrative name comes first.
 SECTOR = frozenset(("东区", "西区", "南区", "北区", "中区"))
 

@@ -33,6 +33,7 @@ from privacy.recognizers._address_parts import (
     DWELLING,
     ESTATE,
     ESTATE_CHAIN,
+    GENERIC_ENDS,
     GENERIC_PART,
     INNER_ADMIN,
     INNER_BREAK,
@@ -94,6 +95,8 @@ def _kind(part: str) -> tuple[str, bool, bool, bool, int, bool]:
 
 def _without_generic_tail(value: str) -> str:
     """``value`` without the parts at its end that name no place (…幸福里小区|获评市级示范小区)."""
+    if not value or value[-1] not in GENERIC_ENDS:
+        return value
     parts = list(PART.finditer(value))
     while len(parts) > 1 and parts[-1].end() == len(value) and _kind(parts[-1].group())[0] == "generic":
         value = value[: parts[-2].end()]
