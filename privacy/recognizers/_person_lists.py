@@ -26,7 +26,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import surnames
 
-__all__ = ["counted_names", "list_names", "refine_end"]
+__all__ = ["counted_names", "list_names", "named_by_aside", "refine_end"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HOUSEHOLD = "户家"
@@ -291,6 +291,21 @@ def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
 
 
 _ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位)")
+
+
+_NAME_ASIDE = re.compile("[（(](?:小名|乳名|昵称|化名|本名|曾用名|外号)[）)]")
+
+
+def named_by_aside(text: str, words: Words) -> list[Hit]:
+    """The model's word right before （小名）/（乳名）/（化名）…: the aside says it is a name (铁柱（小名）)."""
+    if "名" not in text:
+        return []
+    found = []
+    for match in _NAME_ASIDE.finditer(text):
+        start = words.ending(match.start())
+        if start is not None and 2 <= match.start() - start <= 4 and all(_HAN.match(c) for c in text[start : match.start()]):
+            found.append(Hit("PERSON", start, match.start(), 0.9, Verdict("pii.why.person_list", {}, 0.9), "（）"))
+    return found
 
 
 def counted_names(text: str, words: Words, *, is_role: Callable[[str], bool]) -> list[Hit]:

@@ -40,7 +40,7 @@ from privacy.recognizers._person_forms import (
     spaced_names,
 )
 from privacy.recognizers._person_given import given_names
-from privacy.recognizers._person_lists import counted_names, list_names, refine_end
+from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
     PERSON_NOUNS,
@@ -332,7 +332,8 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 低保户|于|本周: the "surname" is a preposition before a time word
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
-        hits += counted_names(text, words, is_role=_role_or_label)
+        hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
+                 if self._partial_allowed(text[h.start : h.end])]
         if self.partial_names != "none":
             hits += familiar_names(text)
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h)]

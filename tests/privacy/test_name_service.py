@@ -228,3 +228,8 @@ def test_a_name_before_a_count_of_people() -> None:
     assert _names("关于表扬宁海等3名同志的通报") == ["宁海"]
     assert _names("社区党员等30人参加了活动") == []
     assert _names("干部群众等100人到场") == []
+
+
+def test_a_name_marked_as_a_nickname_by_an_aside() -> None:
+    assert _names("来电人称其儿子铁柱（小名）今年六岁") == ["铁柱"]
+    assert _names("受访者王某（化名）表示") == []  # a pseudonymised form stays unreported by default
