@@ -73,10 +73,11 @@ def validate_phone(value: str) -> Verdict | None:
         parsed = _parse(main) if main != value else None
     if parsed is None:
         return None
-    kind, where, e164 = parsed
+    kind, where, _e164 = parsed
     if kind == "mobile":
-        return Verdict("pii.why.mobile", {"carrier": where or "?", "e164": e164}, 0.9)
-    return Verdict("pii.why.landline", {"area": where, "e164": e164}, 0.7)
+        # (never the number itself: the explanation is shown next to the masked value)
+        return Verdict("pii.why.mobile", {"carrier": where or "?"}, 0.9)
+    return Verdict("pii.why.landline", {"area": where}, 0.7)
 
 
 class PhoneRecognizer(NumberRecognizer):

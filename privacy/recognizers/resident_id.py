@@ -50,7 +50,10 @@ def validate_checked_id(value: str) -> Verdict | None:
     region = _region(value[:6])
     if region is None:
         return None
-    params = {"code": value[:6], "region": region.full_name, "birth": born.isoformat()}
+    # What the explanation may say: shown next to the masked value (110***********0021), the region code
+    # and full birth date would give the whole number back; the province and the year do not.
+    province = _region(value[:2] + "0000")
+    params = {"province": province.name if province is not None else region.full_name[:2], "year": born.year}
     if region.current:
         key = "pii.why.id18" if len(value) == 18 else "pii.why.id15"
     else:

@@ -40,7 +40,8 @@ def test_scan_csv_json_contract(runner: CliRunner, tmp_path: Path) -> None:
             assert len(TICKET[finding["start"] : finding["end"]]) == len(finding["text"])
     masked = next(f for f in data["findings"] if f["entity_type"] == "CN_RESIDENT_ID")
     assert masked["text"] == "110***********002X"
-    assert masked["explanation"].startswith("地区码 110105 北京市朝阳区，出生日期 1949-12-31，校验位正确")
+    assert masked["explanation"].startswith("地区码有效（北京市），出生日期有效（1949 年），校验位正确")
+    assert "19491231" not in masked["explanation"] and "110105" not in masked["explanation"]
 
 
 def test_scan_txt_with_out_file_and_unmask(runner: CliRunner, tmp_path: Path) -> None:

@@ -25,9 +25,25 @@ def test_faker_resident_ids_all_found_with_explanation(fake: Faker) -> None:
 def test_resident_id_explanation_names_region_birth_and_check_digit() -> None:
     findings = scan_text("身份证号11010519491231002X", lang="zh")
     assert [f.entity_type for f in findings] == ["CN_RESIDENT_ID"]
-    assert findings[0].explanation.startswith("地区码 110105 北京市朝阳区，出生日期 1949-12-31，校验位正确")
+    assert findings[0].explanation.startswith("地区码有效（北京市），出生日期有效（1949 年），校验位正确")
     english = scan_text("身份证号11010519491231002X", lang="en")[0].explanation
-    assert english.startswith("region 110105 北京市朝阳区, birth 1949-12-31, check digit ok")
+    assert english.startswith("valid region code (北京市), valid birth date (1949), check digit ok")
+
+
+@pytest.mark.parametrize("text", ["身份证号11010519491231002X", "旧身份证110105491231002", "手机 13812345678",
+                                  "电话 +86 138 1234 5678", "座机 0571-88881234", "卡号 6222021234567890128"])
+def test_a_masked_finding_and_its_explanation_do_not_give_the_number_back(text: str) -> None:
+    """The explanation is shown next to the masked value (page, CLI, JSON): it never holds the hidden digits."""
+    for lang in ("zh", "en"):
+        for finding in scan_text(text, lang=lang):
+            digits = "".join(ch for ch in finding.text if ch.isdigit())
+            # no five hidden digits in a row (the birth year, four, is said; a region code or date is not)
+            middle = digits[3:-4]
+            size = min(5, len(middle))
+            hidden = [middle[k : k + size] for k in range(len(middle) - size + 1)]
+            explained = "".join(ch for ch in finding.explanation if ch.isdigit())
+            assert hidden and not any(h in explained for h in hidden), \
+                (finding.masked, finding.explanation)
 
 
 def test_retired_region_code_is_accepted_with_a_note() -> None:
