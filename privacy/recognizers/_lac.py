@@ -270,14 +270,18 @@ class LacModel:
     def analyse_many(self, texts: Sequence[str]) -> list[tuple[list[Span], Words]]:
         """:meth:`analyse` for many texts, their sentences batched together."""
         chunks: list[str] = []
-        where: list[tuple[int, int]] = []
+        where: list[tuple[int, int, np.ndarray | None]] = []
         for index, text in enumerate(texts):
             for start, end in _chunks(text):
-                chunks.append(text[start:end])
-                where.append((index, start))
+                chunk, positions = _shorten_digits(text[start:end])
+                chunks.append(chunk)
+                where.append((index, start, positions))
         spans: list[list[Span]] = [[] for _ in texts]
         parts: list[list[tuple[Any, Any, Any]]] = [[] for _ in texts]
-        for (index, offset), (found, (starts, ends, pos)) in zip(where, self.tag_chunks(chunks), strict=True):
+        for (index, offset, positions), (found, (starts, ends, pos)) in zip(where, self.tag_chunks(chunks), strict=True):
+            if positions is not None:  # back from the shortened chunk to the text's own offsets
+                found = [Span(int(positions[s.start]), int(positions[s.end]), s.label, s.pos) for s in found]
+                starts, ends = positions[starts], positions[ends]
             spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
             parts[index].append((starts + offset, ends + offset, pos))
         results = []
@@ -315,6 +319,35 @@ def _joined(chunk: str, starts: list[int]) -> list[Span]:
             start = spans.pop().start
         spans.append(Span(start, end, JOINED))
     return spans
+
+
+# Long digit runs (phones, IDs, amounts) cost the encoder one step per digit and never hold a name:
+# the model reads the first two digits of each run (a number, in its own word) and the offsets are mapped back.
+_DIGIT_RUN = re.compile(r"[0-9]{3,}")
+_KEEP_DIGITS = 2
+
+
+def _shorten_digits(chunk: str) -> tuple[str, np.ndarray | None]:
+    """``chunk`` with every run of 3+ ASCII digits cut to its first two, and where each character came from.
+
+    ``positions[i]`` is the offset in ``chunk`` of the shortened text's character ``i``
+    (``positions[len]`` = ``len(chunk)``), so a word ``[s, e)`` of the shortened text is
+    ``[positions[s], positions[e])`` of ``chunk`` — a cut run's second digit stands for the rest of it.
+    None when nothing was cut.
+    """
+    if _DIGIT_RUN.search(chunk) is None:
+        return chunk, None
+    pieces: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for run in _DIGIT_RUN.finditer(chunk):
+        start = run.start()
+        pieces.append(chunk[last : start + _KEEP_DIGITS])
+        positions.extend(range(last, start + _KEEP_DIGITS))
+        last = run.end()
+    pieces.append(chunk[last:])
+    positions.extend(range(last, len(chunk) + 1))
+    return "".join(pieces), np.asarray(positions, dtype=np.intp)
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:

@@ -151,3 +151,19 @@ def test_model_loads_and_runs_with_the_network_blocked() -> None:
                           env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "NO_PROXY": "*"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['沈东军', '王吉瑛']"
+
+
+def test_long_digit_runs_are_shortened_for_the_model_and_mapped_back() -> None:
+    """The encoder reads two digits of each long number; words and names come back on the text's own offsets."""
+    from privacy.recognizers._lac import _shorten_digits, get_lac
+
+    shortened, positions = _shorten_digits("请联系唐琳18533355261，证件330106195508123427。")
+    assert shortened == "请联系唐琳18，证件33。"
+    assert positions is not None and positions.tolist() == [0, 1, 2, 3, 4, 5, 6, 16, 17, 18, 19, 20, 37, 38]
+    assert _shorten_digits("12号楼3单元") == ("12号楼3单元", None)
+    text = "来电人王秀英（13812345678）反映，她儿子张强的卡6222021234567890128被冻结，编号A20261207001。"
+    spans, words = get_lac().analyse(text)
+    assert sorted(text[s.start : s.end] for s in spans if s.label == "PER") == ["张强", "王秀英"]
+    pieces = [text[a:b] for a, b in zip(words.starts, words.ends, strict=True)]
+    assert "".join(pieces) == text  # every character in exactly one word, in order
+    assert "13812345678" in pieces and "6222021234567890128" in pieces
