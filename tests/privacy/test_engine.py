@@ -44,7 +44,7 @@ def test_analyzer_finds_validated_identifiers() -> None:
                                      return_decision_process=True)
     found = {r.entity_type: r for r in results if r.score >= 0.5}
     assert set(found) == {"CN_RESIDENT_ID", "PHONE_NUMBER"}
-    assert found["CN_RESIDENT_ID"].analysis_explanation.textual_explanation.startswith("地区码 110105")
+    assert found["CN_RESIDENT_ID"].analysis_explanation.textual_explanation.startswith("地区码有效（北京市）")
     assert get_analyzer().analyze("身份证号11010519491231002", language="zh", entities=["CN_RESIDENT_ID"]) == []
 
 
@@ -54,5 +54,5 @@ def test_recognizer_validate_and_explain() -> None:
     recognizer = ResidentIdRecognizer()
     assert recognizer.validate_result("11010519491231002X") is True
     assert recognizer.validate_result("110105194912310021") is False
-    assert recognizer.explain("11010519491231002X", "en").startswith("region 110105")
+    assert recognizer.explain("11010519491231002X", "en").startswith("valid region code (北京市)")
     assert recognizer.explain("110105194912310021", "en") == "not a valid CN_RESIDENT_ID"
