@@ -81,7 +81,7 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
     names = [c["name"] for c in committees]
     with st.form("committee_add", clear_on_submit=True):
         st.markdown(f"**{tr('committee.ui.add_member')}**")
-        chosen = st.selectbox(tr("committee.ui.committee"), names, key="add_committee")
+        chosen = st.selectbox(tr("committee.ui.committee"), names, key="add_committee", placeholder=tr("ui.choose"))
         username = st.text_input(tr("col.username"), key="add_username")
         category = st.selectbox(tr("committee.ui.category"), CATEGORIES, index=None, placeholder=tr("ui.choose"),
                                 key="add_category")
@@ -100,7 +100,7 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
                           count=done["members"], number=done["number"]))
     with st.form("committee_remove", clear_on_submit=True):
         st.markdown(f"**{tr('committee.ui.remove_member')}**")
-        chosen = st.selectbox(tr("committee.ui.committee"), names, key="remove_committee")
+        chosen = st.selectbox(tr("committee.ui.committee"), names, key="remove_committee", placeholder=tr("ui.choose"))
         members = sorted({m["username"] for c in committees for m in c["members"]})
         leaving = st.selectbox(tr("committee.ui.member"), members, index=None, placeholder=tr("ui.choose"),
                                key="remove_member")
