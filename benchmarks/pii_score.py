@@ -57,14 +57,16 @@ def load_file(path: Path) -> list[Sentence]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.bench_pii import realtext_scores
+    from benchmarks.bench_pii import _score
+    from privacy.scanning import scan_texts
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pii_score", description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--errors", action="store_true", help="print every missed and extra span")
     args = parser.parse_args(argv)
     sentences = [s for path in args.files for s in load_file(path)]
-    scores = realtext_scores(sentences)
+    found = scan_texts([s.text for s in sentences])  # one scan serves the scores and the error list
+    scores = _score(sentences, {(f.row, f.start, f.end, f.entity_type) for f in found})
     print(f"{len(sentences)} sentences, {sum(len(s.spans) for s in sentences)} labelled spans")
     print(f"{'group':<10} {'entity':<18} {'recall':>7} {'precis.':>7} {'tp':>5} {'fp':>4} {'fn':>4}")
     order = {"all": 0, "service": 1}
@@ -72,9 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{group:<10} {entity:<18} {score.recall:7.3f} {score.precision:7.3f} "
               f"{score.tp:5d} {score.fp:4d} {score.fn:4d}")
     if args.errors:
-        from privacy.scanning import scan_texts
-
-        found = scan_texts([s.text for s in sentences])
         predicted: dict[int, set[tuple[int, int, str]]] = {}
         for f in found:
             predicted.setdefault(f.row, set()).add((f.start, f.end, f.entity_type))

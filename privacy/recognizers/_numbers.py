@@ -61,12 +61,13 @@ _EXTENSION_AFTER = re.compile(f"{_SP}?(?:转|分机|ext\\.?{_SP}?)[0-9０-９]{{
 _MAX_GROUPS = 8
 # Numbers read out and written down in Chinese digits (a call transcript: 幺三八 零七幺六 …, or mixed:
 # 135 幺零二二 八九一六). 十/百 never occur in such a number, so a run of them is not one.
-_SPOKEN = str.maketrans("零〇幺一二两三四五六七八九", "0011223456789")
-_SPOKEN_D = "[0-9０-９零〇幺一二两三四五六七八九]"
-_SPOKEN_CHAR = re.compile("[零〇幺一二两三四五六七八九]")
-_SPOKEN_HINT = re.compile("[零〇幺一二两三四五六七八九]{3}")
+_SPOKEN_DIGITS = "零〇幺一二两三四五六七八九"
+_SPOKEN = str.maketrans(_SPOKEN_DIGITS, "0011223456789")
+_SPOKEN_D = f"[0-9０-９{_SPOKEN_DIGITS}]"
+_SPOKEN_CHAR = re.compile(f"[{_SPOKEN_DIGITS}]")
+_SPOKEN_HINT = re.compile(f"[{_SPOKEN_DIGITS}]{{3}}")  # also NumberRecognizer.PREFILTER's second half
 _SPOKEN_RUN = re.compile(
-    f"(?<![0-9０-９A-Za-z零〇幺一二两三四五六七八九十百千万亿点])"
+    f"(?<![0-9０-９A-Za-z{_SPOKEN_DIGITS}十百千万亿点])"
     f"{_SPOKEN_D}+(?:(?:{_SP}{{1,2}}|{_SP}?[\\-－]{_SP}?){_SPOKEN_D}+)*"
 )
 _SPOKEN_GROUP = re.compile(f"{_SPOKEN_D}+")
