@@ -106,15 +106,15 @@ def add_member_cmd(
     committee: CommitteeOpt = None,
     *, actor: Any, as_json: bool,
 ) -> None:
-    """增补委员（管理员；留痕）/ a member joins the committee (admin; recorded, hash-linked)."""
+    """增补委员（管理员；记入记录链）/ a member joins the committee (admin; an entry of the record chain)."""
     from sandbox.review import add_member
 
     member = {"username": username, "category": category, "sex": sex, "affiliation": affiliation, "name": name,
               "is_chair": chair, "voting": not non_voting}
     result = add_member(actor=actor, member=member, reason=reason, committee=committee)
-    emit(result, as_json=as_json, human=lambda: say(
+    emit(result, as_json=as_json, human=lambda: (say(
         "committee.member_joined", username=result["username"], committee=result["committee"],
-        count=result["members"], number=result["number"]))
+        count=result["members"], number=result["number"]), _head(result)))
 
 
 @acting_command
@@ -124,13 +124,18 @@ def remove_member_cmd(
     committee: CommitteeOpt = None,
     *, actor: Any, as_json: bool,
 ) -> None:
-    """委员退出（管理员；留痕）/ a member leaves the committee (admin; recorded, hash-linked)."""
+    """委员退出（管理员；记入记录链）/ a member leaves the committee (admin; an entry of the record chain)."""
     from sandbox.review import remove_member
 
     result = remove_member(actor=actor, username=username, reason=reason, committee=committee)
-    emit(result, as_json=as_json, human=lambda: say(
+    emit(result, as_json=as_json, human=lambda: (say(
         "committee.member_left", username=result["username"], committee=result["committee"],
-        count=result["members"], number=result["number"]))
+        count=result["members"], number=result["number"]), _head(result)))
+
+
+def _head(result: dict[str, Any]) -> None:
+    """The record chain's new head: the change is its newest entry (publish it like any head)."""
+    typer.echo(f"head {result['head']['seq']}:{result['head']['hash']}")
 
 
 def change_line(change: dict[str, Any]) -> str:

@@ -35,8 +35,9 @@ __all__ = [
 
 # record: a version of the sign-off record; signature: a signature of one;
 # vote: a member's signed vote (before the record it is counted in);
-# condition: a step in the follow-up of one condition of a record.
-KINDS: tuple[str, ...] = ("record", "signature", "vote", "condition")
+# condition: a step in the follow-up of one condition of a record;
+# membership: a member joined or left the committee (no review, no vendor; migration 0011).
+KINDS: tuple[str, ...] = ("record", "signature", "vote", "condition", "membership")
 
 
 def entry_hash(*, committee: int, seq: int, kind: str, record_id: str, prev_hash: str, payload: dict[str, Any]) -> str:
@@ -60,7 +61,7 @@ def next_link(session: Session, committee_id: int) -> tuple[int, str]:
 
 def append_entry(
     session: Session, *, committee_id: int, seq: int, prev_hash: str, kind: str, record_id: str,
-    review_id: int, vendor_id: int, payload: dict[str, Any],
+    review_id: int | None, vendor_id: int | None, payload: dict[str, Any],
 ) -> ReviewEntry:
     """Append one entry (caller holds the immediate transaction and computed the link)."""
     row = ReviewEntry(

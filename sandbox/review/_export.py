@@ -10,6 +10,8 @@ from sandbox.review import _followup
 from sandbox.review._chain import chain_head, payload_of, public_keys, record_entries, vote_entries
 from sandbox.review._condition_history import condition_section
 from sandbox.review._crypto import canonical, sha256_text
+from sandbox.review._membership import membership_entries
+from sandbox.review._membership_walk import export_entry
 from sandbox.review._record import GROUP_TITLES
 from sandbox.review._rules import CHECKLIST
 from sandbox.review._verify import EXPORT_FORMAT
@@ -24,7 +26,8 @@ MEANING_ZH = {"reviewed": "已审阅", "approved": "批准签署", "acknowledged
 
 
 def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
-    """The export: record, its chain link, signatures, votes, the signers' public keys, the condition history.
+    """The export: record, its chain link, signatures, votes, the signers' public keys, the condition history,
+    the committee's membership changes.
 
     ``condition_steps`` / ``conditions_as_of`` / ``condition_status``: see
     :mod:`sandbox.review._condition_history` (status and overdue as on the export's date).
@@ -55,6 +58,9 @@ def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
             "votes": votes,
             "public_keys": {u: [k for k in ks if k["fingerprint"] in used] for u, ks in keys.items()},
             "chain_head": chain_head(s, head.committee_id),
+            # every membership change of the committee (up to the head): replayed offline by verify_document
+            "membership": [export_entry(e.seq, e.prev_hash, e.entry_hash, e.record_id, payload_of(e))
+                           for e in membership_entries(s, head.committee_id)],
             **condition_section(s, record, record_id, _followup._today()),
         }
     # The head is what the database said at export time (to publish, not provable from the file):

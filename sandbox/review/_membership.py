@@ -1,18 +1,19 @@
-"""Committee membership over time: members join and leave; each change is recorded, hash-linked and anchored.
+"""Committee membership over time: members join and leave; each change is an entry of the record chain.
 
-A change is an entry of the append-only activity log (action
-``review.membership``; the database refuses UPDATE and DELETE there) whose
-details hold who joined or left, why, by whom, when, the whole roster before
-and after (:data:`ROSTER_FIELDS`; declared interests are not part of it — they
-change on their own, see ``declare_interest``), the hash of the committee's
-previous change (``prev``) and the committee's record-chain head at that
-moment (``chain_seq``, ``chain_hash``), then ``hash`` over all of it. The
-anchor orders changes among votes, records and signatures, so
-``verify_all`` checks each of those against the roster **at the moment it
-entered the chain**, and the ``committee_members`` table against the last
-roster. (Changes are not entries of the record chain itself: that needs
-nullable ``review_entries.review_id``/``vendor_id``, a schema change, and
-the migration slots are closed; see DEVELOPING.)
+A change is a chain entry of kind ``membership`` (migration 0011; no review,
+no vendor) whose payload holds who joined or left, why, by whom, when, the
+whole roster before and after (:data:`ROSTER_FIELDS`; declared interests are
+not part of it — they change on their own, see ``declare_interest``) and
+``prev``, the entry hash of the committee's previous change. Being in the
+chain, a change is covered by the chain heads published after it, by backups
+and by ``verify --all``; its position orders it among votes, records and
+signatures, so each of those is checked against the roster **at the moment it
+entered the chain** (:mod:`sandbox.review._membership_walk`), and the
+``committee_members`` table against the last roster. A record stores, in
+``K.membership``, the number and entry hash of the last change before it, and a
+JSON export carries the committee's changes, so ``sandbox verify export.json``
+replays them offline. Changes made before 0011 (activity-log entries) were
+appended to the chain by the migration, each applied at the head it named.
 
 Rules: a change keeps the committee valid (≥7 members, 科技/伦理/法律, at most
 one chair); a joining member's account exists, is active and has the role
@@ -33,19 +34,20 @@ from sqlalchemy.orm import Session
 
 from sandbox.activity import log_activity
 from sandbox.errors import ConflictError, InputError, NotFoundError, RuleViolation
-from sandbox.review._chain import last_entry, latest_votes
+from sandbox.review._chain import append_entry, head_of, latest_votes, next_link, payload_of
 from sandbox.review._committee import check_member_fields, get_committee, new_member
-from sandbox.review._crypto import GENESIS, canonical, sha256_text
+from sandbox.review._crypto import GENESIS
+from sandbox.review._membership_walk import change_of
 from sandbox.review._rules import check_committee
-from sandbox.review._tables import CommitteeMember, Review
+from sandbox.review._tables import CommitteeMember, Review, ReviewEntry
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
-from sandbox.store.tables import ActivityLog
 
-__all__ = ["ACTION", "ROSTER_FIELDS", "MembershipWalk", "add_member", "membership_changes", "remove_member",
-           "roster"]
+__all__ = ["ACTION", "KIND", "ROSTER_FIELDS", "add_member", "membership_changes", "membership_entries",
+           "membership_ref", "remove_member", "roster"]
 
 ACTION = "review.membership"
+KIND = "membership"
 ROSTER_FIELDS: tuple[str, ...] = ("username", "name", "category", "sex", "affiliation", "is_chair", "voting")
 
 
@@ -66,25 +68,33 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _changes(session: Session, committee_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(select(ActivityLog).where(ActivityLog.action == ACTION).order_by(ActivityLog.id))
-    return [dict(r.details) for r in rows if (r.details or {}).get("committee") == committee_id]
+def membership_entries(session: Session, committee_id: int) -> list[ReviewEntry]:
+    """The committee's membership entries, in chain order."""
+    return list(session.scalars(select(ReviewEntry).where(ReviewEntry.committee_id == committee_id,
+                                                          ReviewEntry.kind == KIND).order_by(ReviewEntry.seq)))
+
+
+def membership_ref(session: Session, committee_id: int) -> dict[str, Any]:
+    """What a record stores in ``K.membership``: how many changes came before it and the last one's entry hash."""
+    entries = membership_entries(session, committee_id)
+    return {"changes": len(entries), "hash": entries[-1].entry_hash if entries else GENESIS}
 
 
 def _record(s: Session, actor: Actor | None, committee_id: int, committee_name: str, *, change: str,
             username: str, reason: str, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any]:
-    earlier = _changes(s, committee_id)
-    anchor = last_entry(s, committee_id)
-    details = {"committee": committee_id, "change": change, "username": username, "reason": reason,
-               "by": actor.username if actor is not None else "system",
-               "at": datetime.now(UTC).isoformat(timespec="seconds"), "before": before, "after": after,
-               "chain_seq": anchor.seq if anchor is not None else 0,
-               "chain_hash": anchor.entry_hash if anchor is not None else GENESIS,
-               "prev": earlier[-1]["hash"] if earlier else GENESIS}
-    details["hash"] = sha256_text(canonical(details))
-    log_activity(s, actor, ACTION, committee_name, **details)
+    ref = membership_ref(s, committee_id)
+    number = ref["changes"] + 1
+    payload = {"membership": {"number": number, "change": change, "username": username, "reason": reason,
+                              "by": actor.username if actor is not None else "system",
+                              "at": datetime.now(UTC).isoformat(timespec="seconds"), "before": before, "after": after},
+               "prev": ref["hash"]}
+    seq, prev_hash = next_link(s, committee_id)
+    entry = append_entry(s, committee_id=committee_id, seq=seq, prev_hash=prev_hash, kind=KIND,
+                         record_id=f"{KIND}-{number}", review_id=None, vendor_id=None, payload=payload)
+    log_activity(s, actor, ACTION, committee_name, committee=committee_id, change=change, username=username,
+                 number=number, seq=seq, entry_hash=entry.entry_hash)
     return {"committee": committee_name, "username": username, "change": change, "members": len(after),
-            "number": len(earlier) + 1, "hash": details["hash"]}
+            "number": number, "hash": entry.entry_hash, "seq": seq, "head": head_of(entry, committee_name)}
 
 
 def add_member(*, actor: Actor | None, member: dict[str, Any], reason: str,
@@ -153,110 +163,16 @@ def remove_member(*, actor: Actor | None, username: str, reason: str, committee:
 
 
 def membership_changes(session: Session, committee_id: int) -> list[dict[str, Any]]:
-    """Every join and leave of the committee, oldest first (number, change, username, reason, by, at, chain_seq)."""
-    return [{"number": i, **{k: c.get(k) for k in ("change", "username", "reason", "by", "at", "chain_seq")}}
-            for i, c in enumerate(_changes(session, committee_id), 1)]
+    """Every join and leave of the committee, oldest first (number, change, username, reason, by, at, seq).
 
-
-def change_problem(change: dict[str, Any], prev: str, chain: dict[int, str]) -> str | None:
-    """Why a stored change is not genuine: its hash, its link to the previous change, its chain anchor."""
-    body = {k: v for k, v in change.items() if k != "hash"}
-    if change.get("hash") != sha256_text(canonical(body)):
-        return "the change was edited (hash mismatch)"
-    if change.get("prev") != prev:
-        return "a change before it is missing or was replaced"
-    seq = change.get("chain_seq")
-    if not isinstance(seq, int) or chain.get(seq, GENESIS if seq == 0 else None) != change.get("chain_hash"):
-        return f"anchored at record-chain entry {seq!r}, which the chain does not hold"
-    return None
-
-
-class Roster:
-    """The roster a chain walk is at: starts at the first change's ``before`` (or the table, if never changed)."""
-
-    def __init__(self, first_before: list[dict[str, Any]] | None, table: list[dict[str, Any]]) -> None:
-        self.members = {m["username"]: m for m in (first_before if first_before is not None else table)}
-        self.table = table
-
-    def change(self, payload: dict[str, Any]) -> str | None:
-        """Apply one membership entry; the problem when it does not follow from the roster before it."""
-        before, after = payload.get("before"), payload.get("after")
-        if not isinstance(before, list) or not isinstance(after, list):
-            return "membership entry without its rosters"
-        if {m.get("username"): m for m in before} != self.members:
-            return "the roster before this change is not the one the chain reached"
-        names = {m.get("username") for m in after}
-        who, change = payload.get("username"), payload.get("change")
-        expected = (set(self.members) | {who}) if change == "joined" else (set(self.members) - {who})
-        if change not in ("joined", "left") or names != expected:
-            return f"{change!r} of {who!r} does not turn the roster before into the roster after"
-        self.members = {m["username"]: m for m in after}
-        return None
-
-
-def membership_problem(kind: str, payload: dict[str, Any], roster_now: Roster) -> tuple[str, str] | None:
-    """(field, reason) when a vote, record or signature names someone who was not a member at that point."""
-    members = roster_now.members
-    if kind == "vote":
-        voter = (payload.get("vote") or {}).get("voter")
-        if voter not in members:
-            return f"H.votes[{voter}]", f"{voter} was not a member of the committee when the vote was cast"
-    elif kind == "record":
-        for m in (payload.get("groups") or {}).get("G", {}).get("members_present") or []:
-            held = members.get(m.get("username"))
-            if held is None:
-                return f"G.members_present[{m.get('username')}]", "not a member of the committee at the decision"
-            if (held["category"], held["sex"]) != (m.get("category"), m.get("sex")):
-                return f"G.members_present[{m.get('username')}]", "category or sex differs from the roster then"
-    elif kind == "signature":
-        signed = payload.get("signed") or {}
-        signer, meaning = signed.get("signer"), signed.get("meaning")
-        if meaning == "approved" and not (members.get(signer) or {}).get("is_chair"):
-            return f"J.signatures[{signer}]", f"{signer} was not the committee's chair when signing"
-        if meaning == "reviewed" and signed.get("role") in ("reviewer", "chair") and signer not in members:
-            return f"J.signatures[{signer}]", f"{signer} was not a member of the committee when signing"
-    return None
-
-
-class MembershipWalk:
-    """Replays each committee's membership changes alongside its record chain (for ``verify_all``).
-
-    ``advance(committee, seq)`` applies the changes made before chain entry
-    ``seq``; ``check`` tests one entry against the roster reached; ``finish``
-    applies the rest and compares with the ``committee_members`` table. Each
-    returns ``(field, reason)`` for the first problem, else None.
+    ``seq`` is the change's place in the record chain; ``chain_seq`` the place it holds from (a change carried
+    over by migration 0011: the chain head it was made at).
     """
-
-    def __init__(self, session: Session, committees: list[int], chain: dict[int, dict[int, str]]) -> None:
-        self.chain = chain
-        self.changes = {cid: _changes(session, cid) for cid in committees}
-        self.tables = {cid: roster(session, cid) for cid in committees}
-        self.rosters = {cid: Roster(self.changes[cid][0].get("before") if self.changes[cid] else None,
-                                    self.tables[cid]) for cid in committees}
-        self.done = dict.fromkeys(committees, 0)
-        self.prev = dict.fromkeys(committees, GENESIS)
-
-    def advance(self, committee: int, seq: int | None = None) -> tuple[str, str] | None:
-        changes = self.changes.get(committee, [])
-        while self.done[committee] < len(changes):
-            change = changes[self.done[committee]]
-            if seq is not None and isinstance(change.get("chain_seq"), int) and change["chain_seq"] >= seq:
-                return None
-            problem = (change_problem(change, self.prev[committee], self.chain.get(committee, {}))
-                       or self.rosters[committee].change(change))
-            if problem is not None:
-                return f"membership[{self.done[committee] + 1}:{change.get('username')}]", problem
-            self.prev[committee] = change["hash"]
-            self.done[committee] += 1
-        return None
-
-    def check(self, committee: int, kind: str, payload: dict[str, Any]) -> tuple[str, str] | None:
-        return membership_problem(kind, payload, self.rosters[committee])
-
-    def finish(self) -> tuple[int, str, str] | None:
-        for committee, walked in self.rosters.items():
-            if (problem := self.advance(committee)) is not None:
-                return committee, *problem
-            if walked.members != {m["username"]: m for m in self.tables[committee]}:
-                return committee, "committee_members", "the members table differs from the last recorded change"
-        return None
+    out = []
+    for row in membership_entries(session, committee_id):
+        payload = payload_of(row)
+        change = change_of(payload)
+        anchor = (payload.get("carried") or {}).get("chain_seq", row.seq)
+        out.append({**{k: change.get(k) for k in ("number", "change", "username", "reason", "by", "at")},
+                    "seq": row.seq, "chain_seq": anchor, "hash": row.entry_hash})
+    return out

@@ -51,6 +51,7 @@ def _audit_summary(audits: list[dict[str, Any]] | None) -> dict[str, Any]:
 def build_record(
     *, review: dict[str, Any], state: dict[str, Any], committee: str, members: list[dict[str, Any]],
     votes: dict[str, str], signed_votes: list[dict[str, Any]], counts: dict[str, int], decided_at: datetime, seq: int, prev_hash: str,
+    membership: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record document: header, groups A–K, per-field hashes and the record hash."""
     record_id = f"{review['record_no']}-v{review['version']}"
@@ -138,7 +139,9 @@ def build_record(
         },
         "J": {"signers_required": signers},
         "K": {"prev_hash": prev_hash, "chain_seq": seq, "retention_until": keep_until,
-              "retention_basis": "PIPL art. 56 (≥3 years); logs ≥6 months; archive policy"},
+              "retention_basis": "PIPL art. 56 (≥3 years); logs ≥6 months; archive policy",
+              # the committee's membership changes before this record: how many, the last one's entry hash
+              "membership": membership},
     }
     groups = clean(groups)
     header = {"format": FORMAT, "record_id": record_id, "committee": committee, "created_at": decided_at.isoformat()}

@@ -19,6 +19,7 @@ from sandbox.errors import InputError, NotFoundError, RuleViolation
 from sandbox.review._chain import append_entry, head_of, latest_votes, next_link
 from sandbox.review._committee import committee_members, get_committee
 from sandbox.review._evidence import gather_evidence, model_info, prefill
+from sandbox.review._membership import membership_ref
 from sandbox.review._record import build_record
 from sandbox.review._rules import (
     APPROVING,
@@ -298,7 +299,7 @@ def decide(
             review={"record_no": review.record_no, "version": review.version, "supersedes": review.supersedes,
                     "review_type": review.review_type, "procedure": review.procedure, "trial_id": review.trial_id},
             state=state, committee=committee.name, members=members, votes=votes, signed_votes=signed, counts=counts,
-            decided_at=now, seq=seq, prev_hash=prev,
+            decided_at=now, seq=seq, prev_hash=prev, membership=membership_ref(s, review.committee_id),
         )
         record_id = doc["header"]["record_id"]
         entry = append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="record",

@@ -83,7 +83,8 @@ class ReviewVote(Base):
 
 
 class ReviewEntry(Base):
-    """One link of a committee's hash chain: a signed vote, a record version, a signature or a condition step."""
+    """One link of a committee's hash chain: a signed vote, a record version, a signature, a condition step
+    or a membership change (migration 0011; no review, no vendor)."""
 
     __tablename__ = "review_entries"
     __table_args__ = (UniqueConstraint("committee_id", "seq"),)
@@ -93,8 +94,8 @@ class ReviewEntry(Base):
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12), index=True)
     record_id: Mapped[str] = mapped_column(String(48), index=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)  # None: membership
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)

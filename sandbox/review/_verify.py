@@ -4,8 +4,9 @@
 published heads, checks the chain still reaches them. ``verify_file`` checks
 an exported JSON record with nothing but the file: its canonical bytes, field
 hashes, record hash, each signature and each counted vote with the public keys
-it carries, that the decision's tally equals the signed votes, and (format /2)
-the condition history (:mod:`sandbox.review._condition_history`).
+it carries, that the decision's tally equals the signed votes, (format /2)
+the condition history (:mod:`sandbox.review._condition_history`) and (format
+/3) the committee's membership changes (:mod:`sandbox.review._membership_walk`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sandbox.review._crypto import (
     verify_signature,
 )
 from sandbox.review._head import compare_heads
-from sandbox.review._membership import MembershipWalk
+from sandbox.review._membership_walk import chain_walks, export_problem
 from sandbox.review._record import FORMAT, FORMATS
 from sandbox.review._tables import Committee, ReviewEntry, SigningKey
 from sandbox.roles import Actor, authorize
@@ -36,12 +37,14 @@ from sandbox.store import session_scope
 
 __all__ = ["EXPORT_FORMAT", "EXPORT_FORMATS", "verify_all", "verify_bytes", "verify_document", "verify_file", "verify_message"]
 
-EXPORT_FORMAT = "sandbox-signoff-export/2"  # /2 adds the condition history; /1 exports still verify
-EXPORT_FORMATS = ("sandbox-signoff-export/1", EXPORT_FORMAT)
+# /2 adds the condition history, /3 the committee's membership changes; /1 and /2 exports still verify
+EXPORT_FORMAT = "sandbox-signoff-export/3"
+EXPORT_FORMATS = ("sandbox-signoff-export/1", "sandbox-signoff-export/2", EXPORT_FORMAT)
 
 
 Problem = Literal["not_an_export", "field_changed", "record_changed", "chain_broken", "signature_bad", "vote_bad",
-                  "tally_bad", "member_bad", "head_shorter", "head_forked", "head_unknown", "other"]
+                  "tally_bad", "member_bad", "membership_changed", "head_shorter", "head_forked", "head_unknown",
+                  "other"]
 
 
 class _Bad(Exception):
@@ -168,6 +171,8 @@ def verify_message(result: dict[str, Any], lang: str | None = None) -> str:
         line = t("review.ui.verify_ok", lang, records=result.get("records", 0), signatures=result.get("signatures", 0))
         if result.get("votes"):
             line += t("review.ui.verify_ok_votes", lang, votes=result["votes"])
+        if result.get("membership"):
+            line += t("review.ui.verify_ok_membership", lang, changes=result["membership"])
         if result.get("heads_checked"):
             line += t("review.ui.verify_ok_heads", lang, heads=result["heads_checked"])
         return line
@@ -203,15 +208,12 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
     """
     if actor is not None:
         authorize(actor, "records.verify")
-    checked = {"entries": 0, "records": 0, "signatures": 0, "votes": 0}
+    checked = {"entries": 0, "records": 0, "signatures": 0, "votes": 0}  # + "membership" when there are changes
     with session_scope() as s:
         registered = {k.fingerprint: (k.public_key, k.username) for k in s.scalars(select(SigningKey))}
         rows = list(s.scalars(select(ReviewEntry).order_by(ReviewEntry.committee_id, ReviewEntry.seq)))
         names = {c.id: c.name for c in s.scalars(select(Committee))}
-        anchors: dict[int, dict[int, str]] = {}
-        for row in rows:
-            anchors.setdefault(row.committee_id, {})[row.seq] = row.entry_hash
-        walk = MembershipWalk(s, list(names), anchors)
+        walks = chain_walks(s, rows, list(names))
     prev: dict[int, tuple[int, str]] = {}
     chains: dict[int, list[str]] = {cid: [] for cid in names}
     records: dict[str, str] = {}
@@ -225,8 +227,8 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
                 raise _Bad(rid, "K.chain_seq", "chain_broken", f"chain gap: entry {row.seq} follows {last_seq}")
             if row.prev_hash != last_hash:
                 raise _Bad(rid, "K.prev_hash", "chain_broken", "previous hash does not match the chain")
-            if (moved := walk.advance(row.committee_id, row.seq)) is not None:
-                raise _Bad(names[row.committee_id], moved[0], "member_bad", moved[1])
+            if (moved := walks[row.committee_id].advance(row.seq)) is not None:
+                raise _Bad(names[row.committee_id], moved[0], moved[1], moved[2])  # type: ignore[arg-type]
             try:
                 payload = json.loads(row.payload)
             except ValueError as exc:
@@ -254,21 +256,28 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
                 if rid not in records:
                     raise _Bad(rid, "record_id", "chain_broken", "follow-up step of an unknown record")
                 _check_condition(payload, rid, conditions[rid])
+            elif row.kind == "membership":  # linked, ordered and replayed by the walk (advance above)
+                checked["membership"] = checked.get("membership", 0) + 1
             else:
                 raise _Bad(rid, "kind", "other", f"unknown entry kind {row.kind!r}")
             if canonical(payload) != row.payload:
                 raise _Bad(rid, "payload", "record_changed", "stored text is not the canonical form")
             expected = entry_hash(committee=row.committee_id, seq=row.seq, kind=row.kind, record_id=rid,
                                   prev_hash=row.prev_hash, payload=payload)
+            if row.entry_hash != expected and row.kind == "membership":
+                change = payload.get("membership") or {}
+                raise _Bad(names[row.committee_id], f"membership[{change.get('number')}:{change.get('username')}]",
+                           "membership_changed", "entry hash mismatch: the change was rewritten")
             if row.entry_hash != expected:
                 raise _Bad(rid, "entry_hash", "chain_broken", "entry hash mismatch")
-            if (member := walk.check(row.committee_id, row.kind, payload)) is not None:
-                raise _Bad(rid, member[0], "member_bad", member[1])
+            if (member := walks[row.committee_id].check(row.kind, payload)) is not None:
+                raise _Bad(rid, *member)  # type: ignore[arg-type]
             prev[row.committee_id] = (row.seq, row.entry_hash)
             chains.setdefault(row.committee_id, []).append(row.entry_hash)
             checked["entries"] += 1
-        if (left := walk.finish()) is not None:
-            raise _Bad(names[left[0]], left[1], "member_bad", left[2])
+        for committee, walk in walks.items():
+            if (left := walk.finish()) is not None:
+                raise _Bad(names[committee], *left)  # type: ignore[arg-type]
         if expect_heads:
             problem = compare_heads(expect_heads, chains, names)
             if problem is not None:
@@ -323,12 +332,18 @@ def verify_document(doc: Any) -> dict[str, Any]:
             cast[voter] = {"choice": statement.get("choice"), "seq": entry["seq"], "entry_hash": entry["entry_hash"]}
             seen[entry["seq"]] = entry["entry_hash"]
         checked["votes"] = _check_tally(record, rid, cast)
-        if doc["format"] == EXPORT_FORMAT:
+        if doc["format"] != EXPORT_FORMATS[0]:
             problem = history_problem(doc, record, rid)
             if problem is not None:
                 raise _Bad(rid, *problem)
             checked["condition_steps"] = len(doc["condition_steps"])
             seen.update({e["seq"]: e["entry_hash"] for e in doc["condition_steps"]})
+        if doc["format"] == EXPORT_FORMAT:
+            if (problem := export_problem(doc, record)) is not None:
+                raise _Bad(rid, *problem)  # type: ignore[arg-type]
+            if doc["membership"]:
+                checked["membership"] = len(doc["membership"])
+            seen.update({e["seq"]: e["entry_hash"] for e in doc["membership"]})
         head = doc.get("chain_head")
         if head is not None or "export_sha256" in doc:
             body = {k: v for k, v in doc.items() if k != "export_sha256"}

@@ -94,8 +94,15 @@ def _cli(*args: str) -> Any:
 
 
 def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Path, tmp_path: Path) -> None:
+    from sandbox.review import add_member, show_committee
     from sandbox.store import reset_engines
+    from sandbox.users import actor_for, add_user
 
+    # a membership change: the newest entry of the record chain, so the archive's head is that change
+    add_user(username="new_member", password="new-member-pw-1", role="reviewer")
+    joined = add_member(actor=actor_for("admin"), reason="新聘委员", member={
+        "username": "new_member", "category": "法律", "sex": "女", "affiliation": "市律师协会", "is_chair": False})
+    changes = show_committee(actor=actor_for("chair"))["changes"]
     before = _state(world)
     assert before["verify"]["ok"] and before["records"] and before["releases"]
     archive = tmp_path / "backups" / "city.tar.gz"
@@ -112,6 +119,8 @@ def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Pa
     assert any(n.startswith("home/mlartifacts/") for n in names)
     assert manifest["files"]["home/secrets/pseudonym-default.key"]["sha256"] == hashlib.sha256(body).hexdigest()
     assert manifest["chain_heads"] == summary["chain_heads"]
+    head = summary["chain_heads"][str(joined["head"]["committee"])]
+    assert (head["seq"], head["hash"]) == (joined["seq"], joined["hash"])
     # disaster: the data home is gone; the same path is restored from the archive
     reset_engines()
     world.rename(world.with_name("lost"))
@@ -122,6 +131,8 @@ def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Pa
     assert result["chain_heads"] == summary["chain_heads"]
     after = _state(world)
     assert after == before
+    assert after["verify"]["membership"] == 1
+    assert show_committee(actor=actor_for("chair"))["changes"] == changes and changes[0]["username"] == "new_member"
     assert stat.S_IMODE((world / "secrets" / "pseudonym-default.key").stat().st_mode) == 0o600
     # refused the second time: the home is no longer empty, and nothing changes
     again = _cli("restore", str(archive))

@@ -30,17 +30,17 @@ class World:
         return actor_for(username)
 
     def to_decision(self, *, trial: str = "social", decision: str = "修改后批准",
-                    voters: list[str] | None = None) -> dict:
+                    voters: list[str] | None = None, present: list[str] | None = None) -> dict:
         """Open → attendance → checklist → votes → decide. Returns the decide result (+ review_id)."""
         from sandbox.review import answer_item, decide, open_review, record_attendance, vote
 
         chair = self.actor("chair")
         opened = open_review(actor=chair, trial_id=self.trials[trial], questionnaire=IMPACT)
         rid = opened["review_id"]
-        record_attendance(actor=chair, review_id=rid, present=ALL)
+        record_attendance(actor=chair, review_id=rid, present=present or ALL)
         for item in CHECKLIST:
             answer_item(actor=self.actor("reviewer"), review_id=rid, item=item, answer="yes", explanation="审查通过")
-        for username in voters or [u for u in ALL if u not in opened["recusals"]]:
+        for username in voters or [u for u in present or ALL if u not in opened["recusals"]]:
             vote(actor=self.actor(username), review_id=rid, choice=decision, password=self.password)
         conditions = [{"text": "对75岁以上农村老人保留人工复核", "owner": "vendor_a", "due": "2027-03-31"}]
         result = decide(actor=chair, review_id=rid, decision=decision, reasons="证据充分",

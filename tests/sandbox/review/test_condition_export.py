@@ -31,7 +31,7 @@ def test_export_carries_the_condition_history_and_verifies(world, monkeypatch) -
     rec = world.to_decision()["record_id"]
     vendor, chair, cid = world.actor("vendor_a"), world.actor("chair"), f"{rec}/K1"
     fresh = export_document(actor=chair, record_id=rec)
-    assert fresh["format"] == "sandbox-signoff-export/2" and fresh["condition_steps"] == []
+    assert fresh["format"] == "sandbox-signoff-export/3" and fresh["condition_steps"] == []
     assert [c["status"] for c in fresh["condition_status"]] == ["open"] and verify_document(fresh)["ok"]
 
     submit_condition_evidence(actor=vendor, condition=cid, evidence="已上线人工复核", link="https://example.org/a.pdf")

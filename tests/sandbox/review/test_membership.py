@@ -1,5 +1,5 @@
-"""Committee membership over time: joins and leaves are recorded, hash-linked and anchored to the record chain;
-every vote, record and signature verifies against the roster at the moment it entered the chain."""
+"""Committee membership over time: joins and leaves are entries of the record chain; every vote, record and
+signature verifies against the roster at the moment it entered the chain."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from sandbox.review import (
     verify_message,
 )
 from sandbox.review._chain import append_entry, next_link
-from sandbox.review._crypto import canonical, sha256_text
 from sandbox.store import session_scope
 from sandbox.users import add_user
 from tests.sandbox.review.conftest import ALL, IMPACT
@@ -82,19 +81,27 @@ def test_a_member_leaves_and_a_new_one_joins_while_past_records_still_verify(wor
     assert "Membership changes" in shown_cli.stdout and "reviewer7 joined (by admin): 新聘委员" in shown_cli.stdout
 
 
-def _changes() -> list[tuple[int, dict]]:
+def _changes() -> list[dict]:
+    """The membership entries of the record chain (payloads), oldest first."""
     with session_scope() as s:
-        rows = s.execute(text("SELECT id, details FROM activity_log WHERE action = 'review.membership' ORDER BY id"))
-        return [(i, json.loads(d) if isinstance(d, str) else d) for i, d in rows]
+        rows = s.execute(text("SELECT payload FROM review_entries WHERE kind = 'membership' ORDER BY seq"))
+        return [json.loads(p) for (p,) in rows]
 
 
-def _append_change(details: dict) -> None:
-    """Write a change straight into the log (as someone with database access could), hash computed right."""
-    body = {k: v for k, v in details.items() if k != "hash"}
+def _append_change(change: dict, prev: str) -> None:
+    """Append a change to the chain (as someone with database access could), every hash computed right."""
+    with session_scope(immediate=True) as s:
+        committee_id = s.execute(text("SELECT id FROM committees")).scalar_one()
+        seq, prev_hash = next_link(s, committee_id)
+        append_entry(s, committee_id=committee_id, seq=seq, prev_hash=prev_hash, kind="membership",
+                     record_id=f"membership-{change['number']}", review_id=None, vendor_id=None,
+                     payload={"membership": change, "prev": prev})
+
+
+def _last_hash() -> str:
     with session_scope() as s:
-        s.execute(text("INSERT INTO activity_log (at, actor, role, action, target, details, note) "
-                       "VALUES (CURRENT_TIMESTAMP, 'admin', 'admin', 'review.membership', 'x', :d, '')"),
-                  {"d": json.dumps({**body, "hash": sha256_text(canonical(body))}, ensure_ascii=False)})
+        return s.execute(text("SELECT entry_hash FROM review_entries WHERE kind = 'membership' "
+                              "ORDER BY seq DESC LIMIT 1")).scalar_one()
 
 
 def test_membership_tampering_is_caught(world) -> None:  # type: ignore[no-untyped-def]
@@ -111,27 +118,28 @@ def test_membership_tampering_is_caught(world) -> None:  # type: ignore[no-untyp
     with session_scope() as s:
         s.execute(text("UPDATE committee_members SET category = '法律' WHERE username = 'reviewer3'"))
     assert verify_all(actor=None)["ok"]
-    (_, first), = _changes()
-    # a change added with a made-up "before" roster (hash right, link right)
+    first, = (c["membership"] for c in _changes())
+    # a change added with a made-up "before" roster (hashes right, link right)
     forged = [m for m in first["after"] if m["username"] != "reviewer7"]
-    _append_change({**first, "change": "left", "username": "reviewer4", "before": forged, "prev": first["hash"],
-                    "after": [m for m in forged if m["username"] != "reviewer4"]})
+    _append_change({**first, "number": 2, "change": "left", "username": "reviewer4", "before": forged,
+                    "after": [m for m in forged if m["username"] != "reviewer4"]}, _last_hash())
     bad = verify_all(actor=None)
-    assert (bad["ok"], bad["field"], bad["reason_key"]) == (False, "membership[2:reviewer4]", "review.verify.member_bad")
+    assert (bad["ok"], bad["field"], bad["reason_key"]) == (
+        False, "membership[2:reviewer4]", "review.verify.membership_changed")
     assert "not the one" in bad["reason"]
-    assert "committee membership does not match" in verify_message(bad, "en")
+    assert "membership changes were rewritten" in verify_message(bad, "en")
 
 
 def test_a_change_not_linked_or_anchored_is_caught(world) -> None:  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
     add_user(username="reviewer7", password="member-pw-7", role="reviewer")
     add_member(actor=admin, member=NEW, reason="新聘委员")
-    (_, first), = _changes()
+    first, = (c["membership"] for c in _changes())
     after = [m for m in first["after"] if m["username"] != "reviewer4"]
-    _append_change({**first, "change": "left", "username": "reviewer4", "before": first["after"], "after": after,
-                    "prev": "0" * 64})  # does not link to the first change
+    _append_change({**first, "number": 2, "change": "left", "username": "reviewer4", "before": first["after"],
+                    "after": after}, "0" * 64)  # does not link to the first change
     bad = verify_all(actor=None)
-    assert bad["field"] == "membership[2:reviewer4]" and "missing or was replaced" in bad["reason"]
+    assert bad["field"] == "membership[2:reviewer4]" and "does not link" in bad["reason"]
 
 
 def test_a_vote_by_someone_who_had_left_is_caught(world) -> None:  # type: ignore[no-untyped-def]
