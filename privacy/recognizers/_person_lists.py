@@ -211,8 +211,10 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     kept = list(hits)
     added: list[Hit] = []
     columns = len(runs)
+    remarks: set[tuple[int, int]] = set()
     if "\t" in text or "\u3000" in text or "  " in text:
-        runs += _table_columns(text)
+        columns_found, remarks = _table_columns(text)
+        runs += columns_found
     for index, (items, trusted) in enumerate(runs):
         field = index >= columns  # a table column: each item is a whole cell
         if len(items) < 2 or any(text[a:b] in _HEADERS for a, b in items):
@@ -227,6 +229,8 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
             continue
         for a, b in spans:
             value = text[a:b]
+            if (a, b) in remarks:
+                continue
             if not (_name_like(value) or is_element_name(value) or _familiar(value)
                     or (field and _HAN_FIELD.fullmatch(value) and not is_word(value))) \
                     or is_place(value) or _ORG_END.search(value) or is_role(value):
@@ -252,10 +256,15 @@ _HEADERS = frozenset(("姓名", "性别", "年龄", "民族", "单位", "职务"
 _HAN_FIELD = re.compile("[\u4e00-\u9fff]{2,3}")
 _CELL_SEP = re.compile("\t|\u3000+| {2,}")
 _NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象)?(?:姓名|名字)|户主|申请人|领取人|联系人")
+# Headers of columns that hold remarks, categories, amounts or statuses, never names (备注: 单亲, 学生).
+_OTHER_HEADER = re.compile(
+    "[\u4e00-\u9fff]{0,4}(?:备注|说明|类别|类型|状态|结果|原因|事由|情况|关系|性别|民族|职务|职业|岗位|单位|部门|"
+    "金额|标准|方式|学历|专业|科目|成绩|等级|意见|用途|项目|地址|住址|时间|日期|来源)")
 
 
-def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
-    """The columns of a table flattened into lines (cells split by tabs or wide spaces).
+def _table_columns(text: str) -> tuple[list[tuple[list[tuple[int, int]], bool]], set[tuple[int, int]]]:
+    """The columns of a table flattened into lines (cells split by tabs or wide spaces), and the cells
+    of columns headed by a remark, category or amount (备注, 金额: never names).
 
     A column whose header cell is 姓名 (户主, 申请人 …) is a trusted run of names; any other
     column of two or more rows with the same number of cells is a run like a list.
@@ -272,6 +281,7 @@ def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
         rows.append(cells if len(cells) >= 2 else [])
         position += len(line) + 1
     runs: list[tuple[list[tuple[int, int]], bool]] = []
+    other: set[tuple[int, int]] = set()
     k = 0
     while k < len(rows):
         width = len(rows[k])
@@ -283,11 +293,14 @@ def _table_columns(text: str) -> list[tuple[list[tuple[int, int]], bool]]:
             named = {c for c, cell in enumerate(header) if _NAME_HEADER.fullmatch(cell)}
             body = rows[k + 1 : j] if named else rows[k:j]
             for column in range(width):
+                if _OTHER_HEADER.fullmatch(header[column]):
+                    other.update(row[column] for row in rows[k + 1 : j])  # 备注: 单亲, 学生 are not names
+                    continue
                 items = [row[column] for row in body if _SHORT.fullmatch(text, *row[column])]
                 if len(items) >= (1 if column in named else 2):
                     runs.append((items if len(items) >= 2 else items * 2, column in named))
         k = max(j, k + 1)
-    return runs
+    return runs, other
 
 
 _ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位)")

@@ -171,6 +171,32 @@ def _function_surname(surname: str, given: str, *, mid_clause: bool) -> bool:
     return mid_clause and given[0] in surnames()[0] and not jieba_word(given, min_freq=1)
 
 
+# Words for a pair or group of relatives: 石秀梅|姐妹家 is not surname 梅 + given 姐妹.
+_KIN_GROUPS = frozenset(("姐妹", "兄弟", "夫妇", "夫妻", "父子", "母女", "母子", "父女", "姐弟", "兄妹", "婆媳", "一家"))
+# Offices that also head a compound noun (市长信箱, 书记热线): a common noun after them is not a name.
+_OFFICE_PREFIXES = frozenset(("市长", "县长", "区长", "镇长", "乡长", "村长", "省长", "书记", "主任", "局长", "校长",
+                              "院长", "厂长", "所长", "站长", "社长", "行长", "部长", "处长", "科长", "组长", "队长"))
+
+
+def _misread_context(text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+    """True when the context word belongs to a word, not to a name: the "given name" is a word for
+    relatives (梅|姐妹家), a household suffix ends a word (金|账户, 文明户), the role word and the
+    "surname" are one word (居民楼|发生), or an office heads a compound noun (市长信箱)."""
+    tags, freq, _ = _jieba_tables()
+    name = text[start:end]
+    if name[1:] in _KIN_GROUPS or name[-2:] in _KIN_GROUPS:
+        return True
+    if suffix.startswith("户") and (jieba_word(text[end - 1 : end + 1], min_freq=50)
+                                    or jieba_word(text[start : end + 1], min_freq=1)):
+        return True
+    if prefix and text[start - len(prefix) : start] == prefix:
+        if jieba_word(prefix + text[start], min_freq=5):
+            return True
+        if prefix in _OFFICE_PREFIXES and tags.get(name) == "n" and freq.get(name, 0) >= 100:
+            return True
+    return False
+
+
 def jieba_name(value: str) -> bool:
     """True when jieba's dictionary tags ``value`` as a person's name (``nr``)."""
     return _jieba_tables()[0].get(value) == "nr"
@@ -327,6 +353,8 @@ class NameRules:
         common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
         chars = name_char_score(given)
         if context:
+            if _misread_context(text, start, end, prefix, suffix):
+                return None
             at_boundary = end >= len(text) or not _HAN.match(text[end])
             if name in PERSON_NOUNS or name in _LABEL_WORDS or (
                     prefix and tags.get(name) in _NOT_NAME_TAGS and freq.get(name, 0) > 2000):
@@ -345,7 +373,8 @@ class NameRules:
         if _PERSON_ACTS.match(text, end) is not None and len(name) >= 2 and name not in PERSON_NOUNS:
             return end, Verdict("pii.why.person_context", {"context": _PERSON_ACTS.match(text, end).group()}, 0.85)
         lead = text[start : start + 2]
-        if _SCHOOL_YEAR.fullmatch(name) or freq.get(name, 0) > 100 or freq.get(lead, 0) > 300 or chars < -8:
+        if _SCHOOL_YEAR.fullmatch(name) or freq.get(name, 0) > (100 if tags.get(name, "nr").startswith("nr") else 10) \
+                or freq.get(lead, 0) > 300 or chars < -8:
             return None
         if _CODE_AFTER.match(text, end):
             return None  # 计科2201, 高三2班: the start of a code or a class, not a name

@@ -5,7 +5,10 @@
 * a ·-joined brand and estate (融创·壹号院) is an address, not a transliterated name;
 * a model name that is a four-character idiom or half of one (欣欣向荣);
 * a rule candidate whose "surname" the model reads as a one-character preposition before a
-  time or number word (低保户|于|本周).
+  time or number word (低保户|于|本周);
+* a model name that took a neighbour (``trim_model_name``): a kin word before a full name
+  (其|孙|郝天乐), a form label after it (雷金发|关系夫), the verb after a known name
+  (穆罕默德|拉进来), or a time word after a surname (小谢|明天去 — dropped; 小谢 is a familiar form).
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ import re
 
 from privacy.recognizers._base import Hit
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_rules import PREFIX_CONTEXT, jieba_word
+from privacy.recognizers._person_rules import PREFIX_CONTEXT, _jieba_tables, jieba_word, surnames
 
-__all__ = ["ESTATE", "brand", "function_word_start", "in_idiom", "starts_word"]
+__all__ = ["ESTATE", "brand", "function_word_start", "in_idiom", "starts_word", "trim_model_name"]
 
 # A ·-joined brand and estate (融创·壹号院), not a transliterated name.
 ESTATE = re.compile("[·•・][\u4e00-\u9fff]{0,4}(?:[院苑府园湾城墅庭邸舍](?![\u4e00-\u9fff])|[壹贰叁][号])")
@@ -58,3 +61,30 @@ def brand(text: str, hit: Hit) -> bool:
     if hit.context_word in PREFIX_CONTEXT:
         return False
     return _BUSINESS.match(text, hit.end) is not None
+
+
+# Form labels that a model name can run into when a form is written without separators.
+_LABEL_INSIDE = re.compile("关系|性别|年龄|民族|电话|住址|职业|手机|身份证|联系")
+_KIN_BEFORE = frozenset("妻夫子女孙侄")
+_VERB_TAGS = frozenset(("v", "vd", "vn"))
+# Days and times of day said right after a familiar name (小谢明天去, 老王今晚来); not 国庆/老四 (given names too).
+_DAY_WORDS = frozenset(("今天", "明天", "昨天", "后天", "前天", "今晚", "明晚", "昨晚", "上午", "下午", "中午", "晚上",
+                        "早上", "明早", "刚才", "马上"))
+
+
+def trim_model_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The model's name without a neighbour it took (see the module docstring); None to drop it."""
+    tags, freq, _ = _jieba_tables()
+    single, compound = surnames()
+    if (end - start == 4 and start and text[start - 1] in "其之" and text[start] in _KIN_BEFORE
+            and text[start + 1] in single and text[start : start + 2] not in compound):
+        start += 1  # 其孙|郝天乐代笔: the grandson's name, not 孙郝天乐
+    label = _LABEL_INSIDE.search(text, start + 2, end)
+    if label is not None:
+        end = label.start()  # 联系人雷金发|关系夫电话: a form written without separators
+    if end - start >= 3 and tags.get(text[start : end - 1], "").startswith("nr") \
+            and tags.get(text[end - 1 : end + 1]) in _VERB_TAGS and freq.get(text[end - 1], 0) > 1000:
+        end -= 1  # 穆罕默德|拉进来: a known name, then a verb
+    if end - start == 3 and text[start] in single and text[start + 1 : end] in _DAY_WORDS:
+        return None  # 小谢|明天去: a surname and a time word
+    return (start, end) if end - start >= 2 else None

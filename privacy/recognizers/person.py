@@ -50,7 +50,14 @@ from privacy.recognizers._person_rules import (
     name_char_score,
     surnames,
 )
-from privacy.recognizers._person_vetoes import ESTATE, brand, function_word_start, in_idiom, starts_word
+from privacy.recognizers._person_vetoes import (
+    ESTATE,
+    brand,
+    function_word_start,
+    in_idiom,
+    starts_word,
+    trim_model_name,
+)
 
 __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 
@@ -123,8 +130,9 @@ def _person_words(text: str, spans: list, words: Words) -> list:
             end = title.start()  # 韦秀兰|阿婆: a full name's title is not part of it (刘阿姨 is)
         if end - start == 2 and _SIBLING.match(text, end):
             end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
-        if end > start:
-            found.append(type(span)(start, end, span.label))
+        trimmed = trim_model_name(text, start, end) if end - start >= 3 else (start, end)
+        if trimmed is not None and trimmed[1] > trimmed[0]:
+            found.append(type(span)(*trimmed, span.label))
     return found
 
 
@@ -285,7 +293,7 @@ class PersonRecognizer(ChineseRecognizer):
             rule = by_start.get(span.start)
             before = by_start.get(span.start - 1)
             if rule is None and before is not None and before.end == span.end and text[before.start] not in _KIN \
-                    and (before.start == 0 or _HAN.match(text[before.start - 1]) is None or before.context_word):
+                    and (len(value) == 2 or text[before.start : span.start + 1] in surnames()[1]) and (before.start == 0 or _HAN.match(text[before.start - 1]) is None or before.context_word):
                 span = type(span)(span.start - 1, span.end, span.label)  # 家庭成员：向|春梅 — the surname too
                 value = text[span.start : span.end]
                 rule = before

@@ -233,3 +233,28 @@ def test_a_name_before_a_count_of_people() -> None:
 def test_a_name_marked_as_a_nickname_by_an_aside() -> None:
     assert _names("来电人称其儿子铁柱（小名）今年六岁") == ["铁柱"]
     assert _names("受访者王某（化名）表示") == []  # a pseudonymised form stays unreported by default
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The model took a neighbour of the name: a kin word before it, a form label or a verb after it,
+    # a class before a full name, a time word after a familiar surname.
+    ("申请表由其孙谭志远代填。", ["谭志远"]),
+    ("能不能把约翰拉进群里", ["约翰"]),
+    ("群主把阿卜杜拉拉进来了", ["阿卜杜拉"]),
+    ("麻烦小罗明天来一趟", ["小罗"]),
+    ("感谢郑国庆同志", ["郑国庆"]),  # 国庆 is a festival, but not a time of day after a surname
+])
+def test_a_model_name_gives_back_what_it_took(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A context word that belongs to a word, not to a name.
+    ("该户获评“星级文明户”，户主葛春来。", ["葛春来"]),  # 文明户 is a word, not 文明 + 户
+    ("小区居民楼发生漏水，请物业处理。", []),  # 居民楼, not 居民 + 楼发生
+    ("发现卢秀琴、卢秀芳姐妹家中无人", ["卢秀琴", "卢秀芳"]),  # 姐妹 is no given name
+    # A column headed 备注 holds remarks, however name-like (单亲 = single parent; 单 is a surname).
+    ("受助对象\t金额\t备注\n钟丽华\t600\t残疾\n钟小勇\t400\t单亲", ["钟丽华", "钟小勇"]),
+])
+def test_context_words_that_belong_to_a_word(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
