@@ -46,7 +46,7 @@ __all__ = [
     "source_risk", "trial_choices",
 ]
 
-UPLOAD_TYPES = ("csv", "xlsx", "parquet", "jsonl")
+UPLOAD_TYPES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "jsonl")  # what sandbox.tabular.read_table reads
 PREVIEW_ROWS = 5
 DEFAULT_SOURCE = "social_assistance"
 DISTRICT_COLUMNS = ("街道镇", "街道", "乡镇")

@@ -1,7 +1,8 @@
 """Reading the tables people actually upload.
 
-Government exports arrive as CSV in UTF-8, UTF-8 with BOM, GBK or GB18030,
-with odd delimiters, as Excel with merged title rows, or as Parquet/JSONL.
+Government exports arrive as CSV in UTF-8, UTF-8 with BOM, GBK, GB18030 or
+Excel's UTF-16 "Unicode 文本", with odd delimiters, as Excel workbooks (.xlsx,
+.xls; see :mod:`sandbox._excel` for what is refused there), or as Parquet/JSONL.
 :func:`read_table` reads them all or raises an :class:`InputError` naming the
 file, the row/column and what to do. Every upload path in the product calls it.
 """
@@ -20,6 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sandbox._excel import read_excel
 from sandbox.errors import InputError
 
 __all__ = [
@@ -114,7 +116,13 @@ def _kind(path: Path) -> Kind:
 
 
 def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
-    """Decode bytes trying UTF-8 (with/without BOM) then GB18030 (⊃ GBK)."""
+    """Decode bytes: UTF-16 when it starts with its BOM (Excel's "Unicode 文本"), else UTF-8 (with/without BOM), then GB18030 (⊃ GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count("\n".encode("utf-16-le")) + 1
+            raise InputError("errors.file_encoding", file=file, tried="utf-16", line=line) from exc
     if b"\x00" in data[:8192]:
         raise InputError("errors.file_binary", file=file)
     for encoding in ENCODINGS:
@@ -135,7 +143,8 @@ def _sniff_delimiter(sample: str) -> str:
 
 def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
     text, encoding = decode_text(data, file=name)
-    info.encoding = "gbk/gb18030" if encoding == "gb18030" else ("utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    info.encoding = {"gb18030": "gbk/gb18030", "utf-16": "utf-16"}.get(
+        encoding, "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     if not text.strip():
         raise InputError("errors.file_empty", file=name)
     delimiter = _sniff_delimiter(text[:65536])
@@ -144,39 +153,37 @@ def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
             na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "空", "无"],
-            engine="python" if len(text) > 50_000_000 else "c",
+            engine="c",  # the python engine took 2× the time and 2.5× the memory (2.4M rows: 18 s, 2.4 GB vs 9 s, 0.95 GB)
         )
     except pd.errors.ParserError as exc:
         raise InputError("errors.file_parse", file=name, reason=str(exc).strip()) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError("errors.file_empty", file=name) from exc
+    _refuse_shortened_numbers(frame, name)
     return frame
 
 
-def _read_excel(path: Path, info: TableInfo) -> pd.DataFrame:
-    try:
-        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=str)
-    except Exception as exc:  # openpyxl raises many kinds on broken files
-        raise InputError("errors.file_parse", file=path.name, reason=type(exc).__name__) from exc
-    raw = raw.dropna(how="all").dropna(axis=1, how="all")
-    if raw.empty:
-        raise InputError("errors.file_empty", file=path.name)
-    # Merged title rows: skip leading rows that fill fewer than half the columns.
-    header_row = 0
-    width = raw.shape[1]
-    for i in range(min(len(raw), 10)):
-        if raw.iloc[i].notna().sum() >= max(1, width // 2 + 1) or raw.iloc[i].notna().all():
-            header_row = i
-            break
-    if header_row:
-        info.warnings.append(f"skipped {header_row} title row(s)")
-    header = [str(v).strip() if pd.notna(v) else "" for v in raw.iloc[header_row]]
-    missing = [i + 1 for i, h in enumerate(header) if not h]
-    if missing:
-        raise InputError("errors.header_blank", file=path.name, columns=", ".join(map(str, missing)))
-    frame = raw.iloc[header_row + 1 :].copy()
-    frame.columns = header
-    return frame.reset_index(drop=True)
+# ``3.30112E+17``: what Excel writes into a CSV for a long number it holds as a number (an ID, a card).
+_SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
+_SHORTENED_HEAD = 10_000
+
+
+def _refuse_shortened_numbers(frame: pd.DataFrame, name: str) -> None:
+    """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
+
+    A column holds them throughout, so each column's first values are checked
+    and the whole column only when they hold one (a 2.4M-row file pays ~0.1 s).
+    """
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series):
+            continue
+        head = series.iloc[:_SHORTENED_HEAD].dropna().astype(str)
+        if not head.str.fullmatch(_SHORTENED).any():
+            continue
+        hits = series.fillna("").astype(str).str.fullmatch(_SHORTENED).to_numpy(dtype=bool)
+        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=int(hits.argmax()) + 2,
+                         count=int(hits.sum()))
 
 
 def _read_jsonl(data: bytes, name: str) -> pd.DataFrame:
@@ -227,7 +234,7 @@ def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd
     kind = _kind(path)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
-        frame = _read_excel(path, info)
+        frame = read_excel(path, name=name, warnings=info.warnings)
     elif kind == "parquet":
         try:
             frame = pd.read_parquet(path)

@@ -39,7 +39,7 @@ def deidentify_source(*, actor: Actor, source: str | Path, policy: str | Path | 
     result = deidentify_frame(frame, rules, project=project, suppress=suppress, progress=progress, file=name,
                               head=head)
     stem = source.stem
-    suffix = ".xlsx" if source.suffix.lower() in (".xlsx", ".xls") else ".csv"
+    suffix = ".xlsx" if source.suffix.lower() in (".xlsx", ".xlsm", ".xls") else ".csv"
     data_path = out_dir / f"{stem}.deid{suffix}"
     report: dict[str, Any] = {
         "source": name, "source_sha256": sha256_file(source), "rows_in": len(frame),

@@ -33,7 +33,7 @@ def _counts(counts: dict[str, int] | None) -> str:
 
 @cli_command
 def deid(
-    file: Annotated[str, typer.Argument(help="table to de-identify (.csv .xlsx .parquet .jsonl)")],
+    file: Annotated[str, typer.Argument(help="table to de-identify (.csv .tsv .txt .xlsx .xls .parquet .jsonl)")],
     out: Annotated[str, typer.Option("--out", help="output folder (spark: also a hdfs:// s3a:// file:// URI)")],
     policy: PolicyOpt = "default",
     project: Annotated[str, typer.Option("--project", help="pseudonym key project")] = "default",

@@ -87,3 +87,17 @@ def test_keep_upload_is_content_addressed_and_keeps_only_the_file_name(home: Pat
     assert again == first and first.stat().st_mtime_ns == written  # a page rerun writes nothing
     other = keep_upload(b"id\n2\n", "../../养老 导出.csv", folder="uploads")
     assert other != first and first.read_bytes().decode("gbk").endswith("张三\n")
+
+
+def test_xlsx_keeps_blanks_numbers_and_dates_as_their_own_cell_types(tmp_path: Path) -> None:
+    import openpyxl
+
+    frame = pd.DataFrame({"金额": [1820.5, None], "人数": pd.array([3, None], dtype="Int64"),
+                          "日期": [pd.Timestamp("2026-01-05"), pd.NaT], "备注": ["低保", None]})
+    out = write_table_safe(frame, tmp_path / "x.xlsx")
+    sheet = openpyxl.load_workbook(out).active
+    _, *rows = list(sheet.iter_rows())
+    assert [(c.value, c.data_type) for c in rows[0][:2]] == [(1820.5, "n"), (3, "n")]
+    assert rows[0][2].is_date and rows[0][2].value.date().isoformat() == "2026-01-05"
+    assert rows[0][3].value == "低保"
+    assert [sheet.cell(3, c).value for c in range(1, 5)] == [None] * 4  # missing values: blank cells, not "nan"

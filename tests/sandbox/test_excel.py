@@ -1,0 +1,112 @@
+"""Workbooks and text exports as government systems write them (sandbox._excel, sandbox.tabular)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from sandbox.errors import InputError
+from sandbox.tabular import read_table
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xls_workbook_from_excel_97_is_read_with_its_title_row_skipped() -> None:
+    frame, info = read_table(DATA / "roster_1997.xls")
+    assert list(frame.columns) == ["序号", "户主", "身份证号", "联系电话", "所在村"]
+    assert frame["身份证号"].tolist() == ["330112195304289713", "11010519491231002X"]
+    assert frame["序号"].tolist() == ["1", "2"]  # whole numbers stay whole, as text
+    assert info.kind == "excel" and info.warnings == ["skipped 1 title row(s)"]
+
+
+def test_excel_unicode_text_export_in_utf16_is_read(tmp_path: Path) -> None:
+    text = "姓名\t电话\r\n王淑英\t13812345678\r\n李建国\t13912345670\r\n"
+    path = tmp_path / "导出.txt"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    frame, info = read_table(path)
+    assert frame["姓名"].tolist() == ["王淑英", "李建国"]
+    assert info.encoding == "utf-16" and info.delimiter == "\t"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_workbook_with_two_sheets_of_data_is_refused_naming_them(tmp_path: Path, lang: str) -> None:
+    path = _book(tmp_path / "台账.xlsx", {
+        "填表说明": [["说明"], ["本表由街道统一报送"]],
+        "名单": [["姓名", "身份证号"], ["王淑英", "330112195304289713"]],
+    })
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.key == "errors.excel_sheets"
+    message = caught.value.render(lang)
+    assert "台账.xlsx" in message and "填表说明、名单" in message
+    assert ("另存为单独的文件" if lang == "zh" else "Save each sheet as its own file") in message
+
+
+def test_empty_extra_sheets_do_not_matter_and_the_sheet_with_data_is_read(tmp_path: Path) -> None:
+    path = _book(tmp_path / "x.xlsx", {"Sheet1": [], "名单": [["姓名"], ["王淑英"]], "Sheet3": []})
+    frame, _ = read_table(path)
+    assert frame["姓名"].tolist() == ["王淑英"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ids_typed_as_numbers_lost_their_last_digits_and_are_refused(tmp_path: Path, lang: str) -> None:
+    path = _book(tmp_path / "低保.xlsx", {"名单": [
+        ["序号", "户主", "证件号码", "联系方式"],
+        [1, "王淑英", "330112195304289713", 13812345678],   # typed as text: fine
+        [2, "李建国", 110105194912310021, 13912345670],      # typed as a number: Excel kept 15 digits
+        [3, "赵敏", 420106198807151234, 15012345678],
+    ]})
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    error = caught.value
+    assert error.key == "errors.excel_lossy_number"
+    assert error.params["column"] == "证件号码" and error.params["row"] == 3 and error.params["count"] == 2
+    message = error.render(lang)
+    assert "低保.xlsx" in message and "证件号码" in message
+    assert "110105" not in message  # the message never shows the number itself
+
+
+def test_eleven_digit_phones_and_amounts_typed_as_numbers_are_fine(tmp_path: Path) -> None:
+    path = _book(tmp_path / "x.xlsx", {"S": [["电话", "金额"], [13812345678, 1820.5], [999999999999999, 3]]})
+    frame, _ = read_table(path)
+    assert frame["电话"].tolist() == ["13812345678", "999999999999999"]  # 15 digits: Excel keeps them
+    assert frame["金额"].tolist() == ["1820.5", "3"]
+
+
+@pytest.mark.parametrize("content", [b"<html><body><table><tr><td>\xe5\xa7\x93\xe5\x90\x8d</td></tr></table>",
+                                     b'\xef\xbb\xbf<?xml version="1.0"?><Workbook>'])
+def test_a_web_page_named_xls_is_refused_with_what_to_do(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "导出.xls"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.key == "errors.excel_not_excel"
+    assert "另存为 .xlsx 或 CSV" in caught.value.render("zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_csv_whose_ids_excel_wrote_as_3_30112e17_is_refused(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "花名册.csv"
+    path.write_text("姓名,身份证号,金额\n王淑英,330112195304289713,1.5E+3\n李建国,1.10105E+17,2\n赵敏,4.20106E+17,3\n",
+                    encoding="gbk")
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    error = caught.value
+    assert error.key == "errors.csv_shortened_number"
+    assert error.params["column"] == "身份证号" and error.params["row"] == 3 and error.params["count"] == 2
+    assert "花名册.csv" in error.render(lang) and "1.10105" not in error.render(lang)  # never the value
+    path.write_text("姓名,金额\n王淑英,1.5E+3\n李建国,2E+05\n", encoding="gbk")  # small amounts: fine
+    assert read_table(path)[0]["金额"].tolist() == ["1.5E+3", "2E+05"]
