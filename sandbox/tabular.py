@@ -34,6 +34,7 @@ __all__ = [
     "parse_ages",
     "read_table",
     "require_columns",
+    "sniff_delimiter",
 ]
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
@@ -134,7 +135,8 @@ def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
     raise InputError("errors.file_encoding", file=file, tried=", ".join(ENCODINGS), line=line)
 
 
-def _sniff_delimiter(sample: str) -> str:
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample among ``, \\t ; |`` (``,`` when unsure)."""
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
@@ -147,7 +149,7 @@ def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
         encoding, "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     if not text.strip():
         raise InputError("errors.file_empty", file=name)
-    delimiter = _sniff_delimiter(text[:65536])
+    delimiter = sniff_delimiter(text[:65536])
     info.delimiter = delimiter
     try:
         frame = pd.read_csv(

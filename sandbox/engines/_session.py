@@ -92,6 +92,8 @@ def _config(master: str) -> dict[str, str]:
         "spark.network.timeout": "120s",
         "spark.python.worker.reuse": "true",
         "spark.executorEnv.PYSPARK_PYTHON": sys.executable,
+        # CSV charsets beyond UTF-8/16/32 and Latin-1 (GB18030 ⊃ GBK: government exports); Spark 4 refuses them otherwise.
+        "spark.sql.legacy.javaCharsets": "true",
     }
     if local:
         conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",

@@ -1,14 +1,21 @@
 """Large sources for the Spark engine: a Parquet/CSV file or folder, or a table name.
 
 A path (local, or a URI such as ``hdfs://…``/``s3a://…``) is read by its files'
-suffix: Parquet, or CSV with a header row (UTF-8; every value read as text so
-that the same cleaning functions as the pandas engine decide what a value
-means). A dotted identifier (``db.table``) that is not a path is read with
+suffix: Parquet, or CSV with a header row (every value read as text so that
+the same cleaning functions as the pandas engine decide what a value means).
+A local CSV's encoding is checked over every byte before Spark reads it —
+UTF-8 (with or without BOM), GB18030 (⊃ GBK, what government systems export)
+or UTF-16 with its BOM — and its delimiter sniffed like the pandas engine's:
+Spark itself would read GBK as UTF-8 without a word, turning every name into
+U+FFFD (a scan then finds no names and the de-identification "succeeds").
+Files in one folder must agree; a file in no such encoding is refused naming
+it and the line. Remote URIs are read as UTF-8 with ``,`` (stated in the docs). A dotted identifier (``db.table``) that is not a path is read with
 ``spark.table`` (a Hive table when ``spark.sql.catalogImplementation=hive``).
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from pathlib import Path
@@ -60,6 +67,57 @@ def _kind(source: str) -> str:
     return kinds.pop()  # type: ignore[return-value]
 
 
+_CHUNK = 8 << 20
+_SPARK_CHARSETS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+
+def _file_encoding(path: Path) -> tuple[str, str]:
+    """(Python codec, first 64 KB decoded) of a local CSV, every byte checked; else an InputError naming the line."""
+    from sandbox.tabular import ENCODINGS
+
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    candidates = ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ENCODINGS
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        sample, lines, failed = "", 1, False
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    failed, lines = True, lines + chunk[: exc.start].count(b"\n")
+                    break
+                lines += chunk.count(b"\n")
+                if len(sample) < 65536:
+                    sample += text[: 65536 - len(sample)]
+            else:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    failed = True
+        if not failed:
+            return encoding, sample
+    raise InputError("errors.file_encoding", file=path.name, tried=", ".join(candidates), line=lines)
+
+
+def _csv_options(source: str) -> dict[str, str]:
+    """Spark CSV options for ``source``: encoding and delimiter of its local files (they must agree)."""
+    from sandbox.tabular import sniff_delimiter
+
+    if URI.match(source) and not source.startswith("file:"):
+        return {"encoding": "UTF-8", "sep": ","}
+    found: dict[tuple[str, str], str] = {}
+    for file in _data_files(Path(source.removeprefix("file://"))):
+        encoding, sample = _file_encoding(file)
+        found.setdefault((_SPARK_CHARSETS[encoding], sniff_delimiter(sample)), file.name)
+    if len(found) != 1:
+        described = "; ".join(f"{name}: {enc} {sep!r}" for (enc, sep), name in found.items())
+        raise InputError("engines.errors.source_mixed", source=source, found=described)
+    ((encoding, sep),) = found
+    return {"encoding": encoding, "sep": sep}
+
+
 def read_source(session: SparkSession, source: str | Path) -> DataFrame:
     """A Spark DataFrame over ``source`` (path or table name), columns named as in the file."""
     text = str(source)
@@ -71,7 +129,8 @@ def read_source(session: SparkSession, source: str | Path) -> DataFrame:
     kind = _kind(text)
     reader = session.read
     if kind == "csv":
-        frame = (reader.option("header", "true").option("inferSchema", "false").option("encoding", "UTF-8")
+        options = _csv_options(text)
+        frame = (reader.option("header", "true").option("inferSchema", "false").options(**options)
                  .option("multiLine", "true").option("escape", '"').csv(text))
         renamed = [c.lstrip("\ufeff").strip() for c in frame.columns]
         if renamed != frame.columns:

@@ -54,3 +54,21 @@ def test_spark_scan_equals_pandas_findings_and_summaries(home: Path, spark, stew
                                           summary.distinct, summary.entity_types), summary.column
     assert report["rows"] == len(frame) and report["has_pii"]
     assert (out / "summary.json").is_file()
+
+
+def test_a_gbk_semicolon_export_is_read_as_written_and_its_names_found(home: Path, spark, steward) -> None:  # type: ignore[no-untyped-def]
+    """Spark alone would read GBK as UTF-8 (every name U+FFFD, no name found); the source reader tells it."""
+    from privacy.large import scan_large
+    from privacy.scanning import scan_table
+    from sandbox.tabular import read_table
+
+    path = home.parent / "工单导出.csv"
+    _table(30).to_csv(path, sep=";", index=False, encoding="gbk")
+    frame, info = read_table(path)
+    assert info.encoding == "gbk/gb18030" and info.delimiter == ";"
+    expected = scan_table(frame)
+    report = scan_large(actor=steward, source=path, out=home.parent / "gbk-out")
+    by_column = {c["column"]: c for c in report["columns"]}
+    assert set(by_column) == set(frame.columns)  # headers decoded, not mojibake
+    assert by_column["姓名"]["entity_type"] == "PERSON"
+    assert report["findings"] == len(expected.findings) > 30
