@@ -110,3 +110,33 @@ def test_a_csv_whose_ids_excel_wrote_as_3_30112e17_is_refused(tmp_path: Path, la
     assert "花名册.csv" in error.render(lang) and "1.10105" not in error.render(lang)  # never the value
     path.write_text("姓名,金额\n王淑英,1.5E+3\n李建国,2E+05\n", encoding="gbk")  # small amounts: fine
     assert read_table(path)[0]["金额"].tolist() == ["1.5E+3", "2E+05"]
+
+
+@pytest.mark.parametrize("title", ["2026年第三季度城乡低保对象名单\n填报单位：城关镇民政办,,,\n",
+                                   "2026年第三季度城乡低保对象名单,,,\n"])
+def test_a_csv_saved_from_a_workbook_with_title_rows_is_read_from_its_header(tmp_path: Path, title: str) -> None:
+    path = tmp_path / "名单.csv"
+    path.write_bytes((title + "序号,姓名,身份证号,联系电话\n1,王淑英,330112195304289713,13812345678\n").encode("gbk"))
+    frame, info = read_table(path)
+    assert list(frame.columns) == ["序号", "姓名", "身份证号", "联系电话"]  # not one column named after the title
+    assert frame.iloc[0].tolist() == ["1", "王淑英", "330112195304289713", "13812345678"]
+    assert info.warnings == [f"skipped {title.count(chr(10))} title row(s)"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rows_with_more_values_than_header_names_are_refused(tmp_path: Path, lang: str) -> None:
+    """pandas would make the first values an index: names and IDs silently left out of the scan and the output."""
+    path = tmp_path / "多列.csv"
+    path.write_text("姓名,电话\n王淑英,13812345678,独居\n李建国,13912345670,低保\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.key == "errors.csv_more_fields"
+    assert caught.value.params == {"file": "多列.csv", "line": 2, "header": 2, "fields": 3}
+    assert "多列.csv" in caught.value.render(lang)
+
+
+def test_trailing_delimiters_on_every_line_make_no_column(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("姓名,电话,\n王淑英,13812345678,\n", encoding="utf-8")
+    frame, _ = read_table(path)
+    assert list(frame.columns) == ["姓名", "电话"]
