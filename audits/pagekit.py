@@ -44,10 +44,10 @@ def column_choices(data: Path, predictions: Path | None) -> list[str]:
     """Column names of the data (and predictions) file, for the mapping widgets."""
     from sandbox.tabular import read_table
 
-    frame, _ = read_table(data)
+    frame, _ = read_table(data, long_numbers="keep")
     columns = [str(c) for c in frame.columns]
     if predictions is not None:
-        pred, _ = read_table(predictions)
+        pred, _ = read_table(predictions, long_numbers="keep")
         columns += [str(c) for c in pred.columns if str(c) not in columns]
     return columns
 
@@ -58,7 +58,7 @@ def score_profile(data: Path, predictions: Path | None, column: str, order: str 
 
     from ._scores import parse_order, profile_score
 
-    frame, _ = read_table(data)
+    frame, _ = read_table(data, long_numbers="keep")
     if column not in frame.columns and predictions is not None:
-        frame, _ = read_table(predictions)
+        frame, _ = read_table(predictions, long_numbers="keep")
     return profile_score(frame[column], order=parse_order(order))

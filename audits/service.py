@@ -190,7 +190,7 @@ def run_audit(
         data_path = Path(data)
         data_label = data_name or data_path.name
         say(0.01, "read")
-        frame, _info = read_table(data_path, display_name=data_label)
+        frame, _info = read_table(data_path, display_name=data_label, long_numbers="keep")
         vendor_id = model_info = None
         if model is not None:
             name, version = parse_model_spec(model)
@@ -203,7 +203,7 @@ def run_audit(
             pred_path = Path(predictions)
             pred_label = pred_name or pred_path.name
             same = pred_path.resolve() == data_path.resolve()
-            pred_frame = frame if same else read_table(pred_path, display_name=pred_label)[0]
+            pred_frame = frame if same else read_table(pred_path, display_name=pred_label, long_numbers="keep")[0]
         else:
             pred_label = f"{model} (scored)"
             say(0.02, "score")

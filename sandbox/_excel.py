@@ -23,13 +23,18 @@ from __future__ import annotations
 
 import numbers
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from sandbox.errors import InputError
 
-__all__ = ["LOSSY_DIGITS", "read_excel"]
+__all__ = ["LOSSY_DIGITS", "LongNumbers", "read_excel"]
+
+LongNumbers = Literal["refuse", "keep"]
+"""What to do with ID/card-like numbers whose digits Excel lost: refuse the file (privacy paths, the
+default — they cannot be validated, so they cannot be found or de-identified) or keep them as they are
+with a warning (audits and scoring, which never use them as identifiers)."""
 
 # Excel stores numbers as doubles and keeps 15 significant digits: an integer of 16+ digits is not what was typed.
 LOSSY_DIGITS = 16
@@ -76,7 +81,7 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
-def read_excel(path: Path, *, name: str, warnings: list[str]) -> pd.DataFrame:
+def read_excel(path: Path, *, name: str, warnings: list[str], long_numbers: LongNumbers = "refuse") -> pd.DataFrame:
     """The one sheet with data in ``path``, header detected, every cell as text.
 
     Raises
@@ -111,8 +116,10 @@ def read_excel(path: Path, *, name: str, warnings: list[str]) -> pd.DataFrame:
             first = int(lossy.argmax())
             # Excel's row number: the rows dropped as blank are not counted back, so name the row by its label.
             row = int(body.index[first]) + 1
-            raise InputError("errors.excel_lossy_number", file=name, sheet=str(sheet), column=column, row=row,
-                             count=int(lossy.sum()), digits=LOSSY_DIGITS)
+            if long_numbers == "refuse":
+                raise InputError("errors.excel_lossy_number", file=name, sheet=str(sheet), column=column, row=row,
+                                 count=int(lossy.sum()), digits=LOSSY_DIGITS)
+            warnings.append(f"column {column}: {int(lossy.sum())} numbers of {LOSSY_DIGITS}+ digits lost their last digits")
     frame = body.map(_as_text)
     frame.columns = header
     return frame.reset_index(drop=True)

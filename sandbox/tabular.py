@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sandbox._excel import read_excel
+from sandbox._excel import LongNumbers, read_excel
 from sandbox.errors import InputError
 
 __all__ = [
@@ -168,7 +168,7 @@ def _title_lines(sample: str, delimiter: str) -> int:
     return 0
 
 
-def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
+def _read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers) -> pd.DataFrame:
     text, encoding = decode_text(data, file=name)
     info.encoding = {"gb18030": "gbk/gb18030", "utf-16": "utf-16"}.get(
         encoding, "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
@@ -200,7 +200,7 @@ def _read_csv(data: bytes, info: TableInfo, name: str) -> pd.DataFrame:
     empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     if empty:  # trailing delimiters / empty spreadsheet columns, as the Excel reader drops them
         frame = frame.drop(columns=empty)
-    _refuse_shortened_numbers(frame, name)
+    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None)
     return frame
 
 
@@ -209,7 +209,7 @@ _SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
 _SHORTENED_HEAD = 10_000
 
 
-def _refuse_shortened_numbers(frame: pd.DataFrame, name: str) -> None:
+def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None) -> None:
     """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
 
     A column holds them throughout, so each column's first values are checked
@@ -223,6 +223,9 @@ def _refuse_shortened_numbers(frame: pd.DataFrame, name: str) -> None:
         if not head.str.fullmatch(_SHORTENED).any():
             continue
         hits = series.fillna("").astype(str).str.fullmatch(_SHORTENED).to_numpy(dtype=bool)
+        if warnings is not None:  # long_numbers="keep": kept as written, said
+            warnings.append(f"column {column}: {int(hits.sum())} numbers in scientific notation (digits lost)")
+            continue
         raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=int(hits.argmax()) + 2,
                          count=int(hits.sum()))
 
@@ -243,7 +246,8 @@ def _read_jsonl(data: bytes, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd.DataFrame, TableInfo]:
+def read_table(path: str | Path, *, display_name: str | None = None,
+               long_numbers: LongNumbers = "refuse") -> tuple[pd.DataFrame, TableInfo]:
     """Read a CSV/Excel/Parquet/JSONL table as strings where text, with checks.
 
     Parameters
@@ -252,6 +256,11 @@ def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd
         The file.
     display_name : str, optional
         Name to use in messages (an upload's original file name).
+    long_numbers : {"refuse", "keep"}
+        IDs/cards whose digits Excel lost (``3.30112E+17`` in a CSV, a 16+
+        digit number cell in a workbook): refuse the file (default: every
+        privacy path — they can be neither validated nor de-identified) or
+        keep them as written with a warning (audits and scoring).
 
     Returns
     -------
@@ -275,7 +284,7 @@ def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd
     kind = _kind(path)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
-        frame = read_excel(path, name=name, warnings=info.warnings)
+        frame = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)
     elif kind == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -283,7 +292,7 @@ def read_table(path: str | Path, *, display_name: str | None = None) -> tuple[pd
             raise InputError("errors.file_parse", file=name, reason=type(exc).__name__) from exc
     else:
         data = path.read_bytes()
-        frame = _read_jsonl(data, name) if kind == "jsonl" else _read_csv(data, info, name)
+        frame = _read_jsonl(data, name) if kind == "jsonl" else _read_csv(data, info, name, long_numbers)
     _check_frame(frame, name)
     info.rows = len(frame)
     info.columns = [str(c) for c in frame.columns]

@@ -140,3 +140,16 @@ def test_trailing_delimiters_on_every_line_make_no_column(tmp_path: Path) -> Non
     path.write_text("姓名,电话,\n王淑英,13812345678,\n", encoding="utf-8")
     frame, _ = read_table(path)
     assert list(frame.columns) == ["姓名", "电话"]
+
+
+def test_audits_may_keep_long_numbers_with_a_warning(tmp_path: Path) -> None:
+    """An audit never uses an ID as an identifier: the damaged column is kept as written, and said."""
+    book = _book(tmp_path / "audit.xlsx", {"S": [["身份证号", "年龄"], [110105194912310021, 70]]})
+    frame, info = read_table(book, long_numbers="keep")
+    assert frame["年龄"].tolist() == ["70"]
+    assert info.warnings == ["column 身份证号: 1 numbers of 16+ digits lost their last digits"]
+    path = tmp_path / "audit.csv"
+    path.write_text("身份证号,年龄\n1.10105E+17,70\n", encoding="utf-8")
+    frame, info = read_table(path, long_numbers="keep")
+    assert frame["身份证号"].tolist() == ["1.10105E+17"]
+    assert info.warnings == ["column 身份证号: 1 numbers in scientific notation (digits lost)"]
