@@ -246,7 +246,7 @@ class NumberRecognizer(ChineseRecognizer):
     subclass keeps the spans of its own :attr:`ENTITY` and weighs context.
     """
 
-    PREFILTER = "[0-9０-９]|[零〇幺一二两三四五六七八九]{3}"
+    PREFILTER = "[0-9０-９]|[零〇洞幺一二两三四五六七拐八九勾]{3}"
 
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
         from privacy.recognizers._numbers import number_spans

@@ -60,9 +60,10 @@ _PREFIX_BEFORE = re.compile(
 _EXTENSION_AFTER = re.compile(f"{_SP}?(?:转|分机|ext\\.?{_SP}?)[0-9０-９]{{1,5}}(?![0-9０-９])|[\\-－][0-9]{{1,4}}(?![0-9])")
 _MAX_GROUPS = 8
 # Numbers read out and written down in Chinese digits (a call transcript: 幺三八 零七幺六 …, or mixed:
-# 135 幺零二二 八九一六). 十/百 never occur in such a number, so a run of them is not one.
-_SPOKEN_DIGITS = "零〇幺一二两三四五六七八九"
-_SPOKEN = str.maketrans(_SPOKEN_DIGITS, "0011223456789")
+# 135 幺零二二 八九一六; radio/army speech: 洞 0, 拐 7, 勾 9). 十/百 never occur in such a number, so a run
+# of them is not one; three in a row and a valid number (length, check digit, number plan) are needed.
+_SPOKEN_DIGITS = "零〇洞幺一二两三四五六七拐八九勾"
+_SPOKEN = str.maketrans(_SPOKEN_DIGITS, "0001122345677899")
 _SPOKEN_D = f"[0-9０-９{_SPOKEN_DIGITS}]"
 _SPOKEN_CHAR = re.compile(f"[{_SPOKEN_DIGITS}]")
 _SPOKEN_HINT = re.compile(f"[{_SPOKEN_DIGITS}]{{3}}")  # also NumberRecognizer.PREFILTER's second half

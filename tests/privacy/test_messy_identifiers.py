@@ -133,12 +133,14 @@ def test_landline_written_for_callers_abroad_without_its_trunk_zero(written: str
     ("家属手机一五八 二二四一 七七零六，白天打", "一五八 二二四一 七七零六"),
     ("号码是159 零六七七 四幺二八 嗯就这个", "159 零六七七 四幺二八"),
     ("座机零五七幺 八六幺三 二二零七", "零五七幺 八六幺三 二二零七"),
+    ("对讲机里报的号码：幺三拐 洞洞勾幺 五五六八，收到", "幺三拐 洞洞勾幺 五五六八"),  # radio speech: 洞 0, 拐 7, 勾 9
 ])
 def test_phone_numbers_read_out_in_chinese_digits(text: str, phone: str) -> None:
     assert _spans(text, "PHONE_NUMBER") == [phone]
 
 
-@pytest.mark.parametrize("text", ["一二三四五六七八九十", "二〇二六年十二月七日", "第一二三四五组", "三三三三三三三三三三三"])
+@pytest.mark.parametrize("text", ["一二三四五六七八九十", "二〇二六年十二月七日", "第一二三四五组", "三三三三三三三三三三三",
+                                  "前面路口往左拐三百米再勾选一下"])
 def test_chinese_numerals_that_are_not_read_out_numbers(text: str) -> None:
     assert [f.entity_type for f in scan_text(text) if f.entity_type in ("PHONE_NUMBER", "CN_RESIDENT_ID")] == []
 
