@@ -98,3 +98,27 @@ def test_histogram_without_public_keys_is_refused(data: Path) -> None:
     ok = runner.invoke(app, ["release", "histogram", str(data), "--by", "街道镇", "--epsilon", "1",
                              "--dataset", "x", "--keys-from-data", *AS])
     assert ok.exit_code == 0 and "ε=2" in ok.stderr
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_deid_of_a_workbook_whose_roster_is_on_its_second_sheet_is_refused_and_writes_nothing(
+        home: Path, tmp_path: Path, lang: str) -> None:
+    """A 填表说明 sheet in front: only it was scanned — "no personal information", "de-identified" — over a roster."""
+    from openpyxl import Workbook
+
+    from sandbox.demo.people import seed_people
+
+    seed_people()
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表由街道统一报送，请勿外传"])
+    roster = book.create_sheet("名单")
+    roster.append(["姓名", "身份证号", "电话"])
+    roster.append(["王淑英", "330112195304289713", "13812345678"])
+    source = tmp_path / "低保台账.xlsx"
+    book.save(source)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--lang", lang, "deid", str(source), "--out", str(out), *AS])
+    assert result.exit_code == 1
+    assert "低保台账.xlsx" in result.stderr and "填表说明、名单" in result.stderr
+    assert not out.exists()
