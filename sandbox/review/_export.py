@@ -22,6 +22,7 @@ __all__ = ["export_bytes", "export_document", "export_record", "to_markdown"]
 
 Format = Literal["pdf", "md", "json"]
 ANSWER_ZH = {"yes": "是", "no": "否", "n.a.": "不适用", None: "未答"}
+CHANGE_ZH = {"joined": "加入", "left": "退出"}
 MEANING_ZH = {"reviewed": "已审阅", "approved": "批准签署", "acknowledged": "已知悉并确认"}
 
 
@@ -106,6 +107,12 @@ def to_markdown(doc: dict[str, Any]) -> str:
                   "|---|---|---|---|---|"]
         lines += [f"| {v['vote']['name']} ({v['vote']['voter']}) | {v['vote']['choice']} | {v['vote']['voted_at']} | "
                   f"`{v['fingerprint'][:16]}…` | {v['seq']} |" for v in doc["votes"]]
+    if doc.get("membership"):
+        lines += ["", "## 委员变动 Membership changes", "", "| 次 no. | 链序号 seq | 变动 change | 委员 member | 经办 by | "
+                  "时间 at | 理由 reason |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {m.get('number')} | {e['seq']} | {CHANGE_ZH.get(m.get('change'), '')} {m.get('change')} | "
+                  f"{m.get('username')} | {m.get('by')} | {m.get('at')} | {m.get('reason')} |"
+                  for e in doc["membership"] for m in [e.get("membership") or {}]]
     lines += ["", "## 审查清单 Checklist", "", "| id | 项目 | 回答 | 说明 | 证据 | 来源 |", "|---|---|---|---|---|---|"]
     for item, (zh, _en, _basis, star) in CHECKLIST.items():
         a = g["G"]["checklist"].get(item, {})

@@ -23,7 +23,7 @@ from sandbox.cli import app
 from sandbox.review import add_member, chain_heads, remove_member, show_committee, verify_all, verify_message
 from sandbox.review._chain import entry_hash
 from sandbox.review._crypto import canonical, sha256_text
-from sandbox.review._export import export_document
+from sandbox.review._export import export_document, to_markdown
 from sandbox.review._verify import verify_document
 from sandbox.store import reset_engines, session_scope
 from sandbox.users import add_user
@@ -168,6 +168,7 @@ def test_the_export_carries_the_changes_and_verifies_them_offline(world, tmp_pat
         (9, "reviewer7"), (10, "reviewer4"), (11, "reviewer8")]
     k = doc["record"]["groups"]["K"]["membership"]
     assert k == {"changes": 3, "hash": doc["membership"][2]["entry_hash"]}
+    assert "| 2 | 10 | 退出 left | reviewer4 | admin |" in to_markdown(doc)
     good = verify_document(doc)
     assert good["ok"] and good["membership"] == 3 and good["votes"] == 6, good
 
