@@ -1,5 +1,5 @@
 """Workbench section on the users page: the ethics committees, creating one (admin), declared interests,
-members joining and leaving (admin; each change recorded, hash-linked)."""
+members joining and leaving (admin; each change an entry of the record chain)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def _members_table(members: list[dict[str, Any]]) -> None:
 def committee_section(actor: Actor) -> None:
     """List the committees; admins create one from members YAML and record declared interests."""
     st.subheader(tr("committee.ui.title"))
+    if (flash := st.session_state.pop(_FLASH, None)) is not None:  # a change made in the run before this one
+        st.success(flash)
     committees = guarded(lambda: list_committees(actor=actor)) or []
     if not committees:
         st.info(tr("committee.none"))
@@ -76,6 +78,20 @@ def _changes(actor: Actor, committee: str) -> None:
                            for c in changes))
 
 
+_FLASH = "committee_flash"
+
+
+def _changed(message: str) -> None:
+    """Run the page again so the members table and the change list above show the change; then say it."""
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def _head(done: dict[str, Any]) -> str:
+    """The record chain's head after the change (the change is its newest entry)."""
+    return tr("review.ui.head_now", head=f"{done['head']['seq']}:{done['head']['hash'][:16]}…")
+
+
 def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
     """Admin: a member joins or leaves (reason required); the service checks the committee stays valid."""
     names = [c["name"] for c in committees]
@@ -96,8 +112,8 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
                   "is_chair": chair}
         done = guarded(lambda: add_member(actor=actor, member=member, reason=reason, committee=chosen))
         if done is not None:
-            st.success(trm("committee.member_joined", username=done["username"], committee=done["committee"],
-                          count=done["members"], number=done["number"]))
+            _changed(trm("committee.member_joined", username=done["username"], committee=done["committee"],
+                         count=done["members"], number=done["number"]) + " " + _head(done))
     with st.form("committee_remove", clear_on_submit=True):
         st.markdown(f"**{tr('committee.ui.remove_member')}**")
         chosen = st.selectbox(tr("committee.ui.committee"), names, key="remove_committee", placeholder=tr("ui.choose"))
@@ -109,5 +125,5 @@ def _membership_forms(actor: Actor, committees: list[dict[str, Any]]) -> None:
     if removed and leaving:
         done = guarded(lambda: remove_member(actor=actor, username=leaving, reason=reason, committee=chosen))
         if done is not None:
-            st.success(trm("committee.member_left", username=done["username"], committee=done["committee"],
-                          count=done["members"], number=done["number"]))
+            _changed(trm("committee.member_left", username=done["username"], committee=done["committee"],
+                         count=done["members"], number=done["number"]) + " " + _head(done))
