@@ -34,11 +34,14 @@ def _counts(counts: dict[str, int] | None) -> str:
 @cli_command
 def deid(
     file: Annotated[str, typer.Argument(help="table to de-identify (.csv .tsv .txt .xlsx .xls .parquet .jsonl)")],
-    out: Annotated[str, typer.Option("--out", help="output folder (spark: also a hdfs:// s3a:// file:// URI)")],
+    out: Annotated[str, typer.Option("--out", help="output file ending .csv/.xlsx/.parquet (report NAME.deid.json "
+                                     "beside it), else a folder; spark: always a folder, also a hdfs:// s3a:// "
+                                     "file:// URI")],
     policy: PolicyOpt = "default",
     project: Annotated[str, typer.Option("--project", help="pseudonym key project")] = "default",
     engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (spark: FILE is a Parquet/CSV file "
                                                "or folder or a table; --out is a new folder, data as Parquet)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing --out file (and its report)")] = False,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """去标识化 / de-identify a table by content with a policy, then re-scan it (the result is still personal information)."""
@@ -55,7 +58,7 @@ def deid(
         from privacy.deid import deidentify_file
 
         report = deidentify_file(actor=_actor(as_user, password), source=Path(file), policy=policy, out=Path(out),
-                                 project=project)
+                                 project=project, force=force)
 
     def human() -> None:
         for column in report["columns"]:

@@ -43,6 +43,46 @@ def test_deid_writes_masked_file_and_report(data: Path, tmp_path: Path) -> None:
     assert human.exit_code == 0 and "不是匿名化数据" in human.stderr
 
 
+def test_deid_out_file_is_the_file_and_is_not_overwritten_without_force(data: Path, tmp_path: Path) -> None:
+    """``--out masked.csv`` writes that file (report beside it), not a folder; a second run needs --force."""
+    import pandas as pd
+
+    target = tmp_path / "发布" / "masked.csv"
+    made = runner.invoke(app, ["deid", str(data), "--out", str(target), *AS, "--json"])
+    assert made.exit_code == 0, made.output
+    report = json.loads(made.stdout)
+    assert target.is_file() and report["output"] == str(target)
+    written = target.read_text(encoding="utf-8-sig")
+    assert "138****5678" in written and "13812345678" not in written and "'=HYPERLINK" in written
+    beside = json.loads((tmp_path / "发布" / "masked.deid.json").read_text(encoding="utf-8"))
+    assert beside["rows_out"] == report["rows_out"] and beside["output_sha256"] == report["output_sha256"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["masked.csv", "masked.deid.json"]  # nothing staged left
+    before = target.read_bytes()
+    again = runner.invoke(app, ["deid", str(data), "--out", str(target), *AS])
+    assert again.exit_code == 1 and f"输出文件 {target} 已存在，未覆盖" in again.stderr and "--force" in again.stderr
+    again_en = runner.invoke(app, ["--lang", "en", "deid", str(data), "--out", str(target), *AS])
+    assert again_en.exit_code == 1 and f"Output file {target} already exists" in again_en.stderr
+    assert target.read_bytes() == before
+    forced = runner.invoke(app, ["deid", str(data), "--out", str(target), "--force", *AS, "--json"])
+    assert forced.exit_code == 0, forced.output
+    assert json.loads(forced.stdout)["rows_out"] == report["rows_out"]
+    parquet = tmp_path / "masked.parquet"  # the suffix picks the format
+    assert runner.invoke(app, ["deid", str(data), "--out", str(parquet), *AS]).exit_code == 0
+    table = pd.read_parquet(parquet)
+    assert len(table) == report["rows_out"] and "13812345678" not in table.to_csv()
+    assert (tmp_path / "masked.deid.json").is_file()
+
+
+def test_deid_out_without_a_table_suffix_or_an_existing_folder_stays_a_folder(data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "old.csv"  # a folder made by an earlier run keeps receiving files
+    folder.mkdir()
+    assert runner.invoke(app, ["deid", str(data), "--out", str(folder), *AS]).exit_code == 0
+    assert (folder / "people.deid.csv").is_file() and (folder / "people.deid.json").is_file()
+    plain = tmp_path / "out.d"
+    assert runner.invoke(app, ["deid", str(data), "--out", str(plain), *AS]).exit_code == 0
+    assert (plain / "people.deid.csv").is_file()
+
+
 def test_deid_bad_policy_and_wrong_role(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--lang", "en", "deid", str(data), "--policy", "nope", "--out", str(tmp_path), *AS])
     assert result.exit_code == 1 and "De-identification policy nope not found" in result.stderr
