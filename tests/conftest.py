@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,16 +67,34 @@ def home(tmp_path: Path, mlflow_template: Path) -> Iterator[Path]:
     reset_settings_cache()
 
 
-@pytest.fixture(scope="session")
-def demo_home_path(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
-    """Build the demo world once per test session; tests must not change it."""
-    target = tmp_path_factory.mktemp("demo") / "home"
-    _seed_mlflow(target, mlflow_template)
-    _activate(target)
-    from sandbox.demo import build_demo_world
+_DEMO_BUILD: dict[str, Any] = {}
 
-    build_demo_world()
+
+@pytest.fixture(scope="session")
+def demo_home_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo world once per test session; tests must not change it.
+
+    Built by the ``sandbox demo --json`` command (typer's runner, in this
+    process, so ``filterwarnings = error`` applies to the build) in an empty
+    data home, as a new user would: the command's answer is kept for
+    ``demo_build`` (the CLI test checks it), so no test builds a second world.
+    """
+    from typer.testing import CliRunner
+
+    from sandbox.cli import app
+
+    target = tmp_path_factory.mktemp("demo") / "home"
+    _activate(target)
+    result = CliRunner().invoke(app, ["demo", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, f"sandbox demo --json failed ({result.exit_code}):\n{result.stderr}"
+    _DEMO_BUILD.update(json.loads(result.stdout))
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_home_path: Path) -> dict[str, Any]:
+    """What ``sandbox demo --json`` answered when it built the session's demo world."""
+    return dict(_DEMO_BUILD)
 
 
 @pytest.fixture

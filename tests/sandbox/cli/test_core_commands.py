@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from sandbox.cli import app
 from sandbox.demo import DEMO_PASSWORD
+from tests._worlds import relocated_copy
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
@@ -110,10 +111,14 @@ def test_missing_home_that_cannot_be_created(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_command_is_idempotent_and_json(tmp_path: Path) -> None:
-    env = {"SANDBOX_HOME": str(tmp_path / "h")}
-    first = _run("demo", "--json", env=env)
-    assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["built"] is True
-    second = _run("demo", "--json", env=env)
-    assert json.loads(second.stdout)["built"] is False
+def test_demo_command_is_idempotent_and_json(demo_home_path: Path, demo_build: dict, tmp_path: Path) -> None:
+    """``sandbox demo --json`` built the session's world in an empty home (tests/conftest.py); run again, as a
+    real process on a copy of that world, it reports the world instead of building a second one."""
+    assert demo_build["built"] is True and demo_build["home"] == str(demo_home_path)
+    home = relocated_copy(demo_home_path, tmp_path / "h")
+    second = _run("demo", "--json", env={"SANDBOX_HOME": str(home)})
+    assert second.returncode == 0, second.stderr
+    again = json.loads(second.stdout)
+    assert again["built"] is False and again["home"] == str(home)
+    assert again["areas"] == demo_build["areas"]
+    assert [{**d, "path": None} for d in again["datasets"]] == [{**d, "path": None} for d in demo_build["datasets"]]
