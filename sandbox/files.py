@@ -122,6 +122,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=renamed) if renamed else out
 
 
+XLSX_MAX_ROWS = 1_048_576  # a worksheet's rows, the header included
+XLSX_MAX_COLUMNS = 16_384
+
+
 def _cell(value: object) -> object:
     """A value as xlsxwriter writes it: missing → None, numpy scalars → Python, timestamps → datetime."""
     if value is None or value is pd.NaT or (not isinstance(value, (str, bytes)) and pd.api.types.is_scalar(value)
@@ -168,8 +172,14 @@ def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
     string cell, never a formula, with its value unchanged.
     """
     target = Path(target)
+    xlsx = target.suffix.lower() in {".xlsx", ".xls"}
+    if xlsx and (len(frame) + 1 > XLSX_MAX_ROWS or len(frame.columns) > XLSX_MAX_COLUMNS):
+        from sandbox.errors import InputError  # xlsxwriter would skip the cells beyond a sheet's end without a word
+
+        raise InputError("errors.xlsx_too_big", file=target.name, rows=len(frame), columns=len(frame.columns),
+                         max_rows=XLSX_MAX_ROWS - 1, max_columns=XLSX_MAX_COLUMNS)
     with atomic_path(target) as tmp:
-        if target.suffix.lower() in {".xlsx", ".xls"}:
+        if xlsx:
             _write_xlsx(frame, tmp)
         else:
             neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig")

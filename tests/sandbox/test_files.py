@@ -101,3 +101,17 @@ def test_xlsx_keeps_blanks_numbers_and_dates_as_their_own_cell_types(tmp_path: P
     assert rows[0][2].is_date and rows[0][2].value.date().isoformat() == "2026-01-05"
     assert rows[0][3].value == "低保"
     assert [sheet.cell(3, c).value for c in range(1, 5)] == [None] * 4  # missing values: blank cells, not "nan"
+
+
+def test_a_table_beyond_an_excel_sheet_is_refused_not_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sandbox.files as files
+    from sandbox.errors import InputError
+
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 3)  # 1,048,576 in Excel: two data rows here
+    frame = pd.DataFrame({"姓名": ["甲", "乙", "丙"]})
+    with pytest.raises(InputError) as caught:
+        write_table_safe(frame, tmp_path / "大表.xlsx")
+    assert caught.value.key == "errors.xlsx_too_big" and "大表.xlsx" in caught.value.render("zh")
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    write_table_safe(frame.iloc[:2], tmp_path / "ok.xlsx")
+    write_table_safe(frame, tmp_path / "大表.csv")  # CSV has no such limit
