@@ -174,7 +174,8 @@ def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
     target = Path(target)
     xlsx = target.suffix.lower() in {".xlsx", ".xls"}
     if xlsx and (len(frame) + 1 > XLSX_MAX_ROWS or len(frame.columns) > XLSX_MAX_COLUMNS):
-        from sandbox.errors import InputError  # xlsxwriter would skip the cells beyond a sheet's end without a word
+        # xlsxwriter would skip the cells beyond a sheet's end without a word
+        from sandbox.errors import InputError
 
         raise InputError("errors.xlsx_too_big", file=target.name, rows=len(frame), columns=len(frame.columns),
                          max_rows=XLSX_MAX_ROWS - 1, max_columns=XLSX_MAX_COLUMNS)
