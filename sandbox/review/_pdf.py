@@ -171,6 +171,13 @@ def render_pdf(doc: dict[str, Any], out: str | Path) -> Path:
         d.table(["签署人", "角色", "签名含义", "时间 (UTC)", "公钥指纹 SHA-256"], sigs, (3, 2, 3, 3, 6), size=11)
     else:
         d.line("尚无签名 / no signatures yet")
+    if doc.get("membership"):
+        d.heading("委员变动 Membership changes")
+        d.table(["次", "链序号", "变动", "委员", "经办", "时间 (UTC)", "理由"],
+                [[str(m.get("number")), str(e["seq"]), {"joined": "加入", "left": "退出"}.get(m.get("change"), ""),
+                  str(m.get("username")), str(m.get("by")), str(m.get("at") or "").replace("T", " ")[:19],
+                  str(m.get("reason") or "")[:80]]
+                 for e in doc["membership"] for m in [e.get("membership") or {}]], (1, 1, 1, 3, 2, 3, 5), size=11)
     d.heading("完整性 Integrity", size=14)
     d.line(f"记录哈希 {rec['record_hash']}", size=10)
     d.line(f"前一记录哈希 {g['K']['prev_hash']}", size=10)

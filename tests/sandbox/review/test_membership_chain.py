@@ -11,6 +11,7 @@ import copy
 import json
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from sandbox.cli import app
 from sandbox.review import add_member, chain_heads, remove_member, show_committee, verify_all, verify_message
 from sandbox.review._chain import entry_hash
 from sandbox.review._crypto import canonical, sha256_text
-from sandbox.review._export import export_document, to_markdown
+from sandbox.review._export import export_document, export_record, to_markdown
 from sandbox.review._verify import verify_document
 from sandbox.store import reset_engines, session_scope
 from sandbox.users import add_user
@@ -169,6 +170,11 @@ def test_the_export_carries_the_changes_and_verifies_them_offline(world, tmp_pat
     k = doc["record"]["groups"]["K"]["membership"]
     assert k == {"changes": 3, "hash": doc["membership"][2]["entry_hash"]}
     assert "| 2 | 10 | 退出 left | reviewer4 | admin |" in to_markdown(doc)
+    pdf = tmp_path / "record.pdf"
+    export_record(actor=world.actor("chair"), record_id=decided["record_id"], fmt="pdf", out=pdf)
+    if shutil.which("pdftotext"):
+        printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "委员变动" in printed and "任期届满" in printed and "reviewer8" in printed
     good = verify_document(doc)
     assert good["ok"] and good["membership"] == 3 and good["votes"] == 6, good
 
