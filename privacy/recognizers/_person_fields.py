@@ -48,8 +48,8 @@ def not_a_name_value(value: str) -> bool:
     not a noun (本人/r, 待定/v), a word for people (业主, 店长) or a role ending in 长/任/人/员.
     """
     if (value in PERSON_NOUNS or value in PREFIX_CONTEXT or value in SUFFIX_CONTEXT or value in _ANSWERS
-            or value[0] in "不没无未"):
-        return True  # 不知道, 没有, 无, 未知: an answer, not a name
+            or value[0] in "不没无未" or value.startswith(("我", "姓", "叫"))):
+        return True  # 不知道, 没有, 无, 未知: an answer, not a name; 我姓邬 / 我是…: the caller speaking
     tags, freq, _ = _jieba_tables()
     tag = tags.get(value)
     if tag is None or tag == "nr":

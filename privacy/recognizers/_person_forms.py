@@ -17,7 +17,8 @@ import re
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
-__all__ = ["element_names", "familiar_names", "is_element_name", "joined_extent", "latin_names", "pet_names", "spaced_names"]
+__all__ = ["element_names", "familiar_names", "is_element_name", "is_transliteration", "joined_extent", "latin_names",
+           "pet_names", "spaced_names"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters of Uyghur, Kazakh, Tibetan and Western names written in Chinese.
@@ -253,6 +254,11 @@ def element_names(text: str) -> list[Hit]:
             verdict = Verdict("pii.why.person_elements", {}, 0.96)
             hits.append(Hit("PERSON", match.start(), match.end(), 0.96, verdict, ""))
     return hits
+
+
+def is_transliteration(value: str) -> bool:
+    """Two or more characters, all of them characters of names written by sound (热西提, 吾买尔)."""
+    return len(value) >= 2 and all(c in _TRANSLIT for c in value)
 
 
 def joined_extent(text: str, start: int, end: int) -> tuple[int, int]:

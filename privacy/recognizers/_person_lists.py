@@ -26,7 +26,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import surnames
 
-__all__ = ["counted_names", "list_names", "named_by_aside", "refine_end"]
+__all__ = ["counted_names", "list_names", "name_like", "named_by_aside", "refine_end"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HOUSEHOLD = "户家"
@@ -46,7 +46,7 @@ def _familiar(value: str) -> bool:
     return len(value) == 2 and value[0] in "小老" and value[1] in surnames()[0]
 
 
-def _name_like(value: str) -> bool:
+def name_like(value: str) -> bool:
     """Surname + one or two characters (a compound surname + one or two), all Chinese."""
     single, compound = surnames()
     if not 2 <= len(value) <= 4 or _HAN.fullmatch(value[0]) is None or not all(_HAN.match(c) for c in value):
@@ -104,13 +104,13 @@ def _items_of_run(text: str, seps: list[int], hits: Sequence[Hit], words: Sequen
     # First item: a found name or the model's word ending at the separator, else the Chinese run before it.
     start = next((h.start for h in hits if h.end == first_sep), None)
     if start is None:
-        start = next((a for a, b in words if b == first_sep and 2 <= b - a <= 5 and _name_like(text[a:b])), None)
+        start = next((a for a, b in words if b == first_sep and 2 <= b - a <= 5 and name_like(text[a:b])), None)
     if start is None:
         start = first_sep
         while start > 0 and _HAN.match(text[start - 1]) and first_sep - start < 5:
             start -= 1
         # 拟确定车建国、车丽: the longest name-like tail of the characters before the separator.
-        start = next((k for k in range(start, first_sep - 1) if _name_like(text[k:first_sep])), start)
+        start = next((k for k in range(start, first_sep - 1) if name_like(text[k:first_sep])), start)
     items.append((start, first_sep))
     items += [(a + 1, b) for a, b in itertools.pairwise(seps)]
     households = sum(text[b - 1] in _HOUSEHOLD or text[b - 2 : b] == "家庭" for a, b in items) * 2 > len(items)
@@ -225,13 +225,13 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
         found = [any(h.start < b and a < h.end and h.score >= 0.5 for h in kept) for a, b in spans]
         counted = trusted and _COUNT_AFTER.match(text, items[-1][1]) is not None
         trusted = trusted or sum(found) * 2 >= len(items)
-        if not any(found) and not (counted and all(_name_like(text[a:b]) for a, b in spans)):
+        if not any(found) and not (counted and all(name_like(text[a:b]) for a, b in spans)):
             continue
         for a, b in spans:
             value = text[a:b]
             if (a, b) in remarks:
                 continue
-            if not (_name_like(value) or is_element_name(value) or _familiar(value)
+            if not (name_like(value) or is_element_name(value) or _familiar(value)
                     or (field and _HAN_FIELD.fullmatch(value) and not is_word(value))) \
                     or is_place(value) or _ORG_END.search(value) or is_role(value):
                 continue
@@ -303,7 +303,7 @@ def _table_columns(text: str) -> tuple[list[tuple[list[tuple[int, int]], bool]],
     return runs, other
 
 
-_ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位)")
+_ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位|户|家)")
 
 
 _NAME_ASIDE = re.compile("[（(](?:小名|乳名|昵称|化名|本名|曾用名|外号)[）)]")
@@ -332,7 +332,7 @@ def counted_names(text: str, words: Words, *, is_role: Callable[[str], bool]) ->
         if start is None:
             continue
         value = text[start : match.start()]
-        if not 2 <= len(value) <= 3 or not _name_like(value) or is_role(value):
+        if not 2 <= len(value) <= 3 or not name_like(value) or is_role(value):
             continue
         if start and _HAN.match(text[start - 1]) and words.ending(start) is None:
             continue
@@ -342,7 +342,7 @@ def counted_names(text: str, words: Words, *, is_role: Callable[[str], bool]) ->
 
 def _strip_kin(text: str, start: int, end: int) -> tuple[int, int]:
     """妻房小燕、子房俊: a one-character kinship word before a name in a list of family members."""
-    if end - start >= 3 and text[start] in _KIN and _name_like(text[start + 1 : end]):
+    if end - start >= 3 and text[start] in _KIN and name_like(text[start + 1 : end]):
         return start + 1, end
     return start, end
 

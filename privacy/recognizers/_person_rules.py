@@ -163,8 +163,8 @@ def _function_surname(surname: str, given: str, *, mid_clause: bool) -> bool:
     clause without a role word — is itself surname + name (暂由|阚莉同志)."""
     if surname not in _FUNCTION_SURNAMES or len(given) < 2:
         return False
-    if given in PERSON_NOUNS or given in PREFIX_CONTEXT:
-        return True
+    if given in PERSON_NOUNS or given in PREFIX_CONTEXT or given[0] in "阿":
+        return True  # 和|丈夫, 跟|阿雅: a word for people or a familiar name after the function word
     tags, _, _ = _jieba_tables()
     if tags.get(given) in ("n", "vn", "b", "nz") and jieba_word(given):
         return True
@@ -315,6 +315,8 @@ class NameRules:
         honorific = _HONORIFIC_RE.match(text, g)
         if honorific is not None:
             word = honorific.group()
+            if surname in _FUNCTION_SURNAMES and start and text[start - 1] in "我你他她们咱俺":
+                return None  # 我和|阿姨, 他跟|师傅: a function word after a pronoun, not a surname
             if jieba_word(text[start : g + len(word)], min_freq=50):
                 return None  # 班主任, 副主任: a word for an office, not a surname with a title
             return g + len(word), Verdict("pii.why.person_title", {"surname": surname, "context": word}, 0.6)

@@ -8,7 +8,8 @@
   time or number word (低保户|于|本周);
 * a model name that took a neighbour (``trim_model_name``): a kin word before a full name
   (其|孙|郝天乐), a form label after it (雷金发|关系夫), the verb after a known name
-  (穆罕默德|拉进来), or a time word after a surname (小谢|明天去 — dropped; 小谢 is a familiar form).
+  (穆罕默德|拉进来), a spelt-out surname after a space (陈 耳东陈: dropped), 家/户 after a name said before (麦克|家养的狗), or a time word after a
+  surname (小谢|明天去 — dropped; 小谢 is a familiar form).
 """
 
 from __future__ import annotations
@@ -76,6 +77,13 @@ def trim_model_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The model's name without a neighbour it took (see the module docstring); None to drop it."""
     tags, freq, _ = _jieba_tables()
     single, compound = surnames()
+    if " " in text[start:end]:
+        from privacy.recognizers.person import _not_names
+
+        tail = text[start : end + 3]
+        if any(part in _not_names() for part in text[start:end].split(" ")) or any(
+                word in tail and tail.find(word) < end - start for word in _not_names() if len(word) == 3):
+            return None  # 陈 耳东陈, 李 木子|李: a caller spelling the surname out, not a name
     if (end - start == 4 and start and text[start - 1] in "其之" and text[start] in _KIN_BEFORE
             and text[start + 1] in single and text[start : start + 2] not in compound):
         start += 1  # 其孙|郝天乐代笔: the grandson's name, not 孙郝天乐
@@ -85,6 +93,8 @@ def trim_model_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     if end - start >= 3 and tags.get(text[start : end - 1], "").startswith("nr") \
             and tags.get(text[end - 1 : end + 1]) in _VERB_TAGS and freq.get(text[end - 1], 0) > 1000:
         end -= 1  # 穆罕默德|拉进来: a known name, then a verb
+    if end - start >= 3 and text[end - 1] in "家户" and text.count(text[start : end - 1]) >= 2:
+        end -= 1  # 麦克的邻居…麦克家养的狗: the household of a name said before
     if end - start == 3 and text[start] in single and text[start + 1 : end] in _DAY_WORDS:
         return None  # 小谢|明天去: a surname and a time word
     return (start, end) if end - start >= 2 else None

@@ -39,8 +39,9 @@ from privacy.recognizers._person_forms import (
     pet_names,
     spaced_names,
 )
-from privacy.recognizers._person_given import given_names
+from privacy.recognizers._person_given import given_names, pulled_and_mentioned
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
+from privacy.recognizers._person_pairs import paired_names
 from privacy.recognizers._person_rules import (
     FOLLOWER_WORDS,
     PERSON_NOUNS,
@@ -151,9 +152,7 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
     if not hits:
         return hits
     if SEPARATOR not in text:
-        return _repeats(text, list_names(text, hits, words.between(0, len(text)), is_place=_is_place,
-                                         is_word=_common_word,
-                                      is_role=_role_or_label))
+        return _repeats(text, _lists(text, hits, words.between(0, len(text))))
     out: list[Hit] = []
     i = 0
     start = 0
@@ -168,11 +167,15 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
                  for h in hits[i:j]]
         local_words = [(a - start, b - start) for a, b in words.between(start, end)]
         segment = text[start:end]
-        local = _repeats(segment, list_names(segment, local, local_words, is_place=_is_place, is_word=_common_word,
-                                      is_role=_role_or_label))
+        local = _repeats(segment, _lists(segment, local, local_words))
         out += [Hit(h.entity_type, h.start + start, h.end + start, h.score, h.verdict, h.context_word) for h in local]
         i = j
     return out
+
+
+def _lists(text: str, hits: list[Hit], words: list) -> list[Hit]:
+    hits = list_names(text, hits, words, is_place=_is_place, is_word=_common_word, is_role=_role_or_label)
+    return paired_names(text, hits, words, is_word=_common_word, is_role=_role_or_label, is_place=_is_place)
 
 
 def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
@@ -340,6 +343,7 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 低保户|于|本周: the "surname" is a preposition before a time word
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
+        hits += pulled_and_mentioned(text)
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
                  if self._partial_allowed(text[h.start : h.end])]
         if self.partial_names != "none":

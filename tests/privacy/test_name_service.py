@@ -258,3 +258,54 @@ def test_a_model_name_gives_back_what_it_took(text: str, expected: list[str]) ->
 ])
 def test_context_words_that_belong_to_a_word(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A pair joined to a found name: the other side is a name when it can be one.
+    ("建国和秀英明年想回老家养老", ["建国", "秀英"]),
+    ("王建军和物业吵了一架", ["王建军"]),  # a word for people is no name
+    # Latin items of a 、-list holding a found name.
+    ("周末加班的有：Kevin、Mike、冯晓军", ["Kevin", "Mike", "冯晓军"]),
+    ("苹果、华为、Vivo都有货", []),  # no name in the list: brands stay brands
+    # A duty roster: weekday + name items in a text about 值班.
+    ("本周值班安排：周一鲁平，周二闻涛，周三柏林。", ["鲁平", "闻涛", "柏林"]),
+    ("值班调整：周一休息，周二开会。", []),
+    # An @-mention standing alone names a member; pulled into a group.
+    ("群主@大海 能不能把上次的文件再发一遍", ["大海"]),
+    ("@所有人 今晚停电", []),
+    ("把海燕也拉进来吧 她是新来的会计", ["海燕"]),
+    ("把桌子搬进来", []),
+    # The caller speaking in a form field is no name; 家 after a name said before is not part of it.
+    ("来电人：我姓邬，住在桥头", []),
+    ("来电人是麦克的邻居，反映麦克家养的狗半夜狂叫。", ["麦克", "麦克"]),
+])
+def test_names_next_to_names_and_in_messages(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A message line's speaker when the word reads as a given name; a form's labels do not.
+    ("金花：我明天请假 孩子打疫苗", ["金花"]),
+    ("性别：女", []),
+    ("备注：已核实", []),
+    # Latin and familiar names joined by 和; a pronoun + 和/跟 + title is no surname.
+    ("Sam和阿雅这周末的班互换一下", ["Sam", "阿雅"]),
+    ("我和阿姨说过了", []),
+    # Items led by a numbered unit, one of them a found name; households counted after 等.
+    ("楼栋长名单：1栋訾国平，2栋益秀兰，3栋麻建民。", ["訾国平", "益秀兰", "麻建民"]),
+    ("现对尤宝山等3户危房改造对象进行公示。", ["尤宝山"]),
+    # A transliterated name spelt out word by word after the caller's label is one name; a list is not.
+    ("来电人：买买提 阿力木 电话未留", ["买买提 阿力木"]),
+    ("获奖名单：\n古丽 米拉 阿依", ["古丽", "米拉", "阿依"]),
+    # A caller spelling the surname out: the spelling is no name.
+    ("来电人：喂 我姓李 木子李 叫李文博", ["李文博"]),
+])
+def test_speakers_pairs_and_numbered_items(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_given_name_statistics_tell_names_from_labels() -> None:
+    from privacy.recognizers._person_given import given_name_llr
+
+    assert min(given_name_llr(w) for w in ("晓丽", "冬梅", "海波", "婉清")) > 0.4
+    assert max(given_name_llr(w) for w in ("性别", "地址", "备注", "内容", "结果")) < 0
