@@ -58,6 +58,7 @@ PREFIX_CONTEXT = (
     "妹妹", "侄子", "外孙", "外孙女", "其孙", "其孙女", "其妻", "其夫", "其兄", "其弟", "其姐", "其妹", "其子", "其女",
     "任命", "委托", "免去", "兹有", "信访人", "回访人", "回访对象", "村支书", "支书", "执法人员", "销售顾问", "顾问",
     "话务员", "坐席", "调解员", "楼长", "组长", "小组长", "建档立卡户", "监测户", "边缘户", "特困户", "特困人员",
+    "工人", "农民", "农民工", "教师", "军人", "退役军人", "环卫工", "环卫工人", "清洁工", "村医", "快递小哥",
 )
 # Nouns for people that begin with a surname character: never a name themselves.
 PERSON_NOUNS = frozenset((
@@ -169,6 +170,17 @@ def _function_surname(surname: str, given: str, *, mid_clause: bool) -> bool:
     if tags.get(given) in ("n", "vn", "b", "nz") and jieba_word(given):
         return True
     return mid_clause and given[0] in surnames()[0] and not jieba_word(given, min_freq=1)
+
+
+_BIG_WORDS = frozenset(("大哥", "大嫂", "大叔", "大伯", "大娘", "大婶", "大姑", "大舅", "大姨", "大妈", "大爷", "大姐", "大夫", "大家"))
+
+
+def _big_name(text: str, at: int) -> bool:
+    """True when 大 at ``at`` starts a given name (大海, 大勇): the next character is common in names."""
+    from privacy.recognizers._person_given import given_name_llr
+
+    return (text[at : at + 2] not in _BIG_WORDS and at + 1 < len(text) and _HAN.match(text[at + 1]) is not None
+            and given_name_llr(text[at + 1]) >= 0.8)
 
 
 # Words for a pair or group of relatives: 石秀梅|姐妹家 is not surname 梅 + given 姐妹.
@@ -322,8 +334,8 @@ class NameRules:
             return g + len(word), Verdict("pii.why.person_title", {"surname": surname, "context": word}, 0.6)
         given = ""
         for ch in text[g : g + 2]:
-            if ch in _STOP or not _HAN.match(ch):
-                break
+            if (ch in _STOP and not (ch == "大" and not given and prefix and _big_name(text, g))) or not _HAN.match(ch):
+                break  # 大 starts a given name only after a role word (户名蒙大海), never 大哥/大家
             given += ch
         if not given:
             return None
@@ -340,7 +352,8 @@ class NameRules:
         if len(given) == 2 and given[1] in _NUMERALS and text[g + 2 : g + 3] in _COUNTED:
             given = given[:1]  # 贺新|五户, 冯雪|两位
         elif (len(given) == 2 and len(surname) == 1 and tags.get(text[start : g + 1], "nr") != "nr"
-              and freq.get(text[start : g + 1], 0) > 500 and tags.get(text[start : g + 2]) != "nr"):
+              and freq.get(text[start : g + 1], 0) > 500 and tags.get(text[start : g + 2]) != "nr"
+              and not (prefix and (g + 2 >= len(text) or not _HAN.match(text[g + 2])))):
             given = given[:1]  # 户主|房屋|漏雨: the first two characters are a common word
         if _function_surname(surname, given, mid_clause=not prefix and start > 0 and _HAN.match(text[start - 1]) is not None):
             return None  # 来电人|和丈夫, 老人|和慢性病, 暂|由阚莉同志: the "surname" is a function word
@@ -358,7 +371,7 @@ class NameRules:
             if _misread_context(text, start, end, prefix, suffix):
                 return None
             at_boundary = end >= len(text) or not _HAN.match(text[end])
-            if name in PERSON_NOUNS or name in _LABEL_WORDS or (
+            if name in PERSON_NOUNS or name in _LABEL_WORDS or name in PREFIX_CONTEXT or (
                     prefix and tags.get(name) in _NOT_NAME_TAGS and freq.get(name, 0) > 2000):
                 return None  # 来电人 那个: a pronoun or verb after the role word
             if common > 500 and not (prefix and tags.get(name, "nr") not in _VERB_TAGS and (

@@ -309,3 +309,17 @@ def test_given_name_statistics_tell_names_from_labels() -> None:
 
     assert min(given_name_llr(w) for w in ("晓丽", "冬梅", "海波", "婉清")) > 0.4
     assert max(given_name_llr(w) for w in ("性别", "地址", "备注", "内容", "结果")) < 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # 大 starts a given name after a role word when the next character is common in names.
+    ("补贴打到这张卡上，户名甘大勇，开户行农商行", ["甘大勇"]),
+    ("户主大家都认识", []),
+    # After a role word, three characters up to a pause are a full name even when the first two
+    # are a word (万一|帆 is not 万一 + 帆).
+    ("经执法人员万一帆、高婷到场核查", ["万一帆", "高婷"]),
+    ("委托代理人：胡律师（某律师事务所）", ["胡律师"]),  # 代理人 itself is a role word, not 代 + 理人
+    ("农民工资拖欠问题要重视", []),
+])
+def test_role_words_before_given_names_with_common_starts(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
