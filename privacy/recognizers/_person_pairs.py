@@ -21,6 +21,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._person_given import can_be_given_name
+from privacy.recognizers._person_lists import name_like
+from privacy.recognizers._person_rules import jieba_word
 
 __all__ = ["paired_names"]
 
@@ -35,6 +38,8 @@ _ROSTER_ITEM = re.compile(
     "(?:(?P<day>周[一二三四五六日天]|星期[一二三四五六日天]|[0-9０-９]{1,2}[日号]|[0-9０-９]{1,2}月[0-9０-９]{1,2}[日号])"
     "|(?P<unit>第?[0-9０-９一二三四五六七八九十]{1,3}(?:栋|幢|号楼|组|队|片区?|社|网格|单元)))[：:]?"
     "(?P<w>[\u4e00-\u9fff]{2,3})(?=[，,、；;。 （(\\n]|$)")
+_ROSTER_HINT = re.compile("周[一二三四五六日天].{2,3}[，,、；;。 ]|[0-9０-９一二三四五六七八九十](?:[日号栋幢组队社]|片区?|号楼|网格|单元)"
+                          "[\u4e00-\u9fff]{2,3}[，,、；; ]")
 _NOT_ON_DUTY = frozenset(("休息", "开会", "调休", "放假", "停诊", "待定", "轮休", "补班", "上班", "加班", "全天", "上午", "下午"))
 
 
@@ -42,10 +47,8 @@ def paired_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *
                  is_word: Callable[[str], bool], is_role: Callable[[str], bool],
                  is_place: Callable[[str], bool]) -> list[Hit]:
     """``hits`` plus the names of pairs, mixed lists and rosters (see the module docstring)."""
-    from privacy.recognizers._person_given import can_be_given_name
-    from privacy.recognizers._person_lists import name_like
-    from privacy.recognizers._person_rules import jieba_word
-
+    if len(hits) == 0:
+        return hits
     taken = [(h.start, h.end) for h in hits]
     added: list[Hit] = []
 
@@ -57,10 +60,11 @@ def paired_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *
         taken.append((a, b))
 
     found = [h for h in hits if h.score >= 0.6 and h.end - h.start >= 2]
-    if found and any(c in text for c in _JOIN):
+    joined = [h for h in found if (h.end < len(text) and text[h.end] in _JOIN) or (h.start >= 2 and text[h.start - 1] in _JOIN)]
+    if joined:
         ends = {b: a for a, b in words}
         starts = {a: b for a, b in words}
-        for hit in found:
+        for hit in joined:
             sides = []
             if hit.end < len(text) and text[hit.end] in _JOIN:
                 b = starts.get(hit.end + 1)
@@ -91,7 +95,7 @@ def paired_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *
             for a, b in spans:
                 if _LATIN_ITEM.fullmatch(text, a, b) and free(a, b):
                     add(a, b, 0.75)
-    items = list(_ROSTER_ITEM.finditer(text)) if any(c in text for c in "周期日号栋幢组队片社格元") else []
+    items = list(_ROSTER_ITEM.finditer(text)) if _ROSTER_HINT.search(text) else []
     if len(items) >= 2:
         roster = _ROSTER_TEXT.search(text) is not None
         named = any(match.span("w") in taken for match in items)
