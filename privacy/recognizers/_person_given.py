@@ -34,7 +34,8 @@ from collections import Counter
 
 from privacy.recognizers._base import Hit, Verdict
 
-__all__ = ["can_be_given_name", "given_name_llr", "given_names", "pulled_and_mentioned"]
+__all__ = ["UNSEEN_LLR", "can_be_given_name", "given_name_llr", "given_name_table_from_jieba", "given_names",
+           "pulled_and_mentioned"]
 
 # Where a clause starts in a message.
 _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]))"
@@ -134,13 +135,17 @@ def given_names(text: str, words: object) -> list[Hit]:
     return hits
 
 
-@functools.cache
-def _char_counts() -> tuple[Counter[str], int, Counter[str], int]:
-    """(given-name character counts, their total, character counts in text, their total).
+# A character never seen in a given name of jieba's dictionary: rare in names.
+UNSEEN_LLR = -2.5
+
+
+def given_name_table_from_jieba() -> dict[str, float]:
+    """Per character, log P(c | given name) - log P(c | text), from jieba's dictionary (the source of
+    ``data/given_name_chars.txt``; a test checks the file against it).
 
     Given names: the two characters after a single-character surname in jieba's three-character
-    ``nr`` words (both positions pooled); text: every dictionary word's characters weighted by
-    the word's frequency.
+    ``nr`` words (both positions pooled: first and second given-name characters are not told apart);
+    text: every dictionary word's characters weighted by the word's frequency.
     """
     from privacy.recognizers._person_rules import surnames
 
@@ -155,14 +160,29 @@ def _char_counts() -> tuple[Counter[str], int, Counter[str], int]:
         if count:
             for char in word:
                 chars[char] += count
-    return names, sum(names.values()), chars, sum(chars.values())
+    name_total, char_total = sum(names.values()), sum(chars.values())
+    return {c: round(math.log((n + 0.5) / name_total) - math.log((chars[c] + 1) / char_total), 2)
+            for c, n in sorted(names.items())}
+
+
+@functools.cache
+def _given_name_table() -> dict[str, float]:
+    from importlib import resources
+
+    text = (resources.files("privacy.recognizers") / "data" / "given_name_chars.txt").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            char, value = line.split()
+            table[char] = float(value)
+    return table
 
 
 def given_name_llr(word: str) -> float:
     """The smallest, over ``word``'s characters, log-likelihood ratio of a character being part of a given
-    name rather than of ordinary text (> 0: more common in names; 晓丽 2.6, 金花 0.5; 性别 -1.7, 地址 -3.3)."""
-    names, name_total, chars, char_total = _char_counts()
-    return min(math.log((names[c] + 0.5) / name_total) - math.log((chars[c] + 1) / char_total) for c in word)
+    name rather than of ordinary text (> 0: more common in names; 晓丽 2.6, 金花 0.5; 性别 -1.7, 地址 -2.8)."""
+    table = _given_name_table()
+    return min(table.get(c, UNSEEN_LLR) for c in word)
 
 
 def pulled_and_mentioned(text: str) -> list[Hit]:

@@ -323,3 +323,9 @@ def test_given_name_statistics_tell_names_from_labels() -> None:
 ])
 def test_role_words_before_given_names_with_common_starts(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+def test_the_shipped_given_name_table_is_the_one_jieba_gives() -> None:
+    from privacy.recognizers._person_given import _given_name_table, given_name_table_from_jieba
+
+    assert _given_name_table() == given_name_table_from_jieba()
