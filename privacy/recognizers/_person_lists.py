@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
-from privacy.recognizers._person_rules import surnames
+from privacy.recognizers._person_rules import PERSON_NOUNS, surnames
 
 __all__ = ["counted_names", "list_names", "name_like", "named_by_aside", "refine_end"]
 
@@ -306,18 +306,29 @@ def _table_columns(text: str) -> tuple[list[tuple[list[tuple[int, int]], bool]],
 _ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位|户|家)")
 
 
-_NAME_ASIDE = re.compile("[（(](?:小名|乳名|昵称|化名|本名|曾用名|外号)[）)]")
+# The model's tags of a word that a post in brackets does not make a name (社区（网格员）, 村里（会计）).
+_NOT_POSTED = frozenset(("LOC", "ORG", "TIME", "s", "f", "v", "vn", "vd", "r", "m", "q", "d", "p", "c", "u"))
+_NAME_ASIDE = re.compile("[（(](?:小名|乳名|昵称|化名|本名|曾用名|外号"
+                         "|[\u4e00-\u9fff]{0,4}(?:员|组长|队长|书记|主任|委员|会计|网格长|楼长|村医))[）)]")
 
 
 def named_by_aside(text: str, words: Words) -> list[Hit]:
-    """The model's word right before （小名）/（乳名）/（化名）…: the aside says it is a name (铁柱（小名）)."""
-    if "名" not in text:
+    """The model's word right before （小名）/（乳名）/（化名）… or a person's post in brackets (高山（护林员）):
+    the aside says it is a name (铁柱（小名）)."""
+    if "（" not in text and "(" not in text:
         return []
     found = []
     for match in _NAME_ASIDE.finditer(text):
         start = words.ending(match.start())
-        if start is not None and 2 <= match.start() - start <= 4 and all(_HAN.match(c) for c in text[start : match.start()]):
-            found.append(Hit("PERSON", start, match.start(), 0.9, Verdict("pii.why.person_list", {}, 0.9), "（）"))
+        if start is None or not 2 <= match.start() - start <= 4 or not all(_HAN.match(c) for c in text[start : match.start()]):
+            continue
+        score = 0.9
+        if not match.group().endswith("名）") and not match.group().endswith("名)") and "号" not in match.group():
+            tag = words.at(start)[1]  # type: ignore[index]
+            if tag in _NOT_POSTED or text[start : match.start()] in PERSON_NOUNS:
+                continue  # 社区（网格员）, 村里（会计）: a place or a word for people, not a name
+            score = 0.75
+        found.append(Hit("PERSON", start, match.start(), score, Verdict("pii.why.person_list", {}, score), "（）"))
     return found
 
 

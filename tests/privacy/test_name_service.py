@@ -329,3 +329,12 @@ def test_the_shipped_given_name_table_is_the_one_jieba_gives() -> None:
     from privacy.recognizers._person_given import _given_name_table, given_name_table_from_jieba
 
     assert _given_name_table() == given_name_table_from_jieba()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A post in brackets after a word says a person was named, even by a common word.
+    ("东片责任人江河（护林员），西片责任人沈伟（治保主任）", ["江河", "沈伟"]),
+    ("经过村里（会计）核对", []),  # a place word before the post
+])
+def test_a_post_in_brackets_after_a_name(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
