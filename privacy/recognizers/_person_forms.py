@@ -59,7 +59,8 @@ _LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(
 # In messages: an English name said to or about someone (Kevin说, @Vicky陈, 哈喽Amy, Amy你好).
 _CLAUSE_END = frozenset("\n\x00 \u3000，,。！？!?～~…")
 _LATIN_GREETED = re.compile("(?:[@＠]|哈喽|嗨|你好|谢谢|感谢|(?<![A-Za-z])(?:Hi|Hello|Hey|Dear|Thanks)[ ,，]?)$")
-_LATIN_SAID = re.compile("(?=[ ]?(?:说|你(?!们)|您|在吗|在不在|让|今天|明天|又|，|,))")
+_LATIN_SAID = re.compile("(?=[ ]?(?:说|你(?!们)|您|在吗|在不在|让|今天|明天|又|，|,|替|请假|值班|负责|"
+                         "等[0-9一二两三四五六七八九十]{1,3}[名位人]))")
 # Between the names of a list: 、 or ；, perhaps after an aside (Nguyen Van Hung（越南）、Tenzin Norbu).
 _LATIN_LIST_SEP = re.compile("(?:[（(][^）)]{1,12}[）)])?[ ]*[、；;，,][ ]*")
 _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"

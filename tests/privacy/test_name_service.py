@@ -338,3 +338,13 @@ def test_the_shipped_given_name_table_is_the_one_jieba_gives() -> None:
 ])
 def test_a_post_in_brackets_after_a_name(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # An English name at a clause start before what only a person does (替, 请假, 值班, 等N名).
+    ("Lily说她周六不来了，Max替她的班", ["Lily", "Max"]),
+    ("昨天，Peter Brown等三名外籍教师参加了义卖", ["Peter Brown"]),
+    ("，Excel已经发给你了", []),  # a program, not a person
+])
+def test_english_names_before_what_a_person_does(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
