@@ -28,6 +28,20 @@ def _activate(home: Path) -> None:
     set_language(None)
 
 
+@pytest.fixture(autouse=True)
+def _process_language_restored() -> Iterator[None]:
+    """After each test the process language is the setting again.
+
+    A test that runs the CLI in-process with ``--lang en`` (typer's runner)
+    leaves the process language set; without this, whichever test ran after it
+    would render its messages in English.
+    """
+    yield
+    from sandbox.i18n import set_language
+
+    set_language(None)
+
+
 @pytest.fixture(scope="session")
 def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty MLflow sqlite store, created once by MLflow itself.

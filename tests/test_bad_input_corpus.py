@@ -138,16 +138,20 @@ def _run_case(case: Case, world: Path, root: Path) -> dict[str, Outcome]:
         done = run_cli(home, "en", fill(line, files, tmp=scratch, home=home), scratch)
         assert done.returncode == 0, f"setup {line} failed: {done.stderr[-2000:]}"
     outcomes = {}
+    before = snapshot(home)
     for lang in LANGS:
-        before = snapshot(home)
         argv = fill((*case.command, *case.argv), files, tmp=scratch, home=home)
         done = run_cli(home, lang, argv, scratch)
         escaped = [str(p) for p in (marker_path(folder / "in"), *(Path("/tmp") / n for n in ESCAPE_NAMES))
                    if p.exists()]
         escaped += [str(p) for n in ESCAPE_NAMES for p in folder.rglob(n)]
+        after = snapshot(home)  # also the state before the next language's run: nothing runs in between
         outcomes[lang] = Outcome(lang=lang, argv=argv, code=done.returncode, stdout=done.stdout, stderr=done.stderr,
-                                 changes=diff(before, snapshot(home)), escaped=escaped)
-    shutil.rmtree(folder / "in", ignore_errors=True)  # the 50 MB / 4 GiB-claiming files go at once
+                                 changes=diff(before, after), escaped=escaped)
+        before = after
+    # the 50 MB / 4 GiB-claiming inputs and the 36 MB copy of the world go at once (96 cases: 3.4 GB otherwise)
+    shutil.rmtree(folder / "in", ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
     return outcomes
 
 
