@@ -32,6 +32,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "TableInfo",
     "decode_text",
+    "encodings_for",
     "parse_ages",
     "read_table",
     "require_columns",
@@ -117,23 +118,24 @@ def _kind(path: Path) -> Kind:
     raise InputError("errors.file_type", file=path.name, suffix=suffix, allowed=" ".join(TABLE_SUFFIXES))
 
 
+def encodings_for(head: bytes) -> tuple[str, ...]:
+    """The encodings a text file may be in, by its first bytes: UTF-16 after its BOM, else :data:`ENCODINGS`."""
+    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ENCODINGS
+
+
 def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
     """Decode bytes: UTF-16 when it starts with its BOM (Excel's "Unicode 文本"), else UTF-8 (with/without BOM), then GB18030 (⊃ GBK)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count("\n".encode("utf-16-le")) + 1
-            raise InputError("errors.file_encoding", file=file, tried="utf-16", line=line) from exc
-    if b"\x00" in data[:8192]:
+    candidates = encodings_for(data)
+    if candidates is ENCODINGS and b"\x00" in data[:8192]:
         raise InputError("errors.file_binary", file=file)
-    for encoding in ENCODINGS:
+    for encoding in candidates:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             last = exc
-    line = data[: last.start].count(b"\n") + 1
-    raise InputError("errors.file_encoding", file=file, tried=", ".join(ENCODINGS), line=line)
+    newline = "\n".encode("utf-16-le") if candidates is not ENCODINGS else b"\n"
+    line = data[: last.start].count(newline) + 1
+    raise InputError("errors.file_encoding", file=file, tried=", ".join(candidates), line=line)
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -162,8 +164,10 @@ def _title_lines(sample: str, delimiter: str) -> int:
         return 0
     width = max(len(row) for row in rows)
     most = 1 if width < 4 else 2
+    if width <= most:
+        return 0
     for i, row in enumerate(rows[:_TITLE_SCAN_LINES]):
-        if sum(1 for value in row if value.strip()) > most or width <= most:
+        if sum(1 for value in row if value.strip()) > most:
             return i
     return 0
 
@@ -259,8 +263,8 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     long_numbers : {"refuse", "keep"}
         IDs/cards whose digits Excel lost (``3.30112E+17`` in a CSV, a 16+
         digit number cell in a workbook): refuse the file (default: every
-        privacy path — they can be neither validated nor de-identified) or
-        keep them as written with a warning (audits and scoring).
+        privacy path and scoring — they can be neither validated nor
+        de-identified) or keep them as written with a warning (audits).
 
     Returns
     -------

@@ -73,11 +73,10 @@ _SPARK_CHARSETS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030",
 
 def _file_encoding(path: Path) -> tuple[str, str]:
     """(Python codec, first 64 KB decoded) of a local CSV, every byte checked; else an InputError naming the line."""
-    from sandbox.tabular import ENCODINGS
+    from sandbox.tabular import encodings_for
 
     with path.open("rb") as handle:
-        head = handle.read(4)
-    candidates = ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ENCODINGS
+        candidates = encodings_for(handle.read(4))
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
         sample, lines, failed = "", 1, False
