@@ -204,7 +204,7 @@ def _read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers
     empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     if empty:  # trailing delimiters / empty spreadsheet columns, as the Excel reader drops them
         frame = frame.drop(columns=empty)
-    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None)
+    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None, first_line=titles + 2)
     return frame
 
 
@@ -213,11 +213,12 @@ _SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
 _SHORTENED_HEAD = 10_000
 
 
-def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None) -> None:
+def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None, *, first_line: int) -> None:
     """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
 
     A column holds them throughout, so each column's first values are checked
     and the whole column only when they hold one (a 2.4M-row file pays ~0.1 s).
+    ``first_line``: the file line of the first data row (after title lines and the header).
     """
     for column in frame.columns:
         series = frame[column]
@@ -230,7 +231,7 @@ def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str
         if warnings is not None:  # long_numbers="keep": kept as written, said
             warnings.append(f"column {column}: {int(hits.sum())} numbers in scientific notation (digits lost)")
             continue
-        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=int(hits.argmax()) + 2,
+        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=int(hits.argmax()) + first_line,
                          count=int(hits.sum()))
 
 

@@ -108,6 +108,10 @@ def test_a_csv_whose_ids_excel_wrote_as_3_30112e17_is_refused(tmp_path: Path, la
     assert error.key == "errors.csv_shortened_number"
     assert error.params["column"] == "身份证号" and error.params["row"] == 3 and error.params["count"] == 2
     assert "花名册.csv" in error.render(lang) and "1.10105" not in error.render(lang)  # never the value
+    path.write_text("城关镇花名册\n" + path.read_text(encoding="gbk"), encoding="gbk")
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.params["row"] == 4  # the file's line, title line counted
     path.write_text("姓名,金额\n王淑英,1.5E+3\n李建国,2E+05\n", encoding="gbk")  # small amounts: fine
     assert read_table(path)[0]["金额"].tolist() == ["1.5E+3", "2E+05"]
 
