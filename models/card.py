@@ -27,6 +27,7 @@ __all__ = [
     "Contact",
     "ModelCard",
     "card_from_data",
+    "card_template",
     "load_card",
 ]
 
@@ -241,14 +242,34 @@ def _problems(exc: ValidationError) -> list[dict[str, Any]]:
     return problems
 
 
+def card_template(*, lang: Literal["zh", "en"] = "zh") -> str:
+    """A commented example card to fill in (UTF-8 YAML; Chinese keys for ``zh``, field names for ``en``).
+
+    It validates as it is; its 统一社会信用代码 is an example that no registered vendor has.
+    """
+    from importlib import resources
+
+    return (resources.files("models") / "data" / f"card_template.{lang}.yaml").read_text(encoding="utf-8")
+
+
 def card_from_data(data: Any, *, file: str = "card") -> ModelCard:
-    """Validate a mapping (parsed YAML/JSON or a form) as a :class:`ModelCard`."""
+    """Validate a mapping (parsed YAML/JSON or a form) as a :class:`ModelCard`.
+
+    Keys may be the fields' names or their labels in Chinese or English
+    (``供应商名称``, ``Vendor name``; see :mod:`models._card_keys`).
+    """
     if not isinstance(data, dict):
         raise InputError("models.card_not_mapping", file=file)
+    from models._card_keys import canonical_keys
+
+    data, problems = canonical_keys(data)
     try:
-        return ModelCard.model_validate(data)
+        card = ModelCard.model_validate(data)
     except ValidationError as exc:
-        raise CardInvalid(file=file, problems=_problems(exc)) from None
+        raise CardInvalid(file=file, problems=problems + _problems(exc)) from None
+    if problems:
+        raise CardInvalid(file=file, problems=problems)
+    return card
 
 
 def load_card(source: Path | str | dict[str, Any] | ModelCard, *, display_name: str | None = None) -> ModelCard:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from models.card import card_template
 from models.forms import card_form, saved_uploads
 from models.service import submit_model
-from sandbox.ui import guarded, require, tr, trm
+from sandbox.ui import guarded, lang, require, tr, trm
 
 TYPES = {"mlflow": ["zip"], "onnx": ["onnx"], "predictions": ["csv", "txt", "xlsx", "xls", "parquet"]}
 
@@ -22,6 +23,10 @@ source = st.radio(tr("models.page.card_source"), ["file", "form"], format_func=l
                   key="submit_card_source")
 card_upload = st.file_uploader(tr("models.page.card_file"), type=["yaml", "yml", "json"], key="submit_card_file") \
     if source == "file" else None
+if source == "file":
+    template_lang = "en" if lang() == "en" else "zh"
+    st.download_button(tr("models.page.card_template"), card_template(lang=template_lang).encode("utf-8"),
+                       file_name=f"model_card_template.{template_lang}.yaml", mime="text/yaml", key="submit_card_template")
 card_data = card_form(actor) if source == "form" else None
 
 if st.button(tr("models.page.submit"), type="primary", key="submit_go"):

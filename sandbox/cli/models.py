@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sandbox.cli._common import acting_command, emit, say
+from sandbox.cli._common import acting_command, cli_command, emit, say
 from sandbox.roles import Actor
 
 models_app = typer.Typer(help="模型登记 / model registry", no_args_is_help=True)
@@ -53,6 +53,28 @@ def submit(
             sha256=result["sha256"]),
         typer.echo(result["mlflow_url"]),
     ))
+
+
+@models_app.command("card-template")
+@cli_command
+def card_template_command(
+    out: Annotated[Path | None, typer.Option("--out", help="write the template to this file (default: print it)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing --out file")] = False,
+) -> None:
+    """模型卡模板（中文字段名；--lang en：英文字段名）/ a commented model card template to fill in."""
+    from models.card import card_template
+    from sandbox.errors import InputError
+    from sandbox.files import atomic_write_text
+    from sandbox.i18n import current_language
+
+    text = card_template(lang="en" if current_language() == "en" else "zh")
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        raise InputError("models.template_exists", path=str(out))
+    atomic_write_text(out, text)
+    say("models.template_written", path=str(out))
 
 
 @models_app.command("list")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from models.card import CardInvalid, card_from_data
+from models.card import CARD_FIELDS, CardInvalid, card_from_data, card_template
+from sandbox.i18n import t
 from tests.models.models_testkit import card
 
 
@@ -33,3 +35,39 @@ def test_strict_where_it_matters() -> None:
     with pytest.raises(Exception) as not_mapping:
         card_from_data(["a", "b"])
     assert not_mapping.value.key == "models.card_not_mapping"
+
+
+def test_keys_may_be_the_labels_the_errors_show() -> None:
+    """A vendor writes the Chinese labels of the error messages (供应商名称…), or the English ones."""
+    base = card()
+    labels = {"vendor_name": "供应商名称", "vendor_uscc": "统一社会信用代码", "model_name": "模型名称",
+              "model_version": "模型版本", "service_domain": "服务领域", "intended_use": "预期用途",
+              "automated_decision": "自动化决策", "human_in_the_loop": "人工复核", "algorithm_type": "算法类型",
+              "training_data": "训练数据说明", "input_features": "输入特征", "known_limitations": "已知局限",
+              "risk_tier": "Risk tier"}
+    written = {labels.get(key, key): value for key, value in base.items() if key != "contact"}
+    written |= {"联系人": "张伟", "联系电话": "0571-88886666", "联系邮箱": "zhangwei@example.cn"}
+    parsed = card_from_data(written)
+    assert parsed.model_dump() == card_from_data(base).model_dump()
+    nested = card_from_data({**base, "contact": {"姓名": "张伟", "手机": "0571-88886666", "E-mail": "a@b.cn"}})
+    assert (nested.contact.name, nested.contact.phone, nested.contact.email) == ("张伟", "0571-88886666", "a@b.cn")
+
+
+def test_two_keys_for_one_field_are_named() -> None:
+    with pytest.raises(CardInvalid) as info:
+        card_from_data({**card(), "模型名称": "另一个名字"}, file="card.yaml")
+    assert [p["key"] for p in info.value.problems] == ["models.card.duplicate_field"]
+    assert "“model_name”与“模型名称”是同一个字段" in info.value.render("zh")
+    with pytest.raises(CardInvalid) as typo:                      # an unknown key is still an unknown key
+        card_from_data({**card(), "模型名": "x"})
+    assert {p["field"]: p["key"] for p in typo.value.problems} == {"模型名": "models.card.unknown_field"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_template_is_a_valid_card_naming_every_field(lang) -> None:
+    text = card_template(lang=lang)
+    parsed = card_from_data(yaml.safe_load(text))
+    assert parsed.vendor_uscc and parsed.contact.email
+    keys = set(yaml.safe_load(text))
+    named = {field for field in CARD_FIELDS if field in keys or t(f"models.field.{field}", "zh") in keys}
+    assert named == set(CARD_FIELDS)                              # every field shown, optional ones too

@@ -97,3 +97,17 @@ def test_submit_model_folder_and_onnx_from_the_cli(people, files, model_dir, onn
     assert "已登记 onnx-model.91330110MA2H0QXJ7E 版本 1" in onnx.stderr
     kinds = {r["kind"] for r in json.loads(_invoke("models", "list", "--as", "admin", "--json").stdout)}
     assert kinds == {"mlflow", "onnx"}
+
+
+def test_card_template_printed_written_never_overwritten(tmp_path) -> None:
+    printed = runner.invoke(app, ["models", "card-template"])
+    assert printed.exit_code == 0 and "供应商名称:" in printed.stdout
+    assert "vendor_name:" in runner.invoke(app, ["--lang", "en", "models", "card-template"]).stdout
+    out = tmp_path / "卡.yaml"
+    assert runner.invoke(app, ["models", "card-template", "--out", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == printed.stdout
+    out.write_text("mine", encoding="utf-8")
+    again = runner.invoke(app, ["models", "card-template", "--out", str(out)])
+    assert again.exit_code == 1 and "已存在" in again.stderr and out.read_text(encoding="utf-8") == "mine"
+    assert runner.invoke(app, ["models", "card-template", "--out", str(out), "--force"]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == printed.stdout
