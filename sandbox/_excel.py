@@ -25,6 +25,7 @@ import numbers
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from sandbox.errors import InputError
@@ -81,8 +82,12 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
-def read_excel(path: Path, *, name: str, warnings: list[str], long_numbers: LongNumbers = "refuse") -> pd.DataFrame:
+def read_excel(path: Path, *, name: str, warnings: list[str],
+               long_numbers: LongNumbers = "refuse") -> tuple[pd.DataFrame, np.ndarray]:
     """The one sheet with data in ``path``, header detected, every cell as text.
+
+    Returns the frame and, per data row, its row number on the sheet (as Excel
+    shows it: title rows and dropped blank rows counted), for messages.
 
     Raises
     ------
@@ -122,4 +127,4 @@ def read_excel(path: Path, *, name: str, warnings: list[str], long_numbers: Long
             warnings.append(f"column {column}: {int(lossy.sum())} numbers of {LOSSY_DIGITS}+ digits lost their last digits")
     frame = body.map(_as_text)
     frame.columns = header
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), body.index.to_numpy(dtype=np.int64) + 1

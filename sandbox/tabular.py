@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -204,8 +205,39 @@ def _read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers
     empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     if empty:  # trailing delimiters / empty spreadsheet columns, as the Excel reader drops them
         frame = frame.drop(columns=empty)
-    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None, first_line=titles + 2)
+    row_of = _CsvRows(text, delimiter, titles)
+    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None, row_of=row_of)
+    _check_frame(frame, name, row_of)
     return frame
+
+
+class _CsvRows:
+    """The row a spreadsheet shows for a data row of a CSV: title lines, the header and blank lines counted.
+
+    Computed only for a message (pandas skips blank lines and a quoted cell may
+    span lines, so the data row's index alone is not the row the user sees).
+    """
+
+    def __init__(self, text: str, delimiter: str, titles: int) -> None:
+        self._text, self._delimiter, self._titles = text, delimiter, titles
+
+    def __call__(self, row: int) -> int:
+        limit = csv.field_size_limit()
+        csv.field_size_limit(2**31 - 1)  # the cell being reported may be a giant one
+        try:
+            records = csv.reader(io.StringIO(self._text), delimiter=self._delimiter)
+            data = -1  # the header is the first non-blank record after the title lines
+            for number, record in enumerate(records, start=1):
+                if number <= self._titles or (not any(value.strip() for value in record) and len(record) <= 1):
+                    continue
+                if data == row:
+                    return number
+                data += 1
+        except csv.Error:
+            pass
+        finally:
+            csv.field_size_limit(limit)
+        return row + self._titles + 2
 
 
 # ``3.30112E+17``: what Excel writes into a CSV for a long number it holds as a number (an ID, a card).
@@ -213,12 +245,13 @@ _SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
 _SHORTENED_HEAD = 10_000
 
 
-def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None, *, first_line: int) -> None:
+def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None, *,
+                              row_of: Callable[[int], int]) -> None:
     """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
 
     A column holds them throughout, so each column's first values are checked
     and the whole column only when they hold one (a 2.4M-row file pays ~0.1 s).
-    ``first_line``: the file line of the first data row (after title lines and the header).
+    ``row_of``: the row the user sees for a data row (title lines and the header counted).
     """
     for column in frame.columns:
         series = frame[column]
@@ -231,15 +264,15 @@ def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str
         if warnings is not None:  # long_numbers="keep": kept as written, said
             warnings.append(f"column {column}: {int(hits.sum())} numbers in scientific notation (digits lost)")
             continue
-        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=int(hits.argmax()) + first_line,
+        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=row_of(int(hits.argmax())),
                          count=int(hits.sum()))
 
 
-def _read_jsonl(data: bytes, name: str) -> pd.DataFrame:
+def _read_jsonl(data: bytes, name: str) -> tuple[pd.DataFrame, list[int]]:
     text, _ = decode_text(data, file=name)
     if not text.strip():
         raise InputError("errors.file_empty", file=name)
-    rows = []
+    rows, lines = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -248,7 +281,8 @@ def _read_jsonl(data: bytes, name: str) -> pd.DataFrame:
         except json.JSONDecodeError as exc:
             raise InputError("errors.jsonl_line", file=name, line=number, reason=exc.msg) from exc
         rows.append(value if isinstance(value, dict) else {"text": value})
-    return pd.DataFrame(rows)
+        lines.append(number)
+    return pd.DataFrame(rows), lines
 
 
 def read_table(path: str | Path, *, display_name: str | None = None,
@@ -289,22 +323,26 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     kind = _kind(path)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
-        frame = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)
+        frame, sheet_rows = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)
+        _check_frame(frame, name, lambda row: int(sheet_rows[row]))
     elif kind == "parquet":
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:
             raise InputError("errors.file_parse", file=name, reason=type(exc).__name__) from exc
+        _check_frame(frame, name, lambda row: row + 1)  # no header line: the n-th record
+    elif kind == "jsonl":
+        frame, lines = _read_jsonl(path.read_bytes(), name)
+        _check_frame(frame, name, lambda row: lines[row])
     else:
-        data = path.read_bytes()
-        frame = _read_jsonl(data, name) if kind == "jsonl" else _read_csv(data, info, name, long_numbers)
-    _check_frame(frame, name)
+        frame = _read_csv(path.read_bytes(), info, name, long_numbers)  # checked inside, where the text is
     info.rows = len(frame)
     info.columns = [str(c) for c in frame.columns]
     return frame, info
 
 
-def _check_frame(frame: pd.DataFrame, name: str) -> None:
+def _check_frame(frame: pd.DataFrame, name: str, row_of: Callable[[int], int]) -> None:
+    """Headers usable, rows present, no giant cell; ``row_of`` maps a data row to the row the user sees."""
     columns = [str(c).strip() for c in frame.columns]
     if len(columns) > MAX_COLUMNS:
         raise InputError("errors.too_many_columns", file=name, count=len(columns), max=MAX_COLUMNS)
@@ -329,7 +367,7 @@ def _check_frame(frame: pd.DataFrame, name: str) -> None:
             if len(lengths) and int(lengths.max()) > MAX_CELL_CHARS:
                 row = int(lengths.argmax())
                 raise InputError(
-                    "errors.cell_too_big", file=name, row=row + 2, column=column,
+                    "errors.cell_too_big", file=name, row=row_of(row), column=column,
                     chars=int(lengths[row]), max=MAX_CELL_CHARS,
                 )
 

@@ -157,3 +157,48 @@ def test_audits_may_keep_long_numbers_with_a_warning(tmp_path: Path) -> None:
     frame, info = read_table(path, long_numbers="keep")
     assert frame["身份证号"].tolist() == ["1.10105E+17"]
     assert info.warnings == ["column 身份证号: 1 numbers in scientific notation (digits lost)"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_giant_cell_is_named_by_the_row_the_user_sees_after_title_and_blank_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    import sandbox.tabular as tabular
+
+    monkeypatch.setattr(tabular, "MAX_CELL_CHARS", 1000)
+    big = "长" * 5000
+    # CSV: two title lines, the header, a cell spanning two lines, a blank line: opened in Excel/WPS the giant cell
+    # is on row 7 (one row per record, the blank one counted; pandas skips it and counted from the header).
+    path = tmp_path / "名单.csv"
+    path.write_bytes(("2026年第三季度城乡低保对象名单\n填报单位：城关镇民政办,,,\n序号,姓名,备注,金额\n"
+                      '1,王淑英,"入户\n核查",10\n\n2,李建国,ok,20\n3,赵敏,' + big + ",30\n").encode("gbk"))
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.key == "errors.cell_too_big"
+    assert caught.value.params["row"] == 7 and caught.value.params["column"] == "备注"
+    assert ("第 7 行" if lang == "zh" else "row 7") in caught.value.render(lang)
+    # Workbook: a title row, the header on row 2, a blank row 4; the giant cell is on sheet row 6.
+    book = _book(tmp_path / "名单.xlsx", {"名单": [["城乡低保对象名单"], ["序号", "姓名", "备注"], [1, "王淑英", "ok"],
+                                                  [], [2, "李建国", "ok"], [3, "赵敏", big]]})
+    with pytest.raises(InputError) as caught:
+        read_table(book)
+    assert caught.value.key == "errors.cell_too_big" and caught.value.params["row"] == 6
+    # JSON lines: the file's line, blank lines counted; Parquet: the n-th record.
+    jsonl = tmp_path / "工单.jsonl"
+    jsonl.write_text('{"text": "ok"}\n\n{"text": "ok"}\n{"text": "' + big + '"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_table(jsonl)
+    assert caught.value.params["row"] == 4
+    import pandas as pd
+
+    pd.DataFrame({"备注": ["ok", "ok", big]}).to_parquet(tmp_path / "x.parquet")
+    with pytest.raises(InputError) as caught:
+        read_table(tmp_path / "x.parquet")
+    assert caught.value.params["row"] == 3
+
+
+def test_a_shortened_id_after_a_blank_line_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "花名册.csv"
+    path.write_text("城关镇花名册\n姓名,身份证号\n王淑英,330112195304289713\n\n李建国,1.10105E+17\n", encoding="gbk")
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.key == "errors.csv_shortened_number" and caught.value.params["row"] == 5
