@@ -4,8 +4,10 @@
 runs it under bubblewrap as ``python -I /sandbox/child.py TASK ...``. Before
 it touches the model it closes every inherited descriptor but its own and
 lowers its own limits (soft = hard, so vendor code cannot raise them again).
-The input arrives as Parquet on one inherited descriptor; predictions leave as
-Parquet on another (a file the parent caps with ``RLIMIT_FSIZE``), a small JSON
+The input arrives as Parquet on one inherited descriptor; predictions leave on another
+(a file the parent caps with ``RLIMIT_FSIZE``) in the plain format ``sandbox-predictions/1``
+that ``models/_channel.py`` checks before reading (header + raw columns: bool, int64,
+float64 or fixed-width text — keep :func:`_encode` in step with it), a small JSON
 status on a third (``--fds OUT,STATUS,IN``). Nothing is ever pickled back to the parent. Tasks:
 
 - ``predict``: an MLflow model folder (sklearn flavour as plain cloudpickle,
@@ -28,6 +30,7 @@ import traceback
 PREDICTION = "预测"
 SCORE = "评分"
 OUTPUT_FD, STATUS_FD, INPUT_FD = 3, 4, 5  # replaced by --fds
+MAX_LABEL_CHARS = 2000  # models._channel.MAX_LABEL_CHARS
 
 
 class ChildError(Exception):
@@ -163,6 +166,36 @@ def _onnx_predict(path: str, frame, feature_columns: list[str]):  # type: ignore
     return out
 
 
+def _encode(out) -> bytes:  # type: ignore[no-untyped-def]
+    """``out`` (预测, optional 评分) as ``sandbox-predictions/1``: JSON header, then each column's bytes."""
+    import struct
+
+    import numpy as np
+
+    columns, bodies = [], []
+    for name in (PREDICTION, SCORE):
+        if name not in out.columns:
+            continue
+        values = np.asarray(out[name])
+        if name == SCORE or values.dtype.kind == "f":
+            values = values.astype("<f8")
+        elif values.dtype.kind == "b":
+            values = values.astype("|b1")
+        elif values.dtype.kind in "iu" and (values.size == 0 or int(values.max()) < 2**63):
+            values = values.astype("<i8")
+        else:
+            texts = [str(v) for v in values]
+            longest = max(map(len, texts), default=1)
+            if longest > MAX_LABEL_CHARS:
+                raise ChildError("label_too_long", chars=longest, max=MAX_LABEL_CHARS)
+            values = np.asarray(texts, dtype=f"<U{max(1, longest)}")
+        columns.append({"name": name, "dtype": values.dtype.str})
+        bodies.append(values.tobytes())
+    header = json.dumps({"format": "sandbox-predictions/1", "rows": len(out), "columns": columns},
+                        ensure_ascii=False).encode("utf-8")
+    return struct.pack("<I", len(header)) + header + b"".join(bodies)
+
+
 def _rewind(fd: int) -> None:
     """Vendor code may have written into the descriptor already: start it afresh."""
     os.ftruncate(fd, 0)
@@ -210,8 +243,9 @@ def main(argv: list[str]) -> int:
             out = _predict(model, raw, frame)
         stage = "write"
         _rewind(OUTPUT_FD)
+        data = _encode(out)
         with os.fdopen(OUTPUT_FD, "wb", closefd=True) as handle:
-            out.to_parquet(handle, index=False)
+            handle.write(data)
     except ChildError as exc:
         _status({"ok": False, "stage": stage, "code": exc.code, "params": exc.params})
         return 3

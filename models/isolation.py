@@ -9,8 +9,9 @@ model read-only, no data home, no project tree, seccomp). Limits come from
 file size (= the output cap) and open files are set by ``prlimit`` before
 ``bwrap`` starts; the child sets its process limit itself before any vendor
 code (``RLIMIT_NPROC`` counts per user namespace); a wall-clock timeout
-kills the whole process group. Input goes in and predictions come back as
-Parquet through descriptors — data, never pickles.
+kills the whole process group. Input goes in as Parquet and predictions come back
+through descriptors in a plain format the host checks before it reads
+(:mod:`models._channel`) — data, never pickles.
 
 **Fail closed**: without bubblewrap, user namespaces or libseccomp nothing
 runs (``models.sandbox_unavailable``), unless the development-only
@@ -38,6 +39,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from models import _bwrap
+from models._channel import MAX_LABEL_CHARS, read_predictions, read_status, vendor_text
 from models._seccomp import seccomp_program
 from sandbox.errors import ConfigError, InputError
 from sandbox.settings import get_settings
@@ -214,13 +216,11 @@ def _run(task: str, model: Path, *, frame: pd.DataFrame | None, limits: Limits, 
             env, cwd = {**_bwrap.child_env(), "HOME": str(scratch), "TMPDIR": str(scratch)}, str(scratch)
         code = _spawn([*_prlimit(limits), *command], cwd, env, fds, log_fd, limits, label,
                       info_fd=fds[-1] if mode == "bwrap" else None)
-        status = _read_status(_read_fd(status_fd, 65_536))
+        status = read_status(_read_fd(status_fd, 65_536))
         if status.get("ok") is True and task != "onnx-inputs":
             if os.fstat(out_fd).st_size > cap:
                 raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
-            os.lseek(out_fd, 0, os.SEEK_SET)
-            with open(f"/proc/self/fd/{out_fd}", "rb") as handle:
-                return status, pd.read_parquet(handle), mode
+            return status, read_predictions(out_fd, rows=len(frame) if frame is not None else 0, label=label), mode
         if status.get("ok") is True:
             return status, None, mode
         os.lseek(log_fd, max(0, os.fstat(log_fd).st_size - 4096), os.SEEK_SET)
@@ -270,14 +270,6 @@ def _kill_sandbox(info_fd: int | None) -> None:
         time.sleep(0.05)
 
 
-def _read_status(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw.decode("utf-8", "replace") or "null")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _signal_of(code: int) -> int | None:
     if code < 0:
         return -code
@@ -288,12 +280,15 @@ def _signal_of(code: int) -> int | None:
 
 def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str, limits: Limits) -> None:
     params = status.get("params") if isinstance(status.get("params"), dict) else {}
-    text = {k: str(v)[:300] for k, v in params.items()}
+    text = {vendor_text(k, 40): vendor_text(v, 300) for k, v in params.items()}
     known = {"onnx_bad": ("models.onnx_bad", ("reason",)), "onnx_failed": ("models.onnx_failed", ("reason",)),
              "onnx_width": ("models.onnx_width", ("expected", "got"))}
     if status.get("code") in known:
         key, names = known[status["code"]]
         raise InputError(key, file=label, **{n: text.get(n, "?") for n in names})
+    if status.get("code") == "label_too_long":
+        raise InputError("models.child_output_bad", model=label,
+                         reason=f"预测: text of {text.get('chars', '?')} characters (max {MAX_LABEL_CHARS})")
     if status.get("code") == "column_missing":
         raise InputError("errors.column_missing", file=label, column=text.get("column", "?"), purpose="onnx",
                          available=text.get("available", ""))
@@ -304,7 +299,7 @@ def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str
         raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
     if status:
         raise InputError("models.child_failed", model=label, stage=stage,
-                         reason=str(status.get("message") or status.get("code") or "")[:500])
+                         reason=vendor_text(status.get("message") or status.get("code") or "", 500))
     sig = _signal_of(code)
     if sig == signal.SIGXFSZ:
         raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
@@ -312,7 +307,7 @@ def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str
         raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
     if sig in (signal.SIGXCPU, signal.SIGKILL):
         raise InputError("models.child_cpu", model=label, seconds=limits.cpu_seconds)
-    tail = " | ".join(tail_text.strip().splitlines()[-3:])[:500]
+    tail = vendor_text(" | ".join(tail_text.strip().splitlines()[-3:]), 500)
     raise InputError("models.child_crashed", model=label, code=code, reason=tail or "-")
 
 

@@ -36,7 +36,7 @@ def respond(model_input):
         return [int(v > 50) for v in model_input["x"]]
     found = str(attack(case, target))
     if case == "output":
-        return [found[i:] for i in range(len(model_input))]
+        return [found[i:i + 2000] for i in range(len(model_input))]  # the longest label the host takes
     return [found[:2000]] * len(model_input)
 
 

@@ -310,7 +310,10 @@ def test_disk_fill_is_capped(home, hostile_dir) -> None:
 
 
 def test_one_gigabyte_of_output_is_cut_off(home, hostile_dir) -> None:
-    error = _refused(hostile_dir, "output", output_mb=16)
+    with pytest.raises(InputError) as info:  # 3,000 rows of 2,000-character labels: 24 MB of predictions
+        predict_isolated(hostile_dir, hostile_frame("output", rows=3000), limits=Limits(output_mb=16),
+                         model_label="hostile")
+    error = info.value
     assert error.key == "models.child_output_too_big" and "16 MB" in error.render("en")
     assert not list((home / "work").glob("isolated-*"))
 
