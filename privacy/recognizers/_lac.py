@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["JOINED", "LacModel", "Span", "Words", "get_lac", "lac_version"]
+__all__ = ["JOINED", "ODDS_FLOOR", "LacModel", "Span", "Words", "get_lac", "lac_version"]
 
 _LOCK = threading.Lock()
 # Where a chunk ends: sentence punctuation, line breaks, the batch separator.
@@ -37,6 +37,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MAX_CHUNK = 120
 _BATCH_ROWS = 256
 _KEEP = ("PER", "LOC", "ORG")
+# Name-word posteriors below this are not kept; spans are at most this long.
+ODDS_FLOOR = 0.02
+_ODDS_LENGTH = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +58,24 @@ class Span:
 
 
 class Words:
-    """Every word of a text as the model segments it: sorted starts, ends and part-of-speech tags."""
+    """Every word of a text as the model segments it: sorted starts, ends and part-of-speech tags.
 
-    __slots__ = ("ends", "pos", "starts")
+    ``odds`` maps ``(start, end)`` to the CRF's posterior probabilities that the span is
+    exactly one person-name, place or organisation word (:mod:`privacy.recognizers._lac_posterior`),
+    for spans off the best path's names whose name probability is at least :data:`ODDS_FLOOR`.
+    """
 
-    def __init__(self, starts: list[int], ends: list[int], pos: list[str]) -> None:
+    __slots__ = ("ends", "odds", "pos", "starts")
+
+    def __init__(self, starts: list[int], ends: list[int], pos: list[str],
+                 odds: dict[tuple[int, int], tuple[float, ...]] | None = None) -> None:
         self.starts, self.ends, self.pos = starts, ends, pos
+        self.odds = odds or {}
+
+    def name_odds(self, start: int, end: int) -> float:
+        """P(``[start, end)`` is one person-name word); 0.0 below :data:`ODDS_FLOOR`."""
+        found = self.odds.get((start, end))
+        return found[0] if found else 0.0
 
     def at(self, start: int) -> tuple[int, str] | None:
         """(end, tag) of the word starting at ``start``, or None."""
@@ -139,6 +154,9 @@ class LacModel:
                 pos[int(key)] = value.rpartition("-")[0] or value
         self._pos_arr = np.array(pos, dtype=object)
         self._ids: dict[str, int] = {}
+        ids = {value: int(key) for key, value in tags.items()}
+        self._entity_tags = {label: (ids[f"{label}-B"], ids[f"{label}-I"]) for label in _KEEP}
+        self._exp_transitions = np.exp(self._transitions.astype(np.float64))
         self.load_seconds = time.perf_counter() - started
 
     # -- encoding -------------------------------------------------------------
@@ -200,23 +218,6 @@ class LacModel:
             index[:, t - 1] = back[t][rows, index[:, t]]
         return np.take_along_axis(top, index[:, :, None], axis=2)[:, :, 0]
 
-    def _viterbi_dense(self, emissions: np.ndarray) -> np.ndarray:
-        """The textbook Viterbi over every tag (the reference :meth:`_viterbi` is tested against)."""
-        batch, length, n_tags = emissions.shape
-        score = emissions[:, 0, :].copy()
-        back = np.empty((length, batch, n_tags), dtype=np.intp)
-        transitions = self._transitions[None, :n_tags, :n_tags]
-        for t in range(1, length):
-            total = score[:, :, None] + transitions
-            back[t] = total.argmax(axis=1)
-            score = total.max(axis=1) + emissions[:, t, :]
-        path = np.empty((batch, length), dtype=np.intp)
-        path[:, -1] = score.argmax(axis=1)
-        rows = np.arange(batch)
-        for t in range(length - 1, 0, -1):
-            path[:, t - 1] = back[t][rows, path[:, t]]
-        return path
-
     def _spans_of(self, chunk: str, tags: np.ndarray) -> list[Span]:
         """Words as LAC decodes them (a word runs on while tags are ``-I``), every one with its tag.
 
@@ -236,10 +237,12 @@ class LacModel:
         return spans, (starts, ends, pos)
 
     # -- public ---------------------------------------------------------------
-    def tag_chunks(self, chunks: Sequence[str]) -> list[tuple[list[Span], tuple[Any, Any, Any]]]:
-        """The entity words and all word boundaries of each chunk (a short sentence), batched by exact length."""
+    def tag_chunks(self, chunks: Sequence[str]) -> list[tuple[list[Span], tuple[Any, Any, Any], dict]]:
+        """The entity words, all word boundaries and the name-word posteriors of each chunk (a short
+        sentence), batched by exact length."""
         empty = np.zeros(0, dtype=np.intp)
-        results: list[tuple[list[Span], tuple[Any, Any, Any]]] = [([], (empty, empty, empty)) for _ in chunks]
+        results: list[tuple[list[Span], tuple[Any, Any, Any], dict]] = [([], (empty, empty, empty), {})
+                                                                         for _ in chunks]
         by_length: dict[int, list[int]] = defaultdict(list)
         for index, chunk in enumerate(chunks):
             if chunk:
@@ -251,9 +254,20 @@ class LacModel:
                 lengths = np.full(len(part), length, dtype=np.int64)
                 emissions = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
                 paths = self._viterbi(self._used_tags(emissions))
+                odds = self._odds(emissions, paths)
                 for row, index in enumerate(part):
-                    results[index] = self._spans_of(chunks[index], paths[row])
+                    results[index] = (*self._spans_of(chunks[index], paths[row]), odds[row])
         return results
+
+    def _odds(self, emissions: np.ndarray, paths: np.ndarray) -> list[dict[tuple[int, int], tuple[float, ...]]]:
+        """Per row: ``(start, end) → P(one PER word)`` for the spans at or above :data:`ODDS_FLOOR`."""
+        from privacy.recognizers._lac_posterior import name_odds
+
+        starts_word = np.ones(emissions.shape[2], dtype=bool)  # every tag but the -I ones (extra outputs too)
+        starts_word[: len(self._inside)] = ~self._inside[: emissions.shape[2]]
+        return name_odds(emissions, paths=paths, tags=self._entity_tags, exp_transitions=self._exp_transitions,
+                         transition_range=self._transition_range, starts_word=starts_word, floor=ODDS_FLOOR,
+                         max_length=_ODDS_LENGTH)
 
     def tag(self, text: str) -> list[Span]:
         """The PER/LOC/ORG words of ``text`` (any length), offsets into ``text``."""
@@ -278,18 +292,22 @@ class LacModel:
                 where.append((index, start, positions))
         spans: list[list[Span]] = [[] for _ in texts]
         parts: list[list[tuple[Any, Any, Any]]] = [[] for _ in texts]
-        for (index, offset, positions), (found, (starts, ends, pos)) in zip(where, self.tag_chunks(chunks), strict=True):
+        odds: list[dict[tuple[int, int], tuple[float, ...]]] = [{} for _ in texts]
+        tagged = self.tag_chunks(chunks)
+        for (index, offset, positions), (found, (starts, ends, pos), chunk_odds) in zip(where, tagged, strict=True):
             if positions is not None:  # back from the shortened chunk to the text's own offsets
                 found = [Span(int(positions[s.start]), int(positions[s.end]), s.label, s.pos) for s in found]
                 starts, ends = positions[starts], positions[ends]
+                chunk_odds = {(int(positions[a]), int(positions[b])): p for (a, b), p in chunk_odds.items()}
             spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
             parts[index].append((starts + offset, ends + offset, pos))
+            odds[index].update({(a + offset, b + offset): p for (a, b), p in chunk_odds.items()})
         results = []
-        for found, pieces in zip(spans, parts, strict=True):
+        for found, pieces, text_odds in zip(spans, parts, odds, strict=True):
             if pieces:
                 words = Words(np.concatenate([p[0] for p in pieces]).tolist(),
                               np.concatenate([p[1] for p in pieces]).tolist(),
-                              np.concatenate([p[2] for p in pieces]).tolist())
+                              np.concatenate([p[2] for p in pieces]).tolist(), text_odds)
             else:
                 words = Words([], [], [])
             results.append((found, words))

@@ -248,10 +248,11 @@ class PersonRecognizer(ChineseRecognizer):
     OWN_CONTEXT = True
     CONTEXT = PREFIX_CONTEXT + SUFFIX_CONTEXT
 
-    def __init__(self, *, partial_names: PartialNames = "titled", use_model: bool = True) -> None:
+    def __init__(self, *, partial_names: PartialNames = "titled", use_model: bool = True, use_odds: bool = True) -> None:
         super().__init__()
         self.partial_names = partial_names
         self.use_model = use_model
+        self.use_odds = use_odds
         self._rules = NameRules()
 
     def pattern_specs(self) -> tuple[tuple[str, str, float], ...]:
@@ -328,6 +329,10 @@ class PersonRecognizer(ChineseRecognizer):
                 hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
                                 Verdict("pii.why.person_model", {}, MODEL_SCORE)))
         hits += self._org_names(text, spans, rule_hits)
+        if self.use_odds:  # names the model almost read, where the learned decision takes them
+            from privacy.recognizers._person_odds import odds_names
+
+            hits += odds_names(text, spans, words, allowed=self._partial_allowed)
         for rule in rule_hits:
             if rule.start in claimed:
                 continue

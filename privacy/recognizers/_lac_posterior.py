@@ -1,0 +1,197 @@
+"""Posterior probabilities of LAC's CRF: how likely a character span is one person-name word.
+
+:mod:`privacy.recognizers._lac` decodes the CRF with Viterbi: one best tag path. A
+name the model *almost* tagged (宁静 read as an adjective, 岩罕 split in two) is
+lost there. Here the same CRF gives, for every span ``[s, e)``, the probability
+over all tag paths that it is exactly one ``PER`` word: ``PER-B`` at ``s``,
+``PER-I`` up to ``e - 1``, and at ``e`` a tag that starts a new word (or the end).
+
+Forward–backward in scaled form (Rabiner): each step is one matrix product over
+all tags, vectorised over a batch of equal-length chunks, and the per-step
+normalisers are kept as logarithms, so nothing under- or overflows whatever
+the chunk length; ``log Z = Σ log c_t + Σ max_t``. No tag is pruned: the
+result is exact up to floating point (tests compare it with enumerating every
+path of a small random CRF).
+
+Only chunks that can hold such a span are computed: if ``PER-B``'s emission at
+``t`` is ``gap`` below the best tag's, then ``P(y_t = PER-B) ≤ exp(2·range −
+gap)`` (swap ``PER-B`` for the best tag on any path: the emission gains
+``gap``, the two transitions lose at most ``range`` each, where ``range`` is
+the transition matrix's max − min; the swap is one-to-one). A span starting at
+``t`` has at most that probability, so a chunk with no position within ``2·range
++ log(1/floor)`` cannot hold a span at or above ``floor`` and is skipped — the
+same kind of bound :meth:`LacModel._viterbi` prunes by.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["gate", "name_odds", "scaled_forward_backward", "span_posteriors"]
+
+
+def gate(emissions: np.ndarray, *, begin: int, transition_range: float, floor: float,
+         outside: np.ndarray | None = None) -> np.ndarray:
+    """Rows of a ``(B, T, n)`` batch where some span could have posterior ≥ ``floor`` (bool, shape ``(B,)``).
+
+    Proven bound (module docstring): ``P(y_t = begin) ≤ exp(2·range − gap_t)``. ``outside``
+    (``(B, T)`` bool), when given, limits the positions looked at (e.g. to those the best
+    path does not already put in a name).
+    """
+    gap = emissions.max(axis=2) - emissions[:, :, begin]
+    near = gap <= 2 * transition_range + math.log(1 / floor)
+    if outside is not None:
+        near &= outside
+    return near.any(axis=1)
+
+
+def scaled_forward_backward(
+    emissions: np.ndarray, *, exp_transitions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scaled forward–backward over a batch of equal-length sequences.
+
+    Parameters
+    ----------
+    emissions : numpy.ndarray
+        ``(B, T, n)`` emission scores (log potentials).
+    exp_transitions : numpy.ndarray
+        ``(n, n)`` ``exp`` of the transition scores (``[from, to]``).
+
+    Returns
+    -------
+    tuple
+        ``(alpha, beta, scale, potentials, log_z)``: ``alpha`` and ``beta`` ``(B, T, n)`` with
+        ``alpha[b, t, y] * beta[b, t, y] = P(y_t = y)``; ``scale`` ``(B, T)`` the per-step
+        normalisers; ``potentials`` ``exp(emission − its row max)``; ``log_z`` ``(B,)`` the
+        log partition function.
+    """
+    emissions = np.asarray(emissions)
+    dtype = np.float64 if emissions.dtype == np.float64 else np.float32
+    batch, length, _ = emissions.shape
+    top = emissions.max(axis=2, keepdims=True)
+    # Time-major and contiguous: each step reads one (B, n) block.
+    potentials = np.exp((emissions - top).astype(dtype).transpose(1, 0, 2).copy())
+    forward = exp_transitions.astype(dtype)
+    backward = np.ascontiguousarray(forward.T)
+    alpha = np.empty_like(potentials)
+    scale = np.empty((length, batch), dtype=dtype)
+    current = potentials[0]
+    for t in range(length):
+        if t:
+            current = np.matmul(current, forward) * potentials[t]
+        total = current.sum(axis=1)
+        current = current / total[:, None]
+        alpha[t] = current
+        scale[t] = total
+    beta = np.empty_like(potentials)
+    beta[-1] = 1.0
+    for t in range(length - 2, -1, -1):
+        beta[t] = np.matmul(potentials[t + 1] * beta[t + 1], backward) / scale[t + 1, :, None]
+    log_z = np.log(scale.astype(np.float64)).sum(axis=0) + top[:, :, 0].astype(np.float64).sum(axis=1)
+    alpha, beta, potentials = (a.transpose(1, 0, 2) for a in (alpha, beta, potentials))
+    scale = scale.T
+    return alpha, beta, scale, potentials, log_z
+
+
+def span_posteriors(
+    passes: tuple[np.ndarray, ...], *, exp_transitions: np.ndarray, begin: int, inside: int, starts_word: np.ndarray,
+    max_length: int,
+) -> np.ndarray:
+    """``P[b, k, s]``: the probability that ``[s, s + k + 1)`` is exactly one word tagged ``begin, inside…``.
+
+    Parameters
+    ----------
+    passes : tuple
+        What :func:`scaled_forward_backward` returned for the batch.
+    exp_transitions : numpy.ndarray
+        ``(n, n)`` ``exp`` of the transition scores.
+    begin, inside : int
+        The tag ids of the word's first character and of the characters after it.
+    starts_word : numpy.ndarray
+        ``(n,)`` bool: the tags that start a word (every tag but the ``-I`` ones); one of
+        them must follow the span, unless it ends the sequence.
+    max_length : int
+        The longest span considered.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B, max_length, T)``; spans running past the end are 0.
+    """
+    alpha, beta, scale, potentials, _ = passes
+    batch, length, _ = potentials.shape
+    out = np.zeros((batch, max_length, length))
+    # close[:, e, j]: the step into position e from `begin` (j=0) or `inside` (j=1) onto a word start, then the rest.
+    close = np.ones((batch, length + 1, 2))
+    if length > 1:
+        rest = potentials[:, 1:, starts_word] * beta[:, 1:, starts_word] / scale[:, 1:, None]
+        close[:, 1:length, :] = rest @ exp_transitions[np.ix_((begin, inside), np.flatnonzero(starts_word))].T
+    carry = potentials[:, :, inside] / scale  # (B, T): staying inside the word at t (times its transition)
+    run = alpha[:, :, begin].copy()  # (B, T) by start s: probability mass of the prefix so far
+    for k in range(max_length):
+        span = k + 1
+        valid = length - span + 1
+        if valid <= 0:
+            break
+        ends = np.arange(span, span + valid)
+        out[:, k, :valid] = run[:, :valid] * close[:, ends, 0 if k == 0 else 1]
+        if valid > 1:
+            step = exp_transitions[begin if k == 0 else inside, inside]
+            run = run[:, : valid - 1] * carry[:, span : span + valid - 1] * step
+    return out
+
+
+def name_odds(
+    emissions: np.ndarray, *, paths: np.ndarray, tags: dict[str, tuple[int, int]], exp_transitions: np.ndarray,
+    transition_range: float, starts_word: np.ndarray, floor: float, max_length: int,
+) -> list[dict[tuple[int, int], tuple[float, ...]]]:
+    """Per row of a ``(B, T, n)`` batch: ``(start, end) → (P(one PER word), P(one LOC word), P(one ORG word))``
+    for the spans whose PER probability is at or above ``floor`` and that could start outside the
+    best path's names.
+
+    ``tags`` maps ``PER``, ``LOC`` and ``ORG`` to their (begin, inside) tag ids. Rows where
+    :func:`gate` finds no position outside a ``PER`` word of ``paths`` (``(B, T)`` tag ids) that
+    could start such a span are not computed: they add no name to the path's.
+    """
+    found: list[dict[tuple[int, int], tuple[float, ...]]] = [{} for _ in range(len(emissions))]
+    begin, inside = tags["PER"]
+    outside = (paths != begin) & (paths != inside)
+    rows = np.flatnonzero(gate(emissions, begin=begin, transition_range=transition_range, floor=floor,
+                               outside=outside))
+    if not len(rows):
+        return found
+    passes = scaled_forward_backward(emissions[rows], exp_transitions=exp_transitions)
+    per = span_posteriors(passes, exp_transitions=exp_transitions, begin=begin, inside=inside,
+                          starts_word=starts_word, max_length=max_length)
+    row, k, start = np.nonzero(per >= floor)
+    end = start + k + 1
+    others = [_posterior_of(passes, row, start, end, exp_transitions=exp_transitions, begin=tags[label][0],
+                            inside=tags[label][1], starts_word=starts_word) for label in ("LOC", "ORG")]
+    for j, (r, s, e) in enumerate(zip(row.tolist(), start.tolist(), end.tolist(), strict=True)):
+        found[int(rows[r])][(s, e)] = (float(per[r, e - s - 1, s]), float(others[0][j]), float(others[1][j]))
+    return found
+
+
+def _posterior_of(
+    passes: tuple[np.ndarray, ...], row: np.ndarray, start: np.ndarray, end: np.ndarray, *,
+    exp_transitions: np.ndarray, begin: int, inside: int, starts_word: np.ndarray,
+) -> np.ndarray:
+    """P(one word tagged ``begin, inside…`` is exactly ``[start, end)``) for given spans (arrays) of a batch."""
+    alpha, beta, scale, potentials, _ = passes
+    length = potentials.shape[1]
+    value = alpha[row, start, begin].astype(np.float64)
+    last = np.full(len(row), begin)
+    for offset in range(1, int((end - start).max(initial=1))):
+        t = start + offset
+        inner = t < end
+        step = exp_transitions[last, inside] * potentials[row, np.minimum(t, length - 1), inside] / scale[
+            row, np.minimum(t, length - 1)]
+        value = np.where(inner, value * step, value)
+        last = np.where(inner, inside, last)
+    closing = end < length
+    at = np.minimum(end, length - 1)
+    rest = potentials[row, at][:, starts_word] * beta[row, at][:, starts_word] / scale[row, at][:, None]
+    step = (exp_transitions[last][:, starts_word] * rest).sum(axis=1)
+    return np.where(closing, value * step, value)
