@@ -71,12 +71,14 @@ def _model_info(actor: Actor, name: str, version: str) -> dict[str, Any]:
     return show_model(actor=actor, name=name, version=version)
 
 
-def _score_model(actor: Actor, name: str, version: str, data: Path, display: str):  # type: ignore[no-untyped-def]
+def _score_model(actor: Actor, name: str, version: str, data: Path, display: str,  # type: ignore[no-untyped-def]
+                 withhold: tuple[str, ...]):
     try:
         from models.service import score_version
     except ImportError as exc:
         raise InputError(ERR_SCORING_UNAVAILABLE) from exc
-    return score_version(actor=actor, name=name, version=version, data=data, display_name=display)
+    return score_version(actor=actor, name=name, version=version, data=data, display_name=display,
+                         withhold=withhold)
 
 
 @contextlib.contextmanager
@@ -207,7 +209,9 @@ def run_audit(
         else:
             pred_label = f"{model} (scored)"
             say(0.02, "score")
-            pred_frame = _score_model(actor, name, version, data_path, data_label)
+            # the model never gets the label (it could copy it and pass every check) nor ID numbers
+            pred_frame = _score_model(actor, name, version, data_path, data_label,
+                                      tuple(c for c in (columns.label, columns.id_card) if c))
             if columns.prediction is None and columns.score is None:
                 columns.prediction = "预测" if "预测" in pred_frame.columns else None
                 columns.score = "评分" if "评分" in pred_frame.columns else None

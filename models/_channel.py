@@ -25,12 +25,12 @@ import json
 import os
 import re
 import struct
-import unicodedata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from models._vendor_text import vendor_text
 from sandbox.errors import InputError
 
 __all__ = ["FORMAT", "MAX_HEADER", "MAX_LABEL_CHARS", "read_predictions", "read_status", "vendor_text"]
@@ -41,13 +41,6 @@ MAX_LABEL_CHARS = 2000
 COLUMNS = ("预测", "评分")
 _TEXT = re.compile(r"^<U([1-9][0-9]{0,8})$")
 _FIXED = {"|b1": np.dtype("?"), "<i8": np.dtype("<i8"), "<f8": np.dtype("<f8")}
-
-
-def vendor_text(value: object, limit: int = 500) -> str:
-    """Vendor-written text made safe to show: cut to ``limit``, control/format characters as ``\\uXXXX``."""
-    text = str(value)[:limit]
-    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-                   else ch for ch in text)
 
 
 def read_status(raw: bytes) -> dict[str, Any]:

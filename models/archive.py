@@ -1,11 +1,14 @@
 """Safe handling of submitted archives and folders: checks before extraction, hashing.
 
 Every member of a zip is checked before anything is written: no absolute
-paths, drive letters or ``..``; no symlinks or special files; at most
-:data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES` uncompressed; no member
-with a compression ratio above :data:`MAX_RATIO` (zip bombs). Extraction
-then counts the bytes actually written, so a lying header cannot get past
-the limits either.
+paths, drive letters or ``..``; no control, format or invisible characters in a
+name (a newline would forge a line of :func:`tree_digest`; a right-to-left
+override shows ``lkp.png`` for ``gnp.pkl``); no two names equal after Unicode
+normalisation; no symlinks or special files; at most :data:`MAX_FILES` members
+(folders count too) and :data:`MAX_TOTAL_BYTES` uncompressed; no member with a
+compression ratio above :data:`MAX_RATIO` (zip bombs). Extraction then counts
+the bytes actually written, so a lying header cannot get past the limits either.
+A submitted folder gets the same name checks, and no links of either kind.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from models._vendor_text import name_problem, vendor_text
 from sandbox.errors import InputError
 
 __all__ = [
@@ -48,6 +53,8 @@ class FileHash:
 def _member_problem(name: str) -> str | None:
     if "\x00" in name:
         return "nul"
+    if name_problem(name.rstrip("/")) is not None:
+        return "name"
     normalised = name.replace("\\", "/")
     if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
         return "absolute"
@@ -73,14 +80,20 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
         raise InputError("models.zip_bad", file=name, reason=str(exc)) from None
     with handle:
         members = handle.infolist()
-        files = [m for m in members if not m.is_dir()]
-        if len(files) > max_files:
-            raise InputError("models.zip_too_many", file=name, count=len(files), max=max_files)
+        if len(members) > max_files:  # folders too: 100,000 empty folders are no model either
+            raise InputError("models.zip_too_many_members", file=name, count=len(members), max=max_files)
         declared = 0
+        seen: set[str] = set()
         for member in members:
             problem = _member_problem(member.filename)
+            if problem == "name":
+                raise InputError("models.zip_name_unsafe", file=name, member=vendor_text(member.filename, 200))
             if problem:
-                raise InputError("models.zip_unsafe_path", file=name, member=member.filename)
+                raise InputError("models.zip_unsafe_path", file=name, member=vendor_text(member.filename, 200))
+            key = unicodedata.normalize("NFC", member.filename.replace("\\", "/").rstrip("/"))
+            if key in seen:
+                raise InputError("models.zip_duplicate", file=name, member=vendor_text(member.filename, 200))
+            seen.add(key)
             file_type = stat.S_IFMT(member.external_attr >> 16)  # 0 for zips made on Windows
             if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
                 raise InputError("models.zip_link", file=name, member=member.filename)
@@ -120,18 +133,28 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
 
 def check_tree(root: Path, *, display_name: str | None = None, max_files: int = MAX_FILES,
                max_bytes: int = MAX_TOTAL_BYTES) -> None:
-    """Refuse a folder with links pointing outside it, special files, or too much data."""
+    """Refuse a folder with links (symbolic or hard), special files, hidden characters in names, or too much."""
     name = display_name or root.name
     count = total = 0
+    seen: set[str] = set()
     for folder, dirs, files in os.walk(root, followlinks=False):
         for entry in [*dirs, *files]:
             path = Path(folder) / entry
+            member = vendor_text(path.relative_to(root).as_posix(), 200)
+            if name_problem(entry) is not None:
+                raise InputError("models.zip_name_unsafe", file=name, member=member)
+            key = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+            if key in seen:
+                raise InputError("models.zip_duplicate", file=name, member=member)
+            seen.add(key)
             if path.is_symlink():  # inside or outside: a model folder needs no links
-                raise InputError("models.zip_link", file=name, member=str(path.relative_to(root)))
+                raise InputError("models.zip_link", file=name, member=member)
             if entry in files:
                 info = path.lstat()
                 if not stat.S_ISREG(info.st_mode):
-                    raise InputError("models.zip_link", file=name, member=str(path.relative_to(root)))
+                    raise InputError("models.zip_link", file=name, member=member)
+                if info.st_nlink > 1:  # a hard link: the same file may be another one's, elsewhere
+                    raise InputError("models.folder_hardlink", file=name, member=member, links=info.st_nlink)
                 count += 1
                 total += info.st_size
     if count > max_files:

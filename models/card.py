@@ -88,7 +88,21 @@ def _blank_none(value: Any) -> Any:
     return value
 
 
-TextList = Annotated[list[Annotated[str, Field(min_length=1, max_length=2000)]], BeforeValidator(_as_list)]
+MAX_LIST_ITEMS = 500
+TextList = Annotated[list[Annotated[str, Field(min_length=1, max_length=2000)]], BeforeValidator(_as_list),
+                     Field(max_length=MAX_LIST_ITEMS)]
+# Newlines and tabs may stand in free text; other control characters, bidi overrides and invisible
+# characters hide or reorder what reviewers read (models._vendor_text).
+_TEXT_ALLOW = "\n\t"
+
+
+def _visible(value: Any) -> Any:
+    from models._vendor_text import hidden_character
+
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and (char := hidden_character(text, allow=_TEXT_ALLOW)):
+            raise PydanticCustomError("card_control", "hidden character", {"char": char})
+    return value
 
 
 class Contact(BaseModel):
@@ -99,6 +113,11 @@ class Contact(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=1, max_length=30)
     email: str = Field(min_length=3, max_length=200)
+
+    @field_validator("name", "phone", "email")
+    @classmethod
+    def _visible_text(cls, value: Any) -> Any:
+        return _visible(value)
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -141,6 +160,11 @@ class ModelCard(BaseModel):
     contact: Contact
     risk_tier: Annotated[Literal["I", "II", "III", "IV"] | None, BeforeValidator(_tier)] = None
 
+    @field_validator("*")
+    @classmethod
+    def _visible_text(cls, value: Any) -> Any:
+        return _visible(value)
+
     @field_validator("vendor_uscc")
     @classmethod
     def _uscc(cls, value: str) -> str:
@@ -178,7 +202,7 @@ _ERROR_KEYS = {
     "bool_parsing": "bool", "bool_type": "bool", "list_type": "list", "string_type": "text",
     "dict_type": "mapping", "model_type": "mapping", "model_attributes_type": "mapping",
     "card_uscc": "uscc", "card_model_name": "model_name", "card_model_version": "model_version",
-    "card_phone": "phone", "card_email": "email",
+    "card_phone": "phone", "card_email": "email", "card_control": "control", "too_long": "list_too_long",
 }
 
 
@@ -232,8 +256,10 @@ def _problems(exc: ValidationError) -> list[dict[str, Any]]:
         if kind == "choice":
             choices = _CHOICES.get(loc[0] if loc else "")
             params["allowed"] = ", ".join(choices) if choices else str(ctx.get("expected", "")).replace("'", "")
-        elif kind in {"too_short", "too_long"}:
+        elif kind in {"too_short", "too_long", "list_too_long"}:
             params["limit"] = ctx.get("min_length", ctx.get("max_length", ""))
+        elif kind == "control":
+            params["char"] = ctx.get("char", "")
         elif kind in {"uscc", "model_name", "model_version"}:
             params["value"] = ctx.get("value", "")
         elif kind == "invalid":
@@ -272,6 +298,22 @@ def card_from_data(data: Any, *, file: str = "card") -> ModelCard:
     return card
 
 
+class _AliasUsed(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` without aliases: ``*anchor`` repeats one value without limit (a 7 KB card
+    became 2 MB of stored, rendered and exported text; 1 MB would have become 500 MB). No card needs one."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasUsed(self.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
 def load_card(source: Path | str | dict[str, Any] | ModelCard, *, display_name: str | None = None) -> ModelCard:
     """Load a card from a YAML/JSON file (UTF-8 or GBK), a mapping or a card."""
     if isinstance(source, ModelCard):
@@ -291,11 +333,15 @@ def load_card(source: Path | str | dict[str, Any] | ModelCard, *, display_name: 
 
     text, _ = decode_text(path.read_bytes(), file=name)
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_NoAliasLoader)
+    except _AliasUsed as exc:
+        raise InputError("models.card_alias", file=name, line=exc.line) from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", "?")
         raise InputError("models.card_unreadable", file=name, line=line) from None
+    except RecursionError:  # "[[[[…" nested deeper than the parser recurses: no line to name
+        raise InputError("models.card_unreadable", file=name, line="?") from None
     if data is None:
         raise InputError("errors.file_empty", file=name)
     return card_from_data(data, file=name)

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import yaml
 
+from models._vendor_text import name_problem, vendor_text
 from models.archive import FileHash, check_tree, extract_zip, hash_tree, tree_digest
 from models.pickle_scan import scan_tree
 from sandbox.errors import InputError
@@ -108,7 +109,7 @@ def _vendor_text(path: Path, limit: int, name: str) -> str:
 def _mlmodel(root: Path, name: str) -> dict[str, Any]:
     try:
         meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, name))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:  # "[[[[…": RecursionError
         raise InputError("models.mlmodel_bad", file=name, reason=type(exc).__name__) from None
     if not isinstance(meta, dict) or not isinstance(meta.get("flavors"), dict) or not meta["flavors"]:
         raise InputError("models.mlmodel_bad", file=name, reason="flavors")
@@ -119,13 +120,13 @@ def mlmodel_features(root: Path) -> list[dict[str, Any]]:
     """Column inputs from the MLmodel signature: ``[{"name", "type"}]`` (empty if none)."""
     try:
         meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
-    except (yaml.YAMLError, UnicodeDecodeError):
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
         return []
     signature = meta.get("signature") if isinstance(meta, dict) else None
     raw = signature.get("inputs") if isinstance(signature, dict) else None
     try:
         inputs = json.loads(raw) if isinstance(raw, str) else (raw or [])
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return []
     if not isinstance(inputs, list):
         return []
@@ -140,7 +141,7 @@ def _example(root: Path) -> pd.DataFrame | None:
             continue
         try:
             data = json.loads(_vendor_text(path, MAX_EXAMPLE_BYTES, root.name))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             continue
         data = data.get("dataframe_split", data) if isinstance(data, dict) else data
         if isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("data"), list):
@@ -244,6 +245,9 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
     progress = progress or (lambda _step, _fraction: None)
     if not path.exists():
         raise InputError("errors.file_missing", file=str(path))
+    shown = display_name if display_name is not None else (path.name if path.is_file() else None)
+    if shown is not None and name_problem(shown) is not None:  # an upload's name becomes the artifact's name
+        raise InputError("models.zip_name_unsafe", file=vendor_text(shown, 200), member=vendor_text(shown, 200))
     resolved = detect_kind(path, kind, display_name=name)
     if path.is_file() and path.stat().st_size == 0:
         raise InputError("errors.file_empty", file=name)
@@ -252,7 +256,7 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
     if path.is_dir():
         raise InputError("models.artifact_type", file=name, suffix="/")
     # Keep the upload's own name for the logged artifact (uploads arrive as temporary files).
-    target = scratch / "upload" / Path(name).name
+    target = scratch / "upload" / Path(name.replace("\\", "/")).name  # "..\\x.csv" from Windows: x.csv
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
     if resolved == "onnx":  # the sandbox reads our copy, never the caller's file

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +85,21 @@ def _fetch(row: ModelVersion, dest: Path) -> Path:
     return local
 
 
-def _predict(row: ModelVersion, local: Path, frame: pd.DataFrame, file: str, id_column: str | None) -> pd.DataFrame:
+def _refuse_withheld(names: list[str], withhold: tuple[str, ...], label: str, file: str) -> None:
+    """The signature is vendor-written: a model must not be handed the audit's label or ID numbers."""
+    for name in names:
+        if name in withhold:
+            raise InputError("models.feature_withheld", model=label, column=name, file=file)
+
+
+def _predict(row: ModelVersion, local: Path, frame: pd.DataFrame, file: str, id_column: str | None,
+             withhold: tuple[str, ...] = ()) -> pd.DataFrame:
     label = f"{row.registered_name}/{row.version}"
     if row.kind == "mlflow":
         from models.isolation import predict_isolated
 
         features = mlmodel_features(local) or [{"name": c["name"], "type": "auto"} for c in row_features(row)]
+        _refuse_withheld([f["name"] for f in features], withhold, label, file)
         return predict_isolated(local, cast_features(frame, features, file=file), model_label=label)
     if row.kind == "onnx":
         from models.onnx_runner import onnx_inputs, predict_onnx
@@ -98,6 +108,7 @@ def _predict(row: ModelVersion, local: Path, frame: pd.DataFrame, file: str, id_
         inputs = onnx_inputs(local)
         if len(inputs) > 1 or inputs[0]["name"] in frame.columns:
             names = [i["name"] for i in inputs]
+        _refuse_withheld(names, withhold, label, file)
         cast = cast_features(frame, [{"name": n, "type": "double"} for n in names], file=file)
         return predict_onnx(local, cast, feature_columns=names, display_name=label)
     stored, _ = read_table(local, display_name=row.original_name)
@@ -123,8 +134,11 @@ def row_features(row: ModelVersion) -> list[dict[str, str]]:
 
 
 def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None = None,
-          display_name: str | None = None) -> pd.DataFrame:
+          display_name: str | None = None, withhold: Sequence[str] = ()) -> pd.DataFrame:
     """Score ``data`` with the version ``row``; store and record the result; return it.
+
+    ``withhold`` names columns of ``data`` the model must never be given (an audit's label and
+    身份证 column): a model whose inputs name one is refused (``models.feature_withheld``).
 
     The returned frame has the id column (if known), ``预测`` and, where the model gives
     probabilities, ``评分``; ``frame.attrs`` holds ``score_id``, ``path`` and ``sha256``.
@@ -139,7 +153,7 @@ def score(*, actor: Actor, row: ModelVersion, data: Path, id_column: str | None 
     scratch = Path(tempfile.mkdtemp(prefix="score-", dir=work))
     try:
         local = _fetch(row, scratch / "artifact")
-        predicted = _predict(row, local, frame, name, id_column)
+        predicted = _predict(row, local, frame, name, id_column, tuple(c for c in withhold if c))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     isolation = predicted.attrs.get("isolation")

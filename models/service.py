@@ -107,13 +107,16 @@ def _version_tags(card: ModelCard, staged: Staged, vendor: str) -> dict[str, str
 
 
 def _card_markdown(card: ModelCard, staged: Staged) -> str:
-    lines = [f"**{card.model_name} {card.model_version}** · {card.vendor_name} ({card.vendor_uscc})",
+    """The version's description in MLflow, which its UI renders as Markdown: vendor text escaped."""
+    from models._vendor_text import markdown_text as md
+
+    lines = [f"**{md(card.model_name)} {md(card.model_version)}** · {md(card.vendor_name)} ({card.vendor_uscc})",
              f"- 服务领域 service domain: {card.service_domain}",
              f"- 算法类型 algorithm type: {card.algorithm_type}; 自动化决策 automated: {card.automated_decision}; "
              f"人工复核 human in the loop: {card.human_in_the_loop}",
-             f"- 风险等级 risk tier: {card.risk_tier or '-'}; 备案编号 filing: {card.filing_number or '-'}",
-             f"- 预期用途 intended use: {card.intended_use}",
-             f"- 敏感属性 sensitive attributes: {', '.join(card.sensitive_attributes) or '-'}",
+             f"- 风险等级 risk tier: {card.risk_tier or '-'}; 备案编号 filing: {md(card.filing_number or '-')}",
+             f"- 预期用途 intended use: {md(card.intended_use)}",
+             f"- 敏感属性 sensitive attributes: {md(', '.join(card.sensitive_attributes) or '-')}",
              f"- sha256 ({staged.kind}): `{staged.sha256}`",
              "- 完整模型卡见运行产物 card.yaml / full card: run artifact card.yaml"]
     return "\n".join(lines)
@@ -342,12 +345,16 @@ def show_model(*, actor: Actor, name: str, version: str | None = None) -> dict[s
 
 
 def score_version(*, actor: Actor, name: str, version: str, data: Path, id_column: str | None = None,
-                  display_name: str | None = None):  # type: ignore[no-untyped-def]
-    """Batch-score a version on a dataset (vendor code only in the isolated child); see :mod:`models.scoring`."""
+                  display_name: str | None = None, withhold: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Batch-score a version on a dataset (vendor code only in the isolated child); see :mod:`models.scoring`.
+
+    ``withhold``: columns of ``data`` the model must not see (an audit passes its label and 身份证 column).
+    """
     from models.scoring import score
 
     row = resolve_version(actor=actor, name=name, version=version, action="models.score")
-    return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name)
+    return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name,
+                 withhold=withhold)
 
 
 def model_sandbox(*, actor: Actor) -> dict[str, Any]:

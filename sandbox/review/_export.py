@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,10 +71,22 @@ def export_document(*, actor: Actor, record_id: str) -> dict[str, Any]:
     return {**doc, "export_sha256": sha256_text(canonical(doc))}
 
 
+_INLINE = re.compile(r"([\\`*_\[\]<>|!#~$])")
+
+
+def _md(value: Any) -> str:
+    """Text shown as itself in a Markdown line or table cell: written by users and vendors (card,
+    evidence), it must not start new lines (forged headings and entries), nor become a link, an
+    image a viewer fetches, HTML or a table cell boundary."""
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch for ch in str(value))
+    return _INLINE.sub(r"\\\1", text)
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, dict | list):
-        return "`" + canonical(value)[:400] + ("…" if len(canonical(value)) > 400 else "") + "`"
-    return str(value)
+        text = canonical(value)
+        return _md(text[:400] + ("…" if len(text) > 400 else ""))
+    return _md(value)
 
 
 def to_markdown(doc: dict[str, Any]) -> str:
@@ -99,8 +113,8 @@ def to_markdown(doc: dict[str, Any]) -> str:
     lines += [""]
     lines += ["## 条件 Conditions", "", "| id | 条件 | 责任人 owner | 期限 due | 完成证据 evidence | 状态 status |",
               "|---|---|---|---|---|---|"]
-    lines += [f"| {c['id']} | {c['text']} | {c['owner']} | {c['due']} | {c.get('evidence', '')} | {c['status']} |"
-              for c in h["conditions"]] or ["| – | 无 none | | | | |"]
+    lines += [f"| {c['id']} | {_md(c['text'])} | {_md(c['owner'])} | {c['due']} | {_md(c.get('evidence', ''))} | "
+              f"{c['status']} |" for c in h["conditions"]] or ["| – | 无 none | | | | |"]
     lines += _condition_history_md(doc)
     if doc.get("votes"):
         lines += ["", "## 签名表决 Signed votes", "", "| 委员 member | 表决 vote | 时间 time | 公钥指纹 fingerprint | 链序号 seq |",
@@ -146,11 +160,11 @@ def _condition_history_md(doc: dict[str, Any]) -> list[str]:
              "| id | 状态 status | 逾期 overdue | 完成时间 met at | 最近证据 latest evidence |", "|---|---|---|---|---|"]
     lines += [f"| {c['id']} | {STATUS_ZH[c['status']]} {c['status']} | "
               f"{'逾期 ' + str(c['days_overdue']) + ' 天 days' if c['overdue'] else '否 no'} | {c['met_at'] or '–'} | "
-              f"{c['evidence']} {c['link']} |" for c in doc["condition_status"]]
+              f"{_md(c['evidence'])} {_md(c['link'])} |" for c in doc["condition_status"]]
     if doc.get("condition_steps"):
         lines += ["", "| 链序号 seq | id | 步骤 step | 人 by | 时间 at | 证据/说明 evidence/note |", "|---|---|---|---|---|---|"]
         lines += [f"| {e['seq']} | {x['id']} | {ACTION_ZH.get(x['action'], '')} {x['action']} | {x['name']} ({x['by']}) | "
-                  f"{x['at']} | {x.get('evidence') or x.get('note') or ''} {x.get('link') or ''} |"
+                  f"{x['at']} | {_md(x.get('evidence') or x.get('note') or '')} {_md(x.get('link') or '')} |"
                   for e in doc["condition_steps"] for x in [e["condition"]]]
     return lines
 

@@ -160,8 +160,10 @@ def submit_condition_evidence(*, actor: Actor, condition: str, evidence: str, li
         raise InputError("review.condition_evidence_required")
     if len(evidence) > MAX_EVIDENCE:
         raise InputError("review.condition_evidence_too_long", length=len(evidence), maximum=MAX_EVIDENCE)
+    # a scheme other than http(s) — javascript:, data:, file:, vbscript: — is no file link (no "://" needed)
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", link)
     if link and (len(link) > MAX_LINK or re.search(r"[\s\x00-\x1f]", link)
-                 or ("://" in link and not link.lower().startswith(("http://", "https://")))):
+                 or (scheme and not link.lower().startswith(("http://", "https://")))):
         raise InputError("review.condition_bad_link", value=link[:80])
     return _step(actor=actor, condition=condition, action="submitted", need="open", evidence=evidence, link=link)
 

@@ -23,7 +23,7 @@ from sandbox.review import (
     submit_condition_evidence,
 )
 from sandbox.roles import Actor
-from sandbox.ui import guarded, tr
+from sandbox.ui import guarded, md_escape, tr
 
 __all__ = ["chair_conditions", "conditions_table", "due_panel", "heads_panel", "vendor_conditions"]
 
@@ -52,8 +52,9 @@ def conditions_table(actor: Actor, record_id: str | None, frozen: list[dict[str,
             with st.expander(tr("review.ui.condition_history", condition=c["id"])):
                 st.table([{tr("col.when"): h["at"].replace("T", " ")[:19], tr("col.who"): h["name"],
                            tr("col.action"): tr(f"review.condition.action.{h['action']}"),
-                           tr("review.ui.condition_evidence_text"): h.get("evidence") or h.get("note") or "",
-                           tr("review.ui.condition_link"): h.get("link") or ""} for h in c["history"]])
+                           # st.table renders Markdown: the vendor's evidence must not become an image or link
+                           tr("review.ui.condition_evidence_text"): md_escape(h.get("evidence") or h.get("note") or ""),
+                           tr("review.ui.condition_link"): md_escape(h.get("link") or "")} for h in c["history"]])
     return live
 
 
