@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,12 +15,36 @@ from sandbox.store import session_scope
 from sandbox.store.tables import User
 from sandbox.users import MIN_PASSWORD_LENGTH, add_user, count_users
 
-__all__ = ["first_run", "init_home", "require_first_run"]
+__all__ = ["first_run", "init_home", "require_first_run", "require_initialised"]
+
+
+def _no_database_file() -> bool:
+    """Whether the sandbox store is a default SQLite file that does not exist yet (checked without creating it)."""
+    url = get_settings().db_url
+    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()
 
 
 def first_run() -> bool:
-    """Whether the data home has no account yet (the workbench then shows the first-run page)."""
-    return count_users() == 0
+    """Whether the data home has no account yet (the workbench then shows the first-run page).
+
+    Creates nothing: a home without its database file stays empty, so that
+    ``sandbox restore`` can still fill it.
+    """
+    return _no_database_file() or count_users() == 0
+
+
+def require_initialised() -> None:
+    """Raise ``errors.home_not_initialised`` (ConfigError) unless the data home has been set up.
+
+    A default SQLite home whose database file does not exist is refused *before*
+    anything is created: a mistyped ``SANDBOX_HOME`` must not become a new home
+    (with new secrets) that then "verifies" zero records or blocks a restore
+    into that folder. Any other store is refused when it has no account.
+    """
+    from sandbox.errors import ConfigError
+
+    if first_run():
+        raise ConfigError("errors.home_not_initialised", home=str(get_settings().home))
 
 
 def require_first_run() -> None:

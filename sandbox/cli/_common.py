@@ -80,12 +80,24 @@ def say(key: str, **params: Any) -> None:
     typer.echo(t(key, **params), err=True)
 
 
-def cli_command(func: F) -> F:
-    """Turn :class:`SandboxError` into a clear message and its exit code."""
+def cli_command(func: F | None = None, *, needs_home: bool = True) -> Any:
+    """Turn :class:`SandboxError` into a clear message and its exit code.
+
+    A command that uses the data home (``needs_home``, the default) is refused
+    on one that was never initialised, before anything is created there
+    (``sandbox.accounts.require_initialised``); ``init``, ``demo``, ``restore``
+    and the commands that only print are declared with ``needs_home=False``.
+    """
+    if func is None:
+        return functools.partial(cli_command, needs_home=needs_home)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            if needs_home:
+                from sandbox.accounts import require_initialised
+
+                require_initialised()
             return func(*args, **kwargs)
         except SandboxError as exc:
             typer.echo(exc.render(), err=True)
@@ -93,7 +105,7 @@ def cli_command(func: F) -> F:
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def acting_user(as_user: str | None, password: str | None, *, required: bool = True):  # type: ignore[no-untyped-def]

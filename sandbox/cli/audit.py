@@ -188,7 +188,7 @@ def show(
 
 
 @audit_app.command("policies")
-@cli_command
+@cli_command(needs_home=False)
 def policies(as_json: JsonFlag = False) -> None:
     """公平性策略 / the shipped fairness policies."""
     from audits.policy import list_policies

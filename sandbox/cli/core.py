@@ -12,7 +12,7 @@ from sandbox.i18n import t
 users_app = typer.Typer(help="用户 / users", no_args_is_help=True)
 
 
-@cli_command
+@cli_command(needs_home=False)
 def demo(
     reset: Annotated[bool, typer.Option("--reset", help="Delete and rebuild the demo world.")] = False,
     as_json: JsonFlag = False,

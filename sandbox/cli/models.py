@@ -56,7 +56,7 @@ def submit(
 
 
 @models_app.command("card-template")
-@cli_command
+@cli_command(needs_home=False)
 def card_template_command(
     out: Annotated[Path | None, typer.Option("--out", help="write the template to this file (default: print it)")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing --out file")] = False,

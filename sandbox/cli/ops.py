@@ -51,7 +51,7 @@ def _new_password(username: str) -> str:
     return first
 
 
-@cli_command
+@cli_command(needs_home=False)
 def init_cmd(
     admin: Annotated[str, typer.Option("--admin", help="login name of the first administrator")],
     display_name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
@@ -165,7 +165,7 @@ def backup_cmd(
         committees=len(result["chain_heads"])))
 
 
-@cli_command
+@cli_command(needs_home=False)
 def restore_cmd(
     archive: Annotated[Path, typer.Argument(help="an archive written by sandbox backup")],
     as_json: JsonFlag = False,

@@ -17,8 +17,10 @@ def _page(name: str) -> AppTest:
 
 
 def test_first_run_page_shows_init_and_no_demo_accounts(home: Path) -> None:
+    assert not (home / "sandbox.db").exists()
     at = _page("app.py").run()
     assert not at.exception
+    assert not (home / "sandbox.db").exists()  # showing the page creates nothing: a restore may still fill the home
     assert at.title[0].value == "首次使用：请先创建管理员"
     assert [c.value for c in at.code] == ["sandbox init --admin NAME"]
     assert len(at.text_input) == 0 and len(at.expander) == 0 and len(at.table) == 0  # no login, no demo list

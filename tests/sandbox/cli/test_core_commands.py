@@ -102,12 +102,25 @@ def test_usage_error_exits_2() -> None:
 def test_missing_home_that_cannot_be_created(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    result = _run("users", "list", "--as", "admin", "--password", DEMO_PASSWORD,
-                  env={"SANDBOX_HOME": str(blocker / "home")})
+    result = _run("init", "--admin", "boss", env={"SANDBOX_HOME": str(blocker / "home"),
+                                                  "SANDBOX_PASSWORD": "a-long-enough-password"})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "数据目录" in result.stderr or "SANDBOX_HOME" in result.stderr
     assert "Set SANDBOX_HOME" in result.stderr or "not a folder" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("users", "list", "--as", "admin", "--password", DEMO_PASSWORD),
+                                     ("verify", "--all"), ("backup", "{tmp}/b.tar.gz")])
+def test_a_home_never_initialised_is_refused_and_not_created(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """A mistyped SANDBOX_HOME used to become a new home with new secrets: 'verify --all' then passed over zero
+    records, 'users list' said the admin did not exist, and a later restore into that folder was refused."""
+    home = tmp_path / "typo"
+    result = _run(*(part.format(tmp=tmp_path) for part in command), env={"SANDBOX_HOME": str(home)})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"数据目录 {home} 还没有初始化" in result.stderr and "sandbox restore" in result.stderr
+    assert "核验通过" not in result.stdout + result.stderr
+    assert not home.exists() and not (tmp_path / "b.tar.gz").exists()
 
 
 @pytest.mark.slow
