@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from sandbox.errors import InputError
@@ -96,9 +104,25 @@ TextList = Annotated[list[Annotated[str, Field(min_length=1, max_length=2000)]],
 _TEXT_ALLOW = "\n\t"
 
 
-def _visible(value: Any) -> Any:
+# What text copied from Windows, Word or a web page carries without meaning anything: line ends as
+# \r\n or \r everywhere; in prose fields also zero-width spaces and stray byte-order marks. Normalised,
+# never a refusal (names, codes and column names keep refusing them: they must match exactly).
+_PROSE = frozenset({"intended_use", "out_of_scope_uses", "training_data", "personal_information_sources",
+                    "known_limitations"})
+_COPY_NOISE = str.maketrans({"\u200b": None, "\ufeff": None})
+
+
+def _plain(text: Any, *, prose: bool) -> Any:
+    if not isinstance(text, str):
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_COPY_NOISE) if prose else text
+
+
+def _visible(value: Any, *, prose: bool = False) -> Any:
     from models._vendor_text import hidden_character
 
+    value = [_plain(text, prose=prose) for text in value] if isinstance(value, list) else _plain(value, prose=prose)
     for text in value if isinstance(value, list) else [value]:
         if isinstance(text, str) and (char := hidden_character(text, allow=_TEXT_ALLOW)):
             raise PydanticCustomError("card_control", "hidden character", {"char": char})
@@ -162,8 +186,8 @@ class ModelCard(BaseModel):
 
     @field_validator("*")
     @classmethod
-    def _visible_text(cls, value: Any) -> Any:
-        return _visible(value)
+    def _visible_text(cls, value: Any, info: ValidationInfo) -> Any:
+        return _visible(value, prose=info.field_name in _PROSE)
 
     @field_validator("vendor_uscc")
     @classmethod

@@ -71,3 +71,12 @@ def test_the_template_is_a_valid_card_naming_every_field(lang) -> None:
     keys = set(yaml.safe_load(text))
     named = {field for field in CARD_FIELDS if field in keys or t(f"models.field.{field}", "zh") in keys}
     assert named == set(CARD_FIELDS)                              # every field shown, optional ones too
+
+
+def test_text_copied_from_windows_or_a_web_page() -> None:
+    """CRLF line ends anywhere and zero-width spaces in prose are copy noise, not a hidden-character attack."""
+    parsed = card_from_data(card(intended_use="辅助\u200b初筛。\r\n人工复核\ufeff", known_limitations=["样本少\r尤其农村"]))
+    assert parsed.intended_use == "辅助初筛。\n人工复核" and parsed.known_limitations == ["样本少\n尤其农村"]
+    with pytest.raises(CardInvalid) as info:                      # a name or a column must match exactly
+        card_from_data(card(model_name="eligibility\u200b", intended_use="辅助\u202e初筛"))
+    assert {p["field"] for p in info.value.problems} == {"model_name", "intended_use"}
