@@ -39,7 +39,7 @@ _BATCH_ROWS = 256
 _KEEP = ("PER", "LOC", "ORG")
 # Name-word posteriors below this are not kept; spans are at most this long.
 ODDS_FLOOR = 0.02
-_ODDS_LENGTH = 5
+_ODDS_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +267,7 @@ class LacModel:
         starts_word[: len(self._inside)] = ~self._inside[: emissions.shape[2]]
         return name_odds(emissions, paths=paths, tags=self._entity_tags, exp_transitions=self._exp_transitions,
                          transition_range=self._transition_range, starts_word=starts_word, floor=ODDS_FLOOR,
-                         max_length=_ODDS_LENGTH)
+                         max_length=_ODDS_LENGTH, keep=self._n_real)
 
     def tag(self, text: str) -> list[Span]:
         """The PER/LOC/ORG words of ``text`` (any length), offsets into ``text``."""

@@ -29,22 +29,39 @@ import math
 
 import numpy as np
 
-__all__ = ["gate", "name_odds", "scaled_forward_backward", "span_posteriors"]
+_NEGLIGIBLE = 1e-6
+__all__ = ["dropped_mass", "gate", "name_odds", "scaled_forward_backward", "span_posteriors"]
 
 
-def gate(emissions: np.ndarray, *, begin: int, transition_range: float, floor: float,
-         outside: np.ndarray | None = None) -> np.ndarray:
-    """Rows of a ``(B, T, n)`` batch where some span could have posterior ≥ ``floor`` (bool, shape ``(B,)``).
+def gate(emissions: np.ndarray, *, begin: int, inside: int, transition_range: float, floor: float,
+         outside: np.ndarray) -> np.ndarray:
+    """Rows of a ``(B, T, n)`` batch where a span of two or more characters lying in ``outside``
+    (``(B, T)`` bool: e.g. the positions the best path does not put in a name) could have
+    posterior ≥ ``floor`` (bool, shape ``(B,)``).
 
-    Proven bound (module docstring): ``P(y_t = begin) ≤ exp(2·range − gap_t)``. ``outside``
-    (``(B, T)`` bool), when given, limits the positions looked at (e.g. to those the best
-    path does not already put in a name).
+    Proven bound (module docstring): such a span at ``t`` needs ``y_t = begin`` and
+    ``y_{t+1} = inside``, each at most ``exp(2·range − gap)`` likely.
     """
-    gap = emissions.max(axis=2) - emissions[:, :, begin]
-    near = gap <= 2 * transition_range + math.log(1 / floor)
-    if outside is not None:
-        near &= outside
+    top = emissions.max(axis=2)
+    reach = 2 * transition_range + math.log(1 / floor)
+    near = (top - emissions[:, :, begin] <= reach) & outside
+    near[:, :-1] &= (top[:, 1:] - emissions[:, 1:, inside] <= reach) & outside[:, 1:]
+    near[:, -1] = False
     return near.any(axis=1)
+
+
+def dropped_mass(emissions: np.ndarray, keep: int, *, transition_range: float) -> float:
+    """An upper bound on the share of all paths' weight that uses an output beyond the first ``keep``.
+
+    Swapping such an output for the position's best tag is one-to-one and loses at most
+    ``2·range`` in transitions, so paths with output ``y`` at ``t`` weigh at most
+    ``exp(E_t(y) − max_t + 2·range)`` of the whole; summed over ``t`` and ``y`` (union bound).
+    Computing without those outputs changes any posterior by at most ``δ / (1 − δ)``.
+    """
+    if keep >= emissions.shape[2]:
+        return 0.0
+    top = emissions.max(axis=2, keepdims=True)
+    return float(np.exp(emissions[:, :, keep:] - top + 2 * transition_range).sum(axis=(1, 2)).max())
 
 
 def scaled_forward_backward(
@@ -145,11 +162,12 @@ def span_posteriors(
 
 def name_odds(
     emissions: np.ndarray, *, paths: np.ndarray, tags: dict[str, tuple[int, int]], exp_transitions: np.ndarray,
-    transition_range: float, starts_word: np.ndarray, floor: float, max_length: int,
+    transition_range: float, starts_word: np.ndarray, floor: float, max_length: int, keep: int,
 ) -> list[dict[tuple[int, int], tuple[float, ...]]]:
     """Per row of a ``(B, T, n)`` batch: ``(start, end) → (P(one PER word), P(one LOC word), P(one ORG word))``
-    for the spans whose PER probability is at or above ``floor`` and that could start outside the
-    best path's names.
+    for the spans of two or more characters whose PER probability is at or above ``floor`` and that
+    lie outside the best path's names (spans that reach into one may be missing). Outputs beyond the
+    first ``keep`` are left out when :func:`dropped_mass` shows they weigh < 1e-6 of all paths.
 
     ``tags`` maps ``PER``, ``LOC`` and ``ORG`` to their (begin, inside) tag ids. Rows where
     :func:`gate` finds no position outside a ``PER`` word of ``paths`` (``(B, T)`` tag ids) that
@@ -157,15 +175,23 @@ def name_odds(
     """
     found: list[dict[tuple[int, int], tuple[float, ...]]] = [{} for _ in range(len(emissions))]
     begin, inside = tags["PER"]
-    outside = (paths != begin) & (paths != inside)
-    rows = np.flatnonzero(gate(emissions, begin=begin, transition_range=transition_range, floor=floor,
-                               outside=outside))
+    # A word runs on while tags are -I of any label and takes its first tag's label (p-B PER-I is a p word).
+    first = np.where(starts_word[paths], np.arange(paths.shape[1]), 0)
+    first = np.take_along_axis(paths, np.maximum.accumulate(first, axis=1), axis=1)
+    outside = first != begin
+    rows = np.flatnonzero(gate(emissions, begin=begin, inside=inside, transition_range=transition_range,
+                               floor=floor, outside=outside))
     if not len(rows):
         return found
-    passes = scaled_forward_backward(emissions[rows], exp_transitions=exp_transitions)
+    emissions = emissions[rows]
+    if dropped_mass(emissions, keep, transition_range=transition_range) <= _NEGLIGIBLE:
+        emissions = emissions[:, :, :keep]  # outputs the tag list does not name: no measurable weight
+        exp_transitions, starts_word = exp_transitions[:keep, :keep], starts_word[:keep]
+    passes = scaled_forward_backward(emissions, exp_transitions=exp_transitions)
     per = span_posteriors(passes, exp_transitions=exp_transitions, begin=begin, inside=inside,
                           starts_word=starts_word, max_length=max_length)
-    row, k, start = np.nonzero(per >= floor)
+    row, k, start = np.nonzero(per[:, 1:, :] >= floor)  # two characters or more
+    k = k + 1
     end = start + k + 1
     others = [_posterior_of(passes, row, start, end, exp_transitions=exp_transitions, begin=tags[label][0],
                             inside=tags[label][1], starts_word=starts_word) for label in ("LOC", "ORG")]

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from privacy.recognizers._lac_posterior import gate, name_odds, scaled_forward_backward, span_posteriors
+from privacy.recognizers._lac_posterior import (
+    dropped_mass,
+    gate,
+    name_odds,
+    scaled_forward_backward,
+    span_posteriors,
+)
 from privacy.scanning import scan_text
 
 
@@ -59,22 +65,42 @@ def test_no_overflow_on_long_sequences_with_large_scores() -> None:
     assert all(np.isfinite(a).all() for a in passes)
 
 
-def test_gate_bound_holds_against_the_exact_marginals() -> None:
-    """P(y_t = begin) ≤ exp(2·range − gap_t): a row the gate skips has no span at or above the floor."""
+def test_gate_bound_holds_against_the_exact_posteriors() -> None:
+    """P(y_t = tag) ≤ exp(2·range − gap_t): a row the gate skips has no 2+ character span at or above the floor."""
     rng = np.random.default_rng(3)
     n_tags = 5
     emissions = rng.normal(0, 2.5, (400, 7, n_tags))
-    emissions[:200, :, 0] -= 5.0  # half the rows: the tag is never near the best
+    emissions[:200, :, 0] -= 5.0  # half the rows: the word's first tag is never near the best
     transitions = rng.normal(0, 0.3, (n_tags, n_tags))
     spread = float(transitions.max() - transitions.min())
-    alpha, beta, *_ = scaled_forward_backward(emissions, exp_transitions=np.exp(transitions))
-    marginal = (alpha * beta)[:, :, 0]
+    passes = scaled_forward_backward(emissions, exp_transitions=np.exp(transitions))
+    marginal = (passes[0] * passes[1])[:, :, 0]
     gap = emissions.max(axis=2) - emissions[:, :, 0]
     assert (marginal <= np.exp(2 * spread - gap) + 1e-12).all()
     floor = 0.05
-    kept = gate(emissions, begin=0, transition_range=spread, floor=floor)
+    outside = rng.random((400, 7)) < 0.8
+    kept = gate(emissions, begin=0, inside=1, transition_range=spread, floor=floor, outside=outside)
     assert not kept.all() and kept.any()  # the bound decides something here
-    assert (marginal[~kept] < floor).all()
+    spans = span_posteriors(passes, exp_transitions=np.exp(transitions), begin=0, inside=1,
+                            starts_word=np.array([True, False, True, True, True]), max_length=4)
+    for row in np.flatnonzero(~kept):
+        for k in range(1, 4):
+            for start in range(7 - k):
+                if outside[row, start : start + k + 1].all():
+                    assert spans[row, k, start] < floor
+
+
+def test_dropping_outputs_costs_at_most_the_bound() -> None:
+    rng = np.random.default_rng(8)
+    emissions = rng.normal(0, 2.0, (50, 6, 4))
+    emissions[:, :, 3] -= rng.uniform(2, 12, (50, 6))
+    transitions = rng.normal(0, 0.4, (4, 4))
+    spread = float(transitions.max() - transitions.min())
+    full = scaled_forward_backward(emissions, exp_transitions=np.exp(transitions))[4]
+    kept = scaled_forward_backward(emissions[:, :, :3], exp_transitions=np.exp(transitions[:3, :3]))[4]
+    for row in range(50):
+        share = 1 - math.exp(kept[row] - full[row])  # the weight of the paths using output 3
+        assert 0 <= share <= dropped_mass(emissions[row : row + 1], 3, transition_range=spread) + 1e-12
 
 
 def _dense_log_space(emissions: np.ndarray, transitions: np.ndarray, begin: int, inside: int,
@@ -111,7 +137,7 @@ def test_the_models_name_odds_equal_a_dense_log_space_reference() -> None:
     starts_word[: len(model._inside)] = ~model._inside[: emissions.shape[2]]
     found = name_odds(emissions, paths=paths, tags=model._entity_tags, exp_transitions=model._exp_transitions,
                       transition_range=model._transition_range, starts_word=starts_word, floor=ODDS_FLOOR,
-                      max_length=5)[0]
+                      max_length=4, keep=model._n_real)[0]
     assert found, "some span off the path has a name probability above the floor"
     transitions = model._transitions.astype(np.float64)
     for (start, end), odds in found.items():
