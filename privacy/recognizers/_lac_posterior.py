@@ -9,18 +9,20 @@ over all tag paths that it is exactly one ``PER`` word: ``PER-B`` at ``s``,
 Forward–backward in scaled form (Rabiner): each step is one matrix product over
 all tags, vectorised over a batch of equal-length chunks, and the per-step
 normalisers are kept as logarithms, so nothing under- or overflows whatever
-the chunk length; ``log Z = Σ log c_t + Σ max_t``. No tag is pruned: the
-result is exact up to floating point (tests compare it with enumerating every
-path of a small random CRF).
+the chunk length; ``log Z = Σ log c_t + Σ max_t``. The result is exact up to
+floating point (tests compare it with enumerating every path of small random
+CRFs), except that the encoder outputs the tag list does not name are left out
+when :func:`dropped_mass` bounds their share of all paths' weight below 1e-6.
 
-Only chunks that can hold such a span are computed: if ``PER-B``'s emission at
-``t`` is ``gap`` below the best tag's, then ``P(y_t = PER-B) ≤ exp(2·range −
-gap)`` (swap ``PER-B`` for the best tag on any path: the emission gains
-``gap``, the two transitions lose at most ``range`` each, where ``range`` is
-the transition matrix's max − min; the swap is one-to-one). A span starting at
-``t`` has at most that probability, so a chunk with no position within ``2·range
-+ log(1/floor)`` cannot hold a span at or above ``floor`` and is skipped — the
-same kind of bound :meth:`LacModel._viterbi` prunes by.
+Only chunks that can hold such a span are computed: if a tag's emission at
+``t`` is ``gap`` below the best tag's, then ``P(y_t = tag) ≤ exp(2·range −
+gap)`` (swap it for the best tag on any path: the emission gains ``gap``, the
+two transitions lose at most ``range`` each, where ``range`` is the transition
+matrix's max − min; the swap is one-to-one). A span of two or more characters
+at ``t`` needs ``PER-B`` at ``t`` and ``PER-I`` at ``t + 1``, so a chunk where
+no such pair lies within ``2·range + log(1/floor)`` of the best cannot hold a
+span at or above ``floor`` and is skipped — the same kind of bound
+:meth:`LacModel._viterbi` prunes by.
 """
 
 from __future__ import annotations
