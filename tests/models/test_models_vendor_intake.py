@@ -207,3 +207,28 @@ def test_upload_names_cannot_leave_the_servers_artifact_root(people, predictions
     # an escape by k × ".." lands in the k-th folder above the stored file: none holds one (a scan of all of
     # /tmp instead saw other runs' stored files)
     assert [p for parent in stored.parents[1:] for p in parent.glob("*escape-*.csv")] == []
+
+
+def test_parquet_predictions_that_decode_to_gigabytes_are_refused_unread(people, tmp_path) -> None:
+    """300 rows all pointing at one 8 MB dictionary value: a small file that decodes to 2.4 GB (pandas read it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 300
+    label = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["是" * ((8 << 20) // 3)]))
+    path = tmp_path / "预测.parquet"
+    pq.write_table(pa.table({"编号": [f"P{i:04d}" for i in range(rows)], "预测": label}), path,
+                   compression="zstd", store_schema=False)                   # read back as plain text
+    assert path.stat().st_size < 2 << 20
+    error = _refused(people, path, "models.predictions_expand", id_column="编号")
+    assert "预测.parquet" in error.render("zh") and "2048" in error.render("en")
+
+
+def test_parquet_predictions_with_nested_columns_are_refused(people, tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"编号": ["A1", "A2"], "预测": pa.array([[1] * 3, [0]], pa.list_(pa.int64()))}), path)
+    error = _refused(people, path, "models.predictions_nested", id_column="编号")
+    assert "预测" in error.render("en")
