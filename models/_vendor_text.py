@@ -26,9 +26,10 @@ def hidden_character(text: str, *, allow: str = "") -> str | None:
     return None
 
 
-def vendor_text(value: object, limit: int = 500) -> str:
-    """Vendor text made safe to show: cut to ``limit``, control/format characters written as ``\\uXXXX``."""
-    text = str(value)[:limit]
+def vendor_text(value: object, limit: int = 500, *, name: bool = False) -> str:
+    """Vendor text made safe to show: cut to ``limit``, one line (breaks as `` | ``), other control/format
+    characters written as ``\\uXXXX`` — for a ``name``, line breaks too (the name holds one)."""
+    text = str(value)[:limit] if name else " | ".join(str(value)[:limit].splitlines())
     return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in HIDDEN_CATEGORIES else ch for ch in text)
 
 

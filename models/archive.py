@@ -87,12 +87,12 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
         for member in members:
             problem = _member_problem(member.filename)
             if problem == "name":
-                raise InputError("models.zip_name_unsafe", file=name, member=vendor_text(member.filename, 200))
+                raise InputError("models.zip_name_unsafe", file=name, member=vendor_text(member.filename, 200, name=True))
             if problem:
-                raise InputError("models.zip_unsafe_path", file=name, member=vendor_text(member.filename, 200))
+                raise InputError("models.zip_unsafe_path", file=name, member=vendor_text(member.filename, 200, name=True))
             key = unicodedata.normalize("NFC", member.filename.replace("\\", "/").rstrip("/"))
             if key in seen:
-                raise InputError("models.zip_duplicate", file=name, member=vendor_text(member.filename, 200))
+                raise InputError("models.zip_duplicate", file=name, member=vendor_text(member.filename, 200, name=True))
             seen.add(key)
             file_type = stat.S_IFMT(member.external_attr >> 16)  # 0 for zips made on Windows
             if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
@@ -140,7 +140,7 @@ def check_tree(root: Path, *, display_name: str | None = None, max_files: int = 
     for folder, dirs, files in os.walk(root, followlinks=False):
         for entry in [*dirs, *files]:
             path = Path(folder) / entry
-            member = vendor_text(path.relative_to(root).as_posix(), 200)
+            member = vendor_text(path.relative_to(root).as_posix(), 200, name=True)
             if name_problem(entry) is not None:
                 raise InputError("models.zip_name_unsafe", file=name, member=member)
             key = unicodedata.normalize("NFC", path.relative_to(root).as_posix())

@@ -21,7 +21,7 @@ from models._vendor_text import name_problem, vendor_text
 from models.archive import FileHash, check_tree, extract_zip, hash_tree, tree_digest
 from models.pickle_scan import scan_tree
 from sandbox.errors import InputError
-from sandbox.tabular import MAX_FILE_BYTES, TABLE_SUFFIXES, read_table, require_columns
+from sandbox.tabular import MAX_COLUMNS, MAX_FILE_BYTES, TABLE_SUFFIXES, read_table, require_columns
 
 __all__ = [
     "ID_COLUMN_GUESSES",
@@ -144,6 +144,8 @@ def _example(root: Path) -> pd.DataFrame | None:
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             continue
         data = data.get("dataframe_split", data) if isinstance(data, dict) else data
+        if isinstance(data, dict) and isinstance(data.get("columns"), list) and len(data["columns"]) > MAX_COLUMNS:
+            continue  # 250,000 columns in 5 MB: minutes of host CPU to build and send (the signature is capped too)
         if isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("data"), list):
             try:
                 return pd.DataFrame(data["data"][:5], columns=data["columns"])
@@ -288,7 +290,7 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
         raise InputError("errors.file_missing", file=str(path))
     shown = display_name if display_name is not None else (path.name if path.is_file() else None)
     if shown is not None and name_problem(shown) is not None:  # an upload's name becomes the artifact's name
-        raise InputError("models.zip_name_unsafe", file=vendor_text(shown, 200), member=vendor_text(shown, 200))
+        raise InputError("models.zip_name_unsafe", file=vendor_text(shown, 200, name=True), member=vendor_text(shown, 200, name=True))
     resolved = detect_kind(path, kind, display_name=name)
     if path.is_file() and path.stat().st_size == 0:
         raise InputError("errors.file_empty", file=name)

@@ -232,3 +232,14 @@ def test_parquet_predictions_with_nested_columns_are_refused(people, tmp_path) -
     pq.write_table(pa.table({"编号": ["A1", "A2"], "预测": pa.array([[1] * 3, [0]], pa.list_(pa.int64()))}), path)
     error = _refused(people, path, "models.predictions_nested", id_column="编号")
     assert "预测" in error.render("en")
+
+
+def test_an_input_example_wider_than_the_column_limit_is_not_used(people, model_dir, tmp_path) -> None:
+    """A 5 MB example can name 250,000 columns (the host spent minutes building and sending that probe);
+    past 2,000 it is ignored and the signature (capped alike) gives the probe."""
+    folder = copy_model(model_dir, tmp_path / "wide")
+    wide = {"columns": [f"c{i}" for i in range(3_000)], "data": [[0] * 3_000]}
+    for name in ("input_example.json", "serving_input_example.json"):
+        (folder / name).write_text(json.dumps({"dataframe_split": wide} if name.startswith("serving") else wide))
+    result = service.submit_model(actor=people["vendor_a"], artifact=folder, card=card())
+    assert result["kind"] == "mlflow"
