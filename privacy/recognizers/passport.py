@@ -23,6 +23,9 @@ __all__ = ["PassportRecognizer"]
 
 _KINDS = {"E": "普通护照（电子）", "G": "普通护照（旧版）", "D": "外交护照", "S": "公务护照", "P": "公务普通护照"}
 _CHINESE = re.compile(r"(?:[EGeg]\d{8}|[Ee][A-HJ-NP-Za-hj-np-z]\d{7}|[DSPdsp][Ee]?\d{7})")
+# The same written in two groups, as people copy it from the data page: E8821 4376, E 88214376, E8821-4376.
+_GROUPED = r"(?:[EGeg](?:\d{4}[ \-]\d{4}| \d{8}))"
+_SEPARATORS = re.compile(r"[ \-]")
 _WORD = re.compile("护照|passport", re.IGNORECASE)
 _CLAUSE_END = re.compile("[，。；,;!！?？、]")
 # A Chinese passport's shape alone stays below the report threshold; a context word lifts it.
@@ -32,11 +35,12 @@ _WORD_WINDOW = 14
 
 
 class PassportRecognizer(ChineseRecognizer):
-    """护照号: E12345678, EA1234567, G12345678, D/S/P + 7–8 digits; other countries' numbers after 护照."""
+    """护照号: E12345678 (also E1234 5678), EA1234567, G12345678, D/S/P + 7–8 digits; other countries' numbers after 护照."""
 
     ENTITY = "PASSPORT"
     PATTERNS = (
         ("passport", NOT_ALNUM_BEFORE + _CHINESE.pattern + NOT_ALNUM_AFTER, _CHINESE_SCORE),
+        ("passport_grouped", NOT_ALNUM_BEFORE + _GROUPED + NOT_ALNUM_AFTER, _CHINESE_SCORE),
         ("passport_other", NOT_ALNUM_BEFORE + r"(?:[A-Za-z]{1,2}\d{6,9}|\d{2} ?\d{7}|\d{9})" + NOT_ALNUM_AFTER, 0.6),
     )
     CONTEXT = ("护照", "passport", "Passport", "PASSPORT", "出国", "出境", "证件号")
@@ -47,7 +51,7 @@ class PassportRecognizer(ChineseRecognizer):
         digits = value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").replace(" ", "")
         if len(set(digits)) == 1:
             return None
-        if _CHINESE.fullmatch(value):
+        if _CHINESE.fullmatch(value) or (_CHINESE.fullmatch(_SEPARATORS.sub("", value)) and value[0] in "EG"):
             return Verdict("pii.why.passport", {"kind": _KINDS[value[0]]}, _CHINESE_SCORE)
         before = window_before(text, start, _WORD_WINDOW)
         words = list(_WORD.finditer(before))

@@ -162,11 +162,14 @@ def test_a_landline_in_a_table_row_is_a_phone_not_part_of_an_address() -> None:
     ("委托人Ivan Petrov（护照 71 4412963）", "71 4412963"),
     ("passport no. 548812307", "548812307"),
     ("护照 EA6612394", "EA6612394"),
+    ("姓名（拼音）：WANG LEI　护照号码：E5531 2874　签发地：浙江", "E5531 2874"),   # a Chinese one in two groups
+    ("护照号 G 45120937，有效期至2031年", "G 45120937"),
 ])
 def test_passports_of_other_countries_after_the_word_passport(text: str, number: str) -> None:
     assert _spans(text, "PASSPORT") == [number]
 
 
-@pytest.mark.parametrize("text", ["我的护照丢了，快递单号SF1234567", "工号KJ4471902", "订单 548812307", "护照号码：A1111111"])
+@pytest.mark.parametrize("text", ["我的护照丢了，快递单号SF1234567", "工号KJ4471902", "订单 548812307", "护照号码：A1111111",
+                                  "型号E5531 2874的配件", "E1111 1111"])
 def test_other_codes_are_not_passports(text: str) -> None:
     assert _spans(text, "PASSPORT") == []
