@@ -81,6 +81,14 @@ def _score_model(actor: Actor, name: str, version: str, data: Path, display: str
                          withhold=withhold)
 
 
+def _check_predictions(path: Path, label: str) -> None:
+    try:
+        from models.service import check_predictions_file
+    except ImportError:  # models not installed: read_table alone
+        return
+    check_predictions_file(path=path, display_name=label)
+
+
 @contextlib.contextmanager
 def _recorder(*, record: bool, recorder: Any) -> Iterator[Any]:
     """The MLflow helper for one audit: None for a dry run, the caller's (the caller closes it), or one
@@ -205,6 +213,8 @@ def run_audit(
             pred_path = Path(predictions)
             pred_label = pred_name or pred_path.name
             same = pred_path.resolve() == data_path.resolve()
+            if not same:  # a vendor's file, handed over: a small Parquet can decode to gigabytes
+                _check_predictions(pred_path, pred_label)
             pred_frame = frame if same else read_table(pred_path, display_name=pred_label, long_numbers="keep")[0]
         else:
             pred_label = f"{model} (scored)"

@@ -28,6 +28,7 @@ __all__ = [
     "PREDICTION_COLUMNS",
     "Kind",
     "Staged",
+    "check_predictions_file",
     "detect_kind",
     "mlmodel_features",
     "probe_frame",
@@ -251,13 +252,22 @@ def _parquet_decoded_bytes(path: Path, name: str, limit: int) -> int:
     return total
 
 
-def _stage_predictions(path: Path, name: str, id_column: str | None, progress: Progress) -> Staged:
-    progress("read", 0.2)
+def check_predictions_file(path: Path, *, display_name: str | None = None) -> None:
+    """Refuse a vendor's Parquet predictions file that would decode to more than ``MAX_FILE_BYTES``, or that
+    has nested columns, before anything reads it (``models.predictions_expand`` / ``models.predictions_nested``).
+    Other formats: nothing to do (read_table bounds them)."""
+    path = Path(path)
+    name = display_name or path.name
     if path.suffix.lower() == ".parquet" or Path(name).suffix.lower() == ".parquet":
         decoded = _parquet_decoded_bytes(path, name, MAX_FILE_BYTES)
         if decoded > MAX_FILE_BYTES:
             raise InputError("models.predictions_expand", file=name, size_mb=decoded // 2**20,
                              max_mb=MAX_FILE_BYTES // 2**20)
+
+
+def _stage_predictions(path: Path, name: str, id_column: str | None, progress: Progress) -> Staged:
+    progress("read", 0.2)
+    check_predictions_file(path, display_name=name)
     frame, info = read_table(path, display_name=name)
     if id_column is None:
         raise InputError("models.id_column_required", file=name, available=", ".join(info.columns[:30]))

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from models.intake import Staged
 
 __all__ = [
+    "check_predictions_file",
     "delete_version",
     "list_models",
     "model_sandbox",
@@ -355,6 +356,17 @@ def score_version(*, actor: Actor, name: str, version: str, data: Path, id_colum
     row = resolve_version(actor=actor, name=name, version=version, action="models.score")
     return score(actor=actor, row=row, data=Path(data), id_column=id_column, display_name=display_name,
                  withhold=withhold)
+
+
+def check_predictions_file(*, path: Path, display_name: str | None = None) -> None:
+    """Refuse a (vendor's) Parquet predictions file that would decode to gigabytes, before it is read.
+
+    For any caller that reads a predictions file it did not make (the fairness audit's ``--predictions``);
+    see :func:`models.intake.check_predictions_file`.
+    """
+    from models.intake import check_predictions_file as check
+
+    check(Path(path), display_name=display_name)
 
 
 def model_sandbox(*, actor: Actor) -> dict[str, Any]:

@@ -84,3 +84,20 @@ def test_onnx_external_data_cannot_reach_host_files(people, tmp_path, where) -> 
         service.submit_model(actor=people["vendor_a"], artifact=target, card=card())
     assert info.value.key == "models.onnx_bad"
     assert "hmac-secret" not in info.value.render("en")
+
+
+def test_a_parquet_predictions_file_handed_to_the_audit_is_measured_first(people, tmp_path) -> None:
+    """``audit run --predictions`` may be a vendor's file: 300 rows pointing at one 8 MB value (< 2 MB on disk)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 120
+    label = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["是" * ((24 << 20) // 3)]))
+    bomb = tmp_path / "vendor-predictions.parquet"
+    pq.write_table(pa.table({"编号": [f"P{i:06d}" for i in range(rows)], "预测": label}), bomb,
+                   compression="zstd", store_schema=False)
+    with pytest.raises(InputError) as info:
+        run_audit(actor=people["reviewer"], data=_audit_data(tmp_path), predictions=bomb, record=False,
+                  columns=ColumnMap(label=LABEL, prediction="预测", age="年龄", district="街道镇", id="编号"),
+                  replicates=50)
+    assert info.value.key == "models.predictions_expand" and "vendor-predictions.parquet" in info.value.render("zh")
