@@ -26,6 +26,29 @@ def test_encodings(tmp_path: Path, encoding: str, label: str) -> None:
     assert info.encoding == label
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_pandas_gets_utf8_bytes_never_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    """Handed a str, pandas re-encodes it with an overflow buffer copied on every read: quadratic for Chinese
+    text (a 10M-row, 1 GB export did not finish in 16 min). The reader gives it UTF-8 bytes (a BOM saved twice,
+    a title line and a GBK/UTF-16 file included) and the table is the same."""
+    import io
+
+    seen: list[object] = []
+    real = pd.read_csv
+
+    def spy(source: object, **kwargs: object) -> pd.DataFrame:
+        seen.append(source)
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(pd, "read_csv", spy)
+    path = tmp_path / "x.csv"
+    text = "2026年低保名单\n" + ROWS
+    path.write_bytes(("\ufeff" + text if encoding == "utf-8-sig" else text).encode(encoding))
+    frame, _ = read_table(path)
+    assert list(frame.columns) == ["编号", "姓名", "街道镇"] and frame["姓名"].tolist() == ["张三", "李四"]
+    assert len(seen) == 1 and isinstance(seen[0], io.BytesIO) and not isinstance(seen[0], io.TextIOBase)
+
+
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_delimiters(tmp_path: Path, sep: str) -> None:
     path = tmp_path / "x.csv"
