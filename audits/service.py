@@ -200,7 +200,7 @@ def run_audit(
         data_path = Path(data)
         data_label = data_name or data_path.name
         say(0.01, "read")
-        frame, _info = read_table(data_path, display_name=data_label, long_numbers="keep")
+        frame, _info = read_table(data_path, display_name=data_label, long_numbers="keep", work="audit")
         vendor_id = model_info = None
         if model is not None:
             name, version = parse_model_spec(model)

@@ -147,7 +147,7 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
     from privacy.dp import dp_histogram
     from sandbox.tabular import read_table
 
-    frame = read_table(Path(source))[0] if isinstance(source, str | Path) else source
+    frame = read_table(Path(source), work="release")[0] if isinstance(source, str | Path) else source
     table = dp_histogram(frame, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                          keys_from_data=keys_from_data, where=where, random_state=random_state)
     status = ledger.status()
@@ -225,7 +225,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     from sandbox.files import atomic_dir, atomic_path, sha256_file, write_table_safe
     from sandbox.tabular import read_table
 
-    frame, _info = read_table(source)
+    frame, _info = read_table(source, work="deid")
     source_sha = sha256_file(source)
     # classify by content → rules (or refuse) → operators → suppression → re-scan (refuse if PII remains)
     result = deidentify_frame(frame, rules, project=project, file=source.name)

@@ -197,7 +197,7 @@ def scan_file(
     else:
         from sandbox.tabular import read_table
 
-        frame, info = read_table(path, display_name=name)
+        frame, info = read_table(path, display_name=name, work="scan")
         wanted = list(columns) if columns else None
         if wanted is None and suffix == ".jsonl":
             if "text" not in frame.columns:

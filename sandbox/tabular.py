@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox._excel import LongNumbers, read_excel
+from sandbox._memory import Work, require_memory
 from sandbox.errors import InputError
 
 __all__ = [
@@ -303,7 +304,7 @@ def _read_jsonl(data: bytes, name: str) -> tuple[pd.DataFrame, list[int]]:
 
 
 def read_table(path: str | Path, *, display_name: str | None = None,
-               long_numbers: LongNumbers = "refuse") -> tuple[pd.DataFrame, TableInfo]:
+               long_numbers: LongNumbers = "refuse", work: Work = "read") -> tuple[pd.DataFrame, TableInfo]:
     """Read a CSV/Excel/Parquet/JSONL table as strings where text, with checks.
 
     Parameters
@@ -317,6 +318,11 @@ def read_table(path: str | Path, *, display_name: str | None = None,
         digit number cell in a workbook): refuse the file (default: every
         privacy path and scoring — they can be neither validated nor
         de-identified) or keep them as written with a warning (audits).
+    work : {"read", "audit", "scan", "deid", "release"}
+        What the caller will do with the table: a file whose estimated peak
+        memory for that work exceeds what is free is refused before it is
+        read (``errors.not_enough_memory``, pointing to the Spark engine)
+        instead of the kernel killing the process half-way.
 
     Returns
     -------
@@ -326,7 +332,7 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     ------
     InputError
         Missing, empty, binary, badly encoded or unparsable file; blank or
-        duplicate headers; too many columns; a giant cell.
+        duplicate headers; too many columns; a giant cell; not enough memory.
     """
     path = Path(path)
     name = display_name or path.name
@@ -338,6 +344,9 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     if size > MAX_FILE_BYTES:
         raise InputError("errors.file_too_big", file=name, size_mb=size // 2**20, max_mb=MAX_FILE_BYTES // 2**20)
     kind = _kind(path)
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    require_memory(path, kind=kind, work=work, file=name, head=head)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
         frame, sheet_rows = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)

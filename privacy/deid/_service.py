@@ -81,7 +81,7 @@ def deidentify_source(*, actor: Actor, source: str | Path, policy: str | Path | 
     name = display_name or source.name
     data_path, report_path, as_file = out_target(source, out, force=force)
     out_dir = Path(out)
-    frame, info = read_table(source, display_name=name)
+    frame, info = read_table(source, display_name=name, work="deid")
     # Classification, rules, replacement and the re-scan all happen before anything is written:
     # a refusal (no rule, keep over PII, PII left after de-identification) leaves no file and no folder.
     result = deidentify_frame(frame, rules, project=project, suppress=suppress, progress=progress, file=name,

@@ -1,0 +1,124 @@
+"""Will a table fit in this process's memory? Refuse before reading, not after the kernel's OOM killer.
+
+A province's export (10M rows, 1 GB of CSV) read whole by pandas and de-identified
+needs many times its size in memory. When that is more than the machine has free,
+the kernel kills the process (SIGKILL: no message, no clean-up, possibly another
+user's process first). So the pandas engine estimates the peak before it reads
+and refuses with a message naming the file, the estimate, what is free and the
+Spark engine, which streams the table instead.
+
+The estimate is ``base + per_byte[work] × table bytes``: table bytes are what the
+table takes as a pandas frame (Arrow strings), from the file's size (CSV: UTF-8
+bytes; GBK files are counted 1.15×) or a Parquet file's uncompressed size;
+``per_byte`` is the measured peak per byte of each service (``docs/scale.md``,
+measured on 1M–10M-row 低保 exports). What is free: ``MemAvailable`` of
+``/proc/meminfo``, lowered by a cgroup memory limit or an address-space limit.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+from typing import Literal
+
+from sandbox.errors import InputError
+
+__all__ = ["Work", "available_bytes", "estimate_bytes", "require_memory"]
+
+Work = Literal["read", "audit", "scan", "deid", "release"]
+"""What will be done with the table once read (each keeps different copies of it)."""
+
+# Peak resident memory per byte of the table as a pandas frame, measured (scale helper, session 7):
+# reading a 10M-row CSV peaks at 2.2× the frame (the file's bytes + parser buffers), de-identification at ...
+PER_BYTE: dict[Work, float] = {"read": 2.5, "audit": 3.0, "scan": 4.0, "deid": 7.0, "release": 3.0}
+BASE_BYTES: dict[Work, int] = {"read": 300 << 20, "audit": 500 << 20, "scan": 900 << 20, "deid": 900 << 20,
+                               "release": 500 << 20}
+# A frame of Arrow strings holds ~1.7× a CSV's UTF-8 bytes (offsets, validity, int64 lengths per cell).
+_CSV_FRAME = 1.7
+_GBK_TO_UTF8 = 1.15  # Chinese: 2 bytes in GBK, 3 in UTF-8; digits and commas the same
+_EXCEL_FRAME = 12.0  # .xlsx is zipped XML, read into Python objects
+
+
+def _parquet_bytes(path: Path) -> int | None:
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception:  # an unreadable file is the reader's to refuse, with its own message
+        return None
+
+
+def estimate_bytes(path: Path, *, kind: str, work: Work, encoding_hint: bytes = b"") -> int:
+    """Estimated peak resident memory (bytes) of ``work`` on the table in ``path`` with the pandas engine."""
+    size = path.stat().st_size
+    if kind == "parquet":
+        frame = _parquet_bytes(path) or size * 3
+    elif kind == "excel":
+        frame = size * _EXCEL_FRAME
+    else:
+        utf8 = size
+        if encoding_hint and not _is_utf8(encoding_hint):
+            utf8 = size * _GBK_TO_UTF8
+        frame = utf8 * _CSV_FRAME
+    return int(BASE_BYTES[work] + PER_BYTE[work] * frame)
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the sample's end
+    return True
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        text = Path(path).read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def available_bytes() -> int | None:
+    """Memory this process may still take: MemAvailable, lowered by cgroup / RLIMIT_AS limits (None: unknown)."""
+    free: int | None = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                free = int(line.split()[1]) * 1024
+                break
+    except (OSError, ValueError, IndexError):
+        return None
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        limit, usage = _read_int(limit_file), _read_int(usage_file)
+        if limit is not None and usage is not None and limit < 1 << 60:
+            free = min(free, limit - usage) if free is not None else limit - usage
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and free is not None:
+        try:
+            pages = int(Path("/proc/self/statm").read_text().split()[0])
+            free = min(free, soft - pages * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError):
+            pass
+    return None if free is None else max(free, 0)
+
+
+def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes = b"") -> None:
+    """Refuse (``errors.not_enough_memory``) a table whose ``work`` would not fit in the memory free now.
+
+    Raises
+    ------
+    InputError
+        Naming the file, its size, the estimate, what is free and the Spark engine.
+    """
+    free = available_bytes()
+    if free is None:
+        return
+    need = estimate_bytes(path, kind=kind, work=work, encoding_hint=head)
+    if need > free:
+        raise InputError("errors.not_enough_memory", file=file, size_mb=path.stat().st_size // 2**20,
+                         need_gb=f"{need / 2**30:.1f}", free_gb=f"{free / 2**30:.1f}")
