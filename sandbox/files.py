@@ -23,6 +23,7 @@ __all__ = [
     "neutralise_formulas",
     "sha256_bytes",
     "sha256_file",
+    "sweep_stale",
     "write_table_safe",
 ]
 
@@ -41,12 +42,58 @@ def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_stale(target: str | Path) -> list[Path]:
+    """Remove what killed runs left beside ``target``: ``.<name>.<pid>-*`` files and ``.<name>.partial-<pid>-*``
+    folders whose process is gone (SIGKILL — the OOM killer, ``kill -9``, a power cut — skips every clean-up).
+
+    Only temporaries of this machine's dead processes of the same target are touched; a run in progress
+    (its process alive) keeps its own. Returns what was removed.
+    """
+    target = Path(target)
+    removed: list[Path] = []
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith("."):
+            continue
+        rest = entry.name.lstrip(".").removeprefix(f"{target.name.lstrip('.')}.")  # ``..<name>.…``: a temporary's own
+        if rest == entry.name.lstrip("."):                                         # temporary (one run, one pid)
+            continue
+        rest = rest.removeprefix("partial-")
+        pid_text, _, tail = rest.partition("-")
+        if not pid_text.isdigit() or not tail or _alive(int(pid_text)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename onto it on success only."""
+    """Yield a temporary path beside ``target``; rename onto it on success only.
+
+    The temporary is ``.<name>.<pid>-<random>.tmp``: removed on any error or
+    interruption, and by the next write of the same target if a kill left it.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    sweep_stale(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -91,12 +138,14 @@ def keep_upload(data: bytes, name: str, *, folder: str) -> Path:
 def atomic_dir(target: str | Path) -> Iterator[Path]:
     """Build a directory under a temporary name; rename it onto ``target`` at the end.
 
-    A killed process leaves only a hidden ``.name.partial-*`` folder, never a
-    half-written ``target``.
+    A killed process leaves only a hidden ``.name.partial-<pid>-*`` folder, never a
+    half-written ``target``; the next build of the same target removes it
+    (:func:`sweep_stale`).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    sweep_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-", dir=target.parent))
     try:
         yield tmp
         if target.exists():

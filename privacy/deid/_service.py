@@ -50,8 +50,12 @@ def _write_file(frame: Any, data_path: Path, report_path: Path, report: dict[str
     import os
     import secrets
 
-    token = secrets.token_hex(4)
-    staged = data_path.with_name(f".{data_path.stem}.{token}.partial{data_path.suffix}")
+    from sandbox.files import sweep_stale
+
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"  # a killed run's leftovers are swept by the next (sweep_stale)
+    for target in (data_path, report_path):
+        sweep_stale(target)
+    staged = data_path.with_name(f".{data_path.name}.{token}{data_path.suffix}")
     staged_report = report_path.with_name(f".{report_path.name}.{token}.partial")
     try:
         if data_path.suffix.lower() == ".parquet":

@@ -40,4 +40,12 @@ for _area in (core, models, audit, pii, privacy, review, ops, committee):
 
 
 def main() -> None:
+    import signal
+
+    from sandbox.cli._common import terminate
+
+    # SIGTERM (``kill``, ``timeout``, a scheduler stopping a job) ends Python without running any ``finally``:
+    # a de-identification being written left its half-written temporary behind. Raised as an interruption
+    # instead, every clean-up runs (temporaries removed, a Spark job cancelled), exit code 143.
+    signal.signal(signal.SIGTERM, terminate)
     app()

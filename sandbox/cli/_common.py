@@ -30,11 +30,13 @@ __all__ = [
     "AsUser",
     "JsonFlag",
     "Password",
+    "Terminated",
     "acting_command",
     "acting_user",
     "cli_command",
     "emit",
     "say",
+    "terminate",
 ]
 
 EXIT_OK = 0
@@ -80,6 +82,15 @@ def say(key: str, **params: Any) -> None:
     typer.echo(t(key, **params), err=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interruption so that every ``finally`` (temporary files, Spark jobs) runs."""
+
+
+def terminate(signum: int, frame: object) -> None:
+    """SIGTERM handler of the CLI process (installed by :func:`sandbox.cli.main`)."""
+    raise Terminated
+
+
 def cli_command(func: F | None = None, *, needs_home: bool = True) -> Any:
     """Turn :class:`SandboxError` into a clear message and its exit code.
 
@@ -102,8 +113,8 @@ def cli_command(func: F | None = None, *, needs_home: bool = True) -> Any:
         except SandboxError as exc:
             typer.echo(exc.render(), err=True)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as stop:
+            raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
 
     return wrapper
 
