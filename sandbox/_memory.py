@@ -31,7 +31,7 @@ Work = Literal["read", "audit", "scan", "deid", "release"]
 
 # Peak resident memory per byte of the table as a pandas frame, measured (scale helper, session 7):
 # reading a 10M-row CSV peaks at 2.2× the frame (the file's bytes + parser buffers), de-identification at ...
-PER_BYTE: dict[Work, float] = {"read": 2.5, "audit": 3.0, "scan": 4.0, "deid": 7.0, "release": 3.0}
+PER_BYTE: dict[Work, float] = {"read": 2.5, "audit": 3.0, "scan": 4.0, "deid": 10.0, "release": 3.0}
 BASE_BYTES: dict[Work, int] = {"read": 300 << 20, "audit": 500 << 20, "scan": 900 << 20, "deid": 900 << 20,
                                "release": 500 << 20}
 # A frame of Arrow strings holds ~1.7× a CSV's UTF-8 bytes (offsets, validity, int64 lengths per cell).
