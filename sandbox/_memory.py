@@ -9,7 +9,7 @@ Spark engine, which streams the table instead.
 
 The estimate is ``base + per_byte[work] × table bytes``: table bytes are what the
 table takes as a pandas frame (Arrow strings), from the file's size (CSV: UTF-8
-bytes; GBK files are counted 1.15×) or a Parquet file's uncompressed size;
+bytes × 1.7; GBK files are counted 1.15×) or a Parquet file's first rows;
 ``per_byte`` is the measured peak per byte of each service (``docs/scale.md``,
 measured on 1M–10M-row 低保 exports). What is free: ``MemAvailable`` of
 ``/proc/meminfo``, lowered by a cgroup memory limit or an address-space limit.
@@ -41,13 +41,19 @@ _EXCEL_FRAME = 12.0  # .xlsx is zipped XML, read into Python objects
 
 
 def _parquet_bytes(path: Path) -> int | None:
+    """The frame's size: Arrow bytes per row of the first 20,000 rows × the rows (the file's own sizes count
+    dictionary-encoded columns — 区县, 年龄段 — at a fraction of what they take once read)."""
     try:
         import pyarrow.parquet as pq
 
-        meta = pq.ParquetFile(path).metadata
-        return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        parquet = pq.ParquetFile(path)
+        rows = parquet.metadata.num_rows
+        batch = next(parquet.iter_batches(batch_size=20_000), None)
     except Exception:  # an unreadable file is the reader's to refuse, with its own message
         return None
+    if batch is None or not batch.num_rows:
+        return 0
+    return int(batch.nbytes / batch.num_rows * rows)
 
 
 def estimate_bytes(path: Path, *, kind: str, work: Work, encoding_hint: bytes = b"") -> int:

@@ -20,7 +20,7 @@ from privacy.steward import (
     source_risk,
     trial_choices,
 )
-from sandbox.ui import guarded, require, tr, trm
+from sandbox.ui import guarded, require, tr, trm, upload_hint
 
 actor = require("privacy.release")
 st.title(tr("nav.data_release"))
@@ -30,6 +30,7 @@ st.caption(tr("privacy.page.intro"))
 st.subheader(tr("privacy.page.step_source"))
 choices = guarded(lambda: release_sources(actor=actor)) or {}
 upload = st.file_uploader(tr("privacy.page.upload"), type=list(UPLOAD_TYPES), key="rel_upload")
+upload_hint()
 if upload is not None:
     saved = guarded(lambda: save_upload(actor=actor, name=upload.name, data=upload.getvalue()))
     choices = {upload.name: saved, **choices} if saved is not None else choices

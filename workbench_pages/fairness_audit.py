@@ -11,7 +11,7 @@ from audits import ColumnMap, list_audits, list_policies, run_audit, show_audit
 from audits import report as rpt
 from audits.pagekit import column_choices, demo_scenarios, registered_versions, save_upload, score_profile
 from sandbox.roles import can
-from sandbox.ui import guarded, lang, require, tr, trm
+from sandbox.ui import guarded, lang, require, tr, trm, upload_hint
 
 actor = require("audit.view")
 st.title(tr("audits.page.title"))
@@ -31,6 +31,7 @@ def run_form() -> None:
         data_path = Path(meta["data"])
     else:
         upload = st.file_uploader(tr("audits.page.data_file"), key="audit_data_file")
+        upload_hint()
         data_path = save_upload(upload) if upload else None
     pred_sources = [tr("audits.page.pred_file"), tr("audits.page.pred_model")]
     pred_choice = "file" if st.radio(tr("audits.page.pred_source"), pred_sources, key=f"audit_pred_source_{lang()}",

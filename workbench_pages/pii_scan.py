@@ -13,7 +13,7 @@ import streamlit as st
 from privacy._findings import SCAN_SUFFIXES
 from sandbox.files import keep_upload
 from sandbox.settings import get_settings
-from sandbox.ui import guarded, require, tr, trm
+from sandbox.ui import guarded, require, tr, trm, upload_hint
 
 if TYPE_CHECKING:
     from privacy.scanning import ScanReport
@@ -39,6 +39,7 @@ if source == "demo":
             path, name = picked, f"{picked.parent.name}/{picked.name}"
 else:
     upload = st.file_uploader(tr("pii.page.upload"), type=[s.lstrip(".") for s in SCAN_SUFFIXES], key="pii_upload")
+    upload_hint()
     if upload is not None:
         path = keep_upload(upload.getvalue(), upload.name, folder="pii-uploads")  # a rerun writes nothing new
         name = upload.name

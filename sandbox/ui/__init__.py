@@ -17,7 +17,7 @@ from sandbox.roles import Actor, can
 
 __all__ = [
     "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "lang", "localise_chrome", "md_escape", "require",
-    "tr", "trm",
+    "tr", "trm", "upload_hint",
 ]
 
 T = TypeVar("T")
@@ -99,13 +99,25 @@ _UPLOADER_CSS = """<style>
 </style>"""
 
 
+def _upload_limit() -> str:
+    size_mb = int(st.get_option("server.maxUploadSize"))
+    return f"{size_mb // 1024} GB" if size_mb >= 1024 and size_mb % 1024 == 0 else f"{size_mb} MB"
+
+
 def localise_chrome() -> None:
     """Put Streamlit's built-in English uploader texts into the user's language (Chinese only)."""
     if lang() != "zh":
         return
-    size_mb = int(st.get_option("server.maxUploadSize"))
-    limit = f"{size_mb // 1024} GB" if size_mb >= 1024 and size_mb % 1024 == 0 else f"{size_mb} MB"
-    st.html(_UPLOADER_CSS.format(browse=tr("ui.upload_browse"), limit=tr("ui.upload_limit", limit=limit)))
+    st.html(_UPLOADER_CSS.format(browse=tr("ui.upload_browse"), limit=tr("ui.upload_limit", limit=_upload_limit())))
+
+
+def upload_hint() -> None:
+    """Under a data uploader: the upload limit and where a larger table goes (the CLI's Spark engine, a large source).
+
+    Streamlit refuses a file over ``server.maxUploadSize`` in the browser, before it is sent, with an English
+    line ("File must be 500.0MB or smaller."); this caption says it in the user's language beforehand.
+    """
+    st.caption(tr("ui.upload_large", limit=_upload_limit()))
 
 
 class PageSpec:

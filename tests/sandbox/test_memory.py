@@ -86,3 +86,26 @@ def test_deid_and_scan_on_the_cli_refuse_and_write_nothing(home: Path, tmp_path:
         assert result.exit_code == 1, result.output
         assert "全省低保名单.csv" in result.stderr and "--engine spark" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "全省低保名单.csv"]  # nothing half-written
+
+
+def test_the_upload_pages_say_the_limit_and_where_a_larger_table_goes(home: Path) -> None:
+    """A 1–2 GB export is refused by the browser before it is sent (server.maxUploadSize, 500 MB — the workbench
+    holds uploads in memory and works in-process); the page says so beforehand, in the user's language."""
+    from streamlit.testing.v1 import AppTest
+
+    from sandbox.i18n import t
+
+    root = Path(__file__).resolve().parents[2]
+    assert "maxUploadSize = 500" in (root / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    steward = add_user(username="steward", password="steward-pass-1", role="steward")
+    at = AppTest.from_file(str(root / "workbench_pages" / "pii_scan.py"), default_timeout=60)
+    at.session_state["actor"] = steward
+    at.session_state["lang"] = "zh"  # AppTest drives a radio with format_func=tr in Chinese only
+    at.run()
+    assert not any("500 MB" in c.value for c in at.caption)  # demo data chosen: no uploader, no hint
+    at.radio(key="pii_source").set_value("upload").run()
+    assert not at.exception
+    hint = " ".join(c.value for c in at.caption)
+    assert "500 MB" in hint and "--engine spark" in hint and "大数据源（Spark）" in hint
+    english = t("ui.upload_large", "en", limit="500 MB")
+    assert "500 MB" in english and "--engine spark" in english and "Large source (Spark)" in english
