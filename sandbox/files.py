@@ -21,6 +21,7 @@ __all__ = [
     "atomic_write_text",
     "keep_upload",
     "neutralise_formulas",
+    "require_sheet_fits",
     "sha256_bytes",
     "sha256_file",
     "sweep_stale",
@@ -216,6 +217,20 @@ def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
                                 else str(value))
 
 
+def require_sheet_fits(target: str | Path, *, rows: int, columns: int) -> None:
+    """Refuse (``errors.xlsx_too_big``) a table an Excel sheet cannot hold when ``target`` is .xlsx/.xls.
+
+    xlsxwriter would skip the cells beyond a sheet's end without a word. Call it before long work too: a
+    10M-row de-identification into ``x.xlsx`` was refused only after the whole run.
+    """
+    target = Path(target)
+    if target.suffix.lower() in {".xlsx", ".xls"} and (rows + 1 > XLSX_MAX_ROWS or columns > XLSX_MAX_COLUMNS):
+        from sandbox.errors import InputError
+
+        raise InputError("errors.xlsx_too_big", file=target.name, rows=rows, columns=columns,
+                         max_rows=XLSX_MAX_ROWS - 1, max_columns=XLSX_MAX_COLUMNS)
+
+
 def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
     """Write CSV (UTF-8 with BOM, opens in Excel) or .xlsx atomically, formulas neutralised.
 
@@ -225,12 +240,7 @@ def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
     """
     target = Path(target)
     xlsx = target.suffix.lower() in {".xlsx", ".xls"}
-    if xlsx and (len(frame) + 1 > XLSX_MAX_ROWS or len(frame.columns) > XLSX_MAX_COLUMNS):
-        # xlsxwriter would skip the cells beyond a sheet's end without a word
-        from sandbox.errors import InputError
-
-        raise InputError("errors.xlsx_too_big", file=target.name, rows=len(frame), columns=len(frame.columns),
-                         max_rows=XLSX_MAX_ROWS - 1, max_columns=XLSX_MAX_COLUMNS)
+    require_sheet_fits(target, rows=len(frame), columns=len(frame.columns))
     with atomic_path(target) as tmp:
         if xlsx:
             _write_xlsx(frame, tmp)

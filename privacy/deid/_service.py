@@ -10,7 +10,14 @@ from privacy.deid._apply import DeidResult, Progress, deidentify_frame
 from privacy.deid._policy import DeidPolicy, load_policy
 from sandbox.activity import log_activity
 from sandbox.errors import InputError
-from sandbox.files import atomic_dir, atomic_path, atomic_write_text, sha256_file, write_table_safe
+from sandbox.files import (
+    atomic_dir,
+    atomic_path,
+    atomic_write_text,
+    require_sheet_fits,
+    sha256_file,
+    write_table_safe,
+)
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.tabular import read_table
@@ -86,6 +93,7 @@ def deidentify_source(*, actor: Actor, source: str | Path, policy: str | Path | 
     data_path, report_path, as_file = out_target(source, out, force=force)
     out_dir = Path(out)
     frame, info = read_table(source, display_name=name, work="deid")
+    require_sheet_fits(data_path, rows=len(frame), columns=len(frame.columns))  # now, not after the whole run
     # Classification, rules, replacement and the re-scan all happen before anything is written:
     # a refusal (no rule, keep over PII, PII left after de-identification) leaves no file and no folder.
     result = deidentify_frame(frame, rules, project=project, suppress=suppress, progress=progress, file=name,

@@ -162,3 +162,23 @@ def test_deid_of_a_workbook_whose_roster_is_on_its_second_sheet_is_refused_and_w
     assert result.exit_code == 1
     assert "低保台账.xlsx" in result.stderr and "填表说明、名单" in result.stderr
     assert not out.exists()
+
+
+def test_deid_into_an_xlsx_too_long_for_a_sheet_is_refused_before_the_work(data: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's 10M rows into ``x.xlsx``: refused after reading, not after a 20-minute de-identification."""
+    import sandbox.files as files
+    from privacy.deid import deidentify_source
+    from sandbox.errors import InputError
+    from sandbox.users import authenticate
+
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 101)  # 1,048,576 in Excel: 100 data rows here, the file has 300
+    out = tmp_path / "名单.xlsx"
+    result = runner.invoke(app, ["deid", str(data), "--out", str(out), *AS])
+    assert result.exit_code == 1 and "名单.xlsx" in result.stderr and "300" in result.stderr
+    steps: list[object] = []
+    with pytest.raises(InputError) as caught:
+        deidentify_source(actor=authenticate("steward", DEMO_PASSWORD), source=data, out=out,
+                          progress=lambda *step: steps.append(step))
+    assert caught.value.key == "errors.xlsx_too_big" and steps == []  # no classification step ran
+    assert not out.exists() and not list(tmp_path.glob(".名单*"))
