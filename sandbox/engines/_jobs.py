@@ -30,12 +30,13 @@ from sandbox.errors import RuleViolation, SandboxError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["ERR_CANCELLED", "ERR_JOB_FAILED", "JobCancelled", "JobFailed", "Progress", "cancel_job",
-           "running_jobs", "spark_job", "stderr_progress"]
+__all__ = ["ERR_CANCELLED", "ERR_JOB_FAILED", "ERR_OUT_OF_MEMORY", "JobCancelled", "JobFailed", "Progress",
+           "cancel_job", "out_of_memory", "running_jobs", "spark_job", "stderr_progress"]
 
 Progress = Callable[[float, str], None]
 ERR_CANCELLED = "engines.errors.cancelled"
 ERR_JOB_FAILED = "engines.errors.job_failed"
+ERR_OUT_OF_MEMORY = "engines.errors.out_of_memory"
 POLL_SECONDS = 0.5
 
 
@@ -118,6 +119,19 @@ def _watch(session: SparkSession, job: _Job, progress: Progress, stop: threading
             last = now
 
 
+def out_of_memory(text: str) -> bool:
+    """Whether a Spark failure's text is the JVM running out of memory."""
+    return "OutOfMemoryError" in text or "Java heap space" in text or "GC overhead limit exceeded" in text
+
+
+def _jvm_alive(session: SparkSession) -> bool:
+    """Whether the driver's JVM still answers (an OutOfMemoryError in local mode ends it)."""
+    try:
+        return not session.sparkContext._jsc.sc().isStopped()
+    except Exception:
+        return False
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     errors = [line.strip() for line in text.splitlines()
@@ -177,6 +191,10 @@ def spark_job(session: SparkSession, *, description: str, progress: Progress | N
     except Exception as exc:
         if job.cancelled or "cancel" in str(exc).lower():
             raise JobCancelled(ERR_CANCELLED, job=description) from None
+        if out_of_memory(str(exc)) or not _jvm_alive(session):
+            # A 10M-row de-identification on the default 1 GB heap: the JVM (driver and, locally, the executors)
+            # died with "Java heap space" and the Python side saw only "error calling o164.collectToPython".
+            raise JobFailed(ERR_OUT_OF_MEMORY, job=description, reason=_reason(exc)) from exc
         raise JobFailed(ERR_JOB_FAILED, job=description, reason=_reason(exc)) from exc
     finally:
         stop.set()
@@ -184,8 +202,11 @@ def spark_job(session: SparkSession, *, description: str, progress: Progress | N
             watcher.join(timeout=2)
         with _jobs_lock:
             _jobs.pop(group, None)
-        sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
-        sc.setLocalProperty("spark.job.description", None)  # type: ignore[arg-type]
+        try:
+            sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+            sc.setLocalProperty("spark.job.description", None)  # type: ignore[arg-type]
+        except Exception:  # a JVM that died in the job: its error above says so, not a Py4J trace from here
+            pass
 
 
 def stderr_progress(prefix: str = "spark") -> Progress:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONNECT_TIMEOUT",
     "ERR_JAVA_MISSING",
+    "ERR_JVM_GONE",
     "ERR_MASTER_UNREACHABLE",
     "ERR_SPARK_START",
     "plain_strings",
@@ -40,6 +41,7 @@ CONNECT_TIMEOUT = 3.0
 ERR_JAVA_MISSING = "engines.errors.java_missing"
 ERR_MASTER_UNREACHABLE = "engines.errors.master_unreachable"
 ERR_SPARK_START = "engines.errors.spark_start"
+ERR_JVM_GONE = "engines.errors.jvm_gone"
 PANDAS_WARNING = "PySpark does not yet fully support pandas"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
@@ -120,8 +122,14 @@ def spark_session(*, master: str | None = None) -> SparkSession:
     master = master or get_settings().spark_master
     with _lock:
         session = _state["session"]
-        if session is not None and _state["master"] == master and not session.sparkContext._jsc.sc().isStopped():
-            return session
+        if session is not None and _state["master"] == master:
+            try:
+                stopped = session.sparkContext._jsc.sc().isStopped()
+            except Exception as exc:  # the JVM is gone (killed, or out of memory): PySpark cannot start another
+                _state.update(session=None, master=None)
+                raise ConfigError(ERR_JVM_GONE, master=master) from exc
+            if not stopped:
+                return session
         _java()
         _check_master(master)
         if session is not None:
