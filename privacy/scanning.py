@@ -17,11 +17,13 @@ for plain text), ``start``/``end`` (offsets into the original cell or line),
 
 from __future__ import annotations
 
+import json
+import textwrap
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import pandas as pd
 
@@ -132,16 +134,32 @@ class ScanReport:
 
     def to_dict(self, *, unmask: bool = False) -> dict[str, Any]:
         """The JSON contract of ``sandbox pii scan --json``."""
-        return {
-            "file": self.file,
-            "kind": self.kind,
-            "rows": self.rows,
-            "encoding": self.encoding,
-            "has_pii": self.has_pii,
-            "entity_types": self.entity_types,
-            "columns": [c.to_dict() for c in self.columns],
-            "findings": [f.to_dict(unmask=unmask) for f in self.findings],
-        }
+        return {**self.to_dict_head(), "findings": [f.to_dict(unmask=unmask) for f in self.findings]}
+
+    def write_json(self, handle: IO[str], *, unmask: bool = False, batch: int = 10_000) -> None:
+        """Write :meth:`to_dict` as ``json.dumps(..., ensure_ascii=False, indent=2)`` would, finding by finding.
+
+        A province's table has tens of millions of findings: one dict each plus the whole text in memory took
+        8.6 GB for 1M rows (2.9M findings, an 0.8 GB report) — 10M rows would have been killed by the kernel.
+        """
+        head = {**self.to_dict_head(), "findings": []}
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        if not self.findings:
+            handle.write(text)
+            return
+        handle.write(text[: text.rindex("[]")] + "[\n")
+        for start in range(0, len(self.findings), batch):
+            chunk = self.findings[start : start + batch]
+            handle.write(",\n".join(textwrap.indent(json.dumps(f.to_dict(unmask=unmask), ensure_ascii=False, indent=2),
+                                                    "    ") for f in chunk))
+            handle.write(",\n" if start + batch < len(self.findings) else "\n")
+        handle.write("  ]\n}")
+
+    def to_dict_head(self) -> dict[str, Any]:
+        """:meth:`to_dict` without its findings."""
+        return {"file": self.file, "kind": self.kind, "rows": self.rows, "encoding": self.encoding,
+                "has_pii": self.has_pii, "entity_types": self.entity_types,
+                "columns": [c.to_dict() for c in self.columns]}
 
 
 def _read_lines(path: Path, name: str) -> tuple[list[str], str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +32,7 @@ def scan(
     """扫描个人信息 / scan a file for personal information."""
     from privacy.scanning import scan_file
     from sandbox.engines import resolve_engine
-    from sandbox.files import atomic_write_text
+    from sandbox.files import atomic_path
     from sandbox.i18n import t
 
     actor = acting_user(as_user, password)
@@ -41,10 +41,11 @@ def scan(
                        as_json=as_json)
         return
     report = scan_file(Path(file), actor=actor, columns=column or None, entities=entity or None)
-    # One dict per finding (millions on a large table): built only when written or printed as JSON.
-    data = report.to_dict(unmask=unmask) if out is not None or as_json else {}
+    # Millions of findings on a large table: the JSON is written finding by finding, never built whole.
     if out is not None:
-        atomic_write_text(Path(out), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        with atomic_path(Path(out)) as tmp, tmp.open("w", encoding="utf-8") as handle:
+            report.write_json(handle, unmask=unmask)
+            handle.write("\n")
 
     def human() -> None:
         typer.echo(t("pii.cli.summary", file=report.file, rows=report.rows, count=len(report.findings)))
@@ -65,7 +66,11 @@ def scan(
         if out is not None:
             typer.echo(t("pii.cli.written", path=str(out)))
 
-    emit(data, as_json=as_json, human=human)
+    if as_json:
+        report.write_json(sys.stdout, unmask=unmask)
+        sys.stdout.write("\n")
+    else:
+        human()
     if fail_on_pii and report.has_pii:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
