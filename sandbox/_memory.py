@@ -30,11 +30,12 @@ Work = Literal["read", "audit", "scan", "deid", "release"]
 """What will be done with the table once read (each keeps different copies of it)."""
 
 # Peak resident memory per byte of the table as a pandas frame, measured (scale helper, session 7, 低保 exports of
-# 1M–10M rows; the frame is 1.7× a UTF-8 CSV): reading a CSV peaks at 2.2× the frame (its bytes + parser buffers),
+# 1M–10M rows; the frame is 1.7× a UTF-8 CSV): reading a CSV peaks at 2.2× the frame (its bytes + parser buffers;
+# GBK 2.8×: the decoded text and its UTF-8 copy),
 # the audit at 2.4× (10M rows: 4.05 GB), the DP histogram at 1.4×, the scan at 4.2× (1M rows, 2.9M findings kept
 # as objects), de-identification at 8.4× (1M: 2.18 GB, 2M: 3.75 GB — a copy of the table, per-value findings,
 # the output and its re-scan). The factors below keep ~20–40 % above those.
-PER_BYTE: dict[Work, float] = {"read": 2.5, "audit": 3.0, "scan": 6.0, "deid": 10.0, "release": 3.0}
+PER_BYTE: dict[Work, float] = {"read": 3.0, "audit": 3.5, "scan": 6.0, "deid": 10.0, "release": 3.0}
 BASE_BYTES: dict[Work, int] = {"read": 300 << 20, "audit": 500 << 20, "scan": 900 << 20, "deid": 900 << 20,
                                "release": 500 << 20}
 # A frame of Arrow strings holds ~1.7× a CSV's UTF-8 bytes (offsets, validity, int64 lengths per cell).
