@@ -117,6 +117,14 @@ def available_bytes() -> int | None:
     return None if free is None else max(free, 0)
 
 
+def _resident_bytes() -> int:
+    """This process's resident memory now (0 when unknown)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes = b"") -> None:
     """Refuse (``errors.not_enough_memory``) a table whose ``work`` would not fit in the memory free now.
 
@@ -128,7 +136,9 @@ def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes 
     free = available_bytes()
     if free is None:
         return
-    need = estimate_bytes(path, kind=kind, work=work, encoding_hint=head)
+    # The base is the whole process's peak without the table (libraries, the name model): what of it is resident
+    # already (a workbench or a long CLI run has loaded them) is not needed again, only the rest and the table.
+    need = estimate_bytes(path, kind=kind, work=work, encoding_hint=head) - min(_resident_bytes(), BASE_BYTES[work])
     if need > free:
         raise InputError("errors.not_enough_memory", file=file, size_mb=path.stat().st_size // 2**20,
                          need_gb=f"{need / 2**30:.1f}", free_gb=f"{free / 2**30:.1f}")

@@ -60,6 +60,7 @@ def test_read_table_refuses_a_table_that_would_not_fit(tmp_path: Path, monkeypat
     path.write_bytes(ROWS.encode("gbk"))
     assert len(read_table(path, work="deid")[0]) == 200  # plenty free: read
     monkeypatch.setattr(memory, "available_bytes", lambda: 64 << 20)
+    monkeypatch.setattr(memory, "_resident_bytes", lambda: 0)  # a fresh process (a long test session holds more)
     with pytest.raises(InputError) as caught:
         read_table(path, work="deid")
     error = caught.value
@@ -78,6 +79,7 @@ def test_deid_and_scan_on_the_cli_refuse_and_write_nothing(home: Path, tmp_path:
     source = tmp_path / "全省低保名单.csv"
     source.write_bytes(ROWS.encode("utf-8"))
     monkeypatch.setattr(memory, "available_bytes", lambda: 64 << 20)
+    monkeypatch.setattr(memory, "_resident_bytes", lambda: 0)  # a fresh process (a long test session holds more)
     runner = CliRunner()
     for command in (["deid", str(source), "--out", str(tmp_path / "out")],
                     ["deid", str(source), "--out", str(tmp_path / "x.deid.parquet")],
@@ -109,3 +111,18 @@ def test_the_upload_pages_say_the_limit_and_where_a_larger_table_goes(home: Path
     assert "500 MB" in hint and "--engine spark" in hint and "大数据源（Spark）" in hint
     english = t("ui.upload_large", "en", limit="500 MB")
     assert "500 MB" in english and "--engine spark" in english and "Large source (Spark)" in english
+
+
+def test_what_the_process_holds_already_is_not_counted_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbench that has loaded its libraries and the name model needs only the rest and the table: with 0.5 GB
+    free it still reads a small file for de-identification, whose whole-process estimate is above 0.9 GB."""
+    path = tmp_path / "名单.csv"
+    path.write_bytes(ROWS.encode("utf-8"))
+    assert memory.estimate_bytes(path, kind="csv", work="deid") > 900 << 20
+    monkeypatch.setattr(memory, "available_bytes", lambda: 512 << 20)
+    monkeypatch.setattr(memory, "_resident_bytes", lambda: 1 << 30)       # libraries and model loaded
+    assert len(read_table(path, work="deid")[0]) == 200
+    monkeypatch.setattr(memory, "_resident_bytes", lambda: 100 << 20)     # a fresh process: still refused
+    with pytest.raises(InputError) as caught:
+        read_table(path, work="deid")
+    assert caught.value.key == "errors.not_enough_memory"
