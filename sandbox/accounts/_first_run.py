@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from sandbox.activity import log_activity
 from sandbox.errors import ConflictError, InputError
 from sandbox.settings import get_settings
-from sandbox.store import session_scope
+from sandbox.store import session_scope, sqlite_path
 from sandbox.store.tables import User
 from sandbox.users import MIN_PASSWORD_LENGTH, add_user, count_users
 
@@ -20,8 +19,8 @@ __all__ = ["first_run", "init_home", "require_first_run", "require_initialised"]
 
 def _no_database_file() -> bool:
     """Whether the sandbox store is a default SQLite file that does not exist yet (checked without creating it)."""
-    url = get_settings().db_url
-    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()
+    path = sqlite_path(get_settings().db_url)
+    return path is not None and not path.exists()
 
 
 def first_run() -> bool:

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from sandbox.errors import ConfigError
 from sandbox.settings import get_settings
 
-__all__ = ["get_engine", "reset_engines", "session_scope"]
+__all__ = ["get_engine", "reset_engines", "session_scope", "sqlite_path"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
+    """The database file of an ``sqlite:///`` URL (None for any other store)."""
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
     return None
@@ -56,7 +57,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def _make_engine(url: str) -> Engine:
-    sqlite_file = _sqlite_path(url)
+    sqlite_file = sqlite_path(url)
     if sqlite_file is not None:
         if sqlite_file.parent == get_settings().home:
             get_settings().ensure_home()
@@ -127,7 +128,7 @@ def _up_to_date(engine: Engine, url: str) -> bool:
     except DatabaseError:
         return False  # let the full path below report it
     if current is not None and current not in known:
-        raise ConfigError("errors.db_newer", path=str(_sqlite_path(url) or url), revision=current)
+        raise ConfigError("errors.db_newer", path=str(sqlite_path(url) or url), revision=current)
     return current in heads
 
 
@@ -142,7 +143,7 @@ def _migrate(engine: Engine, url: str) -> None:
     config.set_main_option("script_location", str(_MIGRATIONS))
     script = ScriptDirectory.from_config(config)
     known = {rev.revision for rev in script.walk_revisions()}
-    where = str(_sqlite_path(url) or url)
+    where = str(sqlite_path(url) or url)
     try:
         with engine.connect() as conn:
             conn.info["begin_mode"] = "BEGIN IMMEDIATE"
@@ -161,7 +162,7 @@ def _migrate(engine: Engine, url: str) -> None:
     except ConfigError:
         raise
     except OperationalError as exc:
-        if _sqlite_path(url) is None:
+        if sqlite_path(url) is None:
             raise ConfigError("errors.db_unreachable", url=_redact(url), reason=str(exc.orig)) from exc
         raise ConfigError("errors.db_corrupt", path=where, reason=str(exc.orig)) from exc
     except DatabaseError as exc:
