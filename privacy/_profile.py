@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
     rates: dict[str, float] = {}
     for entity in entities:
         recognizer = detector.by_entity[entity]
-        passed = sum(1 for value in sample if recognizer.fullmatch(value) is not None)
+        passed = sum(1 for value in sample if recognizer.fullmatch(value) is not None
+                     or (entity == "CN_RESIDENT_ID" and _id_shaped(value) is not None))
         rates[entity] = passed / max(1, len(sample))
     best = max(rates, key=lambda e: (rates[e], e == hint)) if rates else None
     if hint in rates and rates[hint] >= 0.3:
@@ -251,6 +253,8 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
         bonus = name_hint(name) == entity
         unresolved_list: list[int] = []
         for k, verdict in _verdicts(recognizer, values):
+            if verdict is None and entity == "CN_RESIDENT_ID":
+                verdict = _id_shaped(values[k])  # a mistyped ID in an ID column is an ID
             if verdict is None:
                 unresolved_list.append(k)
                 continue
@@ -273,6 +277,24 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
                                      threshold=threshold, column=name, lang=lang, explain=explain)
     for k, found in zip(unresolved, scanned, strict=True):
         per_unique[k] = found
+
+
+_ID_LIKE = re.compile(r"\s*[0-9０-９]{6}(?:[ \-－]?[0-9０-９]){11}[0-9０-９XxＸｘ]\s*")
+
+
+def _id_shaped(value: str) -> Any:
+    """The verdict for a cell that is one ID with a wrong check character (region and date real), else None.
+
+    In a column of IDs such a cell is a mistyped ID, not "nothing personal":
+    it is counted and replaced with the column (the free-text scanner reports
+    only checked IDs).
+    """
+    if _ID_LIKE.fullmatch(value) is None:
+        return None
+    from privacy.recognizers._numbers import normalise_digits
+    from privacy.recognizers.resident_id import validate_id_shape
+
+    return validate_id_shape(normalise_digits(value))
 
 
 _CHUNK = 50_000  # values validated per batch: the verdicts of a 10M-value column are never all alive at once

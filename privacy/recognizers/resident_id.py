@@ -15,7 +15,7 @@ from privacy.checksums import id_card_birth_date, is_valid_id_card_checksum
 from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["ResidentIdRecognizer", "validate_checked_id", "validate_id"]
+__all__ = ["ResidentIdRecognizer", "validate_checked_id", "validate_id", "validate_id_shape"]
 
 _EARLIEST = date(1880, 1, 1)
 # Region codes repeat across a table's IDs: look each one up once (RegionInfo is frozen).
@@ -38,6 +38,27 @@ def validate_id(value: str) -> Verdict | None:
     if len(value) == 18 and not is_valid_id_card_checksum(value):
         return None
     return validate_checked_id(value)
+
+
+def validate_id_shape(value: str) -> Verdict | None:
+    """The verdict for normalised digits shaped like an 18-digit ID whose check character is wrong, else None.
+
+    A real region code and birth date with a wrong check character in a
+    column of IDs is a mistyped ID (a digit slipped, the ``X`` typed as ``0``,
+    numbers a clerk made up): still a person's ID (region and birth date) to
+    whoever holds the table, so :mod:`privacy._profile` counts and replaces it
+    with the column. Free text does not use it: there a number whose check
+    fails is often one the text itself calls wrong ("校验不通过"), and the
+    scanner reports only checked IDs.
+    """
+    value = value.upper()
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X" \
+            or is_valid_id_card_checksum(value):
+        return None
+    verdict = validate_checked_id(value)
+    if verdict is None:
+        return None
+    return Verdict("pii.why.id18_badcheck", verdict.params, 0.5)
 
 
 def validate_checked_id(value: str) -> Verdict | None:

@@ -230,3 +230,39 @@ def test_generalised_address_in_text_does_not_run_into_the_next_words(home: Path
     assert result.frame["工单内容"].tolist() == ["市民反映：〔杭州市临安区高虹镇〕老旧小区加装电梯进度停滞",
                                               "杭州市临安区锦南街道"]  # a whole-cell address needs no brackets
     assert result.pii_after == {} and result.pii_before == {"ADDRESS": 2}
+
+
+def _mistyped_ids() -> list[str]:
+    from privacy.checksums import id_card_check_char
+
+    bodies = ["33010219530312882", "33010219670822361", "33010219881105242", "65010219900215222"]
+    # a wrong check character each (a clerk's typo, or numbers made up for a form): region and birth date are real
+    wrong = [b + ("0" if id_card_check_char(b) != "0" else "1") for b in bodies]
+    return [*wrong[:3], f"{wrong[3][:6]} {wrong[3][6:14]} {wrong[3][14:]}"]
+
+
+def test_an_id_column_whose_check_digits_are_wrong_is_still_masked(home: Path) -> None:
+    ids = _mistyped_ids()
+    frame = pd.DataFrame({"号码": ids * 3, "户主": ["蒋秀兰", "欧阳建华", "吴敏", "阿依古丽·买买提"] * 3})
+    result = deidentify_frame(frame, load_policy("default"), suppress=False)
+    columns = {c["column"]: c for c in result.columns}
+    assert columns["号码"]["kind"] == "identifier" and columns["号码"]["entity_type"] == "CN_RESIDENT_ID"
+    assert columns["号码"]["before"] == {"CN_RESIDENT_ID": 12}
+    text = result.frame.to_csv()
+    for value in ids:
+        assert value not in text and value.replace(" ", "")[6:14] not in text  # the birth date is gone too
+    assert result.frame.loc[0, "号码"] == ids[0][:6] + "*" * 8 + ids[0][-4:]
+
+
+def test_mistyped_ids_are_explained_and_order_numbers_are_not_ids(home: Path) -> None:
+    from privacy.scanning import scan_table
+    from sandbox.i18n import set_language
+
+    set_language("zh")
+    orders = [f"20261130{n:010d}" for n in range(1, 13)]  # 18 digits; no region code, no birth date
+    frame = pd.DataFrame({"身份证号码": _mistyped_ids() * 3, "订单号": orders})
+    scan = scan_table(frame)
+    found = {f.column for f in scan.findings}
+    assert found == {"身份证号码"}, found
+    why = next(f.explanation for f in scan.findings if f.column == "身份证号码")
+    assert "校验位不符" in why and "浙江省" in why
