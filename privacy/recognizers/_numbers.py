@@ -167,6 +167,10 @@ def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: l
                 best = (j, digits, kind)
                 break
         if best is None:
+            glued = _split_glued(groups, i)
+            if glued is not None:
+                groups[i : i + 1] = glued  # 13705538871|3402…: a phone and an ID written without a gap
+                continue
             i += 1
             continue
         j, digits, (kind, verdict, needs_context) = best
@@ -176,6 +180,43 @@ def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: l
             start = min(start, abroad) if abroad is not None else start
         found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
         i = j + 1
+
+
+def _split_glued(groups: list[tuple[int, int, str]], i: int) -> list[tuple[int, int, str]] | None:
+    """Group ``i`` cut in two where a mobile number and an ID number were written without a gap.
+
+    ``137055388713402 0219 9605 1830 26`` (a form row flattened: phone, then the
+    ID in groups) validates as nothing whole. If the group's first 11 digits are a
+    mobile number and the rest of the group with the groups after it is an ID —
+    or its first 18 characters are an ID and the rest a mobile number — the group
+    is split there. Both halves must validate; only a mobile number (11 digits)
+    and an ID (check character, date, region) are tried, so a long order number
+    is not cut into two weak numbers.
+    """
+    start, end, digits = groups[i]
+    if len(digits) < 12 or not digits[:-1].isdigit():
+        return None
+    validate_id, _, validate_phone = _validators()
+    head, tail = digits[:11], digits[11:]
+    if head[0] == "1" and validate_phone(head) is not None:
+        rest = tail + "".join(g[2] for g in groups[i + 1 : i + 1 + _MAX_GROUPS])
+        for length in (18, 15):
+            if len(rest) >= length and ("X" not in rest[: length - 1]) and _id_at(rest[:length], groups, i, tail):
+                return [(start, start + 11, head), (start + 11, end, tail)]
+    if len(digits) == 29 and validate_id(digits[:18]) is not None and validate_phone(digits[18:]) is not None:
+        return [(start, start + 18, digits[:18]), (start + 18, end, digits[18:])]
+    return None
+
+
+def _id_at(candidate: str, groups: list[tuple[int, int, str]], i: int, tail: str) -> bool:
+    """True when ``candidate`` (the tail of group ``i`` and whole groups after it) is a valid ID."""
+    validate_id = _validators()[0]
+    length = len(tail)
+    k = i + 1
+    while length < len(candidate) and k < len(groups):
+        length += len(groups[k][2])
+        k += 1
+    return length == len(candidate) and validate_id(candidate) is not None
 
 
 def _prefix_start(text: str, start: int) -> int | None:

@@ -85,8 +85,9 @@ def odds_candidates(
     a brand, an idiom); ``allowed`` (a callable on the value) applies the partial-names policy.
     """
     from privacy.recognizers._lac import JOINED, Span
+    from privacy.recognizers._person_edges import person_words
     from privacy.recognizers._person_vetoes import in_idiom
-    from privacy.recognizers.person import _NOT_A_NAME, _ROLE_WORDS, _is_place, _not_names, _person_words
+    from privacy.recognizers.person import _NOT_A_NAME, _ROLE_WORDS, _is_place, _not_names
 
     odds = words.odds  # type: ignore[attr-defined]
     if not odds:
@@ -95,7 +96,7 @@ def odds_candidates(
     raw = [Span(a, b, "PER") for a, b in odds if 2 <= b - a <= 4 and taken.isdisjoint(range(a, b))]
     found = []
     for candidate in raw:
-        cleaned = _person_words(text, [candidate], words)
+        cleaned = person_words(text, [candidate], words)
         if not cleaned:
             continue
         span = cleaned[0]

@@ -50,6 +50,8 @@ PREFIX_CONTEXT = (
     "教授", "退休教师", "志愿者", "脱贫户", "贫困户", "保安", "司机", "房东", "我叫", "名叫", "我是", "本人",
     "请联系", "叫", "冒充", "认识", "转发给", "收货人", "申请人姓名", "户主姓名", "联系人姓名", "学生姓名",
     "家长姓名", "患者姓名", "持卡人姓名", "监护人姓名", "紧急联系人", "被救助人", "陪同人员", "文/", "图/",
+    # A news byline's credits: 文丨X, 图丨X, 摄影 X, 校对：X (编辑, 记者 above).
+    "文丨", "图丨", "文｜", "图｜", "摄影", "摄像", "校对", "责编", "美编", "撰文",
     # People named by their job or by what they own, and verbs whose object is a person.
     "车主", "店主", "摊主", "房主", "船主", "货主", "服务员", "店员", "营业员", "快递员", "外卖员", "保洁员",
     "管理员", "驾驶员", "导游", "厨师", "电工", "护工", "护士", "保姆", "被投诉人", "被举报人", "领取人", "送件人",
@@ -72,7 +74,7 @@ SUFFIX_CONTEXT = (
     "先生", "女士", "老人", "大爷", "大妈", "阿姨", "师傅", "同志", "老师", "奶奶", "爷爷", "大姐", "大哥",
     "老太", "婆婆", "叔叔", "医生", "书记", "主任", "同学", "小朋友", "夫妇", "一家", "家属", "故居", "纪念馆",
 )
-_AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])[，,、）)\s]")
+_AFTER_GENDER = re.compile(r"[，,、（(\s]?(先生|女士|[男女])(?:[，,、）)\s]|(?=[0-9０-９]))")
 _NUMERALS = frozenset("一二两三四五六七八九十")
 # Words about a name, an act on someone's behalf, or a form's column headers that begin with a surname
 # character (全名, 代签, 单位, 国籍): never a name after a role word.
@@ -106,7 +108,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 # One-character kinship words before a name in a form's list of family members (妻房小燕、子房俊).
 _KIN = "[妻夫子女父母兄弟姐妹孙侄](?![妻夫子女父母兄弟姐妹侄])"
-_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \u3000]{{0,3}}$")
+_PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:丨｜]?[ \u3000]{{0,3}}$")
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
 # A household or home after a name: 叶秋生户、…, 左明家。 (not 户口, 家长).
@@ -233,9 +235,9 @@ class NameRules:
         # Where a name may start: after a context word, or not inside a run of Chinese
         # characters; inside a run only when a form of address or a gender follows.
         self._scan = re.compile(
-            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:]?[ \\u3000]{{0,3}}"
+            f"(?:(?P<pre>{_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:丨｜]?[ \\u3000]{{0,3}}"
             f"|(?<![\\u4e00-\\u9fff]))(?P<s>{surname})"
-            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_SUFFIX_RE.pattern})|[（(，,]?[男女][，,、）)]"
+            f"|(?P<s2>{surname}){name_char}{{0,2}}?(?=(?:{_SUFFIX_RE.pattern})|[（(，,]?[男女][，,、）)0-9０-９]"
             f"|{_HONORIFIC_RE.pattern}|[ ]?(?:[+＋]86|1[3-9][0-9]))"
         )
 

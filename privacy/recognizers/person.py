@@ -31,6 +31,7 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
+from privacy.recognizers._person_edges import person_words
 from privacy.recognizers._person_forms import (
     element_names,
     familiar_names,
@@ -57,7 +58,6 @@ from privacy.recognizers._person_vetoes import (
     function_word_start,
     in_idiom,
     starts_word,
-    trim_model_name,
 )
 
 __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
@@ -87,54 +87,6 @@ _SUFFIXED = re.compile("(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷�
 
 
 _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|队|部|处|办|厂|店|社|馆|组|行|庄|堂|坊|园|城|网|台|报|科)$")
-
-
-_EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
-_LINKING = frozenset("和跟向给对被把让由从同与叫问找")
-_PRONOUNS = frozenset("我你他她它们咱就也还都又再先")
-_FULL_NAME_TITLE = re.compile("(?:阿婆|阿姨|阿公|大爷|大妈|奶奶|爷爷|婆婆|老师|先生|女士|师傅)$")
-_SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
-_JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
-
-
-def _person_words(text: str, spans: list, words: Words) -> list:
-    """The model's PER words, cleaned: no white space or symbol at either end (邵美玲\t, 老马🐴), and a
-    word that is only a surname (诸葛|明月, 上官|小燕 — the model splits compound surnames) joined to the next."""
-    single, compound = surnames()
-    found = []
-    for span in spans:
-        if span.label != "PER":
-            continue
-        start, end = span.start, span.end
-        head = _EDGE.match(text, start, end)
-        if head is not None:
-            start = head.end()
-        while end > start and _NAME_CHAR.match(text[end - 1]) is None:
-            end -= 1
-        cut = text.find("\t", start, end)
-        if cut > start:
-            end = cut  # 郑雨桐|\t计科: a table's next cell is not part of the name
-        value = text[start:end]
-        if value in compound or (len(value) == 1 and value in single):
-            following = words.at(end)
-            if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _JOIN_BLOCK
-                    and all(_HAN.match(c) for c in text[end : following[0]])):
-                end = following[0]
-        if (end - start == 3 and text[start] in _LINKING and start and text[start - 1] in _PRONOUNS
-                and text[start:end] not in _not_names()):
-            start += 1  # 我和|丽娟, 你跟|志刚: the word before the name, not a surname
-        if end - start >= 3 and text[end - 1] in "你您" and (end == len(text) or text[end] not in "们"):
-            end -= 1  # 阿强你|快递到了: the model ran the name into the pronoun after it
-        title = _FULL_NAME_TITLE.search(text, start, end)
-        if title is not None and title.start() - start >= 3 and text[start] in single:
-            end = title.start()  # 韦秀兰|阿婆: a full name's title is not part of it (刘阿姨 is)
-        if end - start == 2 and _SIBLING.match(text, end):
-            end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
-        trimmed = trim_model_name(text, start, end) if end - start >= 3 else (start, end)
-        if trimmed is not None and trimmed[1] > trimmed[0]:
-            found.append(type(span)(*trimmed, span.label))
-    return found
 
 
 def _role_or_label(value: str) -> bool:
@@ -286,7 +238,7 @@ class PersonRecognizer(ChineseRecognizer):
         by_end = {h.end: h for h in rule_hits if h.context_word}
         hits: list[Hit] = []
         claimed: set[int] = set()
-        for span in _person_words(text, spans, words):
+        for span in person_words(text, spans, words):
             value = text[span.start : span.end]
             if len(value) < 2 or _NOT_A_NAME.search(value) or not self._partial_allowed(value):
                 continue

@@ -82,6 +82,24 @@ def test_several_numbers_in_one_run_are_cut_apart() -> None:
     assert found == [("PHONE_NUMBER", "13812345678"), ("PHONE_NUMBER", "13912345678"), ("CN_RESIDENT_ID", ID)]
 
 
+@pytest.mark.parametrize("written", [
+    f"13812345678{ID[:4]} {ID[4:8]} {ID[8:12]} {ID[12:16]} {ID[16:]}",  # a form row flattened: phone, then ID
+    f"13812345678{ID}",
+    f"{ID}13812345678",
+])
+def test_a_phone_glued_to_an_id_is_cut_where_both_validate(written: str) -> None:
+    found = sorted((f.start, f.entity_type, f.text) for f in scan_text(f"罗晓彤女{written}宿州市"))
+    assert [(kind, normalise_digits(value)) for _, kind, value in found if kind != "PERSON"] == sorted(
+        [("PHONE_NUMBER", "13812345678"), ("CN_RESIDENT_ID", ID)], key=lambda p: written.index(p[1][:4]))
+
+
+def test_a_long_number_is_not_cut_into_a_phone_and_a_weak_rest() -> None:
+    # 11 digits that pass as a mobile number and a rest that is no valid ID: one order number, nothing found
+    assert scan_text("订单号 138123456781234567890", entities=["CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"]) == []
+    assert scan_text(f"编号 13812345678{ID[:17]}{'0' if ID[17] != '0' else '1'}",
+                     entities=["CN_RESIDENT_ID", "PHONE_NUMBER", "BANK_CARD"]) == []
+
+
 @pytest.mark.parametrize("text", [
     "金额 1380 0000 元", "编号 2023 1124 1234 5678 901", "日期 2024-05-01", "版本 13.8.1234",
     "共计1380000.00元", "尾号 5678",

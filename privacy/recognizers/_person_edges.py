@@ -1,0 +1,135 @@
+"""Where a name found by the model ends: what people write right next to a name is not part of it.
+
+* a kin word written before a full name in a family list or a report (孙女|隆诗琪, 长子|符大伟,
+  妻|宦秀梅, 其孙|郝天乐): the name starts after it when what is left starts with a surname;
+* a gender written right after a full name in a flattened form row (肖雨桐|女1370…, 鲍文涛|男，45岁):
+  the name ends before it when nothing Chinese follows;
+* a byline's separator (文丨屠文静, 图丨马良) and a cell or column gap (林一诺\u3000文/图: a
+  full-width space, a tab, a line break) are never inside a name — except in a name written
+  with a space between its two characters (金\u3000鑫), which :mod:`._person_forms` reads.
+
+These are conventions of writing, not of any one text: each trims only when what is left is
+still a name's shape (a surname and one to three more characters). :func:`person_words` applies
+them, with the older clean-ups (symbols at the ends, a split compound surname, a title or a
+pronoun run into the name, :func:`~._person_vetoes.trim_model_name`), to every PER word of the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy.recognizers._lac import Words
+from privacy.recognizers._person_rules import surnames
+from privacy.recognizers._person_vetoes import trim_model_name
+
+__all__ = ["edge_trim", "person_words"]
+
+# Kin words written before a name (longest first): family lists, 其妻X, 委托其弟X.
+_KIN_WORDS = ("外孙女", "孙女", "孙子", "外孙", "长子", "次子", "三子", "长女", "次女", "三女", "儿子", "女儿", "儿媳",
+              "女婿", "侄子", "侄女", "妻子", "丈夫", "之子", "之女", "其妻", "其夫", "其子", "其女", "其孙", "其弟",
+              "其兄", "其姐", "其妹", "其父", "其母", "妻", "夫", "子", "女", "孙", "侄", "兄", "弟", "姐", "妹", "父", "母")
+_BREAKS = re.compile("[\u3000\t\n\r丨｜|/]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _name_shaped(value: str) -> bool:
+    """A surname (单姓 or 复姓) and one or two more Chinese characters."""
+    single, compound = surnames()
+    if len(value) >= 3 and value[:2] in compound:
+        return len(value) <= 4 and all(_HAN.match(c) for c in value)
+    return value[:1] in single and 2 <= len(value) <= 3 and all(_HAN.match(c) for c in value)
+
+
+def _kin_start(text: str, start: int, end: int) -> int:
+    """Where the name starts when the span begins with a kin word (孙女|隆诗琪), else ``start``."""
+    single, _ = surnames()
+    for kin in _KIN_WORDS:
+        if not text.startswith(kin, start) or end - start - len(kin) < 2:
+            continue
+        rest = text[start + len(kin) : end]
+        if not _name_shaped(rest):
+            return start
+        if len(kin) == 1 and kin in single and len(rest) < 3:
+            return start  # 孙|明华 may be one name: a one-character kin word that is a surname needs a full name after it
+        if len(kin) == 1 and start and _HAN.match(text[start - 1]) and text[start - 1] not in "其之":
+            return start  # inside a run of text (委托书|妻…): only a kin word after a separator or 其/之
+        return start + len(kin)
+    return start
+
+
+def _gender_end(text: str, start: int, end: int) -> int:
+    """Where the name ends when a gender is glued to it (肖雨桐|女1370…), else ``end``."""
+    if end - start < 4 or text[end - 1] not in "男女" or (end < len(text) and _HAN.match(text[end])):
+        return end
+    rest = text[start : end - 1]
+    compound = len(rest) >= 3 and rest[:2] in surnames()[1]
+    # only a full name is left (a surname and two given characters): 欧阳胜|男 would lose its given name
+    return end - 1 if _name_shaped(rest) and len(rest) == (4 if compound else 3) else end
+
+
+def edge_trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The model's span without a break, kin word or gender next to the name; None when no name is left."""
+    value = text[start:end]
+    if _BREAKS.search(value) is not None:
+        parts = [(m.start(), m.end()) for m in re.finditer("[^\u3000\t\n\r丨｜|/]+", value)]
+        if len(parts) > 1 and all(b - a == 1 for a, b in parts) and _BREAKS.search(value).group() == "\u3000":
+            return start, end  # 金\u3000鑫: a two-character name spaced out
+        sized = [(a, b) for a, b in parts if b - a >= 2]
+        if not sized:
+            return None  # 文丨, 图丨: a byline's role and its separator
+        a, b = max(sized, key=lambda p: (p[1] - p[0], p[0]))
+        start, end = start + a, start + b
+    start = _kin_start(text, start, end)
+    end = _gender_end(text, start, end)
+    return start, end
+
+
+_EDGE = re.compile(r"[^\u4e00-\u9fffA-Za-z·]+")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
+_LINKING = frozenset("和跟向给对被把让由从同与叫问找")
+_PRONOUNS = frozenset("我你他她它们咱就也还都又再先")
+_FULL_NAME_TITLE = re.compile("(?:阿婆|阿姨|阿公|大爷|大妈|奶奶|爷爷|婆婆|老师|先生|女士|师傅)$")
+_SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
+_JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
+
+
+def person_words(text: str, spans: list, words: Words) -> list:
+    """The model's PER words, cleaned: no white space or symbol at either end (邵美玲\t, 老马🐴), and a
+    word that is only a surname (诸葛|明月, 上官|小燕 — the model splits compound surnames) joined to the next."""
+    from privacy.recognizers.person import _not_names
+
+    single, compound = surnames()
+    found = []
+    for span in spans:
+        if span.label != "PER":
+            continue
+        start, end = span.start, span.end
+        head = _EDGE.match(text, start, end)
+        if head is not None:
+            start = head.end()
+        while end > start and _NAME_CHAR.match(text[end - 1]) is None:
+            end -= 1
+        edges = edge_trim(text, start, end)  # 林一诺|\u3000文, 孙女|隆诗琪, 肖雨桐|女1370…, 文丨
+        if edges is None:
+            continue
+        start, end = edges
+        value = text[start:end]
+        if value in compound or (len(value) == 1 and value in single):
+            following = words.at(end)
+            if (following is not None and 1 <= following[0] - end <= 2 and following[1] not in _JOIN_BLOCK
+                    and all(_HAN.match(c) for c in text[end : following[0]])):
+                end = following[0]
+        if (end - start == 3 and text[start] in _LINKING and start and text[start - 1] in _PRONOUNS
+                and text[start:end] not in _not_names()):
+            start += 1  # 我和|丽娟, 你跟|志刚: the word before the name, not a surname
+        if end - start >= 3 and text[end - 1] in "你您" and (end == len(text) or text[end] not in "们"):
+            end -= 1  # 阿强你|快递到了: the model ran the name into the pronoun after it
+        title = _FULL_NAME_TITLE.search(text, start, end)
+        if title is not None and title.start() - start >= 3 and text[start] in single:
+            end = title.start()  # 韦秀兰|阿婆: a full name's title is not part of it (刘阿姨 is)
+        if end - start == 2 and _SIBLING.match(text, end):
+            end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
+        trimmed = trim_model_name(text, start, end) if end - start >= 3 else (start, end)
+        if trimmed is not None and trimmed[1] > trimmed[0]:
+            found.append(type(span)(*trimmed, span.label))
+    return found

@@ -1,0 +1,52 @@
+"""Where a name ends: a kin word before it, a gender after it, a byline's separator, a cell gap.
+
+Every sentence here is invented for this test (not from the evaluation corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.recognizers._person_edges import edge_trim
+from privacy.scanning import scan_texts
+
+
+def _names(text: str) -> list[str]:
+    return [f.text for f in scan_texts([text]) if f.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A family list: the kin word is the relation, not part of the name.
+    ("户主：隗长林／妻宦秀梅／长子隗大伟／孙女隗晓萌", ["隗长林", "宦秀梅", "隗大伟", "隗晓萌"]),
+    ("户主禤德明／妻付桂英／次子禤小军／孙子禤浩然", ["禤德明", "付桂英", "禤小军", "禤浩然"]),
+    # A gender written right after the name in a flattened form row.
+    ("矫雨彤女13905531234宿州市埇桥区", ["矫雨彤"]),
+    ("綦文涛男，45岁，汉族，住蚌埠市", ["綦文涛"]),
+    # Bylines: 丨 and a full-width space are never inside a name.
+    ("文丨暴文静\u3000图丨揭海涛", ["暴文静", "揭海涛"]),
+    ("（记者 严晓峰\u3000实习生 阙一鸣\u3000文/图）", ["严晓峰", "阙一鸣"]),
+    ("摄影 蒯思远\u3000编辑 佴若晴\u3000校对 璩立新", ["蒯思远", "佴若晴", "璩立新"]),
+    # A ·-joined name keeps its first and last characters.
+    ("肉孜·司马义和阿依努尔·买买提来了", ["肉孜·司马义", "阿依努尔·买买提"]),
+])
+def test_names_without_what_is_written_next_to_them(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("孙子涵今天没来上课", ["孙子涵"]),  # 孙 + 子涵 is a name, not 孙子 + 涵
+    ("欧阳胜男，女，汉族", ["欧阳胜男"]),  # a name that ends in 男 keeps it
+    ("王胜男13905531234", ["王胜男"]),
+    ("金\u3000鑫", None),  # a two-character name spaced out stays whole
+])
+def test_names_that_only_look_like_a_neighbour_stay_whole(text: str, expected: list[str] | None) -> None:
+    if expected is None:
+        assert edge_trim(text, 0, len(text)) == (0, len(text))
+    else:
+        assert _names(text) == expected
+
+
+def test_a_byline_role_alone_is_no_name() -> None:
+    text = "文丨\u3000图丨"
+    assert edge_trim(text, 0, 2) is None
+    assert _names("文丨本报评论员\u3000图丨新华社") == []
