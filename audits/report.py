@@ -15,6 +15,7 @@ import pandas as pd
 
 from sandbox.errors import InputError
 from sandbox.i18n import t
+from sandbox.pdf_font import FONT, printable
 
 from ._score_report import (
     calibration_frame,
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 ERR_OUT_SUFFIX = "audits.errors.out_suffix"
-FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+FONT_PATH = FONT  # the font every PDF of the sandbox embeds (sandbox.pdf_font)
 MARKS = {"fail": "×", "insufficient": "?", "pass": "√"}  # glyphs present in GB2312 fonts
 Lang = Literal["zh", "en"]
 
@@ -228,7 +229,7 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.cell(0, 10, t("audits.report.title", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=9)
     for key, value in _header_lines(result, lang):
-        pdf.multi_cell(0, 5, f"{key}：{value}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, printable(f"{key}：{value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
     for line in score_lines(result, lang):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
@@ -241,13 +242,13 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.set_font("wqy", size=6)
     pdf.cell(18, 6, "", border=1)
     for col in cols:
-        pdf.cell(width, 6, col[:8], border=1, align="C")
+        pdf.cell(width, 6, printable(col[:8]), border=1, align="C")
     pdf.ln()
     for age, line in zip(rows, grid, strict=True):
-        pdf.cell(18, 8, age, border=1, align="C")
+        pdf.cell(18, 8, printable(age), border=1, align="C")
         for text, colour in line:
             pdf.set_fill_color(int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
-            pdf.cell(width, 8, text.replace("\n", " "), border=1, align="C", fill=True)
+            pdf.cell(width, 8, printable(text.replace("\n", " ")), border=1, align="C", fill=True)
         pdf.ln()
     pdf.set_font("wqy", size=8)
     pdf.multi_cell(0, 5, t("audits.report.heatmap_legend", lang), new_x="LMARGIN", new_y="NEXT")
@@ -261,7 +262,8 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
         if subset.empty:
             pdf.cell(0, 5, t("audits.report.none", lang), new_x="LMARGIN", new_y="NEXT")
         for _, row in subset.head(60).iterrows():
-            pdf.multi_cell(0, 4, " · ".join(f"{k}: {_fmt(v)}" for k, v in row.items()), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4, printable(" · ".join(f"{k}: {_fmt(v)}" for k, v in row.items())), new_x="LMARGIN",
+                           new_y="NEXT")
     return bytes(pdf.output())
 
 

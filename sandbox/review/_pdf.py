@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.errors import ConfigError
+from sandbox.pdf_font import FONT, printable
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._rules import CHECKLIST
 
-__all__ = ["FONT", "heatmap_grid", "render_pdf"]
+__all__ = ["FONT", "heatmap_grid", "printable", "render_pdf"]
 
-FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 BODY = 14
 ANSWER_ZH = {"yes": "是", "no": "否", "n.a.": "不适用", None: "未答"}
 MEANING_ZH = {"reviewed": "已审阅 reviewed", "approved": "批准签署 approved", "acknowledged": "确认知悉 acknowledged"}
@@ -86,13 +86,13 @@ class _Doc:
     def heading(self, text: str, size: int = 18) -> None:
         self.pdf.ln(3)
         self.pdf.set_font("zh", size=size)
-        self.pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, printable(text), new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_font("zh", size=BODY)
         self.pdf.ln(1)
 
     def line(self, text: str, size: int = BODY) -> None:
         self.pdf.set_font("zh", size=size)
-        self.pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, printable(text), new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_font("zh", size=BODY)
 
     def table(self, header: list[str], rows: list[list[str]], widths: tuple[int, ...], size: int = 12,
@@ -104,12 +104,12 @@ class _Doc:
                             headings_style=FontFace(fill_color=(225, 225, 225))) as table:
             head = table.row()
             for cell in header:
-                head.cell(cell)
+                head.cell(printable(cell))
             for i, values in enumerate(rows):
                 row = table.row()
                 for j, cell in enumerate(values):
                     style = FontFace(fill_color=fills[i][j]) if fills else None
-                    row.cell(str(cell), style=style)
+                    row.cell(printable(str(cell)), style=style)
         self.pdf.set_font("zh", size=BODY)
         self.pdf.ln(2)
 
