@@ -25,6 +25,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -278,6 +279,25 @@ def _signal_of(code: int) -> int | None:
     return None
 
 
+_MISSING_MODULE = re.compile(r"No module named '([A-Za-z0-9_.]{1,80})'")
+# What a vendor's model can use inside the sandbox (the venv is bound read-only; nothing is installed there).
+_LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "onnxruntime", "mlflow", "cloudpickle")
+
+
+@functools.cache
+def sandbox_libraries() -> str:
+    """``scikit-learn 1.7.2, numpy 2.3.4, …``: the libraries a model can import inside the sandbox."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(found)
+
+
 def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str, limits: Limits) -> None:
     params = status.get("params") if isinstance(status.get("params"), dict) else {}
     text = {vendor_text(k, 40): vendor_text(v, 300) for k, v in params.items()}
@@ -297,6 +317,11 @@ def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str
         raise InputError("models.child_memory", model=label, mb=limits.memory_mb)
     if status.get("error") == "EFBIG" or "File too large" in tail_text:
         raise InputError("models.child_output_too_big", model=label, mb=limits.output_mb)
+    if stage == "load" and status.get("error") in ("ModuleNotFoundError", "ImportError"):
+        missing = _MISSING_MODULE.search(str(status.get("message") or ""))
+        if missing is not None:
+            raise InputError("models.library_missing", model=label, module=vendor_text(missing.group(1), 80),
+                             available=sandbox_libraries())
     if status:
         raise InputError("models.child_failed", model=label, stage=stage,
                          reason=vendor_text(status.get("message") or status.get("code") or "", 500))

@@ -75,3 +75,22 @@ def test_predictions_come_back_as_data(home, model_dir, frame) -> None:
     out = predict_isolated(model_dir, frame)
     assert list(out.columns) == ["预测", "评分"] and len(out) == 5
     assert not list((home / "work").glob("isolated-*"))       # scratch folders are removed
+
+
+def test_a_model_needing_a_library_the_sandbox_lacks_is_told_what_it_can_use(home, model_dir, tmp_path,
+                                                                            frame) -> None:
+    import yaml
+
+    folder = copy_model(model_dir, tmp_path / "xgb")  # an XGBoost model as MLflow saves it
+    mlmodel = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+    mlmodel["flavors"].pop("sklearn")
+    mlmodel["flavors"]["xgboost"] = {"data": "model.xgb", "model_format": "xgb", "xgb_version": "2.1.0"}
+    mlmodel["flavors"]["python_function"].update(loader_module="mlflow.xgboost", data="model.xgb")
+    (folder / "MLmodel").write_text(yaml.safe_dump(mlmodel, allow_unicode=True), encoding="utf-8")
+    (folder / "model.xgb").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        predict_isolated(folder, frame)
+    assert info.value.key == "models.library_missing" and info.value.params["module"] == "xgboost"
+    zh, en = info.value.render("zh"), info.value.render("en")
+    assert "scikit-learn 1." in zh and "ONNX" in zh and "沙盒不会为模型安装任何库" in zh
+    assert "needs the Python library xgboost" in en
