@@ -22,7 +22,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
-__all__ = ["edge_trim", "person_words"]
+__all__ = ["edge_trim", "not_a_person", "person_words"]
 
 # Kin words written before a name (longest first): family lists, 其妻X, 委托其弟X.
 _KIN_WORDS = ("外孙女", "孙女", "孙子", "外孙", "长子", "次子", "三子", "长女", "次女", "三女", "儿子", "女儿", "儿媳",
@@ -89,8 +89,27 @@ _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z·]")
 _LINKING = frozenset("和跟向给对被把让由从同与叫问找")
 _PRONOUNS = frozenset("我你他她它们咱就也还都又再先")
 _FULL_NAME_TITLE = re.compile("(?:阿婆|阿姨|阿公|大爷|大妈|奶奶|爷爷|婆婆|老师|先生|女士|师傅)$")
+# Prepositions that are also surnames, written right before a full name (由计德明担任, 向邱明华反映).
+_FUNCTION_START = frozenset("由向和跟与被把给对从经")
 _SIBLING = re.compile("[哥姐](?![们妹弟夫俩姐哥])")
 _JOIN_BLOCK = frozenset(("d", "ad", "vd", "p", "c", "u", "v", "r", "m", "q", "f", "w", "xc", "LOC", "ORG"))
+
+
+# Tags of a one-character word that can be a name's last character (新 a, 才 d, 军 n, 中 f), and
+# characters after a two-character name that are a form of address or a household, never its end.
+_THIRD_TAGS = frozenset(("a", "n", "d", "f"))
+_NOT_THIRD = frozenset("嫂姐哥叔婶家户爷奶妈爸伯姨总工")
+
+
+def _third_character(text: str, end: int, words: Words) -> bool:
+    """True when the character after a surname + one character is the name's third: the model made it a
+    one-character word of its own, of a kind a given name ends with, and it is common in given names."""
+    from privacy.recognizers._person_given import given_name_llr
+
+    if end >= len(text) or text[end] in _NOT_THIRD or _HAN.match(text[end]) is None:
+        return False
+    word = words.at(end)
+    return word is not None and word[0] == end + 1 and word[1] in _THIRD_TAGS and given_name_llr(text[end]) >= 0
 
 
 def person_words(text: str, spans: list, words: Words) -> list:
@@ -127,9 +146,31 @@ def person_words(text: str, spans: list, words: Words) -> list:
         title = _FULL_NAME_TITLE.search(text, start, end)
         if title is not None and title.start() - start >= 3 and text[start] in single:
             end = title.start()  # 韦秀兰|阿婆: a full name's title is not part of it (刘阿姨 is)
+        elif end - start >= 4 and text.startswith("同志", end - 2):
+            end -= 2  # 卫国梁|同志, 马兰|同志: a notice's 同志 is never part of the name
+        if (end - start == 4 and text[start] in _FUNCTION_START and text[start : start + 2] not in compound
+                and _name_shaped(text[start + 1 : end])):
+            start += 1  # 组长由|计德明担任: a preposition before a full name, not a four-character name
         if end - start == 2 and _SIBLING.match(text, end):
             end += 1  # 建军哥, 春花姐: a given name with 哥/姐 is said as one name
+        elif end - start == 2 and text[start] in single and _third_character(text, end, words):
+            end += 1  # 孟广|才拖欠, 龙德|贵的: the model cut the name before a one-character word
         trimmed = trim_model_name(text, start, end) if end - start >= 3 else (start, end)
         if trimmed is not None and trimmed[1] > trimmed[0]:
             found.append(type(span)(*trimmed, span.label))
     return found
+
+
+# Amounts in capital numerals (陆佰元整), units written with a middle dot (平方米·月, 千瓦·时), and a
+# shop named "X记" (蔡林记, 袁记云饺 — the old shop-sign form; 书记 is a title, not a shop).
+_AMOUNT = re.compile("[佰仟]|元整$|[壹贰叁肆伍陆柒捌玖拾][元角]")
+_UNIT_SIDE = re.compile("(?:^|[·•・])[米月时日年天吨度次瓦秒克升](?:$|[·•・])")
+_SHOP_SIGN = re.compile("^[\u4e00-\u9fff](?:记|[\u4e00-\u9fff](?<!书)记)")
+
+
+def not_a_person(text: str, start: int, end: int, *, from_model: bool) -> bool:
+    """True for a finding that is an amount, a unit or (a model word only) a shop sign, not a name."""
+    value = text[start:end]
+    if _AMOUNT.search(value) is not None or _UNIT_SIDE.search(value) is not None:
+        return True
+    return from_model and _SHOP_SIGN.match(value) is not None

@@ -65,9 +65,9 @@ def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
     if "·" in text[start:end] or "•" in text[start:end] or "・" in text[start:end]:
         return start, end
     suffix = _VALUE_SUFFIX.search(text, start, end)
-    if suffix is not None and suffix.start() - start >= 2:
-        end = suffix.start()
     single, compound = surnames()
+    if suffix is not None and suffix.start() - start >= 2 and text[start : suffix.start()] not in compound:
+        end = suffix.start()  # not 司徒|主任: a compound surname with its title is a titled name
     if (end - start >= 4 and text[start : start + 2] not in compound and jieba_word(text[start : start + 2])
             and text[start + 2] in single):
         start += 2

@@ -97,7 +97,7 @@ _NAME_FOLLOWER = re.compile("来电(?![人者])|反映(?!人)|投诉(?!人)|咨�
 _PERSON_ACTS = re.compile("(?:来电|来信|来访|致电|反映|投诉|诉称|咨询|举报)(?![人者])")
 # Trailing character of a candidate that begins one of those words (向晴|致电): not part of the name.
 FOLLOWER_WORDS = frozenset(("致电", "来电", "来信", "来访", "反映", "投诉", "咨询", "举报", "表示", "认为"))
-HONORIFICS = ("先生", "女士", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
+HONORIFICS = ("先生", "女士", "老汉", "老太", "阿姨", "大爷", "大妈", "师傅", "奶奶", "爷爷", "老师", "同志", "大姐", "婆婆",
               "书记", "主任", "经理", "会计", "出纳", "局长", "科长", "处长", "所长", "院长", "队长", "老板", "律师", "医生", "大夫",
               "总(?![是算共结体计之部理统裁监量额数有要会支])", "队(?![伍员列])", "工(?![作人程厂业资具地会商号种序艺期位委]|[\u4e00-\u9fff]{2})", "姐(?![妹])", "哥(?![们])", "叔(?![叔])")
 
@@ -329,8 +329,9 @@ class NameRules:
         honorific = _HONORIFIC_RE.match(text, g)
         if honorific is not None:
             word = honorific.group()
-            if surname in _FUNCTION_SURNAMES and start and text[start - 1] in "我你他她们咱俺":
-                return None  # 我和|阿姨, 他跟|师傅: a function word after a pronoun, not a surname
+            if surname in _FUNCTION_SURNAMES and start and (text[start - 1] in "我你他她们咱俺" or (
+                    not prefix and _HAN.match(text[start - 1]) and len(surname) == 1)):
+                return None  # 我和|阿姨, 私下和|老板签: a function word mid-clause, not a surname
             if jieba_word(text[start : g + len(word)], min_freq=50):
                 return None  # 班主任, 副主任: a word for an office, not a surname with a title
             return g + len(word), Verdict("pii.why.person_title", {"surname": surname, "context": word}, 0.6)

@@ -31,7 +31,7 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_edges import person_words
+from privacy.recognizers._person_edges import not_a_person, person_words
 from privacy.recognizers._person_forms import (
     element_names,
     familiar_names,
@@ -65,13 +65,14 @@ __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 PartialNames = Literal["titled", "all", "none"]
 _PSEUDONYM = re.compile(r"^.{1,2}某+[甲乙丙丁某]?$")
 _TITLE = re.compile(
-    "(?:先生|女士|总|局长?|处长?|科长?|主任|书记|经理|会计|出纳|老师|律师|师傅|医生|阿姨|大爷|大妈|奶奶|爷爷|姐|哥|叔|婶|队|工|老板|"
+    "(?:先生|女士|总|局长?|处长?|科长?|主任|书记|经理|会计|出纳|老师|律师|师傅|医生|阿姨|大爷|大妈|奶奶|爷爷|姐|哥|叔|婶|队|工|老板|老汉|老太|"
     "同志|老|某)$"
 )
 _FAMILIAR = re.compile("^[老小阿][\u4e00-\u9fff]$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_A_NAME = re.compile(r"[0-9０-９A-Za-z]")
 MODEL_SCORE = 0.8
+_MODEL_KEYS = frozenset(("pii.why.person_model", "pii.why.person_model_odds"))
 AGREED_SCORE = 0.95
 
 
@@ -79,6 +80,7 @@ AGREED_SCORE = 0.95
 _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
 # Offices after a word: the word is often the organisation (党总支书记, 村委主任), not a surname.
 _KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
+_FUNCTION_START = frozenset("由向和跟与被把给对从经")
 _OFFICES = frozenset(("书记", "主任", "副书记", "副主任", "局长", "处长", "科长", "所长", "院长", "队长", "委员"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街桥湾坝]|街道|社区|小区|大道|路)$")
 
@@ -253,6 +255,8 @@ class PersonRecognizer(ChineseRecognizer):
                 span = type(span)(span.start - 1, span.end, span.label)  # 家庭成员：向|春梅 — the surname too
                 value = text[span.start : span.end]
                 rule = before
+            elif rule is None and before is not None and len(value) == 3 and text[before.start] in _FUNCTION_START:
+                claimed.add(before.start)  # 组长由|计德明: the model's full name after a preposition, not 由计德
             if rule is None:
                 inner = by_end.get(span.end)
                 if inner is not None and span.start < inner.start and inner.context_word:
@@ -305,7 +309,8 @@ class PersonRecognizer(ChineseRecognizer):
                  if self._partial_allowed(text[h.start : h.end])]
         if self.partial_names != "none":
             hits += familiar_names(text)
-        hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h)]
+        hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
+            text, h.start, h.end, from_model=h.verdict.key in _MODEL_KEYS)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return _per_text(text, hits, words)
 

@@ -50,3 +50,29 @@ def test_a_byline_role_alone_is_no_name() -> None:
     text = "文丨\u3000图丨"
     assert edge_trim(text, 0, 2) is None
     assert _names("文丨本报评论员\u3000图丨新华社") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The model cut a three-character name before a one-character word (才, 新): the name runs on.
+    ("房东蒲广才拖欠押金三千元", ["蒲广才"]),
+    ("来电人简建新咨询医保转移", ["简建新"]),
+    # A preposition before a full name is not its surname; 同志 after a name is not part of it.
+    ("第四村民小组组长由甘德明担任", ["甘德明"]),
+    ("县委决定：卫国强同志不再担任县林业局局长职务", ["卫国强"]),
+    # A compound surname with its title is a titled name, not a bare surname.
+    ("推荐人：司马主任（区妇联）", ["司马主任"]),
+    ("其舅舅白老汉住在村东头", ["白老汉"]),
+])
+def test_where_a_name_starts_and_ends(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "村主任私下和老板签了合同",  # 和 mid-clause is a conjunction, not the surname of 和老板
+    "金额：陆仟元整",  # an amount in capital numerals
+    "收费标准：2.1元/平方米·月",  # a unit written with a middle dot
+    "电价0.6元/千瓦·时",
+    "他不是蔡林记的老板",  # X记: a shop sign
+])
+def test_amounts_units_and_shop_signs_are_not_names(text: str) -> None:
+    assert _names(text) == []
