@@ -8,6 +8,7 @@ Vendor pickles are only ever loaded by the isolated child.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,6 +116,21 @@ def _mlmodel(root: Path, name: str) -> dict[str, Any]:
     if not isinstance(meta, dict) or not isinstance(meta.get("flavors"), dict) or not meta["flavors"]:
         raise InputError("models.mlmodel_bad", file=name, reason="flavors")
     return meta
+
+
+_VERSION = re.compile(r"\d{1,4}(?:\.\d{1,6}){1,3}")
+
+
+def saved_sklearn_version(root: Path) -> str | None:
+    """The scikit-learn version the vendor saved the model with (MLmodel ``flavors.sklearn.sklearn_version``)."""
+    try:
+        meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
+    except (InputError, OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return None
+    flavors = meta.get("flavors") if isinstance(meta, dict) else None
+    sklearn = flavors.get("sklearn") if isinstance(flavors, dict) else None
+    saved = sklearn.get("sklearn_version") if isinstance(sklearn, dict) else None
+    return saved if isinstance(saved, str) and _VERSION.fullmatch(saved) else None
 
 
 def mlmodel_features(root: Path) -> list[dict[str, Any]]:

@@ -298,6 +298,21 @@ def sandbox_libraries() -> str:
     return ", ".join(found)
 
 
+def _version_hint(exc: InputError, model_dir: Path, label: str) -> None:
+    """Raise ``models.library_version`` instead of ``exc`` when the model failed and was saved with another
+    scikit-learn (a pickle from another release may not load or predict: the likely reason, named)."""
+    if exc.key != "models.child_failed":
+        return
+    from importlib.metadata import version
+
+    from models.intake import saved_sklearn_version
+
+    saved, here = saved_sklearn_version(model_dir), version("scikit-learn")
+    if saved is not None and saved.split(".")[:2] != here.split(".")[:2]:
+        raise InputError("models.library_version", model=label, saved=saved, here=here,
+                         stage=exc.params.get("stage", "?"), reason=exc.params.get("reason", "")) from exc
+
+
 def _raise_failure(status: dict[str, Any], code: int, tail_text: str, label: str, limits: Limits) -> None:
     params = status.get("params") if isinstance(status.get("params"), dict) else {}
     text = {vendor_text(k, 40): vendor_text(v, 300) for k, v in params.items()}
@@ -368,7 +383,11 @@ def predict_isolated(model_dir: Path, frame: pd.DataFrame, *, limits: Limits | N
     """
     label = model_label or Path(model_dir).name
     limits = limits or Limits.from_settings()
-    _status, out, mode = _run("predict", Path(model_dir), frame=frame, limits=limits, label=label)
+    try:
+        _status, out, mode = _run("predict", Path(model_dir), frame=frame, limits=limits, label=label)
+    except InputError as exc:
+        _version_hint(exc, Path(model_dir), label)
+        raise
     result = _checked_predictions(out, len(frame), label)  # type: ignore[arg-type]
     result.attrs["isolation"] = mode
     return result

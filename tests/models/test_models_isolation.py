@@ -94,3 +94,31 @@ def test_a_model_needing_a_library_the_sandbox_lacks_is_told_what_it_can_use(hom
     zh, en = info.value.render("zh"), info.value.render("en")
     assert "scikit-learn 1." in zh and "ONNX" in zh and "沙盒不会为模型安装任何库" in zh
     assert "needs the Python library xgboost" in en
+
+
+# What an estimator pickled by an older scikit-learn looks like to a newer one: an attribute is gone.
+_OLD_ESTIMATOR = "class OldEstimator:\n    def predict(self, frame):\n        return self.multi_class\n"
+
+
+def test_a_failing_model_saved_with_another_scikit_learn_is_told_so(home, model_dir, tmp_path, frame) -> None:
+    import cloudpickle
+    import yaml
+
+    folder = copy_model(model_dir, tmp_path / "old")
+    mlmodel = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+    mlmodel["flavors"]["sklearn"]["sklearn_version"] = "1.3.2"
+    (folder / "MLmodel").write_text(yaml.safe_dump(mlmodel, allow_unicode=True), encoding="utf-8")
+    namespace: dict = {"__name__": "vendor_payload"}  # not importable: pickled by value, as a vendor's class
+    exec(_OLD_ESTIMATOR, namespace)
+    (folder / mlmodel["flavors"]["sklearn"]["pickled_model"]).write_bytes(cloudpickle.dumps(namespace["OldEstimator"]()))
+    with pytest.raises(InputError) as info:
+        predict_isolated(folder, frame)
+    assert info.value.key == "models.library_version"
+    assert info.value.params["saved"] == "1.3.2" and info.value.params["here"].startswith("1.7")
+    assert "AttributeError" in info.value.params["reason"] and "重新训练并保存" in info.value.render("zh")
+    # the same model saved with this release: the plain failure, no version story
+    mlmodel["flavors"]["sklearn"]["sklearn_version"] = info.value.params["here"]
+    (folder / "MLmodel").write_text(yaml.safe_dump(mlmodel, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        predict_isolated(folder, frame)
+    assert info.value.key == "models.child_failed"
