@@ -7,6 +7,7 @@ STAMP := .make
 APT_PACKAGES := fonts-wqy-zenhei chromium poppler-utils postgresql bubblewrap libseccomp2 openjdk-17-jre-headless
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
+export ORT_DISABLE_TELEMETRY := 1
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 HOST ?= 127.0.0.1
 PORT ?= 8501
@@ -17,17 +18,47 @@ install: $(STAMP)/apt $(STAMP)/venv
 	@# bytecode of the product's own modules (editable install: uv compiles only site-packages). Without it a
 	@# PYTHONDONTWRITEBYTECODE environment recompiles them on every `sandbox` start; only changed files recompile.
 	@$(BIN)/python -m compileall -q -j 0 sandbox audits models privacy workbench_pages app.py >/dev/null
+	@# Installed as root for a service account (README 部署): a venv made from a Python under a private folder
+	@# (pyenv in /root) cannot be started by any other account ("Permission denied", nothing else). Say so now.
+	@# (through sh: setpriv's own exec still walks the path with root's capabilities, and then runs anyway)
+	@if [ "$$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && \
+	   ! setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c 'exec "$$0" -c ""' $(BIN)/python >/dev/null 2>&1; then \
+	  echo "" >&2; \
+	  echo "  !! Other accounts cannot run this venv's Python ($$(readlink -f $(BIN)/python)): a folder on its path" >&2; \
+	  echo "  !! is private. Fine while only root runs the sandbox; for a service account (README 部署) rebuild it" >&2; \
+	  echo "  !! from a system Python:  rm -rf $(VENV) $(STAMP)/venv && make install PY=/usr/bin/python3" >&2; \
+	  echo "" >&2; \
+	fi
 
 $(STAMP)/apt: Makefile
 	@mkdir -p $(STAMP)
+	@# As root: apt-get (a failure stops make). Otherwise with sudo (it may ask for the password). Without either,
+	@# or when sudo fails (a developer's laptop, a service account): say what is missing, what it is for and the
+	@# command for an administrator, then go on; the stamp is not written, so the next make checks again. The
+	@# product fails closed with its own message where a missing package matters (bubblewrap: no model runs).
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
+	if [ -z "$$missing" ]; then touch $@; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
 	  echo "installing Debian packages:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
-	@touch $@
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    && touch $@; exit $$?; \
+	fi; \
+	if command -v sudo >/dev/null 2>&1 && echo "installing Debian packages with sudo:$$missing" && sudo apt-get update -qq \
+	   && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; then \
+	  touch $@; exit 0; \
+	fi; \
+	{ echo ""; \
+	  echo "  !! Debian packages missing, and this account cannot install them (not root; no sudo, or sudo failed):"; \
+	  for p in $$missing; do case $$p in \
+	    bubblewrap|libseccomp2) echo "  !!   $$p: vendor models cannot be submitted or scored (the model sandbox refuses to start)";; \
+	    postgresql) echo "  !!   $$p: backups of a PostgreSQL store (pg_dump/pg_restore) and the PostgreSQL tests";; \
+	    chromium) echo "  !!   $$p: the browser tests (tests/browser) fail";; \
+	    fonts-wqy-zenhei) echo "  !!   $$p: Chinese characters in PDF exports";; \
+	    poppler-utils) echo "  !!   $$p: the PDF export tests";; \
+	    openjdk-17-jre-headless) echo "  !!   $$p: the Spark engine (--engine spark, the 大数据源 page)";; \
+	    *) echo "  !!   $$p";; esac; done; \
+	  echo "  !! Ask an administrator to run:  apt-get install --no-install-recommends$$missing"; \
+	  echo "  !! Continuing without them."; echo ""; } >&2
 
 $(STAMP)/venv: requirements.lock pyproject.toml
 	@mkdir -p $(STAMP)
