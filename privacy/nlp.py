@@ -31,10 +31,20 @@ _LOCK = threading.Lock()
 
 
 def quiet_jieba() -> None:
-    """Silence jieba's start-up chatter on stderr and load its dictionary once."""
+    """Silence jieba's start-up chatter on stderr and load its dictionary once.
+
+    jieba caches its dictionary as ``<tmp>/jieba.cache`` and loads that file
+    whenever it exists, whoever wrote it: another local account could plant a
+    dictionary that splits names differently (PII missed). The cache lives in a
+    folder only this account can write (``sandbox.files.private_cache_dir``).
+    """
     import jieba
 
+    from sandbox.files import private_cache_dir
+
     jieba.setLogLevel(logging.WARNING)
+    if jieba.dt.tmp_dir is None and not jieba.dt.initialized:
+        jieba.dt.tmp_dir = str(private_cache_dir("jieba"))
     jieba.initialize()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -21,6 +22,7 @@ __all__ = [
     "atomic_write_text",
     "keep_upload",
     "neutralise_formulas",
+    "private_cache_dir",
     "require_sheet_fits",
     "sha256_bytes",
     "sha256_file",
@@ -247,3 +249,37 @@ def write_table_safe(frame: pd.DataFrame, target: str | Path) -> Path:
         else:
             neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
     return target
+
+
+def _own_private(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder (no link) of this account that no other account may write."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return folder.is_dir() and not folder.is_symlink() and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+def private_cache_dir(name: str) -> Path:
+    """A cache folder for a library that only this account can write (created 0700).
+
+    Libraries that cache in the shared temporary folder (jieba: ``/tmp/jieba.cache``,
+    loaded whenever it exists) would read what another local account planted
+    there. Tried in order: ``$XDG_CACHE_HOME`` or ``~/.cache``, then
+    ``<tmp>/algorithm-sandbox-<uid>`` (a service account often has no home);
+    a candidate owned by someone else, writable by others or a link is skipped.
+    The last resort is a new private temporary folder (the cache is rebuilt).
+    """
+    candidates = []
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    with contextlib.suppress(RuntimeError, KeyError):  # no home directory known for this account
+        candidates.append((Path(xdg) if xdg else Path.home() / ".cache") / "algorithm-sandbox" / name)
+    candidates.append(Path(tempfile.gettempdir()) / f"algorithm-sandbox-{os.geteuid()}" / name)
+    for folder in candidates:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if _own_private(folder) and _own_private(folder.parent):
+            return folder
+    return Path(tempfile.mkdtemp(prefix=f"algorithm-sandbox-{name}-"))

@@ -147,11 +147,25 @@ class Settings:
         return self.home / "work"
 
     def ensure_home(self) -> Path:
-        """Create the data home (and its sub-folders) or raise a clear error."""
+        """Create the data home (and its sub-folders) or raise a clear error.
+
+        The home is private to the account that runs the sandbox (0700): it holds
+        the databases (password hashes, sealed signing keys, audits), the secrets,
+        vendor models and personal data, and the files in it are written with the
+        process's umask. A home another account may enter (a folder an
+        administrator made with ``mkdir``, a home from an older release) is closed
+        here, on every start; so are ``secrets/``, ``keys/``, ``work/`` and a local
+        ``MLFLOW_ARTIFACTS_DESTINATION`` this account owns.
+        """
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(self.home)
             for sub in (self.demo_dir, self.secrets_dir, self.keys_dir, self.work_dir):
-                sub.mkdir(exist_ok=True)
+                sub.mkdir(mode=0o700, exist_ok=True)
+            for sub in (self.secrets_dir, self.keys_dir, self.work_dir):
+                _make_private(sub)
+            if self.mlflow_artifacts_dir is not None and self.mlflow_artifacts_dir.is_dir():
+                _make_private(self.mlflow_artifacts_dir)
             # A unique probe name: several processes may start at once.
             with tempfile.NamedTemporaryFile(dir=self.home, prefix=".write-probe-"):
                 pass
@@ -160,6 +174,13 @@ class Settings:
                 "errors.home_unusable", path=str(self.home), reason=exc.strerror or str(exc)
             ) from exc
         return self.home
+
+
+def _make_private(folder: Path) -> None:
+    """``chmod 0700`` a folder this account owns when another account may enter or read it."""
+    info = folder.stat()
+    if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
 
 
 def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
@@ -231,14 +252,15 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
 def get_settings() -> Settings:
     """Return the process settings, reading the environment once.
 
-    Also switches MLflow telemetry (and its run-URL printing) off for this
-    process and its children.
+    Also switches MLflow's and onnxruntime's telemetry (and MLflow's run-URL
+    printing) off for this process and its children.
     """
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     # With an mlflow server, MLflow writes "🏃 View run … at: http…" to stdout at each run's end,
     # which would corrupt the CLI's --json output.
     os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     os.environ.setdefault("DO_NOT_TRACK", "true")
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # onnxruntime (the name model) has telemetry on Linux too
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_CACHE", str(Path(os.environ.get("SANDBOX_HOME", ".sandbox")) / "tldextract"))
     return _read_settings(os.environ)
