@@ -22,7 +22,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
-__all__ = ["edge_trim", "not_a_person", "person_words"]
+__all__ = ["edge_trim", "not_a_person", "person_words", "with_kin_title"]
 
 # Kin words written before a name (longest first): family lists, 其妻X, 委托其弟X.
 _KIN_WORDS = ("外孙女", "孙女", "孙子", "外孙", "长子", "次子", "三子", "长女", "次女", "三女", "儿子", "女儿", "儿媳",
@@ -174,3 +174,21 @@ def not_a_person(text: str, start: int, end: int, *, from_model: bool) -> bool:
     if _AMOUNT.search(value) is not None or _UNIT_SIDE.search(value) is not None:
         return True
     return from_model and _SHOP_SIGN.match(value) is not None
+
+
+# How a child's parent or grandparent, or an elder, is called by a first name: 花花妈妈, 一鸣爸爸, 秀芝阿姨.
+_KIN_TITLE = re.compile("爸爸|妈妈|奶奶|爷爷|姥姥|姥爷|外婆|外公|阿姨|叔叔|婶婶|大爷|大妈|伯伯")
+
+
+def with_kin_title(text: str, hits: list) -> list:
+    """Hits for a first name or pet name (not a surname + given name) said with a kin title after it,
+    grown over the title: the whole form names a person (花花妈妈, 一鸣爸爸, 秀芝阿姨; 王芳|阿姨 stays)."""
+    single = surnames()[0]
+    out = []
+    for hit in hits:
+        value = text[hit.start : hit.end]
+        title = _KIN_TITLE.match(text, hit.end) if len(value) == 2 and hit.entity_type == "PERSON" else None
+        if title is not None and (value[0] == value[1] or value[0] not in single):
+            hit = type(hit)(hit.entity_type, hit.start, title.end(), hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out

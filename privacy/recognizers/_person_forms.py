@@ -243,9 +243,36 @@ def is_element_name(value: str) -> bool:
 _PLACE_AFTER = re.compile("嘎查|苏木|[旗镇乡村湖山河路街区县市盟寺沟]")
 
 
+# Yi clan names (the first part of a Yi name: 吉克|曲布, 曲比|阿果) and the characters that never
+# continue one (a verb or function word after the clan name); Turkic women's names end in 古丽.
+_YI_CLANS = "吉克|沙马|阿说|阿苏|吉伍|俄木|勒古|曲比|瓦扎|吉木|阿硕|倮伍|阿牛|阿木|莫色|日古|伍各"
+_YI_NAME = re.compile(f"(?:{_YI_CLANS})[\u4e00-\u9fff]{{2}}")
+_GULI_NAME = re.compile("[\u4e00-\u9fff]{2,4}古丽")
+_NOT_IN_GIVEN = frozenset("的了在是和与及说称讲问反映来电去到把被给向对也都还就又已将我你他她们这那不没有很")
+
+
+def _clan_and_suffix_names(text: str) -> list[Hit]:
+    """A Yi clan name and two characters (曲比阿果, 吉伍依果), and a transliterated name ending in 古丽
+    (巴哈尔古丽: every character before 古丽 one of names written by sound)."""
+    hits = []
+    if any(clan in text for clan in _YI_CLANS.split("|")):
+        for match in _YI_NAME.finditer(text):
+            if not any(c in _NOT_IN_GIVEN for c in match.group()[2:]) and _PLACE_AFTER.match(text, match.end()) is None:
+                hits.append(Hit("PERSON", *match.span(), 0.96, Verdict("pii.why.person_elements", {}, 0.96), ""))
+    if "古丽" in text:
+        for match in _GULI_NAME.finditer(text):
+            start = match.start()
+            while start < match.end() - 4 and text[start] not in _TRANSLIT:
+                start += 1
+            if all(c in _TRANSLIT for c in text[start : match.end() - 2]) and (
+                    start == 0 or text[start - 1] not in _TRANSLIT) and text[match.end() : match.end() + 1] not in _DOTS:
+                hits.append(Hit("PERSON", start, match.end(), 0.96, Verdict("pii.why.person_elements", {}, 0.96), ""))
+    return hits
+
+
 def element_names(text: str) -> list[Hit]:
     """Tibetan, Uyghur or Kazakh names written as a run of name elements (次仁多吉, 白玛央金, 艾合买提江)."""
-    hits = []
+    hits = _clan_and_suffix_names(text)
     for pattern in _elements():
         for match in pattern.finditer(text):
             start, end = match.span()

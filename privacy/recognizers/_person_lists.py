@@ -36,6 +36,9 @@ _BEFORE_COUNT = re.compile(f"[\u4e00-\u9fff]{{2,4}}?(?={_COUNT_AFTER.pattern})")
 # Items that are organisations or teams rather than people.
 _ORG_END = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|队|部|处|办|厂|店|社|馆|组|班|团)$")
 _GAP = re.compile(r"[ \u3000\t]+|\n[ \u3000\t]*")
+# Between the items of a numbered list (接龙, 名单): 1. 岩应\n2. 玉罕 / 1、… 2、… / (3) …, an item may end in +1.
+_NUMBERED_GAP = re.compile(r"(?:[ \u3000]*[+＋][0-9]{1,2})?[ \u3000\t\n]*(?:[0-9０-９]{1,3}[.．、)）]|[（(][0-9]{1,3}[）)])[ \u3000\t]*")
+_NUMBER_MARK = re.compile(r"(?:^|[\s\u3000])(?:[0-9０-９]{1,3}[.．、)）]|[（(][0-9]{1,3}[）)])[ \u3000\t]*$")
 _SHORT = re.compile(r"[\u4e00-\u9fff]{2,5}")
 _SOLID_NEXT = re.compile(
     "(?:先生|女士|阿姨|师傅|大爷|大妈|奶奶|爷爷|老师|同志|同学|老人|一家|家|户|夫妇|[男女](?![\u4e00-\u9fff]))")
@@ -204,7 +207,9 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
                 runs.append((_items_of_run(text, group, hits, words), True))
                 group = [sep]
         runs.append((_items_of_run(text, group, hits, words), True))
-    runs += [(items, False) for items in _token_runs(text)]
+    token_runs = _token_runs(text)
+    runs += [(items, False) for items in token_runs]
+    numbered = {id(items) for items in token_runs if _is_numbered(text, items)}
     speakers = [m.span(1) for m in _SPEAKER.finditer(text)]
     if len(speakers) >= 2:
         runs.append((speakers, True))
@@ -216,7 +221,7 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
         columns_found, remarks = _table_columns(text)
         runs += columns_found
     for index, (items, trusted) in enumerate(runs):
-        field = index >= columns  # a table column: each item is a whole cell
+        field = index >= columns or id(items) in numbered  # a table column or a numbered list: whole cells
         if len(items) < 2 or any(text[a:b] in _HEADERS for a, b in items):
             continue  # a header row (姓名 单位 联系电话): labels, not names
         spans = [_strip_household(text, a, b) for a, b in items]
@@ -358,6 +363,12 @@ def _strip_kin(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_numbered(text: str, items: list[tuple[int, int]]) -> bool:
+    """True when every item of a run is a whole line led by its number (1. 岩应\n2. 玉罕: a 接龙 or 名单)."""
+    return all(_NUMBER_MARK.search(text, max(0, a - 6), a) is not None
+               and (b == len(text) or text[b] in "\n+＋ \u3000") for a, b in items)
+
+
 def _token_runs(text: str) -> list[list[tuple[int, int]]]:
     """Runs of short Chinese items separated by white space, commas or semicolons (each item a whole field)."""
     runs: list[list[tuple[int, int]]] = []
@@ -368,14 +379,15 @@ def _token_runs(text: str) -> list[list[tuple[int, int]]]:
         start, end = match.span()
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
-        if before not in ("", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "：", ":") or after not in (
-                "", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "。", "\x00"):
+        numbered = before in ".．、)）" and _NUMBER_MARK.search(text, max(0, start - 6), start) is not None
+        if (before not in ("", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "：", ":") and not numbered) or after not in (
+                "", " ", "\u3000", "\t", "\n", "，", ",", "；", ";", "。", "\x00", "+", "＋"):
             if current:
                 runs.append(current)
             current, last_end = [], -1
             continue
         gap = text[last_end:start] if last_end >= 0 else None
-        sep = "space" if gap is not None and _GAP.fullmatch(gap) else (
+        sep = "space" if gap is not None and (_GAP.fullmatch(gap) or _NUMBERED_GAP.fullmatch(gap)) else (
             "comma" if gap is not None and gap.strip(" \u3000") in ("，", ",", "；", ";") else "")
         if current and sep and (sep == last_sep or len(current) == 1):
             current.append((start, end))

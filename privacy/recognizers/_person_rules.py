@@ -368,7 +368,8 @@ class NameRules:
         if gender is not None:
             suffix = gender.group(1)
         context = prefix or suffix
-        common = freq.get(name, 0) if tags.get(name) != "nr" else min(freq.get(name, 0), 100)
+        doubled = len(name) == 2 and name[0] == name[1]  # 谢谢 (jieba tags it nr): a common doubled word
+        common = freq.get(name, 0) if tags.get(name) != "nr" or doubled else min(freq.get(name, 0), 100)
         chars = name_char_score(given)
         if context:
             if _misread_context(text, start, end, prefix, suffix):

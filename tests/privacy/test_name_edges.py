@@ -76,3 +76,22 @@ def test_where_a_name_starts_and_ends(text: str, expected: list[str]) -> None:
 ])
 def test_amounts_units_and_shop_signs_are_not_names(text: str) -> None:
     assert _names(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A numbered list (接龙): one found name makes the other whole-line items names too.
+    ("周六义务劳动接龙：\n1. 岩应\n2. 玉罕\n3. 宝音 +1", ["岩应", "玉罕", "宝音"]),
+    # A Yi clan name and two characters; a transliterated name ending in 古丽.
+    ("来电人吉克依果反映，她家的房子漏雨", ["吉克依果"]),
+    ("推荐名单：吐尔洪·买买提、努尔比亚古丽、赵长江。", ["吐尔洪·买买提", "努尔比亚古丽", "赵长江"]),
+    # A first or pet name with a kin title is said as one name; a full name keeps its title outside.
+    ("朵朵妈妈说今天不来接了", ["朵朵妈妈"]),
+    ("这是秀兰阿姨做的月饼", ["秀兰阿姨"]),
+    ("这是王芳阿姨做的月饼", ["王芳"]),
+])
+def test_lists_minority_names_and_kin_titles(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def test_a_doubled_common_word_before_a_title_is_no_name() -> None:
+    assert _names("收到，谢谢老师") == []  # jieba tags 谢谢 as a name

@@ -188,7 +188,7 @@ def test_idioms_estates_and_person_nouns_are_not_names() -> None:
     ("开户人：Yusuf bin Ahmad　证件：护照", ["Yusuf bin Ahmad"]),  # a particle between the parts
     ("授予Lucía Fernández女士荣誉称号", ["Lucía Fernández"]),  # accented letters
     ("签名：ZHAO Yuning　日期：略", ["ZHAO Yuning"]),
-    ("雨萱妈妈：明天的春游几点集合", ["雨萱"]),  # the child's name before 妈妈
+    ("雨萱妈妈：明天的春游几点集合", ["雨萱妈妈"]),  # the child's name with 妈妈 names the mother: one name
     ("我姓张 弓长张 扬帆的帆", ["张"][:0]),  # how a caller spells a surname out is no name
     ("电话是幺三八 七七幺二 五五六八", []),  # spoken digits are no pet name
     ("共有12项入选名录", []),  # a measure word after a number
