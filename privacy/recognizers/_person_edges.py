@@ -168,12 +168,12 @@ _UNIT_SIDE = re.compile("(?:^|[·•・])[米月时日年天吨度次瓦秒克�
 _SHOP_SIGN = re.compile("^[\u4e00-\u9fff](?:记|[\u4e00-\u9fff](?<!书)记)")
 
 
-def not_a_person(text: str, start: int, end: int, *, from_model: bool) -> bool:
-    """True for a finding that is an amount, a unit or (a model word only) a shop sign, not a name."""
+def not_a_person(text: str, start: int, end: int, *, unintroduced: bool) -> bool:
+    """True for a finding that is an amount, a unit or (not introduced by a role word) a shop sign."""
     value = text[start:end]
     if _AMOUNT.search(value) is not None or _UNIT_SIDE.search(value) is not None:
         return True
-    return from_model and _SHOP_SIGN.match(value) is not None
+    return unintroduced and _SHOP_SIGN.match(value) is not None
 
 
 # How a child's parent or grandparent, or an elder, is called by a first name: 花花妈妈, 一鸣爸爸, 秀芝阿姨.

@@ -72,7 +72,6 @@ _FAMILIAR = re.compile("^[老小阿][\u4e00-\u9fff]$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_A_NAME = re.compile(r"[0-9０-９A-Za-z]")
 MODEL_SCORE = 0.8
-_MODEL_KEYS = frozenset(("pii.why.person_model", "pii.why.person_model_odds"))
 AGREED_SCORE = 0.95
 
 
@@ -80,6 +79,7 @@ AGREED_SCORE = 0.95
 _WEAK_CONTEXT = frozenset(("", "我是", "叫", "本人", "认识", "请联系", "冒充", "转发给"))
 # Offices after a word: the word is often the organisation (党总支书记, 村委主任), not a surname.
 _KIN = frozenset("妻夫子女父母兄弟姐妹孙侄")
+_ORG_LAST = frozenset("行局委办所站厂馆院校部处")
 _FUNCTION_START = frozenset("由向和跟与被把给对从经")
 _OFFICES = frozenset(("书记", "主任", "副书记", "副主任", "局长", "处长", "科长", "所长", "院长", "队长", "委员"))
 _PLACE_END = re.compile("(?:[省市区县镇乡村街桥湾坝]|街道|社区|小区|大道|路)$")
@@ -93,7 +93,7 @@ _ORG_SUFFIX = re.compile("(?:公司|集团|局|委|会|所|站|院|校|中心|�
 
 def _role_or_label(value: str) -> bool:
     """A word for people (申请人, 顾客) or a label/brand that reads like a name (曾用名, 李宁): never a list item."""
-    return value in _ROLE_WORDS or value in _not_names()
+    return value in _ROLE_WORDS or value in _not_names() or (len(value) >= 3 and value[-1] == "员")  # 水管员
 
 
 def _spelt_out(text: str, hit: Hit) -> bool:
@@ -302,6 +302,8 @@ class PersonRecognizer(ChineseRecognizer):
                 continue
             if function_word_start(words, rule):
                 continue  # 低保户|于|本周: the "surname" is a preposition before a time word
+            if not rule.context_word and rule.end - rule.start == 3 and text[rule.end - 1] in _ORG_LAST:
+                continue  # 农商行, 区财政局: an organisation's short name without a word for a person
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
         hits += pulled_and_mentioned(text)
@@ -310,7 +312,7 @@ class PersonRecognizer(ChineseRecognizer):
         if self.partial_names != "none":
             hits += familiar_names(text)
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
-            text, h.start, h.end, from_model=h.verdict.key in _MODEL_KEYS)]
+            text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         return with_kin_title(text, _per_text(text, hits, words))
 

@@ -95,3 +95,15 @@ def test_lists_minority_names_and_kin_titles(text: str, expected: list[str]) -> 
 
 def test_a_doubled_common_word_before_a_title_is_no_name() -> None:
     assert _names("收到，谢谢老师") == []  # jieba tags 谢谢 as a name
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("来电反映胡大妈生鲜店的鸡蛋过期了", []),  # a shop named after a person: the shop word follows
+    ("邱师傅方便面经销点门口堆满纸箱", []),
+    ("门卫说快递放了两天了没人拿", []),  # words for people are not given names
+    ("你上次说的那个保姆阿姨，电话是多少", []),
+    ("称父亲去世后，继母不让她们进门", []),
+    ("公益岗位：护林员韦老三、保洁员覃桂兰、水管员蒙德林。", ["韦老三", "覃桂兰", "蒙德林"]),  # …员 is a post
+])
+def test_shops_and_words_for_people_are_not_names(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
