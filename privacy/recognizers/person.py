@@ -59,6 +59,7 @@ from privacy.recognizers._person_vetoes import (
     in_idiom,
     starts_word,
 )
+from privacy.recognizers._rare_han import stand_in
 
 __all__ = ["PartialNames", "PersonRecognizer", "surnames"]
 
@@ -222,6 +223,7 @@ class PersonRecognizer(ChineseRecognizer):
 
     # -- finding ----------------------------------------------------------
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
+        text = stand_in(text)  # 王𠮷 → 王昕: the same length, so every span is the original's
         rule_hits = [h for h in self._rules.find(text) if self._partial_allowed(text[h.start : h.end])]
         if not self.use_model or _HAN.search(text) is None:
             return rule_hits
@@ -357,4 +359,4 @@ class PersonRecognizer(ChineseRecognizer):
         return self._rules.check(value, text, start, end)
 
     def fullmatch(self, value: str) -> Verdict | None:
-        return self._rules.fullmatch(value)
+        return self._rules.fullmatch(stand_in(value))
