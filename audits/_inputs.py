@@ -8,6 +8,7 @@ column (编号 …) or, without one, by position when the lengths agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
@@ -198,6 +199,8 @@ def prepare(
     threshold_direction: Direction = "above",
     threshold_source: ThresholdSource | None = None,
     score_order: tuple[str, ...] | None = None,
+    district_merges: Mapping[str, str] | None = None,
+    merge_variants: bool = False,
 ) -> AuditData:
     """Validate, join and encode the inputs of one audit (nothing is recorded).
 
@@ -210,6 +213,11 @@ def prepare(
     ``threshold_direction="below"``); probabilities in [0, 1] default to the
     policy's threshold. Ordinal scores (高/中/低 …) need ``score_order`` (low → high).
     See :func:`audits._scores.resolve_score`.
+
+    District labels written several ways (``城关街道`` / ``城关街道办事处``) stay separate groups
+    unless ``district_merges`` (label → label) or ``merge_variants`` say otherwise; ``info`` carries
+    ``district_labels`` (``merged``, ``variants``) and ``warnings`` (``district_label_variants``
+    while variants are left) — see :mod:`audits._labels`.
     """
     if columns.prediction is None and columns.score is None:
         raise InputError(ERR_NEED_PREDICTION)
@@ -289,8 +297,12 @@ def prepare(
     groups = encode_groups(
         ages=ages, districts=_pick(columns.district, data, predictions),
         district_codes=_pick(columns.district_code, data, predictions) if columns.district_code else None,
-        bands=policy.age_bands, file=data_name,
+        bands=policy.age_bands, file=data_name, weights=weights, merges=district_merges,
+        merge_variants=merge_variants, column=columns.district,
     )
+    info["district_labels"] = groups.labelling
+    info["warnings"] = [{"code": "district_label_variants", "column": columns.district,
+                         "groups": len(groups.labelling["variants"])}] if groups.labelling["variants"] else []
     w = np.ones(len(data), dtype=np.int64) if weights is None else weights
     info["unknown"] = {
         "age_rows": int(w[groups.age == len(groups.age_labels) - 1].sum()),

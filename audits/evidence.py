@@ -35,7 +35,9 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
         rows first), ``pass_ranges`` (per check and dimension: thresholds at
         which every sizeable group complies, and whether the chosen one does),
         ``impossibility`` (base rates differ: calibration and error-rate
-        balance cannot both hold) and ``base_rates``.
+        balance cannot both hold) and ``base_rates``; ``district_labels`` (``column``, ``merged``:
+        labels merged on request with rows and by whom, ``variants``: likely one place written
+        several ways, left as separate groups — None for audits recorded before it existed).
     """
     named = (Audit.model_name == model_name) | (Audit.model_card_name == model_name)
     query = (select(Audit).where(named, Audit.model_version == str(model_version))
@@ -57,6 +59,7 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
                 "correction": row.report.get("correction", {}),
                 "bootstrap": row.report.get("bootstrap", {}),
                 "scores": score_evidence(row.report),
+                "district_labels": row.report.get("district_labels"),
             }
             for row in rows
         ]

@@ -9,9 +9,10 @@ codes; codes roll up 街道/镇 → 区县 → 市 → 省 through :mod:`sandbox
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,18 +100,36 @@ def to_ages(values: pd.Series) -> np.ndarray:
     return parse_ages(values)
 
 
-def _clean_labels(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Factorize raw values first (fast), then clean the few uniques and merge."""
+def _clean_labels(values: pd.Series, *, weights: np.ndarray | None = None, merges: Mapping[str, str] | None = None,
+                  merge_variants: bool = False, file: str = "", column: str = "") -> tuple[np.ndarray, list[str], dict[str, Any]]:
+    """Factorize raw values first (fast), then clean the few uniques, merge what the reviewer asked, and
+    report the labels that still look like one place written several ways (:mod:`audits._labels`)."""
+    from ._labels import find_variants, merge_plan
+
     raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
     cleaned = [str(u).strip() for u in raw_uniques]
     cleaned = [c if c and c.lower() not in ("nan", "none", "<na>") else UNKNOWN for c in cleaned]
     if (raw_codes < 0).any():
         cleaned.append(UNKNOWN)
         raw_codes = np.where(raw_codes < 0, len(cleaned) - 1, raw_codes)
+    rows = np.bincount(raw_codes, weights=weights, minlength=len(cleaned))
+    counts: dict[str, int] = {}
+    for label, n in zip(cleaned, rows, strict=True):
+        counts[label] = counts.get(label, 0) + int(n)
+    plan = merge_plan(counts, merges=merges or {}, merge_variants=merge_variants, file=file, column=column,
+                      skip=(UNKNOWN,))
+    merged = [{"from": old, "to": new, "n": counts[old], "by": by} for old, (new, by) in plan.items()]
+    cleaned = [plan[c][0] if c in plan else c for c in cleaned]
+    after: dict[str, int] = {}
+    for label, n in counts.items():
+        target = plan[label][0] if label in plan else label
+        after[target] = after.get(target, 0) + n
     labels = sorted(set(cleaned), key=lambda x: (x == UNKNOWN, x))
     position = {label: i for i, label in enumerate(labels)}
     remap = np.array([position[c] for c in cleaned], dtype=np.int64)
-    return remap[raw_codes], labels
+    report = {"column": column, "merged": merged,
+              "variants": [v.as_dict() for v in find_variants(after, skip=(UNKNOWN,))]}
+    return remap[raw_codes], labels, report
 
 
 def rollup_codes(codes: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -151,6 +170,9 @@ class GroupCodes:
     district: np.ndarray
     district_labels: list[str]
     rollups: dict[str, list[str]] = field(default_factory=dict)  # level -> label per district
+    # district labels: ``merged`` (what the reviewer merged, rows, by whom) and ``variants`` (likely one place
+    # written several ways, left as separate groups: a warning in every report)
+    labelling: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_cells(self) -> int:
@@ -167,27 +189,38 @@ def encode_groups(
     district_codes: pd.Series | None = None,
     bands: AgeBands | None = None,
     file: str = "",
+    weights: np.ndarray | None = None,
+    merges: Mapping[str, str] | None = None,
+    merge_variants: bool = False,
+    column: str = "",
 ) -> GroupCodes:
     """Assign every row an age band and a district (unknown flagged, never dropped).
+
+    District labels are merged only as asked: ``merges`` (label as written → label) and, with
+    ``merge_variants``, every likely variant into its suggested name (:func:`audits._labels.merge_plan`);
+    what was merged and the variants left are in ``GroupCodes.labelling`` (rows counted with
+    ``weights``).
 
     Raises
     ------
     InputError
         ``audits.errors.too_many_districts`` (probably the wrong column),
-        ``audits.errors.one_group`` when both age and district have one group.
+        ``audits.errors.one_group`` when both age and district have one group,
+        ``audits.errors.merge_unknown`` / ``merge_chain`` for a mapping that does not fit the column.
     """
     bands = bands or AgeBands()
     age_index, age_labels = bands.assign(ages)
     if not np.isfinite(ages).any():
         raise InputError(ERR_NO_AGE, file=file)
-    district_index, district_labels = _clean_labels(districts)
+    district_index, district_labels, labelling = _clean_labels(
+        districts, weights=weights, merges=merges, merge_variants=merge_variants, file=file, column=column)
     if len(district_labels) > MAX_DISTRICTS:
         raise InputError(ERR_TOO_MANY_DISTRICTS, file=file, count=len(district_labels), max=MAX_DISTRICTS)
     used_ages = np.unique(age_index)
     if len(used_ages) < 2 and len(district_labels) < 2:
         raise InputError(ERR_ONE_GROUP, file=file)
     groups = GroupCodes(age=age_index, age_labels=age_labels, district=district_index,
-                        district_labels=district_labels)
+                        district_labels=district_labels, labelling=labelling)
     code_source = district_codes if district_codes is not None else districts
     _, first_row = np.unique(district_index, return_index=True)
     code_list = [""] * len(district_labels)

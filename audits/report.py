@@ -45,6 +45,7 @@ __all__ = [
     "score_lines",
     "sweep_frame",
     "threshold_line",
+    "variant_lines",
     "what_if_frame",
     "write_report",
 ]
@@ -170,6 +171,31 @@ def _header_lines(result: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
+def variant_lines(result: dict[str, Any], lang: Lang) -> list[str]:
+    """The district labels merged on request and the likely variants left (a warning), one line each.
+
+    Empty when the column had neither. Reports of audits recorded before this existed have no
+    ``district_labels``: nothing is said about them.
+    """
+    labelling = result.get("district_labels") or {}
+    lines: list[str] = []
+    merged = labelling.get("merged") or []
+    if merged:
+        lines.append(t("audits.variants.merged", lang, column=labelling.get("column", "")))
+        lines += ["  " + t("audits.variants.merged_item", lang, old=m["from"], new=m["to"], n=m["n"],
+                           by=t(f"audits.variants.by.{m['by']}", lang)) for m in merged]
+    variants = labelling.get("variants") or []
+    if variants:
+        lines.append(t("audits.variants.title", lang, column=labelling.get("column", ""), count=len(variants)))
+        for v in variants:
+            labels = "、".join(t("audits.variants.label", lang, label=x["label"], n=x["n"]) for x in v["labels"])
+            lines.append("  " + t("audits.variants.group", lang, labels=labels, suggested=v["suggested"]))
+        first = variants[0]
+        other = next(x["label"] for x in first["labels"] if x["label"] != first["suggested"])
+        lines.append(t("audits.variants.how", lang, example=f"{other}={first['suggested']}"))
+    return lines
+
+
 def method_text(result: dict[str, Any], lang: Lang) -> str:
     b, c = result["bootstrap"], result["correction"]
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[c["method"]]
@@ -191,6 +217,9 @@ def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
     unknown = result.get("unknown")
     if unknown:
         parts.append(f"<p>{esc(t('audits.report.unknown_rows', lang, **unknown))}</p>")
+    variants = variant_lines(result, lang)
+    if variants:
+        parts.append("<div class='fail'>" + "<br>".join(esc(x) for x in variants) + "</div>")
     rows, cols, grid = _heat_cells(result)
     metric = metric_label(result["heatmap"]["metric"], lang)
     parts.append(f"<h2>{esc(t('audits.report.heatmap', lang, metric=metric))}</h2><table><tr><th></th>")
@@ -233,6 +262,8 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
     for line in score_lines(result, lang):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    for line in variant_lines(result, lang):
+        pdf.multi_cell(0, 5, printable(line), new_x="LMARGIN", new_y="NEXT")
     rows, cols, grid = _heat_cells(result)
     pdf.ln(2)
     pdf.set_font("wqy", size=11)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from importlib import metadata
@@ -22,6 +22,7 @@ from sandbox.errors import InputError, NotFoundError
 from sandbox.roles import Actor, authorize
 
 from ._inputs import ColumnMap, TaskOption, prepare
+from ._labels import parse_merges
 from ._scores import Direction, ThresholdSource, parse_order
 from .policy import load_policy
 
@@ -132,6 +133,8 @@ def run_audit(
     threshold_direction: Direction = "above",
     threshold_source: ThresholdSource | None = None,
     score_order: str | tuple[str, ...] | None = None,
+    district_merges: str | Sequence[str] | Mapping[str, str] | None = None,
+    merge_variants: bool = False,
 ) -> dict[str, Any]:
     """Audit a registered version (scored in isolation) or an uploaded predictions file.
 
@@ -172,6 +175,13 @@ def run_audit(
         ``"低,中,高"``, low → high) when there is no prediction column. Without a
         threshold the model card's ``decision_threshold`` is used (source
         ``vendor_card``); probabilities default to the policy's 0.5 (``default``).
+    district_merges : str, list of str or mapping, optional
+        District labels to merge, ``"城关街道办事处=城关街道；…"`` (:func:`audits._labels.parse_merges`):
+        every name must occur in the district column.
+    merge_variants : bool
+        Merge every likely variant (:func:`audits._labels.find_variants`) into its suggested name.
+        Either way the report records what was merged (``district_labels.merged``, with rows and
+        ``by``) and names the variants left (``district_labels.variants``, ``warnings``).
 
     Returns
     -------
@@ -180,6 +190,7 @@ def run_audit(
         ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
     """
     authorize(actor, "audit.run")
+    labelling = {"district_merges": parse_merges(district_merges), "merge_variants": merge_variants}
     with _recorder(record=record, recorder=recorder) as recorder:
         from sandbox.engines import resolve_engine
         from sandbox.files import sha256_file
@@ -196,7 +207,8 @@ def run_audit(
                                  policy=chosen, domain=domain, task=task, positive_label=positive_label,
                                  replicates=replicates, seed=seed, as_of=as_of, what_if=what_if, record=record,
                                  say=say, spark_progress=spark_progress, job_group=job_group, recorder=recorder,
-                                 scoring=_scoring(threshold, threshold_direction, threshold_source, score_order))
+                                 scoring=_scoring(threshold, threshold_direction, threshold_source, score_order),
+                                 labelling=labelling)
         data_path = Path(data)
         data_label = data_name or data_path.name
         say(0.01, "read")
@@ -228,7 +240,7 @@ def run_audit(
         say(0.04, "prepare")
         prepared = prepare(frame, pred_frame, columns=columns, policy=chosen, task=task, domain=domain,
                            positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
-                           **scoring)
+                           **scoring, **labelling)
         result = compute_audit(prepared, policy=chosen, domain=domain, replicates=replicates, seed=seed,
                                progress=lambda f, s: say(0.05 + 0.8 * f, s))
         result["dataset_sha256"] = sha256_file(data_path)
@@ -285,7 +297,7 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
                   positive_label: str | None, replicates: int | None, seed: int | None, as_of: date | None,
                   what_if: bool, record: bool, say: Callable[[float, str], None],
                   spark_progress: Callable[[float, str], None] | None, job_group: str | None,
-                  recorder: Any, scoring: dict[str, Any]) -> dict[str, Any]:
+                  recorder: Any, scoring: dict[str, Any], labelling: dict[str, Any]) -> dict[str, Any]:
     """The audit with the rows grouped on Spark (:mod:`audits._spark`), the rest as on pandas."""
     from sandbox.engines import source_fingerprint, source_label, spark_job, spark_session
 
@@ -317,7 +329,7 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
     say(0.04, "prepare")
     prepared = prepare(grouped, None, columns=used, policy=policy, task=task, domain=domain,
                        positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
-                       weight_column=WEIGHT, **scoring)
+                       weight_column=WEIGHT, **scoring, **labelling)
     prepared.info.update(columns=asdict(columns), age_source=age_source, engine="spark",
                          join={"method": "same_file"} if same else {"method": "id", "column": columns.id or "auto"},
                          files={"data": data_label, **({} if same else {"predictions": pred_label})})

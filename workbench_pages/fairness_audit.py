@@ -11,7 +11,7 @@ from audits import ColumnMap, list_audits, list_policies, run_audit, show_audit
 from audits import report as rpt
 from audits.pagekit import column_choices, demo_scenarios, registered_versions, save_upload, score_profile
 from sandbox.roles import can
-from sandbox.ui import guarded, lang, require, tr, trm, upload_hint
+from sandbox.ui import guarded, lang, md_escape, require, tr, trm, upload_hint
 
 actor = require("audit.view")
 st.title(tr("audits.page.title"))
@@ -75,6 +75,9 @@ def run_form() -> None:
         domain = st.selectbox(tr("audits.page.domain"), DOMAINS, placeholder=tr("ui.choose"), key=f"audit_domain_{scope}",
                               index=DOMAINS.index(defaults.get("service_domain", "其他")))
         what_if = st.checkbox(tr("audits.page.what_if"), key="audit_what_if", value=False)
+        merge_variants = st.checkbox(tr("audits.page.merge_variants"), key="audit_merge_variants", value=False)
+    merges = st.text_input(tr("audits.page.merge_map"), help=tr("audits.page.merge_map_help"),
+                           key="audit_merge_map").strip() or None
     threshold = direction = order = None
     if score:
         threshold, direction, order = score_inputs(data_path, pred_path, score, scope, needs=not prediction)
@@ -88,7 +91,7 @@ def run_form() -> None:
             actor=actor, data=data_path, predictions=pred_path, model=model, columns=columns, policy=policy,
             domain=domain, what_if=what_if, positive_label=None if positive is None else str(positive),
             threshold=threshold, threshold_direction=direction or "above", score_order=order,
-            threshold_source="reviewer" if threshold else None,
+            threshold_source="reviewer" if threshold else None, district_merges=merges, merge_variants=merge_variants,
             progress=lambda f, s: bar.progress(min(f, 1.0), text=f"{tr('audits.page.running')} {s}")))
         bar.empty()
         if result is not None:
@@ -170,6 +173,11 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
     m2.metric(tr("audits.verdict.fail"), s["fail"])
     m3.metric(tr("audits.verdict.insufficient"), s["insufficient"])
     st.caption(rpt.method_text(result, lang()))
+    labelling = rpt.variant_lines(result, lang())
+    if labelling:
+        with st.container(key="audit_label_variants"):
+            shown = st.warning if (result.get("district_labels") or {}).get("variants") else st.info
+            shown("  \n".join(md_escape(line) for line in labelling))
     metrics = [m for m in result["groups"][0]["metrics"] if m not in ("count", "mean_prediction", "base_rate")]
     labels = {rpt.metric_label(m, lang()): m for m in metrics}
     headline = result["heatmap"]["metric"]

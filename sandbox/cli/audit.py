@@ -58,6 +58,10 @@ def run(
     threshold_direction: Annotated[str, Col("--threshold-direction",
                                             help="above: selected when score ≥ T · below: score ≤ T")] = "above",
     score_order: Annotated[str | None, Col("--score-order", help="ordinal levels low→high, e.g. 低,中,高")] = None,
+    merge: Annotated[list[str] | None, Col("--merge", help="合并街道/镇名称 OLD=NEW (repeatable) / merge district "
+                                            "labels")] = None,
+    merge_variants: Annotated[bool, Col("--merge-variants", help="合并报告所列疑似同一地方的写法 / merge the "
+                                        "likely variants the report names")] = False,
     what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
     dry_run: Annotated[bool, Col("--dry-run", help="compute and report only; record nothing")] = False,
     out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
@@ -82,7 +86,7 @@ def run(
              domain=domain, task=task, positive_label=positive_label, replicates=replicates, seed=seed,
              what_if=what_if, dry_run=dry_run, out=out, engine=engine, as_user=as_user, password=password,
              as_json=as_json, recorder=recorder, threshold=threshold, threshold_direction=threshold_direction,
-             score_order=score_order)
+             score_order=score_order, merge=merge, merge_variants=merge_variants)
 
 
 def _run(*, data: str, label: str, district: str, model: str | None, predictions: str | None,
@@ -90,7 +94,8 @@ def _run(*, data: str, label: str, district: str, model: str | None, predictions
          id_column: str | None, policy: str | None, domain: str | None, task: str, positive_label: str | None,
          replicates: int | None, seed: int | None, what_if: bool, dry_run: bool, out: Path | None,
          engine: str | None, as_user: str | None, password: str | None, as_json: bool, recorder: object,
-         threshold: str | None, threshold_direction: str, score_order: str | None) -> None:
+         threshold: str | None, threshold_direction: str, score_order: str | None, merge: list[str] | None,
+         merge_variants: bool) -> None:
     from audits import ColumnMap, run_audit
     from audits.report import ERR_OUT_SUFFIX
     from sandbox.engines import resolve_engine, stderr_progress
@@ -109,9 +114,11 @@ def _run(*, data: str, label: str, district: str, model: str | None, predictions
                        engine=chosen_engine, recorder=recorder,
                        threshold=threshold, threshold_direction=threshold_direction,  # type: ignore[arg-type]
                        threshold_source="reviewer" if threshold is not None else None, score_order=score_order,
+                       district_merges=merge, merge_variants=merge_variants,
                        spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
     if result.get("isolation") == "weak":
         say("models.weak_isolation")
+    _labelling(result)
     if out is not None:
         from audits.report import write_report
 
@@ -184,7 +191,17 @@ def show(
         from audits.report import write_report
 
         write_report(result, out)
+    _labelling(result)
     emit(result, as_json=as_json, human=lambda: _human(result, out))
+
+
+def _labelling(result: dict) -> None:  # type: ignore[type-arg]
+    """District labels merged and likely variants left: for the person, on stderr (also with --json)."""
+    from audits.report import variant_lines
+    from sandbox.i18n import current_language
+
+    for line in variant_lines(result, current_language()):
+        typer.echo(line, err=True)
 
 
 @audit_app.command("policies")

@@ -20,7 +20,7 @@ from sandbox.review._verify import EXPORT_FORMAT
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 
-__all__ = ["export_bytes", "export_document", "export_record", "to_markdown"]
+__all__ = ["district_labels_text", "export_bytes", "export_document", "export_record", "to_markdown"]
 
 Format = Literal["pdf", "md", "json"]
 ANSWER_ZH = {"yes": "是", "no": "否", "n.a.": "不适用", None: "未答"}
@@ -89,6 +89,23 @@ def _fmt(value: Any) -> str:
     return _md(value)
 
 
+def district_labels_text(value: Any) -> list[str]:
+    """The audit's district labels merged on request and likely variants left (record group E), in words."""
+    if not isinstance(value, dict):
+        return []
+    column = value.get("column", "")
+    lines = []
+    merged = value.get("merged") or []
+    if merged:
+        lines.append(f"列“{column}”按要求合并 merged on request: " + "；".join(
+            f"“{m.get('from')}”（{m.get('n')} 行 rows）→“{m.get('to')}”（{m.get('by')}）" for m in merged))
+    for v in value.get("variants") or []:
+        labels = "、".join(f"“{x.get('label')}”（{x.get('n')} 行 rows）" for x in v.get("labels") or [])
+        lines.append(f"注意：列“{column}”疑似同一地方的不同写法，未合并、按不同群体计算 "
+                     f"warning: likely one place written differently, not merged: {labels} → “{v.get('suggested')}”")
+    return lines
+
+
 def to_markdown(doc: dict[str, Any]) -> str:
     """A readable Markdown rendering (Chinese first, English in brackets)."""
     rec = doc["record"]
@@ -142,6 +159,9 @@ def to_markdown(doc: dict[str, Any]) -> str:
         lines += [f"## {group}. {zh} {en}", ""]
         for name, value in g[group].items():
             if group == "G" and name == "checklist":
+                continue
+            if group == "E" and name == "district_labels":
+                lines += [f"- **{name}**: {_md(line)}" for line in district_labels_text(value)]
                 continue
             lines.append(f"- **{name}**: {_fmt(value)}")
         lines.append("")

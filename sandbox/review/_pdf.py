@@ -229,6 +229,10 @@ def _evidence(d: _Doc, g: dict[str, Any]) -> None:
     verdicts = e.get("verdicts")
     d.line("审计结论：" + (", ".join(f"{v['audit_id']}={v['verdict']}" for v in verdicts)
                           if isinstance(verdicts, list) else NOT_PROVIDED), size=12)
+    from sandbox.review._export import district_labels_text
+
+    for line in district_labels_text(e.get("district_labels")):
+        d.line(line, size=12)
     dd = g["D"]
     releases = dd.get("releases")
     if isinstance(releases, list):

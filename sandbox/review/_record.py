@@ -45,6 +45,9 @@ def _audit_summary(audits: list[dict[str, Any]] | None) -> dict[str, Any]:
                      for a in audits],
         "audit_runs": [{"run_id": a.get("run_id"), "dataset_sha256": a.get("dataset_sha256"),
                         "tool_versions": a.get("tool_versions")} for a in audits],
+        # district labels merged on request / likely variants left unmerged (only when there are any)
+        **({"district_labels": labels} if (labels := latest.get("district_labels") or {}).get("merged")
+           or labels.get("variants") else {}),
     }
 
 
