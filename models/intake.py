@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -185,7 +185,8 @@ def probe_frame(root: Path) -> pd.DataFrame | None:
     return pd.DataFrame([{f["name"]: _ZERO.get(f["type"], 0) for f in features}])
 
 
-def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> Staged:
+def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress,
+                  declared: Sequence[str] | None = None) -> Staged:
     archive_sha = None
     if path.is_dir():
         check_tree(path, display_name=name)
@@ -201,6 +202,7 @@ def _stage_mlflow(path: Path, scratch: Path, name: str, progress: Progress) -> S
 
     open_copy_to_sandbox(tree)
     _mlmodel(root, name)
+    refuse_undeclared(mlmodel_features(root), declared, name=name)  # before any vendor code runs
     progress("hash", 0.3)
     files = hash_tree(root)
     dangerous = scan_tree(root)
@@ -306,9 +308,36 @@ def _stage_predictions(path: Path, name: str, id_column: str | None, progress: P
                   features=[{"name": c, "type": "column"} for c in info.columns])
 
 
+def refuse_undeclared(features: list[dict[str, Any]], declared: Sequence[str] | None, *, name: str) -> None:
+    """The model's own list of input columns (MLmodel signature, ONNX inputs) must lie within the card's
+    ``input_features``: the signature is vendor-written and chooses the columns the sandbox hands the
+    model, so a column the card does not declare (the label, an ID number, anything else) would reach it
+    unreviewed.
+
+    Raises
+    ------
+    InputError
+        ``models.signature_undeclared`` naming the columns (at most 10 shown) and the card's list.
+    """
+    if declared is None:
+        return
+    allowed = {str(x).strip() for x in declared}
+    extra = list(dict.fromkeys(str(f["name"]) for f in features if str(f["name"]).strip() not in allowed))
+    if extra:
+        shown = "、".join(vendor_text(x, 80, name=True) for x in extra[:10]) + (f" …（+{len(extra) - 10}）"
+                                                                                if len(extra) > 10 else "")
+        raise InputError("models.signature_undeclared", file=vendor_text(name, 200, name=True), columns=shown,
+                         count=len(extra), declared="、".join(vendor_text(str(x), 80, name=True) for x in declared[:20]))
+
+
 def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str | None = None,
-          display_name: str | None = None, progress: Progress | None = None) -> Staged:
-    """Check one submitted artifact; return it staged under ``scratch`` (or in place for single files)."""
+          display_name: str | None = None, progress: Progress | None = None,
+          declared: Sequence[str] | None = None) -> Staged:
+    """Check one submitted artifact; return it staged under ``scratch`` (or in place for single files).
+
+    ``declared`` (the card's ``input_features``): a model whose signature (or ONNX graph with one input per
+    column) asks for any other column is refused before its code runs (:func:`refuse_undeclared`).
+    """
     path = Path(path)
     name = display_name or path.name
     progress = progress or (lambda _step, _fraction: None)
@@ -321,7 +350,7 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
     if path.is_file() and path.stat().st_size == 0:
         raise InputError("errors.file_empty", file=name)
     if resolved == "mlflow":
-        return _stage_mlflow(path, scratch, name, progress)
+        return _stage_mlflow(path, scratch, name, progress, declared)
     if path.is_dir():
         raise InputError("models.artifact_type", file=name, suffix="/")
     # Keep the upload's own name for the logged artifact (uploads arrive as temporary files).
@@ -332,6 +361,8 @@ def stage(path: Path, *, scratch: Path, kind: str | None = None, id_column: str 
         from models.isolation import open_copy_to_sandbox
 
         staged = _stage_onnx(open_copy_to_sandbox(target), name, progress)
+        if len(staged.features) > 1:  # one input per column (a single tensor input takes the card's list)
+            refuse_undeclared(staged.features, declared, name=name)
     else:
         staged = _stage_predictions(path, name, id_column, progress)
     staged.root = target

@@ -21,7 +21,7 @@ import pandas as pd
 
 from models._tables import ModelScore, ModelVersion
 from models.archive import hash_tree, tree_digest
-from models.intake import ID_COLUMN_GUESSES, mlmodel_features
+from models.intake import ID_COLUMN_GUESSES, mlmodel_features, refuse_undeclared
 from sandbox.activity import log_activity
 from sandbox.errors import InputError, RuleViolation
 from sandbox.files import atomic_path, sha256_file
@@ -99,6 +99,7 @@ def _predict(row: ModelVersion, local: Path, frame: pd.DataFrame, file: str, id_
         from models.isolation import predict_isolated
 
         features = mlmodel_features(local) or [{"name": c["name"], "type": "auto"} for c in row_features(row)]
+        refuse_undeclared(features, row.card.get("input_features"), name=label)  # versions registered before the rule
         _refuse_withheld([f["name"] for f in features], withhold, label, file)
         return predict_isolated(local, cast_features(frame, features, file=file), model_label=label)
     if row.kind == "onnx":
@@ -108,6 +109,7 @@ def _predict(row: ModelVersion, local: Path, frame: pd.DataFrame, file: str, id_
         inputs = onnx_inputs(local)
         if len(inputs) > 1 or inputs[0]["name"] in frame.columns:
             names = [i["name"] for i in inputs]
+            refuse_undeclared(inputs, row.card.get("input_features"), name=label)
         _refuse_withheld(names, withhold, label, file)
         cast = cast_features(frame, [{"name": n, "type": "double"} for n in names], file=file)
         return predict_onnx(local, cast, feature_columns=names, display_name=label)

@@ -162,7 +162,7 @@ def submit_model(*, actor: Actor, artifact: Path, card: Path | dict[str, Any] | 
     _refuse_duplicate(name, model_card.model_version)
     with _scratch() as scratch:
         staged = stage(Path(artifact), scratch=scratch, kind=kind, id_column=id_column,
-                       display_name=display_name, progress=report)
+                       display_name=display_name, progress=report, declared=model_card.input_features)
         report("register", 0.7)
         registry = Registry()
         run_id = version = previous_trial = None
