@@ -9,7 +9,7 @@ Spark engine, which streams the table instead.
 
 The estimate is ``base + per_byte[work] × table bytes``: table bytes are what the
 table takes as a pandas frame (Arrow strings), from the file's size (CSV: UTF-8
-bytes × 1.7; GBK files are counted 1.15×) or a Parquet file's first rows;
+bytes × 1.7; GBK files are counted 1.15×) or a Parquet file's footer and dictionaries (:mod:`sandbox._parquet`);
 ``per_byte`` is the measured peak per byte of each service (``benchmarks/bench_scale.py``
 checks estimate ≥ peak). What is free: ``MemAvailable`` of
 ``/proc/meminfo``, lowered by a cgroup memory limit or an address-space limit.
@@ -45,25 +45,26 @@ _EXCEL_FRAME = 12.0  # .xlsx is zipped XML, read into Python objects
 
 
 def _parquet_bytes(path: Path) -> int | None:
-    """The frame's size: Arrow bytes per row of the first 20,000 rows × the rows (the file's own sizes count
-    dictionary-encoded columns — 区县, 年龄段 — at a fraction of what they take once read)."""
+    """The frame's size from the file's footer and dictionaries (:func:`sandbox._parquet.parquet_footprint`:
+    never by decoding rows — the first rows of a crafted file can be gigabytes)."""
+    from sandbox._parquet import parquet_footprint
+
     try:
-        import pyarrow.parquet as pq
-
-        parquet = pq.ParquetFile(path)
-        rows = parquet.metadata.num_rows
-        batch = next(parquet.iter_batches(batch_size=20_000), None)
-    except Exception:  # an unreadable file is the reader's to refuse, with its own message
+        return parquet_footprint(path).decoded
+    except InputError:  # refused: read_table checks the file first and says why
         return None
-    if batch is None or not batch.num_rows:
-        return 0
-    return int(batch.nbytes / batch.num_rows * rows)
 
 
-def estimate_bytes(path: Path, *, kind: str, work: Work, encoding_hint: bytes = b"") -> int:
-    """Estimated peak resident memory (bytes) of ``work`` on the table in ``path`` with the pandas engine."""
+def estimate_bytes(path: Path, *, kind: str, work: Work, encoding_hint: bytes = b"",
+                   frame_bytes: int | None = None) -> int:
+    """Estimated peak resident memory (bytes) of ``work`` on the table in ``path`` with the pandas engine.
+
+    ``frame_bytes``: the table's size as a frame when the caller measured it already (a Parquet footprint).
+    """
     size = path.stat().st_size
-    if kind == "parquet":
+    if frame_bytes is not None:
+        frame = frame_bytes
+    elif kind == "parquet":
         frame = _parquet_bytes(path) or size * 3
     elif kind == "excel":
         frame = size * _EXCEL_FRAME
@@ -125,7 +126,8 @@ def _resident_bytes() -> int:
         return 0
 
 
-def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes = b"") -> None:
+def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes = b"",
+                   frame_bytes: int | None = None) -> None:
     """Refuse (``errors.not_enough_memory``) a table whose ``work`` would not fit in the memory free now.
 
     Raises
@@ -138,7 +140,8 @@ def require_memory(path: Path, *, kind: str, work: Work, file: str, head: bytes 
         return
     # The base is the whole process's peak without the table (libraries, the name model): what of it is resident
     # already (a workbench or a long CLI run has loaded them) is not needed again, only the rest and the table.
-    need = estimate_bytes(path, kind=kind, work=work, encoding_hint=head) - min(_resident_bytes(), BASE_BYTES[work])
+    need = estimate_bytes(path, kind=kind, work=work, encoding_hint=head, frame_bytes=frame_bytes) \
+        - min(_resident_bytes(), BASE_BYTES[work])
     if need > free:
         raise InputError("errors.not_enough_memory", file=file, size_mb=path.stat().st_size // 2**20,
                          need_gb=f"{need / 2**30:.1f}", free_gb=f"{free / 2**30:.1f}")

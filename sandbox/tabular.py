@@ -25,6 +25,7 @@ import pandas as pd
 
 from sandbox._excel import LongNumbers, read_excel
 from sandbox._memory import Work, require_memory
+from sandbox._parquet import parquet_footprint
 from sandbox.errors import InputError
 
 __all__ = [
@@ -346,7 +347,9 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     kind = _kind(path)
     with path.open("rb") as handle:
         head = handle.read(65536)
-    require_memory(path, kind=kind, work=work, file=name, head=head)
+    # a Parquet file is measured from its footer first: < 2 MB on disk can decode to gigabytes
+    frame_bytes = parquet_footprint(path, file=name).decoded if kind == "parquet" else None
+    require_memory(path, kind=kind, work=work, file=name, head=head, frame_bytes=frame_bytes)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
         frame, sheet_rows = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)
