@@ -8,13 +8,9 @@ one transaction in the sandbox database (the audit, its checks, the activity).
 
 from __future__ import annotations
 
-import contextlib
-import json
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,7 @@ from sandbox.roles import Actor, authorize
 
 from ._inputs import ColumnMap, TaskOption, prepare
 from ._labels import parse_merges
+from ._record import EXPERIMENT, finish, recorder_for
 from ._scores import Direction, ThresholdSource, parse_order
 from .policy import load_policy
 
@@ -42,20 +39,6 @@ ERR_MODEL_SPEC = "audits.errors.model_spec"
 ERR_NEED_SOURCE = "audits.errors.need_source"
 ERR_SCORING_UNAVAILABLE = "audits.errors.scoring_unavailable"
 ERR_NOT_FOUND = "audits.errors.not_found"
-EXPERIMENT = "fairness-audits"
-TOOLS = ("algorithm-governance-sandbox", "fairlearn", "numpy", "pandas", "scikit-learn", "mlflow")
-
-
-def tool_versions() -> dict[str, str]:
-    out = {}
-    for name in TOOLS:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "?"
-    return out
-
-
 def parse_model_spec(spec: str) -> tuple[str, str]:
     """``"NAME/VERSION"`` → ``(name, version)``."""
     name, sep, version = spec.strip().rpartition("/")
@@ -88,22 +71,6 @@ def _check_predictions(path: Path, label: str) -> None:
     except ImportError:  # models not installed: read_table alone
         return
     check_predictions_file(path=path, display_name=label)
-
-
-@contextlib.contextmanager
-def _recorder(*, record: bool, recorder: Any) -> Iterator[Any]:
-    """The MLflow helper for one audit: None for a dry run, the caller's (the caller closes it), or one
-    started here — first thing, so MLflow loads in its process while the audit runs — and closed here."""
-    if not record or recorder is not None:
-        yield recorder if record else None
-        return
-    from models.run_logger import RunLogger  # imports no mlflow: a helper process does, meanwhile
-
-    own = RunLogger(experiment=EXPERIMENT)
-    try:
-        yield own
-    finally:
-        own.close()
 
 
 def run_audit(
@@ -191,7 +158,7 @@ def run_audit(
     """
     authorize(actor, "audit.run")
     labelling = {"district_merges": parse_merges(district_merges), "merge_variants": merge_variants}
-    with _recorder(record=record, recorder=recorder) as recorder:
+    with recorder_for(record=record, recorder=recorder) as recorder:
         from sandbox.engines import resolve_engine
         from sandbox.files import sha256_file
         from sandbox.tabular import read_table
@@ -251,7 +218,7 @@ def run_audit(
 
             say(0.88, "what_if")
             result["what_if"] = threshold_what_if(prepared, seed=chosen.seed)
-        return _finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
+        return finish(actor, result, model_info=model_info, policy=chosen, data_label=data_label, record=record,
                        say=say, recorder=recorder)
 
 
@@ -269,27 +236,6 @@ def _scoring(threshold: str | float | None, direction: Direction, source: Thresh
     if threshold is None:
         out.update(_card_threshold(model_info))
     return out
-
-
-def _finish(actor: Actor, result: dict[str, Any], *, model_info: dict[str, Any] | None, policy: Any,
-            data_label: str, record: bool, say: Callable[[float, str], None], recorder: Any = None) -> dict[str, Any]:
-    """Model attribution, versions, and (unless a dry run) the record."""
-    result["model"] = None if model_info is None else {
-        "name": model_info["name"], "version": str(model_info["version"]), "model_name": model_info.get("model_name"),
-        "vendor": model_info.get("vendor"), "vendor_id": model_info.get("vendor_id"),
-        "trial_id": model_info.get("trial_id")}
-    result.setdefault("isolation", None)  # "weak" (development only) when the audit scored the model unsandboxed
-    result["tool_versions"] = tool_versions()
-    result["policy_full"] = policy.as_dict()
-    result["audit_id"] = result["run_id"] = None
-    if record:
-        say(0.95, "record")
-        from models.run_logger import RunLogger
-
-        with recorder or RunLogger() as logger:
-            _record(actor, result, data_label, logger)
-    say(1.0, "done")
-    return result
 
 
 def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | None, model: str | None,
@@ -337,83 +283,8 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
                            progress=lambda f, s: say(0.05 + 0.8 * f, s))
     result["dataset_sha256"] = source_fingerprint(data)
     result["predictions_sha256"] = None if same else source_fingerprint(predictions)
-    return _finish(actor, result, model_info=model_info, policy=policy, data_label=data_label, record=record,
+    return finish(actor, result, model_info=model_info, policy=policy, data_label=data_label, record=record,
                    say=say, recorder=recorder)
-
-
-def _record(actor: Actor, result: dict[str, Any], data_label: str, recorder: Any) -> None:
-    """The MLflow run (handed to ``recorder`` first, so it is logged while the rows are built), then one
-    transaction: the audit with the run id, its checks, the activity entry."""
-    from sandbox.activity import log_activity
-    from sandbox.store import session_scope
-
-    from ._tables import Audit, AuditCheck
-    from .report import render_html
-
-    uid = uuid.uuid4().hex
-    model = result["model"] or {}
-    report = _jsonable(result)
-    _submit_run(result, uid, render_html(result), report, recorder)
-    audit = Audit(
-        uid=uid, vendor_id=model.get("vendor_id"), model_name=model.get("name"),
-        model_card_name=model.get("model_name"),
-        model_version=model.get("version"), trial_id=model.get("trial_id"),
-        source="predictions" if result["predictions_sha256"] else "model", data_file=data_label[:255],
-        dataset_sha256=result["dataset_sha256"], predictions_sha256=result["predictions_sha256"],
-        policy_name=result["policy"]["name"], policy_version=result["policy"]["version"],
-        service_domain=result["domain"], verdict=result["verdict"], n_rows=result["n_rows"],
-        n_pass=result["summary"]["pass"], n_fail=result["summary"]["fail"],
-        n_insufficient=result["summary"]["insufficient"], created_by=actor.username,
-        tool_versions=result["tool_versions"], report=report,
-    )
-    checks = [
-        AuditCheck(check=row["check"], dimension=row["dimension"],
-                   group_label=row["group"][:255], reference=row["reference"][:255], n=row["n"],
-                   value=row["value"], disparity=row["disparity"], ci_low=row["ci_low"],
-                   ci_high=row["ci_high"], threshold=row["threshold"],
-                   p_adjusted=row["p_fail_adjusted"], verdict=row["verdict"], reason=row["reason"],
-                   n_needed=row["n_needed"])
-        for row in result["checks"]
-    ]
-    run_id = recorder.result()  # nothing is written to the database unless the run was logged
-    with session_scope() as session:
-        audit.run_id = run_id
-        session.add(audit)
-        session.flush()
-        for check in checks:
-            check.audit_id = audit.id
-        session.add_all(checks)
-        log_activity(session, actor, "audit.run", f"audit:{audit.id}", verdict=result["verdict"],
-                     model=f"{model.get('name')}/{model.get('version')}" if model else None,
-                     policy=result["policy"]["label"])
-        result["audit_id"] = audit.id
-    result["run_id"] = run_id
-
-
-def _submit_run(result: dict[str, Any], uid: str, html: str, report: dict[str, Any], recorder: Any) -> None:
-    model = result["model"] or {}
-    metrics = {f"overall_{k}": v for k, v in result["overall"].items()
-               if v is not None and k.isascii() and "[" not in k}  # per-class names are not valid MLflow keys
-    metrics.update({f"checks_{k}": v for k, v in result["summary"].items()})
-    tags = {"sandbox.audit_uid": uid, "sandbox.verdict": result["verdict"],
-            "sandbox.policy": result["policy"]["label"], "sandbox.dataset_sha256": result["dataset_sha256"]}
-    if model:
-        tags.update({"sandbox.model_name": model["name"], "sandbox.model_version": model["version"]})
-    version_tag = (model["name"], model["version"], "sandbox.last_audit_run", "") if model else None
-    recorder.submit(
-        experiment=EXPERIMENT, run_name=f"audit {model.get('name', 'predictions')}/{model.get('version', '')}",
-        params={"policy": result["policy"]["name"], "policy_version": result["policy"]["version"],
-                "dataset_sha256": result["dataset_sha256"], "correction": result["correction"]["method"],
-                "replicates": result["bootstrap"]["replicates"], "seed": result["bootstrap"]["seed"],
-                "domain": result["domain"] or "", "model": f"{model.get('name', '')}/{model.get('version', '')}"},
-        metrics=metrics, tags=tags, version_tag=version_tag,
-        texts={"audit_report.json": json.dumps(report, ensure_ascii=False, indent=1),
-               "audit_report.html": html},
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
 
 
 def _summary(row: Any) -> dict[str, Any]:

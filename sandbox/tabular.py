@@ -9,9 +9,6 @@ file, the row/column and what to do. Every upload path in the product calls it.
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import json
 import re
 import unicodedata
@@ -23,6 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sandbox._csv import ENCODINGS, decode_text, encodings_for, read_csv, sniff_delimiter
 from sandbox._excel import LongNumbers, read_excel
 from sandbox._memory import Work, require_memory
 from sandbox._parquet import parquet_footprint
@@ -42,7 +40,6 @@ __all__ = [
     "sniff_delimiter",
 ]
 
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_COLUMNS = 2_000
 MAX_CELL_CHARS = 1_000_000
@@ -119,172 +116,6 @@ def _kind(path: Path) -> Kind:
     if suffix in {".csv", ".tsv", ".txt", ""}:
         return "csv"
     raise InputError("errors.file_type", file=path.name, suffix=suffix, allowed=" ".join(TABLE_SUFFIXES))
-
-
-def encodings_for(head: bytes) -> tuple[str, ...]:
-    """The encodings a text file may be in, by its first bytes: UTF-16 after its BOM, else :data:`ENCODINGS`."""
-    return ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ENCODINGS
-
-
-def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
-    """Decode bytes: UTF-16 when it starts with its BOM (Excel's "Unicode 文本"), else UTF-8 (with/without BOM), then GB18030 (⊃ GBK)."""
-    candidates = encodings_for(data)
-    if candidates is ENCODINGS and b"\x00" in data[:8192]:
-        raise InputError("errors.file_binary", file=file)
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            last = exc
-    newline = "\n".encode("utf-16-le") if candidates is not ENCODINGS else b"\n"
-    line = data[: last.start].count(newline) + 1
-    raise InputError("errors.file_encoding", file=file, tried=", ".join(candidates), line=line)
-
-
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV sample among ``, \\t ; |`` (``,`` when unsure)."""
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    except csv.Error:
-        return ","
-
-
-_TITLE_SCAN_LINES = 10
-
-
-def _title_lines(sample: str, delimiter: str) -> int:
-    """Leading title lines above the header: what a workbook's merged title rows become in a CSV.
-
-    A title line holds one value (two when the table is at least four wide:
-    ``填报单位：…,,填报日期：…``) where the widest of the first lines holds
-    more; the header is the first line that is not such a line.
-    """
-    try:
-        rows = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), _TITLE_SCAN_LINES + 1))
-    except csv.Error:
-        return 0
-    if len(rows) < 2:
-        return 0
-    width = max(len(row) for row in rows)
-    most = 1 if width < 4 else 2
-    if width <= most:
-        return 0
-    for i, row in enumerate(rows[:_TITLE_SCAN_LINES]):
-        if sum(1 for value in row if value.strip()) > most:
-            return i
-    return 0
-
-
-def _read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers) -> pd.DataFrame:
-    text, encoding = decode_text(data, file=name)
-    info.encoding = {"gb18030": "gbk/gb18030", "utf-16": "utf-16"}.get(
-        encoding, "utf-8-bom" if data.startswith(_BOM) else "utf-8")
-    if not text or text.isspace():  # not text.strip(): that copies a whole province's file
-        raise InputError("errors.file_empty", file=name)
-    boms = 0  # byte order marks left after the codec's one (a file saved twice); text.lstrip() would copy it all
-    while text.startswith("\ufeff", boms):
-        boms += 1
-    sample = text[boms : boms + 65536]
-    delimiter = sniff_delimiter(sample)
-    titles = _title_lines(sample, delimiter)
-    if titles:
-        info.warnings.append(f"skipped {titles} title row(s)")
-        rest = sample.split("\n", titles)[-1]
-        delimiter = sniff_delimiter(rest)
-    info.delimiter = delimiter
-    # pandas gets UTF-8 bytes, never a str: it turns a StringIO back into bytes with an overflow buffer that it
-    # copies on every read — quadratic for Chinese text (10M rows, 1 GB: > 16 min and not done; now ~1 min).
-    if encoding == "utf-8-sig":
-        payload, start = data, len(_BOM) * (boms + 1) if data.startswith(_BOM) else 0
-    else:
-        payload, start = text[boms:].encode("utf-8"), 0
-    del text, sample
-    buffer = io.BytesIO(payload)  # shares the bytes, no copy
-    buffer.seek(start)
-    try:
-        frame = pd.read_csv(
-            buffer, sep=delimiter, dtype=str, keep_default_na=False, skiprows=titles, encoding="utf-8",
-            na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "空", "无"],
-            engine="c",  # the python engine took 2× the time and 2.5× the memory (2.4M rows: 18 s, 2.4 GB vs 9 s, 0.95 GB)
-        )
-    except pd.errors.ParserError as exc:
-        raise InputError("errors.file_parse", file=name, reason=str(exc).strip()) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("errors.file_empty", file=name) from exc
-    if not isinstance(frame.index, pd.RangeIndex):
-        # More values than header names: pandas would quietly make the first values an index (lost on output).
-        raise InputError("errors.csv_more_fields", file=name, line=titles + 2, header=len(frame.columns),
-                         fields=len(frame.columns) + frame.index.nlevels)
-    empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
-    if empty:  # trailing delimiters / empty spreadsheet columns, as the Excel reader drops them
-        frame = frame.drop(columns=empty)
-    row_of = _CsvRows(payload, start, delimiter, titles)
-    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None, row_of=row_of)
-    _check_frame(frame, name, row_of)
-    return frame
-
-
-_BOM = b"\xef\xbb\xbf"
-
-
-class _CsvRows:
-    """The row a spreadsheet shows for a data row of a CSV: title lines, the header and blank lines counted.
-
-    Computed only for a message (pandas skips blank lines and a quoted cell may
-    span lines, so the data row's index alone is not the row the user sees).
-    ``payload[start:]`` is the file as UTF-8 without its byte order mark.
-    """
-
-    def __init__(self, payload: bytes, start: int, delimiter: str, titles: int) -> None:
-        self._payload, self._start, self._delimiter, self._titles = payload, start, delimiter, titles
-
-    def __call__(self, row: int) -> int:
-        limit = csv.field_size_limit()
-        csv.field_size_limit(2**31 - 1)  # the cell being reported may be a giant one
-        try:
-            stream = io.BytesIO(self._payload)
-            stream.seek(self._start)
-            records = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""), delimiter=self._delimiter)
-            data = -1  # the header is the first non-blank record after the title lines
-            for number, record in enumerate(records, start=1):
-                if number <= self._titles or (not any(value.strip() for value in record) and len(record) <= 1):
-                    continue
-                if data == row:
-                    return number
-                data += 1
-        except csv.Error:
-            pass
-        finally:
-            csv.field_size_limit(limit)
-        return row + self._titles + 2
-
-
-# ``3.30112E+17``: what Excel writes into a CSV for a long number it holds as a number (an ID, a card).
-_SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
-_SHORTENED_HEAD = 10_000
-
-
-def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None, *,
-                              row_of: Callable[[int], int]) -> None:
-    """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
-
-    A column holds them throughout, so each column's first values are checked
-    and the whole column only when they hold one (a 2.4M-row file pays ~0.1 s).
-    ``row_of``: the row the user sees for a data row (title lines and the header counted).
-    """
-    for column in frame.columns:
-        series = frame[column]
-        if series.dtype != object and not pd.api.types.is_string_dtype(series):
-            continue
-        head = series.iloc[:_SHORTENED_HEAD].dropna().astype(str)
-        if not head.str.fullmatch(_SHORTENED).any():
-            continue
-        hits = series.fillna("").astype(str).str.fullmatch(_SHORTENED).to_numpy(dtype=bool)
-        if warnings is not None:  # long_numbers="keep": kept as written, said
-            warnings.append(f"column {column}: {int(hits.sum())} numbers in scientific notation (digits lost)")
-            continue
-        raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=row_of(int(hits.argmax())),
-                         count=int(hits.sum()))
 
 
 def _read_jsonl(data: bytes, name: str) -> tuple[pd.DataFrame, list[int]]:
@@ -364,7 +195,8 @@ def read_table(path: str | Path, *, display_name: str | None = None,
         frame, lines = _read_jsonl(path.read_bytes(), name)
         _check_frame(frame, name, lambda row: lines[row])
     else:
-        frame = _read_csv(path.read_bytes(), info, name, long_numbers)  # checked inside, where the text is
+        frame, row_of = read_csv(path.read_bytes(), info, name, long_numbers)
+        _check_frame(frame, name, row_of)
     info.rows = len(frame)
     info.columns = [str(c) for c in frame.columns]
     return frame, info
