@@ -101,7 +101,7 @@ def noisy_counts(exact: np.ndarray, epsilon: float, *, random_state: Any = None)
 
 
 def _age_like(column: str, policy: DeidPolicy) -> bool:
-    spec = policy.columns.get(column)
+    spec = policy.column_operator(column)
     return column in AGE_NAMES or (spec is not None and spec.op == "generalize_age")
 
 

@@ -179,7 +179,7 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
     default_by = [c for c in (_district_column(frame, scenario), age_column(frame, scenario)) if c]
     chosen = [c for c in (by if by is not None else default_by) if c in frame.columns]
     keys = public_keys(path=path, frame=frame, by=chosen)
-    ages = [c for c in chosen if c in AGE_COLUMNS or (c in rules.columns and rules.columns[c].op == "generalize_age")]
+    ages = [c for c in chosen if c in AGE_COLUMNS or ((spec := rules.column_operator(c)) is not None and spec.op == "generalize_age")]
     from_policy = [c for c in chosen if c in rules.public_keys and c not in keys]
     name = (dataset or "").strip() or (path.stem if is_upload else path.parent.name)
     return {

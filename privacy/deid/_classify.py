@@ -130,7 +130,7 @@ def plan_column(column: str, kind: str, entity: str | None, stats: Counter[str] 
                 policy: DeidPolicy) -> ColumnPlan:
     """The rule of one column from its profile decision (kind, entity) and :func:`column_stats` (no profile needed)."""
     before = dict(sorted(_types(stats, "before").items(), key=lambda item: (-item[1], item[0])))
-    override = policy.columns.get(column)
+    override = policy.column_operator(column)
     hint = _name_hint(column)
     hinted = kind != "identifier" and bool(hint) and before.get(str(hint), 0) >= HINT_SHARE * max(1, stats["cells"])
     if hinted:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -65,11 +67,49 @@ def generalize_age(values: pd.Series, bands: Sequence[int]) -> pd.Series:
     return pd.Series(labels[age_band_codes(values, bands)], index=values.index, name=values.name)
 
 
-def generalize_date(values: pd.Series, level: str = "year") -> pd.Series:
-    """Date → ``YYYY-MM`` (month) or ``YYYY`` (year); unparsable → 未知."""
-    dates = pd.to_datetime(values, errors="coerce", format="mixed")
-    out = dates.dt.strftime("%Y-%m" if level == "month" else "%Y")
-    return out.fillna(UNKNOWN).rename(values.name)
+# Dates as clerks type them: 1953.03.12, 1953年3月, 19530312, 53年3月, 57.2.28, 1948/7/5 (year first).
+_DATE = re.compile(r"(?P<y>\d{4}|\d{2})(?:\s*(?:[年./\-]|(?<=\d{4}))\s*(?P<m>\d{1,2})(?:\s*(?:[月./\-]|(?<=\d{6}))\s*"
+                   r"(?P<d>\d{1,2})\s*日?)?\s*月?)?\s*年?(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def _year_month(text: str, today: date) -> tuple[int, int | None] | None:
+    """(year, month) of a date written as above; a two-digit year is the latest year ≤ today's; None if it is none."""
+    match = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        return None
+    year, month = int(match["y"]), int(match["m"]) if match["m"] else None
+    if len(match["y"]) == 2:
+        if match["m"] is None and not text.strip().endswith("年"):
+            return None  # a bare two-digit number is no date
+        year += 2000 if 2000 + year <= today.year else 1900
+    if not 1880 <= year <= today.year + 1 or (month is not None and not 1 <= month <= 12):
+        return None
+    if match["d"] is not None:
+        try:
+            date(year, month or 1, int(match["d"]))
+        except ValueError:
+            return None
+    return year, month
+
+
+def generalize_date(values: pd.Series, level: str = "year", *, today: date | None = None) -> pd.Series:
+    """Date → ``YYYY-MM`` (month) or ``YYYY`` (year); unparsable → 未知 (never the date itself).
+
+    Reads what exports write (``1953.03.12``, ``1953年3月``, ``53年3月``, ``19530312``, spreadsheet
+    date-times); a two-digit year is taken as the latest such year not after today (``57.2.28`` → 1957,
+    not 2057). ``level="month"`` needs the month (a year alone → 未知).
+    """
+    today = today or date.today()
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    out = []
+    for value in uniques:
+        parsed = _year_month(str(value), today)
+        if parsed is None or (level == "month" and parsed[1] is None):
+            out.append(UNKNOWN)
+        else:
+            out.append(f"{parsed[0]:04d}-{parsed[1]:02d}" if level == "month" else f"{parsed[0]:04d}")
+    mapped = np.array([*out, UNKNOWN], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, name=values.name)
 
 
 def _region_name(code: str, level: str) -> str:

@@ -12,6 +12,8 @@ differential-privacy settings (ε/δ total per dataset, small-cell rule).
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,6 +30,7 @@ __all__ = [
     "DeidPolicy",
     "OperatorSpec",
     "RiskSettings",
+    "canonical_header",
     "list_policies",
     "load_policy",
 ]
@@ -42,6 +45,32 @@ OPERATORS: tuple[str, ...] = (
 )
 # Operators that leave a (pseudonymous or partial) direct identifier in the output.
 IDENTIFYING_OPERATORS = frozenset({"keep", "mask", "pseudonym"})
+# Headers that name the same thing in real exports (出生年月 for 出生日期, 年龄（岁） for 年龄, 户主姓名 for 姓名): a
+# policy's ``columns`` entry for one of them applies to the others, so a birth-date column is generalised (and a
+# name column dropped) whatever the office called it. Compared after :func:`canonical_header`.
+_HEADER_ALIASES: tuple[frozenset[str], ...] = (
+    frozenset({"出生日期", "出生年月", "出生年月日", "出生时间", "生日", "出生日", "出生年月份"}),
+    frozenset({"年龄", "周岁", "实足年龄", "年龄岁", "年龄周岁", "岁数", "现年龄", "实际年龄"}),
+    frozenset({"姓名", "户主姓名", "申请人姓名", "人员姓名", "参保人姓名", "领取人姓名", "成员姓名", "家庭成员姓名",
+               "救助对象姓名", "老人姓名"}),
+    frozenset({"身份证号", "身份证号码", "公民身份号码", "居民身份证号", "居民身份证号码", "身份证", "户主身份证号",
+               "户主身份证号码", "申请人身份证号", "申请人身份证号码", "证件号码", "证件号"}),
+    frozenset({"联系电话", "手机号码", "手机号", "电话号码", "联系方式", "手机", "电话", "联系手机", "本人电话"}),
+    frozenset({"住址", "家庭住址", "户籍地址", "居住地址", "现住址", "详细地址", "家庭地址", "现居住地址",
+               "户籍所在地", "通讯地址"}),
+)
+_BRACKETED = re.compile(r"[（(【\[［][^）)】\]］]*[）)】\]］]")
+
+
+def canonical_header(name: str) -> str:
+    """A header as compared with a policy's ``columns``: NFKC, no spaces, no bracketed note, no trailing colon.
+
+    ``年龄（岁）`` → ``年龄``, ``姓　名`` → ``姓名``, ``出生日期(YYYY-MM-DD)`` → ``出生日期``.
+    """
+    text = "".join(unicodedata.normalize("NFKC", str(name)).split())
+    return _BRACKETED.sub("", text).rstrip(":*") or text
+
+
 # Operators an entity type may map to: each works on a whole cell and on a span inside free text.
 ENTITY_OPERATORS = frozenset({"redact", "label", "mask", "pseudonym", "keep", "generalize_address"})
 
@@ -97,6 +126,22 @@ class DeidPolicy:
     def ref(self) -> str:
         """``name@version`` as recorded in manifests and the ledger."""
         return f"{self.name}@{self.version}"
+
+    def column_operator(self, column: str) -> OperatorSpec | None:
+        """The ``columns`` rule for a header: exact, else the same header written differently (``年龄（岁）``,
+        ``姓 名``), else a header that names the same thing (``出生年月`` for ``出生日期``); None when none applies."""
+        spec = self.columns.get(column)
+        if spec is not None:
+            return spec
+        wanted = canonical_header(column)
+        keys = {canonical_header(key): key for key in self.columns}
+        if wanted in keys:
+            return self.columns[keys[wanted]]
+        for group in _HEADER_ALIASES:
+            if wanted in group:
+                for key in sorted(group & keys.keys()):
+                    return self.columns[keys[key]]
+        return None
 
     def entity_operator(self, entity_type: str) -> OperatorSpec | None:
         """The operator for ``entity_type``: its own rule, else the policy's ``default``, else None (no rule)."""
