@@ -348,6 +348,10 @@ def scan_frame(
             summary, found = summarise(profile)
             summaries.append(summary)
             findings.extend(found)
+        if columns is None and "ADDRESS" in entities:  # an address split over 村社区 | 门牌号 …
+            from privacy._split_address import add_split_addresses
+
+            add_split_addresses(frame, summaries, findings)
     if progress is not None:
         progress(1.0, "")
     return TableScan(rows=len(frame), columns=summaries, findings=findings)

@@ -272,12 +272,16 @@ def suppress_rare(frame: pd.DataFrame, quasi: list[str], k: int, *, mode: str = 
 def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[str, int]]:
     """Personal information left in ``frame``: column → entity type → findings (every distinct value scanned)."""
     from privacy._profile import profile_column
+    from privacy._split_address import split_address_columns
 
     found: dict[str, dict[str, int]] = {}
     for name in frame.columns:
         counts = profile_column(frame, str(name), thorough=True, file=file, explain=False).entity_counts()
         if counts:
             found[str(name)] = dict(counts)
+    for name, rows in split_address_columns(frame).items():  # an address written across cells (…村 | 4组17号)
+        found.setdefault(str(name), {})
+        found[str(name)]["ADDRESS"] = found[str(name)].get("ADDRESS", 0) + rows
     return found
 
 

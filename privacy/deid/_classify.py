@@ -200,13 +200,41 @@ def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progres
         from sandbox.errors import ConfigError
 
         raise ConfigError("privacy.err.scanner_missing") from exc
+    from privacy._split_address import split_address_columns
+
     names = [str(c) for c in frame.columns]
     plans = []
     for index, name in enumerate(names):
         if progress is not None:
             progress(index / max(1, len(names)), name)
         plans.append(_plan(profile_column(frame, name, thorough=True, file=file, explain=False), policy))
-    return plans
+    split = split_address_columns(frame)
+    return [_split_address_plan(plan, policy) if plan.column in split else plan for plan in plans]
+
+
+def _split_address_plan(plan: ColumnPlan, policy: DeidPolicy) -> ColumnPlan:
+    """A column where an address written across cells ends (门牌号 beside 村社区): the policy's ADDRESS rule, whole.
+
+    A header override (``columns``) still decides; an identifier column of
+    another entity keeps its rule. Every non-blank cell counts as an address
+    part, and the operator replaces each cell whole.
+    """
+    if plan.source == "column" or plan.mode in ("column", "drop"):
+        return plan
+    profile = plan.profile
+    before = dict(plan.before)
+    before["ADDRESS"] = max(before.get("ADDRESS", 0), profile.cells)
+    split = ColumnPlan(column=plan.column, kind="identifier", entity="ADDRESS", mode="keep", source="entity",
+                       spec=None, before=dict(sorted(before.items(), key=lambda item: (-item[1], item[0]))))
+    spec = policy.entity_operator("ADDRESS")
+    if spec is None:
+        split.missing = ["ADDRESS"]
+    elif spec.op == "keep":
+        split.kept = ["ADDRESS"]
+    else:
+        split.mode, split.spec = "column", spec
+    profile.validated = np.ones(len(profile.uniques), dtype=bool)  # the whole-cell operator leaves nothing behind
+    return replace(split, profile=profile)
 
 
 def refuse_unruled(plans: list[ColumnPlan], policy: DeidPolicy) -> None:

@@ -87,3 +87,83 @@ def test_policy_columns_match_the_same_header_written_differently() -> None:
     assert anonymise.column_operator("户主姓名").op == "drop"  # type: ignore[union-attr]
     assert anonymise.column_operator("公民身份号码").op == "drop"  # type: ignore[union-attr]
     assert default.column_operator("年龄段") is None and default.column_operator("认证日期") is None
+
+
+# 乡镇 roster: the home address is split over 省/市/区县/乡镇街道/村社区/门牌号 — no cell alone is an address.
+SPLIT_ROWS = [
+    ("刘德胜", "余杭区", "五常街道", "荆山湾村", "4组17号", "785"),
+    ("赵淑珍", "余杭区", "仓前街道", "葛巷村", "6组9号", "785"),
+    ("王秀英", "西湖区", "翠苑街道", "翠苑一区", "15幢402", "1570"),
+    ("孙志强", "西湖区", "翠苑街道", "翠苑一区", "7幢3单元201室", "785"),
+    ("陈桂兰", "上城区", "清波街道", "清波门社区", "清泰街120号", "785"),
+]
+DOORS = ("4组17号", "6组9号", "15幢402", "7幢3单元201室", "清泰街120号", "荆山湾村", "葛巷村", "翠苑一区")
+
+
+def _split_roster(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年特困供养人员名册"])
+    sheet.append(["序号", "姓名", "省", "市", "区县", "乡镇街道", "村社区", "门牌号", "月供养金"])
+    for n, (name, county, town, village, door, money) in enumerate(SPLIT_ROWS, start=1):
+        sheet.append([n, name, "浙江省", "杭州市", county, town, village, door, money])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("policy", ["default", "anonymise"])
+def test_an_address_split_over_columns_is_an_address(people_home: Path, tmp_path: Path, lang: str,
+                                                     policy: str) -> None:
+    """门牌号 beside 村社区 passed through both policies under '复扫处理结果：未发现个人信息'."""
+    source = _split_roster(tmp_path / "名册.xlsx")
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, ["--lang", lang, "deid", str(source), "--policy", policy, "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    text = _plain(out)
+    assert [d for d in DOORS if d in text] == []
+    written = pd.read_csv(out, dtype=str)
+    assert written["乡镇街道"].tolist() == [row[2] for row in SPLIT_ROWS]  # the street level stays
+    assert written["月供养金"].tolist() == [row[5] for row in SPLIT_ROWS]  # amounts are no address
+    column = "列 门牌号（标识符列）" if lang == "zh" else "column 门牌号 (identifier column)"
+    assert column in done.stderr and "ADDRESS×" in done.stderr
+
+
+def test_the_rescan_finds_an_address_split_over_columns(people_home: Path, tmp_path: Path) -> None:
+    """A policy keeping the door column is refused by the re-scan, nothing written (zh and en)."""
+    from privacy.deid import rescan_frame
+    from sandbox.tabular import read_table
+
+    frame = read_table(_split_roster(tmp_path / "名册.xlsx"))[0]
+    assert set(rescan_frame(frame)) >= {"门牌号"}
+    assert "村社区" in rescan_frame(frame.drop(columns=["门牌号"]))  # 五常街道 | 荆山湾村: a village after its town
+    assert rescan_frame(frame.drop(columns=["门牌号", "村社区", "姓名"])) == {}
+    policy = tmp_path / "keep_doors.yaml"
+    policy.write_text("name: keep_doors\nversion: '1'\nentities: {default: {op: label}}\n"
+                      "columns: {门牌号: {op: keep}, 村社区: {op: keep}}\n", encoding="utf-8")
+    for lang, words in (("zh", "未写出任何文件"), ("en", "nothing")):
+        out = tmp_path / f"kept-{lang}.csv"
+        done = runner.invoke(app, ["--lang", lang, "deid", str(tmp_path / "名册.xlsx"), "--policy", str(policy),
+                                   "--out", str(out), *AS])
+        assert done.exit_code == 1 and words in done.stderr and "门牌号" in done.stderr, done.output
+        assert not out.exists()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pii_scan_reports_an_address_split_over_columns(people_home: Path, tmp_path: Path, lang: str) -> None:
+    import json
+
+    source = _split_roster(tmp_path / "名册.xlsx")
+    done = runner.invoke(app, ["--lang", lang, "pii", "scan", str(source), "--json", *AS])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    doors = [f for f in report["findings"] if f["column"] == "门牌号"]
+    assert sorted(f["row"] for f in doors) == [0, 1, 2, 3, 4]
+    assert all(f["entity_type"] == "ADDRESS" and f["text"] not in DOORS for f in doors)  # masked
+    why = "同一行的" if lang == "zh" else "of the same row read together"
+    assert any(why in f["explanation"] and "村社区 + 门牌号" in f["explanation"] for f in doors)
+    summary = {c["column"]: c for c in report["columns"]}
+    assert summary["门牌号"]["entity_type"] == "ADDRESS" and summary["门牌号"]["has_pii"]
+    assert not summary["月供养金"]["has_pii"] and not summary["乡镇街道"]["has_pii"]
