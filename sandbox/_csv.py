@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -48,11 +49,33 @@ def decode_text(data: bytes, *, file: str) -> tuple[str, str]:
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV sample among ``, \\t ; |`` (``,`` when unsure)."""
+    """The delimiter of a CSV sample among ``, \\t ; |`` (``,`` when unsure).
+
+    When :class:`csv.Sniffer` cannot decide — title lines above the header
+    hold no delimiter, a footer holds fewer — the delimiter that splits the
+    most lines into the same number (≥ 2) of fields wins: a tab-separated
+    export with a title line was read as one column of whole lines, and the
+    de-identification then took it for free text (names, dates of birth and
+    passport numbers came out unmasked).
+    """
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
-        return ","
+        pass
+    lines = [line for line in sample.splitlines()[:_SNIFF_LINES] if line.strip()]
+    best, best_lines = ",", 0
+    for delimiter in ",\t;|":
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except csv.Error:
+            continue
+        same = max((count for width, count in widths.items() if width > 1), default=0)
+        if same > best_lines:
+            best, best_lines = delimiter, same
+    return best
+
+
+_SNIFF_LINES = 200
 
 
 _TITLE_SCAN_LINES = 10

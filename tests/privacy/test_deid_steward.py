@@ -167,3 +167,36 @@ def test_pii_scan_reports_an_address_split_over_columns(people_home: Path, tmp_p
     summary = {c["column"]: c for c in report["columns"]}
     assert summary["门牌号"]["entity_type"] == "ADDRESS" and summary["门牌号"]["has_pii"]
     assert not summary["月供养金"]["has_pii"] and not summary["乡镇街道"]["has_pii"]
+
+
+# 人社's list saved as 文本文件(制表符分隔): a title and a subtitle line above the header, no delimiter in the first.
+TAB_ROWS = [
+    ["2026年度城乡居民基本养老保险待遇领取资格认证名单（第三批）"],
+    ["经办机构：西湖区社会保险事业管理中心", "", "", "", "打印时间：2026-12-01 09:12"],
+    ["序号", "姓名", "性别", "证件号码", "出生日期", "手机号码", "所属街道"],
+    ["1", "王秀英", "女", "330106195303120425", "1953.03.12", "13957112846", "翠苑街道"],
+    ["2", "张　伟", "男", "330102196201180573", "1962-1-18", "15888012346", "翠苑街道"],
+    ["3", "SMITH JOHN", "男", "E48213579", "1990-03-12", "", "文新街道"],
+    ["4", "KIM MIN-JUN", "男", "M12345678", "1990-03-12", "", "文新街道"],
+]
+TAB_SECRETS = ("王秀英", "张伟", "SMITHJOHN", "KIMMIN-JUN", "330106195303120425", "19530312", "1953.03.12",
+               "13957112846", "E48213579", "M12345678")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gbk"])
+def test_a_tab_separated_export_with_a_title_is_read_as_columns(people_home: Path, tmp_path: Path,
+                                                               encoding: str) -> None:
+    """It was one column of whole lines: de-identified as free text, names and dates of birth came out."""
+    from sandbox.tabular import read_table
+
+    source = tmp_path / "认证名单.txt"
+    source.write_bytes("\r\n".join("\t".join(row) for row in TAB_ROWS).encode(encoding))
+    frame, info = read_table(source)
+    assert list(frame.columns) == TAB_ROWS[2] and len(frame) == 4 and info.delimiter == "\t"
+    for lang in ("zh", "en"):
+        out = tmp_path / f"out-{lang}.csv"
+        done = runner.invoke(app, ["--lang", lang, "deid", str(source), "--out", str(out), *AS])
+        assert done.exit_code == 0, done.output
+        text = _plain(out)
+        assert [s for s in TAB_SECRETS if s in text] == []
+        assert ("列 姓名（标识符列）" if lang == "zh" else "column 姓名 (identifier column)") in done.stderr
