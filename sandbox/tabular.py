@@ -22,6 +22,7 @@ import pandas as pd
 
 from sandbox._csv import ENCODINGS, decode_text, encodings_for, read_csv, sniff_delimiter
 from sandbox._excel import LongNumbers, read_excel
+from sandbox._footer import drop_footer_rows
 from sandbox._memory import Work, require_memory
 from sandbox._parquet import parquet_footprint
 from sandbox.errors import InputError
@@ -197,6 +198,8 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     else:
         frame, row_of = read_csv(path.read_bytes(), info, name, long_numbers)
         _check_frame(frame, name, row_of)
+    if kind in ("csv", "excel"):  # 合计 / 制表人：… / 注：… under the table are no records
+        frame = drop_footer_rows(frame, info.warnings)
     info.rows = len(frame)
     info.columns = [str(c) for c in frame.columns]
     return frame, info

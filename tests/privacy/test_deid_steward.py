@@ -200,3 +200,63 @@ def test_a_tab_separated_export_with_a_title_is_read_as_columns(people_home: Pat
         text = _plain(out)
         assert [s for s in TAB_SECRETS if s in text] == []
         assert ("列 姓名（标识符列）" if lang == "zh" else "column 姓名 (identifier column)") in done.stderr
+
+
+FOOTER_CSV = """杭州市西湖区翠苑街道2026年11月低保对象花名册
+序号,户主姓名,保障人数,月保障金,所属街道,年龄
+1,王秀英,3,2355,翠苑街道,73
+2,李建国,1,785,翠苑街道,78
+3,陈桂兰,2,1570,古荡街道,86
+,,,,,
+合计,,6,4710,,
+注：1.本表一式三份；2.保障金单位为元。,,,,,
+制表人：王晓燕　审核人：刘建国,,,联系电话：0571-86012345,,
+"""
+
+
+def _footer_book(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in FOOTER_CSV.splitlines():
+        sheet.append([v or None for v in line.split(",")])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_totals_and_signature_lines_are_not_records(people_home: Path, tmp_path: Path, kind: str) -> None:
+    """合计 / 注： / 制表人：… under a roster were counted as people (risk n, DP 其他 cell, rows de-identified)."""
+    import json
+
+    from sandbox.tabular import read_table
+
+    if kind == "csv":
+        source = tmp_path / "花名册.csv"
+        source.write_text(FOOTER_CSV, encoding="gbk")
+    else:
+        source = _footer_book(tmp_path / "花名册.xlsx")
+    frame, info = read_table(source)
+    assert frame["户主姓名"].tolist() == ["王秀英", "李建国", "陈桂兰"]
+    assert any("footer" in w for w in info.warnings)
+    risk = runner.invoke(app, ["risk", str(source), "--quasi", "所属街道,年龄", "--json", *AS])
+    assert risk.exit_code == 0, risk.output
+    assert json.loads(risk.stdout)["n"] == 3
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, ["--lang", "en", "deid", str(source), "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    assert "De-identified 3 rows" in done.stderr
+    text = _plain(out)
+    assert [s for s in ("王晓燕", "刘建国", "86012345", "王秀英") if s in text] == []
+
+
+def test_a_row_that_only_looks_like_a_footer_in_the_middle_stays(tmp_path: Path) -> None:
+    from sandbox.tabular import read_table
+
+    source = tmp_path / "t.csv"
+    source.write_text("姓名,备注,金额\n王秀英,注：已核实,10\n合计,,10\n李建国,,5\n", encoding="utf-8")
+    frame, _ = read_table(source)
+    assert len(frame) == 3  # only trailing lines are footers
+    source.write_text("类别,人数,金额\n城市,3,10\n农村,4,20\n合计,7,30\n", encoding="utf-8")
+    assert read_table(source)[0]["类别"].tolist() == ["城市", "农村"]
