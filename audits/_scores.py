@@ -244,6 +244,23 @@ def resolve_score(
     return spec.orient(values), spec
 
 
+def sorted_quantiles(values: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``numpy.quantile(values, qs)`` (method linear), bit for bit, from one sort: ``np.quantile`` partitions
+    around every one of the ~50 sweep quantiles, twice the time of a sort of 1M scores (half the score audit)."""
+    ordered = np.sort(np.asarray(values, dtype=float))
+    n = len(ordered)
+    virtual = (n - 1) * np.asarray(qs, dtype=float)
+    below = np.floor(virtual).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    below = np.minimum(below, n - 1)
+    gamma = virtual - below
+    a, b = ordered[below], ordered[above]
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)  # numpy's _lerp, exactly
+    return out
+
+
 def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_LEVELS,
                 quantiles: int = SWEEP_QUANTILES, calibration_bins: int = CALIBRATION_BINS,
                 weights: np.ndarray | None = None) -> ScoreBins:
@@ -258,7 +275,7 @@ def score_edges(oriented: np.ndarray, spec: ScoreSpec, *, max_levels: int = MAX_
     uniq = head if len(head) > max_levels else np.unique(oriented)
     few = spec.kind == "ordinal" or len(uniq) <= max_levels
     qs = np.linspace(0.0, 1.0, quantiles + 1)
-    cuts = None if few else np.quantile(oriented, qs) if weights is None else weighted_quantile(oriented, weights, qs)
+    cuts = None if few else sorted_quantiles(oriented, qs) if weights is None else weighted_quantile(oriented, weights, qs)
     return bins_from_summary(levels=uniq if few else None, cuts=cuts, spec=spec, quantiles=quantiles,
                              calibration_bins=calibration_bins)
 

@@ -237,14 +237,15 @@ def run() -> list[Figure]:
                note=f"verdict {result['verdict']}, {sum(result['summary'].values())} checks"),
         Figure(area=AREA, name="ratio fairlearn / engine", value=fairlearn_s / engine_s, unit="×", target="≥ 50×"),
     ]
-    scored_s, score_s, scored = _score_overhead(frame)
+    runs = [_score_overhead(frame) for _ in range(3)]  # one run on a shared machine moved the share by ±2 points
+    scored_s, score_s, scored = sorted(runs, key=lambda r: r[1] / (r[0] - r[1]))[1]
     figures += [
         Figure(area=AREA, name="engine in-process with a score, 1M rows (AUC, sweep, calibration)", value=scored_s,
                unit="s", note=f"{len(scored['score']['sweep']['thresholds'])} sweep thresholds, "
                f"{sum(c['metric'] == 'calibration_gap' for c in scored['checks'])} calibration checks"),
         Figure(area=AREA, name="threshold sweep + calibration within groups, 1M rows", value=score_s, unit="s"),
         Figure(area=AREA, name="sweep + calibration added to the 1M-row audit", value=100 * score_s / (scored_s - score_s),
-               unit="%", target="< 10 %"),
+               unit="%", target="< 10 %", note="median of 3 runs"),
     ]
     figures += cli_figures(frame, fairlearn_s)
     del frame
