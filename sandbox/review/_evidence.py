@@ -132,7 +132,7 @@ def prefill(
         scores = _scores_note(latest.get("scores"))
         variants = (latest.get("district_labels") or {}).get("variants") or []
         if variants:  # one place written several ways splits its group: the reviewer should know
-            scores += (f"; district labels: {len(variants)} sets look like one place written differently, not merged ("
+            scores += (f"; district labels: {len(variants)} set(s) look like one place written differently, not merged ("
                        + "; ".join(" / ".join(x["label"] for x in v["labels"]) for v in variants[:3]) + ")")
         if answer is not None:
             out["C19"] = {

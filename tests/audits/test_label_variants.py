@@ -215,3 +215,23 @@ def test_page_form_mapping_reaches_the_audit(demo_home: Path) -> None:
     assert not at.exception, at.exception
     assert any("要合并的名称“锦城街道办事处”不在文件" in e.value and "锦城街道" in e.value for e in at.error), \
         [e.value for e in at.error]
+
+
+def test_the_review_prefill_names_unmerged_variants() -> None:
+    from sandbox.review._evidence import prefill
+
+    tier = {"tier": "III", "score": 10, "max": 40, "reasons": [], "expert_rereview": False}
+    labels = {"column": "街道镇", "merged": [], "variants": [
+        {"key": "城关街道", "suggested": "城关街道", "rows": 9,
+         "labels": [{"label": "城关街道", "n": 7}, {"label": "城关街道办事处", "n": 2}]}]}
+    audit = {"audit_id": 4, "verdict": "fail", "run_id": "r", "policy": {"name": "standard", "version": "1"},
+             "district_labels": labels}
+    out = prefill(evidence={"audits": [audit], "privacy": None}, tier=tier, automated_decision=False,
+                  retention_until="2030-01-01")
+    assert out["C19"]["answer"] == "no"
+    assert out["C19"]["explanation"].endswith(
+        "; district labels: 1 set(s) look like one place written differently, not merged (城关街道 / 城关街道办事处)")
+    audit["district_labels"] = {"column": "街道镇", "merged": [], "variants": []}
+    again = prefill(evidence={"audits": [audit], "privacy": None}, tier=tier, automated_decision=False,
+                    retention_until="2030-01-01")
+    assert "district labels" not in again["C19"]["explanation"]
