@@ -177,7 +177,14 @@ def not_a_person(text: str, start: int, end: int, *, unintroduced: bool) -> bool
 
 
 # How a child's parent or grandparent, or an elder, is called by a first name: 花花妈妈, 一鸣爸爸, 秀芝阿姨.
-_KIN_TITLE = re.compile("爸爸|妈妈|奶奶|爷爷|姥姥|姥爷|外婆|外公|阿姨|叔叔|婶婶|大爷|大妈|伯伯")
+_KIN_TITLE = re.compile("爸爸|妈妈|奶奶|爷爷|姥姥|姥爷|外婆|外公|阿姨|叔叔|婶婶|大爷|大妈|伯伯|嫂子|大嫂|大姐|大哥|姐姐|哥哥")
+
+
+def _given_only(value: str) -> bool:
+    """Both characters far more common in given names than in text (桂芝, 玉兰; not 王芳, 李娜): a first name."""
+    from privacy.recognizers._person_given import given_name_llr
+
+    return given_name_llr(value) >= 2.0
 
 
 def with_kin_title(text: str, hits: list) -> list:
@@ -188,7 +195,7 @@ def with_kin_title(text: str, hits: list) -> list:
     for hit in hits:
         value = text[hit.start : hit.end]
         title = _KIN_TITLE.match(text, hit.end) if len(value) == 2 and hit.entity_type == "PERSON" else None
-        if title is not None and (value[0] == value[1] or value[0] not in single):
+        if title is not None and (value[0] == value[1] or value[0] not in single or _given_only(value)):
             hit = type(hit)(hit.entity_type, hit.start, title.end(), hit.score, hit.verdict, hit.context_word)
         out.append(hit)
     return out

@@ -24,11 +24,14 @@ from privacy.recognizers._person_rules import (
 __all__ = ["field_values", "not_a_name_value"]
 
 # A form's label and its value: 姓名：尼玛, 户名：汪大海 — the whole value is a name, surname list or not.
+_LABELS = ("姓名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
+           "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属|见证人|证明人|担保人|介绍人|推荐人|"
+           "被监护人|陪同人|领取人|送件人|诉求人|来电人|反映人|投诉人|举报人|当事人|被申请人|乳名|小名|曾用名|学名|别名|"
+           "签名|签字")
+# A form aligns its labels with spaces between the characters (姓　　名, 户　主, 申 请 人): allowed in any label.
+_SPACED_LABELS = "|".join("[ \u3000]*".join(label) for label in sorted(_LABELS.split("|"), key=len, reverse=True))
 _LABEL_VALUE = re.compile(
-    "(?:姓[ \u3000]*名|户名|持卡人|收款人|户主|联系人|申请人|监护人|委托人|受托人|代理人|经办人|签收人|填表人|"
-    "审核人|审批人|调查人|被调查人|报案人|承诺人|收件人|收货人|紧急联系人|家属|见证人|证明人|担保人|介绍人|推荐人|"
-    "被监护人|陪同人|领取人|送件人|诉求人|来电人|反映人|投诉人|举报人|当事人|被申请人|乳名|小名|曾用名|学名|别名|"
-    "签名|签字)"
+    f"(?:{_SPACED_LABELS})"
     "(?:姓名|签字|签名|签收)?(?:（[^）]{1,6}）)?[：:][ \u3000]{0,3}"
     "(?P<v>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}(?:[·•・][\u4e00-\u9fff]{1,8})+)(?=$|[\x00\\s\u3000，,。；;、（(0-9０-９+])"
 )

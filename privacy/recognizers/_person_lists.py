@@ -217,9 +217,16 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     added: list[Hit] = []
     columns = len(runs)
     remarks: set[tuple[int, int]] = set()
+    headed: set[int] = set()
     if "\t" in text or "\u3000" in text or "  " in text:
         columns_found, remarks = _table_columns(text)
         runs += columns_found
+    elif "\n" in text and " " in text and _NAME_HEADER.search(text) is not None:
+        columns_found, remarks = _table_columns(text, cell_sep=_ONE_SPACE)  # 考生编号 姓名 类别\n… 宁静 学术型
+        runs += columns_found
+    else:
+        columns_found = []
+    headed = {id(items) for items, named in columns_found if named}
     for index, (items, trusted) in enumerate(runs):
         field = index >= columns or id(items) in numbered  # a table column or a numbered list: whole cells
         if len(items) < 2 or any(text[a:b] in _HEADERS for a, b in items):
@@ -230,7 +237,7 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
         found = [any(h.start < b and a < h.end and h.score >= 0.5 for h in kept) for a, b in spans]
         counted = trusted and _COUNT_AFTER.match(text, items[-1][1]) is not None
         trusted = trusted or sum(found) * 2 >= len(items)
-        if not any(found) and not (counted and all(name_like(text[a:b]) for a, b in spans)):
+        if not any(found) and id(items) not in headed and not (counted and all(name_like(text[a:b]) for a, b in spans)):
             continue
         for a, b in spans:
             value = text[a:b]
@@ -260,14 +267,18 @@ _HEADERS = frozenset(("姓名", "性别", "年龄", "民族", "单位", "职务"
                       "序号", "金额", "备注", "身份证号", "关系", "国籍", "职业", "日期", "班级", "学号"))
 _HAN_FIELD = re.compile("[\u4e00-\u9fff]{2,3}")
 _CELL_SEP = re.compile("\t|\u3000+| {2,}")
-_NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象)?(?:姓名|名字)|户主|申请人|领取人|联系人")
+# A column of people: 姓名 (学生姓名 …), or a role ending in 人 (申请人, 被征收人, 承租人 — not 人数).
+_NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象|考生)?(?:姓名|名字)|户主|"
+                          "[\u4e00-\u9fff]{1,4}人(?:姓名)?|救助对象")
+_ONE_SPACE = re.compile(" ")
 # Headers of columns that hold remarks, categories, amounts or statuses, never names (备注: 单亲, 学生).
 _OTHER_HEADER = re.compile(
     "[\u4e00-\u9fff]{0,4}(?:备注|说明|类别|类型|状态|结果|原因|事由|情况|关系|性别|民族|职务|职业|岗位|单位|部门|"
     "金额|标准|方式|学历|专业|科目|成绩|等级|意见|用途|项目|地址|住址|时间|日期|来源)")
 
 
-def _table_columns(text: str) -> tuple[list[tuple[list[tuple[int, int]], bool]], set[tuple[int, int]]]:
+def _table_columns(text: str, *, cell_sep: re.Pattern[str] = _CELL_SEP
+                   ) -> tuple[list[tuple[list[tuple[int, int]], bool]], set[tuple[int, int]]]:
     """The columns of a table flattened into lines (cells split by tabs or wide spaces), and the cells
     of columns headed by a remark, category or amount (备注, 金额: never names).
 
@@ -279,7 +290,7 @@ def _table_columns(text: str) -> tuple[list[tuple[list[tuple[int, int]], bool]],
     for line in text.split("\n"):
         cells = []
         start = position
-        for match in _CELL_SEP.finditer(line):
+        for match in cell_sep.finditer(line):
             cells.append((start, position + match.start()))
             start = position + match.end()
         cells.append((start, position + len(line)))

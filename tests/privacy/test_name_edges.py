@@ -87,6 +87,7 @@ def test_amounts_units_and_shop_signs_are_not_names(text: str) -> None:
     # A first or pet name with a kin title is said as one name; a full name keeps its title outside.
     ("朵朵妈妈说今天不来接了", ["朵朵妈妈"]),
     ("这是秀兰阿姨做的月饼", ["秀兰阿姨"]),
+    ("这是玉珍阿姨做的月饼", ["玉珍阿姨"]),  # both characters far more common in given names: a first name
     ("这是王芳阿姨做的月饼", ["王芳"]),
 ])
 def test_lists_minority_names_and_kin_titles(text: str, expected: list[str]) -> None:
@@ -106,4 +107,16 @@ def test_a_doubled_common_word_before_a_title_is_no_name() -> None:
     ("公益岗位：护林员韦老三、保洁员覃桂兰、水管员蒙德林。", ["韦老三", "覃桂兰", "蒙德林"]),  # …员 is a post
 ])
 def test_shops_and_words_for_people_are_not_names(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("户\u3000主：江河\u3000人口：3", ["江河"]),  # a label aligned with spaces between its characters
+    # A table whose cells are split by single spaces: the column headed 姓名 holds names.
+    ("拟录取名单\n准考证号 姓名 专业\n2024001 安然 法学\n2024002 向前 医学", ["安然", "向前"]),
+    # A header that is a role ending in 人 heads a column of names, and is no name itself.
+    ("补偿结果\n户号\t承租人\t金额\nA-01\t乐平\t3,000\nA-02\t管宁\t2,000", ["乐平", "管宁"]),
+    ("物品清单\n名称 数量 单价\n白板 2 300\n红旗 5 20", []),
+])
+def test_form_labels_and_table_columns(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
