@@ -42,7 +42,8 @@ _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]
 # Words that take a person as their object: 让国庆顶一下, 找建国拿钥匙.
 _LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问", "转给", "告诉", "通知", "提醒", "转发给", "谢谢",
                       "感谢", "麻烦", "恭喜"))
-_TAKES_PERSON = "(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒|谢谢|感谢|麻烦|恭喜)|(?<=转发给)"
+_TAKES_PERSON = ("(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒|谢谢|感谢|麻烦|恭喜)|(?<=转发给)"
+                 "|(?<=[叫喊找问催]一下)|(?<=告诉一下|通知一下|提醒一下)")  # 找一下翠花: the verb softened
 _STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|阿姨|阿婆|奶奶|爷爷|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
@@ -112,8 +113,9 @@ def given_names(text: str, words: object) -> list[Hit]:
                 after_verb and own[1] == "ORG" and (follower is None or word in _tables()[0]))):
             continue  # the model reads a place, a verb or an adverb (顺路, 回国), after a verb an organisation
         if after_verb:
-            verb = words.ending(start)  # type: ignore[attr-defined]
-            if verb is None or text[verb:start] not in _LINKERS:
+            softened = 2 if text[max(0, start - 2) : start] == "一下" else 0
+            verb = words.ending(start - softened)  # type: ignore[attr-defined]
+            if verb is None or text[verb : start - softened] not in _LINKERS:
                 continue  # 慰问|金由: the "verb" is the end of a longer word
         if follower is None or (after_verb and follower in "！!，,"):
             # Only after a verb taking a person: the next word must be a verb or a pronoun (让国庆|顶),

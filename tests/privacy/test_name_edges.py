@@ -120,3 +120,12 @@ def test_shops_and_words_for_people_are_not_names(text: str, expected: list[str]
 ])
 def test_form_labels_and_table_columns(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("找一下翠花，她知道", ["翠花"]),  # a verb taking a person, softened by 一下
+    ("找一下物业，让他们来修", []),
+    ("问一下价格再说", []),
+])
+def test_a_given_name_after_a_softened_verb(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
