@@ -30,7 +30,7 @@ from typing import Any
 
 from sandbox.errors import InputError
 
-__all__ = ["EXPANSION", "Footprint", "expand_limit", "parquet_footprint"]
+__all__ = ["EXPANSION", "Expands", "Footprint", "expand_limit", "parquet_footprint"]
 
 EXPANSION = 64  # a real export decodes to 3–30× its Parquet size (dictionary-encoded 街道/年龄段: ~30×)
 MIN_LIMIT = 2 * 1024**3
@@ -38,6 +38,14 @@ MAX_FOOTER = 64 * 1024**2
 _BATCH_BUDGET = 64 * 1024**2  # DELTA_BYTE_ARRAY measured in batches that cannot exceed this
 _FIXED = {"BOOLEAN": 1, "INT32": 8, "INT64": 8, "INT96": 8, "FLOAT": 8, "DOUBLE": 8}  # as pandas holds them
 _OFFSET = 4  # an Arrow string's offset per value
+
+
+class Expands(InputError):
+    """``errors.parquet_expands``, with the decoded size reached (bytes) and the column most of it is in."""
+
+    def __init__(self, key: str, /, *, decoded: int, **params: object) -> None:
+        super().__init__(key, **params)
+        self.decoded = decoded
 
 
 @dataclass(kw_only=True)
@@ -173,8 +181,8 @@ def _refuse(decoded: int, limit: int, name: str, path: Path, per_column: dict[st
     if decoded <= limit:
         return
     column = max(per_column, key=lambda c: per_column[c]) if per_column else "?"
-    raise InputError("errors.parquet_expands", file=name, size_mb=f"{path.stat().st_size / 2**20:.1f}",
-                     decoded_gb=f"{decoded / 2**30:.1f}", limit_gb=f"{limit / 2**30:.1f}", column=column)
+    raise Expands("errors.parquet_expands", decoded=decoded, file=name, size_mb=f"{path.stat().st_size / 2**20:.1f}",
+                  decoded_gb=f"{decoded / 2**30:.1f}", limit_gb=f"{limit / 2**30:.1f}", column=column)
 
 
 def _dictionary_lengths(path: Path, chunks: list[tuple[int, str, int, int]]) -> list[tuple[int, int]]:
