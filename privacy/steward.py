@@ -172,6 +172,8 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
     ``budget`` (:func:`privacy.ledger.budget_status` plus ``share`` spent).
     """
     authorize(actor, "privacy.release")
+    from privacy.deid._quasi import quasi_columns
+
     rules = load_policy(policy)
     path = Path(path)
     frame = load_source(path)
@@ -184,7 +186,7 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
     name = (dataset or "").strip() or (path.stem if is_upload else path.parent.name)
     return {
         "columns": [str(c) for c in frame.columns], "rows": len(frame),
-        "quasi": [c for c in rules.quasi_identifiers if c in frame.columns],
+        "quasi": quasi_columns(rules, frame),
         "default_by": default_by, "keys": keys, "age_columns": ages, "policy_keys": from_policy,
         "missing_keys": [c for c in chosen if c not in keys and c not in ages and c not in from_policy],
         "dataset": name, "budget": budget_overview(actor=actor, dataset=name, policy=rules),

@@ -33,6 +33,7 @@ __all__ = [
     "canonical_header",
     "list_policies",
     "load_policy",
+    "same_header",
 ]
 
 OperatorName = Literal[
@@ -59,6 +60,12 @@ _HEADER_ALIASES: tuple[frozenset[str], ...] = (
     frozenset({"住址", "家庭住址", "户籍地址", "居住地址", "现住址", "详细地址", "家庭地址", "现居住地址",
                "户籍所在地", "通讯地址"}),
 )
+# Quasi-identifier headers only (a policy's ``quasi_identifiers``): a column rule such as 街道镇's
+# generalize_region with its code column does not carry over to 所属街道, the risk test does.
+QUASI_ALIASES: tuple[frozenset[str], ...] = (
+    frozenset({"街道镇", "街道", "乡镇街道", "街道乡镇", "所属街道", "所在街道", "镇街", "街镇", "乡镇", "所属乡镇",
+               "所属镇街", "所在乡镇", "所属街道乡镇", "街道名称", "乡镇名称"}),
+)
 _BRACKETED = re.compile(r"[（(【\[［][^）)】\]］]*[）)】\]］]")
 
 
@@ -69,6 +76,14 @@ def canonical_header(name: str) -> str:
     """
     text = "".join(unicodedata.normalize("NFKC", str(name)).split())
     return _BRACKETED.sub("", text).rstrip(":*") or text
+
+
+def same_header(a: str, b: str, *, quasi: bool = False) -> bool:
+    """Whether two headers name the same thing: equal after :func:`canonical_header`, or synonyms
+    (``出生年月`` / ``出生日期``; with ``quasi`` also ``所属街道`` / ``街道镇``)."""
+    left, right = canonical_header(a), canonical_header(b)
+    groups = _HEADER_ALIASES + QUASI_ALIASES if quasi else _HEADER_ALIASES
+    return left == right or any(left in group and right in group for group in groups)
 
 
 # Operators an entity type may map to: each works on a whole cell and on a span inside free text.
@@ -133,15 +148,8 @@ class DeidPolicy:
         spec = self.columns.get(column)
         if spec is not None:
             return spec
-        wanted = canonical_header(column)
-        keys = {canonical_header(key): key for key in self.columns}
-        if wanted in keys:
-            return self.columns[keys[wanted]]
-        for group in _HEADER_ALIASES:
-            if wanted in group:
-                for key in sorted(group & keys.keys()):
-                    return self.columns[keys[key]]
-        return None
+        matches = sorted(key for key in self.columns if same_header(column, key))
+        return self.columns[matches[0]] if matches else None
 
     def entity_operator(self, entity_type: str) -> OperatorSpec | None:
         """The operator for ``entity_type``: its own rule, else the policy's ``default``, else None (no rule)."""

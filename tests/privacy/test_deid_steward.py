@@ -260,3 +260,46 @@ def test_a_row_that_only_looks_like_a_footer_in_the_middle_stays(tmp_path: Path)
     assert len(frame) == 3  # only trailing lines are footers
     source.write_text("类别,人数,金额\n城市,3,10\n农村,4,20\n合计,7,30\n", encoding="utf-8")
     assert read_table(source)[0]["类别"].tolist() == ["城市", "农村"]
+
+
+def _quasi_csv(path: Path) -> Path:
+    """60 低保 records whose district column is called 所属街道 (the policy says 街道镇)."""
+    import random
+
+    rng = random.Random(7)
+    lines = ["序号,性别,年龄,所属街道,人员类别,月保障金"]
+    streets = ["翠苑街道"] * 20 + ["古荡街道"] * 20 + ["西溪街道"] * 19 + ["三墩镇"]
+    for i, street in enumerate(streets, start=1):
+        sex, age = (rng.choice("男女"), rng.choice([72, 75, 78])) if street != "三墩镇" else ("女", 96)
+        lines.append(f"{i},{sex},{age},{street},低保,785")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_anonymised_is_not_claimed_over_a_district_column_the_policy_names_differently(
+        people_home: Path, tmp_path: Path, lang: str) -> None:
+    """The risk test ran on 年龄 and 性别 only (k=29) and labelled 匿名化 a release whose 所属街道 left classes of 7."""
+    import json
+
+    source = _quasi_csv(tmp_path / "低保.csv")
+    done = runner.invoke(app, ["--lang", lang, "release", "package", str(source), "--dataset", f"q-{lang}",
+                               "--policy", "anonymise", "--json", *AS])
+    assert done.exit_code == 0, done.output
+    made = json.loads(done.stdout)
+    released = pd.read_csv(Path(made["path"]) / "data.csv", dtype=str)
+    smallest = int(released.groupby(["年龄", "性别", "所属街道"]).size().min())  # independent of the tool
+    assert smallest < 10
+    assert made["label"] == "去标识化" and made["k"] == smallest
+    assert "所属街道" in made["manifest"]["risk"]["quasi_identifiers"]
+    readme = (Path(made["path"]) / "README.md").read_text(encoding="utf-8")
+    assert "仍属于个人信息" in readme and "de-identified" in readme
+
+
+def test_quasi_identifiers_by_header_variant_and_by_content() -> None:
+    from privacy.deid._quasi import quasi_columns
+
+    frame = pd.DataFrame({"性 别": ["男", "女"], "年龄（岁）": ["70", "80"], "所属街道": ["翠苑街道", "古荡街道"],
+                          "户籍地": ["西湖区", "余杭区"], "人员类别": ["低保", "特困"], "金额": ["785", "900"],
+                          "城乡": ["城镇", "农村"]})
+    assert quasi_columns(load_policy("anonymise"), frame) == ["年龄（岁）", "性 别", "所属街道", "户籍地"]
