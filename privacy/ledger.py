@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import unicodedata
 from typing import Any
 
 from sqlalchemy import select
@@ -103,7 +105,14 @@ def _budget_row(session: Session, dataset: str, *, lock: bool) -> PrivacyBudget 
     query = select(PrivacyBudget).where(PrivacyBudget.dataset == dataset)
     if lock:
         query = query.with_for_update()
-    return session.scalars(query).first()
+    row = session.scalars(query).first()
+    if row is not None:
+        return row
+    # A ledger written before names were normalised may hold 低保２０２６ for 低保2026: the same budget.
+    query = select(PrivacyBudget).order_by(PrivacyBudget.id)
+    if lock:
+        query = query.with_for_update()
+    return next((r for r in session.scalars(query) if dataset_key(r.dataset) == dataset), None)
 
 
 def _spends(session: Session, budget_id: int) -> list[PrivacySpend]:
@@ -111,8 +120,19 @@ def _spends(session: Session, budget_id: int) -> list[PrivacySpend]:
                                 .order_by(PrivacySpend.id)))
 
 
+_CJK_SPACE = re.compile(r"\s+(?=[\u2e80-\u9fff\uf900-\ufaff])|(?<=[\u2e80-\u9fff\uf900-\ufaff])\s+")
+
+
+def dataset_key(dataset: str) -> str:
+    """The ledger's name for a dataset: NFKC (full-width digits and letters, the ideographic space), runs of
+    spaces as one, none next to a Chinese character — ``低保２０２６``, ``低保　2026`` and ``低保2026`` are one
+    budget (each was a fresh ε before)."""
+    text = " ".join(unicodedata.normalize("NFKC", dataset or "").split())
+    return _CJK_SPACE.sub("", text)
+
+
 def _check_dataset(dataset: str) -> str:
-    name = (dataset or "").strip()
+    name = dataset_key(dataset)
     if not name or len(name) > 200:
         raise InputError("privacy.err.dataset_name", dataset=dataset)
     return name

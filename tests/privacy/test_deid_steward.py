@@ -303,3 +303,20 @@ def test_quasi_identifiers_by_header_variant_and_by_content() -> None:
                           "户籍地": ["西湖区", "余杭区"], "人员类别": ["低保", "特困"], "金额": ["785", "900"],
                           "城乡": ["城镇", "农村"]})
     assert quasi_columns(load_policy("anonymise"), frame) == ["年龄（岁）", "性 别", "所属街道", "户籍地"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_dataset_name_typed_with_full_width_digits_is_the_same_budget(people_home: Path, tmp_path: Path,
+                                                                        lang: str) -> None:
+    """低保２０２６ (an IME's full-width digits) and 低保　2026 each opened a fresh ε for the same data."""
+    source = _quasi_csv(tmp_path / "低保.csv")
+    spend = ["--lang", lang, "release", "histogram", str(source), "--by", "性别", "--epsilon", "2",
+             "--keys-from-data", *AS]
+    first = runner.invoke(app, [*spend, "--dataset", f"低保2026{lang}"])
+    assert first.exit_code == 0, first.output
+    for variant in (f"低保２０２６{lang}", f"低保　2026{lang}", f" 低保 2026{lang} "):
+        again = runner.invoke(app, [*spend, "--dataset", variant])
+        assert again.exit_code == 1, (variant, again.output)
+        assert ("隐私预算不足" if lang == "zh" else "budget") in again.stderr
+    shown = runner.invoke(app, ["--lang", lang, "budget", "show", f"低保２０２６{lang}", "--json", *AS])
+    assert shown.exit_code == 0 and '"epsilon_spent": 2.0' in shown.stdout, shown.output
