@@ -145,7 +145,9 @@ def latin_names(text: str) -> list[Hit]:
             end += 1  # Vicky陈: an English name with the Chinese surname after it
         said = _LATIN_SAID.match(text, end)
         listed = bool(hits) and _LATIN_LIST_SEP.fullmatch(text, hits[-1].end, start) is not None
-        if not (listed or _after_role(text, start) or _LATIN_TITLE.match(text, end)
+        speaker = ((start == 0 or text[start - 1] in "\n\x00") and text[end : end + 1] in ("：", ":")
+                   and _HAN.match(text[end - 1]) is not None)  # Mike王：… (a message's speaker with a surname)
+        if not (listed or speaker or _after_role(text, start) or _LATIN_TITLE.match(text, end)
                 or _LATIN_GREETED.search(text, 0, start)
                 or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue

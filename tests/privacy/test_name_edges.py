@@ -129,3 +129,11 @@ def test_form_labels_and_table_columns(text: str, expected: list[str]) -> None:
 ])
 def test_a_given_name_after_a_softened_verb(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kevin李：明天的会改到下午了", ["Kevin李"]),  # a message's speaker: an English name with a surname
+    ("Note: 会议改期", []),
+])
+def test_an_english_name_with_a_surname_speaking_a_message(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
