@@ -134,8 +134,10 @@ def summary(data: dict[str, Any]) -> None:
 
 
 def meeting_tab(actor: Actor, data: dict[str, Any]) -> None:
-    members = data["members"]
     attendance = data["state"]["attendance"]
+    # the roster the review was opened with, less members who left (as record_attendance): a member who joined
+    # later is not on it (the page failed with a KeyError for every role once anyone had joined)
+    members = [m for m in data["members"] if m["username"] in attendance]
     st.dataframe([{tr("col.display_name"): m["name"], tr("col.username"): m["username"],
                    tr("review.ui.category"): m["category"], tr("review.ui.sex"): m["sex"],
                    tr("review.ui.affiliation"): m["affiliation"], tr("review.ui.interests"): "；".join(m["interests"]),
