@@ -23,13 +23,33 @@ def _no_database_file() -> bool:
     return path is not None and not path.exists()
 
 
+def _no_schema() -> bool:
+    """Whether a server database (PostgreSQL) has no sandbox tables yet (checked without migrating it).
+
+    Counting the accounts migrates the database first: a command run on the new,
+    empty database before ``sandbox restore`` (``verify --all``, the workbench's
+    first page) created the schema, and the restore then refused a "non-empty" database.
+    """
+    url = get_settings().db_url
+    if sqlite_path(url) is not None:
+        return False
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return not inspect(conn).has_table("users")
+    finally:
+        engine.dispose()
+
+
 def first_run() -> bool:
     """Whether the data home has no account yet (the workbench then shows the first-run page).
 
-    Creates nothing: a home without its database file stays empty, so that
-    ``sandbox restore`` can still fill it.
+    Creates nothing: a home without its database file (SQLite) or without any
+    table (PostgreSQL) stays empty, so that ``sandbox restore`` can still fill it.
     """
-    return _no_database_file() or count_users() == 0
+    return _no_database_file() or _no_schema() or count_users() == 0
 
 
 def require_initialised() -> None:

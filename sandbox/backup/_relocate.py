@@ -105,7 +105,8 @@ def _rewrite_column(conn: Connection, table: str, column: str, *, is_json: bool,
     expr = value
     for i, (old, new) in enumerate(pairs):
         params |= {f"old{i}": old, f"new{i}": new, f"tok{i}": f"{token}{i}#"}
-        update(f":tok{i}", f"{value} = :old{i}", params)
+        if not cast:  # a whole value that is the path; never a JSON document, and PostgreSQL type-checks
+            update(f":tok{i}", f"{value} = :old{i}", params)  # CAST(token AS JSON) even when no row matches
         for j in range(len(_ENDS)):
             expr = f"replace({expr}, :old{i} || :end{j}, :tok{i} || :end{j})"
     update(expr, anywhere, params)
