@@ -9,7 +9,13 @@ the heavy engines load only when a scan or a release actually runs.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
+
+# onnxruntime (the name model) writes a device id under ~/.cache/Microsoft at import unless told not to: as root
+# with HOME=/nonexistent that made a root-only /nonexistent, the home of every system account (their workbench
+# crashed). Set here, before any privacy module can import onnxruntime (get_settings() sets it too).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 # name → module that defines it; each area appends its own names.
 _LAZY_API = {

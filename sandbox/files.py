@@ -277,7 +277,8 @@ def private_cache_dir(name: str) -> Path:
     candidates.append(Path(tempfile.gettempdir()) / f"algorithm-sandbox-{os.geteuid()}" / name)
     for folder in candidates:
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # others may not even list it
+            folder.mkdir(mode=0o700, exist_ok=True)
         except OSError:
             continue
         if _own_private(folder) and _own_private(folder.parent):

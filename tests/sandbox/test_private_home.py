@@ -74,7 +74,7 @@ def test_private_cache_dir_skips_a_folder_another_account_planted(tmp_path: Path
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     mine = private_cache_dir("jieba")
     assert mine == tmp_path / "cache" / "algorithm-sandbox" / "jieba"
-    assert _mode(mine) == 0o700 and mine.stat().st_uid == os.geteuid()
+    assert _mode(mine) == 0o700 and _mode(mine.parent) == 0o700 and mine.stat().st_uid == os.geteuid()
 
     # no usable cache home (a service account's HOME=/nonexistent): the per-account folder in the temp folder,
     # unless someone else made it first (world-writable here; owned by another account when run as root)
@@ -122,3 +122,12 @@ def test_settings_switch_off_onnxruntime_telemetry(monkeypatch) -> None:
     reset_settings_cache()
     get_settings()
     assert os.environ["ORT_DISABLE_TELEMETRY"] == "1"
+
+
+def test_importing_the_name_model_runtime_writes_nothing_in_home(tmp_path: Path) -> None:
+    """onnxruntime wrote ~/.cache/Microsoft/DeveloperTools/.onnxruntime at import (as root with HOME=/nonexistent:
+    a root-only /nonexistent, the home of every system account)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", "import privacy, onnxruntime"], env=env, check=True, cwd=ROOT,
+                   capture_output=True)
+    assert list(tmp_path.iterdir()) == []
