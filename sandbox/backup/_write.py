@@ -30,6 +30,9 @@ __all__ = ["FORMAT", "backup"]
 FORMAT = "sandbox-backup/1"
 _SKIP_SUFFIXES = ("-wal", "-shm", "-journal")
 _TEMP_MARKS = (".tmp", ".partial-", "sandbox-backup-", "write-probe", ".restore-")
+# Scratch folders of running operations under work/ (models.scoring, models.service intake, the workbench's
+# uploads, weak isolation): a vendor model's copy, an uploaded table; created and removed while a backup runs.
+_SCRATCH = ("score-", "intake-", "upload-", "isolated-")
 
 
 class _Hashing(io.RawIOBase):
@@ -58,7 +61,10 @@ def _store_paths(settings: Settings) -> set[Path]:
 
 
 def _temporary(rel: Path) -> bool:
-    """Half-written things of other processes (atomic temp files, partial folders, other backups' stages)."""
+    """Half-written things of other processes (atomic temp files, partial folders, other backups' stages),
+    and the scratch folders of operations under way (``work/score-…``: transient copies, never state)."""
+    if len(rel.parts) > 2 and rel.parts[0] == "work" and rel.parts[1].startswith(_SCRATCH):
+        return True
     return any(part.startswith(".") and any(mark in part for mark in _TEMP_MARKS) for part in rel.parts)
 
 
@@ -133,12 +139,20 @@ def backup(out: str | Path) -> dict[str, Any]:
         if artifacts is not None and artifacts.is_dir() and not artifacts.is_relative_to(settings.home):
             members += [(f"mlflow-artifacts/{p.relative_to(artifacts).as_posix()}", p)
                         for p in _home_files(artifacts, skip)]
+        vanished: list[str] = []
         with tarfile.open(part, "w:gz", compresslevel=6) as tar:
             for name, path in members:
-                info = tar.gettarinfo(str(path), arcname=name)
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                with path.open("rb") as handle:
+                try:
+                    handle = path.open("rb")
+                except FileNotFoundError:  # removed since the listing by a process still working: not state
+                    vanished.append(name)
+                    continue
+                with handle:
+                    # size and mode of the file as opened: a file replaced (atomic rename) since the listing is
+                    # read whole, never cut to the old size or padded
+                    info = tar.gettarinfo(arcname=name, fileobj=handle)
+                    info.uid = info.gid = 0
+                    info.uname = info.gname = ""
                     reader = _Hashing(handle)
                     tar.addfile(info, reader)
                 files[name] = {"sha256": reader.digest.hexdigest(), "size": reader.size, "mode": info.mode & 0o777}
@@ -158,4 +172,4 @@ def backup(out: str | Path) -> dict[str, Any]:
     with session_scope() as s:
         log_activity(s, None, "home.backup", out.name, files=len(files))
     return {"archive": str(out), "files": len(files), "bytes": out.stat().st_size, "chain_heads": heads,
-            "stores": {k: v["kind"] for k, v in stores.items()}}
+            "stores": {k: v["kind"] for k, v in stores.items()}, "vanished": vanished}

@@ -266,3 +266,53 @@ def test_small_home_round_trip_and_refusals(home: Path, tmp_path: Path) -> None:
     assert restored.exit_code == 0, restored.stderr
     assert json.loads(restored.stdout)["chain_heads"] == {}
     assert authenticate("boss", "boss-password-1").role == "admin"
+
+
+def test_backup_while_operations_run_skips_their_scratch_and_files_removed_meanwhile(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live deployment: a scoring run's scratch folder (the vendor model's copy, an uploaded table) is no state
+    and is not archived; a file another process removes between the backup's listing and its reading is
+    skipped and named (before: FileNotFoundError, no archive); a file replaced by an atomic rename meanwhile is
+    read whole as opened."""
+    from sandbox.backup import _write
+    from sandbox.backup import backup as make_backup
+    from sandbox.cli import app
+    from sandbox.store import reset_engines
+
+    made = CliRunner().invoke(app, ["init", "--admin", "boss"], env={"SANDBOX_PASSWORD": "boss-password-1"})
+    assert made.exit_code == 0, made.stderr
+    scratch = home / "work" / "score-k2j4h1" / "artifact"
+    scratch.mkdir(parents=True)
+    (scratch / "model.pkl").write_bytes(b"\x80" * 1000)
+    release = home / "work" / "releases" / "r1"
+    release.mkdir(parents=True)
+    (release / "table.csv").write_text("区县,人数\n城关街道,12\n", encoding="utf-8")
+    (release / "gone.csv").write_text("a\n", encoding="utf-8")
+    (release / "report.json").write_text('{"v": 1}', encoding="utf-8")
+    listed = _write._home_files
+
+    def listing_then_others_work(root: Path, skip: set[Path]) -> list[Path]:
+        files = listed(root, skip)
+        if root == home:  # what other processes do right after the listing
+            (release / "gone.csv").unlink()
+            replacement = release / ".report.json.tmp"
+            replacement.write_text('{"v": 2, "rows": 12345}', encoding="utf-8")
+            os.replace(replacement, release / "report.json")
+        return files
+
+    monkeypatch.setattr(_write, "_home_files", listing_then_others_work)
+    archive = tmp_path / "live.tar.gz"
+    summary = make_backup(archive)
+    assert summary["vanished"] == ["home/work/releases/r1/gone.csv"]
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        report = tar.extractfile("home/work/releases/r1/report.json").read()  # type: ignore[union-attr]
+    assert "home/work/releases/r1/table.csv" in names
+    assert not [n for n in names if "score-" in n or n.endswith("gone.csv")]
+    assert json.loads(report) == {"v": 2, "rows": 12345}
+    reset_engines()
+    home.rename(tmp_path / "gone")
+    restored = _cli("restore", str(archive), "--json")
+    assert restored.exit_code == 0, restored.stderr
+    assert json.loads(restored.stdout)["ok"]
+    assert (home / "work" / "releases" / "r1" / "table.csv").is_file() and not (home / "work" / "score-k2j4h1").exists()
