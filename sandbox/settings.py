@@ -159,13 +159,9 @@ class Settings:
         """
         try:
             self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _make_private(self.home)
             for sub in (self.demo_dir, self.secrets_dir, self.keys_dir, self.work_dir):
                 sub.mkdir(mode=0o700, exist_ok=True)
-            for sub in (self.secrets_dir, self.keys_dir, self.work_dir):
-                _make_private(sub)
-            if self.mlflow_artifacts_dir is not None and self.mlflow_artifacts_dir.is_dir():
-                _make_private(self.mlflow_artifacts_dir)
+            self.close_home()
             # A unique probe name: several processes may start at once.
             with tempfile.NamedTemporaryFile(dir=self.home, prefix=".write-probe-"):
                 pass
@@ -174,6 +170,13 @@ class Settings:
                 "errors.home_unusable", path=str(self.home), reason=exc.strerror or str(exc)
             ) from exc
         return self.home
+
+    def close_home(self) -> None:
+        """Make the existing home, ``secrets/``, ``keys/``, ``work/`` and a local artifact folder 0700 where this
+        account owns them and others may enter; creates nothing (a server store's home may not exist yet)."""
+        for folder in (self.home, self.secrets_dir, self.keys_dir, self.work_dir, self.mlflow_artifacts_dir):
+            if folder is not None and folder.is_dir():
+                _make_private(folder)
 
 
 def _make_private(folder: Path) -> None:

@@ -58,6 +58,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 def _make_engine(url: str) -> Engine:
     sqlite_file = sqlite_path(url)
+    get_settings().close_home()  # any store: a home other accounts may enter is closed on every start
     if sqlite_file is not None:
         if sqlite_file.parent == get_settings().home:
             get_settings().ensure_home()

@@ -85,3 +85,36 @@ def test_a_command_before_restore_leaves_an_empty_database_empty(pg: str, tmp_pa
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
         reset_engines()
         reset_settings_cache()
+
+
+def test_a_postgresql_deployment_closes_its_data_home_too(pg: str, tmp_path: Path) -> None:
+    """With the store on PostgreSQL the home holds the secrets, keys, scores and releases; a restore (or an older
+    release) left it 0755 — only the SQLite store's start used to close it."""
+    import stat
+
+    url = _database(pg, "closed_home")
+    home = tmp_path / "home"
+    env = {"SANDBOX_HOME": str(home), "SANDBOX_DB_URL": url}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    try:
+        reset_settings_cache()
+        reset_engines()
+        made = CliRunner().invoke(app, ["init", "--admin", "boss"], env={"SANDBOX_PASSWORD": "boss-password-1"},
+                                  catch_exceptions=False)
+        assert made.exit_code == 0, made.stderr
+        for folder in (home, home / "secrets", home / "work"):
+            folder.chmod(0o755)
+        reset_engines()
+        result = CliRunner().invoke(app, ["whoami", "--as", "boss", "--password", "boss-password-1"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        assert [stat.S_IMODE(f.stat().st_mode) for f in (home, home / "secrets", home / "work")] == [0o700] * 3
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+        reset_engines()
+        reset_settings_cache()
