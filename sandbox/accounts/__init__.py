@@ -5,7 +5,13 @@ The service layer above the core ``sandbox.users`` and the review's keys:
 one transaction per change. Backups are in :mod:`sandbox.backup`.
 """
 
-from sandbox.accounts._first_run import first_run, init_home, require_first_run, require_initialised
+from sandbox.accounts._first_run import (
+    first_run,
+    init_home,
+    require_first_run,
+    require_initialised,
+    require_own_home,
+)
 from sandbox.accounts._manage import (
     add_organisation,
     change_password,
@@ -24,6 +30,7 @@ __all__ = [
     "list_accounts",
     "require_first_run",
     "require_initialised",
+    "require_own_home",
     "reset_password",
     "rotate_key",
     "set_account_active",

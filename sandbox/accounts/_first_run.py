@@ -14,7 +14,7 @@ from sandbox.store import session_scope, sqlite_path
 from sandbox.store.tables import User
 from sandbox.users import MIN_PASSWORD_LENGTH, add_user, count_users
 
-__all__ = ["first_run", "init_home", "require_first_run", "require_initialised"]
+__all__ = ["first_run", "init_home", "require_first_run", "require_initialised", "require_own_home"]
 
 
 def _no_database_file() -> bool:
@@ -52,6 +52,36 @@ def first_run() -> bool:
     return _no_database_file() or _no_schema() or count_users() == 0
 
 
+def _account_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def require_own_home() -> None:
+    """Raise ``accounts.home_other_owner`` (ConfigError) when the data home belongs to another account.
+
+    An administrator who runs ``sandbox …`` as root on the service account's
+    home (a restore, a score, a backup's log line) left root-owned files there —
+    scores, MLflow run folders, releases, SQLite's WAL — that the workbench,
+    running as the service account, could no longer read or write. Checked
+    before anything is touched; a home that does not exist yet is not checked.
+    """
+    from sandbox.errors import ConfigError
+
+    home = get_settings().home
+    try:
+        owner = home.stat().st_uid
+    except OSError:  # not there yet, or not reachable: the commands themselves say what is wrong
+        return
+    if owner != os.geteuid():
+        raise ConfigError("accounts.home_other_owner", home=str(home), owner=_account_name(owner),
+                          me=_account_name(os.geteuid()))
+
+
 def require_initialised() -> None:
     """Raise ``errors.home_not_initialised`` (ConfigError) unless the data home has been set up.
 
@@ -62,12 +92,17 @@ def require_initialised() -> None:
     """
     from sandbox.errors import ConfigError
 
+    require_own_home()
     if first_run():
         raise ConfigError("errors.home_not_initialised", home=str(get_settings().home))
 
 
 def require_first_run() -> None:
-    """Raise ``accounts.init_has_users`` (ConflictError) when the home has accounts already."""
+    """Raise ``accounts.init_has_users`` (ConflictError) when the home has accounts already.
+
+    First ``accounts.home_other_owner`` (:func:`require_own_home`): init as root on the service account's home.
+    """
+    require_own_home()
     users = count_users()  # migrates the sandbox database on first use
     if users:
         raise ConflictError("accounts.init_has_users", home=str(get_settings().home), count=users)

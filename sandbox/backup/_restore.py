@@ -179,6 +179,9 @@ def _move_tree(source: Path, target: Path) -> None:
 def restore(archive: str | Path) -> dict[str, Any]:
     """Fill the configured (empty) data home and stores from ``archive``; returns what was restored and verified."""
     settings = get_settings()
+    from sandbox.accounts import require_own_home
+
+    require_own_home()  # root restoring into the service account's home left it root's files
     archive = Path(archive).expanduser().resolve()
     manifest = check_archive(archive)
     _check_target(settings, manifest)

@@ -18,8 +18,10 @@ def demo(
     as_json: JsonFlag = False,
 ) -> None:
     """生成演示环境 / build the demo world (deterministic)."""
+    from sandbox.accounts import require_own_home
     from sandbox.demo import build_demo_world
 
+    require_own_home()
     result = build_demo_world(reset=reset)
     emit(result, as_json=as_json, human=lambda: say(
         "cli.demo_built" if result["built"] else "cli.demo_exists", path=result["home"]

@@ -131,3 +131,28 @@ def test_importing_the_name_model_runtime_writes_nothing_in_home(tmp_path: Path)
     subprocess.run([sys.executable, "-c", "import privacy, onnxruntime"], env=env, check=True, cwd=ROOT,
                    capture_output=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_root_is_refused_on_the_service_accounts_home(home: Path, tmp_path: Path) -> None:
+    """An administrator's `sudo sandbox restore/score/...` on the service account's home left root-owned files
+    (scores, MLflow runs, WAL) the workbench could no longer read; refused before anything is touched."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the home to another account")
+    import pwd
+
+    made = CliRunner().invoke(app, ["init", "--admin", "boss"], env={"SANDBOX_PASSWORD": PW}, catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    from sandbox.store import reset_engines
+
+    reset_engines()
+    for path in [home, *home.rglob("*")]:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    before = sorted((p.relative_to(home), p.stat().st_mtime_ns) for p in home.rglob("*"))
+    owner = pwd.getpwuid(65534).pw_name
+    for args in (["whoami", "--as", "boss", "--password", PW], ["demo"], ["restore", str(tmp_path / "x.tar.gz")],
+                 ["init", "--admin", "other"]):
+        result = CliRunner().invoke(app, ["--lang", "en", *args], env={"SANDBOX_PASSWORD": PW},
+                                    catch_exceptions=False)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"belongs to the account {owner}" in result.stderr and f"runuser -u {owner} --" in result.stderr
+    assert sorted((p.relative_to(home), p.stat().st_mtime_ns) for p in home.rglob("*")) == before
