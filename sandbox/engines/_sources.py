@@ -126,6 +126,11 @@ def read_source(session: SparkSession, source: str | Path) -> DataFrame:
         except Exception as exc:
             raise InputError(ERR_TABLE_MISSING, table=text) from exc
     kind = _kind(text)
+    if kind == "parquet" and (not URI.match(text) or text.startswith("file:")):
+        from sandbox._parquet import parquet_footprint
+
+        for file in _data_files(Path(text.removeprefix("file://"))):  # each local part measured from its footer:
+            parquet_footprint(file, file=file.name)  # a < 2 MB part that decodes to terabytes would stall the job
     reader = session.read
     if kind == "csv":
         options = _csv_options(text)

@@ -52,3 +52,23 @@ def test_bytes_in_no_known_encoding_are_refused_naming_file_and_line(tmp_path: P
 
 def test_remote_sources_are_read_as_utf8_commas() -> None:
     assert _csv_options("hdfs://nn:8020/data/people.csv") == {"encoding": "UTF-8", "sep": ","}
+
+
+def test_a_parquet_part_that_would_expand_is_refused_before_spark_reads(tmp_path: Path) -> None:
+    """The footprint guard of read_table (sandbox._parquet) holds for Spark's local sources too: nothing is
+    handed to Spark (no session is needed to see the refusal)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sandbox.engines._sources import read_source
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    pq.write_table(pa.table({"编号": ["A1", "A2"], "街道镇": ["锦城街道", "青山湖街道"]}), folder / "part-0.parquet")
+    rows = 300
+    value = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["是" * ((8 << 20) // 3)]))
+    pq.write_table(pa.table({"编号": [f"B{i}" for i in range(rows)], "街道镇": value}), folder / "part-1.parquet",
+                   compression="zstd", store_schema=False)
+    with pytest.raises(InputError) as caught:
+        read_source(None, str(folder))  # type: ignore[arg-type]
+    assert caught.value.key == "errors.parquet_expands" and caught.value.params["file"] == "part-1.parquet"
