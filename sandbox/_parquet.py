@@ -146,12 +146,12 @@ def parquet_footprint(path: str | Path, *, file: str | None = None, limit: int |
     # the footer's own sizes of what is left (the pages' uncompressed bytes) must fit before anything is read
     _refuse(fixed + sum(u for *_, u in (*dictionary, *delta)), limit, name, path, per_column)
     bounds: dict[tuple[int, str], tuple[int, int]] = {}  # (group, column) → (bound, estimate)
-    for (g, column, rows, uncompressed), (longest, mean) in zip(dictionary, _dictionary_lengths(path, dictionary),
-                                                              strict=True):
+    for (g, column, rows, uncompressed), (longest, mean) in zip(dictionary, _reading(name, _dictionary_lengths, path,
+                                                                                   dictionary), strict=True):
         bounds[g, column] = (rows * (longest + _OFFSET) + uncompressed, rows * (mean + _OFFSET))
     decoded, measured = fixed, []
     for g, column, _rows, _u in delta:  # rare (Parquet v2 writers); its footer says nothing useful: measured
-        size = _measure_delta(path, g, column, limit - decoded + 1)
+        size = _reading(name, _measure_delta, path, g, column, limit - decoded + 1)
         decoded += size
         per_column[column] = per_column.get(column, 0) + size
         measured.append(column)
@@ -166,7 +166,7 @@ def parquet_footprint(path: str | Path, *, file: str | None = None, limit: int |
         if decoded + sum(b for b, _ in remaining.values()) <= limit:
             break
         g, column = key
-        size = _measure_dictionary(path, g, column, limit - decoded + 1)
+        size = _reading(name, _measure_dictionary, path, g, column, limit - decoded + 1)
         del remaining[key]
         decoded += size
         per_column[column] = per_column.get(column, 0) + size
@@ -175,6 +175,16 @@ def parquet_footprint(path: str | Path, *, file: str | None = None, limit: int |
     return Footprint(rows=meta.num_rows, columns=len(schema), measured=measured,
                      bound=decoded + sum(b for b, _ in remaining.values()),
                      decoded=decoded + sum(e for _, e in remaining.values()))
+
+
+def _reading(name: str, read: Any, *args: Any) -> Any:
+    """Run one of the reads below; a damaged page is the file's problem (``errors.file_parse``), not a crash."""
+    import pyarrow as pa
+
+    try:
+        return read(*args)
+    except (pa.ArrowException, OSError, ValueError, MemoryError) as exc:  # ArrowInvalid, ArrowIOError …
+        raise InputError("errors.file_parse", file=name, reason=type(exc).__name__) from exc
 
 
 def _refuse(decoded: int, limit: int, name: str, path: Path, per_column: dict[str, int]) -> None:

@@ -111,3 +111,18 @@ def test_the_cli_refuses_the_bomb_as_audit_data_and_scan_input(home: Path, tmp_p
     scan = runner.invoke(app, ["pii", "scan", str(bomb), "--as", "steward", "--password", DEMO_PASSWORD])
     assert scan.exit_code == 1, scan.output
     assert "文件 export.parquet（0.0 MB）读入后将膨胀到约 2.3 GB" in scan.output
+
+
+def test_a_damaged_dictionary_page_is_a_parse_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.parquet"
+    rng = np.random.default_rng(1)
+    pq.write_table(pa.table({"街道镇": rng.choice(["锦城街道", "青山湖街道", "玲珑街道"], 5_000)}), path,
+                   compression="zstd")
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(0)
+    data = bytearray(path.read_bytes())
+    for i in range(chunk.dictionary_page_offset + 12, chunk.data_page_offset):  # the footer stays intact
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as info:
+        read_table(path)
+    assert info.value.key == "errors.file_parse" and info.value.params["file"] == "damaged.parquet"
