@@ -24,6 +24,17 @@ with st.sidebar:
     )
 
 
+def _home_problem() -> str | None:
+    """Why this process must not work on the data home (another account's home), else None."""
+    from sandbox.accounts import require_own_home
+
+    try:
+        require_own_home()
+    except SandboxError as exc:
+        return error_text(exc)
+    return None
+
+
 def _first_run() -> bool:
     """No account yet: the data home waits for ``sandbox init`` (checked until the first account exists)."""
     if st.session_state.get("_has_users"):
@@ -68,6 +79,10 @@ def login_page() -> None:
         )
 
 
+problem = _home_problem()  # a workbench started as root on the service account's home writes root's files there
+if problem is not None:
+    st.error(problem)
+    st.stop()
 actor = current_actor()
 if actor is not None:
     from sandbox.users import is_active

@@ -90,3 +90,27 @@ def test_my_account_changes_password_and_rotates(home: Path) -> None:
     assert not at.error
     at.run()
     assert "live" in at.dataframe[0].value.to_csv()
+
+
+def test_the_workbench_refuses_a_home_of_another_account(home: Path) -> None:
+    """Started as root on the service account's home it would write root-owned files the service cannot read."""
+    import os
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the home to another account")
+    add_user(username="boss", password=PW, role="admin")
+    before = sorted(p.name for p in home.iterdir())
+    for path in [home, *home.rglob("*")]:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    try:
+        at = _page("app.py").run()
+        assert not at.exception and len(at.text_input) == 0  # no login form, nothing else drawn
+        import pwd
+
+        assert f"属于账户 {pwd.getpwuid(65534).pw_name}" in at.error[0].value and "runuser -u" in at.error[0].value
+        assert sorted(p.name for p in home.iterdir()) == before
+    finally:
+        for path in [home, *home.rglob("*")]:
+            os.chown(path, 0, 0, follow_symlinks=False)
