@@ -25,6 +25,7 @@ from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import PERSON_NOUNS, surnames
+from privacy.recognizers._person_tables import NAME_HEADER, ONE_SPACE, table_columns
 
 __all__ = ["counted_names", "list_names", "name_like", "named_by_aside", "refine_end"]
 
@@ -219,10 +220,10 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     remarks: set[tuple[int, int]] = set()
     headed: set[int] = set()
     if "\t" in text or "\u3000" in text or "  " in text:
-        columns_found, remarks = _table_columns(text)
+        columns_found, remarks = table_columns(text)
         runs += columns_found
-    elif "\n" in text and " " in text and _NAME_HEADER.search(text) is not None:
-        columns_found, remarks = _table_columns(text, cell_sep=_ONE_SPACE)  # 考生编号 姓名 类别\n… 宁静 学术型
+    elif "\n" in text and " " in text and NAME_HEADER.search(text) is not None:
+        columns_found, remarks = table_columns(text, cell_sep=ONE_SPACE)  # 考生编号 姓名 类别\n… 宁静 学术型
         runs += columns_found
     else:
         columns_found = []
@@ -266,59 +267,6 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
 _HEADERS = frozenset(("姓名", "性别", "年龄", "民族", "单位", "职务", "电话", "联系电话", "手机", "住址", "地址", "签名",
                       "序号", "金额", "备注", "身份证号", "关系", "国籍", "职业", "日期", "班级", "学号"))
 _HAN_FIELD = re.compile("[\u4e00-\u9fff]{2,3}")
-_CELL_SEP = re.compile("\t|\u3000+| {2,}")
-# A column of people: 姓名 (学生姓名 …), or a role ending in 人 (申请人, 被征收人, 承租人 — not 人数).
-_NAME_HEADER = re.compile("(?:学生|申请人|户主|联系人|家长|患者|监护人|领取人|救助对象|考生)?(?:姓名|名字)|户主|"
-                          "[\u4e00-\u9fff]{1,4}人(?:姓名)?|救助对象")
-_ONE_SPACE = re.compile(" ")
-# Headers of columns that hold remarks, categories, amounts or statuses, never names (备注: 单亲, 学生).
-_OTHER_HEADER = re.compile(
-    "[\u4e00-\u9fff]{0,4}(?:备注|说明|类别|类型|状态|结果|原因|事由|情况|关系|性别|民族|职务|职业|岗位|单位|部门|"
-    "金额|标准|方式|学历|专业|科目|成绩|等级|意见|用途|项目|地址|住址|时间|日期|来源)")
-
-
-def _table_columns(text: str, *, cell_sep: re.Pattern[str] = _CELL_SEP
-                   ) -> tuple[list[tuple[list[tuple[int, int]], bool]], set[tuple[int, int]]]:
-    """The columns of a table flattened into lines (cells split by tabs or wide spaces), and the cells
-    of columns headed by a remark, category or amount (备注, 金额: never names).
-
-    A column whose header cell is 姓名 (户主, 申请人 …) is a trusted run of names; any other
-    column of two or more rows with the same number of cells is a run like a list.
-    """
-    rows: list[list[tuple[int, int]]] = []
-    position = 0
-    for line in text.split("\n"):
-        cells = []
-        start = position
-        for match in cell_sep.finditer(line):
-            cells.append((start, position + match.start()))
-            start = position + match.end()
-        cells.append((start, position + len(line)))
-        rows.append(cells if len(cells) >= 2 else [])
-        position += len(line) + 1
-    runs: list[tuple[list[tuple[int, int]], bool]] = []
-    other: set[tuple[int, int]] = set()
-    k = 0
-    while k < len(rows):
-        width = len(rows[k])
-        j = k
-        while j < len(rows) and width and len(rows[j]) == width:
-            j += 1
-        if j - k >= 2:
-            header = [text[a:b].strip() for a, b in rows[k]]
-            named = {c for c, cell in enumerate(header) if _NAME_HEADER.fullmatch(cell)}
-            body = rows[k + 1 : j] if named else rows[k:j]
-            for column in range(width):
-                if _OTHER_HEADER.fullmatch(header[column]):
-                    other.update(row[column] for row in rows[k + 1 : j])  # 备注: 单亲, 学生 are not names
-                    continue
-                items = [row[column] for row in body if _SHORT.fullmatch(text, *row[column])]
-                if len(items) >= (1 if column in named else 2):
-                    runs.append((items if len(items) >= 2 else items * 2, column in named))
-        k = max(j, k + 1)
-    return runs, other
-
-
 _ETC_COUNT = re.compile("等(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})(?:名|人|位|户|家)")
 
 
