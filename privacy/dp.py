@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from diffprivlib.mechanisms import Geometric, Snapping
 
+from privacy._public_keys import refuse_personal_keys
 from privacy.deid._generalize import UNKNOWN, age_band_codes, age_band_labels
 from privacy.deid._policy import DeidPolicy
 from privacy.ledger import BudgetLedger, check_epsilon
@@ -215,6 +216,8 @@ def dp_histogram(frame: pd.DataFrame, by: list[str], *, epsilon: float, accounta
                                       for c, vals in where.items()])
         data = frame.loc[mask]
     codes, domains, source = _cells(data, by, policy, keys, keys_from_data)
+    # the keys are published as they are (a name column's names would be rows of the table): refused before ε
+    refuse_personal_keys(by, domains, skip=(OTHER, UNKNOWN, *age_band_labels(policy.age_bands)))
     spend_id = accountant.reserve(epsilon=eps, query="histogram", scope=where,
                                   details={"by": by, "cells": math.prod(len(d) for d in domains),
                                            "mechanism": "geometric", "keys_source": source})

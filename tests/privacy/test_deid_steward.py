@@ -320,3 +320,30 @@ def test_a_dataset_name_typed_with_full_width_digits_is_the_same_budget(people_h
         assert ("隐私预算不足" if lang == "zh" else "budget") in again.stderr
     shown = runner.invoke(app, ["--lang", lang, "budget", "show", f"低保２０２６{lang}", "--json", *AS])
     assert shown.exit_code == 0 and '"epsilon_spent": 2.0' in shown.stdout, shown.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_dp_table_never_publishes_names_or_ids_as_its_groups(people_home: Path, tmp_path: Path, lang: str) -> None:
+    """--keys-from-data over 户主姓名 published every name as a row of the 'differentially private' table."""
+    import json
+
+    source = tmp_path / "花名册.csv"
+    source.write_text(FOOTER_CSV.replace("户主姓名", "户主姓名,身份证号").replace("1,王秀英,", "1,王秀英,330106195303120425,")
+                      .replace("2,李建国,", "2,李建国,330106194807050139,").replace("3,陈桂兰,", "3,陈桂兰,33010219400922088X,"),
+                      encoding="utf-8")
+    out = tmp_path / "dp.csv"
+    for column, entity in (("户主姓名", "PERSON×3"), ("身份证号", "CN_RESIDENT_ID×3")):
+        done = runner.invoke(app, ["--lang", lang, "release", "histogram", str(source), "--by", f"所属街道,{column}",
+                                   "--epsilon", "0.5", "--dataset", f"keys-{lang}", "--keys-from-data",
+                                   "--out", str(out), *AS])
+        assert done.exit_code == 1, done.output
+        assert column in done.stderr and entity in done.stderr
+        assert ("预算未变" if lang == "zh" else "budget is unchanged") in done.stderr
+        assert not out.exists()
+    status = runner.invoke(app, ["budget", "show", f"keys-{lang}", "--json", *AS])
+    assert status.exit_code != 0 or json.loads(status.stdout)["epsilon_spent"] == 0  # never charged
+    done = runner.invoke(app, ["--lang", lang, "release", "histogram", str(source), "--by", "所属街道,年龄",
+                               "--epsilon", "0.5", "--dataset", f"keys-{lang}", "--keys-from-data", "--out", str(out),
+                               *AS])
+    assert done.exit_code == 0, done.output
+    assert [s for s in ("王秀英", "李建国", "陈桂兰", "3301") if s in out.read_text(encoding="utf-8-sig")] == []
