@@ -177,6 +177,24 @@ def _read_lines(path: Path, name: str) -> tuple[list[str], str]:
     return lines, encoding
 
 
+def _tab_table(path: Path) -> bool:
+    """A .txt that is a table saved as 文本文件(制表符分隔) / Unicode 文本: most lines split by tabs into the same
+    number of cells. Scanned line by line it was read as free text: names alone in a cell (张　伟) went
+    unreported and the report had no columns, while de-identification read the same file as a table."""
+    from sandbox.tabular import decode_text
+
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    try:
+        text, _ = decode_text(head, file=path.name)
+    except InputError:
+        return False  # undecodable or cut inside a character: the line reader says what is wrong
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    widths = Counter(line.count("\t") + 1 for line in lines)
+    count = max((n for w, n in widths.items() if w > 1), default=0)
+    return count >= 2 and count >= 0.5 * len(lines)
+
+
 def scan_file(
     path: str | Path,
     *,
@@ -186,7 +204,7 @@ def scan_file(
     display_name: str | None = None,
     progress: Progress | None = None,
 ) -> ScanReport:
-    """Scan a .txt (one text per line), .csv/.tsv, Excel, Parquet or .jsonl file.
+    """Scan a .txt (one text per line; a tab-separated table as a table), .csv/.tsv, Excel, Parquet or .jsonl file.
 
     A .jsonl file is scanned on its ``text`` field unless ``columns`` names
     others. Raises :class:`InputError` for unreadable input (empty, binary,
@@ -204,7 +222,7 @@ def scan_file(
         raise InputError("errors.pii_file_type", file=name, suffix=suffix or "(none)", allowed=" ".join(SCAN_SUFFIXES))
     if path.stat().st_size == 0:
         raise InputError("errors.file_empty", file=name)
-    if suffix == ".txt":
+    if suffix == ".txt" and not _tab_table(path):
         lines, encoding = _read_lines(path, name)
         if progress is not None:
             progress(0.0, name)

@@ -347,3 +347,25 @@ def test_a_dp_table_never_publishes_names_or_ids_as_its_groups(people_home: Path
                                *AS])
     assert done.exit_code == 0, done.output
     assert [s for s in ("王秀英", "李建国", "陈桂兰", "3301") if s in out.read_text(encoding="utf-8-sig")] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pii_scan_reads_a_tab_separated_txt_as_the_table_it_is(people_home: Path, tmp_path: Path, lang: str) -> None:
+    """The .txt was scanned line by line: 张　伟 alone in a cell unreported, no columns, footer lines counted."""
+    import json
+
+    source = tmp_path / "认证名单.txt"
+    source.write_bytes("\r\n".join("\t".join(row) for row in [*TAB_ROWS, ["合计：4人"], ["制表人：王晓燕"]])
+                       .encode("utf-16"))
+    done = runner.invoke(app, ["--lang", lang, "pii", "scan", str(source), "--json", *AS])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert report["rows"] == 4 and report["kind"] == "table"
+    names = sorted(f["row"] for f in report["findings"] if f["column"] == "姓名")
+    assert names[:2] == [0, 1]  # 王秀英, 张　伟 (the Latin names are left to the name column's rule in deid)
+    assert {c["column"]: c["entity_type"] for c in report["columns"]}["姓名"] == "PERSON"
+    assert {c["column"] for c in report["columns"] if c["has_pii"]} >= {"姓名", "证件号码", "手机号码"}
+    plain = tmp_path / "来电记录.txt"  # free text stays line by line
+    plain.write_text("王秀英来电反映，电话13957112846。\n李建国\t说明情况。\n", encoding="utf-8")
+    text = json.loads(runner.invoke(app, ["pii", "scan", str(plain), "--json", *AS]).stdout)
+    assert text["kind"] == "text" and text["rows"] == 2
