@@ -65,26 +65,35 @@ def scan_record(result: Any, *, rows_in: int) -> dict[str, Any]:
 
 
 def anonymisation_test(policy: DeidPolicy, risk: RiskReport | None, *, identifying_columns: list[str],
-                       text_entities: dict[str, int]) -> tuple[bool, list[str]]:
-    """Whether the policy's test allows 匿名化, with the reasons it does not."""
+                       text_entities: dict[str, int], lang: str | None = "en") -> tuple[bool, list[str]]:
+    """Whether the policy's test allows 匿名化, with the reasons it does not (in ``lang``; None: the user's)."""
+    from sandbox.i18n import t
+
+    reasons = _reasons(policy, risk, identifying_columns=identifying_columns, text_entities=text_entities)
+    return not reasons, [t(key, lang, **params) if lang else t(key, **params) for key, params in reasons]
+
+
+def _reasons(policy: DeidPolicy, risk: RiskReport | None, *, identifying_columns: list[str],
+             text_entities: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     test = policy.anonymisation_test
-    reasons: list[str] = []
     if not test:
-        return False, ["policy has no anonymisation test"]
+        return [("privacy.anon.no_test", {})]
+    reasons: list[tuple[str, dict[str, Any]]] = []
     if test.get("no_direct_identifiers", True) and identifying_columns:
-        reasons.append(f"pseudonymised/masked identifiers remain: {', '.join(identifying_columns)}")
+        reasons.append(("privacy.anon.identifiers", {"columns": ", ".join(identifying_columns)}))
     if test.get("no_direct_identifiers", True) and text_entities:
-        reasons.append("free text still carries (replaced) personal information")
+        reasons.append(("privacy.anon.free_text", {}))
     if risk is None:
-        reasons.append("no quasi-identifiers to assess")
+        reasons.append(("privacy.anon.no_quasi", {}))
     else:
         if "k" in test and risk.k < int(test["k"]):
-            reasons.append(f"k={risk.k} < {test['k']}")
+            reasons.append(("privacy.anon.k", {"k": risk.k, "target": test["k"]}))
         if "max_prosecutor_risk" in test and risk.prosecutor_highest > float(test["max_prosecutor_risk"]):
-            reasons.append(f"prosecutor risk {risk.prosecutor_highest:.3f} > {test['max_prosecutor_risk']}")
+            reasons.append(("privacy.anon.prosecutor", {"risk": f"{risk.prosecutor_highest:.3f}",
+                                                        "limit": test["max_prosecutor_risk"]}))
         if "l" in test and risk.l_distinct is not None and risk.l_distinct < int(test["l"]):
-            reasons.append(f"ℓ={risk.l_distinct} < {test['l']}")
-    return not reasons, reasons
+            reasons.append(("privacy.anon.l", {"l": risk.l_distinct, "target": test["l"]}))
+    return reasons
 
 
 def _read_keys(keys: str | Path | dict[str, list[str]] | None) -> dict[str, list[str]] | None:
@@ -240,6 +249,10 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     risk = risk_report(released, qi, sensitive=sensitive, k=rules.risk.k) if qi and len(released) else None
     passed, reasons = anonymisation_test(rules, risk, identifying_columns=result.identifying_columns,
                                          text_entities=result.text_entities)
+    reasons_zh = anonymisation_test(rules, risk, identifying_columns=result.identifying_columns,
+                                    text_entities=result.text_entities, lang="zh")[1]
+    shown = anonymisation_test(rules, risk, identifying_columns=result.identifying_columns,
+                               text_entities=result.text_entities, lang=None)[1]
     label = LABEL_ANON if passed else LABEL_DEID
     release_id = f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     target = get_settings().work_dir / "releases" / f"{_slug(dataset)}-{release_id}"
@@ -259,7 +272,8 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
                        "columns": [str(c) for c in frame.columns]},
             "policy": {"ref": rules.ref, "name": rules.name, "version": rules.version, "file": rules.source},
             "label": label, "label_en": "anonymised" if passed else "de-identified",
-            "anonymisation_test": {"passed": passed, "reasons": reasons, "test": rules.anonymisation_test},
+            "anonymisation_test": {"passed": passed, "reasons": reasons, "reasons_zh": reasons_zh,
+                                   "test": rules.anonymisation_test},
             "operators": result.operations, "text_entities": result.text_entities,
             "suppressed_rows": result.suppressed_rows, "rows_released": len(released),
             "risk": risk.to_dict() if risk else None,
@@ -295,7 +309,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
         raise
     return {"id": row_id, "release_id": release_id, "path": str(target), "zip": str(zip_path), "label": label,
             "k": risk.k if risk else None, "epsilon": manifest["epsilon_spent"], "manifest_sha256": manifest_sha,
-            "anonymisation_reasons": reasons, "manifest": manifest}
+            "anonymisation_reasons": reasons, "anonymisation_reasons_shown": shown, "manifest": manifest}
 
 
 def list_releases(*, actor: Actor, dataset: str | None = None, trial_id: int | None = None) -> list[dict[str, Any]]:

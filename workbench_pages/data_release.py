@@ -189,6 +189,6 @@ if (made := results.get("package")) is not None:
                   after=", ".join(f"{k}×{v}" for k, v in scanned["release"]["entity_types"].items())
                   or tr("privacy.deid.none_found")))
     if made["anonymisation_reasons"]:
-        st.caption(trm("privacy.page.why_deid", reasons="; ".join(made["anonymisation_reasons"])))
+        st.caption(trm("privacy.page.why_deid", reasons="；".join(made["anonymisation_reasons_shown"])))
     st.download_button(tr("privacy.page.download"), Path(made["zip"]).read_bytes(), file_name=Path(made["zip"]).name,
                        mime="application/zip", key="rel_download")

@@ -369,3 +369,22 @@ def test_pii_scan_reads_a_tab_separated_txt_as_the_table_it_is(people_home: Path
     plain.write_text("王秀英来电反映，电话13957112846。\n李建国\t说明情况。\n", encoding="utf-8")
     text = json.loads(runner.invoke(app, ["pii", "scan", str(plain), "--json", *AS]).stdout)
     assert text["kind"] == "text" and text["rows"] == 2
+
+
+def test_why_a_release_is_not_anonymised_is_said_in_the_users_language(people_home: Path, tmp_path: Path) -> None:
+    """The zh page showed '标为去标识化而非匿名化的原因：pseudonymised/masked identifiers remain: …; k=7 < 10'."""
+    from privacy.release import create_release
+    from sandbox.i18n import set_language
+    from tests.privacy.release_helpers import STEWARD
+
+    source = _quasi_csv(tmp_path / "低保.csv")
+    set_language("zh")
+    made = create_release(actor=STEWARD, source=source, dataset="why-zh", policy="anonymise")
+    assert made["label"] == "去标识化"
+    assert any("低于要求的 10" in r for r in made["anonymisation_reasons_shown"]), made["anonymisation_reasons_shown"]
+    assert not any(c.isascii() and c.isalpha() and c not in "k" for r in made["anonymisation_reasons_shown"] for c in r)
+    test = made["manifest"]["anonymisation_test"]
+    assert any("k=" in r and "<" in r for r in test["reasons"]) and any("低于" in r for r in test["reasons_zh"])
+    set_language("en")
+    made = create_release(actor=STEWARD, source=source, dataset="why-en", policy="anonymise")
+    assert any(r.startswith("k=") and "< 10" in r for r in made["anonymisation_reasons_shown"])
