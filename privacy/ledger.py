@@ -131,6 +131,25 @@ def dataset_key(dataset: str) -> str:
     return _CJK_SPACE.sub("", text)
 
 
+def _charged_elsewhere(session: Session, name: str, source: str | None) -> str | None:
+    """The other dataset whose ledger already holds a spend on the source file ``source`` (``sha256:…``)."""
+    if not source:
+        return None
+    budgets = {b.id: b.dataset for b in session.scalars(select(PrivacyBudget))}
+    for spend in session.scalars(select(PrivacySpend).order_by(PrivacySpend.id)):
+        other = budgets.get(spend.budget_id)
+        if (spend.details or {}).get("source_fingerprint") == source and other is not None \
+                and dataset_key(other) != name:
+            return other
+    return None
+
+
+def _refuse_elsewhere(session: Session, name: str, source: str | None) -> None:
+    other = _charged_elsewhere(session, name, source)
+    if other is not None:
+        raise RuleViolation("privacy.err.source_charged_elsewhere", dataset=name, other=other)
+
+
 def _check_dataset(dataset: str) -> str:
     name = dataset_key(dataset)
     if not name or len(name) > 200:
@@ -151,7 +170,7 @@ def _refuse_overspend(name: str, eps: float, dlt: float, spent_e: float, spent_d
 
 
 def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
-             scope: dict[str, Any] | None = None) -> None:
+             scope: dict[str, Any] | None = None, source: str | None = None) -> None:
     """Refuse early (before reading data) a query the ledger would refuse; changes nothing.
 
     Read-only and advisory: :func:`reserve` repeats the check under the lock
@@ -161,6 +180,7 @@ def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
     eps, dlt = check_epsilon(epsilon, delta)
     name = _check_dataset(dataset)
     with session_scope() as session:
+        _refuse_elsewhere(session, name, source)
         budget = _budget_row(session, name, lock=False)
         if budget is None:
             return
@@ -171,7 +191,7 @@ def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
 
 def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, query: str,
             scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
-            policy: str | DeidPolicy = "default") -> int:
+            policy: str | DeidPolicy = "default", source: str | None = None) -> int:
     """Check and record a spend in one serialised transaction; return its id.
 
     Call this *before* drawing any noise. The budget row is created on first
@@ -192,6 +212,7 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
     for attempt in range(2):
         try:
             with session_scope(immediate=True) as session:
+                _refuse_elsewhere(session, name, source)
                 budget = _budget_row(session, name, lock=True)
                 if budget is None:
                     budget = PrivacyBudget(dataset=name, epsilon_total=rules.dp.epsilon_total,
@@ -203,7 +224,8 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
                 spent_e, spent_d = spent_within([(r.epsilon, r.delta, r.scope or {}) for r in rows], norm)
                 _refuse_overspend(name, eps, dlt, spent_e, spent_d, budget.epsilon_total, budget.delta_total)
                 spend = PrivacySpend(budget_id=budget.id, epsilon=eps, delta=dlt, query=query[:64], scope=norm,
-                                     details=details or {}, actor=actor.username, role=actor.role)
+                                     details={**(details or {}), **({"source_fingerprint": source} if source else {})},
+                                     actor=actor.username, role=actor.role)
                 session.add(spend)
                 session.flush()
                 log_activity(session, actor, "privacy.budget_spend", name, epsilon=eps, delta=dlt,
@@ -222,18 +244,21 @@ class BudgetLedger:
     :meth:`reserve` is a serialised database transaction.
     """
 
-    def __init__(self, *, actor: Actor, dataset: str, policy: str | DeidPolicy = "default") -> None:
+    def __init__(self, *, actor: Actor, dataset: str, policy: str | DeidPolicy = "default",
+                 source: str | None = None) -> None:
         self.actor = actor
         self.dataset = _check_dataset(dataset)
         self.policy = load_policy(policy)
+        self.source = source  # "sha256:<file>": one file is charged to one dataset's budget only
 
     def reserve(self, *, epsilon: float, delta: float = 0.0, query: str,
                 scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None) -> int:
         return reserve(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, query=query,
-                       scope=scope, details=details, policy=self.policy)
+                       scope=scope, details=details, policy=self.policy, source=self.source)
 
     def precheck(self, *, epsilon: float, delta: float = 0.0, scope: dict[str, Any] | None = None) -> None:
-        precheck(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, scope=scope)
+        precheck(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, scope=scope,
+                 source=self.source)
 
     def status(self) -> dict[str, Any]:
         return budget_status(actor=self.actor, dataset=self.dataset, policy=self.policy, missing_ok=True)

@@ -122,8 +122,13 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
                       keys: str | Path | dict[str, list[str]] | None = None, keys_from_data: bool = False,
                       where: dict[str, list[str]] | None = None, random_state: Any = None,
                       engine: str | None = None, spark_progress: Any = None,
-                      job_group: str | None = None) -> dict[str, Any]:
+                      job_group: str | None = None, source_file: str | Path | None = None) -> dict[str, Any]:
     """A DP histogram of ``source`` over ``by`` charged to ``dataset``'s ledger (the CLI's ``release histogram``).
+
+    A source file (``source`` itself, or ``source_file`` for a frame read from
+    it) is charged to one dataset only: its sha256 is kept with each spend, and
+    the same file under another dataset name is refused before it is read
+    (``privacy.err.source_charged_elsewhere``) — a new name is no fresh ε.
 
     ``engine="spark"``: ``source`` is a Parquet/CSV file or folder or a table
     name; Spark computes the exact counts (:mod:`privacy._spark`) before the
@@ -156,6 +161,12 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
     from privacy.dp import dp_histogram
     from sandbox.tabular import read_table
 
+    file = source if isinstance(source, str | Path) else source_file
+    if file is not None and Path(file).is_file():  # the same file under another dataset name: refused, not a fresh ε
+        from sandbox.files import sha256_file
+
+        ledger.source = f"sha256:{sha256_file(Path(file))}"
+        ledger.precheck(epsilon=epsilon, scope=where)
     frame = read_table(Path(source), work="release")[0] if isinstance(source, str | Path) else source
     table = dp_histogram(frame, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                          keys_from_data=keys_from_data, where=where, random_state=random_state)
@@ -261,7 +272,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
         write_table_safe(released, data_file)
         table: DPTable | None = None
         if histogram_by:
-            ledger = BudgetLedger(actor=actor, dataset=dataset, policy=rules)
+            ledger = BudgetLedger(actor=actor, dataset=dataset, policy=rules, source=f"sha256:{source_sha}")
             table = dp_histogram(frame, histogram_by, epsilon=float(epsilon or 0), accountant=ledger,
                                  keys=key_map, keys_from_data=keys_from_data, random_state=random_state)
             write_table_safe(table.table, tmp / "histogram.csv")

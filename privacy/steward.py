@@ -291,7 +291,8 @@ def release_dp_table(*, actor: Actor, path: str | Path, by: list[str], epsilon: 
     frame = load_source(path)
     keys = None if keys_from_data else public_keys(path=path, frame=frame, by=by)
     result = release_histogram(actor=actor, source=frame, by=by, epsilon=epsilon, dataset=dataset, policy=policy,
-                               keys=keys, keys_from_data=keys_from_data, random_state=random_state)
+                               keys=keys, keys_from_data=keys_from_data, random_state=random_state,
+                               source_file=path if isinstance(path, str | Path) else None)
     result["budget"] = budget_overview(actor=actor, dataset=result["dataset"], policy=policy)
     return result
 

@@ -97,7 +97,7 @@ def _journey(demo: Path, tmp: Path) -> str:
     keys.write_text(yaml.safe_dump({scenario["district"]: [d["name"] for d in scenario["districts"]]},
                                    allow_unicode=True), encoding="utf-8")
     _cli("release", "histogram", str(demo / "data.csv"), "--by", scenario["district"], "--epsilon", "0.5", "--keys",
-         str(keys), "--dataset", "pension-prod", user="steward")
+         str(keys), "--dataset", "pension", user="steward")  # the demo charged data.csv to "pension"
     review = str(_cli("review", "open", trial, user="chair")["review_id"])
     _cli("review", "attend", review, "--present", ",".join(COMMITTEE), user="chair")
     from sandbox.review import CHECKLIST

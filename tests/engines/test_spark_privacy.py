@@ -43,6 +43,8 @@ def test_spark_histogram_equals_pandas_and_charges_once_each(audit_source, stewa
 
 
 def test_failed_spark_job_spends_nothing(home: Path, spark, steward) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
     from sqlalchemy import func, select
 
     from privacy._tables import Release
@@ -50,7 +52,14 @@ def test_failed_spark_job_spends_nothing(home: Path, spark, steward) -> None:  #
 
     broken = home.parent / "broken"
     broken.mkdir()
-    (broken / "part-0.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    # A Parquet file whose footer is sound (the upload's size check passes) but whose data pages are damaged:
+    # the Spark job itself fails half-way.
+    part = broken / "part-0.parquet"
+    pq.write_table(pa.table({"街道镇": [f"街道{i % 7}" for i in range(20_000)]}), part, use_dictionary=False,
+                   compression="snappy")
+    data = bytearray(part.read_bytes())
+    data[8:4008] = bytes(range(256)) * 15 + bytes(160)
+    part.write_bytes(bytes(data))
     with pytest.raises(JobFailed) as caught:
         release_histogram(actor=steward, source=broken, by=["街道镇"], epsilon=1.0, dataset="broken",
                           keys_from_data=True, engine="spark")

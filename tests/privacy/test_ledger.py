@@ -176,3 +176,30 @@ def test_budget_row_uses_policy_totals(home: Path, tmp_path: Path) -> None:
     assert (status["epsilon_total"], status["delta_total"], status["policy"]) == (2.0, 0.0001, "small@2")
     assert status["epsilon_remaining"] == pytest.approx(1.75)
     np.testing.assert_allclose(status["delta_spent"], 0.0)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_same_file_under_another_dataset_name_is_refused_before_any_noise(home: Path, tmp_path: Path,
+                                                                               lang: str) -> None:
+    """A new dataset name opened a fresh ε for the same file: one file is charged to one budget only."""
+    from privacy.release import release_histogram
+
+    first = tmp_path / "低保.csv"
+    people(300).to_csv(first, index=False)
+    done = release_histogram(actor=STEWARD, source=first, by=["性别"], epsilon=1.0, dataset=f"低保{lang}",
+                             keys={"性别": ["男", "女"]}, random_state=1)
+    assert done["dataset"] == f"低保{lang}"
+    again = tmp_path / "低保-副本.csv"  # the same file uploaded again under another name
+    again.write_bytes(first.read_bytes())
+    spy = SpyRandomState()
+    for source in (again, people(300)):  # a frame read from that file (the workbench) likewise
+        with pytest.raises(RuleViolation) as err:
+            release_histogram(actor=STEWARD, source=source, by=["性别"], epsilon=1.0, dataset=f"低保-新{lang}",
+                              keys={"性别": ["男", "女"]}, random_state=spy, source_file=again)
+        assert err.value.key == "privacy.err.source_charged_elsewhere" and spy.draws == 0
+        assert f"低保{lang}" in err.value.render(lang)
+    with pytest.raises(NotFoundError):
+        budget_status(actor=STEWARD, dataset=f"低保-新{lang}")  # nothing recorded under the new name
+    release_histogram(actor=STEWARD, source=again, by=["性别"], epsilon=1.0, dataset=f"低保{lang}",
+                      keys={"性别": ["男", "女"]}, random_state=1)  # its own dataset: charged there
+    assert budget_status(actor=STEWARD, dataset=f"低保{lang}")["epsilon_spent"] == pytest.approx(2.0)
