@@ -14,6 +14,7 @@ policy's ADDRESS rule to all of it and the re-scan reports what is left.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ import pandas as pd
 __all__ = ["SAMPLE_ROWS", "add_split_addresses", "split_address_columns"]
 
 SAMPLE_ROWS = 400
+# A bare number, a range or an age band (65, 1,260.00, 60-69, 60～69岁): an age or an amount, not a door number.
+_NUMBER = re.compile(r"\s*[-+]?[0-9０-９][0-9０-９,，.．\s\-–—~～]*(?:周?岁|元|人|户)?\s*")
 MIN_SHARE = 0.1  # of a column's sampled non-blank cells that end an address across cells
 
 
@@ -69,8 +72,8 @@ def _one_pass(columns: list, rows: list[tuple], *, skip: set) -> dict[str, int]:
     for values in rows:
         text, ends, owners = "", [], []
         for column, value in zip(columns, values, strict=True):
-            if column in skip or not isinstance(value, str) or not value.strip():
-                continue
+            if column in skip or not isinstance(value, str) or not value.strip() or _NUMBER.fullmatch(value):
+                continue  # a bare number (年龄 65 or 60-69, 金额 1260 beside 锦城街道) is no door: 锦城街道65 is no address
             filled[column] += 1
             text += value.strip()
             ends.append(len(text))

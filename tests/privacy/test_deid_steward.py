@@ -388,3 +388,20 @@ def test_why_a_release_is_not_anonymised_is_said_in_the_users_language(people_ho
     set_language("en")
     made = create_release(actor=STEWARD, source=source, dataset="why-en", policy="anonymise")
     assert any(r.startswith("k=") and "< 10" in r for r in made["anonymisation_reasons_shown"])
+
+
+def test_a_number_next_to_a_district_is_no_split_address(home: Path) -> None:
+    """锦城街道 | 65 (a 街道镇 column before 年龄 or 金额) read as 锦城街道65: the re-scan of the output then refused
+    every such export (年龄: ADDRESS) — seen on the 1M-row bench table."""
+    from privacy._split_address import split_address_columns
+    from privacy.deid import deidentify_frame, load_policy
+
+    frame = pd.DataFrame({"姓名": ["张伟", "王芳", "李娜", "刘洋"] * 25,
+                          "街道镇": ["锦城街道", "太湖源镇", "青山湖街道", "锦北街道"] * 25,
+                          "年龄": [str(60 + i % 30) for i in range(100)], "金额": ["1260"] * 100})
+    assert split_address_columns(frame) == {}
+    result = deidentify_frame(frame, load_policy("default"), suppress=False)
+    assert result.pii_after == {} and result.frame.loc[0, "年龄"] == "60-69"  # the age band beside 锦城街道 too
+    door = pd.DataFrame({"乡镇街道": ["五常街道"] * 20, "村社区": ["荆山湾村"] * 20, "门牌号": ["4组17号"] * 20,
+                         "年龄": ["65"] * 20})
+    assert set(split_address_columns(door)) == {"门牌号", "村社区"}  # a real door number still ends an address
