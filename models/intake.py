@@ -121,11 +121,19 @@ def _mlmodel(root: Path, name: str) -> dict[str, Any]:
 _VERSION = re.compile(r"\d{1,4}(?:\.\d{1,6}){1,3}")
 
 
+def _parsed_mlmodel(root: Path) -> Any:
+    """``root/MLmodel`` read with the vendor-file limit and parsed; ``{}`` when it is no YAML (too big: InputError)."""
+    try:
+        return yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return {}
+
+
 def saved_sklearn_version(root: Path) -> str | None:
     """The scikit-learn version the vendor saved the model with (MLmodel ``flavors.sklearn.sklearn_version``)."""
     try:
-        meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
-    except (InputError, OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        meta = _parsed_mlmodel(root)
+    except (InputError, OSError):  # called on a failure path: never a second error over the first
         return None
     flavors = meta.get("flavors") if isinstance(meta, dict) else None
     sklearn = flavors.get("sklearn") if isinstance(flavors, dict) else None
@@ -135,10 +143,7 @@ def saved_sklearn_version(root: Path) -> str | None:
 
 def mlmodel_features(root: Path) -> list[dict[str, Any]]:
     """Column inputs from the MLmodel signature: ``[{"name", "type"}]`` (empty if none)."""
-    try:
-        meta = yaml.safe_load(_vendor_text(root / "MLmodel", MAX_MLMODEL_BYTES, root.name)) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
-        return []
+    meta = _parsed_mlmodel(root)
     signature = meta.get("signature") if isinstance(meta, dict) else None
     raw = signature.get("inputs") if isinstance(signature, dict) else None
     try:
