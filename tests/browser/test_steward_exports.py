@@ -92,3 +92,35 @@ def _one_file(page: Any, workbench_url: str, source: Path) -> None:
     plain = "".join(unicodedata.normalize("NFKC", written).split())
     assert [s for s in SECRETS if s in plain] == [], (source.name, written)
     assert len(written.strip().splitlines()) == 5, written  # header + 4 people
+
+
+def test_the_issues_five_gbk_tickets_come_out_clean_on_the_release_page(wb_page: Any, workbench_url: str,
+                                                                       tmp_path: Path) -> None:
+    """Issue 14's acceptance in a real browser: the GBK tickets (free text under 来电内容), uploaded, scanned,
+    de-identified and downloaded — no name, number or address of the five tickets is left in the file."""
+    from tests.privacy.deid_cases import TICKET_SECRETS, write_tickets
+
+    page = wb_page.context.new_page()
+    watch(page)
+    try:
+        source = write_tickets(tmp_path / "12345工单.csv")
+        as_user(page, workbench_url, "steward", page_title=t("nav.data_release", "zh"))
+        upload(page, "rel_upload", source)
+        choose(page, "rel_dataset", source.name)
+        click(page, "rel_scan", timeout_ms=300_000)
+        assert error_boxes(page) == []
+        assert "来电内容" in visible_text(page)  # the free-text column is named as holding personal information
+        click(page, "rel_deid", timeout_ms=300_000)
+        assert error_boxes(page) == []
+        with page.expect_download() as download:
+            widget(page, "rel_deid_download").locator("button").first.click()
+        written = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        settle(page, timeout_ms=300_000)
+        plain = "".join(unicodedata.normalize("NFKC", written).split())
+        assert [s for s in TICKET_SECRETS if "".join(s.split()) in plain] == [], written
+        frame = pd.read_csv(Path(download.value.path()), dtype=str, encoding="utf-8-sig")
+        assert list(frame.columns) == ["工单编号", "来电时间", "来电内容", "承办部门"]
+        assert frame["工单编号"].tolist() == [f"GD2025030100{i}" for i in range(1, 6)]  # nothing else was touched
+        assert frame["承办部门"].tolist()[0] == "市城管局"
+    finally:
+        page.close()
