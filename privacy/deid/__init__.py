@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     )
     from privacy.deid._operators import (
         anonymizer_engine,
+        id_mask,
         keyed_pseudonym,
         operator_classes,
         partial_mask,
@@ -73,6 +74,7 @@ _LAZY_API = {
     "generalize_date": "privacy.deid._generalize",
     "generalize_region": "privacy.deid._generalize",
     "anonymizer_engine": "privacy.deid._operators",
+    "id_mask": "privacy.deid._operators",
     "keyed_pseudonym": "privacy.deid._operators",
     "operator_classes": "privacy.deid._operators",
     "partial_mask": "privacy.deid._operators",
@@ -110,6 +112,7 @@ __all__ = [
     "generalize_age",
     "generalize_date",
     "generalize_region",
+    "id_mask",
     "keyed_pseudonym",
     "list_policies",
     "load_policy",

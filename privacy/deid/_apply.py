@@ -27,7 +27,7 @@ from privacy.deid._generalize import (
     generalize_date,
     generalize_region,
 )
-from privacy.deid._operators import partial_mask, pseudonym_key, pseudonymiser
+from privacy.deid._operators import id_mask, partial_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
 from sandbox.errors import InputError, RuleViolation
 
@@ -90,8 +90,9 @@ class _Replacer:
         if op == "redact":
             return ""
         if op == "mask":
-            return partial_mask(text, keep_start=params.get("keep_start", 0), keep_end=params.get("keep_end", 0),
-                                char=params.get("char", "*"))
+            mask = id_mask if entity == "CN_RESIDENT_ID" else partial_mask
+            return mask(text, keep_start=params.get("keep_start", 0), keep_end=params.get("keep_end", 0),
+                        char=params.get("char", "*"))
         if op == "pseudonym":
             return self.pseudonymiser(str(params.get("prefix", "P")))(text)
         if op == "generalize_address":
@@ -153,7 +154,8 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
     if op == "label":
         return pd.Series(f"<{label}>", index=values.index, name=column, dtype=object).where(values.notna())
     if op == "mask":
-        return _by_unique(values, lambda v: partial_mask(
+        mask = id_mask if label == "CN_RESIDENT_ID" else partial_mask
+        return _by_unique(values, lambda v: mask(
             v, keep_start=params["keep_start"], keep_end=params["keep_end"], char=params.get("char", "*")))
     if op == "pseudonym":
         return _by_unique(values, replacer.pseudonymiser(str(params.get("prefix", "P"))))

@@ -30,6 +30,7 @@ from sandbox.settings import get_settings
 
 __all__ = [
     "anonymizer_engine",
+    "id_mask",
     "keyed_pseudonym",
     "operator_classes",
     "partial_mask",
@@ -58,6 +59,22 @@ def partial_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: st
     start = kept[keep_start - 1] + 1 if keep_start else 0
     end = kept[len(kept) - keep_end] if keep_end else n
     return value[:start] + char * (end - start) + value[end:]
+
+
+def id_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: str = "*") -> str:
+    """:func:`partial_mask` for a 身份证号: the 15-digit (first-generation) form keeps the same *parts* as the 18-digit one.
+
+    A policy's ``keep_start``/``keep_end`` are written for the 18-digit number (6 region + 8 birth date
+    ``YYYYMMDD`` + 3 sequence + 1 check character): ``keep_end: 4`` keeps the sequence and the check.
+    A 15-digit number (6 region + ``YYMMDD`` + 3 sequence) has no check character and a two-digit
+    year, so the same counts kept the last digit of the birth day (``330106*****5021`` for a 21st);
+    here it keeps one digit fewer at the end (``330106******021``) and two fewer of a start that
+    reaches into the year. Any other length is masked as :func:`partial_mask` does.
+    """
+    if sum(ch.isalnum() for ch in value) == 15:
+        keep_end = max(0, keep_end - 1)
+        keep_start = keep_start if keep_start <= 6 else max(6, keep_start - 2)
+    return partial_mask(value, keep_start=keep_start, keep_end=keep_end, char=char)
 
 
 def pseudonym_key(project: str = "default") -> bytes:
