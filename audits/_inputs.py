@@ -19,9 +19,11 @@ import pandas as pd
 from sandbox.errors import InputError
 from sandbox.tabular import require_columns
 
+from ._ages import ages_for_audit
+from ._score_scale import numeric_score
 from ._scores import Direction, ScoreSpec, ThresholdSource, resolve_score
 from .engine import AuditData
-from .groups import UNKNOWN, age_from_id_card, encode_groups, to_ages
+from .groups import AGE_MAX, AGE_MIN, ERR_NO_AGE_RANGE, UNKNOWN, age_from_id_card, encode_groups
 from .policy import Policy
 
 __all__ = [
@@ -176,6 +178,15 @@ def _require(columns: ColumnMap, data: pd.DataFrame, predictions: pd.DataFrame |
                         file=pred_name if in_preds else data_name)
 
 
+def _refuse_no_age_in_range(ages: np.ndarray, values: pd.Series, *, file: str, column: str) -> None:
+    """Numbers in the age column but none of them an age (months, codes): refused, naming the range as written."""
+    if ((ages >= AGE_MIN) & (ages <= AGE_MAX)).any() or not np.isfinite(ages).any():
+        return  # usable ages, or none readable at all (encode_groups' audits.errors.no_age)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    shown = numbers[np.isfinite(numbers)] if np.isfinite(numbers).any() else ages[np.isfinite(ages)]
+    raise InputError(ERR_NO_AGE_RANGE, file=file, column=column, low=f"{shown.min():g}", high=f"{shown.max():g}")
+
+
 def _pick(column: str, primary: pd.DataFrame, secondary: pd.DataFrame | None) -> pd.Series:
     if column in primary.columns or secondary is None or column not in secondary.columns:
         return primary[column]
@@ -240,11 +251,14 @@ def prepare(
     if columns.score is not None:
         raw = _pick(columns.score, pred_frame, data)
         _check_missing(raw, file=pred_name, column=columns.score)
-        numeric = pd.to_numeric(raw, errors="coerce")
-        if score_order is None and numeric.isna().any():
-            row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
-            raise InputError(ERR_SCORE_NOT_NUMERIC, file=pred_name, column=columns.score, row=row + 2,
-                             value=str(raw.iloc[row]))
+        if score_order is None:
+            numeric, scale = numeric_score(raw, file=pred_name, column=columns.score)
+            if numeric.isna().any():
+                row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
+                raise InputError(ERR_SCORE_NOT_NUMERIC, file=pred_name, column=columns.score, row=row + 2,
+                                 value=str(raw.iloc[row]))
+            if scale is not None:  # percentages: the converted 0–1 values are the score from here on
+                raw, info["score_scale"] = numeric, scale
         score = numeric.to_numpy(dtype=float) if score_order is None else None
     multiclass = task == "multiclass" or (task == "auto" and domain in MULTICLASS_DOMAINS)
     if task == "regression":
@@ -289,8 +303,10 @@ def prepare(
         resolved, classes = "binary", []
     as_of = as_of or date.today()
     if columns.age is not None:
-        ages = to_ages(_pick(columns.age, data, predictions))
-        info["age_source"] = {"column": columns.age}
+        age_values = _pick(columns.age, data, predictions)
+        ages, from_births = ages_for_audit(age_values, as_of=as_of, weights=weights)
+        info["age_source"] = {"column": columns.age, **({"converted": from_births} if from_births else {})}
+        _refuse_no_age_in_range(ages, age_values, file=data_name, column=columns.age)
     else:
         ages = age_from_id_card(_pick(columns.id_card or "", data, predictions), as_of=as_of)
         info["age_source"] = {"id_card_column": columns.id_card, "as_of": as_of.isoformat()}
@@ -298,17 +314,22 @@ def prepare(
         ages=ages, districts=_pick(columns.district, data, predictions),
         district_codes=_pick(columns.district_code, data, predictions) if columns.district_code else None,
         bands=policy.age_bands, file=data_name, weights=weights, merges=district_merges,
-        merge_variants=merge_variants, column=columns.district,
+        merge_variants=merge_variants, column=columns.district, age_column=columns.age or columns.id_card or "",
     )
     info["district_labels"] = groups.labelling
     info["warnings"] = [{"code": "district_label_variants", "column": columns.district,
                          "groups": len(groups.labelling["variants"])}] if groups.labelling["variants"] else []
     w = np.ones(len(data), dtype=np.int64) if weights is None else weights
+    unknown_age = groups.age == len(groups.age_labels) - 1
     info["unknown"] = {
-        "age_rows": int(w[groups.age == len(groups.age_labels) - 1].sum()),
+        "age_rows": int(w[unknown_age].sum()),
         "district_rows": int(w[np.array(groups.district_labels)[groups.district] == UNKNOWN].sum())
         if UNKNOWN in groups.district_labels else 0,
     }
+    if unknown_age.any() and weights is None:  # the first such row as the user sees it (never an ID number)
+        first = int(np.flatnonzero(unknown_age)[0])
+        info["unknown"]["age_example"] = {"row": first + 2, "value": str(age_values.iloc[first])
+                                          if columns.age is not None else None}
     return AuditData(task=resolved, y_true=np.asarray(y_true), y_pred=np.asarray(y_pred), groups=groups,
                      score=score if resolved == "binary" else None, score_spec=spec, classes=classes, info=info,
                      weights=weights)

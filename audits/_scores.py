@@ -28,6 +28,7 @@ import pandas as pd
 from sandbox.errors import InputError
 
 from ._metrics import weighted_quantile
+from ._score_scale import check_threshold_scale
 
 __all__ = [
     "ERR_NEED_THRESHOLD",
@@ -220,13 +221,16 @@ def resolve_score(
         t_value = None
         if given is not None:
             try:
-                t_value = float(given)
+                percent = given.replace("％", "%").endswith("%")
+                t_value = float(given.replace("％", "%").removesuffix("%")) / (100.0 if percent else 1.0)
             except ValueError:
                 raise InputError(ERR_THRESHOLD_INVALID, column=column, value=given,
                                  expected=f"{lo:g} … {hi:g}") from None
             if not np.isfinite(t_value):
                 raise InputError(ERR_THRESHOLD_INVALID, column=column, value=given, expected=f"{lo:g} … {hi:g}")
     chosen_source: ThresholdSource | None = (source or "reviewer") if t_value is not None else None
+    if t_value is not None and kind == "numeric":
+        check_threshold_scale(values, threshold=t_value, column=column, source=chosen_source or "reviewer")
     if t_value is None and kind == "probability":
         t_value, chosen_source = float(default_threshold), "default"
     if t_value is None and decisions == "score":

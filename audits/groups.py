@@ -22,6 +22,7 @@ from sandbox.errors import InputError
 __all__ = [
     "DEFAULT_AGE_BANDS",
     "ERR_NO_AGE",
+    "ERR_NO_AGE_RANGE",
     "ERR_ONE_GROUP",
     "ERR_TOO_MANY_DISTRICTS",
     "MAX_DISTRICTS",
@@ -41,6 +42,7 @@ DEFAULT_AGE_BANDS: tuple[tuple[int, int | None], ...] = (
 )
 
 ERR_NO_AGE = "audits.errors.no_age"
+ERR_NO_AGE_RANGE = "audits.errors.no_age_in_range"
 ERR_ONE_GROUP = "audits.errors.one_group"
 ERR_TOO_MANY_DISTRICTS = "audits.errors.too_many_districts"
 
@@ -193,6 +195,7 @@ def encode_groups(
     merges: Mapping[str, str] | None = None,
     merge_variants: bool = False,
     column: str = "",
+    age_column: str = "",
 ) -> GroupCodes:
     """Assign every row an age band and a district (unknown flagged, never dropped).
 
@@ -206,12 +209,18 @@ def encode_groups(
     InputError
         ``audits.errors.too_many_districts`` (probably the wrong column),
         ``audits.errors.one_group`` when both age and district have one group,
+        ``audits.errors.no_age`` / ``no_age_in_range`` when no row has an age in 0–120 (ages in months or
+        birth years would otherwise put every row in 未知 and the audit would compare districts only),
         ``audits.errors.merge_unknown`` / ``merge_chain`` for a mapping that does not fit the column.
     """
     bands = bands or AgeBands()
     age_index, age_labels = bands.assign(ages)
-    if not np.isfinite(ages).any():
+    finite = ages[np.isfinite(ages)]
+    if len(finite) == 0:
         raise InputError(ERR_NO_AGE, file=file)
+    if not ((finite >= AGE_MIN) & (finite <= AGE_MAX)).any():
+        raise InputError(ERR_NO_AGE_RANGE, file=file, column=age_column, low=f"{finite.min():g}",
+                         high=f"{finite.max():g}")
     district_index, district_labels, labelling = _clean_labels(
         districts, weights=weights, merges=merges, merge_variants=merge_variants, file=file, column=column)
     if len(district_labels) > MAX_DISTRICTS:

@@ -35,6 +35,7 @@ __all__ = [
     "groups_frame",
     "heatmap_frame",
     "impossibility_text",
+    "input_lines",
     "method_text",
     "metric_label",
     "pass_range_frame",
@@ -196,6 +197,40 @@ def variant_lines(result: dict[str, Any], lang: Lang) -> list[str]:
     return lines
 
 
+def input_lines(result: dict[str, Any], lang: Lang) -> list[str]:
+    """What the audit did to the reviewer's columns and what it could not use, one line each.
+
+    A score written as percentages converted to 0–1; ages computed from birth dates; rows with no usable age
+    or district (the 未知 groups: how many, what share, the first such row as written) — with a stronger line
+    when a fifth or more of the rows have no usable age (the age-band findings then speak for the others only).
+    """
+    lines: list[str] = []
+    scale = result.get("score_scale")
+    if scale:
+        lines.append(t("audits.input.score_percent", lang, column=scale["column"], rows=scale["rows"]))
+    converted = (result.get("age_source") or {}).get("converted")
+    if converted:
+        lines.append(t("audits.input.birth_dates", lang, column=result["age_source"]["column"], **converted))
+        if converted["precision"] != "day":
+            lines.append(t(f"audits.input.birth_{converted['precision']}", lang))
+    unknown = result.get("unknown") or {}
+    total = int(result.get("n_rows") or 0)
+    age_rows, district_rows = int(unknown.get("age_rows") or 0), int(unknown.get("district_rows") or 0)
+    if age_rows:
+        example = unknown.get("age_example") or {}
+        where = (t("audits.input.example_value", lang, row=example["row"], value=example["value"])
+                 if example.get("value") is not None else
+                 t("audits.input.example_row", lang, row=example["row"]) if example.get("row") else "")
+        share = age_rows / total if total else 0.0
+        lines.append(t("audits.input.unknown_age", lang, rows=age_rows, share=f"{share:.1%}", example=where))
+        if share >= 0.2:
+            lines.append(t("audits.input.unknown_age_many", lang, known=total - age_rows))
+    if district_rows:
+        lines.append(t("audits.input.unknown_district", lang, rows=district_rows,
+                       share=f"{district_rows / total if total else 0.0:.1%}"))
+    return lines
+
+
 def method_text(result: dict[str, Any], lang: Lang) -> str:
     b, c = result["bootstrap"], result["correction"]
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[c["method"]]
@@ -214,9 +249,9 @@ def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
     parts += [f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>" for k, v in _header_lines(result, lang)]
     parts.append(f"</table><p>{esc(method_text(result, lang))}</p>")
     parts.append(score_html(result, lang=lang))
-    unknown = result.get("unknown")
-    if unknown:
-        parts.append(f"<p>{esc(t('audits.report.unknown_rows', lang, **unknown))}</p>")
+    notes = input_lines(result, lang)
+    if notes:
+        parts.append("<p>" + "<br>".join(esc(x) for x in notes) + "</p>")
     variants = variant_lines(result, lang)
     if variants:
         parts.append("<div class='fail'>" + "<br>".join(esc(x) for x in variants) + "</div>")
@@ -262,7 +297,7 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
     for line in score_lines(result, lang):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    for line in variant_lines(result, lang):
+    for line in [*input_lines(result, lang), *variant_lines(result, lang)]:
         pdf.multi_cell(0, 5, printable(line), new_x="LMARGIN", new_y="NEXT")
     rows, cols, grid = _heat_cells(result)
     pdf.ln(2)

@@ -173,6 +173,11 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
     m2.metric(tr("audits.verdict.fail"), s["fail"])
     m3.metric(tr("audits.verdict.insufficient"), s["insufficient"])
     st.caption(rpt.method_text(result, lang()))
+    notes = rpt.input_lines(result, lang())
+    if notes:
+        with st.container(key="audit_input_notes"):
+            many = (result.get("unknown") or {}).get("age_rows", 0) >= 0.2 * max(result.get("n_rows") or 1, 1)
+            (st.warning if many else st.info)("  \n".join(md_escape(line) for line in notes))
     labelling = rpt.variant_lines(result, lang())
     if labelling:
         with st.container(key="audit_label_variants"):

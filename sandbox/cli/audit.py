@@ -196,11 +196,12 @@ def show(
 
 
 def _labelling(result: dict) -> None:  # type: ignore[type-arg]
-    """District labels merged and likely variants left: for the person, on stderr (also with --json)."""
-    from audits.report import variant_lines
+    """Columns converted, rows without a usable age/district, district labels merged and likely variants left:
+    for the person, on stderr (also with --json)."""
+    from audits.report import input_lines, variant_lines
     from sandbox.i18n import current_language
 
-    for line in variant_lines(result, current_language()):
+    for line in [*input_lines(result, current_language()), *variant_lines(result, current_language())]:
         typer.echo(line, err=True)
 
 
