@@ -12,6 +12,7 @@ resolved by score, then by the recognizers' priority order.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 import threading
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from privacy._findings import Finding
+from privacy._spaced import collapse, spaced_lines
 from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, PartialNames, default_recognizers
 from privacy.recognizers._base import SEPARATOR, resolve_overlaps
 from sandbox.errors import InputError
@@ -59,12 +61,26 @@ class Detector:
         self._explained: dict[tuple[Any, ...], str] = {}
 
     def hits(self, text: str, entities: tuple[str, ...] = ENTITIES, threshold: float = DEFAULT_THRESHOLD) -> list[Hit]:
-        found: list[Hit] = []
-        for entity in entities:
-            for hit in self.by_entity[entity].find(text):
-                if hit.score >= threshold:
-                    found.append(hit)
+        found = self._raw_hits(text, entities, threshold)
+        letter_spaced: list[Hit] = []
+        for line_start, line_end in spaced_lines(text):
+            # OCR-style letter-spaced lines (马 丽 娟, 1 3 9 9 …) are read again without their spaces. A hit of
+            # that reading counts only when every character it covers was written apart (马 丽 娟, not 丁当 嗯):
+            # it then replaces what the original reading found there (马 丽 read as one-character words).
+            collapsed, origin = collapse(text[line_start:line_end])
+            for hit in self._raw_hits(collapsed, entities, threshold):
+                apart = all(origin[i + 1] > origin[i] + 1 for i in range(hit.start, hit.end - 1))
+                if hit.end - hit.start >= 2 and apart:
+                    letter_spaced.append(dataclasses.replace(
+                        hit, start=line_start + origin[hit.start], end=line_start + origin[hit.end - 1] + 1))
+        if letter_spaced:
+            found = [hit for hit in found
+                     if all(hit.end <= other.start or hit.start >= other.end for other in letter_spaced)]
+            found += letter_spaced
         return self._resolve(found)
+
+    def _raw_hits(self, text: str, entities: tuple[str, ...], threshold: float) -> list[Hit]:
+        return [hit for entity in entities for hit in self.by_entity[entity].find(text) if hit.score >= threshold]
 
     def _resolve(self, hits: list[Hit]) -> list[Hit]:
         # A number that validated (check digit, card range, phone plan) wins over a pattern that
