@@ -18,9 +18,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from models._mlflow_store import mlflow_store_url, schema_state, upgrade_store
 from sandbox.settings import get_settings
 
-__all__ = ["SUBMISSIONS_EXPERIMENT", "Registry", "save_sklearn_model", "ui_url"]
+__all__ = [
+    "SUBMISSIONS_EXPERIMENT",
+    "Registry",
+    "mlflow_store_url",
+    "save_sklearn_model",
+    "schema_state",
+    "ui_url",
+    "upgrade_mlflow_store",
+]
 
 SUBMISSIONS_EXPERIMENT = "sandbox-submissions"
 
@@ -50,12 +59,43 @@ def _create_local_store(tracking_uri: str, artifact_root: Path | None) -> None:
     store.engine.dispose()
 
 
+def _announce(upgraded: dict[str, Any] | None) -> None:
+    """An MLflow store migrated on first use: said on stderr and kept in the activity log."""
+    if upgraded is None:
+        return
+    from sandbox.i18n import t
+
+    logging.getLogger("sandbox.models").warning(t("models.mlflow_store_upgraded", **{
+        "store": upgraded["store"], "from_rev": upgraded["from"], "to_rev": upgraded["to"],
+        "backup": upgraded["backup"]}))
+    _record(upgraded)
+
+
+def _record(upgraded: dict[str, Any]) -> None:
+    from sandbox.activity import log_activity
+    from sandbox.store import session_scope
+
+    with session_scope() as s:
+        log_activity(s, None, "mlflow.store_upgraded", upgraded["store"], **upgraded)
+
+
+def upgrade_mlflow_store() -> dict[str, Any] | None:
+    """``sandbox upgrade``: migrate this deployment's MLflow store (local, or an ``mlflow server``'s
+    ``MLFLOW_BACKEND_STORE_URI`` — stop the server first) if the installed MLflow is newer; copy kept first."""
+    upgraded = upgrade_store()
+    if upgraded is not None:
+        _record(upgraded)
+    return upgraded
+
+
 @functools.cache
 def _client(tracking_uri: str, artifact_root: Path | None):  # type: ignore[no-untyped-def]
     from mlflow import MlflowClient
 
     # MLflow logs its store migrations at INFO on first use; users need not see them.
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    if tracking_uri.startswith("sqlite:///"):  # an `mlflow server`'s store is upgraded by `sandbox upgrade`
+        _announce(upgrade_store(tracking_uri))
     _create_local_store(tracking_uri, artifact_root)
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 

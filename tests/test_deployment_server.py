@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -171,7 +172,7 @@ def test_production_recipe(demo_home_path: Path, tmp_path: Path, saved_env: None
         new_home = tmp_path / "srv2" / "沙盒 数据"  # restored on another machine, into another folder
         env2 = {**env1, "SANDBOX_HOME": str(new_home), "SANDBOX_DB_URL": urls["sandbox2"],
                 "MLFLOW_BACKEND_STORE_URI": urls["mlflow2"], "MLFLOW_ARTIFACTS_DESTINATION": str(tmp_path / "artifacts2")}
-        restored = _real(env2, "restore", str(archive), "--json")
+        restored = _real(env2, "restore", str(archive), "--json", "--owner", pwd.getpwuid(os.geteuid()).pw_name)
         assert restored.returncode == 0, restored.stderr
         result = json.loads(restored.stdout)
         assert result["ok"] and result["chain_heads"] == summary["chain_heads"]

@@ -240,3 +240,24 @@ def test_service_account_journey_and_a_second_account(demo_home_path: Path, base
         scored = restored.sandbox("models", "score", ref, "--data", str(upload / "small.csv"), "--out",
                                   str(srv / "scores.csv"), user="li")
         assert scored["rows"] == 300
+
+        # root's disaster recovery into a folder that does not exist yet (the disk was replaced): refused unless
+        # root names the account; with --owner everything restored is the service account's, which runs there
+        lost = srv / "new-disk" / "sandbox"
+        as_root = {**{k: v for k, v in os.environ.items() if not k.startswith(("SANDBOX_", "MLFLOW_"))},
+                   "SANDBOX_HOME": str(lost)}
+        refused = subprocess.run([sys.executable, "-m", "sandbox", "--lang", "en", "restore", str(archive)],
+                                 env=as_root, capture_output=True, text=True, cwd=ROOT, timeout=600, check=False)
+        assert refused.returncode == 1 and f"--owner {svc.pw_name}" in refused.stderr, refused.stderr
+        assert not (srv / "new-disk").exists()
+        handed = subprocess.run([sys.executable, "-m", "sandbox", "restore", str(archive), "--owner", svc.pw_name,
+                                 "--json"], env=as_root, capture_output=True, text=True, cwd=ROOT, timeout=600,
+                                check=False)
+        assert handed.returncode == 0, handed.stderr
+        assert json.loads(handed.stdout)["owner"] == svc.pw_name
+        assert {p.stat().st_uid for p in [lost, *lost.rglob("*")]} == {svc.pw_uid}
+        assert _mode(lost) == 0o700
+        recovered = Host(svc, stage, {"SANDBOX_HOME": str(lost)})
+        recovered.sandbox("users", "add", "zhao", "--role", "reviewer", "--new-password", PW, user="boss",
+                          password=ADMIN_PW)  # the service account writes its restored database
+        assert recovered.sandbox("verify", "--all")["ok"]

@@ -21,13 +21,16 @@ from sandbox.accounts._manage import (
     set_account_active,
     signing_keys,
 )
+from sandbox.accounts._owner import hand_over, new_home_owner
 
 __all__ = [
     "add_organisation",
     "change_password",
     "first_run",
+    "hand_over",
     "init_home",
     "list_accounts",
+    "new_home_owner",
     "require_first_run",
     "require_initialised",
     "require_own_home",

@@ -61,7 +61,7 @@ def _account_name(uid: int) -> str:
         return str(uid)
 
 
-def require_own_home() -> None:
+def require_own_home(*, owner_uid: int | None = None) -> None:
     """Raise ``accounts.home_other_owner`` (ConfigError) when the data home belongs to another account.
 
     An administrator who runs ``sandbox …`` as root on the service account's
@@ -77,7 +77,7 @@ def require_own_home() -> None:
         owner = home.stat().st_uid
     except OSError:  # not there yet, or not reachable: the commands themselves say what is wrong
         return
-    if owner != os.geteuid():
+    if owner not in (os.geteuid(), owner_uid):  # owner_uid: the account root restores the home for
         raise ConfigError("accounts.home_other_owner", home=str(home), owner=_account_name(owner),
                           me=_account_name(os.geteuid()))
 

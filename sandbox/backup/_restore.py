@@ -176,12 +176,18 @@ def _move_tree(source: Path, target: Path) -> None:
         os.replace(child, target / child.name)
 
 
-def restore(archive: str | Path) -> dict[str, Any]:
-    """Fill the configured (empty) data home and stores from ``archive``; returns what was restored and verified."""
-    settings = get_settings()
-    from sandbox.accounts import require_own_home
+def restore(archive: str | Path, *, owner: str | None = None) -> dict[str, Any]:
+    """Fill the configured (empty) data home and stores from ``archive``; returns what was restored and verified.
 
-    require_own_home()  # root restoring into the service account's home left it root's files
+    ``owner``: the account that will run the sandbox on this home. Root must name it when the home does not
+    exist yet (``accounts.root_new_home``); everything restored under the home (and a local MLflow artifact
+    folder) is then handed to that account once the restore has verified.
+    """
+    settings = get_settings()
+    from sandbox.accounts import new_home_owner, require_own_home
+
+    ids = new_home_owner(owner)
+    require_own_home(owner_uid=ids[0] if ids else None)  # root restoring into the service account's home
     archive = Path(archive).expanduser().resolve()
     manifest = check_archive(archive)
     _check_target(settings, manifest)
@@ -231,7 +237,16 @@ def restore(archive: str | Path) -> dict[str, Any]:
         shutil.rmtree(stage, ignore_errors=True)
     if moves:
         relocated["history"] = history_mentions(settings.db_url, [old for old, _ in moves])
-    return {**_after(settings, manifest, archive), "relocated": relocated if moves else None}
+    result = {**_after(settings, manifest, archive), "relocated": relocated if moves else None, "owner": None}
+    if ids is not None:
+        from sandbox.accounts import hand_over
+        from sandbox.store import reset_engines
+
+        reset_engines()  # no connection of root's keeps a WAL file open past the hand-over
+        artifacts = settings.mlflow_artifacts_dir
+        hand_over([home] + ([artifacts] if artifacts and not artifacts.is_relative_to(home) else []), ids)
+        result["owner"] = owner
+    return result
 
 
 def _entry_hash(committee_id: int, seq: int) -> str | None:

@@ -160,21 +160,28 @@ def backup_cmd(
     from sandbox.backup import backup
 
     result = backup(out)
-    emit(result, as_json=as_json, human=lambda: say(
-        "backup.done", archive=result["archive"], files=result["files"], mb=f"{result['bytes'] / 1e6:.1f}",
-        committees=len(result["chain_heads"])))
+
+    def human() -> None:
+        say("backup.done", archive=result["archive"], files=result["files"], mb=f"{result['bytes'] / 1e6:.1f}",
+            committees=len(result["chain_heads"]))
+        if result["vanished"]:  # removed by a process still working between the listing and the reading
+            say("backup.vanished", count=len(result["vanished"]), files="\n  ".join(result["vanished"]))
+
+    emit(result, as_json=as_json, human=human)
 
 
 @cli_command(needs_home=False)
 def restore_cmd(
     archive: Annotated[Path, typer.Argument(help="an archive written by sandbox backup")],
+    owner: Annotated[str | None, typer.Option(
+        "--owner", help="the account that runs the sandbox (root restoring a home that does not exist yet)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """恢复到空数据目录（可为另一路径）并核验 / restore into an empty data home (any path), then verify --all."""
     from sandbox.backup import restore
     from sandbox.review import verify_message
 
-    result = restore(archive)
+    result = restore(archive, owner=owner)
 
     def human() -> None:
         say("backup.restored", archive=result["archive"], home=result["home"], files=result["files"],
@@ -190,10 +197,30 @@ def restore_cmd(
         typer.echo(verify_message(result["verify"]), err=not result["verify"]["ok"])
         if result["heads_missing"]:
             say("backup.heads_missing", committees=", ".join(result["heads_missing"]))
+        if result["owner"]:
+            say("accounts.home_handed_over", home=result["home"], owner=result["owner"])
 
     emit(result, as_json=as_json, human=human)
     if not result["ok"]:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@cli_command
+def upgrade_cmd(as_json: JsonFlag = False) -> None:
+    """升级后迁移数据库与 MLflow 存储（先备份）/ after installing a new release: migrate both stores (MLflow's copied first)."""
+    from models.registry import upgrade_mlflow_store
+
+    result = {"mlflow": upgrade_mlflow_store()}  # the sandbox database was migrated on opening the home
+
+    def human() -> None:
+        done = result["mlflow"]
+        if done is None:
+            say("models.mlflow_store_current")
+        else:
+            say("models.mlflow_store_upgraded", store=done["store"], from_rev=done["from"], to_rev=done["to"],
+                backup=done["backup"])
+
+    emit(result, as_json=as_json, human=human)
 
 
 vendors_app = typer.Typer(help="供应商 / vendor organisations", no_args_is_help=True)
@@ -230,6 +257,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init_cmd)
     app.command("backup")(backup_cmd)
     app.command("restore")(restore_cmd)
+    app.command("upgrade")(upgrade_cmd)
     app.add_typer(vendors_app, name="vendors")
     users_app.command("disable")(disable_cmd)
     users_app.command("enable")(enable_cmd)

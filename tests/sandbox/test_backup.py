@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pwd
 import signal
 import sqlite3
 import stat
@@ -87,10 +88,15 @@ def _state(home: Path) -> dict[str, Any]:
     }
 
 
+# the account running the tests restores for itself (root must name the owner of a home that does not exist yet)
+ME = ["--owner", pwd.getpwuid(os.geteuid()).pw_name]
+
+
 def _cli(*args: str) -> Any:
     from sandbox.cli import app
 
-    return CliRunner().invoke(app, ["--lang", "en", *args], catch_exceptions=False)
+    return CliRunner().invoke(app, ["--lang", "en", *args, *(ME if args[0] == "restore" else [])],
+                              catch_exceptions=False)
 
 
 def test_backup_then_restore_into_an_empty_home_brings_everything_back(world: Path, tmp_path: Path) -> None:
@@ -196,7 +202,7 @@ def test_restore_into_another_path_moves_every_path_along(world: Path, tmp_path:
     # and in Chinese the CLI says where the paths went (a second restore elsewhere)
     reset_engines()
     _activate(tmp_path / "third")
-    said = CliRunner().invoke(app, ["--lang", "zh", "restore", str(archive)])
+    said = CliRunner().invoke(app, ["--lang", "zh", "restore", str(archive), *ME])
     assert said.exit_code == 0, said.stderr
     assert f"备份来自 {old}，已将存储中的路径改写为 {tmp_path / 'third'}" in said.stderr + said.stdout
 
@@ -304,6 +310,13 @@ def test_backup_while_operations_run_skips_their_scratch_and_files_removed_meanw
     archive = tmp_path / "live.tar.gz"
     summary = make_backup(archive)
     assert summary["vanished"] == ["home/work/releases/r1/gone.csv"]
+    # the operator reading the human output (a cron mail) is told too, not only --json
+    (release / "gone.csv").write_text("a\n", encoding="utf-8")
+    for lang, said in (("en", "1 file(s) were removed by an operation still running"), ("zh", "有 1 个文件被仍在运行的操作删除")):
+        told = CliRunner().invoke(app, ["--lang", lang, "backup", str(tmp_path / f"told-{lang}.tar.gz")])
+        assert told.exit_code == 0, told.stderr
+        assert said in told.stderr and "home/work/releases/r1/gone.csv" in told.stderr, told.stderr
+        (release / "gone.csv").write_text("a\n", encoding="utf-8")
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         report = tar.extractfile("home/work/releases/r1/report.json").read()  # type: ignore[union-attr]

@@ -156,3 +156,42 @@ def test_root_is_refused_on_the_service_accounts_home(home: Path, tmp_path: Path
         assert result.exit_code == 1, (args, result.output)
         assert f"belongs to the account {owner}" in result.stderr and f"runuser -u {owner} --" in result.stderr
     assert sorted((p.relative_to(home), p.stat().st_mtime_ns) for p in home.rglob("*")) == before
+
+
+def test_root_restoring_a_home_that_does_not_exist_must_name_its_owner(home: Path, tmp_path: Path) -> None:
+    """Root's restore into a home that does not exist yet made every file root's (the service account's workbench
+    then could not open its own database): root must name the account; nothing is created before that."""
+    if os.geteuid() != 0:
+        pytest.skip("the refusal is root's")
+    import pwd
+    import shutil
+
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    os.chown(srv, 65534, 65534)  # `install -d -o sandbox /srv/…` done for the parent only
+    target = srv / "sandbox"
+    os.environ["SANDBOX_HOME"] = str(target)
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    reset_settings_cache()
+    reset_engines()
+    try:
+        archive = tmp_path / "x.tar.gz"
+        archive.write_bytes(b"not even read")
+        nobody = pwd.getpwuid(65534).pw_name
+        refused = CliRunner().invoke(app, ["--lang", "en", "restore", str(archive)], catch_exceptions=False)
+        assert refused.exit_code == 1, refused.output
+        assert f"--owner {nobody}" in refused.stderr and "Nothing was changed" in refused.stderr, refused.stderr
+        zh = CliRunner().invoke(app, ["--lang", "zh", "restore", str(archive)], catch_exceptions=False)
+        assert f"runuser -u {nobody} -- sandbox restore" in zh.stderr and "未做任何更改" in zh.stderr, zh.stderr
+        unknown = CliRunner().invoke(app, ["--lang", "en", "restore", str(archive), "--owner", "no-such-account-x"],
+                                     catch_exceptions=False)
+        assert unknown.exit_code == 1, unknown.output
+        assert "no account no-such-account-x" in unknown.stderr, unknown.stderr
+        assert list(srv.iterdir()) == []
+    finally:
+        shutil.rmtree(srv, ignore_errors=True)
+        os.environ["SANDBOX_HOME"] = str(home)
+        reset_settings_cache()
+        reset_engines()
