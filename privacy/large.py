@@ -36,13 +36,14 @@ def scan_large(*, actor: Actor, source: str | Path, out: str | Path, columns: It
     from privacy._detect import DEFAULT_THRESHOLD, resolve_entities
     from privacy._spark_scan import spark_scan
     from sandbox.activity import log_activity
-    from sandbox.engines import source_label, spark_job, spark_output, spark_session
+    from sandbox.engines import size_spark_job, source_label, spark_job, spark_output, spark_session
     from sandbox.store import session_scope
 
     authorize(actor, "privacy.scan")
     name = source_label(source)
     _refuse_existing(out)
     session = spark_session()
+    size_spark_job(session, source, work="scan")  # a heap too small is refused before anything is written
     with spark_output(session, out) as folder, spark_job(session, description=f"PII scan {name}",
                                                          progress=progress, group=job_group):
         rows, summaries, n_findings = spark_scan(session=session, source=source, out=folder,
@@ -81,7 +82,14 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
     from privacy.deid._service import LABEL, LABEL_EN
     from privacy.deid._spark import spark_deidentify
     from sandbox.activity import log_activity
-    from sandbox.engines import source_fingerprint, source_label, spark_job, spark_output, spark_session
+    from sandbox.engines import (
+        size_spark_job,
+        source_fingerprint,
+        source_label,
+        spark_job,
+        spark_output,
+        spark_session,
+    )
     from sandbox.store import session_scope
 
     authorize(actor, "privacy.deid")
@@ -93,6 +101,7 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
     stem = Path(base).stem if Path(base).suffix.lower() in (".parquet", ".pq", ".csv", ".txt") else base
     data_name = f"{stem}.deid.parquet"
     session = spark_session()
+    size_spark_job(session, source, work="deid")  # a heap too small is refused before anything is written
     with spark_output(session, out) as folder, spark_job(session, description=f"de-identify {name}",
                                                          progress=progress, group=job_group):
         result, rows_in, rows_out = spark_deidentify(session=session, source=source, policy=rules, key=key,

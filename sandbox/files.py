@@ -104,8 +104,39 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         with tmp_path.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp_path, target)
+    except OSError as exc:
+        raise_if_disk_full(exc, target)
+        raise
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def raise_if_disk_full(exc: BaseException, target: str | Path) -> None:
+    """Raise ``errors.disk_full`` (ConfigError) naming ``target``, its filesystem and what is free, when ``exc``
+    is a full disk or quota (ENOSPC, EDQUOT; SQLite's "database or disk is full"); else return."""
+    import errno
+    import sqlite3
+
+    full = (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc))
+    if not full:
+        return
+    import re
+
+    from sandbox.errors import ConfigError
+
+    target = Path(target)
+    staged = re.match(r"^\.(.+?)\.(?:partial-)?\d+-[A-Za-z0-9_]+(?:\.[A-Za-z0-9]+)?$", target.name)
+    if staged:  # a service's own staging name (.x.deid.csv.<pid>-<random>.csv): the file the user asked for
+        target = target.with_name(staged.group(1))
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:,.1f}"
+    except OSError:
+        free = "?"
+    raise ConfigError("errors.disk_full", path=str(target), folder=str(folder), free=free) from exc
 
 
 def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
@@ -154,6 +185,9 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
         if target.exists():
             raise FileExistsError(str(target))
         os.replace(tmp, target)
+    except OSError as exc:
+        raise_if_disk_full(exc, target)
+        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from typing import Any, BinaryIO
 from sandbox.activity import log_activity
 from sandbox.backup._stores import chain_heads, pg_dump, sqlite_file, sqlite_snapshot, store_kind
 from sandbox.errors import ConfigError, InputError
-from sandbox.files import atomic_path
+from sandbox.files import atomic_path, raise_if_disk_full
 from sandbox.settings import Settings, get_settings
 
 __all__ = ["FORMAT", "backup"]
@@ -110,8 +111,16 @@ def backup(out: str | Path) -> dict[str, Any]:
         raise ConfigError("backup.out_is_dir", path=str(out))
     if out.is_relative_to(settings.home):  # the next backup would hold this one; and one disk loses both
         raise InputError("backup.out_inside_home", path=str(out), home=str(settings.home))
-    files: dict[str, dict[str, Any]] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write(settings, out)
+    except (OSError, sqlite3.Error) as exc:  # the stage beside OUT filled its disk: say which
+        raise_if_disk_full(exc, out)
+        raise
+
+
+def _write(settings: Settings, out: Path) -> dict[str, Any]:
+    files: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix=".sandbox-backup-", dir=out.parent) as tmp, atomic_path(out) as part:
         stage = Path(tmp)
         stores: dict[str, Any] = {}

@@ -88,7 +88,29 @@ class Terminated(KeyboardInterrupt):
 
 def terminate(signum: int, frame: object) -> None:
     """SIGTERM handler of the CLI process (installed by :func:`sandbox.cli.main`)."""
+    from sandbox.engines._jobs import request_stop
+
+    request_stop()  # a SIGTERM to the process group also ended Spark's JVM: its failure is this stop
     raise Terminated
+
+
+def _disk_full(exc: BaseException) -> SandboxError | None:
+    """``errors.disk_full`` for a full disk anywhere in ``exc``'s chain (the file it names, else the data home)."""
+    from sandbox.errors import ConfigError
+    from sandbox.files import raise_if_disk_full
+    from sandbox.settings import get_settings
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        named = getattr(seen, "filename", None)
+        try:
+            raise_if_disk_full(seen, named or get_settings().home / "sandbox.db")
+        except SandboxError as full:
+            if named:
+                return full
+            return ConfigError("errors.disk_full_unnamed", home=str(get_settings().home))
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def cli_command(func: F | None = None, *, needs_home: bool = True) -> Any:
@@ -113,6 +135,12 @@ def cli_command(func: F | None = None, *, needs_home: bool = True) -> Any:
         except SandboxError as exc:
             typer.echo(exc.render(), err=True)
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:  # a full disk outside the product's own atomic writes (SQLite, staging)
+            full = _disk_full(exc)
+            if full is None:
+                raise
+            typer.echo(full.render(), err=True)
+            raise typer.Exit(full.exit_code) from None
         except KeyboardInterrupt as stop:
             raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
 

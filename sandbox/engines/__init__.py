@@ -17,6 +17,7 @@ from ._background import background_status, start_background
 from ._jobs import JobCancelled, JobFailed, Progress, cancel_job, running_jobs, spark_job, stderr_progress
 from ._output import OutputFolder, is_output_uri, output_uri, spark_output
 from ._session import plain_strings, quiet_pandas_warning, spark_session, stop_spark, to_pandas
+from ._sizing import size_spark_job
 from ._sources import is_table_name, read_source, require_source_columns, source_fingerprint, source_label
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "require_source_columns",
     "resolve_engine",
     "running_jobs",
+    "size_spark_job",
     "source_fingerprint",
     "source_label",
     "spark_job",

@@ -15,6 +15,7 @@ starts belongs to one job group, so that
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import threading
@@ -30,14 +31,34 @@ from sandbox.errors import RuleViolation, SandboxError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["ERR_CANCELLED", "ERR_JOB_FAILED", "ERR_OUT_OF_MEMORY", "JobCancelled", "JobFailed", "Progress",
-           "cancel_job", "out_of_memory", "running_jobs", "spark_job", "stderr_progress"]
+__all__ = [
+    "ERR_CANCELLED",
+    "ERR_JOB_FAILED",
+    "ERR_OUT_OF_MEMORY",
+    "STOP_REQUESTED",
+    "JobCancelled",
+    "JobFailed",
+    "Progress",
+    "cancel_job",
+    "out_of_memory",
+    "request_stop",
+    "running_jobs",
+    "spark_job",
+    "stderr_progress",
+]
 
 Progress = Callable[[float, str], None]
 ERR_CANCELLED = "engines.errors.cancelled"
 ERR_JOB_FAILED = "engines.errors.job_failed"
 ERR_OUT_OF_MEMORY = "engines.errors.out_of_memory"
 POLL_SECONDS = 0.5
+STOP_REQUESTED = threading.Event()
+"""Set by the CLI's SIGTERM handler (:func:`request_stop`): a failure after it is the stop, not the job's fault."""
+
+
+def request_stop() -> None:
+    """The process was told to stop (SIGTERM): a Spark job failing from now on is reported as cancelled."""
+    STOP_REQUESTED.set()
 
 
 class JobCancelled(RuleViolation):
@@ -184,12 +205,15 @@ def spark_job(session: SparkSession, *, description: str, progress: Progress | N
     try:
         yield group
     except KeyboardInterrupt:
-        sc.cancelJobGroup(group)
+        with contextlib.suppress(Exception):  # a SIGTERM to the process group ended the JVM too
+            sc.cancelJobGroup(group)
         raise JobCancelled(ERR_CANCELLED, job=description) from None
     except SandboxError:
         raise
     except Exception as exc:
-        if job.cancelled or "cancel" in str(exc).lower():
+        if job.cancelled or STOP_REQUESTED.is_set() or "cancel" in str(exc).lower():
+            # STOP_REQUESTED: `timeout`/systemd sent SIGTERM to the whole process group — the JVM died of it
+            # before Python's handler ran, and the dead connection looked like "out of memory or exited"
             raise JobCancelled(ERR_CANCELLED, job=description) from None
         if out_of_memory(str(exc)) or not _jvm_alive(session):
             # A 10M-row de-identification on the default 1 GB heap: the JVM (driver and, locally, the executors)

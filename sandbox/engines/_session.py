@@ -100,6 +100,11 @@ def _config(master: str) -> dict[str, str]:
     if local:
         conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
                      "spark.sql.shuffle.partitions": "4", "spark.default.parallelism": "4"})
+        from ._sizing import default_driver_memory
+
+        heap = default_driver_memory()  # Spark's 1 GB did not hold a 10M-row de-identification
+        if heap and "spark.driver.memory" not in settings.spark_conf:
+            conf["spark.driver.memory"] = heap
     conf.update(settings.spark_conf)
     return conf
 
@@ -125,9 +130,11 @@ def spark_session(*, master: str | None = None) -> SparkSession:
         if session is not None and _state["master"] == master:
             try:
                 stopped = session.sparkContext._jsc.sc().isStopped()
-            except Exception as exc:  # the JVM is gone (killed, or out of memory): PySpark cannot start another
+            except Exception:  # the JVM is gone (killed, or out of memory): PySpark keeps its dead gateway
                 _state.update(session=None, master=None)
-                raise ConfigError(ERR_JVM_GONE, master=master) from exc
+                session = None
+                _forget_dead_jvm()
+                stopped = True
             if not stopped:
                 return session
         _java()
@@ -144,11 +151,52 @@ def spark_session(*, master: str | None = None) -> SparkSession:
             builder = builder.config(key, value)
         try:
             session = builder.getOrCreate()
+            alive = session.sparkContext._jsc.sc().isStopped() is False
         except Exception as exc:  # the JVM's reason, first line only
+            if _jvm_dead():
+                _forget_dead_jvm()
+                raise ConfigError(ERR_JVM_GONE, master=master) from exc
             raise ConfigError(ERR_SPARK_START, master=master, reason=str(exc).strip().splitlines()[0][:300]) from exc
+        if not alive:
+            raise ConfigError(ERR_JVM_GONE, master=master)
         session.sparkContext.setLogLevel("ERROR")
         _state.update(session=session, master=master)
         return session
+
+
+def _jvm_dead() -> bool:
+    """Whether PySpark holds a gateway whose Java process has exited."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    process = getattr(gateway, "proc", None)
+    return gateway is not None and process is not None and process.poll() is not None
+
+
+def _forget_dead_jvm() -> None:
+    """Drop PySpark's handles on a Java process that has exited, so that the next session starts a new one.
+
+    PySpark keeps the gateway in class attributes for the life of the process: after an OutOfMemoryError, the
+    OOM killer or a SIGTERM to the process group had ended the JVM, every later session in that process (a
+    workbench serving many people) failed until someone restarted it. Only a gateway whose process has
+    exited is dropped.
+    """
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    if not _jvm_dead():
+        return
+    with SparkContext._lock:
+        gateway = SparkContext._gateway
+        SparkContext._active_spark_context = None
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+    SparkSession._instantiatedSession = None
+    SparkSession._activeSession = None
+    try:  # the Python side of the old gateway (its callback server, sockets); the JVM is already gone
+        gateway.shutdown()  # type: ignore[union-attr]
+    except Exception:
+        pass
 
 
 def _stop_locked() -> None:

@@ -85,3 +85,35 @@ def test_the_cli_process_turns_sigterm_into_clean_up(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.returncode != -signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_leaves_nothing_half_written_and_says_which_disk(home: Path, tmp_path: Path) -> None:
+    """A de-identification and a backup onto a 1 MB filesystem. Before: a raw `OSError: [Errno 28]` traceback.
+    The filesystem is a tmpfs mounted in a private mount namespace of the command (the host is not changed)."""
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("mounting a small tmpfs for the command needs root and unshare")
+    from typer.testing import CliRunner
+
+    from benchmarks._province import chunk
+    from sandbox.cli import app
+
+    pw = {"SANDBOX_PASSWORD": "boss-password-1"}
+    assert CliRunner().invoke(app, ["init", "--admin", "boss"], env=pw).exit_code == 0
+    assert CliRunner().invoke(app, ["users", "add", "wu", "--role", "steward", "--new-password", "boss-password-1",
+                                    "--as", "boss"], env=pw).exit_code == 0
+    table = tmp_path / "低保.csv"
+    chunk(20_000, 0).to_csv(table, index=False)  # ~2 MB of names, 身份证号, phones
+    small = tmp_path / "small"
+    small.mkdir()
+    for args, target in ((["deid", str(table), "--out", str(small / "低保.deid.csv"), "--as", "wu"], "低保.deid.csv"),
+                         (["backup", str(small / "b.tar.gz")], "b.tar.gz")):
+        script = (f"mount -t tmpfs -o size=1m tmpfs {small} && {sys.executable} -m sandbox --lang en "
+                  + " ".join(f"'{a}'" for a in args) + f"; echo rc=$?; ls -A {small}")
+        done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                              capture_output=True, text=True, timeout=600, check=False,
+                              env={**os.environ, **pw, "SANDBOX_HOME": str(home)})
+        assert done.stdout.strip().splitlines() == ["rc=1"], (done.stdout, done.stderr[-2000:])  # nothing left
+        assert f"The disk is full: no space left while writing {small / target}" in done.stderr, done.stderr
+        assert "磁盘已满" in done.stderr and "Traceback" not in done.stderr
