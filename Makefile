@@ -65,7 +65,9 @@ $(STAMP)/venv: requirements.lock pyproject.toml
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install -q uv
 	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
-	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-deps -e .
+	@# --no-build-isolation: setuptools comes from the lock (requirements.in), not from PyPI — an upgrade copied
+	@# onto a server without internet reinstalls the product offline (with isolation uv fetched setuptools: DNS error)
+	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-build-isolation --no-deps -e .
 	@touch $@
 
 demo: install
