@@ -89,6 +89,7 @@ def answer_cmd(review_id: ReviewId, item: Annotated[str, typer.Argument(help="C0
 @cli_command
 def show_cmd(review_id: ReviewId, as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
     """查看审查 / show a review."""
+    from sandbox.i18n import t
     from sandbox.review import show_review
 
     data = show_review(actor=acting_user(as_user, password), review_id=review_id)
@@ -99,6 +100,8 @@ def show_cmd(review_id: ReviewId, as_user: AsUser = None, password: Password = N
                    f"{st['model']['version']} · {st['model']['vendor_name']} · tier {st['risk']['tier']}")
         for item, a in st["checklist"].items():
             typer.echo(f"  {item} {a.get('answer') or '—':<5} {a.get('source', '')} {a.get('explanation', '')}")
+        for notice in data.get("notices") or []:
+            typer.echo(t(notice["key"], **notice["params"]))
         for rec in data["records"]:
             typer.echo(f"  record {rec['record_id']} {rec['decision']} hash {rec['record_hash'][:16]}… "
                        f"signatures: {', '.join(s['signer'] + ':' + s['meaning'] for s in rec['signatures']) or '-'}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sandbox.errors import NotFoundError
 from sandbox.review._chain import payload_of
 from sandbox.review._committee import committee_members
+from sandbox.review._notices import review_notices
 from sandbox.review._service import load_review, votes_of
 from sandbox.review._tables import Review, ReviewEntry
 from sandbox.roles import Actor, authorize
@@ -39,7 +40,8 @@ def list_reviews(*, actor: Actor, status: str | None = None) -> list[dict[str, A
 
 
 def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
-    """Everything about one review: state, members, votes, records and signatures."""
+    """Everything about one review: state, members, votes, records, signatures and ``notices`` (open reviews: a
+    newer model version registered, audits recorded since the evidence was gathered — :mod:`._notices`)."""
     authorize(actor, "review.view")
     with session_scope() as s:
         review = load_review(s, actor, review_id, "review.view")
@@ -55,12 +57,16 @@ def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
             elif e.kind == "signature" and e.record_id in records:
                 records[e.record_id]["signatures"].append({**p["signed"], "fingerprint": p["fingerprint"]})
         votes = votes_of(s, review) if actor.role != "vendor" else {}
-        return {
+        state, status = review.state, review.status
+        data = {
             "review_id": review.id, "record_no": review.record_no, "version": review.version,
             "supersedes": review.supersedes, "review_type": review.review_type, "procedure": review.procedure,
             "status": review.status, "trial_id": review.trial_id, "vendor_id": review.vendor_id,
             "state": review.state, "members": members, "votes": votes, "records": list(records.values()),
         }
+    # newer versions registered / audits recorded since the evidence was gathered (open reviews only)
+    data["notices"] = review_notices(actor=actor, state=state, status=status)
+    return data
 
 
 def find_review(*, actor: Actor, record_id: str) -> int:
