@@ -10,12 +10,12 @@ from sandbox.review import (
     export_bytes,
     list_records,
     verify_all,
-    verify_bytes,
     verify_message,
+    verify_upload,
 )
 from sandbox.review.ui import choice_label
 from sandbox.review.ui_conditions import heads_panel
-from sandbox.ui import guarded, lang, require, tr
+from sandbox.ui import guarded, lang, md_escape, require, tr
 
 actor = require("records.verify")
 st.title(tr("nav.records"))
@@ -36,16 +36,17 @@ heads_panel(actor)
 
 
 def _show(result: dict) -> None:
-    (st.success if result["ok"] else st.error)(verify_message(result, lang()))
+    # the message quotes the file (a Markdown line, a record id): shown as text, not Markdown
+    (st.success if result["ok"] else st.error)(md_escape(verify_message(result, lang())))
 
 
 if st.button(tr("review.ui.verify_all"), key="records_verify_all"):
     result = guarded(lambda: verify_all(actor=actor))
     if result is not None:
         _show(result)
-upload = st.file_uploader(tr("review.ui.verify_file"), type=["json"], key="records_upload")
+upload = st.file_uploader(tr("review.ui.verify_file"), type=["json", "md"], key="records_upload")
 if upload is not None:
-    _show(verify_bytes(upload.getvalue(), name=upload.name))
+    _show(verify_upload(upload.getvalue(), name=upload.name, actor=actor))
 if rows:
     record = st.selectbox(tr("review.ui.record"), [r["record_id"] for r in rows], key="records_pick",
                           placeholder=tr("review.ui.ph_record"))

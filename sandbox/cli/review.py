@@ -296,14 +296,15 @@ def due_cmd(as_user: AsUser = None, password: Password = None, as_json: JsonFlag
 
 @cli_command
 def verify_cmd(
-    record_file: Annotated[Path | None, typer.Argument(help="exported JSON record (default: --all)")] = None,
+    record_file: Annotated[Path | None, typer.Argument(
+        help="exported record: .json (offline) or .md (against the database) (default: --all)")] = None,
     all_: Annotated[bool, typer.Option("--all", help="every record chain in the database")] = False,
     expect_head: Annotated[list[str] | None, typer.Option(
         "--expect-head", help="published head: seq:hash, a hash, a head JSON or a record export (repeatable)")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """核验记录（哈希链、哈希、签名、签名表决、已公布链头）/ verify records: chain, hashes, signatures, votes, heads."""
-    from sandbox.review import parse_expected_head, verify_all, verify_file, verify_message
+    from sandbox.review import parse_expected_head, verify_all, verify_message, verify_upload
 
     if record_file is not None and all_:
         raise typer.BadParameter("RECORD_FILE or --all, not both")
@@ -312,8 +313,12 @@ def verify_cmd(
     expected = [h for value in expect_head or [] for h in parse_expected_head(value)]
     if record_file is not None:
         if not record_file.is_file():
-            raise InputError("review.bad_choice", field="RECORD_FILE", value=str(record_file), choices="an exported .json")
-        result = verify_file(record_file)
+            raise InputError("review.bad_choice", field="RECORD_FILE", value=str(record_file),
+                             choices="an exported .json or .md")
+        # a JSON export verifies offline; a Markdown copy is compared with the database's chain (who reads it)
+        actor = acting_user(as_user, password, required=False) if record_file.suffix.lower() in (".md", ".markdown") \
+            else None
+        result = verify_upload(record_file.read_bytes(), name=record_file.name, actor=actor)
     else:
         result = verify_all(actor=acting_user(as_user, password, required=False), expect_heads=expected or None)
     line = verify_message(result)

@@ -46,6 +46,7 @@ from sandbox.review._service import (
 )
 from sandbox.review._signing import sign_record, sync_alias
 from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file, verify_message
+from sandbox.review._verify_text import verify_markdown, verify_upload
 from sandbox.review._votes import vote
 
 __all__ = [
@@ -101,6 +102,8 @@ __all__ = [
     "verify_bytes",
     "verify_document",
     "verify_file",
+    "verify_markdown",
     "verify_message",
+    "verify_upload",
     "vote",
 ]
