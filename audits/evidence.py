@@ -37,7 +37,8 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
         ``impossibility`` (base rates differ: calibration and error-rate
         balance cannot both hold) and ``base_rates``; ``district_labels`` (``column``, ``merged``:
         labels merged on request with rows and by whom, ``variants``: likely one place written
-        several ways, left as separate groups — None for audits recorded before it existed).
+        several ways, left as separate groups — None for audits recorded before it existed); ``n_rows`` and
+        ``unknown`` (``age_rows``, ``district_rows``: rows in the 未知 groups).
     """
     named = (Audit.model_name == model_name) | (Audit.model_card_name == model_name)
     query = (select(Audit).where(named, Audit.model_version == str(model_version))
@@ -60,6 +61,9 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
                 "bootstrap": row.report.get("bootstrap", {}),
                 "scores": score_evidence(row.report),
                 "district_labels": row.report.get("district_labels"),
+                # rows with no usable age / district (the 未知 groups), of n_rows
+                "n_rows": row.report.get("n_rows"),
+                "unknown": row.report.get("unknown"),
             }
             for row in rows
         ]

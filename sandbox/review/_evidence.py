@@ -14,6 +14,7 @@ from sandbox.roles import Actor
 __all__ = ["NOT_PROVIDED", "gather_evidence", "model_info", "prefill"]
 
 NOT_PROVIDED = "尚未提供 / not yet provided"
+UNKNOWN_AGE_SHARE = 0.2  # C19 is not pre-filled "yes" when this share of the audited rows has no usable age
 
 
 def _function(module: str, name: str) -> Any:
@@ -134,6 +135,14 @@ def prefill(
         if variants:  # one place written several ways splits its group: the reviewer should know
             scores += (f"; district labels: {len(variants)} set(s) look like one place written differently, not merged ("
                        + "; ".join(" / ".join(x["label"] for x in v["labels"]) for v in variants[:3]) + ")")
+        unknown_age = int((latest.get("unknown") or {}).get("age_rows") or 0)
+        n_rows = int(latest.get("n_rows") or 0)
+        if unknown_age and n_rows:
+            share = unknown_age / n_rows
+            scores += f"; {unknown_age} of {n_rows} rows ({share:.1%}) have no usable age (未知, in no age band)"
+            if share >= UNKNOWN_AGE_SHARE and answer == "yes":  # a pass over part of the people: the members decide
+                answer = None
+                scores += "; a fifth or more: the age-band findings speak for the other rows only, not pre-filled yes"
         if answer is not None:
             out["C19"] = {
                 "answer": answer,
@@ -142,7 +151,8 @@ def prefill(
                 "evidence": f"mlflow run {latest.get('run_id')}",
             }
         else:
-            out["C19"] = {"answer": None, "explanation": f"audit verdict {verdict}: insufficient evidence" + scores,
+            out["C19"] = {"answer": None, "explanation": f"audit {latest.get('audit_id')} verdict {verdict}"
+                          + (": insufficient evidence" if verdict == "insufficient" else "") + scores,
                           "evidence": f"mlflow run {latest.get('run_id')}"}
     # C20: this record and its impact assessment are retained ≥ 3 years.
     out["C20"] = {"answer": "yes", "explanation": f"record retained until {retention_until} (≥3 years)",

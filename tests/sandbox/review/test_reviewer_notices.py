@@ -78,3 +78,31 @@ def test_open_review_names_a_newer_version_and_audits_since_the_evidence(world, 
 
     record_attendance(actor=chair, review_id=rid, present=ALL)  # the meeting takes the evidence as it is now
     assert [n["code"] for n in show_review(actor=chair, review_id=rid)["notices"]] == ["newer_version"]
+
+
+def test_c19_is_not_prefilled_yes_when_a_fifth_of_ages_are_unknown(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    service = pytest.importorskip("models.service")
+    from audits import ColumnMap, run_audit
+    from audits.evidence import audit_evidence
+    from sandbox.review._evidence import prefill
+
+    data, preds = _files(tmp_path)
+    frame = pd.read_csv(data)
+    frame["年龄"] = frame["年龄"].astype(object)
+    frame.loc[frame.index % 4 == 0, "年龄"] = "60岁以上"  # a band where an age belongs: 100 of 400 rows
+    frame.to_csv(data, index=False)
+    first = service.submit_model(actor=world.actor("vendor_a"), artifact=preds, id_column="编号", card=_card("1.0.0"))
+    audit = run_audit(actor=world.actor("reviewer"), data=data, predictions=preds,
+                      model=f"{first['name']}/{first['version']}", replicates=200,
+                      columns=ColumnMap(label="符合救助", prediction="预测", age="年龄", district="街道镇"))
+    latest = audit_evidence(model_name=first["name"], model_version=first["version"])[0]
+    assert latest["audit_id"] == audit["audit_id"] and latest["n_rows"] == 400
+    assert latest["unknown"]["age_rows"] == 100
+    tier = {"tier": "III", "score": 10, "max": 18, "reasons": [], "expert_rereview": False}
+    for verdict, answer in (("pass", None), ("fail", "no")):
+        item = prefill(evidence={"audits": [{**latest, "verdict": verdict}], "privacy": None}, tier=tier,
+                       automated_decision=True, retention_until="2029-12-31")["C19"]
+        assert item["answer"] == answer
+        assert "100 of 400 rows (25.0%) have no usable age" in item["explanation"]
+    assert "not pre-filled yes" in prefill(evidence={"audits": [{**latest, "verdict": "pass"}], "privacy": None},
+                                           tier=tier, automated_decision=True, retention_until="2029-12-31")["C19"]["explanation"]
