@@ -148,8 +148,9 @@ def declare_interest(*, actor: Actor, username: str, interest: str, committee: s
     """Add a declared interest (e.g. "consulted for 某公司 in 2025") to a member.
 
     A member declares their own; an admin may record one on a member's behalf. Reviews opened from now on
-    recuse the member from any vendor named in it (:func:`sandbox.review._rules.conflict_with`); reviews
-    already open keep the recusals they were opened with.
+    recuse the member from any vendor named in it (:func:`sandbox.review._rules.conflict_with`), and so do the
+    committee's reviews still open (a declaration is typically made at the meeting): ``recused_in`` lists them.
+    A vote the member already signed there no longer counts; decided reviews keep their recusals.
     """
     if actor.username != username:
         authorize(actor, "committee.manage")
@@ -164,8 +165,12 @@ def declare_interest(*, actor: Actor, username: str, interest: str, committee: s
             raise NotFoundError("review.not_member", usernames=username)
         interests = list(member.interests or [])
         added = interest not in interests
+        recused_in: list[str] = []
         if added:
             member.interests = [*interests, interest]
             log_activity(s, actor, "review.interest", found.name, member=username)
+            from sandbox.review._recusal import recuse_in_open_reviews
+
+            recused_in = recuse_in_open_reviews(s, actor, committee_id=found.id, member=_member_dict(member))
         return {"committee": found.name, "username": username, "interests": list(member.interests),
-                "added": added}
+                "added": added, "recused_in": recused_in}

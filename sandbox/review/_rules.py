@@ -101,12 +101,30 @@ def conflict_message(reason: str) -> tuple[str, dict[str, str]]:
     return "review.conflict.other", {"detail": reason}
 
 
+LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "科技有限公司", "技术有限公司", "有限公司", "集团", "公司")
+
+
+def short_name(vendor_name: str) -> str:
+    """The name people write for a company: 智联政务科技有限公司 → 智联政务 (legal suffix off; ≥ 2 characters)."""
+    name = "".join(vendor_name.split())
+    for suffix in LEGAL_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
 def conflict_with(member: dict[str, Any], vendor_name: str, vendor_uscc: str) -> str | None:
-    """Why ``member`` is tied to the vendor (same organisation or declared interest), else None."""
-    if member.get("affiliation") and member["affiliation"].strip() == vendor_name:
+    """Why ``member`` is tied to the vendor (same organisation or declared interest), else None.
+
+    A declared interest names the vendor as people write it: the legal name, the short name without the legal
+    suffix (``曾为智联政务提供咨询`` for 智联政务科技有限公司) or the 统一社会信用代码.
+    """
+    if member.get("affiliation") and member["affiliation"].strip() in (vendor_name, short_name(vendor_name)):
         return f"same organisation: {vendor_name}"
+    short = short_name(vendor_name)
     for interest in member.get("interests") or []:
-        if vendor_name in interest or vendor_uscc in interest:
+        written = "".join(interest.split())
+        if vendor_name in interest or short in written or (vendor_uscc and vendor_uscc in interest):
             return f"declared interest: {interest}"
     return None
 

@@ -276,7 +276,10 @@ def decide(
         if state.get("quorum") is None:
             raise RuleViolation("review.rule_no_quorum", review=review.id)
         check_quorum(voting)
-        signed = latest_votes(s, f"{review.record_no}-v{review.version}")
+        # a member recused after voting (a conflict declared at the meeting): the signed vote stays in the chain
+        # but is not counted, nor listed among the record's counted votes
+        signed = [v for v in latest_votes(s, f"{review.record_no}-v{review.version}")
+                  if not (att.get(v["voter"]) or {}).get("recused")]
         votes = {v["voter"]: v["choice"] for v in signed}
         counts = check_majority(decision, votes, len(voting))
         if decision == "修改后批准" and not conditions:

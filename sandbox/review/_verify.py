@@ -139,7 +139,13 @@ def _check_tally(record: dict[str, Any], record_id: str, cast: dict[str, dict[st
             raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote has no signed vote entry")
         if (last["entry_hash"], last["seq"], last["choice"]) != (ref.get("entry_hash"), ref.get("seq"), ref.get("choice")):
             raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote is not the member's last signed vote")
-    missing = sorted(set(cast) - {r.get("voter") for r in refs})
+    # a member recused after voting (conflict declared while the review was open): their signed vote stays in
+    # the chain, uncounted; a recused member's vote among the counted ones is wrong
+    recused = set(((record["groups"].get("G") or {}).get("recusals")) or {})
+    counted_recused = sorted(recused & {r.get("voter") for r in refs})
+    if counted_recused:
+        raise _Bad(record_id, f"H.signed_votes[{counted_recused[0]}]", "tally_bad", "a recused member's vote was counted")
+    missing = sorted(set(cast) - {r.get("voter") for r in refs} - recused)
     if missing:
         raise _Bad(record_id, f"H.signed_votes[{missing[0]}]", "tally_bad", "a signed vote was left out of the tally")
     votes = {r["voter"]: r["choice"] for r in refs}
