@@ -52,6 +52,8 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
                 "created_at": row.created_at.isoformat(timespec="seconds"),
                 "policy": {"name": row.policy_name, "version": row.policy_version},
                 "dataset_sha256": row.dataset_sha256,
+                # a black-box audit's figures come from the vendor's predictions file: bound by its hash too
+                "predictions_sha256": row.report.get("predictions_sha256"),
                 "verdict": row.verdict,
                 "checks": [{k: c.get(k) for k in CHECK_FIELDS} for c in row.report.get("checks", [])],
                 "heatmap": row.report.get("heatmap", {}),

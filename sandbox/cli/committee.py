@@ -88,9 +88,13 @@ def declare_cmd(
 
     result = declare_interest(actor=actor, username=username or actor.username, interest=interest,
                               committee=committee)
-    emit(result, as_json=as_json, human=lambda: say(
-        "committee.interest_added" if result["added"] else "committee.interest_known",
-        username=result["username"], committee=result["committee"]))
+    def human() -> None:
+        say("committee.interest_added" if result["added"] else "committee.interest_known",
+            username=result["username"], committee=result["committee"])
+        if result.get("recused_in"):  # open reviews of the vendor named: recused there from now on
+            say("review.notice.recused_now", username=result["username"], records=", ".join(result["recused_in"]))
+
+    emit(result, as_json=as_json, human=human)
 
 
 @acting_command

@@ -44,6 +44,7 @@ def _audit_summary(audits: list[dict[str, Any]] | None) -> dict[str, Any]:
         "verdicts": [{"audit_id": a.get("audit_id"), "verdict": a.get("verdict"), "created_at": a.get("created_at")}
                      for a in audits],
         "audit_runs": [{"run_id": a.get("run_id"), "dataset_sha256": a.get("dataset_sha256"),
+                        **({"predictions_sha256": a["predictions_sha256"]} if a.get("predictions_sha256") else {}),
                         "tool_versions": a.get("tool_versions")} for a in audits],
         # district labels merged on request / likely variants left unmerged (only when there are any)
         **({"district_labels": labels} if (labels := latest.get("district_labels") or {}).get("merged")

@@ -66,6 +66,9 @@ def committee_section(actor: Actor) -> None:
             if done is not None:
                 st.success(trm("committee.interest_added" if done["added"] else "committee.interest_known",
                               username=done["username"], committee=done["committee"]))
+                if done.get("recused_in"):
+                    st.warning(trm("review.notice.recused_now", username=done["username"],
+                                   records=", ".join(done["recused_in"])))
         _membership_forms(actor, committees)
 
 

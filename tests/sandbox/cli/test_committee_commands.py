@@ -73,7 +73,7 @@ def test_create_list_show_and_declare(accounts: Path, tmp_path: Path) -> None:
 
     own = _invoke("committee", "declare-interest", "2026年持有某数据公司股份", *_as("reviewer2"))
     assert json.loads(own.stdout) == {"committee": DEMO_COMMITTEE, "username": "reviewer2",
-                                      "interests": ["2026年持有某数据公司股份"], "added": True}
+                                      "interests": ["2026年持有某数据公司股份"], "added": True, "recused_in": []}
     again = _invoke("--lang", "en", "committee", "declare-interest", "2026年持有某数据公司股份",
                     "--as", "reviewer2", "--password", PW)
     assert again.exit_code == 0 and "already declared" in again.stderr

@@ -98,6 +98,14 @@ def test_c19_is_not_prefilled_yes_when_a_fifth_of_ages_are_unknown(world, tmp_pa
     latest = audit_evidence(model_name=first["name"], model_version=first["version"])[0]
     assert latest["audit_id"] == audit["audit_id"] and latest["n_rows"] == 400
     assert latest["unknown"]["age_rows"] == 100
+    # the record binds the figures to the vendor's predictions file as well as the dataset
+    import hashlib
+
+    from sandbox.review._record import _audit_summary
+
+    run = _audit_summary([latest])["audit_runs"][0]
+    assert run["predictions_sha256"] == hashlib.sha256(preds.read_bytes()).hexdigest()
+    assert run["dataset_sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
     tier = {"tier": "III", "score": 10, "max": 18, "reasons": [], "expert_rereview": False}
     for verdict, answer in (("pass", None), ("fail", "no")):
         item = prefill(evidence={"audits": [{**latest, "verdict": verdict}], "privacy": None}, tier=tier,

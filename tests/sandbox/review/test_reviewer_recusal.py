@@ -51,16 +51,24 @@ def test_a_conflict_declared_at_the_meeting_recuses_and_uncounts_the_vote(world)
     with pytest.raises(RuleViolation) as refused:
         vote(actor=world.actor("reviewer3"), review_id=rid, choice="不予批准", password=world.password)
     assert refused.value.key == "review.rule_recused"
-    # a second review of another vendor is untouched
+    from typer.testing import CliRunner
+
+    from sandbox.cli import app
+
+    told = CliRunner().invoke(app, ["--lang", "en", "committee", "declare-interest", "智联政务 2024 年项目评审专家",
+                                    "--as", "reviewer4", "--password", world.password])
+    assert told.exit_code == 0, told.output
+    assert f"reviewer4 is now recused in the open reviews {record_no}: no further vote" in told.stderr
+    # a second declaration naming no vendor changes nothing
     assert declare_interest(actor=world.actor("reviewer3"), username="reviewer3", interest="无其他")["recused_in"] == []
 
-    for username in [u for u in ALL if u != "reviewer3"]:
+    for username in [u for u in ALL if u not in ("reviewer3", "reviewer4")]:
         vote(actor=world.actor(username), review_id=rid, choice="批准", password=world.password)
     decided = decide(actor=chair, review_id=rid, decision="批准", reasons="证据充分")
-    assert decided["counts"]["for"] == 6 and decided["counts"]["present"] == 6
+    assert decided["counts"]["for"] == 5 and decided["counts"]["present"] == 5
     doc = export_document(actor=chair, record_id=decided["record_id"])
     h, g = doc["record"]["groups"]["H"], doc["record"]["groups"]["G"]
-    assert "reviewer3" not in h["votes"] and "reviewer3" in g["recusals"] and h["counts"]["recused"] == 1
+    assert "reviewer3" not in h["votes"] and "reviewer3" in g["recusals"] and h["counts"]["recused"] == 2
     assert "reviewer3" in g["checklist"]["C12"]["explanation"]
     with pytest.raises(RuleViolation):
         sign_record(actor=world.actor("reviewer3"), record_id=decided["record_id"], password=world.password,
