@@ -178,3 +178,24 @@ def test_a_fifth_unknown_says_the_age_findings_speak_for_the_rest(home: Path, re
                               "--district", "街道镇", "--replicates", "200", "--dry-run", "--json", *AS])
     assert cli.exit_code in (0, 3, 4), cli.output
     assert "其余 1125 行" in cli.stderr and "其余" not in cli.stdout  # the JSON on stdout stays clean
+
+
+def test_the_audit_page_says_what_was_converted_and_what_is_unknown(home: Path, reviewer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from sandbox.users import actor_for
+
+    frame = synthetic(n=1500)
+    frame["年龄"] = frame["年龄"].astype(object)
+    frame.loc[frame.index % 4 == 0, "年龄"] = "60岁以上"
+    frame["评分"] = (frame["评分"] * 100).round(2).map(lambda v: f"{v:g}%")
+    result = _audit(reviewer, _write(tmp_path, frame))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "workbench_pages" / "fairness_audit.py"),
+                           default_timeout=120)
+    at.session_state["actor"] = actor_for("reviewer")
+    at.session_state["lang"] = "zh"
+    at.session_state["audit_result"] = result
+    at.run()
+    assert not at.exception, at.exception
+    shown = next(w.value for w in at.warning if "年龄未知 375 行" in w.value)  # a fifth unknown: a warning, not info
+    assert "评分列 评分 以百分数书写（1500 行）" in shown and "其余 1125 行" in shown

@@ -76,6 +76,20 @@ def test_open_review_names_a_newer_version_and_audits_since_the_evidence(world, 
            f"#{audit['audit_id']} (" in cli.output
     assert f"the vendor has registered newer versions: v{newer['version']} (" in cli.output
 
+    from streamlit.testing.v1 import AppTest
+
+    from sandbox.users import actor_for
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[3] / "workbench_pages" / "ethics_review.py"),
+                           default_timeout=60)
+    at.session_state["actor"] = actor_for("reviewer")
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(f"the vendor has registered newer versions: v{newer['version']} (" in w for w in warnings), warnings
+    assert any("were recorded after this meeting's evidence was gathered" in w for w in warnings), warnings
+
     record_attendance(actor=chair, review_id=rid, present=ALL)  # the meeting takes the evidence as it is now
     assert [n["code"] for n in show_review(actor=chair, review_id=rid)["notices"]] == ["newer_version"]
 
