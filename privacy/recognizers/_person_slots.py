@@ -21,7 +21,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._base import SEPARATOR, Hit, Verdict
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import (
     _LABEL_WORDS,
@@ -217,3 +217,32 @@ def merge_slots(text: str, hits: list[Hit], slots: list[Hit]) -> list[Hit]:
         return False
 
     return [h for h in hits if not overlapped(h)] + kept
+
+
+# A list item written as place + name (+ household): 翠湖社区花丽珠家庭、北关社区木永强家庭; 东坝村安置昌德发一户4人.
+_PLACE_ITEM = re.compile(
+    "(?:^|(?<=[：:、，,；;（(\\s“]))(?P<place>[\u4e00-\u9fff]{1,6}?(?:社区|村|组|小区|街道|居委会))(?:安置)?"
+    "(?P<name>[\u4e00-\u9fff]{2,4}?)(?=家庭|一户|户(?![\u4e00-\u9fff])|家(?![\u4e00-\u9fff])|[、，,；;）)。”\\s]|$)")
+
+
+_OFFICE_END = frozenset("所站局委办院校部处厂馆行")
+
+
+def place_listed_names(text: str, *, is_place: Callable[[str], bool]) -> list[Hit]:
+    """Names in a list whose items are place + name: at least two such items in one text (of a batch joined
+    by SEPARATOR), each name surname-shaped, not a place, a word for people, an office or a common word."""
+    from privacy.recognizers._person_lists import name_like
+
+    found: list[Hit] = []
+    by_text: dict[int, list[Hit]] = {}
+    for match in _PLACE_ITEM.finditer(text):
+        name = match.group("name")
+        if (not name_like(name) or is_place(name) or name in PERSON_NOUNS or name[-1] in _OFFICE_END
+                or jieba_word(name, min_freq=2000)):
+            continue
+        verdict = Verdict("pii.why.person_context", {"context": match.group("place")}, 0.8)
+        hit = Hit("PERSON", match.start("name"), match.end("name"), 0.8, verdict, match.group("place"))
+        by_text.setdefault(text.count(SEPARATOR, 0, match.start()) if SEPARATOR in text else 0, []).append(hit)
+    for hits in by_text.values():
+        found += hits if len(hits) >= 2 else []
+    return found

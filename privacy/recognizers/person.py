@@ -52,7 +52,7 @@ from privacy.recognizers._person_rules import (
     name_char_score,
     surnames,
 )
-from privacy.recognizers._person_slots import cued_names, merge_slots
+from privacy.recognizers._person_slots import cued_names, merge_slots, place_listed_names
 from privacy.recognizers._person_vetoes import (
     ESTATE,
     brand,
@@ -310,6 +310,7 @@ class PersonRecognizer(ChineseRecognizer):
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
         hits += pulled_and_mentioned(text)
+        hits += place_listed_names(text, is_place=_is_place)
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
                  if self._partial_allowed(text[h.start : h.end])]
         if self.partial_names != "none":

@@ -39,3 +39,16 @@ def test_a_strong_cue_names_the_next_slot(text: str, expected: list[str]) -> Non
 ])
 def test_the_slot_is_no_name_or_ends_early(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A list whose items are place + name: the name is whatever follows the village or community,
+    # word-like (兰花) or with a compound surname that is also a village's name (上官村上官明).
+    ("慰问对象：上官村上官明、南塘村南秀山、东坡村欧阳庆丰。", ["上官明", "南秀山", "欧阳庆丰"]),
+    ("推荐名单（前湾村兰花、后湾村金凤、中岗村梅香），均为孝老爱亲典型。", ["兰花", "金凤", "梅香"]),
+    # Offices and posts after a place are no names.
+    ("列席人员：各村文书、各组组长。", []),
+    ("请到街道房管所、社区服务站办理。", []),
+])
+def test_names_listed_after_their_place(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
