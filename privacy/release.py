@@ -245,7 +245,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     from sandbox.files import atomic_dir, atomic_path, sha256_file, write_table_safe
     from sandbox.tabular import read_table
 
-    frame, _info = read_table(source, work="deid")
+    frame, info = read_table(source, work="deid")
     source_sha = sha256_file(source)
     # classify by content → rules (or refuse) → operators → suppression → re-scan (refuse if PII remains)
     result = deidentify_frame(frame, rules, project=project, file=source.name)
@@ -280,7 +280,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
             "release_id": release_id, "created_at": utcnow().isoformat(timespec="seconds"),
             "dataset": dataset, "trial_id": trial_id,
             "source": {"file": source.name, "sha256": source_sha, "rows": len(frame),
-                       "columns": [str(c) for c in frame.columns]},
+                       "columns": [str(c) for c in frame.columns], "read_notes": info.note_dicts()},
             "policy": {"ref": rules.ref, "name": rules.name, "version": rules.version, "file": rules.source},
             "label": label, "label_en": "anonymised" if passed else "de-identified",
             "anonymisation_test": {"passed": passed, "reasons": reasons, "reasons_zh": reasons_zh,

@@ -123,6 +123,7 @@ class ScanReport:
     columns: list[ColumnSummary] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     encoding: str | None = None
+    read_notes: list[dict[str, Any]] = field(default_factory=list)  # what the reader did (key, params, zh, en)
 
     @property
     def has_pii(self) -> bool:
@@ -158,7 +159,7 @@ class ScanReport:
     def to_dict_head(self) -> dict[str, Any]:
         """:meth:`to_dict` without its findings."""
         return {"file": self.file, "kind": self.kind, "rows": self.rows, "encoding": self.encoding,
-                "has_pii": self.has_pii, "entity_types": self.entity_types,
+                "has_pii": self.has_pii, "entity_types": self.entity_types, "read_notes": self.read_notes,
                 "columns": [c.to_dict() for c in self.columns]}
 
 
@@ -246,7 +247,7 @@ def scan_file(
             require_columns(frame, {f"--column {c}": c for c in wanted}, file=name)
         scan = scan_frame(frame, columns=wanted, entities=chosen, progress=progress, file=name)
         report = ScanReport(file=name, kind="table", rows=scan.rows, columns=scan.columns, findings=scan.findings,
-                            encoding=info.encoding)
+                            encoding=info.encoding, read_notes=info.note_dicts())
     _record(actor, report)
     return report
 

@@ -38,7 +38,7 @@ from sandbox.errors import InputError
 from sandbox.files import keep_upload, sha256_file
 from sandbox.roles import Actor, authorize
 from sandbox.settings import get_settings
-from sandbox.tabular import read_table
+from sandbox.tabular import ReadNote, read_table
 
 __all__ = [
     "UPLOAD_TYPES", "age_column", "deid_preview", "load_source", "package_release", "public_keys",
@@ -76,18 +76,23 @@ def save_upload(*, actor: Actor, name: str, data: bytes) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _read(path: str, size: int, mtime_ns: int) -> pd.DataFrame:
-    return read_table(Path(path), work="deid")[0]  # the page de-identifies what it loads
+def _read(path: str, size: int, mtime_ns: int) -> tuple[pd.DataFrame, tuple[ReadNote, ...]]:
+    frame, info = read_table(Path(path), work="deid")  # the page de-identifies what it loads
+    return frame, tuple(info.notes)
 
 
-def load_source(path: str | Path) -> pd.DataFrame:
-    """The table at ``path`` (``sandbox.tabular.read_table``), cached per file version. Do not modify it."""
+def _read_source(path: str | Path) -> tuple[pd.DataFrame, tuple[ReadNote, ...]]:
     path = Path(path)
     try:
         stat = path.stat()
     except OSError:
         raise InputError("errors.file_missing", file=str(path)) from None
     return _read(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def load_source(path: str | Path) -> pd.DataFrame:
+    """The table at ``path`` (``sandbox.tabular.read_table``), cached per file version. Do not modify it."""
+    return _read_source(path)[0]
 
 
 def scenario_info(path: str | Path) -> dict[str, Any]:
@@ -164,7 +169,8 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
                     by: list[str] | None = None, is_upload: bool = False) -> dict[str, Any]:
     """What the page shows before any button: columns, defaults, public keys and the budget.
 
-    Returns ``columns``, ``rows``, ``quasi`` (policy quasi-identifiers present),
+    Returns ``columns``, ``rows``, ``read_notes`` (what the reader did: title/footer rows skipped,
+    header rows joined — in the user's language), ``quasi`` (policy quasi-identifiers present),
     ``default_by`` (district column + age column), ``keys`` (public keys of
     ``by``, default ``default_by``), ``age_columns`` (banded by the policy),
     ``policy_keys`` (listed in the policy), ``missing_keys`` (no public list),
@@ -176,7 +182,7 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
 
     rules = load_policy(policy)
     path = Path(path)
-    frame = load_source(path)
+    frame, notes = _read_source(path)
     scenario = scenario_info(path)
     default_by = [c for c in (_district_column(frame, scenario), age_column(frame, scenario)) if c]
     chosen = [c for c in (by if by is not None else default_by) if c in frame.columns]
@@ -186,6 +192,7 @@ def source_overview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy,
     name = (dataset or "").strip() or (path.stem if is_upload else path.parent.name)
     return {
         "columns": [str(c) for c in frame.columns], "rows": len(frame),
+        "read_notes": [note.text() for note in notes],
         "quasi": quasi_columns(rules, frame),
         "default_by": default_by, "keys": keys, "age_columns": ages, "policy_keys": from_policy,
         "missing_keys": [c for c in chosen if c not in keys and c not in ages and c not in from_policy],

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sandbox._excel import LongNumbers
+from sandbox._header_rows import join_header_rows
+from sandbox._read_notes import ReadNote
 from sandbox.errors import InputError
 
 if TYPE_CHECKING:
@@ -119,7 +121,7 @@ def read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers)
     delimiter = sniff_delimiter(sample)
     titles = _title_lines(sample, delimiter)
     if titles:
-        info.warnings.append(f"skipped {titles} title row(s)")
+        info.notes.append(ReadNote(key="read.note.title_rows", params={"count": titles}))
         rest = sample.split("\n", titles)[-1]
         delimiter = sniff_delimiter(rest)
     info.delimiter = delimiter
@@ -149,8 +151,11 @@ def read_csv(data: bytes, info: TableInfo, name: str, long_numbers: LongNumbers)
     empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
     if empty:  # trailing delimiters / empty spreadsheet columns, as the Excel reader drops them
         frame = frame.drop(columns=empty)
-    row_of = CsvRows(payload, start, delimiter, titles)
-    _refuse_shortened_numbers(frame, name, info.warnings if long_numbers == "keep" else None, row_of=row_of)
+    extra = 0
+    if any(str(c).startswith("Unnamed:") for c in frame.columns):  # two header rows (a merged 家庭成员 over 姓名 …)?
+        frame, titles, extra = _two_header_rows(frame, payload[start:start + 65536], delimiter, titles, info, name)
+    row_of = CsvRows(payload, start, delimiter, titles, extra)
+    _refuse_shortened_numbers(frame, name, info.notes if long_numbers == "keep" else None, row_of=row_of)
     return frame, row_of
 
 
@@ -165,8 +170,9 @@ class CsvRows:
     ``payload[start:]`` is the file as UTF-8 without its byte order mark.
     """
 
-    def __init__(self, payload: bytes, start: int, delimiter: str, titles: int) -> None:
+    def __init__(self, payload: bytes, start: int, delimiter: str, titles: int, extra: int = 0) -> None:
         self._payload, self._start, self._delimiter, self._titles = payload, start, delimiter, titles
+        self._extra = extra  # a second header row below the header
 
     def __call__(self, row: int) -> int:
         limit = csv.field_size_limit()
@@ -175,7 +181,7 @@ class CsvRows:
             stream = io.BytesIO(self._payload)
             stream.seek(self._start)
             records = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""), delimiter=self._delimiter)
-            data = -1  # the header is the first non-blank record after the title lines
+            data = -1 - self._extra  # the header is the first non-blank record after the title lines
             for number, record in enumerate(records, start=1):
                 if number <= self._titles or (not any(value.strip() for value in record) and len(record) <= 1):
                     continue
@@ -186,7 +192,50 @@ class CsvRows:
             pass
         finally:
             csv.field_size_limit(limit)
-        return row + self._titles + 2
+        return row + self._titles + self._extra + 2
+
+
+def _two_header_rows(frame: pd.DataFrame, head: bytes, delimiter: str, titles: int, info: TableInfo,
+                     name: str) -> tuple[pd.DataFrame, int, int]:
+    """A header with unnamed columns joined with the row below it, or with the last title line above it.
+
+    Returns the frame with its joined header, the title lines left and how many data rows were header
+    (0 or 1); refuses (``errors.header_two_rows``/``errors.header_blank``) naming the columns otherwise.
+    """
+    header = ["" if str(c).startswith("Unnamed:") else str(c) for c in frame.columns]
+    width = len(header)
+    if len(frame):
+        joined = join_header_rows(header, list(frame.iloc[0]))
+        if joined is not None and joined.names is not None:
+            frame = frame.iloc[1:].reset_index(drop=True)
+            frame.columns = joined.names
+            _note_joined(info, f"{titles + 1}–{titles + 2}", joined.names)
+            return frame, titles, 1
+        if joined is not None:
+            raise InputError("errors.header_two_rows", file=name, rows=f"{titles + 1}–{titles + 2}",
+                             columns=", ".join(map(str, joined.unnamed)))
+    if titles:  # the group row had too few cells for a header and was skipped as a title line
+        text = head.decode("utf-8", errors="ignore")
+        lines = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), titles))
+        above = (lines[-1] + [""] * width)[:width] if len(lines) == titles else None
+        joined = join_header_rows(above, header) if above is not None and len(lines[-1]) <= width else None
+        if joined is not None and joined.names is not None:
+            frame.columns = joined.names
+            info.notes[:] = [n for n in info.notes if n.key != "read.note.title_rows"]
+            if titles > 1:
+                info.notes.append(ReadNote(key="read.note.title_rows", params={"count": titles - 1}))
+            _note_joined(info, f"{titles}–{titles + 1}", joined.names)
+            return frame, titles - 1, 0
+        if joined is not None:
+            raise InputError("errors.header_two_rows", file=name, rows=f"{titles}–{titles + 1}",
+                             columns=", ".join(map(str, joined.unnamed)))
+    blank = [str(i + 1) for i, c in enumerate(header) if not c]
+    raise InputError("errors.header_blank", file=name, columns=", ".join(blank))
+
+
+def _note_joined(info: TableInfo, rows: str, names: list[str]) -> None:
+    info.notes.append(ReadNote(key="read.note.header_joined",
+                               params={"rows": rows, "columns": "、".join(n for n in names if "_" in n)}))
 
 
 # ``3.30112E+17``: what Excel writes into a CSV for a long number it holds as a number (an ID, a card).
@@ -194,7 +243,7 @@ _SHORTENED = re.compile(r"\s*[1-9](?:\.\d+)?[Ee]\+?(?:1[5-9]|[2-9]\d)\s*")
 _SHORTENED_HEAD = 10_000
 
 
-def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str] | None, *,
+def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, notes: list[ReadNote] | None, *,
                               row_of: Callable[[int], int]) -> None:
     """Refuse a CSV column of IDs/cards that Excel shortened to ``3.30112E+17`` (the digits are gone).
 
@@ -210,8 +259,9 @@ def _refuse_shortened_numbers(frame: pd.DataFrame, name: str, warnings: list[str
         if not head.str.fullmatch(_SHORTENED).any():
             continue
         hits = series.fillna("").astype(str).str.fullmatch(_SHORTENED).to_numpy(dtype=bool)
-        if warnings is not None:  # long_numbers="keep": kept as written, said
-            warnings.append(f"column {column}: {int(hits.sum())} numbers in scientific notation (digits lost)")
+        if notes is not None:  # long_numbers="keep": kept as written, said
+            notes.append(ReadNote(key="read.note.scientific_numbers", params={"column": str(column),
+                                                                          "count": int(hits.sum())}))
             continue
         raise InputError("errors.csv_shortened_number", file=name, column=str(column), row=row_of(int(hits.argmax())),
                          count=int(hits.sum()))

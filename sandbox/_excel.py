@@ -16,7 +16,9 @@ What goes wrong with real workbooks, and what happens here:
   ten times faster than openpyxl on a 100,000-row sheet, the same values); a file called .xls/.xlsx
   that is really a web page or XML (what many government systems export) is
   refused with a message saying to save it as .xlsx or CSV in Excel.
-* **Merged title rows** above the header are skipped (a warning says how many).
+* **Merged title rows** above the header are skipped (a note says how many); **two header rows** (a merged
+  家庭成员 over 姓名/关系/身份证号) are joined into one (``家庭成员_姓名``) when that names every column once
+  (:mod:`sandbox._header_rows`), refused naming the columns otherwise.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sandbox._header_rows import join_header_rows
+from sandbox._read_notes import ReadNote
 from sandbox.errors import InputError
 
 __all__ = ["LOSSY_DIGITS", "LongNumbers", "read_excel"]
@@ -82,7 +86,29 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
-def read_excel(path: Path, *, name: str, warnings: list[str],
+def _two_header_rows(raw: pd.DataFrame, header_row: int, header: list[str], *,
+                     name: str) -> tuple[list[str], int, int]:
+    """A header with unnamed columns: joined with the row below it, or with the title-like row above it.
+
+    Returns (names, first header row, last header row) as positions in ``raw``; refuses naming the
+    columns when the rows cannot be joined unambiguously (or there is no second header row at all).
+    """
+    for upper in (header_row, header_row - 1):
+        lower = upper + 1
+        if upper < 0 or lower >= len(raw):
+            continue
+        joined = join_header_rows(list(raw.iloc[upper]), list(raw.iloc[lower]))
+        if joined is None:
+            continue
+        if joined.names is None:
+            raise InputError("errors.header_two_rows", file=name, rows=f"{int(raw.index[upper]) + 1}–"
+                             f"{int(raw.index[lower]) + 1}", columns=", ".join(map(str, joined.unnamed)))
+        return joined.names, upper, lower
+    missing = [i + 1 for i, h in enumerate(header) if not h]
+    raise InputError("errors.header_blank", file=name, columns=", ".join(map(str, missing)))
+
+
+def read_excel(path: Path, *, name: str, notes: list[ReadNote],
                long_numbers: LongNumbers = "refuse") -> tuple[pd.DataFrame, np.ndarray]:
     """The one sheet with data in ``path``, header detected, every cell as text.
 
@@ -108,13 +134,16 @@ def read_excel(path: Path, *, name: str, warnings: list[str],
         raise InputError("errors.excel_sheets", file=name, count=len(filled), sheets="、".join(map(str, filled)))
     (sheet, raw), = filled.items()
     header_row = _header_row(raw)
-    if header_row:
-        warnings.append(f"skipped {header_row} title row(s)")
     header = [str(v).strip() if pd.notna(v) else "" for v in raw.iloc[header_row]]
-    missing = [i + 1 for i, h in enumerate(header) if not h]
-    if missing:
-        raise InputError("errors.header_blank", file=name, columns=", ".join(map(str, missing)))
-    body = raw.iloc[header_row + 1 :]
+    titles, last_header = header_row, header_row
+    if not all(header):
+        header, titles, last_header = _two_header_rows(raw, header_row, header, name=name)
+        notes.append(ReadNote(key="read.note.header_joined", params={
+            "rows": f"{int(raw.index[titles]) + 1}–{int(raw.index[last_header]) + 1}",
+            "columns": "、".join(h for h in header if "_" in h)}))
+    if titles:
+        notes.insert(0, ReadNote(key="read.note.title_rows", params={"count": titles}))
+    body = raw.iloc[last_header + 1 :]
     for j, column in enumerate(header):
         lossy = body.iloc[:, j].map(_lossy).to_numpy(dtype=bool)
         if lossy.any():
@@ -124,7 +153,8 @@ def read_excel(path: Path, *, name: str, warnings: list[str],
             if long_numbers == "refuse":
                 raise InputError("errors.excel_lossy_number", file=name, sheet=str(sheet), column=column, row=row,
                                  count=int(lossy.sum()), digits=LOSSY_DIGITS)
-            warnings.append(f"column {column}: {int(lossy.sum())} numbers of {LOSSY_DIGITS}+ digits lost their last digits")
+            notes.append(ReadNote(key="read.note.lossy_numbers",
+                                  params={"column": column, "count": int(lossy.sum()), "digits": LOSSY_DIGITS}))
     frame = body.map(_as_text)
     frame.columns = header
     return frame.reset_index(drop=True), body.index.to_numpy(dtype=np.int64) + 1

@@ -16,6 +16,8 @@ import unicodedata
 
 import pandas as pd
 
+from sandbox._read_notes import ReadNote
+
 __all__ = ["MAX_FOOTER_ROWS", "drop_footer_rows"]
 
 MAX_FOOTER_ROWS = 8
@@ -41,8 +43,8 @@ def _footer(values: list[object], width: int) -> bool:
     return False
 
 
-def drop_footer_rows(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    """``frame`` without the footer lines at its end (at most :data:`MAX_FOOTER_ROWS`); a warning says how many.
+def drop_footer_rows(frame: pd.DataFrame, notes: list[ReadNote]) -> pd.DataFrame:
+    """``frame`` without the footer lines at its end (at most :data:`MAX_FOOTER_ROWS`); a note says how many.
 
     A table made of nothing but such lines is returned as it is (the caller's
     checks then speak about it).
@@ -59,5 +61,5 @@ def drop_footer_rows(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
         cut += 1
     if cut == 0 or cut >= len(frame):
         return frame
-    warnings.append(f"skipped {cut} footer row(s) (合计/制表人/注)")
+    notes.append(ReadNote(key="read.note.footer_rows", params={"count": cut}))
     return frame.iloc[: len(frame) - cut].reset_index(drop=True)

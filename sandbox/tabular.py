@@ -25,6 +25,7 @@ from sandbox._excel import LongNumbers, read_excel
 from sandbox._footer import drop_footer_rows
 from sandbox._memory import Work, require_memory
 from sandbox._parquet import parquet_footprint
+from sandbox._read_notes import ReadNote
 from sandbox.errors import InputError
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_FILE_BYTES",
+    "ReadNote",
     "TableInfo",
     "decode_text",
     "encodings_for",
@@ -95,7 +97,11 @@ def parse_ages(values: pd.Series) -> np.ndarray:
 
 @dataclass(kw_only=True)
 class TableInfo:
-    """How a file was read (shown to the user, recorded in manifests)."""
+    """How a file was read (shown to the user, recorded in manifests).
+
+    ``notes``: what the reader did besides reading (title/footer rows, joined header rows, lost digits),
+    catalog keys rendered by :attr:`warnings` in the user's language.
+    """
 
     path: str
     kind: Kind
@@ -103,7 +109,16 @@ class TableInfo:
     delimiter: str | None = None
     rows: int = 0
     columns: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notes: list[ReadNote] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """:attr:`notes` in the user's language."""
+        return [note.text() for note in self.notes]
+
+    def note_dicts(self) -> list[dict[str, object]]:
+        """:attr:`notes` for a report or manifest (key, params, zh, en)."""
+        return [note.as_dict() for note in self.notes]
 
 
 def _kind(path: Path) -> Kind:
@@ -184,7 +199,7 @@ def read_table(path: str | Path, *, display_name: str | None = None,
     require_memory(path, kind=kind, work=work, file=name, head=head, frame_bytes=frame_bytes)
     info = TableInfo(path=name, kind=kind)
     if kind == "excel":
-        frame, sheet_rows = read_excel(path, name=name, warnings=info.warnings, long_numbers=long_numbers)
+        frame, sheet_rows = read_excel(path, name=name, notes=info.notes, long_numbers=long_numbers)
         _check_frame(frame, name, lambda row: int(sheet_rows[row]))
     elif kind == "parquet":
         try:
@@ -199,7 +214,7 @@ def read_table(path: str | Path, *, display_name: str | None = None,
         frame, row_of = read_csv(path.read_bytes(), info, name, long_numbers)
         _check_frame(frame, name, row_of)
     if kind in ("csv", "excel"):  # 合计 / 制表人：… / 注：… under the table are no records
-        frame = drop_footer_rows(frame, info.warnings)
+        frame = drop_footer_rows(frame, info.notes)
     info.rows = len(frame)
     info.columns = [str(c) for c in frame.columns]
     return frame, info

@@ -57,6 +57,8 @@ view = guarded(lambda: source_overview(actor=actor, path=path, policy=policy, da
 if view is None:
     st.stop()
 st.caption(trm("privacy.page.source_info", rows=view["rows"], columns=len(view["columns"])))
+if view["read_notes"]:  # title/footer rows skipped, header rows joined: the steward sees what was not read as data
+    st.warning("\n".join([tr("read.notes.heading"), *(f"- {note}" for note in view["read_notes"])]))
 
 # 2 — full personal-information scan
 st.subheader(tr("privacy.page.scan"))

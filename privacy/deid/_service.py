@@ -106,7 +106,7 @@ def deidentify_source(*, actor: Actor, source: str | Path, policy: str | Path | 
         "identifying_columns": result.identifying_columns,
         "columns": result.columns, "pii_before": result.pii_before, "pii_after": result.pii_after,
         "rescan": {"rows_scanned": len(result.frame), "clean": not result.pii_after},
-        "output": str(data_path), "encoding": info.encoding,
+        "output": str(data_path), "encoding": info.encoding, "read_notes": info.note_dicts(),
     }
 
     def write(folder: Path) -> None:

@@ -33,7 +33,7 @@ def scan(
     from privacy.scanning import scan_file
     from sandbox.engines import resolve_engine
     from sandbox.files import atomic_path
-    from sandbox.i18n import t
+    from sandbox.i18n import current_language, t
 
     actor = acting_user(as_user, password)
     if resolve_engine(engine) == "spark":
@@ -48,6 +48,10 @@ def scan(
             handle.write("\n")
 
     def human() -> None:
+        if report.read_notes:  # title/footer rows skipped, header rows joined: what was not read as data
+            typer.echo(t("read.notes.heading"), err=True)
+            for note in report.read_notes:
+                typer.echo(f"  - {note.get(current_language()) or note['zh']}", err=True)
         typer.echo(t("pii.cli.summary", file=report.file, rows=report.rows, count=len(report.findings)))
         for entity_type, count in report.entity_types.items():
             typer.echo(f"  {t(f'pii.entity.{entity_type}')} ({entity_type}): {count}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,6 +29,18 @@ def _counts(counts: dict[str, int] | None) -> str:
     if counts is None:
         return t("privacy.deid.dropped")
     return ", ".join(f"{e}×{n}" for e, n in counts.items()) or t("privacy.deid.none_found")
+
+
+def _say_read_notes(report: dict[str, Any]) -> None:
+    """What the reader did to the file (title/footer rows skipped, header rows joined), in the user's language."""
+    from sandbox.i18n import current_language, t
+
+    notes = report.get("read_notes") or []
+    if notes:
+        typer.echo(t("read.notes.heading"), err=True)
+        lang = current_language()
+        for note in notes:
+            typer.echo(f"  - {note.get(lang) or note['zh']}", err=True)
 
 
 @cli_command
@@ -61,6 +73,7 @@ def deid(
                                  project=project, force=force)
 
     def human() -> None:
+        _say_read_notes(report)
         for column in report["columns"]:
             if column["before"] or column["rule"] == "column":
                 say("privacy.cli.deid_column", column=column["column"], kind=t(f"pii.kind.{column['kind']}"),

@@ -58,3 +58,140 @@ def test_a_15_digit_id_is_masked_without_its_birth_day(people_home: Path, tmp_pa
     text = _plain(out)
     for secret in ("531221", "480705", "1221502", "0705113", "19531221"):
         assert secret not in text
+
+
+# A 街道低保花名册 with a two-row header: 家庭成员 merged over 姓名/关系/身份证号, the other headers merged down.
+FAMILY = [
+    ["序号", "户主姓名", "家庭成员", None, None, "家庭住址", "联系电话"],
+    [None, None, "姓名", "关系", "身份证号", None, None],
+    ["1", "王秀英", "李建国", "配偶", "330106195312215021", "杭州市西湖区文三路259号3幢2单元501室", "13957112846"],
+    ["2", "陈桂兰", "赵淑珍", "女儿", "110105194009221015", "杭州市上城区清泰街120号", "13645719921"],
+    ["3", "刘德明", "刘小红", "孙女", "330106201203154728", "杭州市余杭区仓前街道葛巷村6组9号", "18958023377"],
+]
+FAMILY_SECRETS = ("王秀英", "李建国", "陈桂兰", "赵淑珍", "刘德明", "刘小红", "195312215021", "194009221015",
+                  "201203154728", "文三路259号", "清泰街120号", "6组9号", "13957112846", "13645719921", "18958023377")
+JOINED = ["序号", "户主姓名", "家庭成员_姓名", "家庭成员_关系", "家庭成员_身份证号", "家庭住址", "联系电话"]
+
+
+def _family_book(path: Path, rows: list[list[str | None]] = FAMILY, *, title: bool = True) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.append(["仓前街道2026年12月城乡低保家庭成员花名册"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
+    first = sheet.max_row + 1 if title else 1
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells(start_row=first, start_column=3, end_row=first, end_column=5)
+    for column in (1, 2, 6, 7):
+        sheet.merge_cells(start_row=first, start_column=column, end_row=first + 1, end_column=column)
+    sheet.append(["合计：3户", None, None, None, None, None, None])
+    book.save(path)
+    return path
+
+
+def _family_csv(path: Path) -> Path:
+    lines = ["仓前街道2026年12月城乡低保家庭成员花名册,,,,,,"]
+    lines += [",".join(v or "" for v in row) for row in FAMILY]
+    path.write_text("\n".join(lines) + "\n合计：3户,,,,,,\n", encoding="gbk")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_merged_two_row_header_is_joined_into_one(tmp_path: Path, kind: str) -> None:
+    from sandbox.tabular import read_table
+
+    source = _family_book(tmp_path / "花名册.xlsx") if kind == "xlsx" else _family_csv(tmp_path / "花名册.csv")
+    frame, info = read_table(source)
+    assert list(frame.columns) == JOINED
+    assert frame["家庭成员_姓名"].tolist() == ["李建国", "赵淑珍", "刘小红"]
+    assert [n.key for n in info.notes] == ["read.note.title_rows", "read.note.header_joined", "read.note.footer_rows"]
+    joined = info.notes[1]
+    assert joined.params["rows"] == "2–3"
+    assert "家庭成员_身份证号" in joined.text("zh") and "two-row header" in joined.text("en")
+
+
+def test_a_group_row_with_too_few_cells_for_a_header_is_joined_too(tmp_path: Path) -> None:
+    """序号 | 家庭成员 ×3 | 收入 ×2: the group row fills 3 of 6 cells and was skipped as a title row."""
+    rows = [["序号", "家庭成员", None, None, "收入", None],
+            [None, "姓名", "关系", "身份证号", "工资", "养老金"],
+            ["1", "李建国", "配偶", "330106195312215021", "1200", "3400"]]
+    for kind in ("xlsx", "csv"):
+        if kind == "xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook()
+            for row in rows:
+                book.active.append(row)
+            source = tmp_path / "收入.xlsx"
+            book.save(source)
+        else:
+            source = tmp_path / "收入.csv"
+            source.write_text("\n".join(",".join(v or "" for v in row) for row in rows) + "\n", encoding="utf-8")
+        from sandbox.tabular import read_table
+
+        frame, info = read_table(source)
+        assert list(frame.columns) == ["序号", "家庭成员_姓名", "家庭成员_关系", "家庭成员_身份证号", "收入_工资",
+                                       "收入_养老金"], kind
+        assert [n.key for n in info.notes] == ["read.note.header_joined"], kind
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_two_row_header_that_names_a_column_twice_or_not_at_all_is_refused(tmp_path: Path, lang: str) -> None:
+    from sandbox.errors import InputError
+    from sandbox.tabular import read_table
+
+    rows = [["序号", "家庭成员", None, None, "备注"],
+            [None, "姓名", None, "身份证号", None],  # the 2nd member column has no sub-heading
+            ["1", "李建国", "配偶", "330106195312215021", "无"]]
+    source = tmp_path / "不清.csv"
+    source.write_text("\n".join(",".join(v or "" for v in row) for row in rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_table(source)
+    assert caught.value.key == "errors.header_two_rows"
+    assert caught.value.params["columns"] == "3"
+    assert ("请把表头整理为一行" if lang == "zh" else "one name per column") in caught.value.render(lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_steward_sees_what_the_reader_did_and_the_output_carries_no_member(people_home: Path, tmp_path: Path,
+                                                                             lang: str) -> None:
+    import json
+
+    source = _family_book(tmp_path / "花名册.xlsx")
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, ["--lang", lang, "deid", str(source), "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    if lang == "zh":
+        assert "读取文件时" in done.stderr and "两行表头" in done.stderr and "表尾" in done.stderr
+    else:
+        assert "While reading the file" in done.stderr and "two-row header" in done.stderr
+    text = _plain(out)
+    assert [s for s in FAMILY_SECRETS if s in text] == []
+    assert list(pd.read_csv(out, dtype=str).columns) == JOINED
+    report = json.loads((tmp_path / "out.deid.json").read_text(encoding="utf-8"))
+    assert [n["key"] for n in report["read_notes"]] == ["read.note.title_rows", "read.note.header_joined",
+                                                        "read.note.footer_rows"]
+    assert all(n["zh"] and n["en"] for n in report["read_notes"])
+    scan = runner.invoke(app, ["--lang", lang, "pii", "scan", str(source), "--json", *AS])
+    assert scan.exit_code == 0, scan.output
+    assert [n["key"] for n in json.loads(scan.stdout)["read_notes"]][1] == "read.note.header_joined"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_release_page_service_says_what_the_reader_did(people_home: Path, tmp_path: Path, lang: str) -> None:
+    from privacy.steward import source_overview
+    from sandbox.i18n import set_language
+    from sandbox.users import actor_for
+
+    set_language(lang)
+    try:
+        view = source_overview(actor=actor_for("steward"), path=_family_book(tmp_path / "花名册.xlsx"),
+                               policy="default", is_upload=True)
+    finally:
+        set_language(None)
+    assert view["columns"] == JOINED and view["rows"] == 3
+    assert len(view["read_notes"]) == 3
+    assert ("两行表头" if lang == "zh" else "two-row header") in view["read_notes"][1]

@@ -29,7 +29,8 @@ def test_an_xls_workbook_from_excel_97_is_read_with_its_title_row_skipped() -> N
     assert list(frame.columns) == ["序号", "户主", "身份证号", "联系电话", "所在村"]
     assert frame["身份证号"].tolist() == ["330112195304289713", "11010519491231002X"]
     assert frame["序号"].tolist() == ["1", "2"]  # whole numbers stay whole, as text
-    assert info.kind == "excel" and info.warnings == ["skipped 1 title row(s)"]
+    assert info.kind == "excel" and info.note_dicts()[0]["en"].startswith("skipped 1 title row(s)")
+    assert [(n.key, n.params) for n in info.notes] == [("read.note.title_rows", {"count": 1})]
 
 
 def test_excel_unicode_text_export_in_utf16_is_read(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_a_csv_saved_from_a_workbook_with_title_rows_is_read_from_its_header(tmp
     frame, info = read_table(path)
     assert list(frame.columns) == ["序号", "姓名", "身份证号", "联系电话"]  # not one column named after the title
     assert frame.iloc[0].tolist() == ["1", "王淑英", "330112195304289713", "13812345678"]
-    assert info.warnings == [f"skipped {title.count(chr(10))} title row(s)"]
+    assert [(n.key, n.params) for n in info.notes] == [("read.note.title_rows", {"count": title.count(chr(10))})]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -151,12 +152,14 @@ def test_audits_may_keep_long_numbers_with_a_warning(tmp_path: Path) -> None:
     book = _book(tmp_path / "audit.xlsx", {"S": [["身份证号", "年龄"], [110105194912310021, 70]]})
     frame, info = read_table(book, long_numbers="keep")
     assert frame["年龄"].tolist() == ["70"]
-    assert info.warnings == ["column 身份证号: 1 numbers of 16+ digits lost their last digits"]
+    assert [n.text("en") for n in info.notes] == [
+        'column "身份证号": 1 numbers of 16+ digits were stored as numbers and Excel lost their last digits (kept as they are)']
     path = tmp_path / "audit.csv"
     path.write_text("身份证号,年龄\n1.10105E+17,70\n", encoding="utf-8")
     frame, info = read_table(path, long_numbers="keep")
     assert frame["身份证号"].tolist() == ["1.10105E+17"]
-    assert info.warnings == ["column 身份证号: 1 numbers in scientific notation (digits lost)"]
+    assert [(n.key, n.params) for n in info.notes] == [("read.note.scientific_numbers", {"column": "身份证号", "count": 1})]
+    assert "科学计数法" in info.notes[0].text("zh")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -72,7 +72,7 @@ def test_excel_with_merged_title_row(tmp_path: Path) -> None:
     frame, info = read_table(path)
     assert list(frame.columns) == ["编号", "姓名", "街道镇"]
     assert frame.iloc[0]["姓名"] == "张三"
-    assert info.warnings == ["skipped 1 title row(s)"]
+    assert [(n.key, n.params) for n in info.notes] == [("read.note.title_rows", {"count": 1})]
 
 
 @pytest.mark.parametrize(
