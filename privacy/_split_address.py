@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SAMPLE_ROWS", "add_split_addresses", "split_address_columns"]
+__all__ = ["SAMPLE_ROWS", "add_split_addresses", "sample_positions", "split_address_columns", "split_address_in_sample"]
 
 SAMPLE_ROWS = 400
 # A bare number, a range or an age band (65, 1,260.00, 60-69, 60～69岁): an age or an amount, not a door number.
@@ -35,8 +35,12 @@ def _recognizer():  # type: ignore[no-untyped-def]
     return AddressRecognizer()
 
 
-def _sample_rows(n: int) -> np.ndarray:
-    """The first half of :data:`SAMPLE_ROWS` rows, the rest spread evenly over the table (deterministic)."""
+def sample_positions(n: int) -> np.ndarray:
+    """The rows read, of a table of ``n``: the first half of :data:`SAMPLE_ROWS`, the rest spread evenly (deterministic).
+
+    Both engines read exactly these rows (the Spark engine collects them by position), so both find the
+    same columns: :func:`split_address_in_sample` is the one function deciding.
+    """
     if n <= SAMPLE_ROWS:
         return np.arange(n)
     half = SAMPLE_ROWS // 2
@@ -44,7 +48,14 @@ def _sample_rows(n: int) -> np.ndarray:
 
 
 def split_address_columns(frame: pd.DataFrame) -> dict[str, int]:
+    """:func:`split_address_in_sample` of the rows :func:`sample_positions` picks in ``frame``."""
+    return split_address_in_sample(frame.iloc[sample_positions(len(frame))])
+
+
+def split_address_in_sample(sample: pd.DataFrame) -> dict[str, int]:
     """Columns where an address written across adjacent cells ends: column → sampled rows where it does.
+
+    ``sample``: the table's rows at :func:`sample_positions` (in the table's order).
 
     A column counts when at least :data:`MIN_SHARE` of its sampled non-blank
     cells end such an address (one row in a small table). Text columns only;
@@ -53,10 +64,10 @@ def split_address_columns(frame: pd.DataFrame) -> dict[str, int]:
     ends an address: without the door number, ``五常街道 | 荆山湾村`` is still
     an address (a village after its town), ``余杭区 | 五常街道`` is not.
     """
-    columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-    if len(columns) < 2 or frame.empty:
+    columns = [c for c in sample.columns if sample[c].dtype == object or pd.api.types.is_string_dtype(sample[c])]
+    if len(columns) < 2 or sample.empty:
         return {}
-    rows = list(frame[columns].iloc[_sample_rows(len(frame))].itertuples(index=False, name=None))
+    rows = list(sample[columns].itertuples(index=False, name=None))
     found: dict[str, int] = {}
     while True:
         new = _one_pass(columns, rows, skip=set(found))

@@ -46,7 +46,9 @@ __all__ = [
     "source_risk", "trial_choices",
 ]
 
-UPLOAD_TYPES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "jsonl")  # what sandbox.tabular.read_table reads
+# what sandbox.tabular.read_table reads, and WPS's .et it refuses with how to save it as .xlsx (not the browser's
+# bare "file type not allowed")
+UPLOAD_TYPES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "jsonl", "et")
 PREVIEW_ROWS = 5
 DEFAULT_SOURCE = "social_assistance"
 DISTRICT_COLUMNS = ("街道镇", "街道", "乡镇")

@@ -46,6 +46,7 @@ __all__ = [
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_COLUMNS = 2_000
 MAX_CELL_CHARS = 1_000_000
+WPS_SUFFIXES = (".et", ".ett")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl", ".json")
 
 Kind = Literal["csv", "excel", "parquet", "jsonl"]
@@ -131,6 +132,8 @@ def _kind(path: Path) -> Kind:
         return "jsonl"
     if suffix in {".csv", ".tsv", ".txt", ""}:
         return "csv"
+    if suffix in WPS_SUFFIXES:  # WPS 表格's own format: no reader in the lock; saying how beats "unsupported"
+        raise InputError("errors.wps_table", file=path.name, suffix=suffix)
     raise InputError("errors.file_type", file=path.name, suffix=suffix, allowed=" ".join(TABLE_SUFFIXES))
 
 

@@ -38,7 +38,7 @@ from privacy.deid._policy import DeidPolicy, OperatorSpec
 from sandbox.errors import RuleViolation
 
 __all__ = ["ColumnPlan", "attach_profile", "classify_frame", "column_stats", "format_counts", "plan_column",
-           "refuse_unruled"]
+           "refuse_unruled", "split_address_plan", "with_split_addresses"]
 
 Mode = Literal["column", "spans", "drop", "keep"]
 RuleSource = Literal["column", "entity", "spans", "none"]
@@ -66,12 +66,14 @@ class ColumnPlan:
     span_rules: dict[str, OperatorSpec] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    whole_cells: bool = False  # an address split over columns ends here: every cell replaced whole, no spans
 
     @property
     def span_codes(self) -> np.ndarray:
         """Distinct values whose findings are replaced span by span."""
         profile = self.profile
-        if profile is None or self.mode in ("drop", "keep") or (self.spec is not None and self.spec.op in _REMOVING):
+        if profile is None or self.mode in ("drop", "keep") or self.whole_cells or \
+                (self.spec is not None and self.spec.op in _REMOVING):
             return np.zeros(0, dtype=int)
         has = np.fromiter((bool(f) for f in profile.per_unique), dtype=bool, count=len(profile.per_unique))
         if self.mode == "column":
@@ -209,23 +211,33 @@ def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progres
             progress(index / max(1, len(names)), name)
         plans.append(_plan(profile_column(frame, name, thorough=True, file=file, explain=False), policy))
     split = split_address_columns(frame)
-    return [_split_address_plan(plan, policy) if plan.column in split else plan for plan in plans]
+    return with_split_addresses(plans, split, policy,
+                                cells={p.column: p.profile.cells for p in plans if p.column in split})
 
 
-def _split_address_plan(plan: ColumnPlan, policy: DeidPolicy) -> ColumnPlan:
+def with_split_addresses(plans: list[ColumnPlan], split: dict[str, int], policy: DeidPolicy, *,
+                         cells: dict[str, int]) -> list[ColumnPlan]:
+    """``plans`` with each column of ``split`` (:func:`privacy._split_address.split_address_in_sample`) made an
+    address column by :func:`split_address_plan` — the one step of both engines (``cells``: non-blank cells)."""
+    return [split_address_plan(plan, policy, cells=cells[plan.column]) if plan.column in split else plan
+            for plan in plans]
+
+
+def split_address_plan(plan: ColumnPlan, policy: DeidPolicy, *, cells: int) -> ColumnPlan:
     """A column where an address written across cells ends (门牌号 beside 村社区): the policy's ADDRESS rule, whole.
 
     A header override (``columns``) still decides; an identifier column of
-    another entity keeps its rule. Every non-blank cell counts as an address
-    part, and the operator replaces each cell whole.
+    another entity keeps its rule. Every non-blank cell (``cells``) counts as an
+    address part, and the operator replaces each cell whole (no span by span:
+    ``whole_cells``). Needs no profile, so the Spark engine builds it on the driver.
     """
     if plan.source == "column" or plan.mode in ("column", "drop"):
         return plan
-    profile = plan.profile
     before = dict(plan.before)
-    before["ADDRESS"] = max(before.get("ADDRESS", 0), profile.cells)
+    before["ADDRESS"] = max(before.get("ADDRESS", 0), cells)
     split = ColumnPlan(column=plan.column, kind="identifier", entity="ADDRESS", mode="keep", source="entity",
-                       spec=None, before=dict(sorted(before.items(), key=lambda item: (-item[1], item[0]))))
+                       spec=None, before=dict(sorted(before.items(), key=lambda item: (-item[1], item[0]))),
+                       whole_cells=True, profile=plan.profile)
     spec = policy.entity_operator("ADDRESS")
     if spec is None:
         split.missing = ["ADDRESS"]
@@ -233,8 +245,7 @@ def _split_address_plan(plan: ColumnPlan, policy: DeidPolicy) -> ColumnPlan:
         split.kept = ["ADDRESS"]
     else:
         split.mode, split.spec = "column", spec
-    profile.validated = np.ones(len(profile.uniques), dtype=bool)  # the whole-cell operator leaves nothing behind
-    return replace(split, profile=profile)
+    return split
 
 
 def refuse_unruled(plans: list[ColumnPlan], policy: DeidPolicy) -> None:

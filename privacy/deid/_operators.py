@@ -108,14 +108,17 @@ def pseudonym_key(project: str = "default") -> bytes:
 
 
 _HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff·])\s+(?=[\u3400-\u9fff·])")
+# The separator of a transcribed name (阿卜杜拉·买买提) as people type it: · • ・ ． ‧ ･ . between Chinese characters.
+_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[\u00b7\u2022\u2027\u30fb\uff0e\uff65.]\s*(?=[\u3400-\u9fff])")
 
 
 def canonical(value: str) -> str:
     """What a pseudonym is computed from: the value without outer spaces or spaces between Chinese characters.
 
-    ``王 淑 英`` and ``王淑英 `` are the same person as ``王淑英`` and get the same pseudonym.
+    ``王 淑 英`` and ``王淑英 `` are the same person as ``王淑英`` and get the same pseudonym; so are
+    ``阿卜杜拉•买买提`` and ``阿卜杜拉．买买提`` as ``阿卜杜拉·买买提`` (the name's dot as typed).
     """
-    return _HAN_GAP.sub("", value.strip())
+    return _HAN_GAP.sub("", _NAME_DOT.sub("·", value.strip()))
 
 
 def keyed_pseudonym(value: str, *, key: bytes, prefix: str = "P", length: int = 16) -> str:

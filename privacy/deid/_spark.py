@@ -27,6 +27,12 @@ what the transform needs from that scan is shipped to it, not recomputed.
 4. **Re-scan** — an independent scan of the output: its distinct values are
    listed, profiled and scanned once each (step 1 on the output); anything
    left refuses the run (the caller's temporary folder is removed).
+
+Addresses split over columns (村社区 | 门牌号, :mod:`privacy._split_address`): the rows at
+:func:`~privacy._split_address.sample_positions` — the pandas engine's sample, by position in the
+source's order — are collected (:func:`_rows_at`) and the same pure
+:func:`~privacy._split_address.split_address_in_sample` decides, for the input (plans, through
+:func:`~privacy.deid._classify.with_split_addresses`) and for the output (re-scan).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from privacy._spark_scan import ORDER, _q, distinct_values, profiles_of
+from privacy._split_address import sample_positions, split_address_in_sample
 from privacy.deid._apply import (
     SUPPRESSED,
     DeidResult,
@@ -49,7 +56,14 @@ from privacy.deid._apply import (
     record_suppression,
     transform_frame,
 )
-from privacy.deid._classify import _REMOVING, ColumnPlan, attach_profile, plan_column, refuse_unruled
+from privacy.deid._classify import (
+    _REMOVING,
+    ColumnPlan,
+    attach_profile,
+    plan_column,
+    refuse_unruled,
+    with_split_addresses,
+)
 from privacy.deid._policy import DeidPolicy
 
 __all__ = ["SHIP_VALUES", "spark_deidentify"]
@@ -141,7 +155,44 @@ def _scan(session: Any, frame: Any, names: list[str]) -> dict[str, dict[str, int
 
 def _needs_scan(plan: ColumnPlan) -> bool:
     """Whether the transform needs the column's per-value findings (``ColumnPlan.span_codes`` can be non-empty)."""
-    return plan.mode in ("column", "spans") and not (plan.spec is not None and plan.spec.op in _REMOVING)
+    return plan.mode in ("column", "spans") and not plan.whole_cells and \
+        not (plan.spec is not None and plan.spec.op in _REMOVING)
+
+
+def _rows_at(frame: Any, names: list[str], positions: np.ndarray, *, gaps: bool) -> pd.DataFrame:
+    """The rows of ``frame`` at ``positions`` in its ``ORDER`` (the source's row order), as pandas.
+
+    ``ORDER`` is ``monotonically_increasing_id``: partition in the upper bits, the row within it in the lower
+    33. Without ``gaps`` (every row since numbering is there) a position is computed from the rows per
+    partition; with ``gaps`` (rows suppressed) each row's rank within its partition is counted.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from sandbox.engines import to_pandas
+
+    if not len(positions):
+        return pd.DataFrame(columns=names)
+    part = F.shiftright(F.col(ORDER), 33)
+    sizes = sorted((int(r["p"]), int(r["n"])) for r in frame.groupBy(part.alias("p")).agg(F.count(F.lit(1)).alias("n"))
+                   .collect())
+    offsets = np.cumsum([0, *(n for _, n in sizes)])
+    wanted: dict[int, list[int]] = {}
+    for position in positions:
+        i = int(np.searchsorted(offsets, position, side="right")) - 1
+        wanted.setdefault(sizes[i][0], []).append(int(position - offsets[i]))
+    if not gaps:
+        picked = frame.filter(F.col(ORDER).isin([(p << 33) + r for p, ranks in wanted.items() for r in ranks]))
+    else:
+        ranked = frame.withColumn("__part__", part).withColumn(
+            "__rank__", F.row_number().over(Window.partitionBy("__part__").orderBy(ORDER)) - 1)
+        condition = None
+        for p, ranks in wanted.items():
+            one = (F.col("__part__") == p) & F.col("__rank__").isin(ranks)
+            condition = one if condition is None else condition | one
+        picked = ranked.filter(condition)
+    rows = to_pandas(picked.select(ORDER, *[_q(n) for n in names])).sort_values(ORDER)
+    return rows[names].reset_index(drop=True)
 
 
 def _shippable(plan: ColumnPlan) -> bool:
@@ -293,13 +344,15 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
     frame = frame.withColumn(ORDER, F.monotonically_increasing_id()).persist()
     try:
         profiles, stats, scanned = _classify(session, frame, names, spans=True)
+        rows_in = frame.count()
         try:
             plans = [plan_column(name, profiles[name][0], profiles[name][1], stats[name], policy) for name in names]
+            split = split_address_in_sample(_rows_at(frame, names, sample_positions(rows_in), gaps=False))
+            plans = with_split_addresses(plans, split, policy, cells={n: int(stats[n]["cells"]) for n in split})
             refuse_unruled(plans, policy)
             shipped = session.sparkContext.broadcast(_ship(session, scanned, plans))
         finally:
             scanned.unpersist()
-        rows_in = frame.count()
         done = _transform(frame, plans, profiles, policy, key=key, source=source_name, shipped=shipped).persist()
         try:
             counts: Counter[str] = Counter()
@@ -310,12 +363,19 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
                                 text_entities=dict(counts.most_common()), identifying_columns=identifying_columns(plans))
             out_names = [c for c in data.columns if c != ORDER]
             quasi = [c for c in policy.quasi_identifiers if c in out_names]
+            count = 0
             if suppress and quasi:
                 data, count = _suppress(data, policy, quasi, rows_in)
                 record_suppression(result, policy, quasi, count)
             data = data.persist()
-            record_rescan(result, plans, _scan(session, data, out_names), policy)
             rows_out = data.count()
+            after = _scan(session, data, out_names)
+            left = split_address_in_sample(_rows_at(data, out_names, sample_positions(rows_out),
+                                                    gaps=rows_out != rows_in))
+            for name, rows in left.items():  # an address still written across cells (pandas ``rescan_frame``)
+                after.setdefault(name, {})
+                after[name]["ADDRESS"] = after[name].get("ADDRESS", 0) + rows
+            record_rescan(result, plans, after, policy)
             data.drop(ORDER).write.parquet(out)
             data.unpersist()
         finally:

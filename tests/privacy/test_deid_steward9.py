@@ -195,3 +195,110 @@ def test_the_release_page_service_says_what_the_reader_did(people_home: Path, tm
     assert view["columns"] == JOINED and view["rows"] == 3
     assert len(view["read_notes"]) == 3
     assert ("两行表头" if lang == "zh" else "two-row header") in view["read_notes"][1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_wps_et_file_is_refused_by_name_saying_save_as_xlsx(tmp_path: Path, lang: str) -> None:
+    from sandbox.errors import InputError
+    from sandbox.tabular import read_table
+
+    source = tmp_path / "低保名单.et"
+    source.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(InputError) as caught:
+        read_table(source)
+    assert caught.value.key == "errors.wps_table"
+    text = caught.value.render(lang)
+    assert "低保名单.et" in text and (".xlsx" in text) and ("另存为" if lang == "zh" else "Save As") in text
+
+
+def test_a_transcribed_name_gets_one_pseudonym_whatever_dot_was_typed() -> None:
+    from privacy.deid._operators import keyed_pseudonym
+
+    key = b"k" * 32
+    names = ["阿卜杜拉·买买提", "阿卜杜拉•买买提", "阿卜杜拉．买买提", "阿卜杜拉・买买提", "阿卜杜拉 · 买买提"]
+    assert len({keyed_pseudonym(n, key=key) for n in names}) == 1
+    assert keyed_pseudonym("阿卜杜拉买买提", key=key) != keyed_pseudonym(names[0], key=key)
+
+
+# Check characters computed (privacy.checksums): a free-text scan reports only checked IDs.
+ID_A, ID_B, ID_C = "330106195312215020", "110105194009221012", "650102198001011234"
+CARD = "6222021202012345675"  # Luhn-valid
+
+
+def _hidden_book(path: Path) -> Path:
+    """Hidden column and row, a hidden empty sheet, a comment and named ranges holding personal data."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["序号", "姓名", "身份证号", "联系电话", "银行卡号"])
+    sheet.append(["1", "王秀英", ID_A, "13957112846", CARD])
+    sheet.append(["2", "李建国", ID_B, "13805718823", "6217001234567890122"])
+    sheet.column_dimensions["E"].hidden = True
+    sheet.row_dimensions[3].hidden = True
+    sheet["A2"].comment = Comment("户主赵淑珍 身份证110105195002143319 电话13645719921", "经办人")
+    book.create_sheet("备用").sheet_state = "hidden"
+    book.defined_names["户主"] = DefinedName("户主", attr_text="名单!$B$2")
+    book.defined_names["联系人"] = DefinedName("联系人", attr_text='"刘德胜 13712345678"')
+    book.save(path)
+    return path
+
+
+def _xlsx_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:  # every part: cells, shared strings, comments, defined names
+        return "".join("".join(unicodedata.normalize("NFKC", book.read(n).decode("utf-8", "replace")).split())
+                       for n in book.namelist())
+
+
+def test_hidden_cells_comments_and_named_ranges_carry_nothing_into_the_output(people_home: Path,
+                                                                            tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    done = runner.invoke(app, ["deid", str(_hidden_book(tmp_path / "名单.xlsx")), "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    text = _xlsx_text(out)
+    secrets = ("王秀英", "李建国", "赵淑珍", "刘德胜", "195312215020", "194009221012", "195002143319", "13957112846",
+               "13805718823", "13645719921", "13712345678", "02120201234567", "00123456789012")
+    assert [s for s in secrets if s in text] == []
+    assert "comments" not in text and "definedName" not in text
+
+
+def test_a_csv_with_a_bom_and_line_breaks_inside_quoted_cells(people_home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "走访记录.csv"
+    source.write_bytes("\ufeff序号,姓名,备注,联系电话\r\n"
+                       f'1,王秀英,"独居老人\r\n子女李建国电话13805718823\r\n身份证{ID_A}",13957112846\r\n'
+                       f'2,陈桂兰,"身份证{ID_C}\r\n已核实",18958023377\r\n'.encode())
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, ["deid", str(source), "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    written = pd.read_csv(out, dtype=str)
+    assert len(written) == 2 and written["备注"].str.contains("\n").all()  # the cells keep their line breaks
+    text = _plain(out)
+    assert [s for s in ("王秀英", "李建国", "陈桂兰", "13805718823", "195312215020", "198001011234") if s in text] == []
+
+
+def test_two_phones_in_a_cell_extensions_and_dotted_names(people_home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "联系人.csv"
+    source.write_text(
+        "序号,姓名,手机号,座机,备注\n"
+        "1,阿卜杜拉·买买提,13800001111/13900002222,0571-87654321转8021,与古丽•艾买提同住，电话13712345678/13698765432\n"
+        "2,古丽•艾买提,13800003333、13900004444,0571-86001234-802,亲属约翰．史密斯，分机0571-87001234转56\n"
+        "3,约翰．史密斯,138 0000 5555 / 139 0000 6666,(0571)88001122 ext. 35,联系人热依拉・吐尔逊13511112222\n"
+        "4,热依拉・吐尔逊,+86 13800007777;13900008888,87651234转2,无\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, ["deid", str(source), "--out", str(out), *AS])
+    assert done.exit_code == 0, done.output
+    text = _plain(out)
+    secrets = ("阿卜杜拉", "买买提", "古丽", "艾买提", "约翰", "史密斯", "热依拉", "吐尔逊", "00001111", "00002222",
+               "00003333", "00004444", "00005555", "00006666", "00007777", "13712345678", "13698765432",
+               "87654321", "86001234", "87001234", "88001122", "87651234", "13511112222")
+    assert [s for s in secrets if s in text] == []
+    written = pd.read_csv(out, dtype=str)
+    pseudonyms = dict(zip(source.read_text(encoding="utf-8").splitlines()[1:], written["姓名"], strict=True))
+    first = written["姓名"].tolist()
+    assert first[1] in written["备注"].iloc[0]  # 古丽•艾买提 in the remarks is the person in row 2
+    assert first[3] in written["备注"].iloc[2] and len(pseudonyms) == 4
