@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,7 +100,10 @@ def run() -> list[Figure]:
     ops = os.environ.get("SCALE_OPS", "read,deid,scan,audit,dp").split(",")
     root = Path(os.environ.get("BENCH_DATA", tempfile.mkdtemp(prefix="bench-scale-")))
     paths = write(rows, root / "data")
-    home = root / "home"
+    # A fresh data home per run: the ledger charges one source file to one dataset name, so a second run over
+    # the same BENCH_DATA files under a new bench-<time> name was refused (privacy.err.source_charged_elsewhere).
+    root.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=root))
     plan = [("read", kind) for kind in ("utf8.csv", "gbk.csv", "parquet")] + [
         ("deid", "utf8.csv"), ("scan", "parquet"), ("audit", "parquet"), ("dp", "parquet")]
     figures: list[Figure] = []
@@ -116,4 +120,5 @@ def run() -> list[Figure]:
             Figure(area=AREA, name=f"{label}: guard estimate / peak", value=m["estimate"] / m["peak"], unit="×",
                    target="≥ 1"),
         ]
+    shutil.rmtree(home, ignore_errors=True)
     return figures

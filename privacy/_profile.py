@@ -75,7 +75,8 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
     for entity in entities:
         recognizer = detector.by_entity[entity]
         passed = sum(1 for value in sample if recognizer.fullmatch(value) is not None
-                     or (entity == "CN_RESIDENT_ID" and _id_shaped(value) is not None))
+                     or (entity == "CN_RESIDENT_ID" and _id_shaped(value) is not None)
+                     or (entity == "BANK_CARD" and hint == "BANK_CARD" and _card_shaped(value) is not None))
         rates[entity] = passed / max(1, len(sample))
     best = max(rates, key=lambda e: (rates[e], e == hint)) if rates else None
     if hint in rates and rates[hint] >= 0.3:
@@ -255,6 +256,8 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
         for k, verdict in _verdicts(recognizer, values):
             if verdict is None and entity == "CN_RESIDENT_ID":
                 verdict = _id_shaped(values[k])  # a mistyped ID in an ID column is an ID
+            elif verdict is None and entity == "BANK_CARD":
+                verdict = _card_shaped(values[k])  # a mistyped card in a card column is a card
             if verdict is None:
                 unresolved_list.append(k)
                 continue
@@ -295,6 +298,23 @@ def _id_shaped(value: str) -> Any:
     from privacy.recognizers.resident_id import validate_id_shape
 
     return validate_id_shape(normalise_digits(value))
+
+
+_CARD_LIKE = re.compile(r"\s*[0-9０-９](?:[ \-－]?[0-9０-９]){15,18}\s*")
+
+
+def _card_shaped(value: str) -> Any:
+    """The verdict for a cell that is one card number with a wrong Luhn digit (a known IIN), else None.
+
+    A 银行卡号 column of numbers typed by hand (or made up for a test export) failed Luhn throughout, was
+    "nothing personal" and passed through whole; in a card column such a cell is a mistyped card.
+    """
+    if _CARD_LIKE.fullmatch(value) is None:
+        return None
+    from privacy.recognizers._numbers import normalise_digits
+    from privacy.recognizers.bank_card import validate_card_shape
+
+    return validate_card_shape(normalise_digits(value))
 
 
 _CHUNK = 50_000  # values validated per batch: the verdicts of a 10M-value column are never all alive at once

@@ -10,7 +10,7 @@ from privacy.checksums import id_card_birth_date, is_valid_luhn
 from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["BankCardRecognizer", "card_network", "validate_card"]
+__all__ = ["BankCardRecognizer", "card_network", "validate_card", "validate_card_shape"]
 
 # IIN prefixes (ISO/IEC 7812) of the networks cards in China are issued on.
 _NETWORKS: tuple[tuple[tuple[int, int], int, str], ...] = (
@@ -52,6 +52,17 @@ def validate_card(digits: str) -> tuple[Verdict, bool] | None:
         return None
     verdict = Verdict("pii.why.bank_card", {"digits": len(digits), "network": network}, 0.8)
     return verdict, len(digits) == 18 and _looks_like_id(digits)
+
+
+def validate_card_shape(digits: str) -> Verdict | None:
+    """The verdict for normalised digits shaped like a card (16–19 digits, a known IIN) whose Luhn digit is wrong.
+
+    In a column of card numbers (银行卡号) such a cell is a mistyped card — a digit slipped — still 18 of a
+    person's 19 digits: :mod:`privacy._profile` counts and masks it with the column. Free text does not use it.
+    """
+    if not 16 <= len(digits) <= 19 or not digits.isdigit() or is_valid_luhn(digits) or card_network(digits) is None:
+        return None
+    return Verdict("pii.why.card_badcheck", {"digits": len(digits)}, 0.5)
 
 
 class BankCardRecognizer(NumberRecognizer):

@@ -236,7 +236,7 @@ def _hidden_book(path: Path) -> Path:
     sheet.title = "名单"
     sheet.append(["序号", "姓名", "身份证号", "联系电话", "银行卡号"])
     sheet.append(["1", "王秀英", ID_A, "13957112846", CARD])
-    sheet.append(["2", "李建国", ID_B, "13805718823", "6217001234567890122"])
+    sheet.append(["2", "李建国", ID_B, "13805718823", "6217001234567890123"])  # Luhn fails: a digit slipped
     sheet.column_dimensions["E"].hidden = True
     sheet.row_dimensions[3].hidden = True
     sheet["A2"].comment = Comment("户主赵淑珍 身份证110105195002143319 电话13645719921", "经办人")
@@ -265,6 +265,18 @@ def test_hidden_cells_comments_and_named_ranges_carry_nothing_into_the_output(pe
                "13805718823", "13645719921", "13712345678", "02120201234567", "00123456789012")
     assert [s for s in secrets if s in text] == []
     assert "comments" not in text and "definedName" not in text
+    written = pd.read_excel(out, dtype=str, engine="calamine")
+    assert written["银行卡号"].tolist() == ["*" * 15 + CARD[-4:], "*" * 15 + "0123"]  # the hidden column, masked
+
+
+def test_a_mistyped_card_in_a_card_column_is_a_card(home: Path) -> None:
+    from privacy.deid import load_policy
+    from privacy.deid._apply import deidentify_frame
+
+    frame = pd.DataFrame({"银行卡号": ["6217001234567890123", "6228 4800 1234 5678 901", CARD]})
+    done = deidentify_frame(frame, load_policy("default"))
+    assert done.frame["银行卡号"].tolist() == ["*" * 15 + "0123", "*" * 18 + "8 901", "*" * 15 + CARD[-4:]]
+    assert done.columns[0]["entity_type"] == "BANK_CARD"
 
 
 def test_a_csv_with_a_bom_and_line_breaks_inside_quoted_cells(people_home: Path, tmp_path: Path) -> None:
