@@ -77,6 +77,17 @@ def _as_text(value: Any) -> Any:
     return str(value)
 
 
+def _hidden_sheets(path: Path) -> set[str]:
+    """Names of the workbook's hidden (or very hidden) sheets; empty when calamine cannot tell."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return {m.name for m in CalamineWorkbook.from_path(str(path)).sheets_metadata
+                if "Visible" != str(m.visible).rsplit(".", 1)[-1]}
+    except Exception:  # metadata only sharpens the message; the refusal stands either way
+        return set()
+
+
 def _header_row(raw: pd.DataFrame) -> int:
     """Skip leading merged title rows: rows that fill fewer than half the columns."""
     width = raw.shape[1]
@@ -131,6 +142,10 @@ def read_excel(path: Path, *, name: str, notes: list[ReadNote],
     if not filled:
         raise InputError("errors.file_empty", file=name)
     if len(filled) > 1:
+        hidden = [title for title in filled if title in _hidden_sheets(path)]
+        if hidden:  # a sheet the steward never saw in Excel/WPS: say which, and how to show it
+            raise InputError("errors.excel_hidden_sheets", file=name, count=len(filled),
+                             sheets="、".join(map(str, filled)), hidden="、".join(map(str, hidden)))
         raise InputError("errors.excel_sheets", file=name, count=len(filled), sheets="、".join(map(str, filled)))
     (sheet, raw), = filled.items()
     header_row = _header_row(raw)

@@ -314,3 +314,27 @@ def test_two_phones_in_a_cell_extensions_and_dotted_names(people_home: Path, tmp
     first = written["姓名"].tolist()
     assert first[1] in written["备注"].iloc[0]  # 古丽•艾买提 in the remarks is the person in row 2
     assert first[3] in written["备注"].iloc[2] and len(pseudonyms) == 4
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_hidden_sheet_with_data_is_named_as_hidden(tmp_path: Path, lang: str) -> None:
+    """The steward saw one sheet in Excel; the refusal named two. It now says which is hidden and how to see it."""
+    from openpyxl import Workbook
+
+    from sandbox.errors import InputError
+    from sandbox.tabular import read_table
+
+    book = Workbook()
+    book.active.title = "名单"
+    book.active.append(["姓名", "电话"])
+    book.active.append(["王秀英", "13957112846"])
+    hidden = book.create_sheet("底稿")
+    hidden.sheet_state = "hidden"
+    hidden.append(["姓名", "身份证号"])
+    hidden.append(["孙志强", ID_A])
+    book.save(tmp_path / "名单.xlsx")
+    with pytest.raises(InputError) as caught:
+        read_table(tmp_path / "名单.xlsx")
+    assert caught.value.key == "errors.excel_hidden_sheets" and caught.value.params["hidden"] == "底稿"
+    assert ("取消隐藏" if lang == "zh" else "Unhide") in caught.value.render(lang)
+    assert "孙志强" not in caught.value.render(lang)
