@@ -246,3 +246,40 @@ def place_listed_names(text: str, *, is_place: Callable[[str], bool]) -> list[Hi
     for hits in by_text.values():
         found += hits if len(hits) >= 2 else []
     return found
+
+
+# A Latin-letter name and a Chinese name written as a pair, one in brackets after the other:
+# Emily Zhao（赵以琳，外籍）, Kenji Tanaka（田中健二）, 戴维（David Morgan，英国籍外教）.
+_LATIN = "[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}"
+_LATIN_THEN_HAN = re.compile(f"(?<![A-Za-z])(?P<latin>{_LATIN})[（(](?P<han>[\u4e00-\u9fff·]{{2,6}})(?=[，,）)])")
+_HAN_THEN_LATIN = re.compile(f"[（(](?P<latin>{_LATIN})(?=[，,）)])")
+
+
+def paired_latin(text: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` and the other half of each Latin/Chinese name pair: the Latin name next to a name found,
+    and the whole bracketed Chinese name (田中健|二 → 田中健二) after a Latin name."""
+    if not hits or ("（" not in text and "(" not in text):
+        return hits
+    by_start = {h.start: h for h in hits}
+    by_end = {h.end: h for h in hits}
+    added: list[Hit] = []
+    for match in _LATIN_THEN_HAN.finditer(text):
+        a, b = match.span("han")
+        found = by_start.get(a)
+        if found is None or found.end > b:
+            continue
+        if found.end < b:
+            hits = [h for h in hits if h is not found]
+            added.append(Hit("PERSON", a, b, found.score, found.verdict, found.context_word))
+        verdict = Verdict("pii.why.person_context", {"context": text[a:b]}, 0.8)
+        added.append(Hit("PERSON", match.start("latin"), match.end("latin"), 0.8, verdict, text[a:b]))
+    for match in _HAN_THEN_LATIN.finditer(text):
+        found = by_end.get(match.start())
+        if found is not None:
+            verdict = Verdict("pii.why.person_context", {"context": text[found.start : found.end]}, 0.8)
+            added.append(Hit("PERSON", match.start("latin"), match.end("latin"), 0.8, verdict, found.context_word))
+    if not added:
+        return hits
+    taken = [(h.start, h.end) for h in hits]
+    added = [h for h in added if not any(x < h.end and h.start < y for x, y in taken)]
+    return sorted([*hits, *added], key=lambda h: h.start)

@@ -52,7 +52,7 @@ from privacy.recognizers._person_rules import (
     name_char_score,
     surnames,
 )
-from privacy.recognizers._person_slots import cued_names, merge_slots, place_listed_names
+from privacy.recognizers._person_slots import cued_names, merge_slots, paired_latin, place_listed_names
 from privacy.recognizers._person_vetoes import (
     ESTATE,
     brand,
@@ -320,7 +320,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return with_kin_title(text, _per_text(text, hits, words))
+        return paired_latin(text, with_kin_title(text, _per_text(text, hits, words)))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).

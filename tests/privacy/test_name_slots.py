@@ -52,3 +52,13 @@ def test_the_slot_is_no_name_or_ends_early(text: str, expected: list[str]) -> No
 ])
 def test_names_listed_after_their_place(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A Latin-letter name and a Chinese name written as a pair, one in brackets after the other.
+    ("奖学金补录：Chloe Martin（马可欣，外籍）材料已齐全。", ["Chloe Martin", "马可欣"]),
+    ("来电人安娜（Anna Schmidt，德国籍）反映签证延期问题", ["安娜", "Anna Schmidt"]),
+    ("请携带Microsoft Word（文档）格式的材料", []),
+])
+def test_a_latin_name_paired_with_a_chinese_one(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
