@@ -145,6 +145,28 @@ def out_of_memory(text: str) -> bool:
     return "OutOfMemoryError" in text or "Java heap space" in text or "GC overhead limit exceeded" in text
 
 
+_STOP_EXITS = (143, 130, -15, -2)  # the JVM's exit after SIGTERM/SIGINT (its shutdown hooks ran), or killed by them
+
+
+def _stopped_from_outside(wait: float = 5.0) -> bool:
+    """Whether this process's JVM has exited because of SIGTERM or SIGINT (not an OutOfMemoryError, not SIGKILL)."""
+    try:
+        from pyspark import SparkContext
+
+        process = getattr(SparkContext._gateway, "proc", None)
+        if process is None:
+            return False
+        code = process.poll()
+        if code is None:  # the connection broke: give its shutdown hooks a moment to finish
+            try:
+                code = process.wait(timeout=wait)
+            except Exception:
+                return False
+        return code in _STOP_EXITS
+    except Exception:
+        return False
+
+
 def _jvm_alive(session: SparkSession) -> bool:
     """Whether the driver's JVM still answers (an OutOfMemoryError in local mode ends it)."""
     try:
@@ -211,9 +233,10 @@ def spark_job(session: SparkSession, *, description: str, progress: Progress | N
     except SandboxError:
         raise
     except Exception as exc:
-        if job.cancelled or STOP_REQUESTED.is_set() or "cancel" in str(exc).lower():
-            # STOP_REQUESTED: `timeout`/systemd sent SIGTERM to the whole process group — the JVM died of it
-            # before Python's handler ran, and the dead connection looked like "out of memory or exited"
+        if job.cancelled or STOP_REQUESTED.is_set() or _stopped_from_outside() or "cancel" in str(exc).lower():
+            # `timeout`/systemd sent SIGTERM to the whole process group: the JVM died of it, and the dead connection
+            # looked like "out of memory or exited" (STOP_REQUESTED: Python's handler ran first; otherwise the
+            # JVM's own exit status says SIGTERM/SIGINT)
             raise JobCancelled(ERR_CANCELLED, job=description) from None
         if out_of_memory(str(exc)) or not _jvm_alive(session):
             # A 10M-row de-identification on the default 1 GB heap: the JVM (driver and, locally, the executors)

@@ -68,6 +68,31 @@ print(json.dumps(out, ensure_ascii=False), flush=True)
 os._exit(0)
 '''
 
+# The other order of the same stop: the JVM gets SIGTERM and dies before this process hears of it (deterministic:
+# only the JVM is signalled). Before: "ran out of memory or exited".
+JVM_FIRST_SCRIPT = r'''
+import json, os, signal, sys, threading, time
+os.environ["SANDBOX_HOME"] = sys.argv[1]
+from sandbox.engines import JobCancelled, JobFailed, spark_job, spark_session
+from pyspark import SparkContext
+session = spark_session(master="local[1]")
+jvm = SparkContext._gateway.proc.pid
+
+def stop():
+    time.sleep(3)
+    os.kill(jvm, signal.SIGTERM)
+
+threading.Thread(target=stop, daemon=True).start()
+out = {}
+try:
+    with spark_job(session, description="sum"):
+        session.range(10**12).selectExpr("sum(id * 7 % 13)").collect()
+except (JobCancelled, JobFailed) as exc:
+    out["job"] = [exc.key, exc.render("zh"), exc.render("en")]
+print(json.dumps(out, ensure_ascii=False), flush=True)
+os._exit(0)
+'''
+
 
 def test_a_dead_jvm_is_named_with_what_to_do(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True,
@@ -162,3 +187,11 @@ def test_a_heap_too_small_is_refused_before_the_job_with_the_settings_to_use(hom
     assert 'SANDBOX_SPARK_CONF="spark.driver.memory=2g;spark.sql.shuffle.partitions=12"' in done.stderr
     assert "Traceback" not in done.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("out")] == []  # no output, no temporary folder
+
+
+def test_a_jvm_stopped_by_sigterm_before_python_hears_of_it_says_cancelled(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", JVM_FIRST_SCRIPT, str(tmp_path)], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    key, zh, en = json.loads(done.stdout.strip().splitlines()[-1])["job"]
+    assert key == "engines.errors.cancelled" and "已取消" in zh and "was cancelled" in en, (key, en)
