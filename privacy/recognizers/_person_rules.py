@@ -81,8 +81,8 @@ _NUMERALS = frozenset("一二两三四五六七八九十")
 # character (全名, 代签, 单位, 国籍): never a name after a role word.
 _LABEL_WORDS = frozenset(("全名", "真名", "本名", "小名", "乳名", "学名", "别名", "原名", "曾用名", "代签", "代领", "代办",
                           "代理", "代为", "代缴", "代写", "单位", "国籍", "性别", "年龄", "民族", "职务", "住址", "关系",
-                          "职业", "备注", "签名", "电话"))
-_MEASURES = frozenset("项名位个张条件户家门支根座间只头本片份批次届期号段级层栋年")
+                          "职业", "备注", "签名", "电话", "须知"))
+_MEASURES = frozenset("项名位个张条件户家门支根座间只头本片份批次届期号段级层栋年余")  # 余: 400余人 = more than 400
 _SCHOOL_YEAR = re.compile("[高初][一二三]")
 _CODE_AFTER = re.compile("[A-Za-z]|(?!1[3-9][0-9])[0-9]")
 _COUNTED = frozenset("户人位名家个")

@@ -137,3 +137,12 @@ def test_a_given_name_after_a_softened_verb(text: str, expected: list[str]) -> N
 ])
 def test_an_english_name_with_a_surname_speaking_a_message(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("入住用户须知：请保管好门禁卡", []),  # a notice's heading after a role word (jieba tags 须知 as a name)
+    ("共转移群众300余人，安置在镇中心小学。", []),  # 余 after a number is "more than", not a surname
+    ("来电人余人杰反映路灯不亮", ["余人杰"]),
+])
+def test_words_after_a_number_or_a_role_that_are_no_names(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
