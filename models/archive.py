@@ -5,7 +5,8 @@ paths, drive letters or ``..``; no control, format or invisible characters in a
 name (a newline would forge a line of :func:`tree_digest`; a right-to-left
 override shows ``lkp.png`` for ``gnp.pkl``); no two names equal after Unicode
 normalisation; no symlinks or special files; at most :data:`MAX_FILES` members
-(folders count too) and :data:`MAX_TOTAL_BYTES` uncompressed; no member with a
+(folders count too) and :data:`MAX_TOTAL_BYTES` uncompressed; no file the MLflow UI would show as a web
+page, Markdown or map (:data:`BROWSER_SUFFIXES`); no member with a
 compression ratio above :data:`MAX_RATIO` (zip bombs). Extraction then counts
 the bytes actually written, so a lying header cannot get past the limits either.
 A submitted folder gets the same name checks, and no links of either kind.
@@ -25,6 +26,7 @@ from models._vendor_text import name_problem, vendor_text
 from sandbox.errors import InputError
 
 __all__ = [
+    "BROWSER_SUFFIXES",
     "MAX_FILES",
     "MAX_RATIO",
     "MAX_TOTAL_BYTES",
@@ -35,6 +37,13 @@ __all__ = [
     "tree_digest",
 ]
 
+# Files the MLflow web UI shows as live content when a reviewer opens the version's artifacts (MLflow 3's
+# viewer: .html in an iframe that runs scripts, Markdown rendered with its images, .geojson on a map that loads
+# tiles from the internet; .svg is an image that can carry links and scripts): a vendor's page there would
+# fetch from the vendor's server (a tracking pixel) or show a forged "approved" page inside MLflow. A model
+# needs none of them.
+BROWSER_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".md", ".markdown", ".mdx",
+                              ".geojson"})
 MAX_FILES = 2_000
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_RATIO = 200
@@ -63,6 +72,10 @@ def _member_problem(name: str) -> str | None:
     return None
 
 
+def _shown_in_browser(name: str) -> bool:
+    return PurePosixPath(name.replace("\\", "/").rstrip("/")).suffix.lower() in BROWSER_SUFFIXES
+
+
 def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
                 max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES) -> Path:
     """Check every member of ``archive`` and extract it under ``dest`` (which must be empty).
@@ -71,7 +84,7 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
     ------
     InputError
         ``models.zip_bad``, ``models.zip_unsafe_path``, ``models.zip_link``,
-        ``models.zip_too_many``, ``models.zip_too_big``, ``models.zip_bomb``.
+        ``models.zip_too_many``, ``models.zip_too_big``, ``models.zip_bomb``, ``models.zip_browser_file``.
     """
     name = display_name or archive.name
     try:
@@ -94,6 +107,9 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
             if key in seen:
                 raise InputError("models.zip_duplicate", file=name, member=vendor_text(member.filename, 200, name=True))
             seen.add(key)
+            if not member.is_dir() and _shown_in_browser(member.filename):
+                raise InputError("models.zip_browser_file", file=name,
+                                 member=vendor_text(member.filename, 200, name=True))
             file_type = stat.S_IFMT(member.external_attr >> 16)  # 0 for zips made on Windows
             if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
                 raise InputError("models.zip_link", file=name, member=member.filename)
@@ -150,6 +166,8 @@ def check_tree(root: Path, *, display_name: str | None = None, max_files: int = 
             if path.is_symlink():  # inside or outside: a model folder needs no links
                 raise InputError("models.zip_link", file=name, member=member)
             if entry in files:
+                if _shown_in_browser(entry):
+                    raise InputError("models.zip_browser_file", file=name, member=member)
                 info = path.lstat()
                 if not stat.S_ISREG(info.st_mode):
                     raise InputError("models.zip_link", file=name, member=member)

@@ -52,6 +52,7 @@ _TIER_ALIASES = {"1": "I", "2": "II", "3": "III", "4": "IV", "Ⅰ": "I", "Ⅱ": 
 _NAME = re.compile(r"^[\w][\w.\-]{0,119}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_VERSION = re.compile(r"[\w.+\-]+")  # letters (any script), digits, _ . + -
 
 
 def _as_list(value: Any) -> Any:
@@ -209,7 +210,10 @@ class ModelCard(BaseModel):
     @field_validator("model_version")
     @classmethod
     def _model_version(cls, value: Any) -> str:
-        if any(ch.isspace() or ch in "/:@" for ch in value):
+        # spaces, / : @ break MLflow names and URLs; other symbols are Markdown/HTML that a page or the MLflow UI
+        # would render (`![x](http&#58;&#47;&#47;…)` passed a spaces-and-/:@ rule and became an image on the
+        # registry page, fetched from the vendor's server by every reviewer who opened it)
+        if not _VERSION.fullmatch(value):
             raise PydanticCustomError("card_model_version", "bad version", {"value": value})
         return value
 

@@ -9,7 +9,7 @@ from models.card import SERVICE_DOMAINS
 from models.service import list_models, model_sandbox, show_model, transition_trial
 from models.trials import STATUSES, TRANSITIONS
 from sandbox.roles import can
-from sandbox.ui import guarded, require, tr, trm
+from sandbox.ui import guarded, md_escape, require, tr, trm
 
 actor = require("models.view")
 st.title(tr("nav.model_registry"))
@@ -48,7 +48,8 @@ name, version = pick.rsplit("/", 1)
 detail = guarded(lambda: show_model(actor=actor, name=name, version=version))
 if detail:
     status_label = tr(f"models.status.{detail['trial_status']}")
-    st.subheader(f"{detail['model_name']} {detail['card_version']} · {status_label}")
+    # the card's name and version are the vendor's text: a subheader renders Markdown (an image would be fetched)
+    st.subheader(f"{md_escape(detail['model_name'])} {md_escape(detail['card_version'])} · {status_label}")
     st.markdown(f"[{tr('models.page.open_mlflow')}]({detail['mlflow_url']}) · trial {detail['trial_id']}")
     st.code(f"sha256 {detail['sha256']}", language=None)
     card_tab, history_tab, files_tab = st.tabs([tr("models.page.card"), tr("models.page.history"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ import streamlit as st
 from privacy._findings import SCAN_SUFFIXES
 from sandbox.files import keep_upload
 from sandbox.settings import get_settings
-from sandbox.ui import guarded, require, tr, trm, upload_hint
+from sandbox.ui import guarded, html_text, require, tr, trm, upload_hint
 
 if TYPE_CHECKING:
     from privacy.scanning import ScanReport
@@ -115,12 +114,13 @@ if report is not None:
             parts, last = [], 0
             for f in sorted(found, key=lambda f: f.start):
                 value = cell[f.start : f.end] if unmask else f.masked
-                parts.append(html.escape(cell[last : f.start]))
-                parts.append(f"<mark title='{html.escape(f.entity_type)}'>{html.escape(value)}</mark>"
-                             f"<sub>{html.escape(tr(f'pii.entity.{f.entity_type}'))}</sub>")
+                # html_text, not html.escape: the cell is still Markdown (an image in it would be fetched)
+                parts.append(html_text(cell[last : f.start]))
+                parts.append(f"<mark title='{html_text(f.entity_type)}'>{html_text(value)}</mark>"
+                             f"<sub>{html_text(tr(f'pii.entity.{f.entity_type}'))}</sub>")
                 last = f.end
-            parts.append(html.escape(cell[last:]))
-            st.markdown(f"**{key[0]} · {html.escape(str(key[1]))}**：" + "".join(parts), unsafe_allow_html=True)
+            parts.append(html_text(cell[last:]))
+            st.markdown(f"**{key[0]} · {html_text(key[1])}**：" + "".join(parts), unsafe_allow_html=True)
     data = report.to_dict(unmask=unmask)
     st.download_button(tr("pii.page.download"), json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
                        file_name=f"pii-report-{Path(report.file).stem}.json", mime="application/json", key="pii_dl")

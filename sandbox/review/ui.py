@@ -29,7 +29,7 @@ from sandbox.review import (
 from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._rules import conflict_message
 from sandbox.roles import Actor, can
-from sandbox.ui import guarded, lang, tr, trm
+from sandbox.ui import guarded, lang, md_escape, tr, trm
 
 __all__ = ["answer_label", "checklist_tab", "choice_label", "decision_tab", "meeting_tab", "open_form", "reset_forms",
            "show_flash", "sign_tab", "summary", "vendor_view"]
@@ -123,7 +123,8 @@ def summary(data: dict[str, Any]) -> None:
     cols[1].metric(tr("review.ui.tier"), risk["tier"], help="; ".join(risk["reasons"]) or None)
     cols[2].metric(tr("review.ui.version"), f"v{data['version']}")
     cols[3].metric(tr("review.ui.quorum"), (st_.get("quorum") or {}).get("voting_present", "—"))
-    st.write(f"**{m['name']} {m['version']}** · {m['vendor_name']} ({m['vendor_uscc']}) · {m['service_domain']}")
+    st.write(f"**{md_escape(m['name'])} {md_escape(str(m['version']))}** · {md_escape(m['vendor_name'])} "
+             f"({md_escape(m['vendor_uscc'])}) · {md_escape(m['service_domain'])}")
     st.caption(f"sha256: {m.get('sha256') or tr('review.ui.not_provided')}")
     for notice in data.get("notices") or []:  # a newer version registered, audits since the evidence was gathered
         st.warning(trm(notice["key"], **notice["params"]))

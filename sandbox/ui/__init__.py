@@ -16,8 +16,8 @@ from sandbox.i18n import t
 from sandbox.roles import Actor, can
 
 __all__ = [
-    "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "lang", "localise_chrome", "md_escape", "require",
-    "tr", "trm", "upload_hint",
+    "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "html_text", "lang", "localise_chrome", "md_escape",
+    "require", "tr", "trm", "upload_hint",
 ]
 
 T = TypeVar("T")
@@ -45,6 +45,22 @@ def md_escape(value: str) -> str:
     ``$…$`` into math, and ``*a*`` into emphasis.
     """
     return _MARKDOWN.sub(r"\\\1", value)
+
+
+# HTML's and Markdown's active characters as numeric references: Markdown is parsed before references are
+# decoded, so ``&#91;`` shows "[" but opens no link or image; ``:`` too, so no bare URL becomes a link.
+_HTML_TEXT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_[]()!$~|#+-.{}:="})
+
+
+def html_text(value: object) -> str:
+    """Text shown as itself in ``st.markdown(..., unsafe_allow_html=True)`` (a cell of an uploaded file).
+
+    :func:`html.escape` alone is not enough there: Markdown is still parsed, so a
+    cell ``![x](http://…)`` became an image the reviewer's browser fetched.
+    Line breaks are kept as ``<br>``.
+    """
+    lines = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(line.translate(_HTML_TEXT) for line in lines)
 
 
 def trm(key: str, **params: Any) -> str:

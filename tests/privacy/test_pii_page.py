@@ -74,3 +74,29 @@ def test_first_render_loads_no_scanner(home: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert steward.username == "steward"
     assert done.stdout.splitlines()[-2:] == ["请选择演示数据集", "[]"]
+
+
+def test_highlighted_cells_are_text_not_markdown(home: Path) -> None:
+    """A free-text cell (a citizen's ticket, a vendor's file) with Markdown or HTML is shown as written.
+
+    The highlight is ``st.markdown(..., unsafe_allow_html=True)``: ``html.escape`` left
+    ``![x](http://…)`` to Markdown, so the reviewer's browser fetched the image (seen in
+    Chromium) — the column name's too.
+    """
+    from markdown_it import MarkdownIt
+
+    steward = add_user(username="steward", password="steward-pass-1", role="steward")
+    folder = get_settings().ensure_home() / "demo" / "hotline"
+    folder.mkdir(parents=True)
+    hostile = ("![x](http://203.0.113.5/cell.png) [核验](http://203.0.113.5/phish) <img src=http://203.0.113.5/h.png> "
+               "$x$ *重要* &#33;&#91;y&#93;&#40;http://203.0.113.5/ref&#41;")
+    column = "工单![c](http://203.0.113.5/col.png)"
+    (folder / "data.csv").write_text(f"编号,{column}\n1,{hostile} {TICKET}\n", encoding="utf-8-sig")
+    at = _page(steward).run()
+    at.button(key="pii_scan").click().run()
+    assert not at.exception and not at.error
+    [shown] = [md.value for md in at.markdown if "<mark" in md.value]
+    html = MarkdownIt("commonmark", {"html": True}).render(shown)
+    assert "<img" not in html and "<a " not in html and "<em>" not in html
+    # shown as written (the scanner may mask the address as an IP; the column name is not scanned)
+    assert "工单![c](http://203.0.113.5/col.png)" in html and "![x](http://" in html and "<mark" in html
