@@ -6,7 +6,8 @@ name (a newline would forge a line of :func:`tree_digest`; a right-to-left
 override shows ``lkp.png`` for ``gnp.pkl``); no two names equal after Unicode
 normalisation; no symlinks or special files; at most :data:`MAX_FILES` members
 (folders count too) and :data:`MAX_TOTAL_BYTES` uncompressed; no file the MLflow UI would show as a web
-page, Markdown or map (:data:`BROWSER_SUFFIXES`); no member with a
+page, Markdown or map (:data:`BROWSER_SUFFIXES`); no name a reviewer's Windows could not save or a path
+too long to extract (:func:`portable_problem`); no member with a
 compression ratio above :data:`MAX_RATIO` (zip bombs). Extraction then counts
 the bytes actually written, so a lying header cannot get past the limits either.
 A submitted folder gets the same name checks, and no links of either kind.
@@ -28,12 +29,15 @@ from sandbox.errors import InputError
 __all__ = [
     "BROWSER_SUFFIXES",
     "MAX_FILES",
+    "MAX_PART_BYTES",
+    "MAX_PATH_CHARACTERS",
     "MAX_RATIO",
     "MAX_TOTAL_BYTES",
     "FileHash",
     "check_tree",
     "extract_zip",
     "hash_tree",
+    "portable_problem",
     "tree_digest",
 ]
 
@@ -59,6 +63,30 @@ class FileHash:
     size: int
 
 
+_WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
+                               "com¹", "com²", "com³", "lpt¹", "lpt²", "lpt³"})
+_WINDOWS_CHARACTERS = frozenset('<>:"|?*')
+MAX_PART_BYTES = 255  # one name (Linux and Windows file systems)
+MAX_PATH_CHARACTERS = 1_000
+
+
+def portable_problem(name: str) -> str | None:
+    """``"long"`` or ``"windows"`` when a member path could not be saved as-is where a reviewer downloads it.
+
+    A part over 255 bytes or a path over 1,000 characters (an uncaught ``File name too long``
+    during extraction before); a Windows device name (``CON``, ``aux.pkl``), a character of
+    ``< > : " | ? *`` (``a:b`` is an NTFS alternate stream) or a trailing dot or space.
+    """
+    parts = [p for p in name.replace("\\", "/").rstrip("/").split("/") if p]
+    if len(name) > MAX_PATH_CHARACTERS or any(len(p.encode("utf-8", "surrogatepass")) > MAX_PART_BYTES for p in parts):
+        return "long"
+    for part in parts:
+        if (part.split(".", 1)[0].strip().lower() in _WINDOWS_RESERVED or _WINDOWS_CHARACTERS & set(part)
+                or part.endswith((".", " "))):
+            return "windows"
+    return None
+
+
 def _member_problem(name: str) -> str | None:
     if "\x00" in name:
         return "nul"
@@ -69,7 +97,7 @@ def _member_problem(name: str) -> str | None:
         return "absolute"
     if ".." in PurePosixPath(normalised).parts:
         return "parent"
-    return None
+    return portable_problem(name)
 
 
 def _shown_in_browser(name: str) -> bool:
@@ -101,6 +129,8 @@ def extract_zip(archive: Path, dest: Path, *, display_name: str | None = None,
             problem = _member_problem(member.filename)
             if problem == "name":
                 raise InputError("models.zip_name_unsafe", file=name, member=vendor_text(member.filename, 200, name=True))
+            if problem in ("long", "windows"):
+                raise InputError(f"models.zip_name_{problem}", file=name, member=vendor_text(member.filename, 200, name=True))
             if problem:
                 raise InputError("models.zip_unsafe_path", file=name, member=vendor_text(member.filename, 200, name=True))
             key = unicodedata.normalize("NFC", member.filename.replace("\\", "/").rstrip("/"))
@@ -159,6 +189,9 @@ def check_tree(root: Path, *, display_name: str | None = None, max_files: int = 
             member = vendor_text(path.relative_to(root).as_posix(), 200, name=True)
             if name_problem(entry) is not None:
                 raise InputError("models.zip_name_unsafe", file=name, member=member)
+            portable = portable_problem(path.relative_to(root).as_posix())
+            if portable:
+                raise InputError(f"models.zip_name_{portable}", file=name, member=member)
             key = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
             if key in seen:
                 raise InputError("models.zip_duplicate", file=name, member=member)

@@ -149,6 +149,8 @@ def _read_jsonl(data: bytes, name: str) -> tuple[pd.DataFrame, list[int]]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError("errors.jsonl_line", file=name, line=number, reason=exc.msg) from exc
+        except RecursionError:  # a line of 100,000 × "[" escaped as a traceback
+            raise InputError("errors.jsonl_line", file=name, line=number, reason="nested too deeply") from None
         rows.append(value if isinstance(value, dict) else {"text": value})
         lines.append(number)
     return pd.DataFrame(rows), lines

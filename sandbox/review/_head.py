@@ -100,6 +100,8 @@ def parse_expected_head(value: str) -> list[dict[str, Any]]:
         doc = json.loads(text)
     except ValueError as exc:
         raise _bad_file(path.name, f"not JSON and not seq:hash ({exc})") from None
+    except RecursionError:  # 100,000 × "[": a traceback before
+        raise _bad_file(path.name, "not JSON and not seq:hash (nested too deeply)") from None
     from sandbox.review._verify import EXPORT_FORMATS
 
     if isinstance(doc, dict) and doc.get("format") == HEAD_FORMAT:

@@ -362,7 +362,7 @@ def verify_document(doc: Any) -> dict[str, Any]:
                 raise _Bad(rid, "chain_head", "chain_broken", "the exported chain head contradicts the exported entries")
     except _Bad as bad:
         return _fail(bad, checked)
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         return _fail(_Bad(rid, "structure", "not_an_export", f"malformed export: {exc!r}"), checked)
     return _ok(checked)
 
@@ -382,6 +382,8 @@ def verify_bytes(raw: bytes, *, name: str = "upload") -> dict[str, Any]:
         doc = json.loads(text)
     except ValueError as exc:
         return _fail(_Bad(name, "file", "not_an_export", f"not valid JSON: {exc}"), {})
+    except RecursionError:  # 100,000 × "[" (a file anyone can hand a reviewer) crashed the records page
+        return _fail(_Bad(name, "file", "not_an_export", "not valid JSON: nested too deeply"), {})
     result = verify_document(doc)
     if result["ok"] and canonical(doc, pretty=True) != text:
         at = next((i for i, (a, b) in enumerate(zip(canonical(doc, pretty=True), text, strict=False)) if a != b), 0)

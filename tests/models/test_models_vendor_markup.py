@@ -65,7 +65,7 @@ def test_registry_page_shows_an_old_hostile_version_as_text(people, tmp_path: Pa
     at.session_state["actor"] = people["reviewer"]
     at.session_state["lang"] = "zh"
     at.run()
-    assert not at.exception and not at.error
+    assert not at.exception and not at.error, [e.value for e in at.error]
     shown = at.subheader[0].value
     assert submitted["name"].split(".")[0] in shown.replace("\\", "")
     html = _html(f"### {shown}")
