@@ -14,7 +14,7 @@ from sandbox.ui import PAGES, current_actor, error_text, localise_chrome, tr
 
 ROOT = Path(__file__).parent
 
-st.set_page_config(page_title="算法监管沙盒", page_icon=":material/balance:", layout="wide")
+st.set_page_config(page_title="算法监管沙盒", page_icon="⚖️", layout="wide")
 localise_chrome()
 
 with st.sidebar:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -213,7 +214,8 @@ class ModelCard(BaseModel):
         # spaces, / : @ break MLflow names and URLs; other symbols are Markdown/HTML that a page or the MLflow UI
         # would render (`![x](http&#58;&#47;&#47;…)` passed a spaces-and-/:@ rule and became an image on the
         # registry page, fetched from the vendor's server by every reviewer who opened it)
-        if not _VERSION.fullmatch(value):
+        # NFKC: "１.０.０" (fullwidth) would sit beside an approved "1.0.0" looking the same
+        if not _VERSION.fullmatch(value) or unicodedata.normalize("NFKC", value) != value:
             raise PydanticCustomError("card_model_version", "bad version", {"value": value})
         return value
 

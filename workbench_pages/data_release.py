@@ -63,9 +63,9 @@ if view["read_notes"]:  # title/footer rows skipped, header rows joined: the ste
 # 2 — full personal-information scan
 st.subheader(tr("privacy.page.scan"))
 if st.button(tr("privacy.page.scan_button"), key="rel_scan"):
-    bar = st.progress(0.0, text=tr("privacy.page.scanning", what=name))
+    bar = st.progress(0.0, text=trm("privacy.page.scanning", what=name))
     scan = guarded(lambda: scan_source(actor=actor, path=path, display_name=name, progress=lambda share, what: bar.progress(
-        min(1.0, max(0.0, share)), text=tr("privacy.page.scanning", what=what or name))))
+        min(1.0, max(0.0, share)), text=trm("privacy.page.scanning", what=what or name))))
     bar.empty()
     if scan is not None:
         results["scan"] = scan
@@ -77,9 +77,9 @@ if (scan := results.get("scan")) is not None:
 # 3 — de-identification preview and file
 st.subheader(tr("privacy.page.preview"))
 if st.button(tr("privacy.page.deid_button"), key="rel_deid"):
-    bar = st.progress(0.0, text=tr("privacy.page.scanning", what=name))
+    bar = st.progress(0.0, text=trm("privacy.page.scanning", what=name))
     made = guarded(lambda: deid_preview(actor=actor, path=path, policy=policy, display_name=name,
-                                        progress=lambda share, what: bar.progress(min(1.0, max(0.0, share)), text=tr(
+                                        progress=lambda share, what: bar.progress(min(1.0, max(0.0, share)), text=trm(
                                             "privacy.page.scanning", what=what or name))))
     bar.empty()
     if made is not None:

@@ -148,7 +148,7 @@ def job_panel(group: str) -> None:
     status = background_status(group)
     if status is None or status["done"]:
         st.rerun(scope="app")
-    st.progress(min(status["fraction"], 1.0), text=tr("engines.progress.spark", stage=status["stage"] or "…"))
+    st.progress(min(status["fraction"], 1.0), text=trm("engines.progress.spark", stage=status["stage"] or "…"))
     if st.button(tr("large.cancel"), key="large_cancel"):
         cancel_job(group)
 

@@ -47,13 +47,13 @@ columns_text = st.text_input(tr("pii.page.columns"), key="pii_columns")
 unmask = st.checkbox(tr("pii.page.unmask"), key="pii_unmask")
 
 if path is not None and st.button(tr("pii.page.scan"), key="pii_scan", type="primary"):
-    bar = st.progress(0.0, text=tr("pii.page.scanning", what=name))
+    bar = st.progress(0.0, text=trm("pii.page.scanning", what=name))
     from privacy.scanning import scan_file  # Presidio + jieba load on the first scan, not with the page
 
     columns = [c.strip() for c in columns_text.replace("，", ",").split(",") if c.strip()] or None
     report = guarded(lambda: scan_file(
         path, actor=actor, columns=columns, display_name=name,
-        progress=lambda share, what: bar.progress(min(1.0, share), text=tr("pii.page.scanning", what=what or name)),
+        progress=lambda share, what: bar.progress(min(1.0, share), text=trm("pii.page.scanning", what=what or name)),
     ))
     bar.empty()
     if report is not None:

@@ -6,8 +6,10 @@ could carry before ``models.card`` limited versions to letters, digits and
 ``. _ - +`` (an older data home still holds such versions) — and (2) a 12345
 ticket whose text and column name are Markdown images, links and HTML. The admin
 opens 模型登记 and scans the ticket on 个人信息扫描; every request chromium makes
-is logged: none may leave 127.0.0.1 (before the fix: GET http://203.0.113.5:9/…
-from both pages).
+is logged: none may leave 127.0.0.1. Before the fix: GET http://203.0.113.5:9/… from
+both pages (the column name through the scan's progress bar text too), and the
+workbench's own favicon (``page_icon=":material/balance:"``) from fonts.gstatic.com
+on every page load — a download at run time that tells Google who opens the workbench.
 """
 
 from __future__ import annotations

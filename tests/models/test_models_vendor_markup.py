@@ -42,8 +42,9 @@ def _submit_predictions(actor, tmp_path: Path, **changes) -> dict:  # type: igno
     return service.submit_model(actor=actor, artifact=path, id_column="编号", card=card(**changes))
 
 
-@pytest.mark.parametrize("version", [BEACON, "1.0<img>", "[v](x)", "1.0&amp;", "v1;2", "1.0!", "`1`", "1$x$"])
-def test_a_card_version_with_markup_is_refused(version: str) -> None:
+@pytest.mark.parametrize("version", [BEACON, "1.0<img>", "[v](x)", "1.0&amp;", "v1;2", "1.0!", "`1`", "1$x$",
+                                     "１.０.０"])
+def test_a_card_version_with_markup_or_lookalike_digits_is_refused(version: str) -> None:
     assert "<img" in _html(f"# m {BEACON}")  # the attack is real: the address's references are decoded
     with pytest.raises(InputError) as caught:
         card_from_data(card(model_version=version))
