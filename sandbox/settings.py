@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.errors import ConfigError
 
@@ -114,6 +115,11 @@ class Settings:
         variable ``mlflow server`` reads). Only backups and restores use it.
     mlflow_artifacts_dir : Path or None
         The server's ``MLFLOW_ARTIFACTS_DESTINATION`` folder (backups only).
+    timezone : str
+        IANA time zone of the city (``SANDBOX_TIMEZONE``, default
+        ``Asia/Shanghai``): the calendar dates of reviews (application,
+        acceptance, meeting, decision and its 30-day clock) are this zone's,
+        whatever zone the server runs in; times are stored in UTC.
     """
 
     home: Path
@@ -129,6 +135,7 @@ class Settings:
     large_sources: dict[str, str] = field(default_factory=dict)
     mlflow_backend_uri: str | None = None
     mlflow_artifacts_dir: Path | None = None
+    timezone: str = "Asia/Shanghai"
 
     @property
     def demo_dir(self) -> Path:
@@ -233,6 +240,11 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
     if backend is not None and "://" not in backend:
         raise ConfigError("errors.env_invalid", name="MLFLOW_BACKEND_STORE_URI", value=backend)
     artifacts = env.get("MLFLOW_ARTIFACTS_DESTINATION", "").strip().removeprefix("file://") or None
+    timezone = env.get("SANDBOX_TIMEZONE", "").strip() or "Asia/Shanghai"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("errors.env_invalid", name="SANDBOX_TIMEZONE", value=timezone) from None
 
     return Settings(
         home=home,
@@ -248,6 +260,7 @@ def _read_settings(env: os._Environ[str] | dict[str, str]) -> Settings:
         model_sandbox=_model_sandbox(env),
         mlflow_backend_uri=backend,
         mlflow_artifacts_dir=Path(artifacts).expanduser().resolve() if artifacts else None,
+        timezone=timezone,
     )
 
 

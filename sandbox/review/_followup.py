@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from sandbox.activity import log_activity
+from sandbox.clock import local_today
 from sandbox.errors import InputError, NotFoundError, RuleViolation
 from sandbox.review._chain import append_entry, head_of, next_link, payload_of
 from sandbox.review._committee import committee_members
@@ -40,7 +41,7 @@ MAX_LINK = 500
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return local_today()
 
 
 def _tracked(s: Any, actor: Actor | None) -> list[tuple[ReviewEntry, dict[str, Any]]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sandbox.clock import local_today
 from sandbox.errors import NotFoundError
 from sandbox.review._chain import payload_of
 from sandbox.review._committee import committee_members
@@ -111,7 +112,7 @@ def list_records(*, actor: Actor, decision: str | None = None, vendor: str | Non
 
 def reviews_due(*, actor: Actor, today: date | None = None) -> list[dict[str, Any]]:
     """Records whose follow-up date has come (re-review trigger)."""
-    today = today or date.today()
+    today = today or local_today()
     return [r for r in list_records(actor=actor) if r["next_review"] <= today.isoformat()]
 
 
@@ -143,7 +144,7 @@ def re_review_triggers(*, actor: Actor, record_id: str, today: date | None = Non
         review = s.get(Review, review_id)
         name, version = review.model_name, groups["B"]["model_version"]
     decided, out = groups["A"]["dates"]["decision"], []
-    if groups["I"]["next_review"] <= (today or date.today()).isoformat():
+    if groups["I"]["next_review"] <= (today or local_today()).isoformat():
         out.append({"trigger": "follow-up due", "detail": groups["I"]["next_review"],
                     "key": "review.trigger.follow_up_due", "params": {"date": groups["I"]["next_review"]}})
     list_models = _function("models.service", "list_models")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sandbox.clock import local_date
 from sandbox.review._crypto import clean, field_hashes, record_hash
 from sandbox.review._evidence import NOT_PROVIDED
 from sandbox.review._rules import APPROVING, follow_up_date, retention_until
@@ -64,7 +65,7 @@ def build_record(
     ev = state.get("evidence", {})
     tier = state["risk"]
     dec = state["decision"]
-    today: date = decided_at.date()
+    today: date = local_date(decided_at)
     applied = date.fromisoformat(state["dates"]["application"])
     keep_until = retention_until(today).isoformat()
     attendance = state.get("attendance", {})

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from sandbox.activity import log_activity
+from sandbox.clock import local_date
 from sandbox.errors import InputError, NotFoundError, RuleViolation
 from sandbox.review._chain import append_entry, head_of, latest_votes, next_link
 from sandbox.review._committee import committee_members, get_committee
@@ -112,10 +113,10 @@ def open_review(
     tier = {**risk_tier(answers, service_domain=domain, automated_decision=model["automated_decision"]),
             "answers": answers}
     evidence = gather_evidence(model_name=name, model_version=version, trial_id=trial_id)
-    applied = application_date or _now().date()
+    applied = application_date or local_date(_now())
     checklist = {k: {"answer": None, "explanation": "", "evidence": "", "source": "reviewer"} for k in CHECKLIST}
     for item, value in prefill(evidence=evidence, tier=tier, automated_decision=model["automated_decision"],
-                               retention_until=retention_until(_now().date()).isoformat()).items():
+                               retention_until=retention_until(local_date(_now())).isoformat()).items():
         checklist[item] = {**value, "prefill": dict(value)}
     carried: list[dict[str, Any]] = []
     if review_type != "initial":
@@ -126,7 +127,7 @@ def open_review(
         recusals = {m["username"]: why for m in members if (why := conflict_with(m, vendor_name, vendor_uscc))}
         count = len(list(s.scalars(select(Review.id).where(Review.committee_id == comm.id)))) + 1
         state = {
-            "dates": {"application": applied.isoformat(), "acceptance": _now().date().isoformat(), "meeting": None},
+            "dates": {"application": applied.isoformat(), "acceptance": local_date(_now()).isoformat(), "meeting": None},
             "model": model, "risk": tier, "evidence": evidence, "checklist": checklist,
             "attendance": {m["username"]: {"present": False, "recused": recusals.get(m["username"])} for m in members},
             "details": {k: v for k, v in (details or {}).items() if k in DETAIL_FIELDS},
@@ -173,7 +174,7 @@ def _refresh_prefill(review: Review, evidence: dict[str, Any]) -> None:
     state = review.state
     state["evidence"] = evidence
     fresh = prefill(evidence=evidence, tier=state["risk"], automated_decision=state["model"]["automated_decision"],
-                    retention_until=retention_until(_now().date()).isoformat())
+                    retention_until=retention_until(local_date(_now())).isoformat())
     for item, value in fresh.items():
         if state["checklist"][item].get("source", "reviewer") in ("evidence", "reviewer") and \
                 state["checklist"][item].get("by") is None:
@@ -209,7 +210,7 @@ def record_attendance(*, actor: Actor, review_id: int, present: list[str], advis
         for username, entry in att.items():
             entry["present"] = username in present
         review.state["advisers"] = list(advisers or [])
-        review.state["dates"]["meeting"] = (meeting_date or _now().date()).isoformat()
+        review.state["dates"]["meeting"] = (meeting_date or local_date(_now())).isoformat()
         review.state["quorum"] = {"voting_present": len(voting), "categories": sorted({m["category"] for m in voting}),
                                   "quorate": True}
         # C12 follows from the recusals the sandbox applied.

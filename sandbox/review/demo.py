@@ -5,12 +5,13 @@ Runs after ``models.demo`` (the trials exist then); without trials it does nothi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from sandbox.clock import local_today
 from sandbox.review._committee import DEMO_COMMITTEE, DEMO_MEMBERS, create_committee
 from sandbox.review._rules import CHECKLIST
 from sandbox.review._tables import Committee
@@ -87,7 +88,7 @@ def seed_demo(demo_dir: Path) -> None:
     pension = _trial("养老")
     if pension is not None:
         opened = open_review(actor=chair, trial_id=pension, questionnaire=impact, details=DETAILS,
-                             application_date=date.today() - timedelta(days=12))
+                             application_date=local_today() - timedelta(days=12))
         rid = opened["review_id"]
         record_attendance(actor=chair, review_id=rid, present=present)
         update_details(actor=chair, review_id=rid, section="public_value", values=PUBLIC_VALUE)
