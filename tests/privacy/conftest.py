@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from faker import Faker
 
@@ -10,3 +12,11 @@ from faker import Faker
 def fake() -> Faker:
     Faker.seed(20241124)
     return Faker("zh_CN")
+
+
+@pytest.fixture
+def people_home(home: Path) -> Path:
+    from sandbox.demo.people import seed_people
+
+    seed_people()
+    return home

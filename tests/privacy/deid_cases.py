@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import random
+import unicodedata
 from pathlib import Path
 
 from privacy.checksums import id_card_check_char, luhn_check_digit
 
-__all__ = ["TICKETS", "TICKET_SECRETS", "write_tickets", "write_unknown_headers"]
+__all__ = ["TICKETS", "TICKET_SECRETS", "plain_text", "write_tickets", "write_unknown_headers"]
 
 _CARD = "622202123456789012" + str(luhn_check_digit("622202123456789012"))
 _CARD_GROUPED = " ".join(_CARD[i : i + 4] for i in range(0, len(_CARD), 4))
@@ -68,3 +69,8 @@ def write_unknown_headers(path: Path, *, rows: int = 60, seed: int = 5) -> tuple
     writer.writerows(records)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return path, secrets
+
+
+def plain_text(path: Path) -> str:
+    """A written file as text, NFKC and without spaces (so ``1953 03 12`` still counts as a date)."""
+    return "".join(unicodedata.normalize("NFKC", path.read_text(encoding="utf-8-sig")).split())

@@ -27,14 +27,6 @@ AS = ["--as", "steward", "--password", DEMO_PASSWORD]
 PSEUDONYM = re.compile(r"^P[0-9a-f]{16}$")
 
 
-@pytest.fixture
-def people_home(home: Path) -> Path:
-    from sandbox.demo.people import seed_people
-
-    seed_people()
-    return home
-
-
 def _leaks(text: str, secrets: list[str] | tuple[str, ...]) -> list[str]:
     return [s for s in secrets if s in text]
 

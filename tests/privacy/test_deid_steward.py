@@ -7,7 +7,6 @@ re-scan figure.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -18,22 +17,10 @@ from typer.testing import CliRunner
 from privacy.deid import generalize_date, load_policy
 from sandbox.cli import app
 from sandbox.demo import DEMO_PASSWORD
+from tests.privacy.deid_cases import plain_text as _plain
 
 runner = CliRunner()
 AS = ["--as", "steward", "--password", DEMO_PASSWORD]
-
-
-@pytest.fixture
-def people_home(home: Path) -> Path:
-    from sandbox.demo.people import seed_people
-
-    seed_people()
-    return home
-
-
-def _plain(path: Path) -> str:
-    """The written file as text, NFKC and without spaces (so ``1953 03 12`` still counts)."""
-    return "".join(unicodedata.normalize("NFKC", path.read_text(encoding="utf-8-sig")).split())
 
 
 # 人社's 待遇领取资格认证名单: the birth-date and age columns are not called 出生日期 / 年龄.

@@ -16,22 +16,10 @@ from typer.testing import CliRunner
 from privacy.deid import id_mask
 from sandbox.cli import app
 from sandbox.demo import DEMO_PASSWORD
+from tests.privacy.deid_cases import plain_text as _plain
 
 runner = CliRunner()
 AS = ["--as", "steward", "--password", DEMO_PASSWORD]
-
-
-@pytest.fixture
-def people_home(home: Path) -> Path:
-    from sandbox.demo.people import seed_people
-
-    seed_people()
-    return home
-
-
-def _plain(path: Path) -> str:
-    """The written file as text, NFKC and without spaces (so ``1953 03 12`` still counts)."""
-    return "".join(unicodedata.normalize("NFKC", path.read_text(encoding="utf-8-sig")).split())
 
 
 def test_a_first_generation_id_keeps_no_digit_of_the_birth_date() -> None:
