@@ -44,9 +44,10 @@ def mlflow_store_url() -> str | None:
 @functools.cache
 def _script_directory() -> Any:
     from alembic.script import ScriptDirectory
-    from mlflow.store.db.utils import _get_alembic_config
 
-    return ScriptDirectory.from_config(_get_alembic_config(""))
+    from models.registry import mlflow_alembic_config  # only models.registry imports mlflow
+
+    return ScriptDirectory.from_config(mlflow_alembic_config())
 
 
 def installed_head() -> str:
@@ -152,12 +153,13 @@ def upgrade_store(url: str | None = None) -> dict[str, Any] | None:
         if state != "older":
             return None
         copy = _copy(url, str(current))
-        from mlflow.store.db.utils import _upgrade_db
         from sqlalchemy import create_engine
+
+        from models.registry import mlflow_upgrade_db
 
         engine = create_engine(url)
         try:
-            _upgrade_db(engine)
+            mlflow_upgrade_db(engine)
         except Exception as exc:
             engine.dispose()
             _put_back(url, copy)

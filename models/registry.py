@@ -79,6 +79,20 @@ def _record(upgraded: dict[str, Any]) -> None:
         log_activity(s, None, "mlflow.store_upgraded", upgraded["store"], **upgraded)
 
 
+def mlflow_alembic_config() -> Any:
+    """MLflow's own Alembic configuration of its tracking store (its migrations and their head)."""
+    from mlflow.store.db.utils import _get_alembic_config
+
+    return _get_alembic_config("")
+
+
+def mlflow_upgrade_db(engine: Any) -> None:
+    """Run MLflow's own migrations of its tracking store on ``engine`` (a SQLAlchemy engine)."""
+    from mlflow.store.db.utils import _upgrade_db
+
+    _upgrade_db(engine)
+
+
 def upgrade_mlflow_store() -> dict[str, Any] | None:
     """``sandbox upgrade``: migrate this deployment's MLflow store (local, or an ``mlflow server``'s
     ``MLFLOW_BACKEND_STORE_URI`` — stop the server first) if the installed MLflow is newer; copy kept first."""
