@@ -44,6 +44,9 @@ class PassportRecognizer(ChineseRecognizer):
         ("passport_other", NOT_ALNUM_BEFORE + r"(?:[A-Za-z]{1,2}\d{6,9}|\d{2} ?\d{7}|\d{9})" + NOT_ALNUM_AFTER, 0.6),
     )
     CONTEXT = ("护照", "passport", "Passport", "PASSPORT", "出国", "出境", "证件号")
+    # English labels are longer than Chinese ones: a returnee's form writes "Passport No.: E95173082" and
+    # "Passport Number: …" (14–17 characters before the number; the default window is 10).
+    WINDOW_BEFORE = 18
     PREFILTER = r"[EGDSPegdsp][A-Za-z]?\d{7}|护照|(?i:passport)"
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:

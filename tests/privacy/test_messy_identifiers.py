@@ -182,6 +182,8 @@ def test_a_landline_in_a_table_row_is_a_phone_not_part_of_an_address() -> None:
     ("护照 EA6612394", "EA6612394"),
     ("姓名（拼音）：WANG LEI　护照号码：E5531 2874　签发地：浙江", "E5531 2874"),   # a Chinese one in two groups
     ("护照号 G 45120937，有效期至2031年", "G 45120937"),
+    ("Name: LIU Yang　Nationality: China　Passport No.: E48213579", "E48213579"),  # a returnee's English form
+    ("Passport Number: G12873465", "G12873465"),
 ])
 def test_passports_of_other_countries_after_the_word_passport(text: str, number: str) -> None:
     assert _spans(text, "PASSPORT") == [number]
