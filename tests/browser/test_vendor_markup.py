@@ -35,6 +35,8 @@ TICKET = ("市民反映 ![x](http://203.0.113.5:9/cell.png) <img src='http://203
           "[核验](http://203.0.113.5:9/phish) 联系电话13812345678。")
 COLUMN = "工单![c](http://203.0.113.5:9/column.png)"
 
+pytestmark = pytest.mark.browser  # chromium + its own server: runs in CI's browser suite, beside the rest
+
 
 @pytest.fixture(scope="module")
 def hostile_url(demo_home_path: Path, tmp_path_factory: pytest.TempPathFactory, chromium_ready: None) -> Iterator[str]:
