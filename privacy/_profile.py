@@ -314,6 +314,8 @@ def _card_shaped(value: str) -> Any:
     from privacy.recognizers._numbers import normalise_digits
     from privacy.recognizers.bank_card import validate_card_shape
 
+    if get_detector().by_entity["CN_RESIDENT_ID"].fullmatch(value) is not None:
+        return None  # a valid 身份证号 in a card column is an ID (the column's scan reports it as one), not a card
     return validate_card_shape(normalise_digits(value))
 
 

@@ -512,7 +512,7 @@ CASES: tuple[Case, ...] = (
            suffix=".xlsx"),
     _audit("broken-parquet", "a CSV renamed .parquet", _GOOD, reader="errors.file_parse", suffix=".parquet"),
     _audit("excel-merged-header", "Excel with a two-level merged header", lambda p: _excel(p, merged_subheader=True),
-           reader="errors.header_blank", suffix=".xlsx"),
+           reader="errors.header_two_rows", suffix=".xlsx"),
     _audit("misnamed-label", "label column named 是否符合 instead of 符合救助",
            _table(lambda rows: [{("是否符合" if k == "符合救助" else k): v for k, v in r.items()} for r in rows]),
            reader="errors.column_missing", columns=("编号", "符合救助")),

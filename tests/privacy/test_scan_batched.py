@@ -65,7 +65,7 @@ def _reference(name: str, uniques: np.ndarray, kind: str, entity: str | None, th
                ) -> tuple[list, np.ndarray]:
     """The profiler's per-value scan before batching (one ``fullmatch`` per value, no pre-filter)."""
     from privacy._findings import Finding
-    from privacy._profile import _id_shaped, name_hint
+    from privacy._profile import _card_shaped, _id_shaped, name_hint
     from privacy.recognizers import ENTITIES, Hit
 
     detector = get_detector()
@@ -80,6 +80,8 @@ def _reference(name: str, uniques: np.ndarray, kind: str, entity: str | None, th
         verdict = recognizer.fullmatch(value) if recognizer is not None else None
         if verdict is None and entity == "CN_RESIDENT_ID":
             verdict = _id_shaped(value)  # a mistyped ID in an ID column
+        elif verdict is None and entity == "BANK_CARD":
+            verdict = _card_shaped(value)  # a mistyped card in a card column
         if verdict is None:
             unresolved.append(k)
             continue
