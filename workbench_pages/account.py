@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sandbox.accounts import change_password, rotate_key, signing_keys
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, local_time_text, require, tr
 
 actor = require("home.view")
 st.title(tr("nav.account"))
@@ -30,7 +30,8 @@ keys = guarded(lambda: signing_keys(actor=actor, username=actor.username)) or []
 if keys:
     st.dataframe(
         [{tr("accounts.ui.col_fingerprint"): k["fingerprint"], tr("accounts.ui.col_status"): tr(f"accounts.key_status.{k['status']}"),
-          tr("accounts.ui.col_created"): k["created_at"], tr("accounts.ui.col_retired"): k["retired_at"],
+          tr("accounts.ui.col_created"): local_time_text(k["created_at"]),
+          tr("accounts.ui.col_retired"): local_time_text(k["retired_at"]),
           tr("accounts.ui.col_reason"): tr(f"accounts.key_reason.{k['reason']}") if k["reason"] else ""} for k in keys],
         hide_index=True, use_container_width=True,
     )

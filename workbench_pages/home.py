@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sandbox.home import home_summary
-from sandbox.ui import guarded, require, tr
+from sandbox.ui import guarded, local_time_text, require, tr
 
 actor = require("home.view")
 st.title(tr("home.title"))
@@ -24,7 +24,7 @@ if summary is not None:
     st.subheader(tr("home.recent_activity"))
     if summary["activity"]:
         st.dataframe(
-            [{tr("col.when"): a["at"], tr("col.who"): a["actor"], tr("col.action"): a["action"],
+            [{tr("col.when"): local_time_text(a["at"]), tr("col.who"): a["actor"], tr("col.action"): a["action"],
               tr("col.target"): a["target"]} for a in summary["activity"]],
             hide_index=True, use_container_width=True,
         )

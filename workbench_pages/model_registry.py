@@ -9,7 +9,7 @@ from models.card import SERVICE_DOMAINS
 from models.service import list_models, model_sandbox, show_model, transition_trial
 from models.trials import STATUSES, TRANSITIONS
 from sandbox.roles import can
-from sandbox.ui import guarded, md_escape, require, tr, trm
+from sandbox.ui import guarded, local_time_text, md_escape, require, tr, trm
 
 actor = require("models.view")
 st.title(tr("nav.model_registry"))
@@ -55,7 +55,7 @@ if detail:
     card_tab, history_tab, files_tab = st.tabs([tr("models.page.card"), tr("models.page.history"),
                                                 tr("models.page.files")])
     card_tab.code(yaml.safe_dump(detail["card"], allow_unicode=True, sort_keys=False), language="yaml")
-    history_tab.dataframe(detail["events"], hide_index=True, use_container_width=True)
+    history_tab.dataframe([{**e, "at": local_time_text(e["at"])} for e in detail["events"]], hide_index=True, use_container_width=True)
     files_tab.dataframe(detail["files"], hide_index=True, use_container_width=True)
     allowed = sorted(TRANSITIONS.get(detail["trial_status"], ()))
     if can(actor, "trials.transition") and allowed:

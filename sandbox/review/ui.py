@@ -29,7 +29,7 @@ from sandbox.review import (
 from sandbox.review._conditions import format_conditions, parse_conditions
 from sandbox.review._rules import conflict_message
 from sandbox.roles import Actor, can
-from sandbox.ui import guarded, lang, md_escape, tr, trm
+from sandbox.ui import guarded, lang, local_time_text, md_escape, tr, trm
 
 __all__ = ["answer_label", "checklist_tab", "choice_label", "decision_tab", "meeting_tab", "open_form", "reset_forms",
            "show_flash", "sign_tab", "summary", "vendor_view"]
@@ -252,7 +252,7 @@ def sign_tab(actor: Actor, data: dict[str, Any]) -> None:
         st.markdown(f"**{rec['record_id']}** · {choice_label(rec['decision'])} · `{rec['record_hash'][:16]}…`")
         st.dataframe([{tr("review.ui.signer"): s["name"], tr("col.role"): s["role"],
                        tr("review.ui.meaning"): tr(f"review.ui.meaning.{s['meaning']}"),
-                       tr("col.when"): s["signed_at"], tr("review.ui.fingerprint"): s["fingerprint"]}
+                       tr("col.when"): local_time_text(s["signed_at"]), tr("review.ui.fingerprint"): s["fingerprint"]}
                       for s in rec["signatures"]], hide_index=True, width="stretch")
     current = data["state"].get("record_id")
     if current and data["status"] != "open":

@@ -12,7 +12,7 @@ from sandbox.review._members_file import parse_members
 from sandbox.review._membership import add_member, remove_member
 from sandbox.review._rules import CATEGORIES
 from sandbox.roles import Actor, can
-from sandbox.ui import guarded, md_escape, tr, trm
+from sandbox.ui import guarded, local_time_text, md_escape, tr, trm
 
 __all__ = ["committee_section"]
 
@@ -76,7 +76,7 @@ def _changes(actor: Actor, committee: str) -> None:
     changes = (guarded(lambda: show_committee(actor=actor, committee=committee)) or {}).get("changes") or []
     if changes:
         st.caption(tr("committee.changes_title"))
-        st.text("\n".join(tr("committee.change_row", number=c["number"], at=c["at"], username=c["username"],
+        st.text("\n".join(tr("committee.change_row", number=c["number"], at=local_time_text(c["at"]), username=c["username"],
                               change=tr(f"committee.change.{c['change']}"), by=c["by"], reason=c["reason"])
                            for c in changes))
 

@@ -23,7 +23,7 @@ from sandbox.review import (
     submit_condition_evidence,
 )
 from sandbox.roles import Actor
-from sandbox.ui import guarded, md_escape, tr
+from sandbox.ui import guarded, local_time_text, md_escape, tr
 
 __all__ = ["chair_conditions", "conditions_table", "due_panel", "heads_panel", "vendor_conditions"]
 
@@ -50,7 +50,7 @@ def conditions_table(actor: Actor, record_id: str | None, frozen: list[dict[str,
             st.caption(f"{c['id']} · " + tr("review.ui.rejected_because", note=c["last_note"]))
         if c["history"]:
             with st.expander(tr("review.ui.condition_history", condition=c["id"])):
-                st.table([{tr("col.when"): h["at"].replace("T", " ")[:19], tr("col.who"): h["name"],
+                st.table([{tr("col.when"): local_time_text(h["at"]), tr("col.who"): h["name"],
                            tr("col.action"): tr(f"review.condition.action.{h['action']}"),
                            # st.table renders Markdown: the vendor's evidence must not become an image or link
                            tr("review.ui.condition_evidence_text"): md_escape(h.get("evidence") or h.get("note") or ""),

@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from sandbox.clock import local_time_text
 from sandbox.errors import ConfigError, SandboxError
 from sandbox.i18n import t
 from sandbox.roles import Actor, can
 
 __all__ = [
-    "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "html_text", "lang", "localise_chrome", "md_escape",
+    "PAGES", "PageSpec", "current_actor", "error_text", "guarded", "html_text", "lang", "local_time_text",
+    "localise_chrome", "md_escape",
     "require", "tr", "trm", "upload_hint",
 ]
 
