@@ -89,8 +89,8 @@ def _problems(value: str, kind: str) -> str | None:
     if kind == "PHONE_NUMBER":
         value = re.split("转(?=[0-9]{1,5}$)", value.translate(_SPOKEN))[0]
     digits = "".join(ch for ch in value.translate(_HALF).upper() if ch.isdigit() or ch == "X")
-    if kind == "CN_RESIDENT_ID":
-        if len(digits) != 18 or not is_valid_id_card_checksum(digits):
+    if kind == "CN_RESIDENT_ID":  # 18 digits with the check character, or the 15-digit legacy form (no check)
+        if len(digits) not in (15, 18) or (len(digits) == 18 and not is_valid_id_card_checksum(digits)):
             return "check digit"
         if id_card_birth_date(digits) is None or lookup_region(digits[:6]) is None:
             return "date or region"

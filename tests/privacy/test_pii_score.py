@@ -37,3 +37,17 @@ def test_a_labelling_mistake_names_the_file_and_line(tmp_path):
     else:
         raise AssertionError("a bad label was accepted")
     assert f"{source}:1:" in message and f"{source}:2: unknown type XYZ" in message
+
+
+def test_a_legacy_15_digit_id_is_checked_by_its_date_and_region(tmp_path):
+    good = tmp_path / "form.txt"
+    good.write_text("原身份证号（15位）：[370283550114102|ID]\n", encoding="utf-8")
+    assert load_file(good)[0].spans == [(11, 26, "CN_RESIDENT_ID")]
+    bad = tmp_path / "hotline.txt"
+    bad.write_text("老身份证[370283551314102|ID]\n", encoding="utf-8")  # month 13
+    try:
+        load_file(bad)
+    except SystemExit as stop:
+        assert "date or region" in str(stop)
+    else:
+        raise AssertionError("an impossible legacy ID was accepted")
