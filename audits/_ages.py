@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .groups import AGE_MAX, AGE_MIN, to_ages
+from .groups import AGE_MAX, AGE_MIN, AgeBands, to_ages
 
 __all__ = ["ages_for_audit", "birth_date_of"]
 
@@ -59,9 +59,14 @@ def _age_on(born: date, as_of: date) -> float:
     return float(as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day)))
 
 
-def ages_for_audit(values: pd.Series, *, as_of: date,
-                   weights: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, Any] | None]:
-    """Ages per row and, when they were computed from birth dates or years, how (else None).
+def ages_for_audit(values: pd.Series, *, as_of: date, weights: np.ndarray | None = None,
+                   bands: AgeBands | None = None, file: str = "", column: str = "",
+                   ) -> tuple[np.ndarray, dict[str, Any] | None, dict[str, Any] | None]:
+    """Ages per row; how they were computed from birth dates or years (else None); the age bands read (else None).
+
+    Values written as an age band (``60-69岁``, ``70周岁及以上``) count in the audit band that holds them, or are
+    refused when they straddle two (:func:`audits._age_bands.ages_from_bands`, with ``bands``, ``file``,
+    ``column``).
 
     Returns
     -------
@@ -71,14 +76,20 @@ def ages_for_audit(values: pd.Series, *, as_of: date,
     converted : dict or None
         ``{"from": "birth_date", "precision": day|month|year (the coarsest seen), "as_of": ISO date,
         "rows": rows read as dates, "unreadable": rows left unknown}``.
+    banded : dict or None
+        ``{"column", "rows", "values": [{value, band, rows}]}`` when some values were age bands.
     """
+    from ._age_bands import ages_from_bands
+
     ages = to_ages(values)
+    ages, banded = ages_from_bands(values, ages, bands=bands or AgeBands(), file=file, column=column,
+                                   weights=weights)
     if ((ages >= AGE_MIN) & (ages <= AGE_MAX)).any() or len(values) == 0:
-        return ages, None
+        return ages, None, banded
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = [birth_date_of(u, as_of=as_of) for u in uniques]
     if not any(parsed):
-        return ages, None
+        return ages, None, banded
     table = np.array([*(_age_on(p[0], as_of) if p else np.nan for p in parsed), np.nan])
     out = table[codes]
     order = ("day", "month", "year")
@@ -86,4 +97,4 @@ def ages_for_audit(values: pd.Series, *, as_of: date,
     w = np.ones(len(out)) if weights is None else np.asarray(weights, dtype=float)
     read = int(w[np.isfinite(out)].sum())
     return out, {"from": "birth_date", "precision": precision, "as_of": as_of.isoformat(), "rows": read,
-                 "unreadable": int(w.sum()) - read}
+                 "unreadable": int(w.sum()) - read}, banded

@@ -304,8 +304,10 @@ def prepare(
     as_of = as_of or date.today()
     if columns.age is not None:
         age_values = _pick(columns.age, data, predictions)
-        ages, from_births = ages_for_audit(age_values, as_of=as_of, weights=weights)
-        info["age_source"] = {"column": columns.age, **({"converted": from_births} if from_births else {})}
+        ages, from_births, banded = ages_for_audit(age_values, as_of=as_of, weights=weights, bands=policy.age_bands,
+                                                   file=data_name, column=columns.age)
+        info["age_source"] = {"column": columns.age, **({"converted": from_births} if from_births else {}),
+                              **({"bands": banded} if banded else {})}
         _refuse_no_age_in_range(ages, age_values, file=data_name, column=columns.age)
     else:
         ages = age_from_id_card(_pick(columns.id_card or "", data, predictions), as_of=as_of)
@@ -328,8 +330,9 @@ def prepare(
     }
     if unknown_age.any() and weights is None:  # the first such row as the user sees it (never an ID number)
         first = int(np.flatnonzero(unknown_age)[0])
-        info["unknown"]["age_example"] = {"row": first + 2, "value": str(age_values.iloc[first])
-                                          if columns.age is not None else None}
+        shown = age_values.iloc[first] if columns.age is not None else None
+        info["unknown"]["age_example"] = {"row": first + 2, "value": None if shown is None or pd.isna(shown)
+                                          or not str(shown).strip() else str(shown)}
     return AuditData(task=resolved, y_true=np.asarray(y_true), y_pred=np.asarray(y_pred), groups=groups,
                      score=score if resolved == "binary" else None, score_spec=spec, classes=classes, info=info,
                      weights=weights)

@@ -213,6 +213,11 @@ def input_lines(result: dict[str, Any], lang: Lang) -> list[str]:
         lines.append(t("audits.input.birth_dates", lang, column=result["age_source"]["column"], **converted))
         if converted["precision"] != "day":
             lines.append(t(f"audits.input.birth_{converted['precision']}", lang))
+    banded = (result.get("age_source") or {}).get("bands")
+    if banded:
+        examples = "；" if lang == "zh" else "; "
+        lines.append(t("audits.input.age_bands", lang, column=banded["column"], rows=banded["rows"],
+                       examples=examples.join(t("audits.input.age_band_item", lang, **v) for v in banded["values"][:4])))
     unknown = result.get("unknown") or {}
     total = int(result.get("n_rows") or 0)
     age_rows, district_rows = int(unknown.get("age_rows") or 0), int(unknown.get("district_rows") or 0)

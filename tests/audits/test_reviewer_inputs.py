@@ -166,11 +166,11 @@ def _in_band(age: int, label: str) -> bool:
 def test_a_fifth_unknown_says_the_age_findings_speak_for_the_rest(home: Path, reviewer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     frame = synthetic(n=1500)
     frame["年龄"] = frame["年龄"].astype(object)
-    frame.loc[frame.index % 4 == 0, "年龄"] = "60岁以上"  # a band written where an age belongs
+    frame.loc[frame.index % 4 == 0, "年龄"] = "不详"  # (a band across audit bands, 60岁以上, is refused now: test_age_bands)
     result = _audit(reviewer, _write(tmp_path, frame), score=None, prediction="预测")
     assert result["unknown"]["age_rows"] == 375
     lines = input_lines(result, "zh")
-    assert "年龄未知 375 行（占 25.0%，如第 2 行“60岁以上”）" in lines[0]
+    assert "年龄未知 375 行（占 25.0%，如第 2 行“不详”）" in lines[0]
     assert lines[1] == ("五分之一以上的行没有可用年龄：各年龄段（含老年人）的结论只代表其余 1125 行，不能推及全部人群。"
                         "请先核对年龄列。")
     cli = runner.invoke(app, ["audit", "run", "--data", str(tmp_path / "export.csv"), "--predictions",
@@ -187,7 +187,7 @@ def test_the_audit_page_says_what_was_converted_and_what_is_unknown(home: Path, 
 
     frame = synthetic(n=1500)
     frame["年龄"] = frame["年龄"].astype(object)
-    frame.loc[frame.index % 4 == 0, "年龄"] = "60岁以上"
+    frame.loc[frame.index % 4 == 0, "年龄"] = "不详"
     frame["评分"] = (frame["评分"] * 100).round(2).map(lambda v: f"{v:g}%")
     result = _audit(reviewer, _write(tmp_path, frame))
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "workbench_pages" / "fairness_audit.py"),
