@@ -23,6 +23,7 @@ from privacy._findings import Finding
 from privacy._spaced import collapse, spaced_lines
 from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, PartialNames, default_recognizers
 from privacy.recognizers._base import SEPARATOR, resolve_overlaps
+from privacy.recognizers._person_latin import ENGLISH_CUE
 from sandbox.errors import InputError
 from sandbox.i18n import _current_language, t
 
@@ -33,8 +34,9 @@ _VALIDATED = frozenset({"CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER"})
 MAX_TEXT_CHARS = 1_000_000
 _LOCK = threading.Lock()
 _BATCH_CHARS = 200_000
-# Entity types whose recognizers find nothing in a text without a CJK character (names: surnames, labels,
-# the lexical model all need one); tests/privacy/test_scan_batched.py checks this on every test value.
+# Entity types whose recognizers find nothing in a text without a CJK character or an English label or title
+# (names: surnames, Chinese labels and the lexical model need a CJK character; Name: Zhou Mingyu, Mr. Zhang
+# need their label); tests/privacy/test_scan_batched.py checks this on every test value.
 _NEED_CJK = frozenset({"PERSON"})
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
@@ -148,14 +150,18 @@ class Detector:
             if len(text) > MAX_TEXT_CHARS:
                 where = f"{column or 'text'}:{(rows[index] if rows is not None else index) + 1}"
                 raise InputError("errors.pii_text_too_big", file=where, chars=len(text), max=MAX_TEXT_CHARS)
-        # Texts without a CJK character cannot hold a name: they are scanned without the name recognizer
-        # (its rules and model need Chinese characters; a text's findings do not depend on its batch).
-        plain = [i for i, text in enumerate(texts) if _CJK.search(text) is None] \
-            if _NEED_CJK.intersection(entities) else []
-        groups = [(list(range(len(texts))), entities)] if not plain else [
-            ([i for i, text in enumerate(texts) if _CJK.search(text) is not None], entities),
-            (plain, tuple(e for e in entities if e not in _NEED_CJK)),
-        ]
+        # Texts without a CJK character hold a name only after an English label or title (Name: Zhou Mingyu):
+        # those are scanned apart from the Chinese ones (the name recognizer reads a text without Chinese
+        # characters by its English rules only, so a text's findings do not depend on its batch); the rest
+        # without the name recognizer.
+        if _NEED_CJK.intersection(entities):
+            kinds = [2 if _CJK.search(text) is not None else int(ENGLISH_CUE.search(text) is not None)
+                     for text in texts]
+            without = tuple(e for e in entities if e not in _NEED_CJK)
+            groups = [([i for i, kind in enumerate(kinds) if kind == k], chosen)
+                      for k, chosen in ((2, entities), (1, entities), (0, without))]
+        else:
+            groups = [(list(range(len(texts))), entities)]
         for indices, chosen in groups:
             if not chosen:
                 continue

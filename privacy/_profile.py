@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector
+from privacy._detect import DEFAULT_THRESHOLD, ENGLISH_CUE, MAX_TEXT_CHARS, get_detector
 from privacy._findings import Finding
 from privacy._profile_types import _HAN, ColumnKind, ColumnSummary, TableScan, name_hint
 from privacy.recognizers import ENTITIES, Hit
@@ -332,7 +332,8 @@ def _verdicts(recognizer: Any, values: list[str]) -> Iterator[tuple[int, Any]]:
 
 
 # A value that cannot hold anything any recognizer finds: every recognizer needs a digit, a CJK character,
-# ``@`` or ``:`` somewhere (its own prefilter or patterns), and no identifier is five digits or fewer.
+# ``@`` or ``:`` somewhere (its own prefilter or patterns), and no identifier is five digits or fewer — except a
+# name in Latin letters after an English title or role word (Mr. Zhang, Prepared by Li Hua): ``ENGLISH_CUE``.
 _NOTHING = r"[0-9]{1,5}|[^0-9０-９@:：\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]*"
 
 
@@ -340,7 +341,12 @@ def _may_hold(values: list[str]) -> np.ndarray:
     """Which of ``values`` may hold personal information (a vectorised pre-filter; False = provably nothing)."""
     if not values:
         return np.zeros(0, dtype=bool)
-    return ~pd.Series(values, dtype=object).str.fullmatch(_NOTHING).to_numpy(dtype=bool)
+    nothing = pd.Series(values, dtype=object).str.fullmatch(_NOTHING).to_numpy(dtype=bool, copy=True)
+    empty = np.flatnonzero(nothing)
+    if len(empty):
+        named = np.fromiter((ENGLISH_CUE.search(values[k]) is not None for k in empty), dtype=bool, count=len(empty))
+        nothing[empty[named]] = False
+    return ~nothing
 
 
 def scan_frame(

@@ -15,6 +15,7 @@ import functools
 import re
 
 from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._person_latin import english_label
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
 __all__ = ["element_names", "familiar_names", "is_element_name", "is_transliteration", "joined_extent", "latin_names",
@@ -139,8 +140,8 @@ def latin_names(text: str) -> list[Hit]:
         start, end = match.span()
         if any(a < end and start < b for a, b in taken):
             continue
-        if start and re.match("[A-Za-z0-9]", text[start - 1]):
-            continue
+        if (start and re.match("[A-Za-z0-9]", text[start - 1])) or english_label(text[start:end]):
+            continue  # 申请人 Applicant: …: the English label is no name
         if end < len(text) and text[end] in surnames()[0] and (end + 1 == len(text) or not _HAN.match(text[end + 1])):
             end += 1  # Vicky陈: an English name with the Chinese surname after it
         said = _LATIN_SAID.match(text, end)

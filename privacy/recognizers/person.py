@@ -41,6 +41,7 @@ from privacy.recognizers._person_forms import (
     spaced_names,
 )
 from privacy.recognizers._person_given import given_names, pulled_and_mentioned
+from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
 from privacy.recognizers._person_pairs import paired_names
 from privacy.recognizers._person_rules import (
@@ -225,8 +226,10 @@ class PersonRecognizer(ChineseRecognizer):
     # -- finding ----------------------------------------------------------
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
         text = stand_in(text)  # 王𠮷 → 王昕: the same length, so every span is the original's
+        if _HAN.search(text) is None:  # English forms: Name: Zhou Mingyu, Applicant: LI Xiaoming, Mr. Zhang
+            return english_names(text, titled=self.partial_names != "none")
         rule_hits = [h for h in self._rules.find(text) if self._partial_allowed(text[h.start : h.end])]
-        if not self.use_model or _HAN.search(text) is None:
+        if not self.use_model:
             return rule_hits
         from privacy.recognizers._lac import JOINED, get_lac
 
@@ -308,7 +311,7 @@ class PersonRecognizer(ChineseRecognizer):
             if not rule.context_word and rule.end - rule.start == 3 and text[rule.end - 1] in _ORG_LAST:
                 continue  # 农商行, 区财政局: an organisation's short name without a word for a person
             hits.append(rule)
-        hits += spaced_names(text) + latin_names(text) + pet_names(text) + given_names(text, words) + element_names(text)
+        hits += spaced_names(text) + latin_names(text) + english_names(text, titled=self.partial_names != "none") + pet_names(text) + given_names(text, words) + element_names(text)
         hits += pulled_and_mentioned(text)
         hits += place_listed_names(text, is_place=_is_place)
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
