@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from models._alias_check import alias_check, alias_problem_text
 from models._submission import (
     compensate,
     record_version,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     pass
 
 __all__ = [
+    "alias_check",
+    "alias_problem_text",
     "check_predictions_file",
     "delete_version",
     "list_models",
@@ -181,6 +184,7 @@ def list_models(*, actor: Actor, include_deleted: bool = False, service_domain: 
         aliases = alias_map(session, {r.registered_name for r, _t, _v in rows}) if rows else {}
     out = [_as_dict(r, t, v, aliases.get(r.registered_name, {}), ui_url(r.registered_name, r.version))
            for r, t, v in rows]
+    _with_alias_check(out)
     if service_domain:
         out = [d for d in out if d["service_domain"] == service_domain]
     if trial_status:
@@ -230,7 +234,20 @@ def show_model(*, actor: Actor, name: str, version: str | None = None) -> dict[s
             ModelVersion.registered_name == row.registered_name, ModelVersion.deleted.is_(False))
             .order_by(ModelVersion.id))]
     data["events"] = trial_events(row.trial_id)
+    _with_alias_check([data])
     return data
+
+
+def _with_alias_check(rows: list[dict[str, Any]]) -> None:
+    """Each row gets ``alias_problems`` (MLflow's aliases of its model against the signed records and what the
+    sandbox set: :mod:`models._alias_check`) and ``alias_checked`` / ``alias_unchecked_reason``."""
+    if not rows:
+        return
+    check = alias_check({r["name"] for r in rows})
+    for r in rows:
+        r["alias_problems"] = [p for p in check["problems"] if p["name"] == r["name"]]
+        r["alias_checked"] = check["checked"]
+        r["alias_unchecked_reason"] = check["reason"]
 
 
 def score_version(*, actor: Actor, name: str, version: str, data: Path, id_column: str | None = None,

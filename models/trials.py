@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import select
 
 from models._tables import ModelVersion, TrialEvent
-from models.aliases import change_alias
+from models.aliases import alias_map, change_alias
 from sandbox.activity import log_activity
 from sandbox.errors import InputError, NotFoundError, PermissionDenied, RuleViolation
 from sandbox.roles import Actor, authorize
@@ -97,10 +97,26 @@ def transition_trial(*, actor: Actor, trial_id: int, to_status: str, note: str =
             except BaseException:
                 registry.set_tag(row.registered_name, row.version, "trial_status", current)
                 raise
-    if row is not None and current in APPROVED and to_status not in APPROVED and \
-            registry.version_by_alias(row.registered_name, "approved") == row.version:
+    result: dict[str, Any] = {"trial_id": trial_id, "from_status": current, "status": to_status, "note": note}
+    if row is not None and current in APPROVED and to_status not in APPROVED:
+        result["alias_problems"] = _leave_approved(registry, row)
+    return result
+
+
+def _leave_approved(registry: Any, row: ModelVersion) -> list[dict[str, Any]]:
+    """This version is no longer approved: remove ``@approved`` if the sandbox set it here or MLflow has it here.
+
+    Asking MLflow alone was not enough: an alias moved outside the sandbox (to another version) made the check
+    fail and the alias stayed, pointing at a version no record approves. What the sandbox set (the mirror) wins;
+    an alias MLflow has elsewhere that the sandbox did not set is left alone and returned as a problem.
+    """
+    from models._alias_check import alias_check
+
+    with session_scope() as session:
+        mirrored = alias_map(session, {row.registered_name}).get(row.registered_name, {}).get("approved")
+    if row.version in (mirrored, registry.version_by_alias(row.registered_name, "approved")):
         change_alias(registry, row.registered_name, "approved", None)
-    return {"trial_id": trial_id, "from_status": current, "status": to_status, "note": note}
+    return alias_check({row.registered_name})["problems"]
 
 
 def trial_events(trial_id: int) -> list[dict[str, Any]]:

@@ -34,6 +34,15 @@ rows = guarded(lambda: list_models(actor=actor, service_domain=domain or None, t
 if not rows:
     st.info(tr("models.cli_none"))
     st.stop()
+# MLflow's aliases against the signed records: a moved @approved is said above the table, once per model
+_alias_shown: set[tuple[str, str]] = set()
+for _row in rows:
+    for _p in _row.get("alias_problems") or []:
+        if (_p["name"], _p["alias"]) not in _alias_shown:
+            _alias_shown.add((_p["name"], _p["alias"]))
+            st.error(trm(_p["key"], **_p["params"]))
+if rows[0].get("alias_checked") is False:
+    st.warning(trm("models.alias.unchecked", reason=rows[0].get("alias_unchecked_reason") or "-"))
 st.dataframe([{
     tr("models.page.col_model"): r["name"], tr("models.page.col_version"): r["version"],
     tr("models.field.model_version"): r["card_version"], tr("col.vendor"): r["vendor"],
@@ -70,3 +79,5 @@ if detail:
                     st.success(trm("models.cli_transitioned", trial_id=done["trial_id"],
                                   from_status=tr(f"models.status.{done['from_status']}"),
                                   status=tr(f"models.status.{done['status']}")))
+                    for problem in done.get("alias_problems") or []:
+                        st.error(trm(problem["key"], **problem["params"]))

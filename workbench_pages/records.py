@@ -41,7 +41,7 @@ def _show(result: dict) -> None:
 
 
 if st.button(tr("review.ui.verify_all"), key="records_verify_all"):
-    result = guarded(lambda: verify_all(actor=actor))
+    result = guarded(lambda: verify_all(actor=actor, aliases=True))
     if result is not None:
         _show(result)
 upload = st.file_uploader(tr("review.ui.verify_file"), type=["json", "md"], key="records_upload")

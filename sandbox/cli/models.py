@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sandbox.cli._common import acting_command, cli_command, emit, say
+from sandbox.cli._common import EXIT_CHECK_FAILED, acting_command, cli_command, emit, say
 from sandbox.roles import Actor
 
 models_app = typer.Typer(help="模型登记 / model registry", no_args_is_help=True)
@@ -29,6 +29,21 @@ def _brief(row: dict[str, Any]) -> str:
     aliases = f" @{','.join(row['aliases'])}" if row["aliases"] else ""
     return (f"{row['name']}/{row['version']:<4} {row['kind']:<11} {row['trial_status']:<24} "
             f"{row['service_domain']:<8} {row['vendor']}{aliases}")
+
+
+def _alias_warnings(rows: list[dict[str, Any]]) -> bool:
+    """Say (stderr) each MLflow alias that disagrees with the signed records, once; True when there is one."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        for problem in row.get("alias_problems") or []:
+            seen.setdefault((problem["name"], problem["alias"]), problem)
+        if row.get("alias_checked") is False and ("", "") not in seen:
+            say("models.alias.unchecked", reason=row.get("alias_unchecked_reason") or "-")
+            seen[("", "")] = {}
+    for key, problem in seen.items():
+        if key != ("", ""):
+            say(problem["key"], **problem["params"])
+    return any(key != ("", "") for key in seen)
 
 
 @models_app.command("submit")
@@ -98,6 +113,8 @@ def list_(
             typer.echo(_brief(row))
 
     emit(rows, as_json=as_json, human=human)
+    if _alias_warnings(rows):  # MLflow serves an alias the signed records do not back: a check failed
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 @models_app.command("show")
@@ -126,6 +143,8 @@ def show(
                        f"{event['actor']}  {event['note']}")
 
     emit(data, as_json=as_json, human=human)
+    if _alias_warnings([data]):
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 @models_app.command("score")
@@ -174,6 +193,8 @@ def transition(
     result = transition_trial(actor=actor, trial_id=trial_id, to_status=status, note=note)
     emit(result, as_json=as_json, human=lambda: say("models.cli_transitioned", trial_id=trial_id,
                                                     from_status=result["from_status"], status=status))
+    if _alias_warnings([result]):
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 @models_app.command("delete")

@@ -320,7 +320,8 @@ def verify_cmd(
             else None
         result = verify_upload(record_file.read_bytes(), name=record_file.name, actor=actor)
     else:
-        result = verify_all(actor=acting_user(as_user, password, required=False), expect_heads=expected or None)
+        result = verify_all(actor=acting_user(as_user, password, required=False), expect_heads=expected or None,
+                            aliases=True)
     line = verify_message(result)
     emit(result, as_json=as_json, human=lambda: typer.echo(line, err=not result["ok"]))
     if not result["ok"]:

@@ -5,6 +5,7 @@ with ★ items pre-filled from evidence, votes and decisions, an append-only
 hash chain of records and Ed25519 signatures, verification and exports.
 """
 
+from sandbox.review._approvals import signed_approvals
 from sandbox.review._checklist import answer_item, answer_items
 from sandbox.review._committee import (
     DEMO_COMMITTEE,
@@ -94,6 +95,7 @@ __all__ = [
     "show_committee",
     "show_review",
     "sign_record",
+    "signed_approvals",
     "submit_condition_evidence",
     "sync_alias",
     "to_markdown",

@@ -7,6 +7,8 @@
   recorded): the ★ checklist pre-fills and the record would not show them; recording attendance again brings
   them in.
 
+- **An MLflow alias of the model the signed records do not back** (``models._alias_check``), at any status.
+
 Each notice is ``{"code", "key", "params"}`` (catalog ``reviewer.yaml``); nothing here changes the review.
 """
 
@@ -49,6 +51,16 @@ def _new_audits(state: dict[str, Any]) -> list[dict[str, Any]]:
             for a in now if a.get("audit_id") not in known]
 
 
+def _alias_notices(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """MLflow's aliases of the reviewed model that the signed records do not back (at any status: a signed
+    approval whose ``@approved`` was moved outside the sandbox is exactly what a decided review must show)."""
+    check = _function("models.service", "alias_check")
+    if check is None or not model.get("registered") or not model.get("name"):
+        return []
+    found = check({str(model["name"])})
+    return [{"code": f"alias_{p['kind']}", "key": p["key"], "params": p["params"]} for p in found["problems"]]
+
+
 def _verdict(verdict: Any) -> str:
     from sandbox.i18n import t
 
@@ -57,10 +69,10 @@ def _verdict(verdict: Any) -> str:
 
 def review_notices(*, actor: Actor, state: dict[str, Any], status: str) -> list[dict[str, Any]]:
     """Notices for an open review (none once it is decided: the record then speaks, and re-review triggers)."""
-    if status != "open":
-        return []
     model = state.get("model") or {}
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = _alias_notices(model)
+    if status != "open":
+        return out
     newer = _newer_versions(actor, model)
     if newer:
         listed = ", ".join(f"v{m['version']} ({m['created_at']}{', @' + ', @'.join(m['aliases']) if m['aliases'] else ''})"

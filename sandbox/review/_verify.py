@@ -181,7 +181,13 @@ def verify_message(result: dict[str, Any], lang: str | None = None) -> str:
             line += t("review.ui.verify_ok_membership", lang, changes=result["membership"])
         if result.get("heads_checked"):
             line += t("review.ui.verify_ok_heads", lang, heads=result["heads_checked"])
+        if result.get("aliases_checked"):
+            line += t("review.ui.verify_ok_aliases", lang, models=result["aliases_checked"])
+        if result.get("aliases_unchecked"):
+            line += t("review.ui.verify_aliases_unchecked", lang, reason=result["aliases_unchecked"])
         return line
+    if result["reason_key"] == "review.verify.alias_disagrees":
+        return t("review.ui.verify_alias_bad", lang, problem=result["reason"])
     params = {"detail": result["reason"], **(result.get("params") or {})}
     reason = t(result["reason_key"], lang, **params)
     if result["reason_key"].startswith("review.verify.head_"):
@@ -200,7 +206,8 @@ def _check_condition(payload: dict[str, Any], record_id: str, conditions: set[st
         raise _Bad(record_id, f"H.conditions[{step.get('id')}]", "chain_broken", f"unknown step {step.get('action')!r}")
 
 
-def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None = None,
+               aliases: bool = False) -> dict[str, Any]:
     """Check every committee chain in the database; stop at the first bad entry.
 
     Parameters
@@ -211,6 +218,9 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
     expect_heads : list of dict, optional
         Published heads (:func:`sandbox.review._head.parse_expected_head`): the
         check fails when a chain is shorter than one of them or forked from it.
+    aliases : bool, default False
+        Also check MLflow's ``@approved``/``@trial`` against the signed records (``sandbox verify --all`` and the
+        records page; a restore does not: the MLflow server may not be up yet).
     """
     if actor is not None:
         authorize(actor, "records.verify")
@@ -292,6 +302,11 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
             checked["heads_checked"] = len(expect_heads)
     except _Bad as bad:
         return _fail(bad, checked)
+    if aliases:  # MLflow serves what the signed records approved (sandbox/review/_approvals.py)
+        from sandbox.review._approvals import alias_verification
+
+        found = alias_verification()
+        return {**checked, **found} if found["ok"] else {**found, **checked}
     return _ok(checked)
 
 
