@@ -21,6 +21,7 @@ __all__ = [
     "normal_quantile",
     "percentile_interval",
     "resample_counts",
+    "wilson_interval",
 ]
 
 
@@ -90,6 +91,25 @@ def normal_quantile(p: float) -> float:
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, *, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion ``successes / trials`` (NaN where ``trials`` is 0).
+
+    Closed form, vectorised; equals ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")`` (the tests check
+    it) without importing scipy.stats on the audit's path (~1.6 s). Unlike a bootstrap percentile interval it does
+    not collapse to a point for 0 of 3 or 3 of 3: a small group's interval shows how little is known.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    z = normal_quantile(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    ok = n > 0
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
 def adjust_pvalues(p: np.ndarray, *, method: Literal["holm", "bh"]) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._bootstrap import percentile_interval, resample_counts
+from ._bootstrap import percentile_interval, resample_counts, wilson_interval
 from ._scores import ScoreSpec
 from ._stats import (
     CellStats,
@@ -97,7 +97,12 @@ def _dimension_metrics(
         masked = np.where(ok, values, np.nan)
         intervals[name] = percentile_interval(masked, alpha=alpha)
     n = point["count"][0]
-    return {"agg": agg, "point": point, "reps": reps, "intervals": intervals, "n": n}
+    wilson = {}  # rate metrics: successes, trials and the Wilson interval per group (small groups included)
+    for name in point:
+        nd = num_den(stats, agg, name)
+        if nd is not None:
+            wilson[name] = (*nd, *wilson_interval(*nd, alpha=alpha))
+    return {"agg": agg, "point": point, "reps": reps, "intervals": intervals, "n": n, "wilson": wilson}
 
 
 def compute_audit(
@@ -192,6 +197,7 @@ def compute_audit(
             n_cells=data.groups.n_cells, dims=dims, references={d.name: computed[d.name]["ref"] for d in dims},
             policy=policy, checks=checks, rng=rng, replicates=replicates, weights=data.weights)
         rows += score_rows
+    _value_intervals(rows, dims, computed)
     report(0.9, "report")
     result = {
         "task": data.task,
@@ -212,7 +218,7 @@ def compute_audit(
         "summary": {v: sum(r["verdict"] == v for r in rows) for v in ("pass", "fail", "insufficient")},
         "checks": rows,
         "checks_skipped": skipped,
-        "groups": _group_rows(dims, computed),
+        "groups": _group_rows(dims, computed, min_size=policy.min_group_size),
         "between_groups": _between(dims, computed),
         "heatmap": _heatmap(data.groups, computed.get("intersection"), headline),
         **data.info,
@@ -223,7 +229,17 @@ def compute_audit(
     return result
 
 
-def _group_rows(dims: list[Dimension], computed: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _value_intervals(rows: list[dict[str, Any]], dims: list[Dimension], computed: dict[str, dict[str, Any]]) -> None:
+    """Each check row gets the Wilson interval of the group's own rate (``value_low``/``value_high``)."""
+    index = {dim.name: {label: g for g, label in enumerate(dim.labels)} for dim in dims}
+    for row in rows:
+        found = computed.get(row["dimension"], {}).get("wilson", {}).get(row["metric"])
+        g = index.get(row["dimension"], {}).get(row["group"])
+        row["value_low"] = _finite(found[2][g]) if found is not None and g is not None else None
+        row["value_high"] = _finite(found[3][g]) if found is not None and g is not None else None
+
+
+def _group_rows(dims: list[Dimension], computed: dict[str, dict[str, Any]], *, min_size: int) -> list[dict[str, Any]]:
     rows = []
     for dim in dims:
         res = computed[dim.name]
@@ -235,8 +251,13 @@ def _group_rows(dims: list[Dimension], computed: dict[str, dict[str, Any]]) -> l
                 lo, hi = res["intervals"][name]
                 metrics[name] = {"value": _finite(values[g]), "defined": bool(ok[g]),
                                  "ci_low": _finite(lo[g]), "ci_high": _finite(hi[g])}
+                if name in res["wilson"]:
+                    k, den, w_lo, w_hi = (x[g] for x in res["wilson"][name])
+                    metrics[name] |= {"successes": int(np.rint(k)), "trials": int(np.rint(den)),
+                                      "wilson_low": _finite(w_lo), "wilson_high": _finite(w_hi)}
             rows.append({"dimension": dim.name, "group": label, "n": int(res["n"][g]),
-                         "unknown": dim.unknown[g], "reference": g == res["ref"], "metrics": metrics})
+                         "unknown": dim.unknown[g], "reference": g == res["ref"],
+                         "below_minimum": bool(res["n"][g] < min_size), "metrics": metrics})
     return rows
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "render_json",
     "render_pdf",
     "score_lines",
+    "small_group_lines",
     "sweep_frame",
     "threshold_line",
     "variant_lines",
@@ -65,6 +66,10 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _interval(low: Any, high: Any) -> str:
+    return "—" if low is None and high is None else f"[{_fmt(low)}, {_fmt(high)}]"
+
+
 def metric_label(name: str, lang: Lang) -> str:
     base, _, cls = name.partition("[")
     text = t(f"audits.metric.{base}", lang)
@@ -83,6 +88,7 @@ def checks_frame(result: dict[str, Any], *, lang: Lang = "zh") -> pd.DataFrame:
             t("audits.col.reference", lang): c["reference"],
             t("audits.col.n", lang): c["n"],
             t("audits.col.value", lang): c["value"],
+            t("audits.col.value_interval", lang): _interval(c.get("value_low"), c.get("value_high")),
             t("audits.col.disparity", lang): c["disparity"],
             t("audits.col.interval", lang): f"[{_fmt(c['ci_low'])}, {_fmt(c['ci_high'])}]",
             t("audits.col.p_adjusted", lang): c["p_fail_adjusted"],
@@ -107,7 +113,9 @@ def groups_frame(result: dict[str, Any], *, metrics: list[str] | None = None, la
             if m is None or name in ("count", "mean_prediction"):
                 continue
             row[metric_label(name, lang)] = m["value"] if m["defined"] else None
-            row[f"{metric_label(name, lang)} 95%"] = f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]"
+            wilson = "wilson_low" in m  # rates: the Wilson interval (bootstrap percentiles collapse for 0 of 3)
+            row[f"{metric_label(name, lang)} 95%"] = _interval(m["wilson_low" if wilson else "ci_low"],
+                                                               m["wilson_high" if wilson else "ci_high"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -239,8 +247,34 @@ def input_lines(result: dict[str, Any], lang: Lang) -> list[str]:
 def method_text(result: dict[str, Any], lang: Lang) -> str:
     b, c = result["bootstrap"], result["correction"]
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[c["method"]]
-    return t("audits.report.method", lang, replicates=b["replicates"], seed=b["seed"], interval=b["interval"],
+    text = t("audits.report.method", lang, replicates=b["replicates"], seed=b["seed"], interval=b["interval"],
              correction=name, family=c["family_size"], alpha=c["alpha"])
+    wilson = any("wilson_low" in m for g in result.get("groups", [])[:1] for m in g["metrics"].values())
+    return text + t("audits.report.method_wilson", lang) if wilson else text
+
+
+def small_group_lines(result: dict[str, Any], lang: Lang, *, limit: int = 12) -> list[str]:
+    """Groups below the policy's minimum size with their rate and its Wilson interval, one line each.
+
+    Their checks are 证据不足 and the verdict does not rest on them; the interval shows how little is known
+    (0 of 3 selected: 0.000, 95% 0.000–0.561). Empty when every group is large enough or the report predates it.
+    """
+    metric = result.get("headline_metric") or "selection_rate"
+    small = [g for g in result.get("groups", []) if g.get("below_minimum") and not g["unknown"]]
+    shown = [g for g in small if "wilson_low" in (g["metrics"].get(metric) or {})]
+    if not shown:
+        return []
+    lines = [t("audits.report.small_groups", lang, count=len(small), minimum=result["policy"]["min_group_size"],
+               metric=metric_label(metric, lang))]
+    order = {"age_band": 0, "district": 1, "county": 2, "city": 3, "province": 4, "intersection": 5}
+    for g in sorted(shown, key=lambda g: (order.get(g["dimension"], 9), g["n"]))[:limit]:
+        m = g["metrics"][metric]
+        lines.append("  " + t("audits.report.small_group", lang, dimension=t(f"audits.dim.{g['dimension']}", lang),
+                              group=g["group"], n=g["n"], successes=m["successes"], trials=m["trials"],
+                              value=_fmt(m["value"]), low=_fmt(m["wilson_low"]), high=_fmt(m["wilson_high"])))
+    if len(shown) > limit:
+        lines.append("  " + t("audits.report.small_groups_more", lang, count=len(shown) - limit))
+    return lines
 
 
 def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
@@ -260,6 +294,9 @@ def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:
     variants = variant_lines(result, lang)
     if variants:
         parts.append("<div class='fail'>" + "<br>".join(esc(x) for x in variants) + "</div>")
+    small = small_group_lines(result, lang)
+    if small:
+        parts.append("<p>" + "<br>".join(esc(x) for x in small) + "</p>")
     rows, cols, grid = _heat_cells(result)
     metric = metric_label(result["heatmap"]["metric"], lang)
     parts.append(f"<h2>{esc(t('audits.report.heatmap', lang, metric=metric))}</h2><table><tr><th></th>")
@@ -302,7 +339,7 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.multi_cell(0, 5, method_text(result, lang), new_x="LMARGIN", new_y="NEXT")
     for line in score_lines(result, lang):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    for line in [*input_lines(result, lang), *variant_lines(result, lang)]:
+    for line in [*input_lines(result, lang), *variant_lines(result, lang), *small_group_lines(result, lang)]:
         pdf.multi_cell(0, 5, printable(line), new_x="LMARGIN", new_y="NEXT")
     rows, cols, grid = _heat_cells(result)
     pdf.ln(2)

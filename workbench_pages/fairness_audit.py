@@ -183,6 +183,10 @@ def show(result: dict) -> None:  # type: ignore[type-arg]
         with st.container(key="audit_label_variants"):
             shown = st.warning if (result.get("district_labels") or {}).get("variants") else st.info
             shown("  \n".join(md_escape(line) for line in labelling))
+    small = rpt.small_group_lines(result, lang())
+    if small:
+        with st.container(key="audit_small_groups"):
+            st.info("  \n".join(md_escape(line) for line in small))
     metrics = [m for m in result["groups"][0]["metrics"] if m not in ("count", "mean_prediction", "base_rate")]
     labels = {rpt.metric_label(m, lang()): m for m in metrics}
     headline = result["heatmap"]["metric"]

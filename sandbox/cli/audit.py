@@ -141,6 +141,10 @@ def _human(result: dict, out: Path | None) -> None:  # type: ignore[type-arg]
 
     for line in score_lines(result, language):
         typer.echo(line)
+    from audits.report import small_group_lines
+
+    for line in small_group_lines(result, language):
+        typer.echo(line)
     for c in [c for c in result["checks"] if c["verdict"] == "fail"][:15]:
         kind = t(f"audits.kind.{c['kind']}", threshold=c["threshold"])
         check = f"{metric_label(c['metric'], language)} · {kind}"

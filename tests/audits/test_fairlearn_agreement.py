@@ -118,7 +118,8 @@ def test_hand_worked_table_with_a_group_without_positives() -> None:
     assert young["precision"]["value"] == pytest.approx(2 / 3, abs=TOL)
     assert young["selection_rate"]["value"] == pytest.approx(1 / 2, abs=TOL)
     old = by[("age_band", "80+")]
-    assert old["true_positive_rate"] == {"value": 0.0, "defined": False, "ci_low": None, "ci_high": None}
+    assert old["true_positive_rate"] == {"value": 0.0, "defined": False, "ci_low": None, "ci_high": None,
+                                         "successes": 0, "trials": 0, "wilson_low": None, "wilson_high": None}
     assert old["false_positive_rate"]["value"] == pytest.approx(1 / 3, abs=TOL)
     assert old["false_negative_rate"]["defined"] is False
     _check_against_metricframe(frame, result)
