@@ -242,4 +242,16 @@ def encode_groups(
             labels = [mapping.get(c, UNKNOWN) for c in code_list]
             if len(set(labels)) > 1 or (labels and labels[0] != UNKNOWN):
                 groups.rollups[level] = labels
+    _name_codes(groups)
     return groups
+
+
+def _name_codes(groups: GroupCodes) -> None:
+    """District labels that are known region codes shown as ``西湖区（330106）`` (after merges, which use the
+    labels as written); ``labelling["named"]`` says how many (:mod:`audits._district_names`)."""
+    from ._district_names import district_display_names
+
+    names = district_display_names(groups.district_labels)
+    if names:
+        groups.district_labels = [names.get(label, label) for label in groups.district_labels]
+        groups.labelling["named"] = {"codes": len(names), "example": next(iter(names.values()))}

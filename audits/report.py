@@ -221,6 +221,10 @@ def input_lines(result: dict[str, Any], lang: Lang) -> list[str]:
         lines.append(t("audits.input.birth_dates", lang, column=result["age_source"]["column"], **converted))
         if converted["precision"] != "day":
             lines.append(t(f"audits.input.birth_{converted['precision']}", lang))
+    named = (result.get("district_labels") or {}).get("named")
+    if named:
+        lines.append(t("audits.input.district_codes_named", lang, column=result["district_labels"].get("column", ""),
+                       codes=named["codes"], example=named["example"]))
     banded = (result.get("age_source") or {}).get("bands")
     if banded:
         examples = "；" if lang == "zh" else "; "
@@ -350,7 +354,7 @@ def render_pdf(result: dict[str, Any], *, lang: Lang = "zh") -> bytes:
     pdf.set_font("wqy", size=6)
     pdf.cell(18, 6, "", border=1)
     for col in cols:
-        pdf.cell(width, 6, printable(col[:8]), border=1, align="C")
+        pdf.cell(width, 6, printable(col.split("（")[0][:8] if col.endswith("）") else col[:8]), border=1, align="C")
     pdf.ln()
     for age, line in zip(rows, grid, strict=True):
         pdf.cell(18, 8, printable(age), border=1, align="C")
