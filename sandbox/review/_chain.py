@@ -100,6 +100,8 @@ def latest_votes(session: Session, record_id: str) -> list[dict[str, Any]]:
         statement = payload["vote"]
         latest[statement["voter"]] = {"voter": statement["voter"], "choice": statement["choice"], "seq": row.seq,
                                       "entry_hash": row.entry_hash, "fingerprint": payload["fingerprint"]}
+        if "evidence" in statement:  # votes since session 10 carry the evidence they were cast on
+            latest[statement["voter"]]["evidence"] = statement["evidence"]
     return [latest[k] for k in sorted(latest)]
 
 

@@ -106,6 +106,12 @@ def district_labels_text(value: Any) -> list[str]:
     return lines
 
 
+def _digest(evidence: Any) -> str:
+    """A vote's evidence digest, short (``–`` for a vote from before votes carried their evidence)."""
+    digest = (evidence or {}).get("digest") if isinstance(evidence, dict) else None
+    return f"`{digest[:16]}…`" if digest else "–"
+
+
 def to_markdown(doc: dict[str, Any]) -> str:
     """A readable Markdown rendering (Chinese first, English in brackets)."""
     rec = doc["record"]
@@ -134,10 +140,12 @@ def to_markdown(doc: dict[str, Any]) -> str:
               f"{c['status']} |" for c in h["conditions"]] or ["| – | 无 none | | | | |"]
     lines += _condition_history_md(doc)
     if doc.get("votes"):
-        lines += ["", "## 签名表决 Signed votes", "", "| 委员 member | 表决 vote | 时间 time | 公钥指纹 fingerprint | 链序号 seq |",
-                  "|---|---|---|---|---|"]
+        lines += ["", "## 签名表决 Signed votes", "", "| 委员 member | 表决 vote | 时间 time | 公钥指纹 fingerprint | 链序号 seq | "
+                  "所据证据 evidence |", "|---|---|---|---|---|---|"]
         lines += [f"| {v['vote']['name']} ({v['vote']['voter']}) | {v['vote']['choice']} | {v['vote']['voted_at']} | "
-                  f"`{v['fingerprint'][:16]}…` | {v['seq']} |" for v in doc["votes"]]
+                  f"`{v['fingerprint'][:16]}…` | {v['seq']} | {_digest(v['vote'].get('evidence'))} |" for v in doc["votes"]]
+        if h.get("evidence_digest"):
+            lines += ["", f"决定所据证据 Evidence the decision was taken on: `{h['evidence_digest']}`"]
     if doc.get("membership"):
         lines += ["", "## 委员变动 Membership changes", "", "| 次 no. | 链序号 seq | 变动 change | 委员 member | 经办 by | "
                   "时间 at | 理由 reason |", "|---|---|---|---|---|---|---|"]

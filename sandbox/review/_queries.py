@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from sandbox.clock import local_today
 from sandbox.errors import NotFoundError
-from sandbox.review._chain import payload_of
+from sandbox.review._chain import latest_votes, payload_of
 from sandbox.review._committee import committee_members
 from sandbox.review._notices import review_notices
 from sandbox.review._service import load_review, votes_of
 from sandbox.review._tables import Review, ReviewEntry
+from sandbox.review._vote_evidence import current_evidence, evidence_changes, stale_votes
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
@@ -58,7 +59,8 @@ def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
             elif e.kind == "signature" and e.record_id in records:
                 records[e.record_id]["signatures"].append({**p["signed"], "fingerprint": p["fingerprint"]})
         votes = votes_of(s, review) if actor.role != "vendor" else {}
-        state, status = review.state, review.status
+        counted = latest_votes(s, f"{review.record_no}-v{review.version}") if review.status == "open" else []
+        state, status, trial_id = review.state, review.status, review.trial_id
         data = {
             "review_id": review.id, "record_no": review.record_no, "version": review.version,
             "supersedes": review.supersedes, "review_type": review.review_type, "procedure": review.procedure,
@@ -67,6 +69,14 @@ def show_review(*, actor: Actor, review_id: int) -> dict[str, Any]:
         }
     # newer versions registered / audits recorded since the evidence was gathered (open reviews only)
     data["notices"] = review_notices(actor=actor, state=state, status=status)
+    if counted and actor.role != "vendor":  # votes cast on other evidence than there is now count only when re-cast
+        now = current_evidence(actor=actor, state=state, trial_id=trial_id)
+        stale = stale_votes(counted, now)
+        data["stale_votes"] = [v["voter"] for v in stale]
+        if stale:
+            data["notices"].append({"code": "votes_stale", "key": "review.notice.votes_stale", "params": {
+                "count": len(stale), "voters": "; ".join(
+                    f"{v['voter']} ({evidence_changes(v.get('evidence'), now)})" for v in stale)}})
     return data
 
 

@@ -56,7 +56,7 @@ def _audit_summary(audits: list[dict[str, Any]] | None) -> dict[str, Any]:
 def build_record(
     *, review: dict[str, Any], state: dict[str, Any], committee: str, members: list[dict[str, Any]],
     votes: dict[str, str], signed_votes: list[dict[str, Any]], counts: dict[str, int], decided_at: datetime, seq: int, prev_hash: str,
-    membership: dict[str, Any] | None = None,
+    membership: dict[str, Any] | None = None, evidence_digest: str | None = None,
 ) -> dict[str, Any]:
     """The record document: header, groups A–K, per-field hashes and the record hash."""
     record_id = f"{review['record_no']}-v{review['version']}"
@@ -137,6 +137,8 @@ def build_record(
             "reasons": dec.get("reasons", ""), "conditions": dec.get("conditions", []),
             "approved_scope": dec.get("scope") if approving else None,
             "expert_rereview": state.get("expert_rereview"), "appeal_route": dec.get("appeal_route", ""),
+            # the evidence the decision was taken on; each counted vote names the evidence it was cast on
+            **({"evidence_digest": evidence_digest} if evidence_digest else {}),
         },
         "I": {
             "next_review": follow_up_date(today, tier["tier"]).isoformat(),

@@ -36,6 +36,7 @@ from sandbox.review._rules import (
     risk_tier,
 )
 from sandbox.review._tables import Committee, Review
+from sandbox.review._vote_evidence import current_evidence, evidence_changes, stale_votes
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import Trial, Vendor
@@ -281,6 +282,13 @@ def decide(
         # but is not counted, nor listed among the record's counted votes
         signed = [v for v in latest_votes(s, f"{review.record_no}-v{review.version}")
                   if not (att.get(v["voter"]) or {}).get("recused")]
+        # a vote counts only on the evidence there is now (a new audit, version or release since: vote again)
+        evidence = current_evidence(actor=actor, state=state, trial_id=review.trial_id)
+        stale = stale_votes(signed, evidence)
+        if stale:
+            raise RuleViolation("review.rule_votes_stale", review=review.id, count=len(stale), voters="; ".join(
+                f"{v['voter']} ({evidence_changes(v.get('evidence'), evidence)})" for v in stale))
+        signed = [{**{k: v[k] for k in v if k != "evidence"}, "evidence": v["evidence"]["digest"]} for v in signed]
         votes = {v["voter"]: v["choice"] for v in signed}
         counts = check_majority(decision, votes, len(voting))
         if decision == "修改后批准" and not conditions:
@@ -304,6 +312,7 @@ def decide(
                     "review_type": review.review_type, "procedure": review.procedure, "trial_id": review.trial_id},
             state=state, committee=committee.name, members=members, votes=votes, signed_votes=signed, counts=counts,
             decided_at=now, seq=seq, prev_hash=prev, membership=membership_ref(s, review.committee_id),
+            evidence_digest=evidence["digest"],
         )
         record_id = doc["header"]["record_id"]
         entry = append_entry(s, committee_id=review.committee_id, seq=seq, prev_hash=prev, kind="record",

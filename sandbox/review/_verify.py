@@ -121,6 +121,10 @@ def _check_vote(entry: dict[str, Any], record_id: str, keys: Keys | None) -> dic
     _check_key(keys, fp, public, statement.get("voter"), who, record_id, "vote_bad")
     if not verify_signature(public, entry.get("signature", ""), statement):
         raise _Bad(record_id, f"{who}.signature", "vote_bad", "Ed25519 signature of the vote invalid")
+    evidence = statement.get("evidence")
+    if evidence is not None and (not isinstance(evidence, dict) or evidence.get("digest") != sha256_text(
+            canonical(evidence.get("parts")))):
+        raise _Bad(record_id, f"{who}.evidence", "vote_bad", "the vote's evidence digest does not match its evidence")
     return statement
 
 
@@ -139,6 +143,9 @@ def _check_tally(record: dict[str, Any], record_id: str, cast: dict[str, dict[st
             raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote has no signed vote entry")
         if (last["entry_hash"], last["seq"], last["choice"]) != (ref.get("entry_hash"), ref.get("seq"), ref.get("choice")):
             raise _Bad(record_id, f"H.signed_votes[{voter}]", "tally_bad", "counted vote is not the member's last signed vote")
+        if "evidence_digest" in h and not h["evidence_digest"] == ref.get("evidence") == last.get("evidence"):
+            raise _Bad(record_id, f"H.signed_votes[{voter}].evidence", "tally_bad",
+                       "counted vote was cast on other evidence than the decision's (or than its signed vote says)")
     # a member recused after voting (conflict declared while the review was open): their signed vote stays in
     # the chain, uncounted; a recused member's vote among the counted ones is wrong
     recused = set(((record["groups"].get("G") or {}).get("recusals")) or {})
@@ -267,7 +274,8 @@ def verify_all(*, actor: Actor | None, expect_heads: list[dict[str, Any]] | None
                     raise _Bad(rid, "H.votes", "vote_bad", "vote cast after the decision")
                 statement = _check_vote(payload, rid, registered)
                 cast.setdefault(rid, {})[statement["voter"]] = {
-                    "choice": statement["choice"], "seq": row.seq, "entry_hash": row.entry_hash}
+                    "choice": statement["choice"], "seq": row.seq, "entry_hash": row.entry_hash,
+                    "evidence": (statement.get("evidence") or {}).get("digest")}
             elif row.kind == "condition":
                 if rid not in records:
                     raise _Bad(rid, "record_id", "chain_broken", "follow-up step of an unknown record")
@@ -350,7 +358,8 @@ def verify_document(doc: Any) -> dict[str, Any]:
             if entry.get("entry_hash") != entry_hash(committee=chain.get("committee"), seq=entry.get("seq"), kind="vote",
                                                      record_id=rid, prev_hash=entry.get("prev_hash"), payload=body):
                 raise _Bad(rid, f"H.votes[{voter}].entry_hash", "chain_broken", "entry hash mismatch")
-            cast[voter] = {"choice": statement.get("choice"), "seq": entry["seq"], "entry_hash": entry["entry_hash"]}
+            cast[voter] = {"choice": statement.get("choice"), "seq": entry["seq"], "entry_hash": entry["entry_hash"],
+                           "evidence": (statement.get("evidence") or {}).get("digest")}
             seen[entry["seq"]] = entry["entry_hash"]
         checked["votes"] = _check_tally(record, rid, cast)
         if doc["format"] != EXPORT_FORMATS[0]:

@@ -24,6 +24,7 @@ from sandbox.review._crypto import sign
 from sandbox.review._rules import DECISIONS, FOLLOWUP_DECISIONS
 from sandbox.review._service import _editable, load_review
 from sandbox.review._tables import Committee
+from sandbox.review._vote_evidence import current_evidence
 from sandbox.roles import Actor, authorize
 from sandbox.store import session_scope
 from sandbox.store.tables import User
@@ -88,9 +89,11 @@ def vote(*, actor: Actor, review_id: int, choice: str, password: str) -> dict[st
             raise RuleViolation("review.rule_account_disabled", username=actor.username)
         private, public_b64, fp = private_key_for(s, username=actor.username, password=password)
         record_id = f"{review.record_no}-v{review.version}"
+        # the evidence the member votes on (model, versions, audits, releases) is signed with the vote
+        evidence = current_evidence(actor=actor, state=review.state, trial_id=review.trial_id)
         statement = {"record_id": record_id, "review_id": review.id, "voter": actor.username,
                      "name": actor.display_name, "choice": choice,
-                     "voted_at": datetime.now(UTC).isoformat(timespec="seconds"), "key": fp}
+                     "voted_at": datetime.now(UTC).isoformat(timespec="seconds"), "key": fp, "evidence": evidence}
         payload = {"vote": statement, "signature": sign(private, statement), "public_key": public_b64,
                    "fingerprint": fp}
         seq, prev = next_link(s, review.committee_id)
@@ -99,5 +102,5 @@ def vote(*, actor: Actor, review_id: int, choice: str, password: str) -> dict[st
         head = head_of(entry, s.get(Committee, review.committee_id).name)
         log_activity(s, actor, "review.vote", review.record_no, choice=choice, fingerprint=fp)
         return {"review_id": review.id, "username": actor.username, "choice": choice, "fingerprint": fp,
-                "entry_hash": entry.entry_hash, "head": head}
+                "entry_hash": entry.entry_hash, "head": head, "evidence_digest": evidence["digest"]}
 
