@@ -41,6 +41,37 @@ _NEED_CJK = frozenset({"PERSON"})
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
+_LINE_END = re.compile("[\n\x00]")
+# A single surname (or a compound one) ending a line, one or two Chinese characters starting the next and ending
+# there (a cell of a scanned form: 郭⏎建华　电话…).
+_CELL_BREAK = re.compile("(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff]))")
+
+
+@functools.cache
+def _compound_surnames() -> frozenset[str]:
+    from privacy.recognizers._person_rules import surnames
+
+    return frozenset(surnames()[1])
+
+
+def cell_breaks(text: str) -> list[int]:
+    """Positions of line breaks right after a surname that starts a cell and ends its line (after a boundary or
+    a label: 姓名郭⏎, 户主：徐⏎; not 交给李⏎谢谢), before a one- or two-character rest."""
+    from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
+
+    single = surnames()[0]
+    breaks = []
+    for match in _CELL_BREAK.finditer(text):
+        brk = match.start()
+        surname = brk - 2 if text[brk - 2 : brk] in _compound_surnames() else brk - 1
+        if surname == brk - 1 and text[surname] not in single:
+            continue
+        if surname == 0 or not _CJK.match(text[surname - 1]) or any(
+                text.endswith(word, 0, surname) for word in PREFIX_CONTEXT):
+            breaks.append(brk)
+    return breaks
+
+
 def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
     """Validate a user's entity list (None = all)."""
     if entities is None:
@@ -79,7 +110,28 @@ class Detector:
             found = [hit for hit in found
                      if all(hit.end <= other.start or hit.start >= other.end for other in letter_spaced)]
             found += letter_spaced
+        if "PERSON" in entities and "\n" in text:
+            found = self._broken_names(text, found, threshold)
         return self._resolve(found)
+
+    def _broken_names(self, text: str, found: list[Hit], threshold: float) -> list[Hit]:
+        """Names an OCR line break split inside a cell (姓名郭⏎建华, 户主：徐⏎丽芳): the two lines are read again
+        without the break; a name that starts at the surname and runs over the break replaces what the first
+        reading found there (建华 alone)."""
+        joined: list[Hit] = []
+        for brk in cell_breaks(text):
+            start = max(text.rfind("\n", 0, brk), text.rfind("\x00", 0, brk)) + 1
+            after = _LINE_END.search(text, brk + 1)
+            end = after.start() if after else len(text)
+            for hit in self.by_entity["PERSON"].find(text[start:brk] + text[brk + 1 : end]):
+                surname = brk - start - (2 if text[brk - 2 : brk] in _compound_surnames() else 1)
+                if hit.score >= threshold and hit.start == surname and hit.end > brk - start:
+                    joined.append(dataclasses.replace(hit, start=start + hit.start, end=start + hit.end + 1))
+        if not joined:
+            return found
+        kept = [hit for hit in found if hit.entity_type != "PERSON"
+                or all(hit.end <= other.start or hit.start >= other.end for other in joined)]
+        return kept + joined
 
     def _raw_hits(self, text: str, entities: tuple[str, ...], threshold: float) -> list[Hit]:
         return [hit for entity in entities for hit in self.by_entity[entity].find(text) if hit.score >= threshold]
