@@ -308,4 +308,13 @@ def joined_extent(text: str, start: int, end: int) -> tuple[int, int]:
         left = start
     if right == dots[-1] + 1:
         right = end
+    cell_start = max(text.rfind(c, 0, dots[0]) for c in _CELL_EDGES) + 1
+    cell_end = min((i for i in (text.find(c, dots[-1]) for c in _CELL_EDGES) if i >= 0), default=len(text))
+    tabbed = text[cell_start - 1 : cell_start] in ("\t", "\u3000") or text[cell_end : cell_end + 1] in ("\t", "\u3000")
+    if tabbed and cell_end - cell_start <= 14 and _JOINED_CELL.fullmatch(text, cell_start, cell_end):
+        return cell_start, cell_end  # 1⇥爱新觉罗·恒瑞⇥90: a table cell holding the name whole (the clan name too)
     return left, right
+
+
+_CELL_EDGES = ("\t", "\n", "\u3000", "\x00")
+_JOINED_CELL = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8}){1,2}")

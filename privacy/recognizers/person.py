@@ -25,6 +25,7 @@ organisation (张家港, 李宁公司) is dropped unless a role word vouches for
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from typing import Literal
@@ -102,6 +103,20 @@ def _role_or_label(value: str) -> bool:
 def _spelt_out(text: str, hit: Hit) -> bool:
     """A word that spells out one of its own characters (巫婆的巫, 扬眉吐气的扬): how a caller says a name."""
     return text[hit.end : hit.end + 1] == "的" and text[hit.end + 1 : hit.end + 2] in text[hit.start : hit.end]
+
+
+def _trimmed(text: str, hits: list[Hit]) -> list[Hit]:
+    """Hits without blanks at their edges (a cell's tab the model took into a ·-joined name: ⇥孛儿只斤·巴图)."""
+    out = []
+    for hit in hits:
+        start, end = hit.start, hit.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 2 or (start, end) == (hit.start, hit.end):
+            out.append(hit if (start, end) == (hit.start, hit.end) else dataclasses.replace(hit, start=start, end=end))
+    return out
 
 
 def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
@@ -323,7 +338,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return paired_latin(text, with_kin_title(text, _per_text(text, hits, words)))
+        return _trimmed(text, paired_latin(text, with_kin_title(text, _per_text(text, hits, words))))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).
