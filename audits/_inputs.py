@@ -212,6 +212,7 @@ def prepare(
     score_order: tuple[str, ...] | None = None,
     district_merges: Mapping[str, str] | None = None,
     merge_variants: bool = False,
+    partial_labels: bool = False,
 ) -> AuditData:
     """Validate, join and encode the inputs of one audit (nothing is recorded).
 
@@ -229,7 +230,13 @@ def prepare(
     unless ``district_merges`` (label → label) or ``merge_variants`` say otherwise; ``info`` carries
     ``district_labels`` (``merged``, ``variants``) and ``warnings`` (``district_label_variants``
     while variants are left) — see :mod:`audits._labels`.
+
+    ``partial_labels``: labels known for some rows only (blank, 未知, 待核实 … elsewhere; binary audits): those rows
+    get ``y_true`` 2 — selection rates use every row, label metrics the labelled ones (:mod:`audits._partial_labels`);
+    ``info["labels"]`` says how many. Without it such a column is refused, pointing at the option.
     """
+    from ._partial_labels import hint_partial, label_coverage, require_labels_per_group, unlabelled_mask
+
     if columns.prediction is None and columns.score is None:
         raise InputError(ERR_NEED_PREDICTION)
     if columns.age is None and columns.id_card is None:
@@ -261,6 +268,8 @@ def prepare(
                 raw, info["score_scale"] = numeric, scale
         score = numeric.to_numpy(dtype=float) if score_order is None else None
     multiclass = task == "multiclass" or (task == "auto" and domain in MULTICLASS_DOMAINS)
+    if partial_labels and (multiclass or task == "regression"):
+        raise InputError("audits.errors.partial_labels_binary", column=columns.label)
     if task == "regression":
         _check_missing(label, file=data_name, column=columns.label)
         y_true = pd.to_numeric(label, errors="coerce").to_numpy(dtype=float)
@@ -283,8 +292,20 @@ def prepare(
         resolved = "multiclass"
         info["classes"] = classes
     else:
+        unlabelled = unlabelled_mask(label)
+        if unlabelled.any() and not partial_labels:
+            if not unlabelled.all():
+                map_binary(label[~unlabelled], file=data_name, column=columns.label, positive=positive_label)
+                hint_partial(label, unlabelled, file=data_name, column=columns.label)  # binary but for those rows
+        elif partial_labels and unlabelled.any():  # (every row labelled: nothing partial to say)
+            if unlabelled.all():
+                raise InputError("audits.errors.no_labelled_rows", file=data_name, column=columns.label)
+            info["labels"] = label_coverage(label, unlabelled, column=columns.label, weights=weights)
+            label = label.mask(unlabelled, label[~unlabelled].iloc[0])  # mapped below, then set to 2
         y_true, info["label_mapping"] = map_binary(label, file=data_name, column=columns.label,
                                                    positive=positive_label)
+        if partial_labels and unlabelled.any():
+            y_true = np.where(unlabelled, 2, y_true)
         if raw is not None:
             score, spec = resolve_score(
                 raw, column=columns.score or "", file=pred_name, threshold=threshold, direction=threshold_direction,
@@ -318,6 +339,8 @@ def prepare(
         bands=policy.age_bands, file=data_name, weights=weights, merges=district_merges,
         merge_variants=merge_variants, column=columns.district, age_column=columns.age or columns.id_card or "",
     )
+    if partial_labels and resolved == "binary":
+        require_labels_per_group(np.asarray(y_true), groups, weights=weights, file=data_name, column=columns.label)
     info["district_labels"] = groups.labelling
     info["warnings"] = [{"code": "district_label_variants", "column": columns.district,
                          "groups": len(groups.labelling["variants"])}] if groups.labelling["variants"] else []

@@ -22,7 +22,8 @@ __all__ = [
     "weighted_quantile",
 ]
 
-TN, FP, FN, TP = 0, 1, 2, 3
+TN, FP, FN, TP, U0, U1 = 0, 1, 2, 3, 4, 5
+LABEL_FREE = frozenset({"count", "selection_rate", "mean_prediction"})  # need no label
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,17 +39,28 @@ def _n(c: np.ndarray) -> np.ndarray:
     return c.sum(axis=-1)
 
 
-# metric -> (numerator, denominator) over the last axis of binary counts
+def _labelled(c: np.ndarray) -> np.ndarray:
+    """Rows with a label: all of them, or the first four of ``[tn, fp, fn, tp, u0, u1]`` (partial labels)."""
+    return c[..., :4].sum(axis=-1)
+
+
+def _selected(c: np.ndarray) -> np.ndarray:
+    """Rows selected, labelled or not (``u1``: selected without a label, partial labels only)."""
+    return c[..., FP] + c[..., TP] + (c[..., U1] if c.shape[-1] > 4 else 0)
+
+
+# metric -> (numerator, denominator) over the last axis of binary counts. With partial labels the counts are
+# [tn, fp, fn, tp, u0, u1]: selection rate and count use every row, the rest the labelled rows only.
 BINARY: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
-    "selection_rate": lambda c: (c[..., FP] + c[..., TP], _n(c)),
+    "selection_rate": lambda c: (_selected(c), _n(c)),
     "true_positive_rate": lambda c: (c[..., TP], c[..., TP] + c[..., FN]),
     "false_positive_rate": lambda c: (c[..., FP], c[..., FP] + c[..., TN]),
     "false_negative_rate": lambda c: (c[..., FN], c[..., TP] + c[..., FN]),
     "true_negative_rate": lambda c: (c[..., TN], c[..., FP] + c[..., TN]),
     "precision": lambda c: (c[..., TP], c[..., TP] + c[..., FP]),
-    "accuracy": lambda c: (c[..., TP] + c[..., TN], _n(c)),
-    "mean_prediction": lambda c: (c[..., FP] + c[..., TP], _n(c)),
-    "base_rate": lambda c: (c[..., TP] + c[..., FN], _n(c)),
+    "accuracy": lambda c: (c[..., TP] + c[..., TN], _labelled(c)),
+    "mean_prediction": lambda c: (_selected(c), _n(c)),
+    "base_rate": lambda c: (c[..., TP] + c[..., FN], _labelled(c)),
 }
 
 

@@ -83,9 +83,12 @@ def reduce_rows(
         return np.rint(np.bincount(index, weights=weights, minlength=size)).astype(np.int64)
 
     w = 1.0 if weights is None else weights
-    if task == "binary":
-        flat = count(cells * 4 + y_true * 2 + y_pred, n_cells * 4)
-        counts = flat.reshape(n_cells, 4)
+    labelled = None
+    if task == "binary":  # y_true 2 = no label (partial labels): cells [tn, fp, fn, tp, u0, u1]
+        width = 6 if (y_true == 2).any() else 4
+        labelled = y_true != 2 if width == 6 else None
+        flat = count(cells * width + y_true * 2 + y_pred, n_cells * width)
+        counts = flat.reshape(n_cells, width)
     elif task == "multiclass":
         k = n_classes
         flat = count((cells * k + y_true) * k + y_pred, n_cells * k * k)
@@ -99,6 +102,9 @@ def reduce_rows(
         ], axis=1)
     stats = CellStats(task=task, counts=counts, classes=list(classes or []))
     if score is not None and task == "binary":
+        if labelled is not None:  # AUC needs labels: the labelled rows only
+            cells, y_true, score = cells[labelled], y_true[labelled], score[labelled]
+            weights = None if weights is None else weights[labelled]
         qs = np.linspace(0, 1, AUC_BINS + 1)[1:-1]
         cuts = np.quantile(score, qs) if weights is None else weighted_quantile(score, weights, qs)
         edges = np.unique(cuts)

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from ._bootstrap import percentile_interval, resample_counts, wilson_interval
+from ._metrics import LABEL_FREE
+from ._partial_labels import UNLABELLED
 from ._scores import ScoreSpec
 from ._stats import (
     CellStats,
@@ -97,12 +99,15 @@ def _dimension_metrics(
         masked = np.where(ok, values, np.nan)
         intervals[name] = percentile_interval(masked, alpha=alpha)
     n = point["count"][0]
+    partial = stats.task == "binary" and agg.shape[-1] == 6  # partial labels: [tn, fp, fn, tp, u0, u1]
+    n_labelled = agg[..., :4].sum(axis=-1).astype(float) if partial else n
     wilson = {}  # rate metrics: successes, trials and the Wilson interval per group (small groups included)
     for name in point:
         nd = num_den(stats, agg, name)
         if nd is not None:
             wilson[name] = (*nd, *wilson_interval(*nd, alpha=alpha))
-    return {"agg": agg, "point": point, "reps": reps, "intervals": intervals, "n": n, "wilson": wilson}
+    return {"agg": agg, "point": point, "reps": reps, "intervals": intervals, "n": n, "wilson": wilson,
+            "n_labelled": n_labelled, "partial": partial}
 
 
 def compute_audit(
@@ -154,8 +159,10 @@ def compute_audit(
     if stats.score_hist is not None:
         from ._metrics import auc_exact
 
-        overall["auc"] = _finite(auc_exact(np.zeros(len(data.y_true), dtype=np.int64), data.y_true,
-                                           data.score, 1, weights=data.weights)[0][0])
+        keep = data.y_true != UNLABELLED  # AUC needs labels (partial labels: the labelled rows)
+        overall["auc"] = _finite(auc_exact(np.zeros(int(keep.sum()), dtype=np.int64), data.y_true[keep],
+                                           data.score[keep], 1,  # type: ignore[index]
+                                           weights=None if data.weights is None else data.weights[keep])[0][0])
     available = set(computed[dims[0].name]["point"])
     headline = headline if headline in available else ("accuracy" if "accuracy" in available else "mae")
     score_checks = data.score is not None and data.task == "binary"
@@ -179,8 +186,9 @@ def compute_audit(
             nd = num_den(stats, res["agg"], check.metric)
             overall_nd = num_den(stats, overall_counts, check.metric)
             fraction = float(overall_nd[1][0] / max(data.n_rows, 1)) if overall_nd else 1.0
+            n = res["n"] if check.metric in LABEL_FREE else res["n_labelled"]  # a label metric rests on labels
             families.append(CheckFamily(
-                check=check, dimension=dim.name, labels=dim.labels, unknown=dim.unknown, n=res["n"],
+                check=check, dimension=dim.name, labels=dim.labels, unknown=dim.unknown, n=n,
                 value=value, defined=defined, reps=np.where(reps_ok, reps, np.nan), reference=ref,
                 num_den=nd, overall_fraction=fraction,
             ))
@@ -192,10 +200,12 @@ def compute_audit(
 
         report(0.85, "scores")
         spec = data.score_spec or default_spec(data.score, policy=policy)  # type: ignore[arg-type]
+        keep = data.y_true != UNLABELLED  # sweep and calibration need labels: the labelled rows
         score_rows, score_section = score_audit(
-            score=data.score, spec=spec, cells=data.groups.cells(), y=data.y_true,  # type: ignore[arg-type]
+            score=data.score[keep], spec=spec, cells=data.groups.cells()[keep], y=data.y_true[keep],  # type: ignore[index]
             n_cells=data.groups.n_cells, dims=dims, references={d.name: computed[d.name]["ref"] for d in dims},
-            policy=policy, checks=checks, rng=rng, replicates=replicates, weights=data.weights)
+            policy=policy, checks=checks, rng=rng, replicates=replicates,
+            weights=None if data.weights is None else data.weights[keep])
         rows += score_rows
     _value_intervals(rows, dims, computed)
     report(0.9, "report")
@@ -257,7 +267,8 @@ def _group_rows(dims: list[Dimension], computed: dict[str, dict[str, Any]], *, m
                                       "wilson_low": _finite(w_lo), "wilson_high": _finite(w_hi)}
             rows.append({"dimension": dim.name, "group": label, "n": int(res["n"][g]),
                          "unknown": dim.unknown[g], "reference": g == res["ref"],
-                         "below_minimum": bool(res["n"][g] < min_size), "metrics": metrics})
+                         "below_minimum": bool(res["n"][g] < min_size), "metrics": metrics,
+                         **({"n_labelled": int(res["n_labelled"][g])} if res["partial"] else {})})
     return rows
 
 

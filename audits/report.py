@@ -17,6 +17,8 @@ from sandbox.errors import InputError
 from sandbox.i18n import t
 from sandbox.pdf_font import FONT, printable
 
+from ._report_lines import fmt as _fmt
+from ._report_lines import input_lines, metric_label, small_group_lines, variant_lines
 from ._score_report import (
     calibration_frame,
     impossibility_text,
@@ -58,22 +60,8 @@ MARKS = {"fail": "×", "insufficient": "?", "pass": "√"}  # glyphs present in 
 Lang = Literal["zh", "en"]
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
 def _interval(low: Any, high: Any) -> str:
     return "—" if low is None and high is None else f"[{_fmt(low)}, {_fmt(high)}]"
-
-
-def metric_label(name: str, lang: Lang) -> str:
-    base, _, cls = name.partition("[")
-    text = t(f"audits.metric.{base}", lang)
-    return f"{text}[{cls}" if cls else text
 
 
 def checks_frame(result: dict[str, Any], *, lang: Lang = "zh") -> pd.DataFrame:
@@ -108,6 +96,8 @@ def groups_frame(result: dict[str, Any], *, metrics: list[str] | None = None, la
             t("audits.col.group", lang): g["group"] + (" ★" if g["reference"] else ""),
             t("audits.col.n", lang): g["n"],
         }
+        if "n_labelled" in g:
+            row[t("audits.col.n_labelled", lang)] = g["n_labelled"]
         for name in metrics or list(g["metrics"]):
             m = g["metrics"].get(name)
             if m is None or name in ("count", "mean_prediction"):
@@ -180,74 +170,6 @@ def _header_lines(result: dict[str, Any], lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
-def variant_lines(result: dict[str, Any], lang: Lang) -> list[str]:
-    """The district labels merged on request and the likely variants left (a warning), one line each.
-
-    Empty when the column had neither. Reports of audits recorded before this existed have no
-    ``district_labels``: nothing is said about them.
-    """
-    labelling = result.get("district_labels") or {}
-    lines: list[str] = []
-    merged = labelling.get("merged") or []
-    if merged:
-        lines.append(t("audits.variants.merged", lang, column=labelling.get("column", "")))
-        lines += ["  " + t("audits.variants.merged_item", lang, old=m["from"], new=m["to"], n=m["n"],
-                           by=t(f"audits.variants.by.{m['by']}", lang)) for m in merged]
-    variants = labelling.get("variants") or []
-    if variants:
-        lines.append(t("audits.variants.title", lang, column=labelling.get("column", ""), count=len(variants)))
-        for v in variants:
-            labels = "、".join(t("audits.variants.label", lang, label=x["label"], n=x["n"]) for x in v["labels"])
-            lines.append("  " + t("audits.variants.group", lang, labels=labels, suggested=v["suggested"]))
-        first = variants[0]
-        other = next(x["label"] for x in first["labels"] if x["label"] != first["suggested"])
-        lines.append(t("audits.variants.how", lang, example=f"{other}={first['suggested']}"))
-    return lines
-
-
-def input_lines(result: dict[str, Any], lang: Lang) -> list[str]:
-    """What the audit did to the reviewer's columns and what it could not use, one line each.
-
-    A score written as percentages converted to 0–1; ages computed from birth dates; rows with no usable age
-    or district (the 未知 groups: how many, what share, the first such row as written) — with a stronger line
-    when a fifth or more of the rows have no usable age (the age-band findings then speak for the others only).
-    """
-    lines: list[str] = []
-    scale = result.get("score_scale")
-    if scale:
-        lines.append(t("audits.input.score_percent", lang, column=scale["column"], rows=scale["rows"]))
-    converted = (result.get("age_source") or {}).get("converted")
-    if converted:
-        lines.append(t("audits.input.birth_dates", lang, column=result["age_source"]["column"], **converted))
-        if converted["precision"] != "day":
-            lines.append(t(f"audits.input.birth_{converted['precision']}", lang))
-    named = (result.get("district_labels") or {}).get("named")
-    if named:
-        lines.append(t("audits.input.district_codes_named", lang, column=result["district_labels"].get("column", ""),
-                       codes=named["codes"], example=named["example"]))
-    banded = (result.get("age_source") or {}).get("bands")
-    if banded:
-        examples = "；" if lang == "zh" else "; "
-        lines.append(t("audits.input.age_bands", lang, column=banded["column"], rows=banded["rows"],
-                       examples=examples.join(t("audits.input.age_band_item", lang, **v) for v in banded["values"][:4])))
-    unknown = result.get("unknown") or {}
-    total = int(result.get("n_rows") or 0)
-    age_rows, district_rows = int(unknown.get("age_rows") or 0), int(unknown.get("district_rows") or 0)
-    if age_rows:
-        example = unknown.get("age_example") or {}
-        where = (t("audits.input.example_value", lang, row=example["row"], value=example["value"])
-                 if example.get("value") is not None else
-                 t("audits.input.example_row", lang, row=example["row"]) if example.get("row") else "")
-        share = age_rows / total if total else 0.0
-        lines.append(t("audits.input.unknown_age", lang, rows=age_rows, share=f"{share:.1%}", example=where))
-        if share >= 0.2:
-            lines.append(t("audits.input.unknown_age_many", lang, known=total - age_rows))
-    if district_rows:
-        lines.append(t("audits.input.unknown_district", lang, rows=district_rows,
-                       share=f"{district_rows / total if total else 0.0:.1%}"))
-    return lines
-
-
 def method_text(result: dict[str, Any], lang: Lang) -> str:
     b, c = result["bootstrap"], result["correction"]
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[c["method"]]
@@ -255,30 +177,6 @@ def method_text(result: dict[str, Any], lang: Lang) -> str:
              correction=name, family=c["family_size"], alpha=c["alpha"])
     wilson = any("wilson_low" in m for g in result.get("groups", [])[:1] for m in g["metrics"].values())
     return text + t("audits.report.method_wilson", lang) if wilson else text
-
-
-def small_group_lines(result: dict[str, Any], lang: Lang, *, limit: int = 12) -> list[str]:
-    """Groups below the policy's minimum size with their rate and its Wilson interval, one line each.
-
-    Their checks are 证据不足 and the verdict does not rest on them; the interval shows how little is known
-    (0 of 3 selected: 0.000, 95% 0.000–0.561). Empty when every group is large enough or the report predates it.
-    """
-    metric = result.get("headline_metric") or "selection_rate"
-    small = [g for g in result.get("groups", []) if g.get("below_minimum") and not g["unknown"]]
-    shown = [g for g in small if "wilson_low" in (g["metrics"].get(metric) or {})]
-    if not shown:
-        return []
-    lines = [t("audits.report.small_groups", lang, count=len(small), minimum=result["policy"]["min_group_size"],
-               metric=metric_label(metric, lang))]
-    order = {"age_band": 0, "district": 1, "county": 2, "city": 3, "province": 4, "intersection": 5}
-    for g in sorted(shown, key=lambda g: (order.get(g["dimension"], 9), g["n"]))[:limit]:
-        m = g["metrics"][metric]
-        lines.append("  " + t("audits.report.small_group", lang, dimension=t(f"audits.dim.{g['dimension']}", lang),
-                              group=g["group"], n=g["n"], successes=m["successes"], trials=m["trials"],
-                              value=_fmt(m["value"]), low=_fmt(m["wilson_low"]), high=_fmt(m["wilson_high"])))
-    if len(shown) > limit:
-        lines.append("  " + t("audits.report.small_groups_more", lang, count=len(shown) - limit))
-    return lines
 
 
 def render_html(result: dict[str, Any], *, lang: Lang = "zh") -> str:

@@ -102,6 +102,7 @@ def run_audit(
     score_order: str | tuple[str, ...] | None = None,
     district_merges: str | Sequence[str] | Mapping[str, str] | None = None,
     merge_variants: bool = False,
+    partial_labels: bool = False,
 ) -> dict[str, Any]:
     """Audit a registered version (scored in isolation) or an uploaded predictions file.
 
@@ -149,6 +150,9 @@ def run_audit(
         Merge every likely variant (:func:`audits._labels.find_variants`) into its suggested name.
         Either way the report records what was merged (``district_labels.merged``, with rows and
         ``by``) and names the variants left (``district_labels.variants``, ``warnings``).
+    partial_labels : bool
+        Labels known for some rows only (blank, 未知, 待核实 elsewhere): selection rates use every row, label
+        metrics the labelled rows (:mod:`audits._partial_labels`); the report's ``labels`` says how many.
 
     Returns
     -------
@@ -157,7 +161,8 @@ def run_audit(
         ``run_id``, ``model``, ``dataset_sha256``, ``tool_versions``.
     """
     authorize(actor, "audit.run")
-    labelling = {"district_merges": parse_merges(district_merges), "merge_variants": merge_variants}
+    labelling = {"district_merges": parse_merges(district_merges), "merge_variants": merge_variants,
+                 "partial_labels": partial_labels}
     with recorder_for(record=record, recorder=recorder) as recorder:
         from sandbox.engines import resolve_engine
         from sandbox.files import sha256_file

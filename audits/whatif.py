@@ -62,8 +62,9 @@ def threshold_what_if(data: AuditData, *, seed: int = 0) -> dict[str, Any]:
     from fairlearn.postprocessing import ThresholdOptimizer
 
     rng = np.random.default_rng(seed)
-    n = len(data.y_true)
-    idx = np.sort(rng.choice(n, MAX_ROWS, replace=False)) if n > MAX_ROWS else np.arange(n)
+    pool = np.flatnonzero(data.y_true != 2) if data.task == "binary" else np.arange(len(data.y_true))
+    n = len(pool)  # partial labels: the constraints need labels, so the labelled rows only
+    idx = pool[np.sort(rng.choice(n, MAX_ROWS, replace=False))] if n > MAX_ROWS else pool
     y = data.y_true[idx]
     score = (data.score if data.score is not None else data.y_pred).astype(float)[idx]
     groups = data.groups.age[idx]

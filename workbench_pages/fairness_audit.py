@@ -76,6 +76,8 @@ def run_form() -> None:
                               index=DOMAINS.index(defaults.get("service_domain", "其他")))
         what_if = st.checkbox(tr("audits.page.what_if"), key="audit_what_if", value=False)
         merge_variants = st.checkbox(tr("audits.page.merge_variants"), key="audit_merge_variants", value=False)
+        partial_labels = st.checkbox(tr("audits.page.partial_labels"), key="audit_partial_labels", value=False,
+                                     help=tr("audits.page.partial_labels_help"))
     merges = st.text_input(tr("audits.page.merge_map"), help=tr("audits.page.merge_map_help"),
                            key="audit_merge_map").strip() or None
     threshold = direction = order = None
@@ -92,7 +94,7 @@ def run_form() -> None:
             domain=domain, what_if=what_if, positive_label=None if positive is None else str(positive),
             threshold=threshold, threshold_direction=direction or "above", score_order=order,
             threshold_source="reviewer" if threshold else None, district_merges=merges, merge_variants=merge_variants,
-            progress=lambda f, s: bar.progress(min(f, 1.0), text=f"{tr('audits.page.running')} {s}")))
+            partial_labels=partial_labels, progress=lambda f, s: bar.progress(min(f, 1.0), text=f"{tr('audits.page.running')} {s}")))
         bar.empty()
         if result is not None:
             st.session_state["audit_result"] = result

@@ -62,6 +62,8 @@ def run(
                                             "labels")] = None,
     merge_variants: Annotated[bool, Col("--merge-variants", help="合并报告所列疑似同一地方的写法 / merge the "
                                         "likely variants the report names")] = False,
+    partial_labels: Annotated[bool, Col("--partial-labels", help="只有部分行有标签（其余为空/未知/待核实）/ labels "
+                                        "for some rows only: label metrics use the labelled rows")] = False,
     what_if: Annotated[bool, Col("--what-if", help="add the ThresholdOptimizer what-if")] = False,
     dry_run: Annotated[bool, Col("--dry-run", help="compute and report only; record nothing")] = False,
     out: Annotated[Path | None, Col("--out", help="report file: .json .csv .html .pdf")] = None,
@@ -86,7 +88,7 @@ def run(
              domain=domain, task=task, positive_label=positive_label, replicates=replicates, seed=seed,
              what_if=what_if, dry_run=dry_run, out=out, engine=engine, as_user=as_user, password=password,
              as_json=as_json, recorder=recorder, threshold=threshold, threshold_direction=threshold_direction,
-             score_order=score_order, merge=merge, merge_variants=merge_variants)
+             score_order=score_order, merge=merge, merge_variants=merge_variants, partial_labels=partial_labels)
 
 
 def _run(*, data: str, label: str, district: str, model: str | None, predictions: str | None,
@@ -95,7 +97,7 @@ def _run(*, data: str, label: str, district: str, model: str | None, predictions
          replicates: int | None, seed: int | None, what_if: bool, dry_run: bool, out: Path | None,
          engine: str | None, as_user: str | None, password: str | None, as_json: bool, recorder: object,
          threshold: str | None, threshold_direction: str, score_order: str | None, merge: list[str] | None,
-         merge_variants: bool) -> None:
+         merge_variants: bool, partial_labels: bool) -> None:
     from audits import ColumnMap, run_audit
     from audits.report import ERR_OUT_SUFFIX
     from sandbox.engines import resolve_engine, stderr_progress
@@ -114,7 +116,7 @@ def _run(*, data: str, label: str, district: str, model: str | None, predictions
                        engine=chosen_engine, recorder=recorder,
                        threshold=threshold, threshold_direction=threshold_direction,  # type: ignore[arg-type]
                        threshold_source="reviewer" if threshold is not None else None, score_order=score_order,
-                       district_merges=merge, merge_variants=merge_variants,
+                       district_merges=merge, merge_variants=merge_variants, partial_labels=partial_labels,
                        spark_progress=stderr_progress("spark") if chosen_engine == "spark" else None)
     if result.get("isolation") == "weak":
         say("models.weak_isolation")

@@ -24,6 +24,8 @@ def test_reviewer_runs_a_demo_audit_and_sees_verdict_first(demo_home: Path) -> N
     assert not at.exception, at.exception
     assert at.title[0].value == "公平性审计"
     at.selectbox(key="audit_scenario_zh").set_value("养老资格无感核验").run()
+    assert at.checkbox(key="audit_partial_labels").label.startswith("仅部分行有标签")
+    at.checkbox(key="audit_partial_labels").check()  # every demo row is labelled: the same verdict
     at.button(key="audit_run").click().run()
     assert not at.exception, at.exception
     assert at.error and at.error[0].value.startswith("审计结论：不通过")
