@@ -22,7 +22,7 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
-__all__ = ["edge_trim", "not_a_person", "person_words", "with_kin_title"]
+__all__ = ["edge_trim", "nicknames", "not_a_person", "person_words", "with_kin_title"]
 
 # Kin words written before a name (longest first): family lists, 其妻X, 委托其弟X.
 _KIN_WORDS = ("外孙女", "孙女", "孙子", "外孙", "长子", "次子", "三子", "长女", "次女", "三女", "儿子", "女儿", "儿媳",
@@ -199,3 +199,44 @@ def with_kin_title(text: str, hits: list) -> list:
             hit = type(hit)(hit.entity_type, hit.start, title.end(), hit.score, hit.verdict, hit.context_word)
         out.append(hit)
     return out
+
+
+# A nickname made of a given name and a kin title said to or about a neighbour, a colleague, a villager:
+# one character + 姐/哥 (翠姐, 芬姐), two characters + 叔/婶/嫂/伯 (长顺叔, 玉梅嫂). Not 姐姐/姐妹/哥们/婶子 ….
+_NICK_SHORT = re.compile("(?<=(.))([\u4e00-\u9fff])(?:姐(?![姐妹们夫])|哥(?![哥们俩儿]))", re.S)
+_NICK_LONG = re.compile("([\u4e00-\u9fff]{2})[叔婶嫂伯](?![叔婶嫂伯子母父们娘])")
+_NICK_BEFORE = frozenset("聊找问叫喊跟和与给让请“「（(，,、 \n\t\u3000\x00：:")
+_PLACE_CHARS = frozenset("村镇乡区县市街路组队社店厂站所院局")  # 最美村嫂: a title of an award, not a name
+_KIN_CHARS = frozenset("叔婶嫂伯姐哥姨妈爸爷奶公婆舅姑")
+_NOT_NICK_FIRST = frozenset("一二三四五六七八九十两几大小老阿表堂师学空帅亲家我你他她它咱其该这那谁某各每的了是在和与")
+
+
+def nicknames(text: str) -> list:
+    """Given names with a kin title that name one person (翠姐, 长顺叔): the character(s) are those of given
+    names (``given_name_llr``), the form is no dictionary word (空姐, 表哥, 帅哥) and the part before the title
+    no word for people or places (邻居, 村里)."""
+    if not any(c in text for c in "姐哥叔婶嫂伯"):
+        return []
+    from privacy.recognizers._base import Hit, Verdict
+    from privacy.recognizers._person_given import given_name_llr
+    from privacy.recognizers._person_rules import PERSON_NOUNS, _jieba_tables, jieba_word
+
+    tags, freq, _ = _jieba_tables()
+    found = []
+    for match in _NICK_SHORT.finditer(text):
+        char, before = match.group(2), match.group(1)
+        form = text[match.start(2) : match.end()]
+        if char in _NOT_NICK_FIRST or form in freq or given_name_llr(char) < 1.0:
+            continue
+        if before not in _NICK_BEFORE and (freq.get(before + char, 0) > 0 or given_name_llr(before) >= 1.0):
+            continue  # 美女|姐: the character ends a word before it; 红英姐: a longer given name (other rules)
+        found.append(Hit("PERSON", match.start(2), match.end(), 0.85, Verdict("pii.why.person_nickname", {}, 0.85), ""))
+    for match in _NICK_LONG.finditer(text):
+        given = match.group(1)
+        if given in PERSON_NOUNS or given[0] in _NOT_NICK_FIRST or given[1] in _PLACE_CHARS or any(c in _KIN_CHARS for c in given) or tags.get(given, "") in (
+                "s", "f", "r", "m", "q", "t", "p", "c", "u", "d") or given_name_llr(given) < -0.5:
+            continue
+        if jieba_word(given, min_freq=5000):
+            continue  # a very common word (国家)
+        found.append(Hit("PERSON", match.start(), match.end(), 0.85, Verdict("pii.why.person_nickname", {}, 0.85), ""))
+    return found

@@ -32,7 +32,7 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_edges import not_a_person, person_words, with_kin_title
+from privacy.recognizers._person_edges import nicknames, not_a_person, person_words, with_kin_title
 from privacy.recognizers._person_forms import (
     element_names,
     familiar_names,
@@ -332,7 +332,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
                  if self._partial_allowed(text[h.start : h.end])]
         if self.partial_names != "none":
-            hits += familiar_names(text)
+            hits += familiar_names(text) + nicknames(text)
         hits = merge_slots(text, hits, [h for h in cued_names(text, words, places, is_place=_is_place)
                                         if self._partial_allowed(text[h.start : h.end])])
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
