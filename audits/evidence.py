@@ -38,7 +38,8 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
         balance cannot both hold) and ``base_rates``; ``district_labels`` (``column``, ``merged``:
         labels merged on request with rows and by whom, ``variants``: likely one place written
         several ways, left as separate groups — None for audits recorded before it existed); ``n_rows`` and
-        ``unknown`` (``age_rows``, ``district_rows``: rows in the 未知 groups).
+        ``unknown`` (``age_rows``, ``district_rows``: rows in the 未知 groups); ``labels`` (partial labels: ``labelled``
+        of ``rows``; None when every row had a label).
     """
     named = (Audit.model_name == model_name) | (Audit.model_card_name == model_name)
     query = (select(Audit).where(named, Audit.model_version == str(model_version))
@@ -66,6 +67,8 @@ def audit_evidence(*, model_name: str, model_version: str) -> list[dict[str, Any
                 # rows with no usable age / district (the 未知 groups), of n_rows
                 "n_rows": row.report.get("n_rows"),
                 "unknown": row.report.get("unknown"),
+                # labels for a sample only (partial labels): column, labelled, rows — None when every row had one
+                "labels": row.report.get("labels"),
             }
             for row in rows
         ]

@@ -143,6 +143,14 @@ def prefill(
             if share >= UNKNOWN_AGE_SHARE and answer == "yes":  # a pass over part of the people: the members decide
                 answer = None
                 scores += "; a fifth or more: the age-band findings speak for the other rows only, not pre-filled yes"
+        labels = latest.get("labels") or {}
+        if labels.get("partial") and labels.get("rows"):  # a sample's outcomes: is it representative? the members say
+            share = labels["labelled"] / labels["rows"]
+            scores += (f"; label metrics rest on the {labels['labelled']} of {labels['rows']} rows ({share:.1%}) with a "
+                       "label (selection rates on every row)")
+            if answer == "yes":
+                answer = None
+                scores += "; labels for a sample only: not pre-filled yes"
         if answer is not None:
             out["C19"] = {
                 "answer": answer,

@@ -103,7 +103,7 @@ def test_c19_is_not_prefilled_yes_when_a_fifth_of_ages_are_unknown(world, tmp_pa
     data, preds = _files(tmp_path)
     frame = pd.read_csv(data)
     frame["年龄"] = frame["年龄"].astype(object)
-    frame.loc[frame.index % 4 == 0, "年龄"] = "60岁以上"  # a band where an age belongs: 100 of 400 rows
+    frame.loc[frame.index % 4 == 0, "年龄"] = "不详"  # no usable age: 100 of 400 rows (60岁以上 is refused now)
     frame.to_csv(data, index=False)
     first = service.submit_model(actor=world.actor("vendor_a"), artifact=preds, id_column="编号", card=_card("1.0.0"))
     audit = run_audit(actor=world.actor("reviewer"), data=data, predictions=preds,
@@ -128,3 +128,11 @@ def test_c19_is_not_prefilled_yes_when_a_fifth_of_ages_are_unknown(world, tmp_pa
         assert "100 of 400 rows (25.0%) have no usable age" in item["explanation"]
     assert "not pre-filled yes" in prefill(evidence={"audits": [{**latest, "verdict": "pass"}], "privacy": None},
                                            tier=tier, automated_decision=True, retention_until="2029-12-31")["C19"]["explanation"]
+    # labels for a sample only (reviewer s10): said, and a pass is left to the members
+    assert latest["labels"] is None
+    sample = {**latest, "verdict": "pass", "labels": {"column": "符合救助", "partial": True, "labelled": 150,
+                                                      "rows": 400, "values": [{"value": "待核实", "rows": 250}]}}
+    item = prefill(evidence={"audits": [sample], "privacy": None}, tier=tier, automated_decision=True,
+                   retention_until="2029-12-31")["C19"]
+    assert item["answer"] is None
+    assert "label metrics rest on the 150 of 400 rows (37.5%) with a label" in item["explanation"]
