@@ -281,6 +281,8 @@ def _run_on_spark(*, actor: Actor, data: str | Path, predictions: str | Path | N
     prepared = prepare(grouped, None, columns=used, policy=policy, task=task, domain=domain,
                        positive_label=positive_label, as_of=as_of, data_name=data_label, pred_name=pred_label,
                        weight_column=WEIGHT, **scoring, **labelling)
+    if columns.age is not None:  # what prepare read in the age column (age bands, birth dates) is kept
+        age_source = {**prepared.info.get("age_source", {}), **age_source}
     prepared.info.update(columns=asdict(columns), age_source=age_source, engine="spark",
                          join={"method": "same_file"} if same else {"method": "id", "column": columns.id or "auto"},
                          files={"data": data_label, **({} if same else {"predictions": pred_label})})

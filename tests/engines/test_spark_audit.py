@@ -86,3 +86,25 @@ def test_spark_audit_from_id_cards_joined_on_ids_is_recorded(home: Path, spark, 
                              replicates=200, as_of=as_of, engine="spark")
     _assert_same(pandas, spark_result, skip=(*SKIP, "/audit_id", "/run_id"))
     assert spark_result["audit_id"] == 1 and len(spark_result["run_id"]) == 32
+
+
+def test_spark_banded_ages_and_partial_labels_equal_pandas(audit_source, reviewer) -> None:  # type: ignore[no-untyped-def]
+    """A city export on Spark: age bands in the age column, labels for a sample (reviewer, s10)."""
+    import numpy as np
+    import pandas as pd
+
+    csv, _folder = audit_source
+    frame = pd.read_csv(csv, dtype={"街道镇代码": str})
+    frame["年龄"] = frame["年龄"].astype(object)
+    frame.loc[frame["年龄"].map(lambda a: 60 <= a <= 69), "年龄"] = "60-69岁"
+    frame["符合救助"] = frame["符合救助"].astype(object)
+    frame.loc[np.random.default_rng(2).random(len(frame)) < 0.5, "符合救助"] = "待核实"
+    export = csv.parent / "city_export.csv"
+    frame.to_csv(export, index=False, encoding="utf-8-sig")
+    args = dict(actor=reviewer, columns=ColumnMap(**{**COLUMNS, "score": None}), domain="社会救助", replicates=300,
+                seed=5, record=False, partial_labels=True)
+    pandas = run_audit(**args, data=export, predictions=export, engine="pandas")
+    spark = run_audit(**args, data=export, predictions=export, engine="spark")
+    assert spark["age_source"]["bands"]["values"][0]["value"] == "60-69岁"
+    assert spark["labels"]["labelled"] == pandas["labels"]["labelled"] < 6000
+    _assert_same(pandas, spark, skip=SKIP)
