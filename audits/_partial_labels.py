@@ -69,6 +69,8 @@ ERR_GROUP_NO_LABELS = {
 
 def unlabelled_mask(series: pd.Series) -> np.ndarray:
     """True where the label is missing or written as not known (``待核实``, ``未知``, blank …)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.isna().to_numpy()  # 0/1 labels: only a missing value is "no label"
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     table = np.array([*(str(u).strip().lower() in UNLABELLED_WORDS for u in uniques), True])
     return table[codes]
