@@ -65,7 +65,7 @@ _LATIN_SAID = re.compile("(?=[ ]?(?:说|你(?!们)|您|在吗|在不在|让|今�
                          "等[0-9一二两三四五六七八九十]{1,3}[名位人]))")
 # Between the names of a list: 、 or ；, perhaps after an aside (Nguyen Van Hung（越南）、Tenzin Norbu).
 _LATIN_LIST_SEP = re.compile("(?:[（(][^）)]{1,12}[）)])?[ ]*[、；;，,][ ]*")
-_LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?[：:]?[ \u3000]{0,3}$"
+_LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?(?:[：:]|是)?[ \u3000]{0,3}$"  # 来电人是Sophie Martin
 
 
 @functools.cache
@@ -153,8 +153,16 @@ def latin_names(text: str) -> list[Hit]:
                 or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue
         verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)
+        if _PLURAL_ADDRESS.match(text, end) and " " in text[start:end]:
+            # Jason Coco 你俩…: names said one after another to two people, each a name of its own
+            hits += [Hit("PERSON", start + m.start(), start + m.end(), 0.85, verdict, "")
+                     for m in re.finditer("[^ ]+", text[start:end])]
+            continue
         hits.append(Hit("PERSON", start, end, 0.85, verdict, ""))
     return hits
+
+
+_PLURAL_ADDRESS = re.compile("[ ]?(?:你们俩|你俩|你们|两位|二位|你们两个|俩)")
 
 
 _PET = re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[让叫把给跟和找问@＠])|(?<=[你我他她咱们]家))([\u4e00-\u9fff])\\1(?!\\1)")

@@ -251,7 +251,11 @@ def place_listed_names(text: str, *, is_place: Callable[[str], bool]) -> list[Hi
 # A Latin-letter name and a Chinese name written as a pair, one in brackets after the other:
 # Emily Zhao（赵以琳，外籍）, Kenji Tanaka（田中健二）, 戴维（David Morgan，英国籍外教）.
 _LATIN = "[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}"
-_LATIN_THEN_HAN = re.compile(f"(?<![A-Za-z])(?P<latin>{_LATIN})[（(](?P<han>[\u4e00-\u9fff·]{{2,6}})(?=[，,）)])")
+# 戴维（David Morgan）, Emily Zhao（赵以琳，外籍）, Kelvin（真名叫梁嘉俊）: the bracket may say it is the real name.
+_REAL_NAME = "(?:真名|本名|原名|中文名字?|大名|全名)(?:叫|是|为)?[：:]?"
+_LATIN_THEN_HAN = re.compile(
+    f"(?<![A-Za-z])(?:(?P<latin>{_LATIN})[（(]|(?P<nick>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})[（(]{_REAL_NAME})"
+    f"(?P<han>[\u4e00-\u9fff·]{{2,6}})(?=[，,）)])")
 _HAN_THEN_LATIN = re.compile(f"[（(](?P<latin>{_LATIN})(?=[，,）)])")
 
 
@@ -271,8 +275,9 @@ def paired_latin(text: str, hits: list[Hit]) -> list[Hit]:
         if found.end < b:
             hits = [h for h in hits if h is not found]
             added.append(Hit("PERSON", a, b, found.score, found.verdict, found.context_word))
+        latin = "latin" if match.group("latin") else "nick"
         verdict = Verdict("pii.why.person_context", {"context": text[a:b]}, 0.8)
-        added.append(Hit("PERSON", match.start("latin"), match.end("latin"), 0.8, verdict, text[a:b]))
+        added.append(Hit("PERSON", match.start(latin), match.end(latin), 0.8, verdict, text[a:b]))
     for match in _HAN_THEN_LATIN.finditer(text):
         found = by_end.get(match.start())
         if found is not None:

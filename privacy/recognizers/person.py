@@ -156,16 +156,28 @@ def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
         return hits
     taken = [(h.start, h.end) for h in hits]
     added: list[Hit] = []
-    for value in {text[h.start : h.end] for h in hits if h.end - h.start >= 2 and h.score >= 0.6}:
+    values = {text[h.start : h.end] for h in hits if h.end - h.start >= 2 and h.score >= 0.6}
+    values |= {m.group(1) for v in values if (m := _LATIN_FIRST.match(v))}  # Sophie Martin … Sophie的签证
+    for value in values:
         a = text.find(value)
         while a >= 0:
             b = a + len(value)
-            if _lone_mention(text, a, b) and not any(x < b and a < y for x, y in taken):
+            lone = _lone_latin(text, a, b) if value.isascii() else _lone_mention(text, a, b)
+            if lone and not any(x < b and a < y for x, y in taken):
                 verdict = Verdict("pii.why.person_repeat", {"name": value}, 0.7)
                 added.append(Hit("PERSON", a, b, 0.7, verdict, ""))
                 taken.append((a, b))
             a = text.find(value, b)
     return sorted([*hits, *added], key=lambda h: h.start) if added else hits
+
+
+_LATIN_FIRST = re.compile("([A-Z][a-z]{2,}) [A-Z][a-z]+")
+
+
+def _lone_latin(text: str, a: int, b: int) -> bool:
+    """True when text[a:b] (Latin letters) is a word of its own: no letter or digit right before or after it."""
+    return not (a and text[a - 1].isascii() and text[a - 1].isalnum()) and not (
+        b < len(text) and text[b].isascii() and text[b].isalnum())
 
 
 def _lone_mention(text: str, a: int, b: int) -> bool:
