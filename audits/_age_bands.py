@@ -20,10 +20,11 @@ from sandbox.errors import InputError
 
 from .groups import AGE_MAX, AGE_MIN, AgeBands
 
-__all__ = ["ERR_AGE_BAND_AMBIGUOUS", "ERR_AGE_BAND_STRADDLES", "ages_from_bands"]
+__all__ = ["ERR_AGE_BAND_AMBIGUOUS", "ERR_AGE_BAND_STRADDLES", "ERR_AGE_BAND_TOUCHING", "ages_from_bands"]
 
 ERR_AGE_BAND_STRADDLES = "audits.errors.age_band_straddles"
 ERR_AGE_BAND_AMBIGUOUS = "audits.errors.age_band_ambiguous"
+ERR_AGE_BAND_TOUCHING = "audits.errors.age_band_touching"
 MAX_LISTED = 10
 
 
@@ -76,12 +77,17 @@ def ages_from_bands(
     _, labels = bands.assign(np.array([np.nan]))
     mapped: list[dict[str, Any]] = []
     refused: list[tuple[int, str, list[int]]] = []  # unique, error key, audit bands spanned
+    starts: dict[
+        int, str
+    ] = {}  # low end of each closed band → the value (60-70岁 beside 70-80岁: touching ends)
     for i, value in enumerate(uniques):
         if np.isfinite(known[i]):
             continue
         readings = parse_age_range(value)
         if readings is None:
             continue
+        if len(readings) == 1 and readings[0][1] is not None:
+            starts.setdefault(readings[0][0], str(value))
         lows, spans = _band_of(readings, bands)
         if len(set().union(*spans)) == 1:
             table[i] = float(max(readings[0][0], AGE_MIN))
@@ -100,6 +106,7 @@ def ages_from_bands(
             file=file,
             column=column,
             weights=weights,
+            starts=starts,
         )
     if not mapped:
         return ages, None
@@ -118,13 +125,26 @@ def _refuse(
     file: str,
     column: str,
     weights: np.ndarray | None,
+    starts: dict[int, str],
 ) -> None:
     refused.sort(key=lambda r: first_row[r[0]])
     straddling = [r for r in refused if r[1] == ERR_AGE_BAND_STRADDLES]
     first, key, spanned = (straddling or refused)[0]
     others = [str(uniques[i]) for i, _, _ in refused if i != first][:5]
+    readings = parse_age_range(uniques[first]) or ()
+    low, high = readings[0] if len(readings) == 1 else (0, None)
+    if (
+        key == ERR_AGE_BAND_STRADDLES and high is not None and high in starts
+    ):  # 60-70岁 and 70-80岁: whose is 70?
+        key, extra = (
+            ERR_AGE_BAND_TOUCHING,
+            {"next": starts[high], "edge": high, "fixed": f"{low}-{high - 1}岁", "half": f"[{low},{high})"},
+        )
+    else:
+        extra = {}
     raise InputError(
         key,
+        **extra,
         file=file,
         column=column,
         value=str(uniques[first]),

@@ -20,6 +20,11 @@ AgeReading = tuple[int, int | None]
 _NUM = r"(\d{1,3}|[一二两三四五六七八九十百零〇]{1,5})"
 _UNIT = r"(?:周岁|岁|yrs?|years?)?"
 _RANGE = re.compile(rf"{_NUM}{_UNIT}(?:-|~|—|–|至|到){_NUM}{_UNIT}(?:之间)?", re.IGNORECASE)
+_HALF_OPEN = re.compile(rf"[\[【]{_NUM}[,，]{_NUM}[)）]")  # [60,70): 60–69
+_CLOSED = re.compile(rf"[\[【]{_NUM}[,，]{_NUM}[\]】]")  # [60,69]
+_UP_TO = re.compile(  # 60岁至不满70岁, 60-70岁（不含70岁）: 60–69
+    rf"{_NUM}{_UNIT}(?:-|~|—|–|至|到)(?:不满|未满){_NUM}{_UNIT}|{_NUM}{_UNIT}(?:-|~|—|–|至|到){_NUM}{_UNIT}[(（]不含[^)）]*[)）]"
+)
 _DECADE = re.compile(rf"{_NUM}多{_UNIT}")  # 60多岁 / 六十多岁: 60–69
 _AT_LEAST = re.compile(
     rf"(?:≥|>=|不小于|不低于|年满|满){_NUM}{_UNIT}(?:及?以上)?|{_NUM}{_UNIT}(?:\+|及以上|及更高|以上[(（]含[^)）]*[)）]"
@@ -82,6 +87,9 @@ def parse_age_range(value: object) -> tuple[AgeReading, ...] | None:
         return (_WORDS[text],)
     for pattern, build in (
         (_RANGE, lambda v: ((v[0], v[1]),) if v[0] <= v[1] else None),
+        (_HALF_OPEN, lambda v: ((v[0], v[1] - 1),) if v[0] < v[1] else None),
+        (_CLOSED, lambda v: ((v[0], v[1]),) if v[0] <= v[1] else None),
+        (_UP_TO, lambda v: ((v[0], v[1] - 1),) if v[0] < v[1] else None),
         (_DECADE, lambda v: ((v[0], v[0] + 9),) if v[0] % 10 == 0 else None),
         (_AT_LEAST, lambda v: ((v[0], None),)),
         (_OVER, lambda v: ((v[0] + 1, None),)),

@@ -146,3 +146,27 @@ def test_report_line_names_the_bands(home: Path, reviewer, tmp_path: Path) -> No
     zh, en = input_lines(result, "zh"), input_lines(result, "en")
     assert any(line.startswith("年龄列 年龄 有") and "各自落在一个审计年龄段内" in line for line in zh)
     assert any("written as an age band instead of an age" in line for line in en)
+
+
+def test_bands_that_meet_at_an_end_are_refused_with_the_fix() -> None:
+    """60-70岁 beside 70-80岁: whose is 70? Said, with how to write it; [60,70) and 60岁至不满70岁 are clear."""
+    frame = _mixed()
+    old = frame.index[frame["年龄"].map(lambda a: isinstance(a, int) and 70 <= a <= 79)]
+    frame.loc[frame["年龄"].isin(["60-69岁", "60～69"]), "年龄"] = "60-70岁"
+    frame.loc[old, "年龄"] = "70-80岁"
+    with pytest.raises(InputError) as info:
+        _prepare(frame)
+    p = info.value.params
+    assert info.value.key == "audits.errors.age_band_touching"
+    assert (p["value"], p["next"], p["edge"], p["fixed"], p["half"]) == (
+        "60-70岁",
+        "70-80岁",
+        70,
+        "60-69岁",
+        "[60,70)",
+    )
+    assert "两段在 70 岁相接" in t(info.value.key, "zh", **p) and "meet at 70" in t(info.value.key, "en", **p)
+    frame.loc[frame["年龄"] == "60-70岁", "年龄"] = "[60,70)"
+    frame.loc[frame["年龄"] == "70-80岁", "年龄"] = "70岁至不满80岁"
+    bands = {v["value"]: v["band"] for v in _prepare(frame).info["age_source"]["bands"]["values"]}
+    assert bands["[60,70)"] == "60–69" and bands["70岁至不满80岁"] == "70–79"

@@ -38,3 +38,18 @@ def test_bands_have_their_readings(value: str, readings: tuple) -> None:  # type
 @pytest.mark.parametrize("value", ["70岁", "70", "1950-03", "19500301", "69-60", "老", "", "未知", "1000+"])
 def test_ages_dates_and_text_are_not_bands(value: str) -> None:
     assert parse_age_range(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "readings"),
+    [
+        ("[60,70)", ((60, 69),)),
+        ("【60，70）", ((60, 69),)),
+        ("[60,69]", ((60, 69),)),
+        ("60岁至不满70岁", ((60, 69),)),
+        ("60-70岁（不含70岁）", ((60, 69),)),
+        ("60-70岁", ((60, 70),)),  # both ends: the audit refuses it when 70 starts another band
+    ],
+)
+def test_half_open_bands(value: str, readings: tuple) -> None:  # type: ignore[type-arg]
+    assert parse_age_range(value) == readings
