@@ -32,7 +32,13 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_edges import nicknames, not_a_person, person_words, with_kin_title
+from privacy.recognizers._person_edges import (
+    before_amount,
+    nicknames,
+    not_a_person,
+    person_words,
+    with_kin_title,
+)
 from privacy.recognizers._person_forms import (
     element_names,
     familiar_names,
@@ -351,7 +357,8 @@ class PersonRecognizer(ChineseRecognizer):
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        return _trimmed(text, paired_latin(text, with_kin_title(text, _per_text(text, hits, words))))
+        hits = paired_latin(text, with_kin_title(text, _per_text(text, before_amount(text, hits), words)))
+        return _trimmed(text, hits)
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).
