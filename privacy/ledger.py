@@ -150,6 +150,33 @@ def _refuse_elsewhere(session: Session, name: str, source: str | None) -> None:
         raise RuleViolation("privacy.err.source_charged_elsewhere", dataset=name, other=other)
 
 
+def _population_kept(spends: list[PrivacySpend], source: str | None) -> bool:
+    """Whether one of this budget's spends keeps the fingerprint of ``source`` already (once per file and budget)."""
+    return source is not None and any((s.details or {}).get("source_fingerprint") == source
+                                      and "population" in (s.details or {}) for s in spends)
+
+
+def _population_check(session: Session, name: str, population: dict[str, Any] | None,
+                      reason: str | None) -> dict[str, Any] | None:
+    """Refuse the same people under another budget (:mod:`privacy._population`); a declared reason is recorded.
+
+    Returns what goes in the spend's details: ``population_declared`` when the steward declared it.
+    """
+    if not population or not population.get("columns"):
+        return None
+    from privacy._population import population_elsewhere  # numpy/pandas: only once a source was read
+
+    found = population_elsewhere(session, name, population)
+    if found is None:
+        return None
+    other, share, column, other_column = found
+    if not (reason or "").strip():
+        raise RuleViolation("privacy.err.population_charged_elsewhere", dataset=name, other=other,
+                            share=f"{share:.0%}", column=column, other_column=other_column)
+    return {"other": other, "share": round(share, 3), "column": column, "other_column": other_column,
+            "reason": reason.strip()[:500]}
+
+
 def _check_dataset(dataset: str) -> str:
     name = dataset_key(dataset)
     if not name or len(name) > 200:
@@ -170,7 +197,8 @@ def _refuse_overspend(name: str, eps: float, dlt: float, spent_e: float, spent_d
 
 
 def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
-             scope: dict[str, Any] | None = None, source: str | None = None) -> None:
+             scope: dict[str, Any] | None = None, source: str | None = None,
+             population: dict[str, Any] | None = None, population_reason: str | None = None) -> None:
     """Refuse early (before reading data) a query the ledger would refuse; changes nothing.
 
     Read-only and advisory: :func:`reserve` repeats the check under the lock
@@ -181,6 +209,7 @@ def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
     name = _check_dataset(dataset)
     with session_scope() as session:
         _refuse_elsewhere(session, name, source)
+        _population_check(session, name, population, population_reason)
         budget = _budget_row(session, name, lock=False)
         if budget is None:
             return
@@ -191,7 +220,8 @@ def precheck(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0,
 
 def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, query: str,
             scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
-            policy: str | DeidPolicy = "default", source: str | None = None) -> int:
+            policy: str | DeidPolicy = "default", source: str | None = None,
+            population: dict[str, Any] | None = None, population_reason: str | None = None) -> int:
     """Check and record a spend in one serialised transaction; return its id.
 
     Call this *before* drawing any noise. The budget row is created on first
@@ -202,7 +232,9 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
     InputError
         ε ≤ 0 / NaN, δ outside [0, 1), bad dataset name.
     RuleViolation
-        ``privacy.err.budget_exceeded`` — nothing is recorded.
+        ``privacy.err.budget_exceeded`` — nothing is recorded; ``privacy.err.population_charged_elsewhere``
+        when ``population`` (the source's fingerprint) is the people of another dataset's budget and no
+        ``population_reason`` is declared.
     """
     authorize(actor, "privacy.release")
     eps, dlt = check_epsilon(epsilon, delta)
@@ -213,6 +245,7 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
         try:
             with session_scope(immediate=True) as session:
                 _refuse_elsewhere(session, name, source)
+                declared = _population_check(session, name, population, population_reason)
                 budget = _budget_row(session, name, lock=True)
                 if budget is None:
                     budget = PrivacyBudget(dataset=name, epsilon_total=rules.dp.epsilon_total,
@@ -223,13 +256,19 @@ def reserve(*, actor: Actor, dataset: str, epsilon: float, delta: float = 0.0, q
                 rows = _spends(session, budget.id)
                 spent_e, spent_d = spent_within([(r.epsilon, r.delta, r.scope or {}) for r in rows], norm)
                 _refuse_overspend(name, eps, dlt, spent_e, spent_d, budget.epsilon_total, budget.delta_total)
+                extra: dict[str, Any] = {"source_fingerprint": source} if source else {}
+                if population and population.get("columns") and not _population_kept(rows, source):
+                    extra["population"] = population
+                if declared:
+                    extra["population_declared"] = declared
                 spend = PrivacySpend(budget_id=budget.id, epsilon=eps, delta=dlt, query=query[:64], scope=norm,
-                                     details={**(details or {}), **({"source_fingerprint": source} if source else {})},
-                                     actor=actor.username, role=actor.role)
+                                     details={**(details or {}), **extra}, actor=actor.username, role=actor.role)
                 session.add(spend)
                 session.flush()
                 log_activity(session, actor, "privacy.budget_spend", name, epsilon=eps, delta=dlt,
                              query=query, spend_id=spend.id)
+                if declared:
+                    log_activity(session, actor, "privacy.population_declared", name, **declared)
                 return int(spend.id)
         except IntegrityError:  # two first uses created the budget row at once (not on SQLite)
             if attempt:
@@ -245,20 +284,24 @@ class BudgetLedger:
     """
 
     def __init__(self, *, actor: Actor, dataset: str, policy: str | DeidPolicy = "default",
-                 source: str | None = None) -> None:
+                 source: str | None = None, population: dict[str, Any] | None = None,
+                 population_reason: str | None = None) -> None:
         self.actor = actor
         self.dataset = _check_dataset(dataset)
         self.policy = load_policy(policy)
         self.source = source  # "sha256:<file>": one file is charged to one dataset's budget only
+        self.population = population  # the source's people (privacy._population): one population, one budget
+        self.population_reason = population_reason  # the steward's declaration that these are other people
 
     def reserve(self, *, epsilon: float, delta: float = 0.0, query: str,
                 scope: dict[str, Any] | None = None, details: dict[str, Any] | None = None) -> int:
         return reserve(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, query=query,
-                       scope=scope, details=details, policy=self.policy, source=self.source)
+                       scope=scope, details=details, policy=self.policy, source=self.source,
+                       population=self.population, population_reason=self.population_reason)
 
     def precheck(self, *, epsilon: float, delta: float = 0.0, scope: dict[str, Any] | None = None) -> None:
         precheck(actor=self.actor, dataset=self.dataset, epsilon=epsilon, delta=delta, scope=scope,
-                 source=self.source)
+                 source=self.source, population=self.population, population_reason=self.population_reason)
 
     def status(self) -> dict[str, Any]:
         return budget_status(actor=self.actor, dataset=self.dataset, policy=self.policy, missing_ok=True)

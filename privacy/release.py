@@ -122,13 +122,18 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
                       keys: str | Path | dict[str, list[str]] | None = None, keys_from_data: bool = False,
                       where: dict[str, list[str]] | None = None, random_state: Any = None,
                       engine: str | None = None, spark_progress: Any = None,
-                      job_group: str | None = None, source_file: str | Path | None = None) -> dict[str, Any]:
+                      job_group: str | None = None, source_file: str | Path | None = None,
+                      population_reason: str | None = None) -> dict[str, Any]:
     """A DP histogram of ``source`` over ``by`` charged to ``dataset``'s ledger (the CLI's ``release histogram``).
 
     A source file (``source`` itself, or ``source_file`` for a frame read from
     it) is charged to one dataset only: its sha256 is kept with each spend, and
     the same file under another dataset name is refused before it is read
-    (``privacy.err.source_charged_elsewhere``) — a new name is no fresh ε.
+    (``privacy.err.source_charged_elsewhere``) — a new name is no fresh ε. The
+    same *people* in another file (a column added, rows reordered or changed) are
+    refused before any noise (``privacy.err.population_charged_elsewhere``,
+    :mod:`privacy._population`) unless ``population_reason`` declares that they
+    are another population (recorded with the spend).
 
     ``engine="spark"``: ``source`` is a Parquet/CSV file or folder or a table
     name; Spark computes the exact counts (:mod:`privacy._spark`) before the
@@ -141,15 +146,18 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
     ledger = BudgetLedger(actor=actor, dataset=dataset, policy=load_policy(policy))
     ledger.precheck(epsilon=epsilon, scope=where)  # a spent budget is refused before the data is even read
     if resolve_engine(engine) == "spark" and isinstance(source, str | Path):
+        from privacy._population import population_from_spark
         from privacy._spark import WEIGHT, grouped_records
         from privacy.dp import dp_histogram
-        from sandbox.engines import source_label, spark_job, spark_session
+        from sandbox.engines import read_source, source_label, spark_job, spark_session
 
         session = spark_session()
         with spark_job(session, description=f"DP histogram {source_label(source)}", progress=spark_progress,
                        group=job_group):
             grouped = grouped_records(session=session, source=source, source_name=source_label(source),
                                       columns=list(dict.fromkeys([*by, *(where or {})])))
+            ledger.population = population_from_spark(read_source(session, source))  # the people, before noise
+        ledger.population_reason = population_reason
         table = dp_histogram(grouped, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                              keys_from_data=keys_from_data, where=where, random_state=random_state,
                              weight_column=WEIGHT)
@@ -168,6 +176,9 @@ def release_histogram(*, actor: Actor, source: str | Path | pd.DataFrame, by: li
         ledger.source = f"sha256:{sha256_file(Path(file))}"
         ledger.precheck(epsilon=epsilon, scope=where)
     frame = read_table(Path(source), work="release")[0] if isinstance(source, str | Path) else source
+    from privacy._population import population_fingerprint
+
+    ledger.population, ledger.population_reason = population_fingerprint(frame), population_reason
     table = dp_histogram(frame, by, epsilon=epsilon, accountant=ledger, keys=_read_keys(keys),
                          keys_from_data=keys_from_data, where=where, random_state=random_state)
     status = ledger.status()
@@ -223,7 +234,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
                    histogram_by: list[str] | None = None, epsilon: float | None = None,
                    keys: str | Path | dict[str, list[str]] | None = None, keys_from_data: bool = False,
                    approver: str | None = None, trial_id: int | None = None, project: str = "default",
-                   random_state: Any = None) -> dict[str, Any]:
+                   random_state: Any = None, population_reason: str | None = None) -> dict[str, Any]:
     """De-identify ``source``, check risk, re-scan, add a DP table, and package it all.
 
     Order: validate → classify every column by content and de-identify (refuse
@@ -272,7 +283,10 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
         write_table_safe(released, data_file)
         table: DPTable | None = None
         if histogram_by:
-            ledger = BudgetLedger(actor=actor, dataset=dataset, policy=rules, source=f"sha256:{source_sha}")
+            from privacy._population import population_fingerprint
+
+            ledger = BudgetLedger(actor=actor, dataset=dataset, policy=rules, source=f"sha256:{source_sha}",
+                                  population=population_fingerprint(frame), population_reason=population_reason)
             table = dp_histogram(frame, histogram_by, epsilon=float(epsilon or 0), accountant=ledger,
                                  keys=key_map, keys_from_data=keys_from_data, random_state=random_state)
             write_table_safe(table.table, tmp / "histogram.csv")

@@ -288,7 +288,7 @@ def source_risk(*, actor: Actor, path: str | Path, policy: str | DeidPolicy, qua
 
 def release_dp_table(*, actor: Actor, path: str | Path, by: list[str], epsilon: float, dataset: str,
                      policy: str | DeidPolicy = "default", keys_from_data: bool = False,
-                     random_state: Any = None) -> dict[str, Any]:
+                     random_state: Any = None, population_reason: str | None = None) -> dict[str, Any]:
     """The DP histogram of ``path`` over ``by`` (``privacy.release.release_histogram``).
 
     Keys are :func:`public_keys` unless the steward opts in to ``keys_from_data``
@@ -301,7 +301,8 @@ def release_dp_table(*, actor: Actor, path: str | Path, by: list[str], epsilon: 
     keys = None if keys_from_data else public_keys(path=path, frame=frame, by=by)
     result = release_histogram(actor=actor, source=frame, by=by, epsilon=epsilon, dataset=dataset, policy=policy,
                                keys=keys, keys_from_data=keys_from_data, random_state=random_state,
-                               source_file=path if isinstance(path, str | Path) else None)
+                               source_file=path if isinstance(path, str | Path) else None,
+                               population_reason=population_reason)
     result["budget"] = budget_overview(actor=actor, dataset=result["dataset"], policy=policy)
     return result
 
@@ -309,7 +310,7 @@ def release_dp_table(*, actor: Actor, path: str | Path, by: list[str], epsilon: 
 def package_release(*, actor: Actor, path: str | Path, dataset: str, policy: str | DeidPolicy = "default",
                     quasi: list[str] | None = None, histogram_by: list[str] | None = None,
                     epsilon: float | None = None, keys_from_data: bool = False,
-                    trial_id: int | None = None) -> dict[str, Any]:
+                    trial_id: int | None = None, population_reason: str | None = None) -> dict[str, Any]:
     """The release package (``privacy.release.create_release``) with the same public keys as step 5.
 
     ``trial_id`` links the package to a model trial: the ethics review of that
@@ -322,7 +323,7 @@ def package_release(*, actor: Actor, path: str | Path, dataset: str, policy: str
         keys = public_keys(path=path, frame=load_source(path), by=histogram_by)
     return create_release(actor=actor, source=path, dataset=dataset, policy=policy, quasi=quasi or None,
                           histogram_by=histogram_by or None, epsilon=epsilon, keys=keys,
-                          keys_from_data=keys_from_data, trial_id=trial_id)
+                          keys_from_data=keys_from_data, trial_id=trial_id, population_reason=population_reason)
 
 
 def trial_choices(*, actor: Actor) -> dict[int, str]:

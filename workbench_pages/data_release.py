@@ -152,11 +152,14 @@ else:
     for column in view["missing_keys"]:
         st.warning(trm("privacy.page.keys_none", column=column))
 epsilon = st.number_input("ε", min_value=0.01, max_value=10.0, value=0.5, step=0.1, key="rel_eps")
+population_reason = st.text_input(tr("privacy.page.new_population"), key="rel_new_population",
+                                  help=tr("privacy.page.new_population_help")) or None
 budget_slot = st.empty()
 budget = view["budget"]
 if st.button(tr("privacy.page.run_dp"), key="rel_run_dp", disabled=not by):
     released = guarded(lambda: release_dp_table(actor=actor, path=path, by=by, epsilon=epsilon, dataset=dataset,
-                                                policy=policy, keys_from_data=from_data))
+                                                policy=policy, keys_from_data=from_data,
+                                                population_reason=population_reason))
     if released is not None:
         results["dp"] = released
         budget = released["budget"]
@@ -179,7 +182,8 @@ if st.button(tr("privacy.page.create"), key="rel_create"):
     with st.spinner(tr("privacy.page.create")):
         made = guarded(lambda: package_release(actor=actor, path=path, dataset=dataset, policy=policy,
                                                quasi=quasi or None, histogram_by=by if with_hist else None,
-                                               epsilon=epsilon, keys_from_data=from_data, trial_id=trial))
+                                               epsilon=epsilon, keys_from_data=from_data, trial_id=trial,
+                                               population_reason=population_reason))
     if made is not None:
         results["package"] = made
 if (made := results.get("package")) is not None:

@@ -130,6 +130,8 @@ def release_histogram(
     out: Annotated[Path | None, typer.Option("--out", help="write the table (.csv/.xlsx)")] = None,
     engine: Annotated[str | None, typer.Option("--engine", help="pandas | spark (default: SANDBOX_ENGINE or "
                                                "pandas); spark reads a Parquet/CSV file or folder or a table")] = None,
+    new_population: Annotated[str | None, typer.Option(
+        "--new-population", help="REASON: these are other people than a dataset they overlap (recorded)")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """差分隐私直方图 / a DP histogram with 95% intervals, charged to the dataset's budget."""
@@ -140,7 +142,8 @@ def release_histogram(
     chosen = resolve_engine(engine)
     result = service(actor=_actor(as_user, password), source=file, by=_cols(by), epsilon=epsilon,
                      dataset=dataset, policy=policy, keys=keys, keys_from_data=keys_from_data, engine=chosen,
-                     spark_progress=stderr_progress("spark") if chosen == "spark" else None)
+                     spark_progress=stderr_progress("spark") if chosen == "spark" else None,
+                     population_reason=new_population)
     table = result.pop("table")
     if out is not None:
         from sandbox.files import write_table_safe
@@ -167,6 +170,8 @@ def release_package(
     keys: Annotated[Path | None, typer.Option("--keys", help="YAML/JSON: column → public values")] = None,
     keys_from_data: Annotated[bool, typer.Option("--keys-from-data")] = False,
     trial: Annotated[int | None, typer.Option("--trial", help="trial id the release belongs to")] = None,
+    new_population: Annotated[str | None, typer.Option(
+        "--new-population", help="REASON: these are other people than a dataset they overlap (recorded)")] = None,
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """发布包 / de-identify, check risk, re-scan and package a release (zip + manifest)."""
@@ -174,7 +179,7 @@ def release_package(
 
     result = create_release(actor=_actor(as_user, password), source=file, dataset=dataset, policy=policy,
                             histogram_by=_cols(by) if by else None, epsilon=epsilon, keys=keys,
-                            keys_from_data=keys_from_data, trial_id=trial)
+                            keys_from_data=keys_from_data, trial_id=trial, population_reason=new_population)
     emit(result, as_json=as_json, human=lambda: say(
         "privacy.cli.release_done", path=result["zip"], label=result["label"], k=result["k"],
         epsilon=result["epsilon"]))

@@ -9,6 +9,7 @@ import pytest
 from privacy.ledger import budget_status
 from privacy.release import release_histogram
 from sandbox.engines import JobFailed
+from sandbox.errors import RuleViolation
 
 pytestmark = pytest.mark.spark
 
@@ -26,7 +27,11 @@ def test_spark_histogram_equals_pandas_and_charges_once_each(audit_source, stewa
     by = ["街道镇", "年龄"]
     args = dict(actor=steward, by=by, epsilon=0.5, keys_from_data=True, random_state=42)
     pandas = release_histogram(**args, source=csv, dataset="spark-a", engine="pandas")
-    spark = release_histogram(**args, source=folder, dataset="spark-b", engine="spark")
+    with pytest.raises(RuleViolation) as refused:  # the same people under another name, found on Spark too
+        release_histogram(**args, source=folder, dataset="spark-b", engine="spark")
+    assert refused.value.key == "privacy.err.population_charged_elsewhere" and refused.value.params["other"] == "spark-a"
+    spark = release_histogram(**args, source=folder, dataset="spark-b", engine="spark",
+                              population_reason="the same table on both engines, compared")
     assert spark["engine"] == "spark"
     assert spark["table"].table.equals(pandas["table"].table)  # same exact counts + same seed → same release
     assert spark["epsilon_remaining"] == pandas["epsilon_remaining"]
@@ -40,6 +45,14 @@ def test_spark_histogram_equals_pandas_and_charges_once_each(audit_source, stewa
     exact = _exact_counts(codes, domains)
     assert np.array_equal(_exact_counts(g_codes, g_domains, grouped["__rows__"].to_numpy()), exact)
     assert exact.sum() == len(frame) == 6000
+    # both engines fingerprint the same people the same way (same columns, same sketches)
+    from privacy._population import population_fingerprint, population_from_spark
+    from sandbox.engines import read_source
+
+    on_pandas = population_fingerprint(frame)["columns"]
+    on_spark = population_from_spark(read_source(spark_session(), folder))["columns"]
+    assert on_pandas and [c["column"] for c in on_spark] == [c["column"] for c in on_pandas]
+    assert [c["sketch"] for c in on_spark] == [c["sketch"] for c in on_pandas]
 
 
 def test_failed_spark_job_spends_nothing(home: Path, spark, steward) -> None:  # type: ignore[no-untyped-def]
