@@ -49,6 +49,8 @@ with st.form("large_form"):
         by = st.text_input(tr("large.by"), "街道镇,年龄", key="large_by")
         epsilon = st.number_input(tr("large.epsilon"), min_value=0.01, max_value=10.0, value=0.5, key="large_eps")
         dataset = st.text_input(tr("large.dataset"), name, key="large_dataset")
+        population_reason = st.text_input(tr("privacy.page.new_population"), key="large_new_population",
+                                          help=tr("privacy.page.new_population_help")) or None
     elif operation == "scan":
         columns_text = st.text_input(tr("large.columns"), key="large_columns")
     else:
@@ -80,7 +82,7 @@ if submitted:
         def work(group, progress):  # type: ignore[no-untyped-def]
             result = release_histogram(actor=actor, source=source, by=columns_by, epsilon=float(epsilon),
                                        dataset=dataset, keys_from_data=True, engine="spark", job_group=group,
-                                       spark_progress=progress)
+                                       spark_progress=progress, population_reason=population_reason)
             return {**{k: v for k, v in result.items() if k != "table"}, "frame": result["table"].table}
     elif operation == "scan":
         from privacy.large import scan_registered
