@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 UNLABELLED = 2  # y_true code of a row without a label (binary audits: 0, 1, or this)
+# (not 无: 有/无 is a label vocabulary with a positive label 有)
 UNLABELLED_WORDS = frozenset(
     {
         "",
@@ -41,7 +42,6 @@ UNLABELLED_WORDS = frozenset(
         "不详",
         "不明",
         "暂无",
-        "无",
         "空",
         "缺失",
         "-",

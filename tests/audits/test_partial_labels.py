@@ -146,3 +146,12 @@ def test_cli_partial_labels(home: Path, reviewer, tmp_path: Path) -> None:  # ty
     done = runner.invoke(app, [*args, "--partial-labels"])
     assert done.exit_code in (0, 3, 4), done.output
     assert "Label column 符合救助 has a label in" in done.stderr
+
+
+def test_you_wu_labels_are_labels_not_blanks() -> None:
+    """有/无 with positive_label 有 worked before partial labels existed and still does (无 is a label, not a blank)."""
+    frame = synthetic(1500, seed=4)
+    frame["符合救助"] = frame["符合救助"].map({"是": "有", "否": "无"})
+    frame["预测"] = frame["预测"].map({1: "有", 0: "无"})
+    result = _audit(frame, positive_label="有")
+    assert "labels" not in result and result["label_mapping"]["positive"] == "有"
