@@ -43,6 +43,7 @@ SHARE = (
 )
 UNIQUE = 0.9
 SAMPLE = 20_000
+CHUNK = 1_000_000
 MIN_ROWS = 20
 _MIN_JUDGED = 16
 ROWS = "*rows*"  # the fingerprint of whole rows, for a table without an identifying column
@@ -157,24 +158,38 @@ def _sketch(hashes: np.ndarray, rows: int | None = None) -> tuple[np.ndarray, in
     return smallest, int(min(rows or len(hashes), max(K, round(estimate))))
 
 
+def _chunked(frame: pd.DataFrame | pd.Series, hashed: Any) -> tuple[np.ndarray, int, int]:
+    """Sketch ``hashed(part)`` over slices of ``CHUNK`` rows (a column's values become Python strings to be
+    hashed: a whole 10M-row column at once would hold ~0.7 GB); returns (sketch, distinct, values)."""
+    parts, values = [], 0
+    for start in range(0, len(frame), CHUNK):
+        count, hashes = hashed(frame.iloc[start : start + CHUNK])
+        values += count
+        if count:
+            parts.append(_sketch(hashes)[0])
+    merged = np.concatenate(parts) if parts else np.array([], dtype=np.uint64)
+    smallest, distinct = _sketch(merged, values)
+    return smallest, distinct, values
+
+
 def population_fingerprint(frame: pd.DataFrame) -> dict[str, Any]:
     """The fingerprint of ``frame``'s people: ``{"version", "k", "rows", "columns": [{column, distinct, sketch}]}``."""
     key = _key()
     columns = []
     for name in frame.columns:
-        text = _texts(frame[name])
-        if not _identifying(text):
+        if not _identifying(_texts(frame[name].iloc[:SAMPLE])):
             continue
-        smallest, distinct = _sketch(_hashes(text, key))
-        if distinct >= UNIQUE * len(text):
+
+        def column(part: pd.Series) -> tuple[int, np.ndarray]:
+            text = _texts(part)
+            return len(text), _hashes(text, key)
+
+        smallest, distinct, values = _chunked(frame[name], column)
+        if values >= MIN_ROWS and distinct >= UNIQUE * values:
             columns.append(_entry(name, smallest, distinct))
-    if (
-        not columns and len(frame) >= MIN_ROWS
-    ):  # no identifying column: the rows themselves, when they are distinct
-        smallest, distinct = _sketch(_row_hashes(frame, key))
-        if distinct >= UNIQUE * len(
-            frame
-        ):  # rows from small domains (district × age) would match any such table
+    if not columns and len(frame) >= MIN_ROWS:  # no identifying column: the rows themselves, when distinct
+        smallest, distinct, values = _chunked(frame, lambda part: (len(part), _row_hashes(part, key)))
+        if distinct >= UNIQUE * values:  # rows from small domains (district × age) would match any such table
             columns.append(_entry(ROWS, smallest, distinct))
     return {"version": 1, "k": K, "rows": len(frame), "columns": columns}
 

@@ -307,6 +307,16 @@ class BudgetLedger:
         return budget_status(actor=self.actor, dataset=self.dataset, policy=self.policy, missing_ok=True)
 
 
+def _shown(details: dict[str, Any] | None) -> dict[str, Any]:
+    """A spend's details as shown: a population fingerprint by its columns and sizes (its sketches are ~44 KB
+    of hashes per column, of use to the ledger only)."""
+    details = dict(details or {})
+    if isinstance(details.get("population"), dict):
+        details["population"] = {"columns": [{"column": c.get("column"), "distinct": c.get("distinct")}
+                                             for c in details["population"].get("columns") or []]}
+    return details
+
+
 def budget_status(*, actor: Actor, dataset: str, policy: str | DeidPolicy = "default",
                   missing_ok: bool = False) -> dict[str, Any]:
     """Totals, worst-case spent, remaining, and every spend (who, what, when).
@@ -336,5 +346,5 @@ def budget_status(*, actor: Actor, dataset: str, policy: str | DeidPolicy = "def
             "delta_remaining": max(0.0, budget.delta_total - spent_d),
             "spends": [{"id": r.id, "at": r.at.isoformat(timespec="seconds") if r.at else "",
                         "actor": r.actor, "role": r.role, "query": r.query, "epsilon": r.epsilon,
-                        "delta": r.delta, "scope": r.scope, "details": r.details} for r in rows],
+                        "delta": r.delta, "scope": r.scope, "details": _shown(r.details)} for r in rows],
         }
