@@ -207,3 +207,23 @@ def test_a_moved_alias_on_a_real_mlflow_server(world, tmp_path: Path, monkeypatc
             reset_settings_cache()
     assert not failed["ok"] and failed["alias_problems"][0]["kind"] == "approved_moved"
     assert rows["1"]["alias_problems"][0]["params"]["mlflow_version"] == "2"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_models_page_says_so(world, tmp_path: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    made = _approved_world(world, tmp_path)
+    _client().set_registered_model_alias(made["name"], "approved", "2")
+    page = Path(__file__).resolve().parents[3] / "workbench_pages" / "model_registry.py"
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.session_state["actor"] = world.actor("chair")
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    expected = {
+        "zh": f"已签署的审查记录 {made['record_id']} 批准的是 v1",
+        "en": f"signed review record {made['record_id']} approved v1",
+    }
+    assert len(errors) == 1 and expected[lang] in errors[0].replace("\\", ""), errors
