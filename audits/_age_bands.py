@@ -84,7 +84,7 @@ def ages_from_bands(
         if np.isfinite(known[i]):
             continue
         readings = parse_age_range(value)
-        if readings is None:
+        if readings is None or any(low > AGE_MAX for low, _ in readings):  # 130岁以上: no age, 未知 as before
             continue
         if len(readings) == 1 and readings[0][1] is not None:
             starts.setdefault(readings[0][0], str(value))

@@ -66,6 +66,13 @@ def test_bands_inside_one_audit_band_count_there() -> None:
     }
 
 
+def test_a_band_beyond_any_age_stays_unknown() -> None:
+    frame = _mixed()
+    frame.loc[3, "年龄"] = "130岁以上"
+    prepared = _prepare(frame)
+    assert prepared.groups.age_labels[prepared.groups.age[3]] == "未知"
+
+
 def test_a_band_across_two_audit_bands_is_refused() -> None:
     frame = _mixed()
     old = frame.index[frame["年龄"].map(lambda a: isinstance(a, int) and a >= 70)]
