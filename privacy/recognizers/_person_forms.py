@@ -39,7 +39,8 @@ _FINALS = ("(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|
            "|er|a|o|e|i|u|v)")
 _SYLLABLE = f"{_INITIALS}{_FINALS}"
 _PINYIN_SURNAMES = (
-    "ouyang sima shangguan zhuge situ dongfang huangfu "
+    "ouyang sima shangguan zhuge situ dongfang huangfu duanmu gongsun xiahou zhangsun murong yuchi linghu ximen "
+    "nangong huyan wenren zhongli "
     "zhang wang li liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang han "
     "feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai du ye cheng su wei lu ding ren shen yao cui zhong "
     "tan fan jin shi liao jia xia fu fang bai zou meng xiong qin qiu yin xue yan duan lei hou long tao gu mao hao gong "
@@ -70,9 +71,10 @@ _LABEL_TAIL = "(?:姓名|签字|签名)?(?:[（(][^）)]{1,6}[）)])?(?:[：:]|�
 
 @functools.cache
 def _prefix_before() -> re.Pattern[str]:
-    words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字", "名单"}, key=len,
-                   reverse=True)
-    return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员]){_LABEL_TAIL}|"
+    words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字", "名单", "专家", "外教",
+                    "外宾", "博士", "学者", "外籍", "教练"}, key=len, reverse=True)
+    # a role word before a Latin name: 来电人, 工作人员, 外籍人士David Miller, 专家Tom Harris
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员士]){_LABEL_TAIL}|"
                       f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
 
 

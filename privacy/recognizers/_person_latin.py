@@ -39,7 +39,7 @@ _BY = (
 _TITLES = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam|Mme|Mlle|Sir"
 # Capitalised tokens: Zhou, LI, San-feng, Xiao-Ming, O'Brien, McDonald, accented letters.
 _TOKEN = "(?:[A-Z][a-z\u00df-\u00ff]+|[A-Z]{2,}|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)(?:-[A-Za-z][a-z]+)?"
-_NAME = f"{_TOKEN}(?:(?: |, ?|/)(?:[A-Z]\\. )?{_TOKEN}){{0,3}}"
+_NAME = f"{_TOKEN}(?:(?: |, ?| ?/ ?)(?:[A-Z]\\. )?{_TOKEN}){{0,3}}"
 _DETERMINERS = "the|our|a|an|this|your|my|his|her|their|same|named"
 
 
@@ -53,7 +53,7 @@ def _rev(words: str) -> str:
 # a role word after a determiner (the applicant), or a title (Mr.). Groups are named as read forwards.
 _BEFORE_REVERSED = re.compile(
     f"(?:(?P<titled>[ \t]+\\.?(?:{_rev(_TITLES)}))?(?:[ \t\u3000]*[:：]|[ \t]+-[ \t]+|[ \t]+(?i:si|saw)[ \t]+)"
-    f"(?:[ \t]*\\)(?i:lluf ni|hsilgne|niynip)\\()?[ \t]*(?P<label>(?i:{_rev(_ROLES)}))"
+    f"(?:[ \t]*\\)[A-Za-z /,.]{{1,30}}\\()?[ \t]*(?P<label>(?i:{_rev(_ROLES)}))"
     f"|(?P<by>[ \t]*[:：]?[ \t]*yb[ \t]+(?i:{_rev(_BY)}))"
     f"|(?P<role>[ \t]+(?:{_rev(_ROLES)})[ \t]+(?i:{_rev(_DETERMINERS)}))"
     f"|(?P<title>[ \t]+\\.?(?:{_rev(_TITLES)})))(?![A-Za-z])"
