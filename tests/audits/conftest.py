@@ -45,3 +45,13 @@ def reviewer(home: Path):  # type: ignore[no-untyped-def]
 
     seed_people()
     return authenticate("reviewer", DEMO_PASSWORD)
+
+
+def dry_run_argv(path: Path, *, district: str = "街道镇") -> list[str]:
+    """``sandbox audit run --dry-run`` as the demo reviewer on one file holding labels and predictions (the demo
+    world's column names); put ``--lang`` before it."""
+    from sandbox.demo.people import DEMO_PASSWORD
+
+    return ["audit", "run", "--data", str(path), "--predictions", str(path), "--label", "符合救助",
+            "--prediction", "预测", "--age", "年龄", "--district", district, "--dry-run", "--replicates", "200",
+            "--as", "reviewer", "--password", DEMO_PASSWORD]

@@ -14,14 +14,12 @@ from typer.testing import CliRunner
 from audits import ColumnMap, load_policy, prepare, run_audit
 from audits.report import input_lines
 from sandbox.cli import app
-from sandbox.demo.people import DEMO_PASSWORD
 from sandbox.errors import InputError
 from sandbox.i18n import t
 
-from .conftest import synthetic
+from .conftest import dry_run_argv, synthetic
 
 runner = CliRunner()
-AS = ["--as", "reviewer", "--password", DEMO_PASSWORD]
 COLUMNS = ColumnMap(label="符合救助", prediction="预测", age="年龄", district="街道镇")
 
 
@@ -113,26 +111,7 @@ def test_cli_says_what_it_mapped_and_what_it_refused(home: Path, reviewer, tmp_p
     frame = _mixed(n=800)
     path = tmp_path / "export.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
-    args = [
-        "audit",
-        "run",
-        "--data",
-        str(path),
-        "--predictions",
-        str(path),
-        "--label",
-        "符合救助",
-        "--prediction",
-        "预测",
-        "--age",
-        "年龄",
-        "--district",
-        "街道镇",
-        "--dry-run",
-        "--replicates",
-        "200",
-        *AS,
-    ]
+    args = dry_run_argv(path)
     result = runner.invoke(app, ["--lang", "zh", *args])
     assert result.exit_code in (0, 3, 4), result.output
     assert "年龄列 年龄 有" in result.output and "写的是年龄段而不是年龄" in result.output

@@ -12,9 +12,8 @@ from audits import ColumnMap, compute_audit, load_policy, prepare
 from audits._district_names import district_display_names
 from audits.report import checks_frame, input_lines
 from sandbox.cli import app
-from sandbox.demo.people import DEMO_PASSWORD
 
-from .conftest import synthetic
+from .conftest import dry_run_argv, synthetic
 
 runner = CliRunner()
 CODES = {
@@ -84,34 +83,7 @@ def test_cli_prints_names(home: Path, reviewer, tmp_path: Path) -> None:  # type
     frame.loc[:40, "区县代码"] = "330122"  # 桐庐县, a small group shown with its interval
     path = tmp_path / "export.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
-    result = runner.invoke(
-        app,
-        [
-            "--lang",
-            "en",
-            "audit",
-            "run",
-            "--data",
-            str(path),
-            "--predictions",
-            str(path),
-            "--label",
-            "符合救助",
-            "--prediction",
-            "预测",
-            "--age",
-            "年龄",
-            "--district",
-            "区县代码",
-            "--dry-run",
-            "--replicates",
-            "200",
-            "--as",
-            "reviewer",
-            "--password",
-            DEMO_PASSWORD,
-        ],
-    )
+    result = runner.invoke(app, ["--lang", "en", *dry_run_argv(path, district="区县代码")])
     assert result.exit_code in (0, 3, 4), result.output
     assert "District column 区县代码 holds administrative codes" in result.stderr
     assert "× 桐庐县（330122）: n=" in result.stdout

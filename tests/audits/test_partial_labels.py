@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 from audits import ColumnMap, compute_audit, load_policy, prepare
 from audits.report import groups_frame, input_lines
 from sandbox.cli import app
-from sandbox.demo.people import DEMO_PASSWORD
 from sandbox.errors import InputError
 from sandbox.i18n import t
 
-from .conftest import synthetic
+from .conftest import dry_run_argv, synthetic
 
 runner = CliRunner()
 COLUMNS = ColumnMap(label="符合救助", prediction="预测", age="年龄", district="街道镇")
@@ -116,31 +115,7 @@ def test_a_district_without_any_label_is_refused_by_name() -> None:
 def test_cli_partial_labels(home: Path, reviewer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "sample.csv"
     _sampled(1500).to_csv(path, index=False, encoding="utf-8-sig")
-    args = [
-        "--lang",
-        "en",
-        "audit",
-        "run",
-        "--data",
-        str(path),
-        "--predictions",
-        str(path),
-        "--label",
-        "符合救助",
-        "--prediction",
-        "预测",
-        "--age",
-        "年龄",
-        "--district",
-        "街道镇",
-        "--dry-run",
-        "--replicates",
-        "200",
-        "--as",
-        "reviewer",
-        "--password",
-        DEMO_PASSWORD,
-    ]
+    args = ["--lang", "en", *dry_run_argv(path)]
     refused = runner.invoke(app, args)
     assert refused.exit_code == 1 and "--partial-labels" in refused.output
     done = runner.invoke(app, [*args, "--partial-labels"])

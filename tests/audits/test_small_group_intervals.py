@@ -15,9 +15,8 @@ from audits import ColumnMap, compute_audit, load_policy, prepare
 from audits._bootstrap import wilson_interval
 from audits.report import groups_frame, method_text, render_html, small_group_lines
 from sandbox.cli import app
-from sandbox.demo.people import DEMO_PASSWORD
 
-from .conftest import synthetic
+from .conftest import dry_run_argv, synthetic
 
 runner = CliRunner()
 COLUMNS = ColumnMap(label="符合救助", prediction="预测", age="年龄", district="街道镇")
@@ -90,34 +89,7 @@ def test_reports_show_small_groups_with_their_interval() -> None:
 def test_cli_prints_the_small_groups(home: Path, reviewer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "export.csv"
     _frame().to_csv(path, index=False, encoding="utf-8-sig")
-    result = runner.invoke(
-        app,
-        [
-            "--lang",
-            "en",
-            "audit",
-            "run",
-            "--data",
-            str(path),
-            "--predictions",
-            str(path),
-            "--label",
-            "符合救助",
-            "--prediction",
-            "预测",
-            "--age",
-            "年龄",
-            "--district",
-            "街道镇",
-            "--dry-run",
-            "--replicates",
-            "200",
-            "--as",
-            "reviewer",
-            "--password",
-            DEMO_PASSWORD,
-        ],
-    )
+    result = runner.invoke(app, ["--lang", "en", *dry_run_argv(path)])
     assert result.exit_code in (3, 4), result.output
     assert "groups are below the policy's minimum size (30)" in result.stdout
     assert "District 小岭村: n=12, 2/12 = 0.167, 95% interval [0.047, 0.448]" in result.stdout
