@@ -54,9 +54,9 @@ def _compound_surnames() -> frozenset[str]:
     return frozenset(surnames()[1])
 
 
-def cell_breaks(text: str) -> list[int]:
-    """Positions of line breaks right after a surname that starts a cell and ends its line (after a boundary or
-    a label: 姓名郭⏎, 户主：徐⏎; not 交给李⏎谢谢), before a one- or two-character rest."""
+def cell_breaks(text: str) -> list[tuple[int, int]]:
+    """``(surname start, break)`` of line breaks right after a surname that starts a cell and ends its line (after
+    a boundary or a label: 姓名郭⏎, 户主：徐⏎; not 交给李⏎谢谢), before a one- or two-character rest."""
     from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
     single = surnames()[0]
@@ -68,7 +68,7 @@ def cell_breaks(text: str) -> list[int]:
             continue
         if surname == 0 or not _CJK.match(text[surname - 1]) or any(
                 text.endswith(word, 0, surname) for word in PREFIX_CONTEXT):
-            breaks.append(brk)
+            breaks.append((surname, brk))
     return breaks
 
 
@@ -119,13 +119,12 @@ class Detector:
         without the break; a name that starts at the surname and runs over the break replaces what the first
         reading found there (建华 alone)."""
         joined: list[Hit] = []
-        for brk in cell_breaks(text):
+        for surname_at, brk in cell_breaks(text):
             start = max(text.rfind("\n", 0, brk), text.rfind("\x00", 0, brk)) + 1
             after = _LINE_END.search(text, brk + 1)
             end = after.start() if after else len(text)
             for hit in self.by_entity["PERSON"].find(text[start:brk] + text[brk + 1 : end]):
-                surname = brk - start - (2 if text[brk - 2 : brk] in _compound_surnames() else 1)
-                if hit.score >= threshold and hit.start == surname and hit.end > brk - start:
+                if hit.score >= threshold and hit.start == surname_at - start and hit.end > brk - start:
                     joined.append(dataclasses.replace(hit, start=start + hit.start, end=start + hit.end + 1))
         if not joined:
             return found
