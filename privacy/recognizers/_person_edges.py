@@ -22,7 +22,15 @@ from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
-__all__ = ["before_amount", "edge_trim", "nicknames", "not_a_person", "person_words", "with_kin_title"]
+__all__ = [
+    "before_amount",
+    "edge_trim",
+    "nicknames",
+    "not_a_person",
+    "person_words",
+    "titled_full_names",
+    "with_kin_title",
+]
 
 # Kin words written before a name (longest first): family lists, 其妻X, 委托其弟X.
 _KIN_WORDS = ("外孙女", "孙女", "孙子", "外孙", "长子", "次子", "三子", "长女", "次女", "三女", "儿子", "女儿", "儿媳",
@@ -259,5 +267,47 @@ def before_amount(text: str, hits: list) -> list:
                 and (hit.start == 0 or text[hit.start - 1] in _ITEM_START) and "\u4e00" <= text[end] <= "\u9fff"
                 and text[end] not in _NOT_BEFORE_AMOUNT and text[end + 1] in "0123456789０１２３４５６７８９"):
             hit = type(hit)(hit.entity_type, hit.start, end + 1, hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out
+
+
+# A title after a full name is not part of it (corpus convention: [许剑]律师, [相桂兰]大娘, [殷文军]哥), while a
+# first name or pet name said with a kin title is one name (冬梅姐, 秀芝阿姨) and a surname with a title is a
+# partial name (刘阿姨, 欧阳先生). Offices and professions after a surname and one or two characters; kin titles
+# only after a surname and two characters (or a compound surname and one or two): 建军哥 stays whole.
+_OFFICE_TITLE = re.compile(
+    "(?:律师|医生|大夫|护士|老师|师傅|主任|书记|局长|处长|科长|所长|院长|校长|站长|队长|村长|组长|"
+    "经理|老板|先生|女士|同志|同学|老人)$"
+)
+_KIN_TITLE_END = re.compile(
+    "(?:大哥|大姐|大叔|大婶|大嫂|大娘|大爷|大妈|大伯|阿姨|阿婆|阿公|奶奶|爷爷|婆婆|姥姥|姥爷|"
+    "妈妈|爸爸|叔叔|伯伯|哥哥|姐姐|[哥姐叔姨婶嫂伯])$"
+)
+
+
+def _titled_end(value: str) -> int | None:
+    """Where the name ends in ``value`` when a title follows a full name in it, else None."""
+    single, compound = surnames()
+    for pattern in (_OFFICE_TITLE, _KIN_TITLE_END):
+        title = pattern.search(value)
+        if title is None:
+            continue
+        name = value[: title.start()]
+        if value[:2] in compound:
+            shaped = 3 <= len(name) <= 4
+        else:  # 王芳|老师, but 冬梅姐 and 王建大哥 (王建 + 大哥 or 王 + 建大哥?) stay whole
+            shaped = name[:1] in single and (len(name) == 3 or (len(name) == 2 and pattern is _OFFICE_TITLE))
+        return len(name) if shaped and all(_HAN.match(c) for c in name) else None
+    return None
+
+
+def titled_full_names(text: str, hits: list) -> list:
+    """Person hits that ran a full name into the title after it (许剑律师, 相桂兰大娘, 殷文军哥), cut to the name."""
+    out = []
+    for hit in hits:
+        value = text[hit.start : hit.end]
+        end = _titled_end(value) if hit.entity_type == "PERSON" and len(value) >= 4 else None
+        if end is not None:
+            hit = type(hit)(hit.entity_type, hit.start, hit.start + end, hit.score, hit.verdict, hit.context_word)
         out.append(hit)
     return out

@@ -37,6 +37,7 @@ from privacy.recognizers._person_edges import (
     nicknames,
     not_a_person,
     person_words,
+    titled_full_names,
     with_kin_title,
 )
 from privacy.recognizers._person_forms import (
@@ -358,7 +359,7 @@ class PersonRecognizer(ChineseRecognizer):
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         hits = paired_latin(text, with_kin_title(text, _per_text(text, before_amount(text, hits), words)))
-        return _trimmed(text, hits)
+        return _trimmed(text, titled_full_names(text, hits))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).
