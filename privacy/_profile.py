@@ -282,7 +282,8 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
         per_unique[k] = found
 
 
-_ID_LIKE = re.compile(r"\s*[0-9０-９]{6}(?:[ \-－]?[0-9０-９]){11}[0-9０-９XxＸｘ]\s*")
+# Written as people group it (6-8-4, 4-4-4-4-2, 3-3-4-4-4 …): a separator may follow any digit.
+_ID_LIKE = re.compile(r"\s*[0-9０-９](?:[ \-－]?[0-9０-９]){16}[ \-－]?[0-9０-９XxＸｘ]\s*")
 
 
 def _id_shaped(value: str) -> Any:

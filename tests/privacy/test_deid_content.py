@@ -258,3 +258,16 @@ def test_mistyped_ids_are_explained_and_order_numbers_are_not_ids(home: Path) ->
     assert found == {"身份证号码"}, found
     why = next(f.explanation for f in scan.findings if f.column == "身份证号码")
     assert "校验位不符" in why and "浙江省" in why
+
+
+def test_a_lone_mistyped_id_written_in_groups_of_four_is_masked(home: Path) -> None:
+    """`3301 0619 6208 1512 3X` (4-4-4-4-2, wrong check) as the only filled cell of a 证件 column passed through."""
+    wrong = _mistyped_ids()[0]
+    grouped = " ".join(wrong[i:i + 4] for i in range(0, 18, 4))
+    dashed = "-".join([wrong[:3], wrong[3:6], wrong[6:10], wrong[10:14], wrong[14:]])
+    for written in (grouped, dashed):
+        frame = pd.DataFrame({"证件": ["", written, ""], "备注": ["已办", "待办", "已办"]})
+        result = deidentify_frame(frame, load_policy("default"), suppress=False)
+        assert result.pii_before == {"CN_RESIDENT_ID": 1}, (written, result.pii_before)
+        assert result.pii_after == {}
+        assert wrong[6:14] not in result.frame.to_csv().replace(" ", "").replace("-", "")

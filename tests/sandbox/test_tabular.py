@@ -165,3 +165,15 @@ def test_parse_ages_reads_chinese_numerals() -> None:
     got = parse_ages(pd.Series(["七十二岁", "八十", "一百零五岁", "十八", "九十九 周岁", "两岁", "七十二三", "十十", "零", "七十多"]))
     expected = [72.0, 80.0, 105.0, 18.0, 99.0, 2.0, np.nan, np.nan, np.nan, np.nan]
     assert np.array_equal(got, np.array(expected), equal_nan=True)
+
+
+def test_none_and_empty_answers_are_text_in_both_readers(tmp_path: Path) -> None:
+    """`无` / `空` are answers (备注 无, 残疾类型 无): the CSV reader made them missing, so `sandbox deid` wrote them
+    back as empty cells and a DP histogram lost the category; the workbook reader always kept them."""
+    frame = pd.DataFrame({"备注": ["无", "空", "NULL", "已办"], "n": ["1", "2", "3", "4"]})
+    frame.to_csv(tmp_path / "x.csv", index=False)
+    frame.to_excel(tmp_path / "x.xlsx", index=False)
+    for name in ("x.csv", "x.xlsx"):
+        read, _ = read_table(tmp_path / name)
+        assert read["备注"].tolist()[:2] == ["无", "空"], name
+        assert read["备注"].isna().tolist() == [False, False, True, False], name
