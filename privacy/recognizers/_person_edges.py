@@ -24,6 +24,7 @@ from privacy.recognizers._person_vetoes import trim_model_name
 
 __all__ = [
     "before_amount",
+    "before_home",
     "edge_trim",
     "nicknames",
     "not_a_person",
@@ -274,14 +275,15 @@ def before_amount(text: str, hits: list) -> list:
 # A title after a full name is not part of it (corpus convention: [许剑]律师, [相桂兰]大娘, [殷文军]哥), while a
 # first name or pet name said with a kin title is one name (冬梅姐, 秀芝阿姨) and a surname with a title is a
 # partial name (刘阿姨, 欧阳先生). Offices and professions after a surname and one or two characters; kin titles
-# only after a surname and two characters (or a compound surname and one or two): 建军哥 stays whole.
+# and a household's 家 (冯振东|家漏水) only after a surname and two characters (or a compound surname and one or
+# two): 建军哥 stays whole, 王振家 may be a name.
 _OFFICE_TITLE = re.compile(
     "(?:律师|医生|大夫|护士|老师|师傅|主任|书记|局长|处长|科长|所长|院长|校长|站长|队长|村长|组长|"
     "经理|老板|先生|女士|同志|同学|老人)$"
 )
 _KIN_TITLE_END = re.compile(
     "(?:大哥|大姐|大叔|大婶|大嫂|大娘|大爷|大妈|大伯|阿姨|阿婆|阿公|奶奶|爷爷|婆婆|姥姥|姥爷|"
-    "妈妈|爸爸|叔叔|伯伯|哥哥|姐姐|[哥姐叔姨婶嫂伯])$"
+    "妈妈|爸爸|叔叔|伯伯|哥哥|姐姐|[哥姐叔姨婶嫂伯家])$"
 )
 
 
@@ -309,5 +311,34 @@ def titled_full_names(text: str, hits: list) -> list:
         end = _titled_end(value) if hit.entity_type == "PERSON" and len(value) >= 4 else None
         if end is not None:
             hit = type(hit)(hit.entity_type, hit.start, hit.start + end, hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out
+
+
+# A two-character name before 国家/东家 + what is found in or said of a home (张强国|家天花板, 刘建东|家漏水): the
+# model reads the word 国家 "the state" (东家 "the boss") and cuts the name before 国/东 — among the commonest last
+# characters of given names (建国, 卫国, 建东, 卫东). Not before what follows 国家 "the state" (国家级, 国家队,
+# 国家大剧院, 国家电网). Not 全家/新家/成家 (张伟全家都去了, 张伟新家装修, 张伟成家的时候: the word is meant).
+_HOME_AFTER = re.compile(
+    "[国东]家(?:的|里|门|楼|院|屋|房|装修|天花|孩子|老人|老[大二三]|吃|做客|住|玩|串门|借|狗|猫|水管|阳台|窗|墙|厨房|"
+    "卫生间|漏水|隔壁|旁边|对面|附近|那边|这边|[^\u4e00-\u9fff]|$)"
+)
+
+
+def before_home(text: str, hits: list) -> list:
+    """Two-character names (surname + one character) before 国家/东家 said of a home, grown by the 国/东."""
+    if "国家" not in text and "东家" not in text:
+        return hits
+    out = []
+    single = surnames()[0]
+    for hit in hits:
+        end = hit.end
+        if (
+            hit.entity_type == "PERSON"
+            and end - hit.start == 2
+            and text[hit.start] in single
+            and _HOME_AFTER.match(text, end) is not None
+        ):
+            hit = type(hit)(hit.entity_type, hit.start, end + 1, hit.score, hit.verdict, hit.context_word)
         out.append(hit)
     return out

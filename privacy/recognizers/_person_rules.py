@@ -112,8 +112,8 @@ _KIN = "[妻夫子女父母兄弟姐妹孙侄](?![妻夫子女父母兄弟姐妹
 _PREFIX_RE = re.compile(f"({_alternation(PREFIX_CONTEXT)}|(?<=[：:、，, ]){_KIN})[：:丨｜]?[ \u3000]{{0,3}}$")
 # Transliterated and minority names joined by a middle dot: 阿卜杜拉·买买提, 古丽米拉·艾则孜.
 JOINED_NAME = re.compile("[\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})+")
-# A household or home after a name: 叶秋生户、…, 左明家。 (not 户口, 家长).
-_HOME = "户(?=[^\u4e00-\u9fff]|共|等|的|停|纳|申|享|被|列|取消|不|家庭|$)|家(?=的|门口|里|中|[^\u4e00-\u9fff]|$)"
+# A household or home after a name: 叶秋生户、…, 左明家。, 钱卫国家漏水 (not 户口, 家长).
+_HOME = "户(?=[^\u4e00-\u9fff]|共|等|的|停|纳|申|享|被|列|取消|不|家庭|$)|家(?=的|门口|里|中|漏水|装修|天花板|孩子|老人|院子|阳台|水管|空调|房子|厨房|窗户|大门|[^\u4e00-\u9fff]|$)"
 _SUFFIX_RE = re.compile(f"{_alternation(SUFFIX_CONTEXT)}|{_HOME}")
 _HONORIFIC_RE = re.compile(f"(?:{_alternation(HONORIFICS)})")
 

@@ -34,6 +34,7 @@ from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_edges import (
     before_amount,
+    before_home,
     nicknames,
     not_a_person,
     person_words,
@@ -358,7 +359,7 @@ class PersonRecognizer(ChineseRecognizer):
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
-        hits = paired_latin(text, with_kin_title(text, _per_text(text, before_amount(text, hits), words)))
+        hits = paired_latin(text, with_kin_title(text, _per_text(text, before_home(text, before_amount(text, hits)), words)))
         return _trimmed(text, titled_full_names(text, hits))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
