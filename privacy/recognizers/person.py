@@ -52,6 +52,7 @@ from privacy.recognizers._person_forms import (
 from privacy.recognizers._person_given import given_names, pulled_and_mentioned
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
+from privacy.recognizers._person_minority import minority_names
 from privacy.recognizers._person_owned import owner_names
 from privacy.recognizers._person_pairs import paired_names
 from privacy.recognizers._person_rules import (
@@ -359,6 +360,8 @@ class PersonRecognizer(ChineseRecognizer):
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
+        # 副主任其其格, 旺堆村长, 岩温（傣族）: names without a Han surname where the context says person
+        hits = minority_names(text, hits, places)
         hits = paired_latin(text, with_kin_title(text, _per_text(text, before_home(text, before_amount(text, hits)), words)))
         return _trimmed(text, titled_full_names(text, hits))
 

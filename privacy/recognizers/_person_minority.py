@@ -1,0 +1,316 @@
+"""Names of China's minority peoples without a Han surname, one element or more, where the text says person.
+
+Tibetan, Mongolian, Uyghur, Kazakh and Yi names are built from a small stock of name *elements*
+(``data/name_elements.txt``: 扎西, 次仁, 卓玛; 巴特尔, 其其格, 乌云; 买买提, 古丽, 努尔兰; 阿果, 沙马 …);
+Dai names are 岩 (men) or 玉/依/咪 (women) and one syllable (岩温, 玉香). Such a name has no surname,
+so the surname rules never start on it, and the model often reads 乌云/格桑/宝音 as ordinary words.
+A run of two or more elements anywhere is found by ``_person_forms.element_names``; this pass reads
+one to three elements (or a Dai name) as a name where the words around it say *person*:
+
+* a role, office or label right before it (副主任其其格, 委员哈斯, 来电人岩温, 户主：扎西, 监护人（父）：巴图);
+* a person cue right after it (旺堆村长, 敖登大姐, 多吉说, 苏和的羊, 岩帅（傣族）, 图雅，电话…);
+* a verb that takes a person before it and a person cue after it (由乌云代理, 免去满都拉的…职务);
+* two or more such names as the items of one 、-list, or one next to a name already found
+  (巴特尔、其其格、乌云); a chat line's speaker (拉姆：我到了).
+
+It is refused where the element is part of a word or a place: the next character must end the name
+(乌云|密布, 格桑|花, 扎西|德勒 and 多吉|村 are no names), the run must not sit inside a place or
+organisation the model found (乌兰察布), and a Han character before it must not be a surname
+(侯玉珍 is the model's). A hit only fills a gap or replaces shorter hits it covers (吉日 → 吉日嘎拉,
+那仁满 → 那仁满都拉); it never cuts a longer finding. Cost: one compiled trie regex over the text;
+texts without an element pay only that search.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+from privacy.recognizers._base import Hit, Verdict
+from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
+
+__all__ = ["minority_names"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SCORE = 0.96
+# Dai given names: 岩 for men, 玉/依/咪 for women, and one syllable (岩温, 岩罕, 玉香, 依拉).
+_DAI_SYLLABLES = "温罕香帅应保庄扁叫光拉糯南喃康丙坎丁伦恩旺涛甩亮胆章养燕论腊叶坦贯等板硬嫩双宰洛"
+_DAI = f"[岩玉依咪][{_DAI_SYLLABLES}]"
+# Endings that close a Turkic or Mongolian name after an element (艾力江, 吐尔逊别克, 格日乐图).
+_ENDINGS = ("江", "汗", "古丽", "别克", "图")
+# Offices, posts and kin words before a name (in addition to the rules' PREFIX_CONTEXT).
+_ROLES = (
+    "主任",
+    "副主任",
+    "书记",
+    "副书记",
+    "支书",
+    "村支书",
+    "委员",
+    "村长",
+    "副村长",
+    "组长",
+    "小组长",
+    "村小组长",
+    "嘎查长",
+    "嘎查达",
+    "苏木达",
+    "队长",
+    "乡长",
+    "副乡长",
+    "镇长",
+    "县长",
+    "局长",
+    "所长",
+    "站长",
+    "校长",
+    "院长",
+    "理事长",
+    "会长",
+    "主席",
+    "代表",
+    "老师",
+    "医生",
+    "护士",
+    "民警",
+    "干部",
+    "驻村干部",
+    "牧民",
+    "牧户",
+    "农牧民",
+    "村民",
+    "阿妈",
+    "阿爸",
+    "阿佳",
+    "妻子",
+    "丈夫",
+    "儿子",
+    "女儿",
+    "弟弟",
+    "哥哥",
+    "姐姐",
+    "妹妹",
+    "侄子",
+    "侄女",
+    "老板",
+    "房东",
+    "包工头",
+    "司机",
+    "师傅",
+    "同学",
+    "学生",
+    "战友",
+    "同事",
+    "朋友",
+    "邻居",
+    "牧主",
+    "护林员",
+    "管护员",
+    "护边员",
+    "保洁员",
+    "专干",
+    "会计",
+    "出纳",
+    "对象",
+    "通讯员",
+    "记者",
+    "外教",
+    "专家",
+    "医师",
+)
+_ROLE_BEFORE = re.compile(
+    "(?:" + "|".join(sorted({*PREFIX_CONTEXT, *_ROLES}, key=len, reverse=True)) + ")[：:]?[ \u3000]{0,2}$"
+)
+# A form label before a value: 领取人：, 收：, 监护人（父）：, 家属签字：
+_LABEL_BEFORE = re.compile(
+    "(?:[\u4e00-\u9fff]{0,5}[人员者名主户字收任委师生]|姓名|名字)(?:[（(][^）)\n]{1,4}[）)])?[：:][ \u3000]{0,2}$"
+)
+# Verbs and words that take a person after them; they count only with a cue after the name too.
+_VERB_BEFORE = re.compile(
+    "(?:由|让|叫|找|联系|请|问|给|和|与|跟|同|把|免去|任命|授予|推选|选举|推荐|表彰|名叫|我叫|我是|是|听|向|对|替|帮)$"
+)
+_TITLE_AFTER = re.compile(
+    "(?:[村镇乡县区旗]长|嘎查长|嘎查达|书记|支书|主任|委员|老人|老师|医生|大姐|大哥|大叔|大爷|大妈|大娘|阿妈|阿爸|阿姨|"
+    "奶奶|爷爷|同志|夫妇|一家|师傅|老板|同学)"
+)
+_CUE_AFTER = re.compile(
+    "(?:说(?![明服])|反映|来电|表示|介绍|告诉|回忆|称(?![为号赞])|负责|代理|主持|担任|当选|任(?=[村乡镇县副主书委组])|"
+    "通知|请假|在吗|你好|你(?!们)|等[0-9一二两三四五六七八九十]|家(?![具居乡园长])|户(?![口籍外型])|"
+    "的(?:妻子|丈夫|儿子|女儿|孩子|母亲|父亲|妈妈|爸爸|家|电话|手机|身份证|户口|账户|补贴|低保|工资|房子|羊|牛|马|草场|"
+    "申请|职务|合作社|名字|姓名)|的[\u4e00-\u9fff]{1,4}职务)"
+)
+_ETHNIC_AFTER = re.compile("[（(][^）)\n]{0,10}族|[（(，,][ ]?[男女](?![\u4e00-\u9fff])|[（(][男女][，,]")
+_PLACE_AFTER = re.compile("嘎查|苏木|[旗镇乡村湖山河路街区县市盟寺沟峰湾桥花草]")
+_LIST_SEP = "、"
+_SPEAKER_AFTER = re.compile("[：:]")
+
+
+@functools.cache
+def _elements() -> tuple[str, ...]:
+    from importlib import resources
+
+    text = (resources.files("privacy.recognizers") / "data" / "name_elements.txt").read_text(encoding="utf-8")
+    return tuple(
+        sorted(
+            {w for line in text.splitlines() if not line.startswith("#") for w in line.split() if len(w) >= 2}
+        )
+    )
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` written as a trie (one branch per first character, longest first)."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+@functools.cache
+def _candidates() -> re.Pattern[str]:
+    element = _trie(_elements())
+    endings = "|".join(_ENDINGS)
+    first = "".join(sorted({w[0] for w in _elements()} | set("岩玉依咪")))
+    # the look-ahead on the first character lets the regex engine skip most positions at once (~5x faster)
+    return re.compile(f"(?=[{first}])(?:(?:{element}){{1,3}}(?:{endings})?|{_DAI})")
+
+
+def _bounded_after(text: str, end: int) -> bool:
+    return end >= len(text) or _HAN.match(text[end]) is None
+
+
+def _word_after(text: str, start: int, end: int) -> bool:
+    """The element and the one or two characters after it are an ordinary word (乌云密布, 格桑花, 扎西德勒)."""
+    from privacy.recognizers._person_rules import jieba_word
+
+    return any(
+        end + k <= len(text)
+        and _HAN.match(text[end + k - 1])
+        and jieba_word(text[start : end + k], min_freq=3)
+        for k in (1, 2)
+    )
+
+
+def _context(text: str, start: int, end: int) -> str | None:
+    """The word that makes text[start:end] a person's name, or None."""
+    before = text[max(0, start - 14) : start]
+    edge = start == 0 or _HAN.match(text[start - 1]) is None
+    title = _TITLE_AFTER.match(text, end)
+    if _PLACE_AFTER.match(text, end) and title is None:
+        return None  # 多吉村, 乌兰|察布 … a place named with the same words
+    cue = title or _CUE_AFTER.match(text, end) or _ETHNIC_AFTER.match(text, end)
+    role = _ROLE_BEFORE.search(before) or _LABEL_BEFORE.search(before)
+    if not (_bounded_after(text, end) or cue is not None or role is not None):
+        return None  # 乌云|密布, 格桑|花, 扎西|德勒: the element starts a longer word
+    if role is not None and not _word_after(text, start, end):
+        return role.group().rstrip(
+            "：: \u3000"
+        )  # 副主任其其格牵头: after a role the next word may be any verb
+    if cue is not None and (edge or _VERB_BEFORE.search(before)):
+        return cue.group()
+    if (
+        cue is not None
+        and (title is not None or cue.re is _ETHNIC_AFTER)
+        and text[start - 1] not in surnames()[0]
+    ):
+        return cue.group()  # 听|旺堆村长的: a title after the name vouches for it
+    if (start == 0 or text[start - 1] == "\n") and _SPEAKER_AFTER.match(text, end):
+        return "："  # 拉姆：我到了 — a message's speaker
+    return None
+
+
+def _whole_item(text: str, start: int, end: int) -> bool:
+    """text[start:end] is one item of a 、-list (a list separator or a list's start on each side)."""
+    left = start == 0 or text[start - 1] in "、：:，,（(\n\t \u3000"
+    right = (
+        end >= len(text)
+        or text[end] in "、，,。；;）)（(\n\t \u3000"
+        or _ETHNIC_AFTER.match(text, end) is not None
+    )
+    return left and right and (text[start - 1 : start] == _LIST_SEP or text[end : end + 1] == _LIST_SEP)
+
+
+def _listed(text: str, spans: list[tuple[int, int]], found: Sequence[Hit]) -> set[tuple[int, int]]:
+    """Items of a 、-list that sit next to another element name or a name already found."""
+    items = [(a, b) for a, b in spans if _whole_item(text, a, b)]
+    names = {(h.start, h.end) for h in found} | set(items)
+    listed = set()
+    for a, b in items:
+        for x, y in names:
+            if (x, y) != (a, b) and (text[y:a] == _LIST_SEP or text[b:x] == _LIST_SEP):
+                listed.add((a, b))
+                break
+    return listed
+
+
+def _yields(text: str, old: Hit, new: Hit) -> bool:
+    """An earlier hit gives way to a minority name: it lies inside it (吉日 in 吉日嘎拉), or it is a weak reading
+    that only adds a function word before it (由|乌云 read as surname 由 + 乌云)."""
+    if new.start <= old.start and old.end <= new.end:
+        return True
+    return (
+        old.score < 0.9 and old.end <= new.end and new.start - old.start == 1 and text[old.start] in _FUNCTION
+    )
+
+
+_FUNCTION = frozenset("由让叫找给和与跟同把向对替帮听是")
+
+
+def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]) -> list[Hit]:
+    """``hits`` with the minority names this pass finds added (see the module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The text (or a batch of texts joined by the separator).
+    hits : list of Hit
+        The person hits found so far, without overlaps.
+    places : sequence of (int, int)
+        The model's LOC/ORG words: a run inside a longer one is part of a place name.
+
+    Returns
+    -------
+    list of Hit
+        The hits, with each new name added where it fills a gap or covers shorter hits whole.
+    """
+    spans = [m.span() for m in _candidates().finditer(text)]
+    if not spans:
+        return hits
+    spans = [(a, b) for a, b in spans if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in places)]
+    listed = _listed(text, spans, hits)
+    found = []
+    for start, end in spans:
+        context = "、" if (start, end) in listed else _context(text, start, end)
+        if context is None:
+            continue
+        found.append(
+            Hit(
+                "PERSON",
+                start,
+                end,
+                _SCORE,
+                Verdict("pii.why.person_minority", {"context": context}, _SCORE),
+                context,
+            )
+        )
+    if not found:
+        return hits
+    out = list(hits)
+    for new in found:
+        overlapping = [h for h in out if h.start < new.end and new.start < h.end]
+        if all(_yields(text, h, new) for h in overlapping) and not any(
+            (h.start, h.end) == (new.start, new.end) for h in overlapping
+        ):
+            out = [h for h in out if h not in overlapping] + [new]
+    return sorted(out, key=lambda h: h.start)

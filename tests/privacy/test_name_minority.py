@@ -1,0 +1,64 @@
+"""Names of minority peoples without a Han surname (`privacy/recognizers/_person_minority.py`).
+
+Mongolian, Tibetan, Uyghur/Kazakh, Yi and Dai names, and names written by sound, where the
+words around them say person — and the same words where they are weather, flowers, greetings,
+swear words or places. Every sentence here is invented for this test (not from the evaluation corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.scanning import scan_texts
+
+
+def _names(text: str) -> list[str]:
+    return [f.text for f in scan_texts([text]) if f.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one element after an office or a role word, whatever verb follows
+        ("由副主任其其格牵头，委员哈斯配合。", ["其其格", "哈斯"]),
+        ("村支书宝音主持会议。", ["宝音"]),
+        ("嘎查长满都拉通知大家开会。", ["满都拉"]),
+        ("来电人努尔兰反映草场被占。", ["努尔兰"]),
+        # a title or a person cue after the name
+        ("请找旺堆村长签字。", ["旺堆"]),
+        ("这件事请联系图雅，电话13912345678。", ["图雅"]),
+        ("免去满都拉的嘎查达职务，由乌云代理。", ["满都拉", "乌云"]),
+        # Dai names (岩/玉 + one syllable) with the people named after them
+        ("来电人岩温（傣族）反映，橡胶地被占。", ["岩温"]),
+        ("走访对象：玉罕（傣族），住景洪市。", ["玉罕"]),
+        # a 、-list of element names, one with an ending (格日乐|图)
+        ("低保名单：巴特尔、其其格、乌云、格日乐图。", ["巴特尔", "其其格", "乌云", "格日乐图"]),
+        # a form field holding a Mongolian name of two elements (那仁|满都拉) is the name whole
+        ("姓名：那仁满都拉　民族：蒙古族", ["那仁满都拉"]),
+        # a Western name written in Chinese characters and joined by a dot
+        ("外教约翰·史密斯的签证已经办好。", ["约翰·史密斯"]),
+    ],
+)
+def test_minority_names_in_a_persons_context(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "天上乌云密布，眼看要下雨。",  # weather
+        "草原上格桑花开了，一片金黄。",  # a flower
+        "扎西德勒！欢迎来到西藏。",  # a greeting
+        "尼玛的，又堵车了。",  # a chat swear word
+        "我们从拉萨出发，经那曲到格尔木。",  # places
+        "多吉村今年修了新路。",  # a village named with an element
+        "乌兰察布市下雪了。",
+        "这片岩石风化严重，岩层裸露。",  # 岩 starting ordinary words
+        "村民反映乌云来了就停电。",  # a role word earlier in the sentence, the element is weather
+        "退休教师侯玉珍自发组织了一支志愿队。",  # a Han name ending in an element stays whole
+    ],
+)
+def test_the_same_words_as_ordinary_words_or_places_are_no_names(text: str) -> None:
+    found = _names(text)
+    assert found in ([], ["侯玉珍"])
+    assert "玉珍" not in found
