@@ -136,11 +136,14 @@ _TITLE_AFTER = re.compile(
 )
 _CUE_AFTER = re.compile(
     "(?:说(?![明服])|反映|来电|表示|介绍|告诉|回忆|称(?![为号赞])|负责|代理|主持|担任|当选|任(?=[村乡镇县副主书委组])|"
-    "通知|请假|在吗|你好|你(?!们)|等[0-9一二两三四五六七八九十]|家(?![具居乡园长])|户(?![口籍外型])|"
+    "通知|请假|在吗|你好|你(?!们)|等[0-9一二两三四五六七八九十]|两口子|夫妻|俩|[两二三四五]人|打电话|签字|按手印|报名|"
+    "今年[0-9一二三四五六七八九]|现年|年满|家(?![具居乡园长])|户(?![口籍外型])|"
     "的(?:妻子|丈夫|儿子|女儿|孩子|母亲|父亲|妈妈|爸爸|家|电话|手机|身份证|户口|账户|补贴|低保|工资|房子|羊|牛|马|草场|"
     "申请|职务|合作社|名字|姓名)|的[\u4e00-\u9fff]{1,4}职务)"
 )
-_ETHNIC_AFTER = re.compile("[（(][^）)\n]{0,10}族|[（(，,][ ]?[男女](?![\u4e00-\u9fff])|[（(][男女][，,]")
+_ETHNIC_AFTER = re.compile(
+    "[（(][^）)\n]{0,10}族|[，,][^，,。；\n]{0,4}族[，,。；）)]|[（(，,][ ]?[男女](?![\u4e00-\u9fff])|[（(][男女][，,]"
+)
 _PLACE_AFTER = re.compile("嘎查|苏木|[旗镇乡村湖山河路街区县市盟寺沟峰湾桥花草]")
 _LIST_SEP = "、"
 _SPEAKER_AFTER = re.compile("[：:]")
@@ -254,6 +257,32 @@ def _listed(text: str, spans: list[tuple[int, int]], found: Sequence[Hit]) -> se
     return listed
 
 
+_AND = "和与跟同及"
+
+
+def _paired(text: str, start: int, end: int, found: Sequence[Hit]) -> str | None:
+    """和/与/跟 between the element name and a name already found (巴特尔和其其格两口子)."""
+    before = start >= 2 and text[start - 1] in _AND and any(h.end == start - 1 for h in found)
+    after = text[end : end + 1] in _AND and end + 1 < len(text) and any(h.start == end + 1 for h in found)
+    if (before and (_bounded_after(text, end) or not _word_after(text, start, end))) or (
+        after and (start == 0 or _HAN.match(text[start - 1]) is None)
+    ):
+        return text[start - 1] if before else text[end]
+    return None
+
+
+# The peoples of China: a model "name" that is one of them (蒙古族 in a 民族 column) is no person.
+_PEOPLES = frozenset(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
+)
+
+
+def _a_people(text: str, hit: Hit) -> bool:
+    return text[hit.end - 1] == "族" and text[hit.start : hit.end - 1] in _PEOPLES
+
+
 def _yields(text: str, old: Hit, new: Hit) -> bool:
     """An earlier hit gives way to a minority name: it lies inside it (吉日 in 吉日嘎拉), or it is a weak reading
     that only adds a function word before it (由|乌云 read as surname 由 + 乌云)."""
@@ -284,6 +313,8 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
     list of Hit
         The hits, with each new name added where it fills a gap or covers shorter hits whole.
     """
+    if "族" in text:
+        hits = [h for h in hits if not _a_people(text, h)]
     spans = [m.span() for m in _candidates().finditer(text)]
     if not spans:
         return hits
@@ -291,7 +322,9 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
     listed = _listed(text, spans, hits)
     found = []
     for start, end in spans:
-        context = "、" if (start, end) in listed else _context(text, start, end)
+        context = (
+            "、" if (start, end) in listed else _context(text, start, end) or _paired(text, start, end, hits)
+        )
         if context is None:
             continue
         found.append(

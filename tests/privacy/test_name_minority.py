@@ -62,3 +62,25 @@ def test_the_same_words_as_ordinary_words_or_places_are_no_names(text: str) -> N
     found = _names(text)
     assert found in ([], ["侯玉珍"])
     assert "玉珍" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 和 between a found name and an element name: both are names (the pet-name reading 其其 gives way)
+        ("巴特尔和其其格两口子来办证。", ["巴特尔", "其其格"]),
+        # a register entry: name, gender, people
+        ("扎西，藏族，1968年出生，现住那曲市。", ["扎西"]),
+        ("多吉今年五十八岁，一直在放牧。", ["多吉"]),
+        ("格桑打电话说羊跑丢了。", ["格桑"]),
+        # a 民族 column holds peoples, not names (the model read 蒙古族 as one)
+        ("姓名\t民族\n斯琴\t蒙古族\n卓玛\t藏族", ["斯琴", "卓玛"]),
+    ],
+)
+def test_more_person_contexts(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text", ["格桑梅朵是藏语里的一种花。", "达瓦孜表演很精彩。", "那达慕大会下周开幕。"])
+def test_festivals_flowers_and_arts_named_like_people_are_no_names(text: str) -> None:
+    assert _names(text) == []
