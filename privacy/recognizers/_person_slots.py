@@ -30,10 +30,11 @@ from privacy.recognizers._person_rules import (
     SUFFIX_CONTEXT,
     _jieba_tables,
     jieba_word,
+    name_char_score,
     surnames,
 )
 
-__all__ = ["SLOT_SCORE", "cued_names", "merge_slots"]
+__all__ = ["SLOT_SCORE", "aged_names", "cued_names", "merge_slots"]
 
 SLOT_SCORE = 0.9
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -122,8 +123,12 @@ def _given_ok(text: str, g: int, k: int, words: Words, *, bounds: bool) -> bool:
 
 
 
-def _slot(text: str, at: int, words: Words, *, bounds: bool) -> int | None:
-    """The end of the name that starts at ``at``, or None when the slot holds no name."""
+def _slot(text: str, at: int, words: Words, *, bounds: bool, full: bool = False) -> int | None:
+    """The end of the name that starts at ``at``, or None when the slot holds no name.
+
+    ``full``: where both a surname + one and a surname + two characters end before a common word (蒲思|远大学,
+    蒲思远|大学), take the full name (after an age, where a whole name is written).
+    """
     single, compound = surnames()
     surname = next((c for c in compound if text.startswith(c, at)), None) or (text[at] if text[at : at + 1] in single else None)
     if surname is None:
@@ -135,7 +140,8 @@ def _slot(text: str, at: int, words: Words, *, bounds: bool) -> int | None:
     two = _given_ok(text, g, 2, words, bounds=bounds)
     one = _given_ok(text, g, 1, words, bounds=bounds)
     third = words.at(g + 1)
-    if two and one and ((not _boundary(text, g + 2) and _strong_word_at(text, g + 1)) or (
+    if two and one and ((not _boundary(text, g + 2) and _strong_word_at(text, g + 1)
+                         and not (full and len(surname) == 1 and _strong_word_at(text, g + 2))) or (
             third is not None and third[0] == g + 2 and third[1] in _AFTER_NAME_POS)):
         two = False  # 温新|移交, 祁磊|患: the third character starts a word
     if not (two or one):
@@ -191,6 +197,33 @@ def cued_names(text: str, words: Words, places: list[tuple[int, int]], *, is_pla
             cue = match.group().rstrip("：: \u3000")
             verdict = Verdict("pii.why.person_context", {"context": cue}, SLOT_SCORE)
             found.append(Hit("PERSON", at, end, SLOT_SCORE, verdict, cue))
+    return found
+
+
+# An age said before someone (二十四岁的苏明轩, 68岁的X, 三十多岁的X, 年过七旬的X): only a person has an age, so
+# an organisation the model reads there is the name run into the next word (苏明轩|大学毕业 read as 苏明轩大学).
+_AGE_CUE = re.compile(
+    "(?:[0-9０-９]{1,3}|[一二三四五六七八九十两百]{1,4})(?:多|来)?周?岁半?的|年(?:过|近|逾)(?:[五六七八九]旬|花甲|古稀|耄耋)的"
+)
+
+
+def aged_names(text: str, words: Words, spans: list, *, is_place: Callable[[str], bool]) -> list[Hit]:
+    """Names in the slot after an age (see ``_AGE_CUE``): not a place the model read there, not a word."""
+    if "岁" not in text and "年过" not in text and "年近" not in text and "年逾" not in text:
+        return []
+    found: list[Hit] = []
+    _, freq, _ = _jieba_tables()
+    for match in _AGE_CUE.finditer(text):
+        at = match.end()
+        end = _slot(text, at, words, bounds=False, full=True) if at < len(text) else None
+        if end is None or is_place(text[at:end]) or name_char_score(text[at + 1 : end]) < -8:
+            continue  # 三岁的金毛犬: characters rare in given names
+        if freq.get(text[at : at + 2], 0) >= 10 and not any(s.label == "PER" and s.start == at for s in spans):
+            continue  # 十八岁的花季少女, 三十岁的白领, 十二岁的初中生: a word, and the model reads no name there
+        if any(s.label == "LOC" and s.start < end and at < s.end for s in spans):
+            continue  # 24岁的韩国留学生 (an organisation there is the name: 苏明轩大学 before 毕业; 华为 is a word)
+        verdict = Verdict("pii.why.person_context", {"context": match.group()}, SLOT_SCORE)
+        found.append(Hit("PERSON", at, end, SLOT_SCORE, verdict, match.group()))
     return found
 
 

@@ -64,7 +64,13 @@ from privacy.recognizers._person_rules import (
     name_char_score,
     surnames,
 )
-from privacy.recognizers._person_slots import cued_names, merge_slots, paired_latin, place_listed_names
+from privacy.recognizers._person_slots import (
+    aged_names,
+    cued_names,
+    merge_slots,
+    paired_latin,
+    place_listed_names,
+)
 from privacy.recognizers._person_vetoes import (
     ESTATE,
     brand,
@@ -356,7 +362,8 @@ class PersonRecognizer(ChineseRecognizer):
         if self.partial_names != "none":
             hits += familiar_names(text) + nicknames(text)
         hits = merge_slots(text, hits, [h for h in cued_names(text, words, places, is_place=_is_place)
-                                        if self._partial_allowed(text[h.start : h.end])])
+                                        if self._partial_allowed(text[h.start : h.end])]
+                           + aged_names(text, words, spans, is_place=_is_place))
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
             text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
