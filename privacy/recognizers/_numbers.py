@@ -50,15 +50,23 @@ _NOT_ALNUM_BEFORE = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 _NOT_ALNUM_AFTER = "(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 _RUN = re.compile(
     f"{_NOT_ALNUM_BEFORE}(?:[(（]{_D}{{3,4}}[)）]{_SP}?[\\-－]?{_SP}?)?{_D}+(?:{_SEP}{_D}+)*"
-    f"(?:[XxＸｘ])?{_NOT_ALNUM_AFTER}"
+    f"(?:{_SP}?[XxＸｘ])?{_NOT_ALNUM_AFTER}"
 )
-_GROUP = re.compile(f"[(（]{_D}{{3,4}}[)）]|{_D}+[XxＸｘ]?")
+_GROUP = re.compile(f"[(（]{_D}{{3,4}}[)）]|{_D}+[XxＸｘ]?|(?<={_SP})[XxＸｘ]")  # … 3 1 X: letter-spaced
 _PREFIX_BEFORE = re.compile(
     f"(?:[(（]{_SP}?[+＋]?{_SP}?(?:00)?86{_SP}?[)）]|[+＋]{_SP}?(?:00)?86(?:{_SP}?[(（]0[)）])?|(?<![0-9])0086|[+＋])"
     "[ \\t\\-－]?$"
 )
 _EXTENSION_AFTER = re.compile(f"{_SP}?(?:转|分机|ext\\.?{_SP}?)[0-9０-９]{{1,5}}(?![0-9０-９])|[\\-－][0-9]{{1,4}}(?![0-9])")
 _MAX_GROUPS = 8
+# A number written one digit at a time — an OCR'd form (身份证号 3 7 0 2 0 2 …), boxes typed as digits, a
+# phone broken over lines (1 3 9⏎5 8 0 2⏎7 3 6 1) — has up to 19 one-digit groups. Beyond _MAX_GROUPS an ID
+# (check character, date, region) is taken as it is; a phone or card only after its label (a row of
+# one-digit scores may pass a phone number plan or Luhn, not an ID's checks).
+_SPACED_MAX = 19
+_SPACED_CUE = re.compile(
+    r"(?:电话|手机|联系|号码|热线|卡号|账号|银行卡|tel|phone|mobile)[^0-9０-９]{0,8}\Z", re.IGNORECASE
+)
 # Numbers read out and written down in Chinese digits (a call transcript: 幺三八 零七幺六 …, or mixed:
 # 135 幺零二二 八九一六; radio/army speech: 洞 0, 拐 7, 勾 9). 十/百 never occur in such a number, so a run
 # of them is not one; three in a row and a valid number (length, check digit, number plan) are needed.
@@ -156,13 +164,19 @@ def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: l
         best = None
         # +86 571 8613 2207: after an international prefix a landline may lack its trunk 0
         abroad = _prefix_start(text, groups[i][0]) if groups[i][2][:1] in tuple("23456789") else None
-        for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
+        last = i + _MAX_GROUPS
+        if len(groups) > last:
+            last = _spaced_end(groups, i, last)
+        for j in range(min(len(groups), last) - 1, i - 1, -1):
             digits = "".join(g[2] for g in groups[i : j + 1])
             if len(digits) > 19 or ("X" in digits[:-1]):
                 continue
             kind = _classify(digits)
             if kind is None and abroad is not None:
                 kind = _landline_abroad(digits)
+            if kind is not None and j >= i + _MAX_GROUPS and kind[0] != "CN_RESIDENT_ID" \
+                    and _SPACED_CUE.search(text, max(0, groups[i][0] - 16), groups[i][0]) is None:
+                kind = None  # one digit at a time, no label: not a phone or card
             if kind is not None:
                 best = (j, digits, kind)
                 break
@@ -180,6 +194,18 @@ def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: l
             start = min(start, abroad) if abroad is not None else start
         found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
         i = j + 1
+
+
+def _spaced_end(groups: list[tuple[int, int, str]], i: int, last: int) -> int:
+    """``last``, or the end of the one-digit groups from ``i`` when more than :data:`_MAX_GROUPS` are in a row."""
+    k = i
+    while k < len(groups) and k - i < _SPACED_MAX and len(groups[k][2]) == 1:
+        k += 1
+    if k - i < _MAX_GROUPS:
+        return last
+    if k < len(groups) and k - i < _SPACED_MAX and groups[k][2][1:] == "X" and len(groups[k][2]) == 2:
+        k += 1  # … 3 1 6X: the check character typed against the last digit
+    return max(last, k)
 
 
 def _split_glued(groups: list[tuple[int, int, str]], i: int) -> list[tuple[int, int, str]] | None:

@@ -72,3 +72,33 @@ def test_deidentification_replaces_spaced_names_and_numbers_and_the_rescan_is_cl
         assert secret not in written, written
     column = {c["column"]: c for c in result.columns}["识别结果"]
     assert column["before"]["PERSON"] == 2 and column["after"] == {}
+
+
+def _id_with_x() -> str:
+    from privacy.checksums import id_card_check_char
+
+    body = next(b for b in (f"3301021953031{n:04d}" for n in range(100)) if id_card_check_char(b) == "X")
+    return " ".join(body) + " X"
+
+
+@pytest.mark.parametrize(("text", "number", "entity"), [
+    # a form flattened with tabs: the label is a cell before, the digits alone are spaced
+    ("姓\t名\t王加林\n身份证号\t3 7 0 2 0 2 1 9 5 6 0 9 0 4 2 3 1 6", "3 7 0 2 0 2 1 9 5 6 0 9 0 4 2 3 1 6",
+     "CN_RESIDENT_ID"),
+    ("3 7 0 2 0 2 1 9 5 6 0 9 0 4 2 3 1 6", "3 7 0 2 0 2 1 9 5 6 0 9 0 4 2 3 1 6", "CN_RESIDENT_ID"),
+    (f"证件号码：{_id_with_x()}", _id_with_x(), "CN_RESIDENT_ID"),
+    # a phone broken over the lines of a cell, one digit at a time, after its label
+    ("电话：\n1 3 9\n5 8 0 2\n7 3 6 1", "1 3 9\n5 8 0 2\n7 3 6 1", "PHONE_NUMBER"),
+    ("联系电话：\n0 2 1 - 6 4 3 8 5 2 7 1\n诉求：垃圾清运", "0 2 1 - 6 4 3 8 5 2 7 1", "PHONE_NUMBER"),
+])
+def test_numbers_written_one_digit_at_a_time_without_spaced_chinese(text: str, number: str, entity: str) -> None:
+    """More than eight one-digit groups were never one number unless the line also had spaced Chinese."""
+    assert (number, entity) in _found(text)
+
+
+def test_one_digit_groups_without_a_label_are_still_not_a_phone_or_card() -> None:
+    # an ID passes its check character, date and region; a row of one-digit scores may pass a number plan or Luhn
+    card = " ".join("6222020200000000014")
+    assert _found("第二轮评委打分 1 3 9 5 8 0 2 7 3 6 1") == []
+    assert _found(f"各项得分 {card}") == []
+    assert _found(f"银行卡号：{card}") == [(card, "BANK_CARD")]
