@@ -158,16 +158,17 @@ def sign_cmd(
     as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False,
 ) -> None:
     """签署记录 / sign a record (asks for the password again)."""
-    from sandbox.review import sign_record
+    from sandbox.review import sign_record, trial_line
 
     actor = acting_user(as_user, password)
     if signing_password is None:  # asked again at every signature (prompt on stderr, --json stays clean)
         signing_password = typer.prompt("签署密码 / password to sign", hide_input=True, err=True)
     result = sign_record(actor=actor, record_id=record_id, password=signing_password,
                          meaning=meaning)
+    trial = trial_line(result.get("trial"))
     emit(result, as_json=as_json, human=f"{result['record_id']} signed by {result['signer']} ({result['meaning']}) "
                                         f"key {result['fingerprint'][:16]}… · head {result['head']['seq']}:"
-                                        f"{result['head']['hash']}")
+                                        f"{result['head']['hash']}" + (f"\n{trial}" if trial else ""))
 
 
 @review_app.command("export")

@@ -46,6 +46,7 @@ from sandbox.review._service import (
     update_details,
 )
 from sandbox.review._signing import sign_record, sync_alias
+from sandbox.review._trial_status import record_decision, trial_line
 from sandbox.review._verify import verify_all, verify_bytes, verify_document, verify_file, verify_message
 from sandbox.review._verify_text import verify_markdown, verify_upload
 from sandbox.review._votes import vote
@@ -87,6 +88,7 @@ __all__ = [
     "re_review_triggers",
     "read_members",
     "record_attendance",
+    "record_decision",
     "reject_condition",
     "remove_member",
     "reviewable_trials",
@@ -99,6 +101,7 @@ __all__ = [
     "submit_condition_evidence",
     "sync_alias",
     "to_markdown",
+    "trial_line",
     "update_details",
     "verify_all",
     "verify_bytes",

@@ -122,6 +122,11 @@ def sign_record(*, actor: Actor, record_id: str, password: str, meaning: str) ->
             # Inside the transaction: if the registry refuses (sha256 mismatch), no signature is kept.
             result["alias"] = sync_alias(model=review.state["model"], approve=decision in APPROVING, session=s)
         log_activity(s, actor, "review.sign", record_id, meaning=meaning, fingerprint=fp)
+        trial_id = review.trial_id
+    if meaning == "approved":  # after the signature is kept: the trial follows the signed decision
+        from sandbox.review._trial_status import record_decision
+
+        result["trial"] = record_decision(actor=actor, trial_id=trial_id, decision=decision, record_id=record_id)
     return result
 
 

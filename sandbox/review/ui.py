@@ -23,6 +23,7 @@ from sandbox.review import (
     record_attendance,
     reviewable_trials,
     sign_record,
+    trial_line,
     update_details,
     vote,
 )
@@ -69,6 +70,9 @@ def _done(result: Any, key: str, *, clear: tuple[str, ...] = (), **params: Any) 
     head = result.get("head") if isinstance(result, dict) else None
     if head:  # every vote, decision and signature moves the chain head: show it
         message += " " + tr("review.ui.head_now", head=f"{head['seq']}:{head['hash'][:16]}…")
+    trial = trial_line(result.get("trial"), lang()) if isinstance(result, dict) else None
+    if trial:  # the chair's signature moved the trial (or could not)
+        message += " " + trial
     st.session_state[FLASH] = message
     if clear:
         _clear(*clear)
