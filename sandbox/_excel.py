@@ -16,6 +16,9 @@ What goes wrong with real workbooks, and what happens here:
   ten times faster than openpyxl on a 100,000-row sheet, the same values); a file called .xls/.xlsx
   that is really a web page or XML (what many government systems export) is
   refused with a message saying to save it as .xlsx or CSV in Excel.
+* **Formulas without a saved result** (a workbook written by a program, never saved by Excel/WPS): every
+  reader sees those cells as empty, so they could be neither scanned nor kept. Refused, naming the sheet and
+  the first cell (:mod:`sandbox._xlsx_formulas`); open the file in Excel/WPS and save it.
 * **Merged title rows** above the header are skipped (a note says how many); **two header rows** (a merged
   家庭成员 over 姓名/关系/身份证号) are joined into one (``家庭成员_姓名``) when that names every column once
   (:mod:`sandbox._header_rows`), refused naming the columns otherwise.
@@ -32,6 +35,7 @@ import pandas as pd
 
 from sandbox._header_rows import join_header_rows
 from sandbox._read_notes import ReadNote
+from sandbox._xlsx_formulas import formulas_without_values
 from sandbox.errors import InputError
 
 __all__ = ["LOSSY_DIGITS", "LongNumbers", "read_excel"]
@@ -133,6 +137,10 @@ def read_excel(path: Path, *, name: str, notes: list[ReadNote],
         number stored as a number (digits lost), a blank header cell.
     """
     engine = _engine(path, name)
+    gaps = formulas_without_values(path)
+    if gaps:  # cells every reader sees as empty: not scanned, and lost in any copy written from the frame
+        sheet, cell, count = gaps[0]
+        raise InputError("errors.excel_formula_no_value", file=name, sheet=sheet, cell=cell, count=count)
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
     except Exception as exc:  # calamine raises many kinds on broken files

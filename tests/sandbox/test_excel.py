@@ -205,3 +205,35 @@ def test_a_shortened_id_after_a_blank_line_is_named_by_its_line(tmp_path: Path) 
     with pytest.raises(InputError) as caught:
         read_table(path)
     assert caught.value.key == "errors.csv_shortened_number" and caught.value.params["row"] == 5
+
+
+def test_formulas_without_a_saved_result_are_refused(tmp_path: Path) -> None:
+    """A workbook written by a program: 姓名 is =A2&B2 with no saved value, so every reader saw it empty (and deid
+    wrote it back empty) — the names in it were never scanned."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "低保名单"
+    sheet.append(["姓", "名", "姓名", "电话"])
+    sheet.append(["张", "伟", "=A2&B2", "13812345678"])
+    sheet.append(["李", "娜", "=A3&B3", "13912345678"])
+    book.save(tmp_path / "roster.xlsx")
+    with pytest.raises(InputError) as err:
+        read_table(tmp_path / "roster.xlsx")
+    assert err.value.key == "errors.excel_formula_no_value"
+    assert err.value.params == {"file": "roster.xlsx", "sheet": "低保名单", "cell": "C2", "count": 2}
+    assert "Excel 或 WPS 打开" in err.value.render("zh") and "save it once" in err.value.render("en")
+
+
+def test_formulas_with_saved_results_are_read(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(tmp_path / "saved.xlsx")
+    sheet = book.add_worksheet("名单")
+    sheet.write_row(0, 0, ["姓", "名", "姓名"])
+    sheet.write_row(1, 0, ["张", "伟"])
+    sheet.write_formula(1, 2, "=A2&B2", None, "张伟")  # the result saved with the formula, as Excel does
+    book.close()
+    frame, _ = read_table(tmp_path / "saved.xlsx")
+    assert frame["姓名"].tolist() == ["张伟"]
