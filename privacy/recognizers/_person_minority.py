@@ -39,88 +39,29 @@ _DAI_SYLLABLES = "温罕香帅应保庄扁叫光拉糯南喃康丙坎丁伦恩�
 _DAI = f"[岩玉依咪][{_DAI_SYLLABLES}]"
 # Endings that close a Turkic or Mongolian name after an element (艾力江, 吐尔逊别克, 格日乐图).
 _ENDINGS = ("江", "汗", "古丽", "别克", "图")
+# The peoples of China: a model "name" that is one of them (蒙古族 in a 民族 column) is no person.
+_PEOPLES = frozenset(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
+)
+
+
 # Offices, posts and kin words before a name (in addition to the rules' PREFIX_CONTEXT).
-_ROLES = (
-    "主任",
-    "副主任",
-    "书记",
-    "副书记",
-    "支书",
-    "村支书",
-    "委员",
-    "村长",
-    "副村长",
-    "组长",
-    "小组长",
-    "村小组长",
-    "嘎查长",
-    "嘎查达",
-    "苏木达",
-    "队长",
-    "乡长",
-    "副乡长",
-    "镇长",
-    "县长",
-    "局长",
-    "所长",
-    "站长",
-    "校长",
-    "院长",
-    "理事长",
-    "会长",
-    "主席",
-    "代表",
-    "老师",
-    "医生",
-    "护士",
-    "民警",
-    "干部",
-    "驻村干部",
-    "牧民",
-    "牧户",
-    "农牧民",
-    "村民",
-    "阿妈",
-    "阿爸",
-    "阿佳",
-    "妻子",
-    "丈夫",
-    "儿子",
-    "女儿",
-    "弟弟",
-    "哥哥",
-    "姐姐",
-    "妹妹",
-    "侄子",
-    "侄女",
-    "老板",
-    "房东",
-    "包工头",
-    "司机",
-    "师傅",
-    "同学",
-    "学生",
-    "战友",
-    "同事",
-    "朋友",
-    "邻居",
-    "牧主",
-    "护林员",
-    "管护员",
-    "护边员",
-    "保洁员",
-    "专干",
-    "会计",
-    "出纳",
-    "对象",
-    "通讯员",
-    "记者",
-    "外教",
-    "专家",
-    "医师",
+_ROLES = tuple(
+    (
+        "主任 副主任 书记 副书记 支书 村支书 委员 村长 副村长 组长 小组长 村小组长 嘎查长 嘎查达 "
+        "苏木达 队长 乡长 副乡长 镇长 县长 局长 所长 站长 校长 院长 理事长 会长 主席 代表 老师 "
+        "医生 护士 民警 干部 驻村干部 牧民 牧户 农牧民 村民 阿妈 阿爸 阿佳 妻子 丈夫 儿子 女儿 "
+        "弟弟 哥哥 姐姐 妹妹 侄子 侄女 老板 房东 包工头 司机 师傅 同学 学生 战友 同事 朋友 邻居 "
+        "牧主 护林员 管护员 护边员 保洁员 专干 姑娘 小伙 小伙子 青年 妇女 大学生 村医 歌手 演员 "
+        "运动员 选手 教师 学员 同胞 女孩 男孩 老汉 会计 出纳 对象 通讯员 记者 外教 专家 医师"
+    ).split()
 )
 _ROLE_BEFORE = re.compile(
-    "(?:" + "|".join(sorted({*PREFIX_CONTEXT, *_ROLES}, key=len, reverse=True)) + ")[：:]?[ \u3000]{0,2}$"
+    "(?:"
+    + "|".join(sorted({*PREFIX_CONTEXT, *_ROLES, *(f"{p}族" for p in _PEOPLES)}, key=len, reverse=True))
+    + ")[：:]?[ \u3000]{0,2}$"
 )
 # A form label before a value: 领取人：, 收：, 监护人（父）：, 家属签字：
 _LABEL_BEFORE = re.compile(
@@ -132,7 +73,7 @@ _VERB_BEFORE = re.compile(
 )
 _TITLE_AFTER = re.compile(
     "(?:[村镇乡县区旗]长|嘎查长|嘎查达|书记|支书|主任|委员|老人|老师|医生|大姐|大哥|大叔|大爷|大妈|大娘|阿妈|阿爸|阿姨|"
-    "奶奶|爷爷|同志|夫妇|一家|师傅|老板|同学)"
+    "奶奶|爷爷|同志|夫妇|一家|师傅|老板|同学|阿佳)"
 )
 _CUE_AFTER = re.compile(
     "(?:说(?![明服])|反映|来电|表示|介绍|告诉|回忆|称(?![为号赞])|负责|代理|主持|担任|当选|任(?=[村乡镇县副主书委组])|"
@@ -271,16 +212,14 @@ def _paired(text: str, start: int, end: int, found: Sequence[Hit]) -> str | None
     return None
 
 
-# The peoples of China: a model "name" that is one of them (蒙古族 in a 民族 column) is no person.
-_PEOPLES = frozenset(
-    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
-    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
-    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
-)
+# Kin words of Tibetan, Mongolian and Uyghur speakers (阿妈 mother, 阿佳 elder sister, 额吉 mother): no names.
+_KIN_WORDS = frozenset(("阿妈", "阿爸", "阿佳", "阿妈啦", "阿爸啦", "阿佳啦", "额吉", "阿帕", "阿塔", "阿恰"))
 
 
-def _a_people(text: str, hit: Hit) -> bool:
-    return text[hit.end - 1] == "族" and text[hit.start : hit.end - 1] in _PEOPLES
+def _no_person(text: str, hit: Hit) -> bool:
+    """A people (蒙古族) or a kin word (阿妈) the model read as a name."""
+    value = text[hit.start : hit.end]
+    return value in _KIN_WORDS or (value[-1] == "族" and value[:-1] in _PEOPLES)
 
 
 def _yields(text: str, old: Hit, new: Hit) -> bool:
@@ -288,12 +227,21 @@ def _yields(text: str, old: Hit, new: Hit) -> bool:
     that only adds a function word before it (由|乌云 read as surname 由 + 乌云)."""
     if new.start <= old.start and old.end <= new.end:
         return True
+    if old.start == new.start and old.end == new.end + 1 and text[new.end] in "家户":
+        return True  # 玉罕家的橡胶林: the household word is not part of the name
+    if old.start == new.start and old.end > new.end and text[new.end : old.end] in _KIN_WORDS:
+        return True  # 旺姆|阿佳: a kin title after a full name stays outside it
     return (
         old.score < 0.9 and old.end <= new.end and new.start - old.start == 1 and text[old.start] in _FUNCTION
     )
 
 
 _FUNCTION = frozenset("由让叫找给和与跟同把向对替帮听是")
+
+
+def _inside(a: int, b: int, x: int, y: int, text: str) -> bool:
+    """text[a:b] lies inside the model's place or organisation text[x:y] (乌兰|察布), not a household (玉罕|家)."""
+    return x <= a and b <= y and (x, y) != (a, b) and not (x == a and y == b + 1 and text[b] in "家户")
 
 
 def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]) -> list[Hit]:
@@ -313,12 +261,12 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
     list of Hit
         The hits, with each new name added where it fills a gap or covers shorter hits whole.
     """
-    if "族" in text:
-        hits = [h for h in hits if not _a_people(text, h)]
+    if "族" in text or "阿" in text or "额吉" in text:
+        hits = [h for h in hits if not _no_person(text, h)]
     spans = [m.span() for m in _candidates().finditer(text)]
     if not spans:
         return hits
-    spans = [(a, b) for a, b in spans if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in places)]
+    spans = [(a, b) for a, b in spans if not any(_inside(a, b, x, y, text) for x, y in places)]
     listed = _listed(text, spans, hits)
     found = []
     for start, end in spans:

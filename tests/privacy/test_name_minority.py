@@ -75,6 +75,11 @@ def test_the_same_words_as_ordinary_words_or_places_are_no_names(text: str) -> N
         ("格桑打电话说羊跑丢了。", ["格桑"]),
         # a 民族 column holds peoples, not names (the model read 蒙古族 as one)
         ("姓名\t民族\n斯琴\t蒙古族\n卓玛\t藏族", ["斯琴", "卓玛"]),
+        # a people before the name, a kin word the model read as a name, a household or a kin title after it
+        ("蒙古族姑娘其其格考上了大学。", ["其其格"]),
+        ("阿妈卓玛给我们倒了酥油茶。", ["卓玛"]),
+        ("玉罕家的橡胶林被烧了。", ["玉罕"]),
+        ("旺姆阿佳的孩子生病了。", ["旺姆"]),
     ],
 )
 def test_more_person_contexts(text: str, expected: list[str]) -> None:
