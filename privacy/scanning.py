@@ -29,7 +29,7 @@ import pandas as pd
 
 from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector, resolve_entities
 from privacy._findings import SCAN_SUFFIXES, Finding, mask_value
-from privacy._profile import ColumnSummary, Progress, TableScan, name_hint, scan_frame
+from privacy._profile import ColumnSummary, Progress, TableScan, _no_gc, name_hint, scan_frame
 from privacy.recognizers import ENTITIES
 from sandbox.errors import InputError
 from sandbox.roles import Actor, authorize
@@ -72,7 +72,8 @@ def scan_text(
     lang : {"zh", "en"}, optional
         Language of the explanations (default: the configured language).
     """
-    return get_detector().findings(text, entities=resolve_entities(entities), threshold=threshold, lang=lang)
+    with _no_gc():  # a scan makes no reference cycles: the collector's passes would only walk every live object
+        return get_detector().findings(text, entities=resolve_entities(entities), threshold=threshold, lang=lang)
 
 
 def scan_texts(
@@ -85,8 +86,9 @@ def scan_texts(
 
     Texts are scanned in batches, much faster than one :func:`scan_text` call each.
     """
-    found = get_detector().findings_many(list(texts), entities=resolve_entities(entities), threshold=threshold)
-    return [finding for per_text in found for finding in per_text]
+    with _no_gc():  # as scan_frame: no reference cycles, so the collector's passes (~7 % of the time) are skipped
+        found = get_detector().findings_many(list(texts), entities=resolve_entities(entities), threshold=threshold)
+        return [finding for per_text in found for finding in per_text]
 
 
 def scan_table(
