@@ -31,7 +31,7 @@ from privacy._profile import SAMPLE_SIZE, ColumnSummary, _profile, _sample, name
 if TYPE_CHECKING:
     from sandbox.engines import OutputFolder
 
-__all__ = ["FINDING_COLUMNS", "distinct_values", "profiles_of", "spark_scan"]
+__all__ = ["FINDING_COLUMNS", "distinct_values", "profiles_of", "rows_at", "spark_scan"]
 
 ORDER = "__order__"
 KEY = "__key__"
@@ -110,8 +110,44 @@ def profiles_of(session: Any, values: Any, names: list[str], entities: tuple[str
     return profiles, counts
 
 
+def rows_at(frame: Any, names: list[str], positions: np.ndarray, *, gaps: bool) -> pd.DataFrame:
+    """The rows of ``frame`` at ``positions`` in its ``ORDER`` (the source's row order), as pandas.
+
+    ``ORDER`` is ``monotonically_increasing_id``: partition in the upper bits, the row within it in the lower
+    33. Without ``gaps`` (every row since numbering is there) a position is computed from the rows per
+    partition; with ``gaps`` (rows suppressed) each row's rank within its partition is counted.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from sandbox.engines import to_pandas
+
+    if not len(positions):
+        return pd.DataFrame(columns=names)
+    part = F.shiftright(F.col(ORDER), 33)
+    sizes = sorted((int(r["p"]), int(r["n"])) for r in frame.groupBy(part.alias("p")).agg(F.count(F.lit(1)).alias("n"))
+                   .collect())
+    offsets = np.cumsum([0, *(n for _, n in sizes)])
+    wanted: dict[int, list[int]] = {}
+    for position in positions:
+        i = int(np.searchsorted(offsets, position, side="right")) - 1
+        wanted.setdefault(sizes[i][0], []).append(int(position - offsets[i]))
+    if not gaps:
+        picked = frame.filter(F.col(ORDER).isin([(p << 33) + r for p, ranks in wanted.items() for r in ranks]))
+    else:
+        ranked = frame.withColumn("__part__", part).withColumn(
+            "__rank__", F.row_number().over(Window.partitionBy("__part__").orderBy(ORDER)) - 1)
+        condition = None
+        for p, ranks in wanted.items():
+            one = (F.col("__part__") == p) & F.col("__rank__").isin(ranks)
+            condition = one if condition is None else condition | one
+        picked = ranked.filter(condition)
+    rows = to_pandas(picked.select(ORDER, *[_q(n) for n in names])).sort_values(ORDER)
+    return rows[names].reset_index(drop=True)
+
+
 def _scan_partitions(frame: Any, names: list[str], profiles: dict[str, Any], *, entities: tuple[str, ...],
-                     threshold: float, source: str) -> Any:
+                     threshold: float, source: str, split: dict[str, int]) -> Any:
     from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
     schema = StructType([
@@ -130,6 +166,10 @@ def _scan_partitions(frame: Any, names: list[str], profiles: dict[str, Any], *, 
             # The findings Parquet has no explanation column: none is rendered.
             result = scan_frame(batch, columns=names, entities=entities, threshold=threshold, profiles=profiles,
                                 file=source, explain=False)
+            if split:  # an address over 村社区 | 门牌号, decided on the driver from the pandas engine's sample rows
+                from privacy._split_address import add_split_addresses
+
+                add_split_addresses(batch[names], result.columns, result.findings, split=split)
             keys = batch[KEY].astype(str).to_numpy()
             rows = [("finding", keys[f.row], f.column, f.start, f.end, f.entity_type, float(f.score), f.masked,
                      None, None, None) for f in result.findings]
@@ -161,9 +201,15 @@ def spark_scan(*, session: Any, source: str | Path, out: OutputFolder, columns: 
     frame = frame.persist()
     try:
         profiles, distinct = _profiles(session, frame, names, entities)
-        (_scan_partitions(frame, names, profiles, entities=entities, threshold=threshold, source=source_name)
-         .write.partitionBy("record").parquet(out.child("_staging")))
         rows = frame.count()
+        split: dict[str, int] = {}
+        if columns is None and "ADDRESS" in entities:  # as the pandas engine: whole tables only
+            from privacy._split_address import sample_positions, split_address_in_sample
+
+            split = split_address_in_sample(rows_at(frame, names, sample_positions(rows), gaps=False))
+        (_scan_partitions(frame, names, profiles, entities=entities, threshold=threshold, source=source_name,
+                          split=split)
+         .write.partitionBy("record").parquet(out.child("_staging")))
     finally:
         frame.unpersist()
     found = out.exists("_staging/record=finding")
@@ -173,11 +219,11 @@ def spark_scan(*, session: Any, source: str | Path, out: OutputFolder, columns: 
     out.delete("_staging")
     n_findings = int(to_pandas(session.read.parquet(out.child("findings")).select(F.count(F.lit(1)))).iloc[0, 0]) \
         if found else 0
-    return rows, _summaries(names, profiles, distinct, summary), n_findings
+    return rows, _summaries(names, profiles, distinct, summary, split=split), n_findings
 
 
 def _summaries(names: list[str], profiles: dict[str, Any], distinct: dict[str, int],
-               parts: pd.DataFrame | None) -> list[ColumnSummary]:
+               parts: pd.DataFrame | None, *, split: dict[str, int] | None = None) -> list[ColumnSummary]:
     out = []
     for name in names:
         mine = parts[parts["column"] == name] if parts is not None else pd.DataFrame()
@@ -189,6 +235,8 @@ def _summaries(names: list[str], profiles: dict[str, Any], distinct: dict[str, i
                 counts[entity] = counts.get(entity, 0) + int(n)
         ordered = dict(sorted(counts.items(), key=lambda item: -item[1]))
         kind, entity, confidence = profiles[name]
+        if name in (split or {}):  # as add_split_addresses makes it on the pandas engine
+            kind, entity, confidence = "identifier", "ADDRESS", confidence if kind == "identifier" else 0.7
         out.append(ColumnSummary(
             column=name, kind=kind, entity_type=entity or (next(iter(ordered)) if ordered else None),
             entity_types=ordered, cells=cells, distinct=distinct.get(name, 0), hit_cells=hits,

@@ -102,13 +102,16 @@ def _one_pass(columns: list, rows: list[tuple], *, skip: set) -> dict[str, int]:
     return {c: n for c, n in votes.items() if n and n >= MIN_SHARE * filled[c]}
 
 
-def add_split_addresses(frame: pd.DataFrame, summaries: list[Any], findings: list[Any]) -> None:
+def add_split_addresses(frame: pd.DataFrame, summaries: list[Any], findings: list[Any], *,
+                        split: dict[str, int] | None = None) -> None:
     """The table scan's side: each cell of a column found by :func:`split_address_columns` is an ADDRESS finding.
 
     ``summaries`` (the scan's :class:`~privacy._profile_types.ColumnSummary` per column) and
-    ``findings`` are updated in place; the explanation names the columns read together.
+    ``findings`` are updated in place; the explanation names the columns read together. ``split``: the
+    columns already decided on the whole table's sample (the Spark engine decides on the driver and
+    passes them to every partition), else decided here from ``frame``.
     """
-    split = split_address_columns(frame)
+    split = split_address_columns(frame) if split is None else split
     if not split:
         return
     from privacy._findings import Finding

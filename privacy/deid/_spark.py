@@ -30,7 +30,7 @@ what the transform needs from that scan is shipped to it, not recomputed.
 
 Addresses split over columns (村社区 | 门牌号, :mod:`privacy._split_address`): the rows at
 :func:`~privacy._split_address.sample_positions` — the pandas engine's sample, by position in the
-source's order — are collected (:func:`_rows_at`) and the same pure
+source's order — are collected (:func:`~privacy._spark_scan.rows_at`) and the same pure
 :func:`~privacy._split_address.split_address_in_sample` decides, for the input (plans, through
 :func:`~privacy.deid._classify.with_split_addresses`) and for the output (re-scan).
 """
@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from privacy._spark_scan import ORDER, _q, distinct_values, profiles_of
+from privacy._spark_scan import ORDER, _q, distinct_values, profiles_of, rows_at
 from privacy._split_address import sample_positions, split_address_in_sample
 from privacy.deid._apply import (
     SUPPRESSED,
@@ -157,42 +157,6 @@ def _needs_scan(plan: ColumnPlan) -> bool:
     """Whether the transform needs the column's per-value findings (``ColumnPlan.span_codes`` can be non-empty)."""
     return plan.mode in ("column", "spans") and not plan.whole_cells and \
         not (plan.spec is not None and plan.spec.op in _REMOVING)
-
-
-def _rows_at(frame: Any, names: list[str], positions: np.ndarray, *, gaps: bool) -> pd.DataFrame:
-    """The rows of ``frame`` at ``positions`` in its ``ORDER`` (the source's row order), as pandas.
-
-    ``ORDER`` is ``monotonically_increasing_id``: partition in the upper bits, the row within it in the lower
-    33. Without ``gaps`` (every row since numbering is there) a position is computed from the rows per
-    partition; with ``gaps`` (rows suppressed) each row's rank within its partition is counted.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F  # noqa: N812
-
-    from sandbox.engines import to_pandas
-
-    if not len(positions):
-        return pd.DataFrame(columns=names)
-    part = F.shiftright(F.col(ORDER), 33)
-    sizes = sorted((int(r["p"]), int(r["n"])) for r in frame.groupBy(part.alias("p")).agg(F.count(F.lit(1)).alias("n"))
-                   .collect())
-    offsets = np.cumsum([0, *(n for _, n in sizes)])
-    wanted: dict[int, list[int]] = {}
-    for position in positions:
-        i = int(np.searchsorted(offsets, position, side="right")) - 1
-        wanted.setdefault(sizes[i][0], []).append(int(position - offsets[i]))
-    if not gaps:
-        picked = frame.filter(F.col(ORDER).isin([(p << 33) + r for p, ranks in wanted.items() for r in ranks]))
-    else:
-        ranked = frame.withColumn("__part__", part).withColumn(
-            "__rank__", F.row_number().over(Window.partitionBy("__part__").orderBy(ORDER)) - 1)
-        condition = None
-        for p, ranks in wanted.items():
-            one = (F.col("__part__") == p) & F.col("__rank__").isin(ranks)
-            condition = one if condition is None else condition | one
-        picked = ranked.filter(condition)
-    rows = to_pandas(picked.select(ORDER, *[_q(n) for n in names])).sort_values(ORDER)
-    return rows[names].reset_index(drop=True)
 
 
 def _shippable(plan: ColumnPlan) -> bool:
@@ -347,7 +311,7 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
         rows_in = frame.count()
         try:
             plans = [plan_column(name, profiles[name][0], profiles[name][1], stats[name], policy) for name in names]
-            split = split_address_in_sample(_rows_at(frame, names, sample_positions(rows_in), gaps=False))
+            split = split_address_in_sample(rows_at(frame, names, sample_positions(rows_in), gaps=False))
             plans = with_split_addresses(plans, split, policy, cells={n: int(stats[n]["cells"]) for n in split})
             refuse_unruled(plans, policy)
             shipped = session.sparkContext.broadcast(_ship(session, scanned, plans))
@@ -370,7 +334,7 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             data = data.persist()
             rows_out = data.count()
             after = _scan(session, data, out_names)
-            left = split_address_in_sample(_rows_at(data, out_names, sample_positions(rows_out),
+            left = split_address_in_sample(rows_at(data, out_names, sample_positions(rows_out),
                                                     gaps=rows_out != rows_in))
             for name, rows in left.items():  # an address still written across cells (pandas ``rescan_frame``)
                 after.setdefault(name, {})

@@ -39,9 +39,8 @@ def _rows(frame) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
 def test_rows_at_positions_are_the_pandas_engines_sample(spark) -> None:  # type: ignore[no-untyped-def]
     from pyspark.sql import functions as F  # noqa: N812
 
-    from privacy._spark_scan import ORDER
+    from privacy._spark_scan import ORDER, rows_at
     from privacy._split_address import sample_positions
-    from privacy.deid._spark import _rows_at
     from sandbox.engines import to_pandas
 
     frame = _roster(1500)
@@ -50,12 +49,12 @@ def test_rows_at_positions_are_the_pandas_engines_sample(spark) -> None:  # type
     try:
         ordered = to_pandas(data.orderBy(ORDER))[names]  # the order the numbering gave (three partitions)
         positions = sample_positions(len(ordered))
-        got = _rows_at(data, names, positions, gaps=False)
+        got = rows_at(data, names, positions, gaps=False)
         assert got.equals(ordered.iloc[positions].reset_index(drop=True))
         kept = data.filter(F.col("年龄") != "35")  # rows removed: ranks counted within partitions
         left = ordered[ordered["年龄"] != "35"].reset_index(drop=True)
         positions = sample_positions(len(left))
-        assert _rows_at(kept, names, positions, gaps=True).equals(left.iloc[positions].reset_index(drop=True))
+        assert rows_at(kept, names, positions, gaps=True).equals(left.iloc[positions].reset_index(drop=True))
     finally:
         data.unpersist()
 
@@ -82,3 +81,27 @@ def test_spark_deid_generalises_a_split_address_like_pandas(home: Path, spark, s
     written = set(got.astype(str).to_numpy().ravel())
     assert not doors & written
     assert not any(d in v for v in written for d in ("组", "幢", "单元"))
+
+
+def test_spark_scan_reports_a_split_address_like_pandas(home: Path, spark, steward) -> None:  # type: ignore[no-untyped-def]
+    """`pii scan --engine spark` did not report the 门牌号 of an address split over columns (Spark deid did)."""
+    import pandas as pd
+
+    from privacy.large import scan_large
+    from privacy.scanning import scan_table
+
+    frame = _roster(900)
+    folder = home.parent / "roster"
+    folder.mkdir()
+    for i, start in enumerate(range(0, len(frame), 300)):  # three files: the sample spans partitions
+        frame.iloc[start:start + 300].to_parquet(folder / f"part-{i}.parquet", index=False)
+    expected = scan_table(frame)
+    report = scan_large(actor=steward, source=folder, out=home.parent / "scan-out")
+    found = pd.read_parquet(home.parent / "scan-out" / "findings")
+    got = {(r.row_key, r.column, r.start, r.end, r.entity_type) for r in found.itertuples()}
+    want = {(frame["序号"][f.row], f.column, f.start, f.end, f.entity_type) for f in expected.findings}
+    assert ("1", "门牌号", 0, len(frame["门牌号"][0]), "ADDRESS") in want and got == want
+    columns = {c["column"]: c for c in report["columns"]}
+    door = next(s for s in expected.columns if s.column == "门牌号")
+    assert (columns["门牌号"]["kind"], columns["门牌号"]["entity_type"], columns["门牌号"]["entity_types"]) == \
+        (door.kind, "ADDRESS", door.entity_types) == ("identifier", "ADDRESS", {"ADDRESS": 900})
