@@ -34,8 +34,8 @@ from collections import Counter
 
 from privacy.recognizers._base import Hit, Verdict
 
-__all__ = ["UNSEEN_LLR", "can_be_given_name", "given_name_llr", "given_name_table_from_jieba", "given_names",
-           "pulled_and_mentioned"]
+__all__ = ["UNSEEN_LLR", "can_be_given_name", "can_be_pet_name", "given_name_llr", "given_name_table_from_jieba",
+           "given_names", "pulled_and_mentioned"]
 
 # Where a clause starts in a message.
 _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]))"
@@ -44,7 +44,7 @@ _LINKERS = frozenset(("让", "叫", "喊", "找", "跟", "问", "催", "问问",
                       "感谢", "麻烦", "恭喜"))
 _TAKES_PERSON = ("(?<=[让叫喊找跟问催])|(?<=问问|转给|告诉|通知|提醒|谢谢|感谢|麻烦|恭喜)|(?<=转发给)"
                  "|(?<=[叫喊找问催]一下)|(?<=告诉一下|通知一下|提醒一下)")  # 找一下翠花: the verb softened
-_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|阿姨|阿婆|奶奶|爷爷|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?![\u4e00-\u9fff])"
+_STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔])|姨(?![妈])|阿姨|阿婆|奶奶|爷爷|[，,！!]|在吗|在不在|在么|在家吗|(?:妈妈|爸爸|家长)(?:(?![\u4e00-\u9fff])|(?=你|您|好))"
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
     f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
@@ -100,6 +100,28 @@ def can_be_given_name(word: str, *, strong: bool) -> bool:
     return name_char_score(word) >= -7.5
 
 
+# A parent or grandparent addressed by the child's name (柚子妈妈，…, 芒果妈妈你好, 桃子奶奶): the child's pet name may
+# be any noun (a fruit, a food, a sound), so only words that cannot be one are refused — a word for people, a
+# pronoun, time, number, verb or adverb, a very common word, or what describes the parent (单亲妈妈, 全职妈妈).
+_PARENTS = frozenset(("妈妈", "爸爸", "家长", "奶奶", "爷爷"))
+_PARENT_KINDS = frozenset(("单亲", "年轻", "新手", "全职", "职场", "二胎", "三胎", "宝妈", "学校", "社区", "小区", "班级",
+                           "班上", "学生", "同学", "亲生", "后来", "真正", "伟大", "辛苦", "优秀", "模范", "最美", "好好"))
+_NOT_PET_TAGS = _NOT_GIVEN_TAGS - {"o"}  # 嘟嘟 (a sound) is a pet name
+
+
+def can_be_pet_name(word: str) -> bool:
+    """True when ``word`` (two characters) can be a child's pet name before 妈妈/爸爸 (see ``_PARENTS``)."""
+    from privacy.recognizers._person_rules import PERSON_NOUNS
+
+    if word[0] in _FIRST_NOT or word[1] in _LAST_NOT or word in _ADDRESS or word in PERSON_NOUNS or word in _PARENT_KINDS:
+        return False
+    tags, freq = _tables()
+    tag = tags.get(word)
+    if tag is not None and tag != "nr" and (tag in _NOT_PET_TAGS or (tag == "a" and word[0] != word[1])):
+        return False
+    return freq.get(word, 0) <= 5000
+
+
 def given_names(text: str, words: object) -> list[Hit]:
     """Two-character given names and nicknames in the frames above (``words``: the model's words)."""
     hits: list[Hit] = []
@@ -109,7 +131,8 @@ def given_names(text: str, words: object) -> list[Hit]:
         follower = match.group("f")
         after_verb = not _clause_start(text, start)
         own = words.at(start - 1 if start and text[start - 1] in " \u3000" else start)  # type: ignore[attr-defined]
-        if own is not None and own[0] == end and (own[1] in _NOT_NAME_POS or (
+        teknonym = follower in _PARENTS and not after_verb  # 嘟嘟妈妈: the model's reading of a pet name is no guide
+        if own is not None and own[0] == end and (own[1] in (("LOC",) if teknonym else _NOT_NAME_POS) or (
                 after_verb and own[1] == "ORG" and (follower is None or word in _tables()[0]))):
             continue  # the model reads a place, a verb or an adverb (顺路, 回国), after a verb an organisation
         if after_verb:
@@ -128,7 +151,10 @@ def given_names(text: str, words: object) -> list[Hit]:
             strong = False
         else:
             strong = re.fullmatch(_STRONG, follower) is not None
-        if not can_be_given_name(word, strong=strong or after_verb):
+        if teknonym:
+            if not can_be_pet_name(word):
+                continue  # 柚子妈妈，…: a child's pet name may be any noun
+        elif not can_be_given_name(word, strong=strong or after_verb):
             continue
         if follower and follower[0] in "哥姐叔姨阿奶爷":
             end += len(follower)  # 建军哥, 永福叔, 秀芝阿姨: said as one name

@@ -175,6 +175,7 @@ def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
     added: list[Hit] = []
     values = {text[h.start : h.end] for h in hits if h.end - h.start >= 2 and h.score >= 0.6}
     values |= {m.group(1) for v in values if (m := _LATIN_FIRST.match(v))}  # Sophie Martin … Sophie的签证
+    values |= {m.group(1) for v in values if (m := _TEKNONYM.fullmatch(v))}  # 桃子奶奶 … 你家桃子在楼下
     for value in values:
         a = text.find(value)
         while a >= 0:
@@ -189,6 +190,9 @@ def _repeats(text: str, hits: list[Hit]) -> list[Hit]:
 
 
 _LATIN_FIRST = re.compile("([A-Z][a-z]{2,}) [A-Z][a-z]+")
+_HOMES = frozenset(("我家", "你家", "他家", "她家", "咱家", "们家"))  # 你家|嘟嘟的作业本
+# A parent or grandparent called by the child's name: the child is named too (嘟嘟妈妈 … 你家嘟嘟的作业本).
+_TEKNONYM = re.compile("([\u4e00-\u9fff]{2})(?:妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公)")
 
 
 def _lone_latin(text: str, a: int, b: int) -> bool:
@@ -199,7 +203,7 @@ def _lone_latin(text: str, a: int, b: int) -> bool:
 
 def _lone_mention(text: str, a: int, b: int) -> bool:
     """True when text[a:b] is not inside a longer word (a linking word before it, a follower after it)."""
-    if a and _HAN.match(text[a - 1]) and text[a - 1] not in "和与及跟同给叫是":
+    if a and _HAN.match(text[a - 1]) and text[a - 1] not in "和与及跟同给叫是" and text[a - 2 : a] not in _HOMES:
         return False
     return not (b < len(text) and _HAN.match(text[b]) and _SUFFIXED.match(text, b) is None
                 and _FOLLOW_OK.match(text, b) is None)
