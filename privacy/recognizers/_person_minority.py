@@ -54,7 +54,7 @@ _ROLES = tuple(
         "苏木达 队长 乡长 副乡长 镇长 县长 局长 所长 站长 校长 院长 理事长 会长 主席 代表 老师 "
         "医生 护士 民警 干部 驻村干部 牧民 牧户 农牧民 村民 阿妈 阿爸 阿佳 妻子 丈夫 儿子 女儿 "
         "弟弟 哥哥 姐姐 妹妹 侄子 侄女 老板 房东 包工头 司机 师傅 同学 学生 战友 同事 朋友 邻居 "
-        "牧主 护林员 管护员 护边员 保洁员 专干 姑娘 小伙 小伙子 青年 妇女 大学生 村医 歌手 演员 "
+        "牧主 外籍 外宾 留学生 护林员 管护员 护边员 保洁员 专干 姑娘 小伙 小伙子 青年 妇女 大学生 村医 歌手 演员 "
         "运动员 选手 教师 学员 同胞 女孩 男孩 老汉 会计 出纳 对象 通讯员 记者 外教 专家 医师"
     ).split()
 )
@@ -121,11 +121,25 @@ def _trie(words: Iterable[str]) -> str:
     return emit(root)
 
 
+# Western given names and surnames as Chinese writes them (Xinhua's transliterations): 外教索菲亚, 房东琼斯.
+_WESTERN = tuple(
+    (
+        "约翰 詹姆斯 威廉 乔治 亨利 托马斯 查尔斯 查理 丹尼尔 大卫 戴维 迈克尔 迈克 保罗 史蒂夫 史蒂文 凯文 杰森 安东尼 "
+        "克里斯 本杰明 亚历山大 彼得 杰克 汤姆 弗兰克 罗伯特 理查德 爱德华 乔纳森 马修 安德鲁 尼古拉斯 卢卡斯 伊万 "
+        "安德烈 谢尔盖 德米特里 弗拉基米尔 汉斯 皮埃尔 卡洛斯 胡安 马里奥 塞巴斯蒂安 玛丽 玛利亚 安娜 露西 艾米 艾米丽 "
+        "琳达 苏珊 凯特 艾玛 索菲亚 奥利维亚 伊丽莎白 珍妮 詹妮弗 莎拉 萨拉 劳拉 朱莉 凯瑟琳 克莱尔 娜塔莎 玛格丽特 "
+        "维多利亚 史密斯 约翰逊 威廉姆斯 琼斯 米勒 戴维斯 威尔逊 泰勒 安德森 怀特 哈里斯 汤普森 罗宾逊 克拉克 刘易斯 "
+        "沃克 斯科特 亚当斯 纳尔逊 坎贝尔 米切尔 罗伯茨 菲利普斯 埃文斯 特纳 帕克 柯林斯 爱德华兹 斯图尔特 莫里斯 墨菲 "
+        "罗杰斯 摩根 库珀 彼得森 理查森 沃森 布鲁克斯 施密特 穆勒 施耐德 费舍尔 韦伯 瓦格纳 贝克尔 霍夫曼 伊万诺夫 彼得罗夫"
+    ).split()
+)
+
+
 @functools.cache
 def _candidates() -> re.Pattern[str]:
-    element = _trie(_elements())
+    element = _trie((*_elements(), *_WESTERN))
     endings = "|".join(_ENDINGS)
-    first = "".join(sorted({w[0] for w in _elements()} | set("岩玉依咪")))
+    first = "".join(sorted({w[0] for w in (*_elements(), *_WESTERN)} | set("岩玉依咪")))
     # the look-ahead on the first character lets the regex engine skip most positions at once (~5x faster)
     return re.compile(f"(?=[{first}])(?:(?:{element}){{1,3}}(?:{endings})?|{_DAI})")
 
@@ -231,6 +245,8 @@ def _yields(text: str, old: Hit, new: Hit) -> bool:
         return True  # 玉罕家的橡胶林: the household word is not part of the name
     if old.start == new.start and old.end > new.end and text[new.end : old.end] in _KIN_WORDS:
         return True  # 旺姆|阿佳: a kin title after a full name stays outside it
+    if new.start < old.start < new.end < old.end and _TITLE_AFTER.fullmatch(text, new.end, old.end):
+        return True  # 尼玛大叔 read as the nickname 玛大叔: the name is 尼玛, 大叔 its title
     return (
         old.score < 0.9 and old.end <= new.end and new.start - old.start == 1 and text[old.start] in _FUNCTION
     )

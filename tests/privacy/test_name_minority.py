@@ -80,12 +80,24 @@ def test_the_same_words_as_ordinary_words_or_places_are_no_names(text: str) -> N
         ("阿妈卓玛给我们倒了酥油茶。", ["卓玛"]),
         ("玉罕家的橡胶林被烧了。", ["玉罕"]),
         ("旺姆阿佳的孩子生病了。", ["旺姆"]),
+        ("尼玛大叔家的牦牛丢了。", ["尼玛"]),  # was the nickname 玛大叔
+        # a Western name written in Chinese characters after a role word, without a dot
+        ("外教索菲亚请假了。", ["索菲亚"]),
     ],
 )
 def test_more_person_contexts(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
 
 
-@pytest.mark.parametrize("text", ["格桑梅朵是藏语里的一种花。", "达瓦孜表演很精彩。", "那达慕大会下周开幕。"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "格桑梅朵是藏语里的一种花。",
+        "达瓦孜表演很精彩。",
+        "那达慕大会下周开幕。",
+        "海伦市下雪了。",
+        "布朗族村寨",
+    ],
+)
 def test_festivals_flowers_and_arts_named_like_people_are_no_names(text: str) -> None:
     assert _names(text) == []
