@@ -69,10 +69,16 @@ def _temporary(rel: Path) -> bool:
     return any(part.startswith(".") and any(mark in part for mark in _TEMP_MARKS) for part in rel.parts)
 
 
+# Not the home's state but copies of it: the MLflow store as it was before `sandbox upgrade` migrated it
+# (models._mlflow_store). Carried along, every later backup grew by every earlier upgrade's copy.
+_COPIES = ("upgrade-backups",)
+
+
 def _home_files(root: Path, skip: set[Path]) -> list[Path]:
     files = []
     for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file() or _temporary(path.relative_to(root)):
+        rel = path.relative_to(root)
+        if path.is_symlink() or not path.is_file() or _temporary(rel) or rel.parts[0] in _COPIES:
             continue
         resolved = path.resolve()
         if resolved in skip or any(resolved.name.endswith(s) and resolved.with_name(resolved.name[: -len(s)]) in skip

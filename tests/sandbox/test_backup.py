@@ -264,8 +264,14 @@ def test_small_home_round_trip_and_refusals(home: Path, tmp_path: Path) -> None:
     inside = _cli("backup", str(home / "backups" / "b.tar.gz"))
     assert inside.exit_code == 1 and "inside the data home" in inside.stderr
     assert not (home / "backups").exists()
+    copy = home / "upgrade-backups" / "mlflow-abc123-20261207T000000Z.db"  # what `sandbox upgrade` keeps
+    copy.parent.mkdir()
+    copy.write_bytes(b"an older copy of the MLflow store")
     archive = tmp_path / "b.tar.gz"
     assert _cli("backup", str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:  # a copy of a store is not the home's state: not carried by every backup
+        names = tar.getnames()
+    assert any(n.startswith("home/") for n in names) and not any("upgrade-backups" in n for n in names)
     reset_engines()
     home.rename(tmp_path / "gone")
     restored = _cli("restore", str(archive), "--json")
