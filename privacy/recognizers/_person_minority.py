@@ -149,9 +149,18 @@ def _bounded_after(text: str, end: int) -> bool:
 
 
 def _word_after(text: str, start: int, end: int) -> bool:
-    """The element and the one or two characters after it are an ordinary word (乌云密布, 格桑花, 扎西德勒)."""
+    """The element and the one or two characters after it are an ordinary word (乌云密布, 格桑花, 扎西德勒), or a Han
+    name goes on after it (来电人马海|燕: a surname first, two characters and a character of given names next)."""
+    from privacy.recognizers._person_given import given_name_llr
     from privacy.recognizers._person_rules import jieba_word
 
+    if (
+        end - start == 2
+        and text[start] in surnames()[0]
+        and end < len(text)
+        and given_name_llr(text[end]) >= 0.4
+    ):
+        return True
     return any(
         end + k <= len(text)
         and _HAN.match(text[end + k - 1])
