@@ -201,6 +201,11 @@ def _familiar() -> re.Pattern[str]:
     return re.compile(f"[小老][{''.join(sorted(single))}]")
 
 
+# Numerals written in characters only: 7栋小刘 is whoever lives in building 7, 两层小楼 a small building.
+_COUNT_CHARS = frozenset("一二两三四五六七八九十几")
+_THING_MEASURES = frozenset("层栋幢座间辆只条片块棵头匹张本台部所处艘架套把件")
+
+
 def familiar_names(text: str) -> list[Hit]:
     """小杨, 老周: 小/老 and a surname, not a common word (小区, 老师), not the end of a word (很小|, 养老|)."""
     if "小" not in text and "老" not in text:
@@ -215,6 +220,8 @@ def familiar_names(text: str) -> list[Hit]:
         value = match.group()
         if value in _NOT_FAMILIAR or freq.get(value, 0) > 400 or _FAMILIAR_AFTER.match(text, end) is None:
             continue
+        if start >= 2 and text[start - 2] in _COUNT_CHARS and text[start - 1] in _THING_MEASURES:
+            continue  # 两层|小楼, 一辆|小车: a numeral and a measure word for things before it: 小 is "small"
         if start and _HAN.match(text[start - 1]) and (
                 freq.get(text[start - 1 : start + 1], 0) > 50 or text[start - 1] in single):
             continue  # 很小|, 养老|; 王|老吉, 李|小龙: part of a longer word or of a full name

@@ -48,7 +48,7 @@ _STRONG = "你(?!们)|您|啊|呀|哥(?![们哥])|姐(?![妹们姐])|叔(?![叔]
 _WEAK = "又|说|今天|明天|刚才|已经|也|还|都|把|被|让|跟|不|没|怎么|什么时候"
 _CANDIDATE = re.compile(
     f"(?:{_CLAUSE}|{_TAKES_PERSON})(?=(?P<w>[\u4e00-\u9fff]{{2}})(?:(?P<f>{_STRONG}|{_WEAK})|(?P<v>.)))", re.S)
-_FIRST_NOT = frozenset("我你他她它这那哪谁每各某本该此其啥咋怎么什多几第每全所有没不就也都还又在是")
+_FIRST_NOT = frozenset("我你他她它这那哪谁每各某本该此其啥咋怎么什多几第每全所有没不就也都还又在是姓")  # 姓明：(姓名)
 _LAST_NOT = frozenset("们的了着过吗呢吧啊呀哦嘛啦么些个里上下中名族")
 # Words for people that a message addresses or talks about without naming them.
 _ADDRESS = frozenset((

@@ -252,6 +252,8 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
                 continue
             if not trusted and is_word(value):
                 continue
+            if _adverb_head(value):
+                continue  # 好的周姐，马上改: the item is a reply that starts with an adverb (马上, 立刻), not a name
             overlapping = [h for h in kept if h.start < b and a < h.end]
             low = a - 1 if a and text[a - 1] in _KIN else a  # 子|房俊: a finding that took the kin word too
             if any(h.start < low or h.end > b + 1 for h in overlapping):
@@ -262,6 +264,15 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     if not added:
         return hits
     return sorted([*kept, *added], key=lambda h: h.start)
+
+
+def _adverb_head(value: str) -> bool:
+    """True when ``value`` (three characters or more) starts with a common adverb or conjunction (马上|改)."""
+    from privacy.recognizers._person_rules import _jieba_tables
+
+    tags, freq, _ = _jieba_tables()
+    head = value[:2]
+    return len(value) >= 3 and tags.get(head) in ("d", "c", "p", "r") and freq.get(head, 0) >= 500
 
 
 _HEADERS = frozenset(("姓名", "性别", "年龄", "民族", "单位", "职务", "电话", "联系电话", "手机", "住址", "地址", "签名",

@@ -193,10 +193,16 @@ _OFFICE_PREFIXES = frozenset(("市长", "县长", "区长", "镇长", "乡长", 
                               "院长", "厂长", "所长", "站长", "社长", "行长", "部长", "处长", "科长", "组长", "队长"))
 
 
+# Words for a population that also stand before what its members own (老人钱财, 居民房屋, 村民土地).
+_POPULATIONS = frozenset(("老人", "独居老人", "孤寡老人", "居民", "村民", "群众", "市民", "住户", "用户", "客户", "患者",
+                          "病人", "学生", "儿童", "职工", "员工", "农民", "农民工", "工人", "租户", "家属", "家长", "业主"))
+
+
 def _misread_context(text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
     """True when the context word belongs to a word, not to a name: the "given name" is a word for
-    relatives (梅|姐妹家), a household suffix ends a word (金|账户, 文明户), the role word and the
-    "surname" are one word (居民楼|发生), or an office heads a compound noun (市长信箱)."""
+    relatives (梅|姐妹家) or people (代|母亲), a household suffix ends a word (金|账户, 文明户), the role word and
+    the "surname" are one word (居民楼|发生), an office heads a compound noun (市长信箱), or a population word
+    mid-clause stands before a common word that no act follows (骗取老人钱财)."""
     tags, freq, _ = _jieba_tables()
     name = text[start:end]
     if name[1:] in _KIN_GROUPS or name[-2:] in _KIN_GROUPS:
@@ -207,8 +213,14 @@ def _misread_context(text: str, start: int, end: int, prefix: str, suffix: str) 
     if prefix and text[start - len(prefix) : start] == prefix:
         if jieba_word(prefix + text[start], min_freq=5):
             return True
-        if prefix in _OFFICE_PREFIXES and tags.get(name) == "n" and freq.get(name, 0) >= 100:
+        head = name[:2]  # 市长|信箱留言: the rule's name may run past the compound noun
+        if prefix in _OFFICE_PREFIXES and any(tags.get(w) == "n" and freq.get(w, 0) >= 100 for w in {name, head}):
             return True
+        if (prefix in _POPULATIONS and start > len(prefix) and _HAN.match(text[start - len(prefix) - 1])
+                and freq.get(name, 0) >= 100 and _ACTS_AFTER_ROLE.match(text, end) is None):
+            return True  # 骗取多名老人|钱财: a thing of a population said mid-clause, not a person who acts
+    if len(name) >= 3 and name[1:] in PERSON_NOUNS:
+        return True  # 儿子代|母亲签字: the "given name" is a word for people
     return False
 
 
