@@ -42,6 +42,7 @@ _BATCH_ROWS = 256
 _RUN_CHARS = 768
 _RUN_MIN_ROWS = 8
 _KEEP = ("PER", "LOC", "ORG")
+_UNSEEN = np.iinfo(np.uint16).max  # vocabulary ids are below it (tests/privacy/test_lac_batches.py)
 # Name-word posteriors below this are not kept; spans are at most this long.
 ODDS_FLOOR = 0.02
 _ODDS_LENGTH = 4
@@ -159,6 +160,8 @@ class LacModel:
                 pos[int(key)] = value.rpartition("-")[0] or value
         self._pos_arr = np.array(pos, dtype=object)
         self._ids: dict[str, int] = {}
+        # Vocabulary id by code point, filled as characters are first seen (_UNSEEN: not yet looked up).
+        self._id_of = np.full(0x110000, _UNSEEN, dtype=np.uint16)
         ids = {value: int(key) for key, value in tags.items()}
         self._entity_tags = {label: (ids[f"{label}-B"], ids[f"{label}-I"]) for label in _KEEP}
         self._exp_transitions = np.exp(self._transitions.astype(np.float64))
@@ -171,6 +174,18 @@ class LacModel:
             found = self._vocab.get(self._q2b.get(ch, ch), self._oov)
             self._ids[ch] = found
         return found
+
+    def _token_ids(self, chunks: Sequence[str]) -> np.ndarray:
+        """``(B, T)`` vocabulary ids of equal-length chunks: :meth:`_char_id` of each character, read for all of
+        them at once from a table indexed by code point."""
+        points = np.frombuffer("".join(chunks).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        ids = self._id_of[points]
+        unseen = ids == _UNSEEN
+        if unseen.any():
+            for point in np.unique(points[unseen]).tolist():
+                self._id_of[point] = self._char_id(chr(point))
+            ids = self._id_of[points]
+        return ids.reshape(len(chunks), -1).astype(np.int64)
 
     def _used_tags(self, emissions: np.ndarray) -> np.ndarray:
         """The emissions of the tags the tag list names (ids below :attr:`_n_real`), when that is exact.
@@ -223,23 +238,35 @@ class LacModel:
             index[:, t - 1] = back[t][rows, index[:, t]]
         return np.take_along_axis(top, index[:, :, None], axis=2)[:, :, 0]
 
-    def _spans_of(self, chunk: str, tags: np.ndarray) -> list[Span]:
-        """Words as LAC decodes them (a word runs on while tags are ``-I``), every one with its tag.
+    def _words_of(self, chunks: Sequence[str], paths: np.ndarray) -> list[tuple[list[Span], tuple[Any, Any, Any]]]:
+        """Per row of a ``(B, T)`` batch of best paths: the entity words (Span) and every word's starts, ends and
+        tags (arrays), worked out for the whole batch at once.
 
-        Around a middle dot between Chinese characters (阿卜杜拉·买买提) the words on
-        both sides are joined into one ``NAME·`` span (a transliterated or minority name).
+        A word runs on while tags are ``-I``; a chunk's first character starts one whatever its tag. Around a
+        middle dot between Chinese characters (阿卜杜拉·买买提) the words on both sides are joined into one
+        ``NAME·`` span (a transliterated or minority name).
         """
-        starts = np.flatnonzero(~self._inside_arr[tags])
-        if not len(starts) or starts[0] != 0:
-            starts = np.concatenate(([0], starts))
-        first = tags[starts]
-        ends = np.append(starts[1:], len(chunk))
+        batch, length = paths.shape
+        begins = ~self._inside_arr[paths]
+        begins[:, 0] = True  # a chunk's first character starts a word whatever its tag
+        rows, starts = np.nonzero(begins)
+        bounds = np.searchsorted(rows, np.arange(batch + 1))
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[bounds[1:] - 1] = length
+        first = paths[rows, starts]
         labels = self._label_arr[first]
         pos = self._pos_arr[first]
-        spans = [Span(int(starts[k]), int(ends[k]), str(labels[k]), str(pos[k])) for k in np.flatnonzero(labels != "")]
-        if "·" in chunk or "•" in chunk or "・" in chunk:
-            spans += _joined(chunk, starts.tolist())
-        return spans, (starts, ends, pos)
+        found: list[list[Span]] = [[] for _ in range(batch)]
+        for k in np.flatnonzero(labels != "").tolist():
+            found[rows[k]].append(Span(int(starts[k]), int(ends[k]), str(labels[k]), str(pos[k])))
+        out = []
+        for row, chunk in enumerate(chunks):
+            a, b = bounds[row], bounds[row + 1]
+            if "·" in chunk or "•" in chunk or "・" in chunk:
+                found[row] += _joined(chunk, starts[a:b].tolist())
+            out.append((found[row], (starts[a:b], ends[a:b], pos[a:b])))
+        return out
 
     # -- public ---------------------------------------------------------------
     def tag_chunks(self, chunks: Sequence[str]) -> list[tuple[list[Span], tuple[Any, Any, Any], dict]]:
@@ -255,12 +282,13 @@ class LacModel:
         for indices in by_length.values():
             for first in range(0, len(indices), _BATCH_ROWS):
                 part = indices[first : first + _BATCH_ROWS]
-                ids = np.array([[self._char_id(ch) for ch in chunks[i]] for i in part], dtype=np.int64)
+                ids = self._token_ids([chunks[i] for i in part])
                 emissions = self._encode(ids)
                 paths = self._viterbi(self._used_tags(emissions))
                 odds = self._odds(emissions, paths)
+                words = self._words_of([chunks[i] for i in part], paths)
                 for row, index in enumerate(part):
-                    results[index] = (*self._spans_of(chunks[index], paths[row]), odds[row])
+                    results[index] = (*words[row], odds[row])
         return results
 
     def _encode(self, ids: np.ndarray) -> np.ndarray:
@@ -313,14 +341,17 @@ class LacModel:
                 found = [Span(int(positions[s.start]), int(positions[s.end]), s.label, s.pos) for s in found]
                 starts, ends = positions[starts], positions[ends]
                 chunk_odds = {(int(positions[a]), int(positions[b])): p for (a, b), p in chunk_odds.items()}
-            spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
-            parts[index].append((starts + offset, ends + offset, pos))
-            odds[index].update({(a + offset, b + offset): p for (a, b), p in chunk_odds.items()})
+            if found:
+                spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
+            parts[index].append((starts, ends, pos, offset))
+            if chunk_odds:
+                odds[index].update({(a + offset, b + offset): p for (a, b), p in chunk_odds.items()})
         results = []
         for found, pieces, text_odds in zip(spans, parts, odds, strict=True):
-            if pieces:
-                words = Words(np.concatenate([p[0] for p in pieces]).tolist(),
-                              np.concatenate([p[1] for p in pieces]).tolist(),
+            if pieces:  # every chunk's words moved by its offset in the text, all chunks at once
+                shift = np.repeat([p[3] for p in pieces], [len(p[0]) for p in pieces])
+                words = Words((np.concatenate([p[0] for p in pieces]) + shift).tolist(),
+                              (np.concatenate([p[1] for p in pieces]) + shift).tolist(),
                               np.concatenate([p[2] for p in pieces]).tolist(), text_odds)
             else:
                 words = Words([], [], [])
