@@ -9,6 +9,7 @@ connection within :data:`CONNECT_TIMEOUT` seconds — otherwise a clear zh/en
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import socket
@@ -52,6 +53,33 @@ _state: dict[str, Any] = {"session": None, "master": None}
 def quiet_pandas_warning() -> None:
     """PySpark 4.x warns about pandas 3 on each pandas conversion; the sandbox tests both together."""
     warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
+
+
+class _InterruptedPy4j(logging.Filter):
+    """Drop Py4J's own reports of the stop it was interrupted by (SIGTERM, Ctrl-C).
+
+    A job stopped by SIGTERM or Ctrl-C printed ~35 lines of Py4J tracebacks ("KeyboardInterrupt while
+    sending command", "Exception occurred while shutting down connection") before the one line that
+    matters ("Spark job … was cancelled; nothing was recorded"). Any other Py4J record passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "py4j" not in record.name and f"{os.sep}py4j{os.sep}" not in record.pathname:
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        while error is not None:
+            if isinstance(error, KeyboardInterrupt):
+                return False
+            error = error.__context__
+        return "KeyboardInterrupt" not in record.getMessage()
+
+
+def quiet_interrupted_py4j() -> None:
+    """Install :class:`_InterruptedPy4j` on the root logger and Py4J's (once; idempotent)."""
+    for name in ("", "py4j", "py4j.clientserver", "py4j.java_gateway"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _InterruptedPy4j) for f in logger.filters):
+            logger.addFilter(_InterruptedPy4j())
 
 
 def _java() -> str:
@@ -144,6 +172,7 @@ def spark_session(*, master: str | None = None) -> SparkSession:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         quiet_pandas_warning()
+        quiet_interrupted_py4j()
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.master(master)

@@ -122,6 +122,8 @@ def test_sigterm_to_the_process_group_says_cancelled(tmp_path: Path) -> None:
     assert result["job"][0] in ("engines.errors.cancelled", "terminated"), (result, err[-2000:])
     if result["job"][0] != "terminated":
         assert "已取消" in result["job"][1] and "was cancelled" in result["job"][2]
+    # before: ~35 lines of Py4J tracebacks ("KeyboardInterrupt while sending command") above the one that matters
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
 
 
 def test_out_of_memory_texts() -> None:
