@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
-__all__ = ["minority_names"]
+__all__ = ["is_people", "minority_names"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SCORE = 0.96
@@ -194,7 +194,18 @@ def _context(text: str, start: int, end: int) -> str | None:
         return cue.group()  # 听|旺堆村长的: a title after the name vouches for it
     if (start == 0 or text[start - 1] == "\n") and _SPEAKER_AFTER.match(text, end):
         return "："  # 拉姆：我到了 — a message's speaker
+    if (
+        end - start >= 3
+        and (start == 0 or text[start - 1] in _CELL)
+        and (end == len(text) or text[end] in _CELL)
+    ):
+        return (
+            "⇥"  # a cell or text that is the name alone (其其格 in a column of names, not the pet name 其其)
+        )
     return None
+
+
+_CELL = "\x00\t"
 
 
 def _whole_item(text: str, start: int, end: int) -> bool:
@@ -239,10 +250,15 @@ def _paired(text: str, start: int, end: int, found: Sequence[Hit]) -> str | None
 _KIN_WORDS = frozenset(("阿妈", "阿爸", "阿佳", "阿妈啦", "阿爸啦", "阿佳啦", "额吉", "阿帕", "阿塔", "阿恰"))
 
 
+def is_people(value: str) -> bool:
+    """True for the name of one of China's peoples (蒙古族, 藏族): a 民族 cell, never a person's name."""
+    return value.endswith("族") and value[:-1] in _PEOPLES
+
+
 def _no_person(text: str, hit: Hit) -> bool:
     """A people (蒙古族) or a kin word (阿妈) the model read as a name."""
     value = text[hit.start : hit.end]
-    return value in _KIN_WORDS or (value[-1] == "族" and value[:-1] in _PEOPLES)
+    return value in _KIN_WORDS or is_people(value)
 
 
 def _yields(text: str, old: Hit, new: Hit) -> bool:

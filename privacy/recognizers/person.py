@@ -53,7 +53,7 @@ from privacy.recognizers._person_given import given_names, pulled_and_mentioned
 from privacy.recognizers._person_items import addressed_names
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
-from privacy.recognizers._person_minority import minority_names
+from privacy.recognizers._person_minority import is_people, minority_names
 from privacy.recognizers._person_owned import owner_names
 from privacy.recognizers._person_pairs import paired_names
 from privacy.recognizers._person_rules import (
@@ -418,4 +418,6 @@ class PersonRecognizer(ChineseRecognizer):
         return self._rules.check(value, text, start, end)
 
     def fullmatch(self, value: str) -> Verdict | None:
+        if is_people(value.strip()):
+            return None  # a 民族 column: 蒙古族 is no surname 蒙 + 古族
         return self._rules.fullmatch(stand_in(value))

@@ -118,3 +118,14 @@ def test_the_pass_alone_does_not_read_an_element_out_of_a_han_name() -> None:
 
     assert minority_names("来电人马海燕称孩子的学籍有误。", [], []) == []
     assert [h.start for h in minority_names("来电人努尔兰称草场被占。", [], [])] == [3]
+
+
+def test_a_cell_holding_a_minority_name_alone_is_that_name_whole() -> None:
+    """A 姓名 column's cells: 其其格 was the pet name 其其 (格 left in clear), 格日乐图 was cut to 格日乐."""
+    import pandas as pd
+
+    from privacy.scanning import scan_table
+
+    table = pd.DataFrame({"姓名": ["其其格", "格日乐图", "巴特尔"], "民族": ["蒙古族", "蒙古族", "蒙古族"]})
+    assert [f.text for f in scan_table(table).findings] == ["其其格", "格日乐图", "巴特尔"]
+    assert [f.text for f in scan_texts(["乌云密布", "扎西德勒", "格桑花"])] == []
