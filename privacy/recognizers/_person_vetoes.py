@@ -59,10 +59,24 @@ def starts_word(text: str, at: int) -> bool:
 
 
 def brand(text: str, hit: Hit) -> bool:
-    """A finding that names a business, not a person: followed by 店/公司/品牌 …, no role word before it."""
+    """A finding that names a business, not a person: followed by 店/公司/品牌 …, or an item of an enumeration
+    that 等 closes with a word for businesses (钟薛高（…店）、武昌鱼馆等门店; “吴裕泰”“张一元”等茶叶门店); not 商户/商家, who
+    may be people (李明、王芳等商户); no role word before it."""
     if hit.context_word in PREFIX_CONTEXT:
         return False
-    return _BUSINESS.match(text, hit.end) is not None
+    if _BUSINESS.match(text, hit.end) is not None:
+        return True
+    return "等" in text and _BUSINESS_LIST.match(text, hit.end) is not None
+
+
+# The rest of an enumeration after an item, closed by 等 and a word for businesses (not 企业代表/企业家: people).
+_QUOTE_END = "[”\"」』]?"
+_ITEM_REST = f"{_QUOTE_END}(?:[（(][^）)]{{1,12}}[）)])?"
+_BUSINESS_LIST = re.compile(
+    f"{_ITEM_REST}(?:[、，,]?[“\"「『]?[\u4e00-\u9fff·]{{2,8}}{_ITEM_REST})*等"
+    "(?:多家|几家|数家|一批|[0-9一二两三四五六七八九十百]+家)?[\u4e00-\u9fff]{0,4}?"
+    "(?:企业|门店|品牌|店铺|厂家|餐馆|饭店|超市|老字号|连锁店|商铺)(?!代表|负责人|法人|老板|员工|职工|家|主)"
+)
 
 
 # Form labels that a model name can run into when a form is written without separators.
