@@ -23,6 +23,7 @@ __all__ = [
     "keep_upload",
     "neutralise_formulas",
     "private_cache_dir",
+    "process_alive",
     "require_sheet_fits",
     "sha256_bytes",
     "sha256_file",
@@ -45,7 +46,8 @@ def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine exists (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -76,7 +78,7 @@ def sweep_stale(target: str | Path) -> list[Path]:
             continue
         rest = rest.removeprefix("partial-")
         pid_text, _, tail = rest.partition("-")
-        if not pid_text.isdigit() or not tail or _alive(int(pid_text)):
+        if not pid_text.isdigit() or not tail or process_alive(int(pid_text)):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -4,7 +4,8 @@ Spark's executors write the result files, so the output must be a folder
 they all see: a shared mount (``/mnt/share/…``, taken as ``file://``) or a
 Hadoop file system URI (``hdfs://``, ``s3a://``, ``file://`` and the other
 schemes in :data:`SCHEMES`). :func:`spark_output` gives the job a temporary
-sibling ``<out>._tmp-<random>``; the driver renames it onto ``<out>`` through
+sibling ``<out>._tmp-<host>-<pid>-<random>`` (those of this host's dead processes — a SIGKILL — are deleted
+first); the driver renames it onto ``<out>`` through
 the JVM's Hadoop ``FileSystem`` only when the whole block succeeded (job,
 re-scan, checks). On any failure the temporary folder is deleted and nothing
 is at ``<out>``. An existing ``<out>`` is refused before anything runs.
@@ -17,7 +18,9 @@ passed).
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,7 +122,7 @@ class OutputFolder:
 
 @contextmanager
 def spark_output(session: SparkSession, out: str | Path) -> Iterator[OutputFolder]:
-    """A temporary sibling folder ``<out>._tmp-<random>``, renamed onto ``out`` when the block succeeds.
+    """A temporary sibling folder ``<out>._tmp-<host>-<pid>-<random>``, renamed onto ``out`` when the block succeeds.
 
     Raises
     ------
@@ -133,10 +136,12 @@ def spark_output(session: SparkSession, out: str | Path) -> Iterator[OutputFolde
     jvm = session._jvm
     conf = session._jsc.hadoopConfiguration()
     target = jvm.org.apache.hadoop.fs.Path(final)
-    tmp_uri = f"{final}._tmp-{uuid.uuid4().hex[:12]}"
+    mark = f"{final}._tmp-{_HOST}-"
+    tmp_uri = f"{mark}{os.getpid()}-{uuid.uuid4().hex[:12]}"
     tmp = jvm.org.apache.hadoop.fs.Path(tmp_uri)
     try:
         fs = target.getFileSystem(conf)
+        _sweep_dead(jvm, fs, mark)
         if fs.exists(target):
             raise InputError(ERR_OUT_EXISTS, path=str(out))
         if not fs.mkdirs(tmp):
@@ -157,6 +162,24 @@ def spark_output(session: SparkSession, out: str | Path) -> Iterator[OutputFolde
                 fs.delete(tmp, True)
         except Exception:  # pragma: no cover - the file system went away; the error above says why
             pass
+
+
+# This machine's name in a temporary's name: a sweep touches only temporaries of this machine's dead processes.
+_HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
+
+def _sweep_dead(jvm: Any, fs: Any, mark: str) -> None:
+    """Delete ``<out>._tmp-<this host>-<pid>-*`` folders whose process is gone.
+
+    SIGKILL (the OOM killer, ``kill -9``) skips the clean-up below: the half-written temporary stayed beside
+    the output for good. A run in progress (its process alive) and other machines' runs keep theirs.
+    """
+    from sandbox.files import process_alive
+
+    for status in fs.globStatus(jvm.org.apache.hadoop.fs.Path(mark + "*")) or []:
+        pid = status.getPath().getName().rpartition(mark.rpartition("/")[2])[2].partition("-")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            fs.delete(status.getPath(), True)
 
 
 def _reason(exc: BaseException) -> str:

@@ -84,3 +84,25 @@ def test_refused_deid_leaves_nothing_at_the_uri(home: Path, spark, steward) -> N
         deidentify_large(actor=steward, source=source, policy=policy, out=f"file://{home.parent}/refused")
     assert err.value.key == "privacy.err.no_rule"
     assert not (home.parent / "refused").exists() and _leftovers(home.parent) == []
+
+
+def test_a_temporary_left_by_a_killed_run_is_swept_and_others_are_kept(home: Path, spark) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL skips every clean-up: `<out>._tmp-…` stayed beside the output for good."""
+    import os
+    import subprocess
+    import sys
+
+    from sandbox.engines import spark_output
+    from sandbox.engines._output import _HOST
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()  # a pid whose process has exited
+    out = home.parent / "swept"
+    killed = home.parent / f"swept._tmp-{_HOST}-{dead}-0123456789ab"
+    running = home.parent / f"swept._tmp-{_HOST}-{os.getpid()}-ba9876543210"  # a run in progress (alive)
+    elsewhere = home.parent / f"swept._tmp-other_host-{dead}-0123456789ab"  # another machine's: not ours to judge
+    for folder in (killed, running, elsewhere):
+        (folder / "data").mkdir(parents=True)
+    with spark_output(spark, out) as folder:
+        spark.range(3).write.parquet(folder.child("data"))
+    assert out.is_dir() and not killed.exists() and running.exists() and elsewhere.exists()
