@@ -326,8 +326,6 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
                 context,
             )
         )
-    if not found:
-        return hits
     out = list(hits)
     for new in found:
         overlapping = [h for h in out if h.start < new.end and new.start < h.end]
@@ -335,4 +333,32 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
             (h.start, h.end) == (new.start, new.end) for h in overlapping
         ):
             out = [h for h in out if h not in overlapping] + [new]
-    return sorted(out, key=lambda h: h.start)
+    return _dotted(text, sorted(out, key=lambda h: h.start))
+
+
+# A middle dot as people type it: a full stop, a hyphen or a dash (买买提.艾力, 热依拉-吐尔逊, 约翰．史密斯).
+_TYPED_DOTS = frozenset(".．-－‐")
+
+
+def _dotted(text: str, hits: list[Hit]) -> list[Hit]:
+    """Two parts of one transliterated name joined by a typed dot are one name (买买提.艾力 was 买买提 and 艾力)."""
+    from privacy.recognizers._person_forms import is_transliteration
+
+    out: list[Hit] = []
+    for hit in hits:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and hit.start == last.end + 1
+            and text[last.end] in _TYPED_DOTS
+            and is_transliteration(text[last.start : last.end])
+            and is_transliteration(text[hit.start : hit.end])
+            and max(hit.end - hit.start, last.end - last.start) >= 3
+            and text[hit.end : hit.end + 1] != text[last.end]  # 巴特尔-乌云-苏和: a list, not one name
+            and (last.start == 0 or text[last.start - 1] != text[last.end])
+        ):
+            verdict = Verdict("pii.why.person_minority", {"context": text[last.end]}, _SCORE)
+            out[-1] = Hit("PERSON", last.start, hit.end, _SCORE, verdict, text[last.end])
+            continue
+        out.append(hit)
+    return out

@@ -129,3 +129,17 @@ def test_a_cell_holding_a_minority_name_alone_is_that_name_whole() -> None:
     table = pd.DataFrame({"姓名": ["其其格", "格日乐图", "巴特尔"], "民族": ["蒙古族", "蒙古族", "蒙古族"]})
     assert [f.text for f in scan_table(table).findings] == ["其其格", "格日乐图", "巴特尔"]
     assert [f.text for f in scan_texts(["乌云密布", "扎西德勒", "格桑花"])] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the middle dot typed as a full stop, a hyphen or a full-width stop: one name, not two
+        ("来电人买买提.艾力反映工资被拖欠。", ["买买提.艾力"]),
+        ("热依拉-吐尔逊的补贴已经到账。", ["热依拉-吐尔逊"]),
+        ("申请人：古丽娜尔．吐尔逊", ["古丽娜尔．吐尔逊"]),
+        ("姓名：约翰.史密斯", ["约翰.史密斯"]),
+    ],
+)
+def test_a_typed_dot_joins_the_parts_of_one_name(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
