@@ -97,12 +97,13 @@ def require_initialised() -> None:
         raise ConfigError("errors.home_not_initialised", home=str(get_settings().home))
 
 
-def require_first_run() -> None:
+def require_first_run(*, owner_uid: int | None = None) -> None:
     """Raise ``accounts.init_has_users`` (ConflictError) when the home has accounts already.
 
-    First ``accounts.home_other_owner`` (:func:`require_own_home`): init as root on the service account's home.
+    First ``accounts.home_other_owner`` (:func:`require_own_home`): init as root on the service account's home
+    (``owner_uid``: the account root initialises the home for, ``sandbox init --owner``).
     """
-    require_own_home()
+    require_own_home(owner_uid=owner_uid)
     users = count_users()  # migrates the sandbox database on first use
     if users:
         raise ConflictError("accounts.init_has_users", home=str(get_settings().home), count=users)
@@ -115,12 +116,18 @@ def _private_dirs() -> None:
         os.chmod(folder, 0o700)
 
 
-def init_home(*, admin: str, password: str, display_name: str | None = None) -> dict[str, Any]:
+def init_home(*, admin: str, password: str, display_name: str | None = None,
+              owner: str | None = None) -> dict[str, Any]:
     """Create the data home and its first administrator.
 
     Migrates the sandbox database and the MLflow store, generates the
     pseudonym secret (0600, in a 0700 folder), then creates ``admin`` in one
     transaction. Refused (nothing changed) when any account exists.
+
+    ``owner``: the account that runs the sandbox, when root initialises the home for it
+    (``sandbox init --owner sandbox``): every file is handed to it at the end. Root
+    initialising a root-owned home without naming one gets ``root_owned`` in the result (the
+    CLI warns: a workbench run by another account could not open its own database).
 
     Raises
     ------
@@ -129,8 +136,11 @@ def init_home(*, admin: str, password: str, display_name: str | None = None) -> 
     InputError
         The password is too short.
     """
+    from sandbox.accounts._owner import hand_over, new_home_owner
+
     settings = get_settings()
-    require_first_run()
+    ids = new_home_owner(owner) if owner is not None else None
+    require_first_run(owner_uid=ids[0] if ids else None)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError("errors.password_too_short", min=MIN_PASSWORD_LENGTH)
     _private_dirs()
@@ -147,8 +157,17 @@ def init_home(*, admin: str, password: str, display_name: str | None = None) -> 
                            session=session)
         log_activity(session, None, "home.init", admin)
     secrets = sorted(p.name for p in settings.secrets_dir.iterdir() if not p.name.startswith("."))
+    if ids is not None:
+        from sandbox.store import reset_engines
+
+        reset_engines()  # no connection of root's keeps a WAL file open past the hand-over
+        artifacts = settings.mlflow_artifacts_dir
+        hand_over([settings.home] + ([artifacts] if artifacts and not artifacts.is_relative_to(settings.home) else []),
+                  ids)
     return {"home": str(settings.home), "admin": created.username, "db": _redacted(settings.db_url),
-            "mlflow": _redacted(settings.mlflow_tracking_uri), "secrets": secrets}
+            "mlflow": _redacted(settings.mlflow_tracking_uri), "secrets": secrets,
+            "owner": owner if ids is not None else None,
+            "root_owned": owner is None and os.geteuid() == 0 and settings.home.stat().st_uid == 0}
 
 
 def _redacted(url: str) -> str:

@@ -55,14 +55,25 @@ def _new_password(username: str) -> str:
 def init_cmd(
     admin: Annotated[str, typer.Option("--admin", help="login name of the first administrator")],
     display_name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
+    owner: Annotated[str | None, typer.Option(
+        "--owner", help="the account that runs the sandbox (root initialising a home for it)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """初始化空数据目录并创建首个管理员 / initialise an empty data home with its first administrator."""
-    from sandbox.accounts import init_home, require_first_run
+    from sandbox.accounts import init_home, new_home_owner, require_first_run
 
-    require_first_run()  # refuse before asking for a password
-    result = init_home(admin=admin, password=_new_password(admin), display_name=display_name)
-    emit(result, as_json=as_json, human=lambda: say("accounts.init_done", home=result["home"], admin=result["admin"]))
+    ids = new_home_owner(owner) if owner is not None else None
+    require_first_run(owner_uid=ids[0] if ids else None)  # refuse before asking for a password
+    result = init_home(admin=admin, password=_new_password(admin), display_name=display_name, owner=owner)
+
+    def human() -> None:
+        say("accounts.init_done", home=result["home"], admin=result["admin"])
+        if result["owner"]:
+            say("accounts.init_handed_over", home=result["home"], owner=result["owner"])
+
+    emit(result, as_json=as_json, human=human)
+    if result["root_owned"]:  # stderr, with --json too: a workbench run by another account could not open it
+        say("accounts.init_root_owned", home=result["home"])
 
 
 @acting_command

@@ -195,3 +195,38 @@ def test_root_restoring_a_home_that_does_not_exist_must_name_its_owner(home: Pat
         os.environ["SANDBOX_HOME"] = str(home)
         reset_settings_cache()
         reset_engines()
+
+
+def test_root_initialising_a_new_home_hands_it_over_or_says_it_is_roots(home: Path, tmp_path: Path) -> None:
+    """`sandbox init` as root into a home that does not exist made a root-owned home without a word (the service
+    account's workbench could not open it). `--owner ACCOUNT` hands every file over; without it root is told."""
+    if os.geteuid() != 0:
+        pytest.skip("root's")
+    import pwd
+    import shutil
+
+    from sandbox.settings import reset_settings_cache
+    from sandbox.store import reset_engines
+
+    nobody = pwd.getpwuid(65534).pw_name
+    try:
+        for name, extra in (("for-nobody", ["--owner", nobody]), ("roots", [])):
+            target = tmp_path / name / "home"
+            os.environ["SANDBOX_HOME"] = str(target)
+            reset_settings_cache()
+            reset_engines()
+            made = CliRunner().invoke(app, ["--lang", "en", "init", "--admin", "boss", *extra],
+                                      env={"SANDBOX_PASSWORD": PW}, catch_exceptions=False)
+            assert made.exit_code == 0, made.output
+            reset_engines()
+            owners = {p.stat().st_uid for p in [target, *target.rglob("*")]}
+            if extra:
+                assert owners == {65534} and f"now belongs to the account {nobody}" in made.stderr
+                assert "created by root" not in made.stderr
+            else:
+                assert owners == {0} and "created by root" in made.stderr and "--owner ACCOUNT" in made.stderr
+    finally:
+        shutil.rmtree(tmp_path / "for-nobody", ignore_errors=True)
+        os.environ["SANDBOX_HOME"] = str(home)
+        reset_settings_cache()
+        reset_engines()
