@@ -219,7 +219,7 @@ def _list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], is
     columns = len(runs)
     remarks: set[tuple[int, int]] = set()
     headed: set[int] = set()
-    if "\t" in text or "\u3000" in text or "  " in text:
+    if "\t" in text or "\u3000" in text or "  " in text or "｜" in text or "|" in text:
         columns_found, remarks = table_columns(text)
         runs += columns_found
     elif "\n" in text and " " in text and NAME_HEADER.search(text) is not None:
