@@ -10,6 +10,7 @@ import typer
 
 from sandbox.cli._common import EXIT_CHECK_FAILED, AsUser, JsonFlag, Password, acting_user, cli_command, emit
 from sandbox.errors import InputError
+from sandbox.i18n import t
 
 review_app = typer.Typer(help="伦理审查 / ethics review", no_args_is_help=True)
 
@@ -54,8 +55,9 @@ def open_cmd(
 
     result = open_review(actor=acting_user(as_user, password), trial_id=trial_id, committee=committee,
                          review_type=review_type, procedure=procedure, questionnaire=_pairs(impact, "--impact"))
-    emit(result, as_json=as_json,
-         human=f"{result['review_id']} {result['record_no']} tier {result['tier']} recused: {result['recusals'] or '-'}")
+    emit(result, as_json=as_json, human=t("review.cli.opened", review_id=result["review_id"],
+                                          record_no=result["record_no"], tier=result["tier"],
+                                          recusals=", ".join(result["recusals"]) or "-"))
 
 
 @review_app.command("attend")
@@ -67,7 +69,8 @@ def attend_cmd(review_id: ReviewId, present: Annotated[str, typer.Option("--pres
 
     result = record_attendance(actor=acting_user(as_user, password), review_id=review_id,
                                present=[p.strip() for p in present.split(",") if p.strip()])
-    emit(result, as_json=as_json, human=f"quorate: {result['voting_present']} voting, {', '.join(result['categories'])}")
+    emit(result, as_json=as_json, human=t("review.cli.attended", voting=result["voting_present"],
+                                          categories=", ".join(result["categories"])))
 
 
 @review_app.command("answer")
@@ -82,29 +85,31 @@ def answer_cmd(review_id: ReviewId, item: Annotated[str, typer.Argument(help="C0
 
     result = answer_item(actor=acting_user(as_user, password), review_id=review_id, item=item, answer=answer,
                          explanation=explanation, evidence=evidence)
-    emit(result, as_json=as_json, human=f"{item}: {result['answer']} ({result['source']})")
+    emit(result, as_json=as_json, human=t("review.cli.answered", item=item, answer=result["answer"],
+                                          source=result["source"]))
 
 
 @review_app.command("show")
 @cli_command
 def show_cmd(review_id: ReviewId, as_user: AsUser = None, password: Password = None, as_json: JsonFlag = False) -> None:
     """查看审查 / show a review."""
-    from sandbox.i18n import t
     from sandbox.review import show_review
 
     data = show_review(actor=acting_user(as_user, password), review_id=review_id)
 
     def human() -> None:
         st = data["state"]
-        typer.echo(f"{data['record_no']}-v{data['version']} · {data['status']} · {st['model']['name']} "
-                   f"{st['model']['version']} · {st['model']['vendor_name']} · tier {st['risk']['tier']}")
+        typer.echo(t("review.cli.show_head", record=f"{data['record_no']}-v{data['version']}",
+                     status=t(f"review.status.{data['status']}"), model=st["model"]["name"],
+                     version=st["model"]["version"], vendor=st["model"]["vendor_name"], tier=st["risk"]["tier"]))
         for item, a in st["checklist"].items():
             typer.echo(f"  {item} {a.get('answer') or '—':<5} {a.get('source', '')} {a.get('explanation', '')}")
         for notice in data.get("notices") or []:
             typer.echo(t(notice["key"], **notice["params"]))
         for rec in data["records"]:
-            typer.echo(f"  record {rec['record_id']} {rec['decision']} hash {rec['record_hash'][:16]}… "
-                       f"signatures: {', '.join(s['signer'] + ':' + s['meaning'] for s in rec['signatures']) or '-'}")
+            typer.echo(t("review.cli.show_record", record=rec["record_id"], decision=rec["decision"],
+                         hash=rec["record_hash"][:16],
+                         signatures=", ".join(s["signer"] + ":" + s["meaning"] for s in rec["signatures"]) or "-"))
 
     emit(data, as_json=as_json, human=human)
 
@@ -125,8 +130,9 @@ def vote_cmd(
     secret = signing_password if signing_password is not None else (
         password if password is not None else os.environ.get("SANDBOX_PASSWORD", ""))
     result = vote(actor=actor, review_id=review_id, choice=choice, password=secret)
-    emit(result, as_json=as_json, human=f"{result['username']}: {result['choice']} · key {result['fingerprint'][:16]}… "
-                                        f"· head {result['head']['seq']}:{result['head']['hash']}")
+    emit(result, as_json=as_json, human=t("review.cli.voted", username=result["username"], choice=result["choice"],
+                                          key=result["fingerprint"][:16],
+                                          head=f"{result['head']['seq']}:{result['head']['hash']}"))
 
 
 @review_app.command("decide")
@@ -145,8 +151,9 @@ def decide_cmd(
     conditions = parse_conditions(condition or [])
     result = decide(actor=acting_user(as_user, password), review_id=review_id, decision=decision, reasons=reasons,
                     conditions=conditions, expert_rereview={"result": expert_result} if expert_result else None)
-    emit(result, as_json=as_json, human=f"{result['record_id']} {result['decision']} {result['counts']} "
-                                        f"· head {result['head']['seq']}:{result['head']['hash']}")
+    emit(result, as_json=as_json, human=t("review.cli.decided", record=result["record_id"],
+                                          decision=result["decision"], counts=result["counts"],
+                                          head=f"{result['head']['seq']}:{result['head']['hash']}"))
 
 
 @review_app.command("sign")
@@ -166,9 +173,11 @@ def sign_cmd(
     result = sign_record(actor=actor, record_id=record_id, password=signing_password,
                          meaning=meaning)
     trial = trial_line(result.get("trial"))
-    emit(result, as_json=as_json, human=f"{result['record_id']} signed by {result['signer']} ({result['meaning']}) "
-                                        f"key {result['fingerprint'][:16]}… · head {result['head']['seq']}:"
-                                        f"{result['head']['hash']}" + (f"\n{trial}" if trial else ""))
+    emit(result, as_json=as_json, human=t("review.cli.signed", record=result["record_id"], signer=result["signer"],
+                                          meaning=t(f"review.ui.meaning.{result['meaning']}"),
+                                          key=result["fingerprint"][:16],
+                                          head=f"{result['head']['seq']}:{result['head']['hash']}")
+         + (f"\n{trial}" if trial else ""))
 
 
 @review_app.command("export")
@@ -187,7 +196,7 @@ def export_cmd(
         record = show_review(actor=actor, review_id=int(record))["state"].get("record_id") or record
     target = out or Path(f"{record}.{fmt}")
     result = export_record(actor=actor, record_id=record, fmt=fmt, out=target)  # type: ignore[arg-type]
-    emit(result, as_json=as_json, human=f"{result['out']} ({result['bytes']} bytes)")
+    emit(result, as_json=as_json, human=t("review.cli.exported", out=result["out"], bytes=result["bytes"]))
 
 
 @review_app.command("head")
@@ -210,7 +219,6 @@ ConditionId = Annotated[str, typer.Argument(help="RECORD/CONDITION, e.g. ER-01-0
 
 
 def _condition_line(c: dict) -> str:  # type: ignore[type-arg]
-    from sandbox.i18n import t
 
     late = f" · {c['days_overdue']}d overdue" if c.get("overdue") else ""
     status = c["status"]
@@ -240,7 +248,8 @@ def condition_submit_cmd(condition: ConditionId,
 
     result = submit_condition_evidence(actor=acting_user(as_user, password), condition=condition, evidence=evidence,
                                        link=link)
-    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+    emit(result, as_json=as_json, human=t("review.ui.condition_done", condition=result["condition"],
+                                          status=t(f"review.condition.status.{result['status']}")))
 
 
 @condition_app.command("accept")
@@ -251,7 +260,8 @@ def condition_accept_cmd(condition: ConditionId, note: Annotated[str, typer.Opti
     from sandbox.review import accept_condition
 
     result = accept_condition(actor=acting_user(as_user, password), condition=condition, note=note)
-    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+    emit(result, as_json=as_json, human=t("review.ui.condition_done", condition=result["condition"],
+                                          status=t(f"review.condition.status.{result['status']}")))
 
 
 @condition_app.command("reject")
@@ -262,7 +272,8 @@ def condition_reject_cmd(condition: ConditionId, note: Annotated[str, typer.Opti
     from sandbox.review import reject_condition
 
     result = reject_condition(actor=acting_user(as_user, password), condition=condition, note=note)
-    emit(result, as_json=as_json, human=f"{result['condition']}: {result['status']}")
+    emit(result, as_json=as_json, human=t("review.ui.condition_done", condition=result["condition"],
+                                          status=t(f"review.condition.status.{result['status']}")))
 
 
 @review_app.command("due")
@@ -275,8 +286,6 @@ def due_cmd(as_user: AsUser = None, password: Password = None, as_json: JsonFlag
     due = due_list(actor=acting_user(as_user, password, required=False))
 
     def human() -> None:
-        from sandbox.i18n import t
-
         for c in due["overdue_conditions"] + due["awaiting_decision"]:
             typer.echo(_condition_line(c))
         for f in due["followups_due"]:
