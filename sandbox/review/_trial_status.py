@@ -4,9 +4,10 @@ Until session 11 only the ``approved`` alias followed the chair's signature: ``s
 still showed the trial ``in_trial`` (MLflow's ``trial_status`` tag too) after it was approved. The
 chair's ``approved`` signature now moves the trial to the decision's status through
 ``models.service.transition_trial`` — the same rules and record (``trial_events``, activity log,
-MLflow tag) as a manual move. A trial still ``in_trial`` (or ``suspended``) goes through
-``under_review`` first; an approved trial does only when the decision is not an approval (leaving the
-approved state removes the alias — the signature has just set it for an approval). A move the lifecycle does not allow leaves the trial as it is
+MLflow tag) as a manual move, the record id as each event's note. A trial not yet there walks the
+lifecycle through ``in_trial`` / ``under_review`` (a new submission is audited and reviewed while still
+``submitted``); an approved trial does only when the decision is not an approval (leaving the approved
+state removes the alias — the signature has just set it for an approval). A move the lifecycle does not allow leaves the trial as it is
 and says so; the signature stands either way (it is already on the chain).
 """
 
@@ -44,13 +45,8 @@ def record_decision(*, actor: Actor, trial_id: int, decision: str, record_id: st
     if target is None or current is None or current == target:
         return {"status": "unchanged", "current": current}
     trials = importlib.import_module("models.trials")
-    allowed = trials.TRANSITIONS
-    if target in allowed.get(current, ()):
-        path = [target]
-    elif "under_review" in allowed.get(current, ()) and target in allowed["under_review"] \
-            and not (current in _APPROVED and target in _APPROVED):
-        path = ["under_review", target]
-    else:
+    path = _path(trials.TRANSITIONS, current, target)
+    if path is None:
         return {"status": "not_allowed", "current": current, "target": target}
     try:
         for step in path:
@@ -77,3 +73,26 @@ def trial_line(trial: dict[str, Any] | None, lang: str | None = None) -> str | N
         return t("review.trial.not_allowed", lang, current=status(trial["current"]), target=status(trial["target"]))
     return t("review.trial.failed", lang, current=status(trial["current"]), target=status(trial["target"]),
              reason=trial["reason"]["en" if (lang or current_language()) == "en" else "zh"])
+
+
+def _path(transitions: dict[str, frozenset[str]], current: str, target: str) -> list[str] | None:
+    """The shortest lifecycle walk from ``current`` to ``target`` through ``in_trial`` / ``under_review`` only.
+
+    A trial the committee decided on was in a trial and under review, whether or not someone moved it there by
+    hand (the journeys never do: a new submission is audited and reviewed as ``submitted``). An approved trial
+    is not walked out of the approved states for another approval (leaving them removes the alias the
+    signature has just set).
+    """
+    steps = ("in_trial", "under_review")
+    frontier: list[list[str]] = [[current]]
+    seen = {current}
+    while frontier:
+        walk = frontier.pop(0)
+        for following in sorted(transitions.get(walk[-1], ())):
+            if following == target:
+                return [*walk[1:], target]
+            if following in steps and following not in seen \
+                    and not (current in _APPROVED and target in _APPROVED):
+                seen.add(following)
+                frontier.append([*walk, following])
+    return None

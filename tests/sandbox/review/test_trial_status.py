@@ -42,15 +42,25 @@ def test_the_chairs_signature_moves_the_trial_through_review_to_the_decision(wor
     assert all(e["note"] == record for e in events[-2:])
 
 
+def test_a_new_submission_reviewed_as_submitted_walks_the_lifecycle(world) -> None:
+    """The journeys audit and review a new submission without moving it by hand: it was still `submitted`."""
+    trial = world.trials["social"]
+    record = world.to_decision(decision="批准")["record_id"]
+    _set_status(trial, "submitted")
+    done = sign_record(actor=world.actor("chair"), record_id=record, password=world.password, meaning="approved")
+    assert done["trial"] == {"status": "changed", "from": "submitted", "to": "approved"} and _status(trial) == "approved"
+    assert [e["to_status"] for e in trial_events(trial)][-3:] == ["in_trial", "under_review", "approved"]
+
+
 def test_a_move_the_lifecycle_does_not_allow_is_said_and_the_signature_stands(world) -> None:
     trial = world.trials["social"]
     record = world.to_decision(decision="批准")["record_id"]
-    _set_status(trial, "submitted")  # never started: submitted → approved is not a move the lifecycle has
+    _set_status(trial, "rejected")  # a rejected trial stays rejected: a new version is a new trial
     done = sign_record(actor=world.actor("chair"), record_id=record, password=world.password, meaning="approved")
-    assert done["trial"] == {"status": "not_allowed", "current": "submitted", "target": "approved"}
-    assert _status(trial) == "submitted" and done["signer"] == "chair"
-    assert "已提交" in trial_line(done["trial"], "zh") and "批准" in trial_line(done["trial"], "zh")
-    assert "does not allow" in trial_line(done["trial"], "en") and "Submitted" in trial_line(done["trial"], "en")
+    assert done["trial"] == {"status": "not_allowed", "current": "rejected", "target": "approved"}
+    assert _status(trial) == "rejected" and done["signer"] == "chair"
+    assert "不予批准" in trial_line(done["trial"], "zh") and "“批准”" in trial_line(done["trial"], "zh")
+    assert "does not allow" in trial_line(done["trial"], "en") and "Rejected" in trial_line(done["trial"], "en")
 
 
 def test_an_approved_trial_is_not_sent_back_through_review_by_a_second_approval(world) -> None:
