@@ -287,9 +287,15 @@ _KIN_TITLE_END = re.compile(
 )
 
 
+_OF_KIN = re.compile("的(?:妈妈|爸爸|家长|奶奶|爷爷|姥姥|姥爷|外婆|外公|母亲|父亲|老师|同学)$")
+
+
 def _titled_end(value: str) -> int | None:
     """Where the name ends in ``value`` when a title follows a full name in it, else None."""
     single, compound = surnames()
+    of_kin = _OF_KIN.search(value)
+    if of_kin is not None and of_kin.start() >= 2:
+        return of_kin.start()  # 春生的奶奶 read as one name: the child, then whose grandmother
     for pattern in (_OFFICE_TITLE, _KIN_TITLE_END):
         title = pattern.search(value)
         if title is None:

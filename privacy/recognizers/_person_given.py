@@ -35,7 +35,7 @@ from collections import Counter
 from privacy.recognizers._base import Hit, Verdict
 
 __all__ = ["UNSEEN_LLR", "can_be_given_name", "can_be_pet_name", "given_name_llr", "given_name_table_from_jieba",
-           "given_names", "pulled_and_mentioned"]
+           "given_names", "parent_of", "pulled_and_mentioned"]
 
 # Where a clause starts in a message.
 _CLAUSE = "(?:(?<![^\\n\\x00 \\u3000，,。！？!?～~…“「【])|(?<=[@＠]))"
@@ -243,3 +243,30 @@ def pulled_and_mentioned(text: str) -> list[Hit]:
 
 def _clause_start(text: str, start: int) -> bool:
     return start == 0 or text[start - 1] in "\n\x00 \u3000，,。！？!?～~…@＠“「【"
+
+
+# A caller who names themself by the child: 我是新华的妈妈, 我姓刘，是小满的妈妈 — the child is named.
+_PARENT_OF = re.compile(
+    "(?:我是|我们是|她是|他是|本人是|(?<=[，,：:“ ])是)(?P<w>[\u4e00-\u9fff]{2,3}?)的(?:妈妈|爸爸|家长|奶奶|爷爷|姥姥|姥爷|外婆|外公|母亲|父亲)"
+)
+
+
+def parent_of(text: str) -> list[Hit]:
+    """The child in 我是X的妈妈/爸爸/家长 …: a pet name or a name (``can_be_pet_name`` for two characters, a
+    surname and two characters for three), written with characters given names use (``given_name_llr`` ≥ -0.5)."""
+    if "的" not in text or "是" not in text:
+        return []
+    from privacy.recognizers._person_rules import PERSON_NOUNS, surnames
+
+    hits: list[Hit] = []
+    for match in _PARENT_OF.finditer(text):
+        word = match.group("w")
+        if len(word) == 2 and not can_be_pet_name(word):
+            continue
+        if len(word) == 3 and (word[0] not in surnames()[0] or word[1:] in PERSON_NOUNS):
+            continue
+        if given_name_llr(word[-2:]) < -0.5:
+            continue  # 我是外地的家长, 双胞胎的妈妈: characters of ordinary words, not of names
+        verdict = Verdict("pii.why.person_given", {}, 0.8)
+        hits.append(Hit("PERSON", match.start("w"), match.end("w"), 0.8, verdict, ""))
+    return hits

@@ -49,7 +49,7 @@ from privacy.recognizers._person_forms import (
     pet_names,
     spaced_names,
 )
-from privacy.recognizers._person_given import given_names, pulled_and_mentioned
+from privacy.recognizers._person_given import given_names, parent_of, pulled_and_mentioned
 from privacy.recognizers._person_items import addressed_names
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
@@ -360,7 +360,7 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 农商行, 区财政局: an organisation's short name without a word for a person
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + english_names(text, titled=self.partial_names != "none") + pet_names(text) + given_names(text, words) + element_names(text)
-        hits += pulled_and_mentioned(text) + owner_names(text)
+        hits += pulled_and_mentioned(text) + owner_names(text) + parent_of(text)
         hits += place_listed_names(text, is_place=_is_place) + addressed_names(text, spans, is_place=_is_place)
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
                  if self._partial_allowed(text[h.start : h.end])]
