@@ -196,6 +196,12 @@ def _context(text: str, start: int, end: int) -> str | None:
         return "："  # 拉姆：我到了 — a message's speaker
     if (
         end - start >= 3
+        and (start == 0 or text[start - 1] in "\n\x00")
+        and text[end : end + 1] in ("，", ",")
+    ):
+        return "，"  # 满都拉，羊圈修好了没: a message that opens by calling someone (not 乌云，… — two characters)
+    if (
+        end - start >= 3
         and (start == 0 or text[start - 1] in _CELL)
         and (end == len(text) or text[end] in _CELL)
     ):

@@ -80,6 +80,8 @@ def test_the_same_words_as_ordinary_words_or_places_are_no_names(text: str) -> N
         ("尼玛大叔家的牦牛丢了。", ["尼玛"]),  # was the nickname 玛大叔
         # a Western name written in Chinese characters after a role word, without a dot
         ("外教索菲亚请假了。", ["索菲亚"]),
+        # a chat message that opens by calling someone (3+ characters; 乌云，… is left alone)
+        ("满都拉，羊圈修好了没", ["满都拉"]),
     ],
 )
 def test_more_person_contexts(text: str, expected: list[str]) -> None:
