@@ -56,19 +56,25 @@ def _compound_surnames() -> frozenset[str]:
 
 def cell_breaks(text: str) -> list[tuple[int, int]]:
     """``(surname start, break)`` of line breaks right after a surname that starts a cell and ends its line (after
-    a boundary or a label: 姓名郭⏎, 户主：徐⏎; not 交给李⏎谢谢), before a one- or two-character rest."""
+    a boundary or a label: 姓名郭⏎, 户主：徐⏎; not 交给李⏎谢谢), before a one- or two-character rest; or after a
+    surname and one character before a one-character rest (孙丽⏎丽（…）)."""
     from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
     single = surnames()[0]
     breaks = []
     for match in _CELL_BREAK.finditer(text):
         brk = match.start()
-        surname = brk - 2 if text[brk - 2 : brk] in _compound_surnames() else brk - 1
-        if surname == brk - 1 and text[surname] not in single:
-            continue
-        if surname == 0 or not _CJK.match(text[surname - 1]) or any(
-                text.endswith(word, 0, surname) for word in PREFIX_CONTEXT):
-            breaks.append((surname, brk))
+        starts = [brk - 2] if text[brk - 2 : brk] in _compound_surnames() else [brk - 1]
+        # 孙丽⏎丽（…: a surname and one character, the name's last character alone on the next line
+        if not _CJK.match(text[brk + 2 : brk + 3] or " ") and brk >= 2 and _CJK.match(text[brk - 2]):
+            starts.append(brk - 2)
+        for surname in starts:
+            if text[surname] not in single and text[surname:brk] not in _compound_surnames():
+                continue
+            if surname == 0 or not _CJK.match(text[surname - 1]) or any(
+                    text.endswith(word, 0, surname) for word in PREFIX_CONTEXT):
+                breaks.append((surname, brk))
+                break
     return breaks
 
 

@@ -23,6 +23,8 @@ def _names(text: str) -> list[str]:
         ("户主：鲍\n春燕", ["鲍\n春燕"]),
         ("联系人：上官\n晓岚，已登记", ["上官\n晓岚"]),  # a compound surname
         ("滕\n海鸥", ["滕\n海鸥"]),  # the cell alone
+        ("特困人员：谢春\n燕（城关镇）", ["谢春\n燕"]),  # surname + one character, the last on the next line
+        ("申请人：白\n雪（大方县）", ["白\n雪"]),
     ],
 )
 def test_a_name_split_by_a_line_break_in_a_cell_is_one_name(text: str, expected: list[str]) -> None:
