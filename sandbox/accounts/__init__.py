@@ -21,13 +21,14 @@ from sandbox.accounts._manage import (
     set_account_active,
     signing_keys,
 )
-from sandbox.accounts._owner import hand_over, new_home_owner
+from sandbox.accounts._owner import hand_over, hand_over_home, new_home_owner
 
 __all__ = [
     "add_organisation",
     "change_password",
     "first_run",
     "hand_over",
+    "hand_over_home",
     "init_home",
     "list_accounts",
     "new_home_owner",

@@ -136,7 +136,7 @@ def init_home(*, admin: str, password: str, display_name: str | None = None,
     InputError
         The password is too short.
     """
-    from sandbox.accounts._owner import hand_over, new_home_owner
+    from sandbox.accounts._owner import hand_over_home, new_home_owner
 
     settings = get_settings()
     ids = new_home_owner(owner) if owner is not None else None
@@ -158,12 +158,7 @@ def init_home(*, admin: str, password: str, display_name: str | None = None,
         log_activity(session, None, "home.init", admin)
     secrets = sorted(p.name for p in settings.secrets_dir.iterdir() if not p.name.startswith("."))
     if ids is not None:
-        from sandbox.store import reset_engines
-
-        reset_engines()  # no connection of root's keeps a WAL file open past the hand-over
-        artifacts = settings.mlflow_artifacts_dir
-        hand_over([settings.home] + ([artifacts] if artifacts and not artifacts.is_relative_to(settings.home) else []),
-                  ids)
+        hand_over_home(ids)
     return {"home": str(settings.home), "admin": created.username, "db": _redacted(settings.db_url),
             "mlflow": _redacted(settings.mlflow_tracking_uri), "secrets": secrets,
             "owner": owner if ids is not None else None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from sandbox.errors import ConfigError, InputError
 from sandbox.settings import get_settings
 
-__all__ = ["hand_over", "new_home_owner"]
+__all__ = ["hand_over", "hand_over_home", "new_home_owner"]
 
 
 def _likely_owner(home: Path) -> str | None:
@@ -75,3 +75,16 @@ def hand_over(paths: list[Path], ids: tuple[int, int]) -> int:
             os.chown(entry, uid, gid, follow_symlinks=False)
             changed += 1
     return changed
+
+
+def hand_over_home(ids: tuple[int, int]) -> int:
+    """Give the data home (and a local MLflow artifact folder outside it) to ``ids`` — after a restore or an init
+    by root for a service account. Closes the process's database connections first, so no WAL file of root's
+    stays open past the hand-over. Returns how many entries changed owner."""
+    from sandbox.store import reset_engines
+
+    settings = get_settings()
+    reset_engines()
+    artifacts = settings.mlflow_artifacts_dir
+    outside = [artifacts] if artifacts and not artifacts.is_relative_to(settings.home) else []
+    return hand_over([settings.home, *outside], ids)

@@ -239,12 +239,9 @@ def restore(archive: str | Path, *, owner: str | None = None) -> dict[str, Any]:
         relocated["history"] = history_mentions(settings.db_url, [old for old, _ in moves])
     result = {**_after(settings, manifest, archive), "relocated": relocated if moves else None, "owner": None}
     if ids is not None:
-        from sandbox.accounts import hand_over
-        from sandbox.store import reset_engines
+        from sandbox.accounts import hand_over_home
 
-        reset_engines()  # no connection of root's keeps a WAL file open past the hand-over
-        artifacts = settings.mlflow_artifacts_dir
-        hand_over([home] + ([artifacts] if artifacts and not artifacts.is_relative_to(home) else []), ids)
+        hand_over_home(ids)
         result["owner"] = owner
     return result
 

@@ -83,7 +83,8 @@ def _path(transitions: dict[str, frozenset[str]], current: str, target: str) -> 
     is not walked out of the approved states for another approval (leaving them removes the alias the
     signature has just set).
     """
-    steps = ("in_trial", "under_review")
+    # another approval of an approved trial: no walk (leaving the approved states removes the alias)
+    steps = () if current in _APPROVED and target in _APPROVED else ("in_trial", "under_review")
     frontier: list[list[str]] = [[current]]
     seen = {current}
     while frontier:
@@ -91,8 +92,7 @@ def _path(transitions: dict[str, frozenset[str]], current: str, target: str) -> 
         for following in sorted(transitions.get(walk[-1], ())):
             if following == target:
                 return [*walk[1:], target]
-            if following in steps and following not in seen \
-                    and not (current in _APPROVED and target in _APPROVED):
+            if following in steps and following not in seen:
                 seen.add(following)
                 frontier.append([*walk, following])
     return None
