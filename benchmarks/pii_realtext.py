@@ -11,7 +11,7 @@ leaves out labels, 旁边/对面/后面 descriptions and post codes; a city, dis
 town, road without a number, crossing, landmark or organisation alone is not an
 address). Entities are marked ``[text|TYPE]`` (``P`` person, ``ID``
 身份证号, ``TEL`` phone, ``CARD`` bank card, ``ADDR`` address, ``MAIL`` e-mail,
-``PLATE`` licence plate, ``PASS`` passport, ``-`` deliberately unlabelled). In an ID or card, ``?``
+``PLATE`` licence plate, ``PASS`` passport, ``WX`` 微信号, ``QQ`` QQ号, ``-`` deliberately unlabelled). In an ID or card, ``?``
 (full-width ``？``) stands for the check character, computed here with
 :mod:`privacy.checksums` (all people are invented); ``!`` is a deliberately
 wrong one. A phone may be written as spoken (``幺三八 零五七幺…``, alone or mixed with
@@ -40,7 +40,8 @@ CORPUS = HERE / "corpus.jsonl"
 REGISTERS = ("news", "hotline", "notice", "chat", "form", "address")
 TYPES = {
     "P": "PERSON", "ID": "CN_RESIDENT_ID", "TEL": "PHONE_NUMBER", "CARD": "BANK_CARD", "ADDR": "ADDRESS",
-    "MAIL": "EMAIL_ADDRESS", "PLATE": "CN_LICENSE_PLATE", "PASS": "PASSPORT", "-": None,
+    "MAIL": "EMAIL_ADDRESS", "PLATE": "CN_LICENSE_PLATE", "PASS": "PASSPORT", "WX": "WECHAT_ID", "QQ": "QQ_NUMBER",
+    "-": None,
 }
 _MARK = re.compile(r"\[([^\[\]|]+)\|([A-Z]+|-)\]")
 _FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")

@@ -16,6 +16,8 @@ _KEEP: dict[str, tuple[int, int]] = {
     "CN_HMT_PERMIT": (1, 2),
     "CN_LICENSE_PLATE": (2, 1),
     "PERSON": (1, 0),
+    "WECHAT_ID": (2, 0),
+    "QQ_NUMBER": (2, 2),
 }
 
 # File types ``scan_file`` reads (here, in a light module, so pages can list them without Presidio).

@@ -76,7 +76,8 @@ def _profile(column: str, uniques: np.ndarray, entities: tuple[str, ...], *,
         recognizer = detector.by_entity[entity]
         passed = sum(1 for value in sample if recognizer.fullmatch(value) is not None
                      or (entity == "CN_RESIDENT_ID" and _id_shaped(value) is not None)
-                     or (entity == "BANK_CARD" and hint == "BANK_CARD" and _card_shaped(value) is not None))
+                     or (entity == "BANK_CARD" and hint == "BANK_CARD" and _card_shaped(value) is not None)
+                     or (entity == hint and recognizer.bare(value) is not None))
         rates[entity] = passed / max(1, len(sample))
     best = max(rates, key=lambda e: (rates[e], e == hint)) if rates else None
     if hint in rates and rates[hint] >= 0.3:
@@ -258,6 +259,8 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
                 verdict = _id_shaped(values[k])  # a mistyped ID in an ID column is an ID
             elif verdict is None and entity == "BANK_CARD":
                 verdict = _card_shaped(values[k])  # a mistyped card in a card column is a card
+            elif verdict is None and bonus:
+                verdict = recognizer.bare(values[k])  # 微信号/QQ: the header is the label
             if verdict is None:
                 unresolved_list.append(k)
                 continue

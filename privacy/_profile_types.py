@@ -27,6 +27,8 @@ NAME_HINTS: dict[str, tuple[str, ...]] = {
     "CN_LICENSE_PLATE": ("车牌", "号牌", "plate"),
     "EMAIL_ADDRESS": ("邮箱", "邮件", "电邮", "email", "e-mail", "mail"),
     "IP_ADDRESS": ("ip", "ip地址", "ipv4", "ipv6", "ip_address"),
+    "WECHAT_ID": ("微信", "wechat", "weixin", "wx", "vx", "wxid"),
+    "QQ_NUMBER": ("qq", "扣扣"),
     "PERSON": ("姓名", "名字", "联系人", "户主", "申请人", "监护人", "负责人", "客户", "当事人", "来电人", "反映人",
                "诉求人", "经办人", "领取人", "收款人", "户名", "持卡人", "家属", "配偶", "代理人", "被救助人",
                "救助对象", "name", "full_name", "contact"),

@@ -17,8 +17,10 @@ from privacy.recognizers.license_plate import LicensePlateRecognizer
 from privacy.recognizers.passport import PassportRecognizer
 from privacy.recognizers.person import PartialNames, PersonRecognizer
 from privacy.recognizers.phone import PhoneRecognizer
+from privacy.recognizers.qq import QqRecognizer
 from privacy.recognizers.resident_id import ResidentIdRecognizer
 from privacy.recognizers.uscc import UsccRecognizer
+from privacy.recognizers.wechat import WeChatRecognizer
 
 __all__ = [
     "ENTITIES",
@@ -35,9 +37,11 @@ __all__ = [
     "PassportRecognizer",
     "PersonRecognizer",
     "PhoneRecognizer",
+    "QqRecognizer",
     "ResidentIdRecognizer",
     "UsccRecognizer",
     "Verdict",
+    "WeChatRecognizer",
     "default_recognizers",
 ]
 
@@ -49,6 +53,8 @@ RECOGNIZER_CLASSES: tuple[type[ChineseRecognizer], ...] = (
     PhoneRecognizer,
     EmailRecognizer,
     IpAddressRecognizer,
+    WeChatRecognizer,
+    QqRecognizer,
     PassportRecognizer,
     HmtPermitRecognizer,
     LicensePlateRecognizer,

@@ -147,6 +147,14 @@ class ChineseRecognizer(PatternRecognizer):
             return t("pii.why.invalid", lang, entity=self.ENTITY)
         return verdict.explain(lang)
 
+    def bare(self, value: str) -> Verdict | None:
+        """The verdict for a whole cell under a header naming this entity, when its label is the header.
+
+        Identifiers reported only after a label (微信号, QQ) are this entity in such a column
+        without one; the others say None here (their :meth:`fullmatch` decides).
+        """
+        return None
+
     def fullmatch(self, value: str) -> Verdict | None:
         """The verdict if the whole of ``value`` is one such entity (column profiling)."""
         value = value.strip()
