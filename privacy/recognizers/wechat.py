@@ -21,7 +21,7 @@ __all__ = ["WeChatRecognizer"]
 
 _VALUE = r"[A-Za-z][A-Za-z0-9_\-]{5,19}"
 _AFTER = r"(?![A-Za-z0-9_\-@.])"  # not a longer token, not an e-mail's local part
-# 微信 / 微信号 / 微信号码 / 微信ID / 微 信 号 ; vx, VX, V信, wx, WX, 薇信, 威信, 卫星 (voice input), WeChat, weixin.
+# 微信 / 微信号 / 微信号码 / 微信ID / 微 信 号 ; vx, VX, V信, wx, WX, 薇信, 威信 (typed by voice), WeChat, weixin.
 _WORD = r"(?:微\s?信|薇信|威信|[VvWw][Xx]|[Vv]信|(?i:wechat|weixin))"
 _KEYED = r"(?:\s?(?:号码?|ID|id|账号|帐号))"
 _FILLER = r"[ \t　]*(?:是|为|:|：|=)?[ \t　]*"
@@ -51,7 +51,7 @@ class WeChatRecognizer(ChineseRecognizer):
         ("wechat_generated", _GENERATED, 0.9),
     )
     CONTEXT = ("微信", "vx", "VX", "wx", "WX", "加我")
-    PREFILTER = r"微|信|[VvWw][Xx]|(?i:wechat|weixin)|wxid_"
+    PREFILTER = r"微\s?信|薇信|威信|[VvWw][Xx]|[Vv]信|(?i:wechat|weixin)"  # wxid_ holds wx
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         if value.startswith("wxid_"):
