@@ -259,8 +259,8 @@ def _fill(name: str, uniques: np.ndarray | list[str], entity: str | None, per_un
                 verdict = _id_shaped(values[k])  # a mistyped ID in an ID column is an ID
             elif verdict is None and entity == "BANK_CARD":
                 verdict = _card_shaped(values[k])  # a mistyped card in a card column is a card
-            elif verdict is None and bonus:
-                verdict = recognizer.bare(values[k])  # 微信号/QQ: the header is the label
+            if verdict is None and bonus:
+                verdict = recognizer.bare(values[k])  # 微信号/QQ/存折账号: the header is the label
             if verdict is None:
                 unresolved_list.append(k)
                 continue

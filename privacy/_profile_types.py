@@ -20,7 +20,7 @@ ColumnKind = Literal["identifier", "free_text", "none"]
 NAME_HINTS: dict[str, tuple[str, ...]] = {
     "CN_RESIDENT_ID": ("身份证", "证件号", "身份号", "公民身份", "idcard", "id_card", "id_no", "idno", "sfz"),
     "PHONE_NUMBER": ("电话", "手机", "联系方式", "联系号码", "phone", "mobile", "tel", "telephone"),
-    "BANK_CARD": ("银行卡", "卡号", "银行账号", "账号", "帐号", "bank", "card", "account"),
+    "BANK_CARD": ("银行卡", "卡号", "银行账号", "账号", "帐号", "账户", "帐户", "存折", "bank", "card", "account"),
     "CN_USCC": ("信用代码", "uscc", "税号", "纳税人识别号"),
     "PASSPORT": ("护照", "passport"),
     "CN_HMT_PERMIT": ("通行证", "台胞证", "回乡证", "permit"),

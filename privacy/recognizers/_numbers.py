@@ -145,7 +145,10 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
     found: list[NumberSpan] = []
     for run in _RUN.finditer(text):
         groups = [(m.start(), m.end(), normalise_digits(m.group())) for m in _GROUP.finditer(text, *run.span())]
+        before = len(found)
         _cut(text, groups, run.start(), found)
+        if len(found) == before and groups:
+            _labelled_account(text, groups, found)
     if _SPOKEN_HINT.search(text) is not None:
         for run in _SPOKEN_RUN.finditer(text):
             if _SPOKEN_CHAR.search(run.group()) is None:
@@ -194,6 +197,30 @@ def _cut(text: str, groups: list[tuple[int, int, str]], run_start: int, found: l
             start = min(start, abroad) if abroad is not None else start
         found.append(NumberSpan(kind, start, end, digits, verdict, needs_context))
         i = j + 1
+
+
+# 存折账号 / 养老金发放账户为 / 收款账号： — right before a run of digits (same clause, a few characters). Not
+# 卡号: a card has a Luhn digit, and free text reports no card that fails it (a digit slipped or missing).
+_ACCOUNT_LABEL = re.compile(
+    f"(?:账号|帐号|账户|帐户|存折号?|折号)(?:号码|号)?{_SP}?(?:为|是)?{_SP}?[:：]?{_SP}*\\Z"
+)
+
+
+def _labelled_account(text: str, groups: list[tuple[int, int, str]], found: list[NumberSpan]) -> None:
+    """A whole run of 12–25 digits that nothing validated, right after an account label: an account number.
+
+    Passbook (存折) and credit-cooperative accounts have no Luhn digit and no card IIN:
+    ``存折账号 1010 0001 2345 6789 012`` was no personal information to the scanner.
+    """
+    digits = "".join(g[2] for g in groups)
+    start = groups[0][0]
+    if not 12 <= len(digits) <= 25 or not digits.isdigit() or len(set(digits)) == 1:
+        return
+    if _ACCOUNT_LABEL.search(text, max(0, start - 12), start) is None:
+        return
+    from privacy.recognizers.bank_card import validate_account
+
+    found.append(NumberSpan("BANK_CARD", start, groups[-1][1], digits, validate_account(digits)))
 
 
 def _spaced_end(groups: list[tuple[int, int, str]], i: int, last: int) -> int:

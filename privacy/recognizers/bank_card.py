@@ -6,11 +6,13 @@ hyphenated, full-width, split over a line — reported as written).
 
 from __future__ import annotations
 
+import re
+
 from privacy.checksums import id_card_birth_date, is_valid_luhn
 from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, NumberRecognizer, Verdict
 from sandbox.regions import lookup_region
 
-__all__ = ["BankCardRecognizer", "card_network", "validate_card", "validate_card_shape"]
+__all__ = ["BankCardRecognizer", "card_network", "validate_account", "validate_card", "validate_card_shape"]
 
 # IIN prefixes (ISO/IEC 7812) of the networks cards in China are issued on.
 _NETWORKS: tuple[tuple[tuple[int, int], int, str], ...] = (
@@ -65,6 +67,14 @@ def validate_card_shape(digits: str) -> Verdict | None:
     return Verdict("pii.why.card_badcheck", {"digits": len(digits)}, 0.5)
 
 
+def validate_account(digits: str) -> Verdict:
+    """The verdict for 12–25 digits after an account label (存折账号, 发放账户为, 账号：) that no card check accepts."""
+    return Verdict("pii.why.bank_account", {"digits": len(digits)}, 0.7)
+
+
+_ACCOUNT_LIKE = re.compile(r"\s*[0-9０-９](?:[ \-－]?[0-9０-９]){11,24}\s*")
+
+
 class BankCardRecognizer(NumberRecognizer):
     """银行卡号: 16–19 digits (any grouping), Luhn, UnionPay 62… and other IINs."""
 
@@ -84,3 +94,16 @@ class BankCardRecognizer(NumberRecognizer):
         if found is None or (found[1] and not (text and self.context_word(text, start, end))):
             return None
         return found[0]
+
+    def bare(self, value: str) -> Verdict | None:
+        """A whole cell of 12–25 digits in a column headed 账号/存折/卡号: an account number (the header is the label).
+
+        Unlike free text, a column of them is one kind of value: a card column's cells that fail every card check
+        are the people's account numbers all the same.
+        """
+        from privacy.recognizers._numbers import normalise_digits, number_spans
+
+        if _ACCOUNT_LIKE.fullmatch(value) is None or number_spans(value):
+            return None  # an ID, phone or card in the column is that (the column's scan reports it)
+        digits = normalise_digits(value)
+        return validate_account(digits) if len(set(digits)) > 1 else None

@@ -82,6 +82,8 @@ def _reference(name: str, uniques: np.ndarray, kind: str, entity: str | None, th
             verdict = _id_shaped(value)  # a mistyped ID in an ID column
         elif verdict is None and entity == "BANK_CARD":
             verdict = _card_shaped(value)  # a mistyped card in a card column
+        if verdict is None and recognizer is not None and name_hint(name) == entity:
+            verdict = recognizer.bare(value)  # an account with no card check in a 卡号 column
         if verdict is None:
             unresolved.append(k)
             continue
