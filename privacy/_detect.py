@@ -157,7 +157,8 @@ class Detector:
         text = self._explained.get(key)
         if text is None:
             text = hit.verdict.explain(language)
-            if hit.context_word and hit.context_word not in text:
+            said = hit.verdict.params.get("context") == hit.context_word  # the verdict speaks of it already
+            if hit.context_word and hit.context_word not in text and not said:
                 text += t("pii.why.context_suffix", language, word=hit.context_word)
             if len(self._explained) > 100_000:
                 self._explained.clear()

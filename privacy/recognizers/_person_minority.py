@@ -212,6 +212,13 @@ def _context(text: str, start: int, end: int) -> str | None:
 
 
 _CELL = "\x00\t"
+# The contexts that are a place in the text, not a word: said as such (not "next to the context ⇥").
+_WHY = {
+    "⇥": "pii.why.person_minority_cell",
+    "：": "pii.why.person_minority_speaker",
+    "，": "pii.why.person_minority_called",
+    "、": "pii.why.person_minority_list",
+}
 
 
 def _whole_item(text: str, start: int, end: int) -> bool:
@@ -328,7 +335,7 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
                 start,
                 end,
                 _SCORE,
-                Verdict("pii.why.person_minority", {"context": context}, _SCORE),
+                Verdict(_WHY.get(context, "pii.why.person_minority"), {"context": context}, _SCORE),
                 context,
             )
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.scanning import scan_texts
+from privacy.scanning import scan_text, scan_texts
 
 
 def _names(text: str) -> list[str]:
@@ -145,3 +145,18 @@ def test_a_cell_holding_a_minority_name_alone_is_that_name_whole() -> None:
 )
 def test_a_typed_dot_joins_the_parts_of_one_name(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("其其格", {"zh": "整格或整段只有这个名字", "en": "whole cell or text"}),
+        ("满都拉，羊圈修好了没", {"zh": "消息开头的称呼", "en": "calling someone"}),
+    ],
+)
+def test_a_name_found_by_its_place_is_explained_by_its_place(text: str, said: dict[str, str], lang: str) -> None:
+    """The explanation of 其其格 alone in a cell said "next to the context ⇥" (the pass's mark for a whole cell)."""
+    found = [f for f in scan_text(text, lang=lang) if f.entity_type == "PERSON"]
+    assert len(found) == 1 and said[lang] in found[0].explanation, found
+    assert "⇥" not in found[0].explanation and "“，”" not in found[0].explanation
