@@ -24,6 +24,7 @@ from privacy._spaced import collapse, spaced_lines
 from privacy.recognizers import ENTITIES, ChineseRecognizer, Hit, PartialNames, default_recognizers
 from privacy.recognizers._base import SEPARATOR, resolve_overlaps
 from privacy.recognizers._person_latin import ENGLISH_CUE
+from privacy.recognizers._spans import Overlaps
 from sandbox.errors import InputError
 from sandbox.i18n import _current_language, t
 
@@ -113,8 +114,8 @@ class Detector:
                     letter_spaced.append(dataclasses.replace(
                         hit, start=line_start + origin[hit.start], end=line_start + origin[hit.end - 1] + 1))
         if letter_spaced:
-            found = [hit for hit in found
-                     if all(hit.end <= other.start or hit.start >= other.end for other in letter_spaced)]
+            spaced = Overlaps((other.start, other.end) for other in letter_spaced)
+            found = [hit for hit in found if not spaced.any(hit.start, hit.end)]
             found += letter_spaced
         if "PERSON" in entities and "\n" in text:
             found = self._broken_names(text, found, threshold)

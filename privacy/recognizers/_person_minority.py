@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
+from privacy.recognizers._spans import Around, Placed
 
 __all__ = ["is_people", "minority_names"]
 
@@ -236,13 +237,15 @@ def _listed(text: str, spans: list[tuple[int, int]], found: Sequence[Hit]) -> se
     """Items of a 、-list that sit next to another element name or a name already found."""
     items = [(a, b) for a, b in spans if _whole_item(text, a, b)]
     names = {(h.start, h.end) for h in found} | set(items)
-    listed = set()
-    for a, b in items:
-        for x, y in names:
-            if (x, y) != (a, b) and (text[y:a] == _LIST_SEP or text[b:x] == _LIST_SEP):
-                listed.add((a, b))
-                break
-    return listed
+    ends = {y for _, y in names}
+    starts = {x for x, _ in names}
+    # Another name ends at the 、 before the item or starts after the 、 after it (the item itself cannot).
+    return {
+        (a, b)
+        for a, b in items
+        if (text[a - 1 : a] == _LIST_SEP and a - 1 in ends)
+        or (text[b : b + 1] == _LIST_SEP and b + 1 in starts)
+    }
 
 
 _AND = "和与跟同及"
@@ -320,7 +323,10 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
     spans = [m.span() for m in _candidates().finditer(text)]
     if not spans:
         return hits
-    spans = [(a, b) for a, b in spans if not any(_inside(a, b, x, y, text) for x, y in places)]
+    around = Around(places)
+    spans = [
+        (a, b) for a, b in spans if not any(_inside(a, b, x, y, text) for x, y in around.containing(a, b))
+    ]
     listed = _listed(text, spans, hits)
     found = []
     for start, end in spans:
@@ -339,14 +345,14 @@ def minority_names(text: str, hits: list[Hit], places: Sequence[tuple[int, int]]
                 context,
             )
         )
-    out = list(hits)
+    out = Placed(hits)  # the hits as a list, with overlaps looked up by start (a batch holds thousands)
     for new in found:
-        overlapping = [h for h in out if h.start < new.end and new.start < h.end]
+        overlapping = out.overlapping(new.start, new.end)
         if all(_yields(text, h, new) for h in overlapping) and not any(
             (h.start, h.end) == (new.start, new.end) for h in overlapping
         ):
-            out = [h for h in out if h not in overlapping] + [new]
-    return _dotted(text, sorted(out, key=lambda h: h.start))
+            out.replace(overlapping, new)
+    return _dotted(text, sorted(out.in_order(), key=lambda h: h.start))
 
 
 # A middle dot as people type it: a full stop, a hyphen or a dash (买买提.艾力, 热依拉-吐尔逊, 约翰．史密斯).
