@@ -24,7 +24,7 @@ _AFTER = r"(?![A-Za-z0-9_\-@.])"  # not a longer token, not an e-mail's local pa
 # 微信 / 微信号 / 微信号码 / 微信ID / 微 信 号 ; vx, VX, V信, wx, WX, 薇信, 威信 (typed by voice), WeChat, weixin.
 _WORD = r"(?:微\s?信|薇信|威信|[VvWw][Xx]|[Vv]信|(?i:wechat|weixin))"
 _KEYED = r"(?:\s?(?:号码?|ID|id|账号|帐号))"
-_FILLER = r"[ \t　]*(?:是|为|:|：|=)?[ \t　]*"
+_FILLER = r"[ \t　]*(?:(?:是|为|:|：|=)[ \t　]*)?"  # one way to read any run of blanks (no backtracking)
 _LABELLED = (
     r"(?<![A-Za-z0-9])"
     + _WORD
