@@ -50,6 +50,7 @@ from privacy.recognizers._person_forms import (
     spaced_names,
 )
 from privacy.recognizers._person_given import given_names, parent_of, pulled_and_mentioned
+from privacy.recognizers._person_glue import glued_ends
 from privacy.recognizers._person_items import addressed_names
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
@@ -375,7 +376,8 @@ class PersonRecognizer(ChineseRecognizer):
         # 副主任其其格, 旺堆村长, 岩温（傣族）: names without a Han surname where the context says person
         hits = minority_names(text, hits, places)
         hits = paired_latin(text, with_kin_title(text, _per_text(text, before_home(text, before_amount(text, hits)), words)))
-        return _trimmed(text, titled_full_names(text, hits))
+        # 苏湛呀, 邓砚拉|进群: a particle or the next clause's head is not the name's
+        return _trimmed(text, titled_full_names(text, glued_ends(text, hits)))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).

@@ -1,0 +1,93 @@
+"""A name's boundary where the model glued it to the word next to it.
+
+LAC segments and tags in one pass, so a name whose characters it rarely saw in names is run
+into what a sentence says next: a particle (``苏湛呀，今天值班吗``, ``应该是金潇吧``, ``薛婧了，你们认识吗``),
+or the verb of the clause (``把邓砚拉进群``, ``魏岚陪老人去体检``, ``熊英都七十多了``). Those characters end no Han
+given name, so a name found with one of them at its end is cut before it — when what is left is still a
+name's shape (a surname and one or two given-name characters). Characters that do end given names
+(才 孟广才, 来 李春来, 和 乐本和, 得, 顺 …) are not in the list; 拉 ends transliterated names (阿卜杜拉), so after
+a Han surname it is cut only before what follows the verb 拉 (进群, 黑, 到, 了 …). The same model also runs a
+demonstrative or verb before a full name into it (``那田润泽呢``): a four-character hit starting with one of
+those and followed by a full name loses it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from privacy.recognizers._person_rules import _jieba_tables, surnames
+
+__all__ = ["glued_ends"]
+
+# Sentence and structural particles: no given name ends with one.
+_PARTICLES = frozenset("吗呢吧啊呀啦嘛哦呗咯嘞了的着")
+# Prepositions, adverbs and verbs that follow a subject or an object named by a person (X让…, 把X拉进群, X陪…).
+# Each is rare as a given name's last character (jieba's names: ≤ 23 of 48,000 end with one).
+_CLAUSE_HEADS = frozenset("让给被把在从对跟向都也就还又说到要去是叫找问请帮替陪带送催喊")
+# 拉 after a name is the verb 拉 when a complement or an object of pulling follows it.
+_PULL = "拉"
+_AFTER_PULL = frozenset("进入出到回上下黑群了着过个走住")
+
+
+def _name_shaped(value: str) -> bool:
+    """A single surname and one or two characters, or a compound surname and one or two."""
+    single, compound = surnames()
+    if len(value) >= 3 and value[:2] in compound:
+        return len(value) <= 4
+    return value[:1] in single and 2 <= len(value) <= 3
+
+
+def _glued_end(text: str, start: int, end: int) -> int:
+    """Where the name ``text[start:end]`` ends when its last character is the next word's (else ``end``)."""
+    last = text[end - 1]
+    if last in _PARTICLES or last in _CLAUSE_HEADS:
+        cut = True
+    elif last == _PULL:
+        tags = _jieba_tables()[0]
+        transliterated = any(
+            tags.get(text[a:end], "").startswith("nr") for a in (start, end - 2)
+        )  # 阿卜杜拉, 莎拉
+        cut = end < len(text) and text[end] in _AFTER_PULL and not transliterated
+    else:
+        return end
+    if not cut or not _name_shaped(text[start : end - 1]):
+        return end
+    if not all("\u4e00" <= c <= "\u9fff" for c in text[start:end]):
+        return end
+    if any(len(e) >= 2 and text.startswith(e, end - len(e)) for e in _elements_ending(last)):
+        return end  # 索南才让, 次仁拉姆: a Tibetan or Mongolian name element ends there
+    return end - 1
+
+
+@functools.cache
+def _elements_ending(char: str) -> tuple[str, ...]:
+    from privacy.recognizers._person_minority import _elements
+
+    return tuple(e for e in _elements() if e.endswith(char))
+
+
+# Demonstratives, verbs and prepositions the model ran into a full name after them (那|田润泽呢, 叫|韩沛霖来).
+_HEADS = frozenset("那这是叫找问请让给跟和与被把向对从由经")
+
+
+def _glued_start(text: str, start: int, end: int) -> int:
+    """Where a four-character name starts when its first character is the word before a full name."""
+    value = text[start:end]
+    if len(value) != 4 or value[0] not in _HEADS or value[:2] in surnames()[1] or not _name_shaped(value[1:]):
+        return start
+    return start + 1
+
+
+def glued_ends(text: str, hits: list) -> list:
+    """Person hits whose last character is a particle or the head of the clause after the name, cut before it
+    (苏湛呀 → 苏湛, 邓砚拉|进群 → 邓砚, 魏岚陪|老人 → 魏岚), or whose first is the word before a full name
+    (那|田润泽呢)."""
+    out = []
+    for hit in hits:
+        if hit.entity_type == "PERSON" and hit.end - hit.start >= 3:
+            end = _glued_end(text, hit.start, hit.end)
+            start = _glued_start(text, hit.start, end)
+            if (start, end) != (hit.start, hit.end):
+                hit = type(hit)(hit.entity_type, start, end, hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out
