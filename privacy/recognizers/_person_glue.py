@@ -8,7 +8,9 @@ name's shape (a surname and one or two given-name characters). Characters that d
 (才 孟广才, 来 李春来, 和 乐本和, 得, 顺 …) are not in the list; 拉 ends transliterated names (阿卜杜拉), so after
 a Han surname it is cut only before what follows the verb 拉 (进群, 黑, 到, 了 …). The same model also runs a
 demonstrative or verb before a full name into it (``那田润泽呢``): a four-character hit starting with one of
-those and followed by a full name loses it.
+those and followed by a full name loses it. And it runs a full name into a word that its last character
+starts (``孙德胜利完成``, ``冯志远程办理``): a Han name is almost never a single surname and three given
+characters, so a four-character hit whose last two characters are a common word loses the last.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def _name_shaped(value: str) -> bool:
 def _glued_end(text: str, start: int, end: int) -> int:
     """Where the name ``text[start:end]`` ends when its last character is the next word's (else ``end``)."""
     last = text[end - 1]
+    if end - start == 4 and _word_taken(text, start, end):
+        return end - 1
     if last in _PARTICLES or last in _CLAUSE_HEADS:
         cut = True
     elif last == _PULL:
@@ -64,6 +68,54 @@ def _elements_ending(char: str) -> tuple[str, ...]:
     from privacy.recognizers._person_minority import _elements
 
     return tuple(e for e in _elements() if e.endswith(char))
+
+
+_MIN_WORD_FREQ = 100
+_NUMERALS = frozenset("〇一二三四五六七八九十百千两")
+
+
+def _word_taken(text: str, start: int, end: int) -> bool:
+    """A single Han surname, two given-name characters and the first of a word the name was run into: the
+    last two characters of the four are a common word (孙德胜利|完成, 冯志远程|办理, 陶国庆幸|自己).
+
+    A Han name of a single surname and three given characters is all but unknown (the corpus's four-character
+    names are compound surnames, minority and transliterated names); those are left alone."""
+    single, compound = surnames()
+    value = text[start:end]
+    if value[0] not in single or value[:2] in compound or any(c in _NUMERALS for c in value):
+        return False
+    if not all("\u4e00" <= c <= "\u9fff" for c in value) or _element_inside(value):
+        return False
+    tags, freq, _ = _jieba_tables()
+    tail = value[2:]
+    if tags.get(tail, "nr").startswith("nr") or freq.get(tail, 0) < _MIN_WORD_FREQ or _person_word(tail):
+        return False  # 乐乐妈妈, 许剑律师: a kin title or an office is another pass's
+    return not tags.get(value, "").startswith("nr") and not tags.get(value[1:], "").startswith("nr")
+
+
+def _person_word(word: str) -> bool:
+    """A title, kin word or word for people (妈妈, 律师, 老人), or an organisation's end (民政局)."""
+    from privacy.recognizers._person_edges import _KIN_TITLE_END, _OFFICE_TITLE
+    from privacy.recognizers._person_rules import PERSON_NOUNS
+
+    return (
+        word in PERSON_NOUNS
+        or _KIN_TITLE_END.search(word) is not None
+        or _OFFICE_TITLE.search(word) is not None
+        or word[-1] in "局委办所站厂馆院校部处行"
+    )
+
+
+def _element_inside(value: str) -> bool:
+    """True when a minority name element (扎西, 古丽, 塔娜 …) is part of ``value``."""
+    return any(value[a:b] in _element_set() for a in range(len(value)) for b in range(a + 2, len(value) + 1))
+
+
+@functools.cache
+def _element_set() -> frozenset[str]:
+    from privacy.recognizers._person_minority import _elements
+
+    return frozenset(_elements())
 
 
 # Demonstratives, verbs and prepositions the model ran into a full name after them (那|田润泽呢, 叫|韩沛霖来).

@@ -64,3 +64,27 @@ def test_the_cut_needs_a_name_shape_and_a_han_span() -> None:
     assert [(h.start, h.end) for h in glued_ends(text, [_hit(10, 12)])] == [(10, 12)]  # too short to cut
     assert [(h.start, h.end) for h in glued_ends("熊斐拉进群", [_hit(0, 3)])] == [(0, 2)]
     assert [(h.start, h.end) for h in glued_ends("熊斐拉", [_hit(0, 3)])] == [(0, 3)]  # nothing after 拉
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("村民孙德胜利完成了任务", ["孙德胜"]),
+        ("业主冯志远程办理了过户", ["冯志远"]),
+        ("来电人冯志远程办理了业务", ["冯志远"]),
+    ],
+)
+def test_a_word_run_into_a_full_name_is_cut_to_three(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("来电人乐乐妈妈反映孩子午饭吃不饱", ["乐乐妈妈"]),  # a teknonym is one name
+        ("委托代理人：许剑律师", ["许剑"]),  # the title is cut by its own pass
+        ("户主：索朗卓玛，家庭人口四人", ["索朗卓玛"]),  # minority name elements
+    ],
+)
+def test_four_character_names_of_other_kinds_stay(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
