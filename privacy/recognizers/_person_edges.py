@@ -177,12 +177,50 @@ _UNIT_SIDE = re.compile("(?:^|[·•・])[米月时日年天吨度次瓦秒克�
 _SHOP_SIGN = re.compile("^[\u4e00-\u9fff](?:记|[\u4e00-\u9fff](?<!书)记)")
 
 
-def not_a_person(text: str, start: int, end: int, *, unintroduced: bool) -> bool:
-    """True for a finding that is an amount, a unit or (not introduced by a role word) a shop sign."""
+def not_a_person(text: str, start: int, end: int, *, unintroduced: bool, uncued: bool = False) -> bool:
+    """True for a finding that is an amount, a unit, (not introduced by a role word) a shop sign or a
+    description of people (优秀毕业生: a common word and a word for people), or (with no context word at all)
+    a common adjective, verb or adverb (辛苦)."""
     value = text[start:end]
     if _AMOUNT.search(value) is not None or _UNIT_SIDE.search(value) is not None:
         return True
-    return unintroduced and _SHOP_SIGN.match(value) is not None
+    if uncued and _plain_word(value):
+        return True
+    return unintroduced and (_SHOP_SIGN.match(value) is not None or _described_people(value))
+
+
+# jieba's tags of words that say how or what, never who: adjectives, verbs, adverbs, pronouns, particles.
+_PLAIN_TAGS = frozenset(("a", "ad", "an", "b", "v", "vd", "vn", "d", "c", "p", "r", "u", "y"))
+
+
+def _plain_word(value: str) -> bool:
+    """A common adjective, verb or adverb the model tagged as a name with no word for a person near it:
+    辛苦 in ``辛苦柴钰了`` (jieba frequency ≥ 1,000; words jieba knows as names — 安静, 文明, 阳光 — are not)."""
+    from privacy.recognizers._person_rules import _jieba_tables
+
+    tags, freq, _ = _jieba_tables()
+    return len(value) == 2 and tags.get(value) in _PLAIN_TAGS and freq.get(value, 0) >= 1000
+
+
+_PEOPLE_ENDS = frozenset("生员者人工师户民")
+
+
+def _described_people(value: str) -> bool:
+    """A common word (not a name, not a compound surname) and then a word for people: 优秀|毕业生, 先进|工作者."""
+    from privacy.recognizers._person_rules import PERSON_NOUNS, _jieba_tables
+
+    if len(value) < 4 or value[:2] in surnames()[1]:
+        return False
+    tags, freq, _ = _jieba_tables()
+    for k in range(2, len(value) - 1):
+        head, tail = value[:k], value[k:]
+        if freq.get(head, 0) < 200 or tags.get(head, "nr").startswith("nr"):
+            continue
+        tag = tags.get(tail, "")
+        if tail in PERSON_NOUNS or (tag.startswith("n") and not tag.startswith("nr") and tail[-1] in _PEOPLE_ENDS
+                                    and freq.get(tail, 0) >= 50):
+            return True
+    return False
 
 
 # How a child's parent or grandparent, or an elder, is called by a first name: 花花妈妈, 一鸣爸爸, 秀芝阿姨.

@@ -18,9 +18,15 @@ import re
 
 from privacy.recognizers._base import Hit
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_rules import PREFIX_CONTEXT, _jieba_tables, jieba_word, surnames
+from privacy.recognizers._person_rules import (
+    PREFIX_CONTEXT,
+    SUFFIX_CONTEXT,
+    _jieba_tables,
+    jieba_word,
+    surnames,
+)
 
-__all__ = ["ESTATE", "ITEMS_BEFORE", "LIST_END", "brand", "business_list", "function_word_start", "in_idiom", "starts_word", "trim_model_name"]
+__all__ = ["ESTATE", "ITEMS_BEFORE", "LIST_END", "brand", "business_list", "function_word_start", "in_idiom", "said_of_a_person", "starts_word", "trim_model_name"]
 
 # A ·-joined brand and estate (融创·壹号院), not a transliterated name.
 ESTATE = re.compile("[·•・][\u4e00-\u9fff]{0,4}(?:[院苑府园湾城墅庭邸舍](?![\u4e00-\u9fff])|[壹贰叁][号])")
@@ -66,7 +72,33 @@ def brand(text: str, hit: Hit) -> bool:
         return False
     if _BUSINESS.match(text, hit.end) is not None:
         return True
+    if (hit.context_word not in SUFFIX_CONTEXT and _listed_brand(text[hit.start : hit.end])
+            and not said_of_a_person(text, hit.start) and _PARENT_AFTER.match(text, hit.end) is None):
+        return True  # 张小泉的剪刀, 王老吉凉茶: a listed brand that no word for a person vouches for
     return "等" in text and business_list(text, hit.end)
+
+
+# A child's pet name before the parent it names (柚子妈妈, 花生爸爸): a person, though the word is a food.
+_PARENT_AFTER = re.compile("妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|家长")
+# Spouses and partners said right before a name (她老公周大福): a person, whatever else the name is.
+_PARTNERS = frozenset(("老公", "老婆", "媳妇", "爱人", "对象", "男友", "女友", "男朋友", "女朋友", "前夫", "前妻"))
+
+
+def said_of_a_person(text: str, start: int) -> bool:
+    """A word for a person (店员, 老公, 邻居) right before ``start``."""
+    from privacy.recognizers._person_rules import PERSON_NOUNS
+
+    return any(w in PERSON_NOUNS or w in PREFIX_CONTEXT or w in _PARTNERS
+               for w in (text[max(0, start - k) : start] for k in (2, 3)))
+
+
+def _listed_brand(value: str) -> bool:
+    """``value`` is a brand, product or thing of ``data/not_names.txt`` (李宁, 张小泉), or starts with one of three
+    characters or more (王老吉凉茶)."""
+    from privacy.recognizers.person import _not_names
+
+    listed = _not_names()
+    return value in listed or any(value[:k] in listed for k in range(3, len(value)))
 
 
 # The rest of an enumeration after an item, closed by 等 and a word for businesses (not 企业代表/企业家: people).

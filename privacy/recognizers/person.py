@@ -78,6 +78,7 @@ from privacy.recognizers._person_vetoes import (
     brand,
     function_word_start,
     in_idiom,
+    said_of_a_person,
     starts_word,
 )
 from privacy.recognizers._rare_han import stand_in
@@ -335,7 +336,8 @@ class PersonRecognizer(ChineseRecognizer):
                     verdict = Verdict("pii.why.person_model_surname", {"surname": rule.verdict.params.get(
                         "surname", text[span.start])}, AGREED_SCORE)
                 hits.append(Hit(self.ENTITY, span.start, end, AGREED_SCORE, verdict, rule.context_word))
-            elif not _is_place(value) and value not in _ROLE_WORDS and value not in _not_names() \
+            elif not _is_place(value) and value not in _ROLE_WORDS \
+                    and (value not in _not_names() or said_of_a_person(text, span.start)) \
                     and not in_idiom(text, span.start, span.end):
                 hits.append(Hit(self.ENTITY, span.start, span.end, MODEL_SCORE,
                                 Verdict("pii.why.person_model", {}, MODEL_SCORE)))
@@ -371,7 +373,7 @@ class PersonRecognizer(ChineseRecognizer):
                                         if self._partial_allowed(text[h.start : h.end])]
                            + aged_names(text, words, spans, is_place=_is_place))
         hits = [h for h in hits if not brand(text, h) and not _spelt_out(text, h) and not not_a_person(
-            text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT)]
+            text, h.start, h.end, unintroduced=h.context_word not in PREFIX_CONTEXT, uncued=not h.context_word)]
         hits = resolve_overlaps(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start))
         # 副主任其其格, 旺堆村长, 岩温（傣族）: names without a Han surname where the context says person
         hits = minority_names(text, hits, places)
