@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from privacy.recognizers._lac import Words
-from privacy.recognizers._person_rules import surnames
+from privacy.recognizers._person_rules import PERSON_NOUNS, _jieba_tables, surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
 __all__ = [
@@ -196,10 +196,10 @@ _PLAIN_TAGS = frozenset(("a", "ad", "an", "b", "v", "vd", "vn", "d", "c", "p", "
 def _plain_word(value: str) -> bool:
     """A common adjective, verb or adverb the model tagged as a name with no word for a person near it:
     辛苦 in ``辛苦柴钰了`` (jieba frequency ≥ 1,000; words jieba knows as names — 安静, 文明, 阳光 — are not)."""
-    from privacy.recognizers._person_rules import _jieba_tables
-
+    if len(value) != 2:
+        return False
     tags, freq, _ = _jieba_tables()
-    return len(value) == 2 and tags.get(value) in _PLAIN_TAGS and freq.get(value, 0) >= 1000
+    return tags.get(value) in _PLAIN_TAGS and freq.get(value, 0) >= 1000
 
 
 _PEOPLE_ENDS = frozenset("生员者人工师户民")
@@ -207,8 +207,6 @@ _PEOPLE_ENDS = frozenset("生员者人工师户民")
 
 def _described_people(value: str) -> bool:
     """A common word (not a name, not a compound surname) and then a word for people: 优秀|毕业生, 先进|工作者."""
-    from privacy.recognizers._person_rules import PERSON_NOUNS, _jieba_tables
-
     if len(value) < 4 or value[:2] in surnames()[1]:
         return False
     tags, freq, _ = _jieba_tables()

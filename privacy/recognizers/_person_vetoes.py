@@ -98,7 +98,7 @@ def _listed_brand(value: str) -> bool:
     from privacy.recognizers.person import _not_names
 
     listed = _not_names()
-    return value in listed or any(value[:k] in listed for k in range(3, len(value)))
+    return value in listed or (len(value) >= 4 and any(value[:k] in listed for k in range(3, len(value))))
 
 
 # The rest of an enumeration after an item, closed by 等 and a word for businesses (not 企业代表/企业家: people).
