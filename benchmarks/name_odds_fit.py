@@ -27,10 +27,13 @@ import numpy as np
 
 __all__ = ["MIN_PRECISION", "TRAINED_ON", "fit", "training_set"]
 
-# Sentences per register of the corpus the shipped decision was fitted on (the corpus after session 6).
-TRAINED_ON = {"news": 201, "hotline": 628, "notice": 572, "chat": 554, "form": 526, "address": 180}
+# Sentences per register of the corpus the shipped decision was fitted on (the whole corpus of session 12).
+TRAINED_ON = {"news": 393, "hotline": 1075, "notice": 893, "chat": 871, "form": 841, "address": 180}
 
-MIN_PRECISION = 0.8
+# Two of three new candidates taken are names (was 0.8; issue 14: a missed name is a leak, a false one a masked
+# word). Chosen on dev by a rule stated before: the lowest of 0.5/0.6/0.67/0.8 (with ODDS_FLOOR 0.02/0.01/0.005)
+# keeping dev service PERSON precision >= 0.985 and every false-friend unit test passing, most dev names found.
+MIN_PRECISION = 0.67
 _C = 0.1
 _FOLDS = 5
 _DIGITS = 4

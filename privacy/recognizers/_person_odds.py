@@ -43,6 +43,7 @@ FEATURES = (
     "left_role", "right_cue", "path_word", "path_starts", "path_ends", "path_noun", "path_verb", "path_entity",
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _LIST = frozenset("、，,和与及跟/")
 _RIGHT_CUE = re.compile(
     "先生|女士|阿姨|师傅|大爷|大妈|老师|同志|同学|老人|夫妇|一家|家|户|的|说|称|讲|表示|来电|反映|投诉|咨询|要求|"
@@ -67,10 +68,13 @@ def _surname_rank() -> dict[str, int]:
 
 @functools.cache
 def _roles() -> re.Pattern[str]:
-    """A role word (来电人, 户主 …) ending where a candidate starts (searched with ``endpos``)."""
-    from privacy.recognizers._person_rules import PREFIX_CONTEXT
+    """A role word (来电人, 户主 …) ending where a candidate starts (searched with ``endpos``); not a weak context
+    word (我是, 请联系) nor a population word, which also stands before what its members own (老人|钱财)."""
+    from privacy.recognizers._person_rules import _POPULATIONS, PREFIX_CONTEXT
+    from privacy.recognizers.person import _WEAK_CONTEXT
 
-    words = sorted((w for w in PREFIX_CONTEXT if len(w) >= 2), key=len, reverse=True)
+    words = sorted((w for w in PREFIX_CONTEXT if len(w) >= 2 and w not in _WEAK_CONTEXT and w not in _POPULATIONS),
+                   key=len, reverse=True)
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")$")
 
 
@@ -101,14 +105,26 @@ def odds_candidates(
             continue
         span = cleaned[0]
         value = text[span.start : span.end]
-        if len(value) < 2 or _NOT_A_NAME.search(value) or _HAN.match(value) is None:
+        if len(value) < 2 or _NOT_A_NAME.search(value) or _HAN_ONLY.fullmatch(value) is None:  # not 东 南
             continue
         if allowed is not None and not allowed(value):  # type: ignore[operator]
             continue
         if _is_place(value) or value in _ROLE_WORDS or value in _not_names() or in_idiom(text, span.start, span.end):
             continue
+        if _POST.search(value) or _after_address_label(text, span.start):
+            continue
         found.append((span.start, span.end, odds[(candidate.start, candidate.end)]))
     return found
+
+
+# A post, not a name: 楼栋长, 村民组长, 网格员 (three characters or more ending in 长/员).
+_POST = re.compile("^[\u4e00-\u9fff]{2,}[长员]$")
+_ADDRESS_LABEL = re.compile("(?:住址|地址|住所地|户籍地|所在地|家住|住在|现住|居住在?)[：:]?[ \u3000]?$")
+
+
+def _after_address_label(text: str, start: int) -> bool:
+    """True when an address label ends right before ``start`` (住址：|乌兰布和嘎查): a place follows, not a name."""
+    return _ADDRESS_LABEL.search(text, max(0, start - 8), start) is not None
 
 
 def _logit(p: float) -> float:
@@ -147,7 +163,7 @@ def features(text: str, start: int, end: int, odds: tuple[float, ...], words: ob
         float(is_compound),
         sum(llrs) / len(llrs),
         min(llrs),
-        math.log1p(freq.get(value, 0)) if tag is None or not tag.startswith("nr") else 0.0,
+        math.log1p(freq.get(value, 0)),  # whatever jieba's tag: 谢谢 and 钱财 are tagged nr
         float(tag is not None and tag.startswith("nr")),
         float(tag is not None and not tag.startswith("nr")),
         float(not left or _HAN.match(left) is None),
