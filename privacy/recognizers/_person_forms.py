@@ -152,7 +152,7 @@ def latin_names(text: str) -> list[Hit]:
         speaker = ((start == 0 or text[start - 1] in "\n\x00") and text[end : end + 1] in ("：", ":")
                    and _HAN.match(text[end - 1]) is not None)  # Mike王：… (a message's speaker with a surname)
         if not (listed or speaker or _after_role(text, start) or _LATIN_TITLE.match(text, end)
-                or _LATIN_GREETED.search(text, 0, start)
+                or _LATIN_GREETED.search(text, max(0, start - 16), start)  # ≤ 7 characters, not the whole batch
                 or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue
         verdict = Verdict("pii.why.person_context", {"context": "Latin"}, 0.85)

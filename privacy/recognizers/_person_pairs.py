@@ -70,7 +70,7 @@ def paired_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *
                 b = starts.get(hit.end + 1)
                 sides.append((hit.end + 1, b))
             if hit.start >= 2 and text[hit.start - 1] in _JOIN:
-                latin = _LATIN_BEFORE.search(text, 0, hit.start - 1)
+                latin = _LATIN_BEFORE.search(text, max(0, hit.start - 17), hit.start - 1)  # ≤ 12 characters
                 if latin is not None and free(*latin.span()) and (latin.start() == 0 or not text[latin.start() - 1].isalpha()):
                     add(*latin.span(), 0.7)  # Sam和阿雅: a Latin name joined to a found name
                 sides.append((ends.get(hit.start - 1), hit.start - 1))
