@@ -184,9 +184,17 @@ def not_a_person(text: str, start: int, end: int, *, unintroduced: bool, uncued:
     value = text[start:end]
     if _AMOUNT.search(value) is not None or _UNIT_SIDE.search(value) is not None:
         return True
-    if uncued and _plain_word(value):
+    if (uncued and _plain_word(value)) or _verb_given(value):
         return True
     return unintroduced and (_SHOP_SIGN.match(value) is not None or _described_people(value))
+
+
+def _verb_given(value: str) -> bool:
+    """A surname and a particle or the head of a clause (安|陪 in ``丁佑安陪老人``: 陪 + 老人 read as a title):
+    no given name is one of those characters alone (:mod:`._person_glue`)."""
+    from privacy.recognizers._person_glue import CLAUSE_HEADS, PARTICLES
+
+    return len(value) == 2 and value[0] in surnames()[0] and (value[1] in CLAUSE_HEADS or value[1] in PARTICLES)
 
 
 # jieba's tags of words that say how or what, never who: adjectives, verbs, adverbs, pronouns, particles.

@@ -19,13 +19,13 @@ import functools
 
 from privacy.recognizers._person_rules import _jieba_tables, surnames
 
-__all__ = ["glued_ends"]
+__all__ = ["CLAUSE_HEADS", "PARTICLES", "glued_ends"]
 
 # Sentence and structural particles: no given name ends with one.
-_PARTICLES = frozenset("吗呢吧啊呀啦嘛哦呗咯嘞了的着")
+PARTICLES = frozenset("吗呢吧啊呀啦嘛哦呗咯嘞了的着")
 # Prepositions, adverbs and verbs that follow a subject or an object named by a person (X让…, 把X拉进群, X陪…).
 # Each is rare as a given name's last character (jieba's names: ≤ 23 of 48,000 end with one).
-_CLAUSE_HEADS = frozenset("让给被把在从对跟向都也就还又说到要去是叫找问请帮替陪带送催喊")
+CLAUSE_HEADS = frozenset("让给被把在从对跟向都也就还又说到要去是叫找问请帮替陪带送催喊")
 # 拉 after a name is the verb 拉 when a complement or an object of pulling follows it.
 _PULL = "拉"
 _AFTER_PULL = frozenset("进入出到回上下黑群了着过个走住")
@@ -44,7 +44,7 @@ def _glued_end(text: str, start: int, end: int) -> int:
     last = text[end - 1]
     if end - start == 4 and _word_taken(text, start, end):
         return end - 1
-    if last in _PARTICLES or last in _CLAUSE_HEADS:
+    if last in PARTICLES or last in CLAUSE_HEADS:
         cut = True
     elif last == _PULL:
         tags = _jieba_tables()[0]

@@ -30,6 +30,8 @@ def _names(text: str) -> list[str]:
         ("把钟昱廷拉进群里一起商量", ["钟昱廷"]),
         ("卢佩珊拉进群了没有", ["卢佩珊"]),
         ("那田润泽呢", ["田润泽"]),  # the demonstrative before a full name
+        ("丁佑安陪老人去体检了", ["丁佑安"]),  # 安|陪 + 老人 is no "old man An Pei"
+        ("苏锦程陪老人去体检了", ["苏锦程"]),
     ],
 )
 def test_a_particle_or_the_next_verb_is_cut_off(text: str, expected: list[str]) -> None:
