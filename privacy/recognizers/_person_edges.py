@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from privacy.recognizers._lac import Words
+from privacy.recognizers._person_glue import CLAUSE_HEADS, PARTICLES
 from privacy.recognizers._person_rules import PERSON_NOUNS, _jieba_tables, surnames
 from privacy.recognizers._person_vetoes import trim_model_name
 
@@ -192,9 +193,7 @@ def not_a_person(text: str, start: int, end: int, *, unintroduced: bool, uncued:
 def _verb_given(value: str) -> bool:
     """A surname and a particle or the head of a clause (安|陪 in ``丁佑安陪老人``: 陪 + 老人 read as a title):
     no given name is one of those characters alone (:mod:`._person_glue`)."""
-    from privacy.recognizers._person_glue import CLAUSE_HEADS, PARTICLES
-
-    return len(value) == 2 and value[0] in surnames()[0] and (value[1] in CLAUSE_HEADS or value[1] in PARTICLES)
+    return len(value) == 2 and (value[1] in CLAUSE_HEADS or value[1] in PARTICLES) and value[0] in surnames()[0]
 
 
 # jieba's tags of words that say how or what, never who: adjectives, verbs, adverbs, pronouns, particles.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from privacy.recognizers._base import Hit
@@ -92,12 +93,17 @@ def said_of_a_person(text: str, start: int) -> bool:
                for w in (text[max(0, start - k) : start] for k in (2, 3)))
 
 
+@functools.cache
+def _listed() -> frozenset[str]:
+    from privacy.recognizers.person import _not_names
+
+    return _not_names()
+
+
 def _listed_brand(value: str) -> bool:
     """``value`` is a brand, product or thing of ``data/not_names.txt`` (李宁, 张小泉), or starts with one of three
     characters or more (王老吉凉茶)."""
-    from privacy.recognizers.person import _not_names
-
-    listed = _not_names()
+    listed = _listed()
     return value in listed or (len(value) >= 4 and any(value[:k] in listed for k in range(3, len(value))))
 
 
