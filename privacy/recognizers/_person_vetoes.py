@@ -20,6 +20,7 @@ import re
 from privacy.recognizers._base import Hit
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_rules import (
+    _AFTER_GENDER,
     PREFIX_CONTEXT,
     SUFFIX_CONTEXT,
     _jieba_tables,
@@ -74,7 +75,8 @@ def brand(text: str, hit: Hit) -> bool:
     if _BUSINESS.match(text, hit.end) is not None:
         return True
     if (hit.context_word not in SUFFIX_CONTEXT and _listed_brand(text[hit.start : hit.end])
-            and not said_of_a_person(text, hit.start) and _PARENT_AFTER.match(text, hit.end) is None):
+            and not said_of_a_person(text, hit.start) and _PARENT_AFTER.match(text, hit.end) is None
+            and _AFTER_GENDER.match(text, hit.end) is None):  # 李宁，女，1936年生: a person
         return True  # 张小泉的剪刀, 王老吉凉茶: a listed brand that no word for a person vouches for
     return "等" in text and business_list(text, hit.end)
 

@@ -36,6 +36,7 @@ def test_brands_and_descriptions_are_no_names(text: str, expected: list[str]) ->
         ("店员李宁态度很好", ["李宁"]),  # a word for a person before a listed brand
         ("邻居张小泉的车挡了消防通道", ["张小泉"]),
         ("她老公周大福昨晚又没回家", ["周大福"]),
+        ("李宁，男，1958年生，退休工人", ["李宁"]),  # a gender after a listed name: a person
         ("欧阳先生来电反映噪音问题", ["欧阳先生"]),  # a compound surname + title is no description
     ],
 )

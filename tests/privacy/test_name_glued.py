@@ -74,6 +74,8 @@ def test_the_cut_needs_a_name_shape_and_a_han_span() -> None:
         ("村民孙德胜利完成了任务", ["孙德胜"]),
         ("业主冯志远程办理了过户", ["冯志远"]),
         ("来电人冯志远程办理了业务", ["冯志远"]),
+        ("困难户刘桂芝的儿子杨东常年在外打工", ["刘桂芝", "杨东"]),  # 常 is the word's
+        ("居民庄旭来电反映路灯不亮", ["庄旭"]),
     ],
 )
 def test_a_word_run_into_a_full_name_is_cut_to_three(text: str, expected: list[str]) -> None:
