@@ -23,6 +23,8 @@ _FILL = ["刘明在社区办理了低保手续，工作人员核对了材料。"
             ["Sam", "阿雅"],
         ),  # a Latin name before 和 and a found name (_LATIN_BEFORE)
         ("感谢Mike帮忙联系。", ["Mike"]),  # a greeting right before a Western name (_LATIN_GREETED)
+        ("二十四岁的苏明轩大学毕业后回乡创业。", ["苏明轩"]),  # an age before a name the model ran into 大学
+        ("24岁的韩国留学生来了。", []),  # an age before a place the model read (aged_names: the LOC words)
     ],
 )
 def test_a_sentence_finds_the_same_names_alone_and_at_the_end_of_a_batch(
