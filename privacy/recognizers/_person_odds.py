@@ -43,7 +43,9 @@ FEATURES = (
     "left_role", "right_cue", "path_word", "path_starts", "path_ends", "path_noun", "path_verb", "path_entity",
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+# Chinese characters only (东 南 is letter-spaced text, read by its own pass), or a two-character name padded to
+# three with an ideographic space as bylines and rosters do (金\u3000鑫).
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+|[\u4e00-\u9fff]\u3000[\u4e00-\u9fff]")
 _LIST = frozenset("、，,和与及跟/")
 _RIGHT_CUE = re.compile(
     "先生|女士|阿姨|师傅|大爷|大妈|老师|同志|同学|老人|夫妇|一家|家|户|的|说|称|讲|表示|来电|反映|投诉|咨询|要求|"

@@ -48,6 +48,11 @@ def test_spaced_words_posts_and_places_after_an_address_label_are_not_candidates
     assert not_asked not in _candidates(text)
 
 
+def test_a_two_character_name_padded_with_an_ideographic_space_is_still_asked_about():
+    text = "本报讯（全媒体记者 方晓云 通讯员 俞杭 金\u3000鑫）昨日，全省首个服务中心揭牌。"
+    assert "金\u3000鑫" in [f.text for f in scan_text(text) if f.entity_type == "PERSON"]
+
+
 def test_a_population_word_before_a_thing_is_no_role_word():
     assert _feature("诈骗团伙专门骗取独居老人钱财", "钱财", "left_role") == 0.0  # what old people own
     assert _feature("我是二班的家长", "二班", "left_role") == 0.0  # a weak context word
