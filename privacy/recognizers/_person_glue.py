@@ -76,6 +76,7 @@ def _elements_ending(char: str) -> tuple[str, ...]:
 _MIN_WORD_FREQ = 100
 # Below this a character is far more common in text than in given names (常 -0.8, 来 -1.3; 国 -0.2, 成 -0.3 are not).
 _THIRD_LLR = -0.5
+_ONE_LLR = 1.5
 _NUMERALS = frozenset("〇一二三四五六七八九十百千两")
 
 
@@ -135,13 +136,31 @@ def _glued_start(text: str, start: int, end: int) -> int:
     return start + 1
 
 
+def _broken_at_one(text: str, start: int, end: int) -> bool:
+    """A surname and 一 (高一 "senior year one", 周一 "Monday") before a character typical of given names: the
+    model broke a name like 高一臻 at a word it knows."""
+    from privacy.recognizers._person_given import given_name_llr
+
+    if end - start != 2 or text[end - 1] != "一" or text[start] not in surnames()[0] or end >= len(text):
+        return False
+    after = text[end]
+    return (
+        "\u4e00" <= after <= "\u9fff"
+        and after not in PARTICLES
+        and after not in CLAUSE_HEADS
+        and (given_name_llr(after) >= _ONE_LLR)
+    )
+
+
 def glued_ends(text: str, hits: list) -> list:
     """Person hits whose last character is a particle or the head of the clause after the name, cut before it
     (苏湛呀 → 苏湛, 邓砚拉|进群 → 邓砚, 魏岚陪|老人 → 魏岚), or whose first is the word before a full name
     (那|田润泽呢)."""
     out = []
     for hit in hits:
-        if hit.entity_type == "PERSON" and hit.end - hit.start >= 3:
+        if hit.entity_type == "PERSON" and _broken_at_one(text, hit.start, hit.end):
+            hit = type(hit)(hit.entity_type, hit.start, hit.end + 1, hit.score, hit.verdict, hit.context_word)
+        elif hit.entity_type == "PERSON" and hit.end - hit.start >= 3:
             end = _glued_end(text, hit.start, hit.end)
             start = _glued_start(text, hit.start, end)
             if (start, end) != (hit.start, hit.end):

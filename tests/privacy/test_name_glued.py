@@ -92,3 +92,15 @@ def test_a_word_run_into_a_full_name_is_cut_to_three(text: str, expected: list[s
 )
 def test_four_character_names_of_other_kinds_stay(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("来电人高一臻反映楼上漏水", ["高一臻"]),  # 高一 "senior year one" broke the name
+        ("请高一学生到操场集合", []),
+        ("周一晴转多云", []),
+    ],
+)
+def test_a_name_broken_at_one(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
