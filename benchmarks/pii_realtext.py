@@ -22,6 +22,8 @@ benchmarks.pii_realtext`` rewrites it): one object per sentence with ``id``,
 ``register``, ``split``, ``text`` and ``spans`` (``[start, end, entity]``,
 character offsets). Every third sentence of each register (index % 3 == 2) is
 held out: rules are tuned on ``dev`` only, ``heldout`` is only reported.
+``src/dev/<register>.txt`` (same markup) is read after its register's file and
+is all ``dev``: batches added for tuning there leave the held-out split as it was.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = ["REGISTERS", "Sentence", "build", "load_realtext"]
 
 HERE = Path(__file__).parent / "data" / "pii_realtext"
 SOURCES = HERE / "src"
+DEV_ONLY = SOURCES / "dev"
 CORPUS = HERE / "corpus.jsonl"
 REGISTERS = ("news", "hotline", "notice", "chat", "form", "address")
 TYPES = {
@@ -130,16 +133,18 @@ def build() -> tuple[list[Sentence], list[str]]:
     sentences: list[Sentence] = []
     problems: list[str] = []
     for register in REGISTERS:
-        lines = (SOURCES / f"{register}.txt").read_text(encoding="utf-8").splitlines()
         index = 0
-        for number, line in enumerate(lines, 1):
-            if not line.strip() or line.startswith("#"):
+        for source, dev_only in ((SOURCES / f"{register}.txt", False), (DEV_ONLY / f"{register}.txt", True)):
+            if not source.is_file():
                 continue
-            text, spans, errors = _compile_line(line)
-            problems += [f"{register}.txt:{number}: {e}" for e in errors]
-            split = "heldout" if index % 3 == 2 else "dev"
-            sentences.append(Sentence(f"{register}-{index + 1:03d}", register, split, text, spans))
-            index += 1
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip() or line.startswith("#"):
+                    continue
+                text, spans, errors = _compile_line(line)
+                problems += [f"{source.relative_to(SOURCES)}:{number}: {e}" for e in errors]
+                split = "dev" if dev_only or index % 3 != 2 else "heldout"
+                sentences.append(Sentence(f"{register}-{index + 1:03d}", register, split, text, spans))
+                index += 1
     return sentences, problems
 
 
