@@ -32,6 +32,7 @@ __all__ = [
     "CONTEXT_BOOST",
     "NOT_ALNUM_AFTER",
     "NOT_ALNUM_BEFORE",
+    "WIDTH_FOLD",
     "ChineseRecognizer",
     "Hit",
     "NumberRecognizer",
@@ -45,6 +46,11 @@ NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
 NOT_DIGIT_BEFORE = r"(?<![0-9])"
 NOT_DIGIT_AFTER = r"(?![0-9])"
+# Full-width letters, digits and the marks of ASCII identifiers (＠．＿－＋), as a Chinese input method types them
+# (``ｚｈａｎｇｗｅｉ＠１６３．ｃｏｍ``, ``护照Ｅ１２３４５６７８``): one ASCII character each, so offsets stay those of the text.
+_WIDE = "".join(map(chr, [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)])) + "＠．＿－＋"
+WIDTH_FOLD = str.maketrans(_WIDE, "".join(chr(ord(c) - 0xFEE0) for c in _WIDE))
+
 # Presidio's defaults (LemmaContextAwareEnhancer): +0.35, at least 0.4 with context.
 CONTEXT_BOOST = 0.35
 MIN_SCORE_WITH_CONTEXT = 0.4
@@ -109,6 +115,9 @@ class ChineseRecognizer(PatternRecognizer):
     PREFILTER: ClassVar[str | None] = None
     # True when the recognizer weighs context itself (names, addresses): Presidio must not add more.
     OWN_CONTEXT: ClassVar[bool] = False
+    # Identifiers written in ASCII: the patterns read the text with full-width forms folded (:data:`WIDTH_FOLD`,
+    # one character for one, so spans are the text's own); ``check`` receives the folded value.
+    FOLD: ClassVar[dict[int, int] | None] = None
 
     def __init__(self) -> None:
         specs = self.pattern_specs()
@@ -122,6 +131,13 @@ class ChineseRecognizer(PatternRecognizer):
         )
         self._compiled = [(name, re.compile(regex), score) for name, regex, score in specs]
         self._prefilter = re.compile(self.PREFILTER) if self.PREFILTER else None
+        self._folds = re.compile("[" + re.escape("".join(map(chr, self.FOLD))) + "]") if self.FOLD else None
+
+    def folded(self, text: str) -> str:
+        """``text`` as the patterns read it: full-width forms folded when :attr:`FOLD` is set (same length)."""
+        if self._folds is None or self._folds.search(text) is None:
+            return text
+        return text.translate(self.FOLD)
 
     def pattern_specs(self) -> Sequence[tuple[str, str, float]]:
         """(name, regex, score) of the candidate patterns (default: :attr:`PATTERNS`)."""
@@ -157,7 +173,7 @@ class ChineseRecognizer(PatternRecognizer):
 
     def fullmatch(self, value: str) -> Verdict | None:
         """The verdict if the whole of ``value`` is one such entity (column profiling)."""
-        value = value.strip()
+        value = self.folded(value.strip())
         if not value:
             return None
         for _name, regex, _score in self._compiled:
@@ -188,6 +204,7 @@ class ChineseRecognizer(PatternRecognizer):
     # -- finding ----------------------------------------------------------
     def find(self, text: str, *, use_context: bool = True) -> list[Hit]:
         """Every validated candidate in ``text``, overlaps within this recognizer removed."""
+        text = self.folded(text)
         if self._prefilter is not None and self._prefilter.search(text) is None:
             return []
         hits: list[Hit] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from privacy.recognizers._base import ChineseRecognizer, Verdict
+from privacy.recognizers._base import WIDTH_FOLD, ChineseRecognizer, Verdict
 
 __all__ = ["EmailRecognizer"]
 
@@ -25,6 +25,7 @@ class EmailRecognizer(ChineseRecognizer):
     """电子邮箱: ASCII local part and a domain whose suffix is on the public-suffix list."""
 
     ENTITY = "EMAIL_ADDRESS"
+    FOLD = {**WIDTH_FOLD, ord("。"): ord(".")}  # 163。com: the input method's full stop
     PATTERNS = (("email", _EMAIL, 1.0),)
     CONTEXT = ("邮箱", "邮件", "电邮", "email", "Email", "E-mail")
     PREFILTER = "@"

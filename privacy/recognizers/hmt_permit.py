@@ -5,6 +5,7 @@ from __future__ import annotations
 from privacy.recognizers._base import (
     NOT_ALNUM_AFTER,
     NOT_ALNUM_BEFORE,
+    WIDTH_FOLD,
     ChineseRecognizer,
     Verdict,
     window_before,
@@ -23,6 +24,7 @@ class HmtPermitRecognizer(ChineseRecognizer):
     """Letter + 8 digits (C/W/H/M/L/T), or 8 digits next to 台胞证 (no check digit: context matters)."""
 
     ENTITY = "CN_HMT_PERMIT"
+    FOLD = WIDTH_FOLD
     PATTERNS = (
         ("lettered", NOT_ALNUM_BEFORE + r"(?:[CWHMLTcwhmlt]\d{8}(?:\d{2})?|[Cc][A-Za-z]\d{7})" + NOT_ALNUM_AFTER,
          0.45),

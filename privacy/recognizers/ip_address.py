@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from privacy.recognizers._base import ChineseRecognizer, Verdict
+from privacy.recognizers._base import WIDTH_FOLD, ChineseRecognizer, Verdict
 
 __all__ = ["IpAddressRecognizer"]
 
@@ -17,6 +17,7 @@ class IpAddressRecognizer(ChineseRecognizer):
     """IP 地址: dotted IPv4 and (compressed) IPv6."""
 
     ENTITY = "IP_ADDRESS"
+    FOLD = WIDTH_FOLD
     PATTERNS = (("ipv4", _V4, 0.7), ("ipv6", _V6, 0.7))
     CONTEXT = ("IP", "ip", "地址", "登录", "访问", "上网")
     NEGATIVE_CONTEXT = ("版本", "version", "Version", "固件")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from privacy.recognizers._base import NOT_ALNUM_AFTER, ChineseRecognizer, Verdict
+from privacy.recognizers._base import NOT_ALNUM_AFTER, WIDTH_FOLD, ChineseRecognizer, Verdict
 
 __all__ = ["LicensePlateRecognizer"]
 
@@ -21,6 +21,7 @@ class LicensePlateRecognizer(ChineseRecognizer):
     """车牌号: 京A12345, 粤B·D12345 (小型新能源), 沪A12345D (大型新能源), with ·/-/space."""
 
     ENTITY = "CN_LICENSE_PLATE"
+    FOLD = WIDTH_FOLD
     PATTERNS = (
         ("new_energy_small", _NEW_ENERGY_SMALL + NOT_ALNUM_AFTER, 0.7),
         ("new_energy_large", _NEW_ENERGY_LARGE + NOT_ALNUM_AFTER, 0.7),

@@ -13,6 +13,7 @@ import re
 from privacy.recognizers._base import (
     NOT_ALNUM_AFTER,
     NOT_ALNUM_BEFORE,
+    WIDTH_FOLD,
     ChineseRecognizer,
     Term,
     Verdict,
@@ -38,6 +39,7 @@ class PassportRecognizer(ChineseRecognizer):
     """护照号: E12345678 (also E1234 5678), EA1234567, G12345678, D/S/P + 7–8 digits; other countries' numbers after 护照."""
 
     ENTITY = "PASSPORT"
+    FOLD = WIDTH_FOLD
     PATTERNS = (
         ("passport", NOT_ALNUM_BEFORE + _CHINESE.pattern + NOT_ALNUM_AFTER, _CHINESE_SCORE),
         ("passport_grouped", NOT_ALNUM_BEFORE + _GROUPED + NOT_ALNUM_AFTER, _CHINESE_SCORE),

@@ -86,7 +86,7 @@ class PhoneRecognizer(NumberRecognizer):
     ENTITY = "PHONE_NUMBER"
     PATTERNS = (("mobile", _MOBILE, 0.9), ("landline", _LANDLINE, 0.7))
     CONTEXT = ("电话", "手机", "联系方式", "来电", "致电", "号码", "电联", "tel", "Tel", "TEL", "联系")
-    NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单号", "快递", "运单", "账号", "卡号")
+    NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单号", "运单")
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         from privacy.recognizers._numbers import normalise_digits

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from privacy.recognizers._base import ChineseRecognizer, Verdict
+from privacy.recognizers._base import WIDTH_FOLD, ChineseRecognizer, Verdict
 
 __all__ = ["QqRecognizer"]
 
@@ -27,6 +27,7 @@ class QqRecognizer(ChineseRecognizer):
     """QQ号 after its label (QQ 394857261, 扣扣：12345678); never a QQ group."""
 
     ENTITY = "QQ_NUMBER"
+    FOLD = WIDTH_FOLD
     PATTERNS = (("qq_labelled", _LABELLED, 0.85),)
     CONTEXT = ("QQ", "qq", "扣扣")
     PREFILTER = r"[Qq]{2}|扣扣|企鹅"
@@ -38,6 +39,7 @@ class QqRecognizer(ChineseRecognizer):
 
     def bare(self, value: str) -> Verdict | None:
         """The verdict for a whole cell of a column headed QQ (the header is the label), else None."""
+        value = self.folded(value)
         if _BARE.fullmatch(value) is None:
             return None
         return Verdict("pii.why.qq_column")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from privacy.checksums import is_valid_uscc
-from privacy.recognizers._base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, ChineseRecognizer, Verdict
+from privacy.recognizers._base import (
+    NOT_ALNUM_AFTER,
+    NOT_ALNUM_BEFORE,
+    WIDTH_FOLD,
+    ChineseRecognizer,
+    Verdict,
+)
 from sandbox.regions import lookup_region
 
 __all__ = ["UsccRecognizer"]
@@ -20,6 +26,7 @@ class UsccRecognizer(ChineseRecognizer):
     """统一社会信用代码: 18 characters, authority + category + region + org code + check."""
 
     ENTITY = "CN_USCC"
+    FOLD = WIDTH_FOLD
     PATTERNS = (
         ("uscc", NOT_ALNUM_BEFORE + r"[1-9ANYany][1-9]\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}" + NOT_ALNUM_AFTER,
          1.0),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from privacy.recognizers._base import ChineseRecognizer, Verdict
+from privacy.recognizers._base import WIDTH_FOLD, ChineseRecognizer, Verdict
 
 __all__ = ["WeChatRecognizer"]
 
@@ -46,6 +46,7 @@ class WeChatRecognizer(ChineseRecognizer):
     """微信号 after its label (微信号：zhangwei_1988, 加我vx lily-0312), and ``wxid_…`` anywhere."""
 
     ENTITY = "WECHAT_ID"
+    FOLD = WIDTH_FOLD
     PATTERNS = (
         ("wechat_labelled", _LABELLED, 0.85),
         ("wechat_generated", _GENERATED, 0.9),
@@ -66,7 +67,7 @@ class WeChatRecognizer(ChineseRecognizer):
 
     def bare(self, value: str) -> Verdict | None:
         """The verdict for a whole cell of a column headed 微信号 (the header is the label), else None."""
-        value = value.strip()
+        value = self.folded(value.strip())
         if value.startswith("wxid_"):
             return Verdict("pii.why.wechat_generated")
         if _BARE.fullmatch(value) is None:
