@@ -9,6 +9,8 @@ codes; codes roll up 街道/镇 → 区县 → 市 → 省 through :mod:`sandbox
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,6 +77,9 @@ class AgeBands:
         return index.astype(np.int64), labels
 
 
+_ID_NOISE = re.compile(r"[\s\-‐–—]")
+
+
 def age_from_id_card(numbers: pd.Series, *, as_of: date) -> np.ndarray:
     """Age in whole years on ``as_of`` from 身份证 numbers; NaN when unusable.
 
@@ -88,6 +93,9 @@ def age_from_id_card(numbers: pd.Series, *, as_of: date) -> np.ndarray:
     uniques, inverse = np.unique(text.to_numpy(dtype=object).astype(str), return_inverse=True)
     ages = np.full(len(uniques), np.nan)
     for i, number in enumerate(uniques):
+        if len(number) not in (15, 18) or not number.isascii():
+            # As exports write them: grouped (3301 0219 4807 …), hyphenated, full-width, × for X.
+            number = _ID_NOISE.sub("", unicodedata.normalize("NFKC", number)).replace("×", "X")
         born = id_card_birth_date(number) if number else None
         if born is None or born > as_of:
             continue

@@ -42,7 +42,8 @@ __all__ = ["NumberSpan", "fullmatch_many", "normalise_digits", "number_spans"]
 
 NumberKind = Literal["CN_RESIDENT_ID", "BANK_CARD", "PHONE_NUMBER"]
 
-_FULL = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+# × (U+00D7) is the X of many typed IDs: an input method offers it for "cheng"/"x" (33010219480715301×).
+_FULL = str.maketrans("０１２３４５６７８９Ｘｘx×", "0123456789XXXX")
 _D = "[0-9０-９]"
 _SP = "[ \\t\\u3000\\u00a0]"
 _SEP = f"(?:{_SP}{{1,2}}|{_SP}?[\\-－–—‐.．]{_SP}?|{_SP}?\\r?\\n{_SP}?)"
@@ -50,9 +51,9 @@ _NOT_ALNUM_BEFORE = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 _NOT_ALNUM_AFTER = "(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 _RUN = re.compile(
     f"{_NOT_ALNUM_BEFORE}(?:[(（]{_D}{{3,4}}[)）]{_SP}?[\\-－]?{_SP}?)?{_D}+(?:{_SEP}{_D}+)*"
-    f"(?:{_SP}?[XxＸｘ])?{_NOT_ALNUM_AFTER}"
+    f"(?:{_SP}?[XxＸｘ×])?{_NOT_ALNUM_AFTER}"
 )
-_GROUP = re.compile(f"[(（]{_D}{{3,4}}[)）]|{_D}+[XxＸｘ]?|(?<={_SP})[XxＸｘ]")  # … 3 1 X: letter-spaced
+_GROUP = re.compile(f"[(（]{_D}{{3,4}}[)）]|{_D}+[XxＸｘ×]?|(?<={_SP})[XxＸｘ×]")  # … 3 1 X: letter-spaced
 _PREFIX_BEFORE = re.compile(
     f"(?:[(（]{_SP}?[+＋]?{_SP}?(?:00)?86{_SP}?[)）]|[+＋]{_SP}?(?:00)?86(?:{_SP}?[(（]0[)）])?|(?<![0-9])0086|[+＋])"
     "[ \\t\\-－]?$"

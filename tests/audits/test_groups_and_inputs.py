@@ -55,6 +55,16 @@ def test_age_from_id_card_birth_date() -> None:
     assert np.isnan(ages[2]) and np.isnan(ages[3]) and np.isnan(ages[4])
 
 
+def test_age_from_id_card_as_exports_write_them() -> None:
+    """Grouped, hyphenated, full-width and ×-for-X numbers were all "unknown age" before."""
+    number = _id("330106", "19500301")
+    written = [" ".join([number[:4], number[4:8], number[8:12], number[12:16], number[16:]]),
+               f"{number[:6]}-{number[6:14]}-{number[14:]}", number.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+               number[:17] + "×", f"{number[:6]}\u3000{number[6:]}"]
+    ages = age_from_id_card(pd.Series(written), as_of=date(2026, 3, 1))
+    assert list(ages) == [76, 76, 76, 76, 76]
+
+
 def test_district_codes_roll_up_the_hierarchy() -> None:
     districts = pd.Series(["西湖街道", "北山街道", "留下镇", None])
     codes = pd.Series(["330106001", "330106002", "330106010", None])

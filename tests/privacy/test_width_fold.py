@@ -1,7 +1,7 @@
 """Identifiers typed with a Chinese input method, and phone numbers that are accounts.
 
 A Chinese input method in full-width mode types ``ｚｈａｎｇｗｅｉ＠１６３．ｃｏｍ`` or ``护照Ｅ１２３４５６７８``, and its
-full stop turns ``163.com`` into ``163。com``. Before, every ASCII-shaped identifier (e-mail, passport, 通行证, plate,
+full stop turns ``163.com`` into ``163。com``, and it offers × for the X of an ID. Before, every ASCII-shaped identifier (e-mail, passport, 通行证, plate,
 IP, 微信号, 统一社会信用代码) written that way was no personal information to the scanner, and ``sandbox deid`` wrote
 it back with "re-scan: clean". Also a valid mobile number right after 账号/卡号/快递 was dropped as "an account, not
 a phone" — ``支付宝账号 13905718822`` is both, and either way personal.
@@ -45,6 +45,7 @@ def _found(text: str) -> list[tuple[str, str]]:
             "CN_USCC",
             "９１３３０１０６ＭＡ２Ｂ１２３４５Ｎ",
         ),
+        ("身份证号33010219480715109×，户籍在西湖区", "CN_RESIDENT_ID", "33010219480715109×"),  # × typed for X
         ("支付宝账号 13905718822 已冻结", "PHONE_NUMBER", "13905718822"),
         ("会员卡号 13905718822，积分清零了", "PHONE_NUMBER", "13905718822"),
         ("快递小哥13905718822一直打不通", "PHONE_NUMBER", "13905718822"),
