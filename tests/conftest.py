@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
-for _var in ("SANDBOX_DB_URL", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "SANDBOX_LANG", "SANDBOX_PASSWORD",
-             "MLFLOW_BACKEND_STORE_URI", "MLFLOW_ARTIFACTS_DESTINATION"):
+for _var in (
+    "SANDBOX_DB_URL",
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_REGISTRY_URI",
+    "SANDBOX_LANG",
+    "SANDBOX_PASSWORD",
+    "MLFLOW_BACKEND_STORE_URI",
+    "MLFLOW_ARTIFACTS_DESTINATION",
+):
     os.environ.pop(_var, None)
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 
@@ -84,6 +91,18 @@ def home(tmp_path: Path, mlflow_template: Path) -> Iterator[Path]:
 _DEMO_BUILD: dict[str, Any] = {}
 
 
+def _build_demo(target: Path) -> dict[str, Any]:
+    """``sandbox demo --json`` in the empty data home ``target`` (typer's runner, in this process); its answer."""
+    from typer.testing import CliRunner
+
+    from sandbox.cli import app
+
+    _activate(target)
+    result = CliRunner().invoke(app, ["demo", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, f"sandbox demo --json failed ({result.exit_code}):\n{result.stderr}"
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(scope="session")
 def demo_home_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the demo world once per test session; tests must not change it.
@@ -92,17 +111,36 @@ def demo_home_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     process, so ``filterwarnings = error`` applies to the build) in an empty
     data home, as a new user would: the command's answer is kept for
     ``demo_build`` (the CLI test checks it), so no test builds a second world.
-    """
-    from typer.testing import CliRunner
 
-    from sandbox.cli import app
+    With ``SANDBOX_TEST_DEMO_WORLD`` set (CI's pytest processes, which run side
+    by side), the world is built once in that folder by whichever process asks
+    first (the others wait on its lock) and each process gets a private
+    :func:`~tests._worlds.relocated_copy` of it, with the command's answer moved
+    along: the same world per session as without it, built once per CI run.
+    """
+    from tests._worlds import relocated_copy, shared_build
 
     target = tmp_path_factory.mktemp("demo") / "home"
+    shared = os.environ.get("SANDBOX_TEST_DEMO_WORLD")
+    if not shared:
+        _DEMO_BUILD.update(_build_demo(target))
+        return target
+    template, answer = shared_build(Path(shared), _build_demo)
+    relocated_copy(template, target)
+    _DEMO_BUILD.update(_moved(answer, str(template), str(target)))
     _activate(target)
-    result = CliRunner().invoke(app, ["demo", "--json"], catch_exceptions=False)
-    assert result.exit_code == 0, f"sandbox demo --json failed ({result.exit_code}):\n{result.stderr}"
-    _DEMO_BUILD.update(json.loads(result.stdout))
     return target
+
+
+def _moved(value: Any, old: str, new: str) -> Any:
+    """``value`` (parsed JSON) with the path prefix ``old`` replaced by ``new`` in every string."""
+    if isinstance(value, str):
+        return new + value[len(old) :] if value == old or value.startswith(old + os.sep) else value
+    if isinstance(value, list):
+        return [_moved(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _moved(v, old, new) for k, v in value.items()}
+    return value
 
 
 @pytest.fixture(scope="session")
