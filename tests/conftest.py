@@ -35,6 +35,13 @@ def _activate(home: Path) -> None:
     set_language(None)
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The PostgreSQL cluster the session's tests shared (tests._servers.postgres_server) stops with it."""
+    from tests._servers import stop_postgres
+
+    stop_postgres()
+
+
 @pytest.fixture(autouse=True)
 def _process_language_restored() -> Iterator[None]:
     """After each test the process language is the setting again.
