@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Finding", "mask_value"]
+__all__ = ["HEADER_KEY", "Finding", "mask_value"]
 
 _KEEP: dict[str, tuple[int, int]] = {
     "CN_RESIDENT_ID": (3, 4),
@@ -19,6 +19,9 @@ _KEEP: dict[str, tuple[int, int]] = {
     "WECHAT_ID": (2, 0),
     "QQ_NUMBER": (2, 2),
 }
+
+# How reports name the header row (never by a header's own text, which may be the name it holds).
+HEADER_KEY = "(表头 header)"
 
 # File types ``scan_file`` reads (here, in a light module, so pages can list them without Presidio).
 SCAN_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")

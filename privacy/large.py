@@ -35,6 +35,7 @@ def scan_large(*, actor: Actor, source: str | Path, out: str | Path, columns: It
     """
     from privacy._detect import DEFAULT_THRESHOLD, resolve_entities
     from privacy._spark_scan import spark_scan
+    from privacy.scanning import scan_headers
     from sandbox.activity import log_activity
     from sandbox.engines import size_spark_job, source_label, spark_job, spark_output, spark_session
     from sandbox.store import session_scope
@@ -51,13 +52,18 @@ def scan_large(*, actor: Actor, source: str | Path, out: str | Path, columns: It
                                                  entities=resolve_entities(entities), threshold=DEFAULT_THRESHOLD,
                                                  source_name=name)
         counts: dict[str, int] = {}
+        headers = [f for found in scan_headers([s.column for s in summaries], entities=entities).values()
+                   for f in found]  # names in the header row (pandas ``scan_file`` lists them first)
         for summary in summaries:
             for entity, n in summary.entity_types.items():
                 counts[entity] = counts.get(entity, 0) + n
-        report = {"file": name, "kind": "table", "engine": "spark", "rows": rows, "has_pii": n_findings > 0,
+        for finding in headers:
+            counts[finding.entity_type] = counts.get(finding.entity_type, 0) + 1
+        report = {"file": name, "kind": "table", "engine": "spark", "rows": rows,
+                  "has_pii": n_findings > 0 or bool(headers),
                   "entity_types": dict(sorted(counts.items(), key=lambda item: -item[1])),
                   "columns": [s.to_dict() for s in summaries], "findings": n_findings,
-                  "findings_path": _inside(out, "findings")}
+                  "headers": [f.to_dict() for f in headers], "findings_path": _inside(out, "findings")}
         folder.write_text("summary.json", json.dumps(report, ensure_ascii=False, indent=2))
     with session_scope() as db:
         log_activity(db, actor, "privacy.scan", name, rows=rows, findings=n_findings, engine="spark",
@@ -110,7 +116,7 @@ def deidentify_large(*, actor: Actor, source: str | Path, out: str | Path, polic
         report: dict[str, Any] = {
             "source": name, "source_sha256": source_fingerprint(source), "engine": "spark", "rows_in": rows_in,
             "rows_out": rows_out, "policy": rules.ref, "label": LABEL, "label_en": LABEL_EN,
-            "operations": result.operations, "text_entities": result.text_entities,
+            "operations": result.operations, "text_entities": result.text_entities, "headers": result.headers,
             "suppressed_rows": result.suppressed_rows, "suppressed_cells": result.suppressed_cells,
             "identifying_columns": result.identifying_columns, "columns": result.columns,
             "pii_before": result.pii_before, "pii_after": result.pii_after,

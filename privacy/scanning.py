@@ -28,7 +28,7 @@ from typing import IO, Any, Literal
 import pandas as pd
 
 from privacy._detect import DEFAULT_THRESHOLD, MAX_TEXT_CHARS, get_detector, resolve_entities
-from privacy._findings import SCAN_SUFFIXES, Finding, mask_value
+from privacy._findings import HEADER_KEY, SCAN_SUFFIXES, Finding, mask_value
 from privacy._profile import ColumnSummary, Progress, TableScan, _no_gc, name_hint, scan_frame
 from privacy.recognizers import ENTITIES
 from sandbox.errors import InputError
@@ -36,6 +36,7 @@ from sandbox.roles import Actor, authorize
 
 __all__ = [
     "ENTITIES",
+    "HEADER_KEY",
     "SCAN_SUFFIXES",
     "ColumnSummary",
     "Finding",
@@ -44,6 +45,7 @@ __all__ = [
     "mask_value",
     "name_hint",
     "scan_file",
+    "scan_headers",
     "scan_table",
     "scan_text",
     "scan_texts",
@@ -89,6 +91,20 @@ def scan_texts(
     with _no_gc():  # as scan_frame: no reference cycles, so the collector's passes (~7 % of the time) are skipped
         found = get_detector().findings_many(list(texts), entities=resolve_entities(entities), threshold=threshold)
         return [finding for per_text in found for finding in per_text]
+
+
+def scan_headers(names: Iterable[object], *, entities: Iterable[str] | None = None) -> dict[int, list[Finding]]:
+    """Column index → the findings in that column's header (a pivot per caseworker: 月份, 王秀英, 李建国 …).
+
+    Each finding's ``column`` is :data:`HEADER_KEY` and the column's number (1-based), its ``row`` None:
+    a report names the header by position, never by its text.
+    """
+    found: dict[int, list[Finding]] = {}
+    for f in scan_texts([str(n) for n in names], entities=entities):
+        index = int(f.row or 0)
+        found.setdefault(index, []).append(
+            Finding(f.entity_type, f.start, f.end, f.score, f.text, f.explanation, None, f"{HEADER_KEY} {index + 1}"))
+    return found
 
 
 def scan_table(
@@ -248,8 +264,9 @@ def scan_file(
 
             require_columns(frame, {f"--column {c}": c for c in wanted}, file=name)
         scan = scan_frame(frame, columns=wanted, entities=chosen, progress=progress, file=name)
-        report = ScanReport(file=name, kind="table", rows=scan.rows, columns=scan.columns, findings=scan.findings,
-                            encoding=info.encoding, read_notes=info.note_dicts())
+        headers = [f for found in scan_headers(wanted or frame.columns, entities=chosen).values() for f in found]
+        report = ScanReport(file=name, kind="table", rows=scan.rows, columns=scan.columns,
+                            findings=[*headers, *scan.findings], encoding=info.encoding, read_notes=info.note_dicts())
     _record(actor, report)
     return report
 

@@ -249,7 +249,7 @@ def deid_preview(*, actor: Actor, path: str | Path, policy: str | DeidPolicy, ro
     return {"before": load_source(path).head(rows), "after": result.head, "operations": result.operations,
             "file": report["output"], "rows_out": report["rows_out"], "suppressed_rows": report["suppressed_rows"],
             "label": report["label"], "columns": report["columns"], "pii_before": report["pii_before"],
-            "pii_after": report["pii_after"]}
+            "pii_after": report["pii_after"], "headers": report["headers"]}
 
 
 def _risk_frame(frame: pd.DataFrame, rules: DeidPolicy, project: str, needed: list[str]) -> pd.DataFrame:

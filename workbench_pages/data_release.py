@@ -93,6 +93,8 @@ if (deid := results.get("deid")) is not None:
     st.caption(trm("privacy.page.operations", operations=" · ".join(f"{o['column']}: {o['operator']}"
                                                                      for o in deid["operations"])))
     st.caption(trm("privacy.page.deid_file", rows=deid["rows_out"], suppressed=deid["suppressed_rows"]))
+    if deid.get("headers"):  # names in the header row, replaced (the preview shows the new headers)
+        st.caption(trm("privacy.page.deid_headers", types=", ".join(f"{k}×{v}" for k, v in deid["headers"].items())))
 
     def _counts(counts: dict | None) -> str:
         if counts is None:

@@ -27,6 +27,7 @@ from privacy.deid._generalize import (
     generalize_date,
     generalize_region,
 )
+from privacy.deid._headers import HEADER_KEY, deidentify_headers, header_counts
 from privacy.deid._operators import id_mask, partial_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
 from sandbox.errors import InputError, RuleViolation
@@ -59,6 +60,7 @@ class DeidResult:
     pii_before: dict[str, int] = field(default_factory=dict)
     pii_after: dict[str, int] = field(default_factory=dict)
     head: pd.DataFrame | None = None
+    headers: dict[str, int] = field(default_factory=dict)  # types replaced in column headers (privacy.deid._headers)
 
 
 def _by_unique(values: pd.Series, func: Any) -> pd.Series:
@@ -277,6 +279,9 @@ def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[
     from privacy._split_address import split_address_columns
 
     found: dict[str, dict[str, int]] = {}
+    headers = header_counts([str(c) for c in frame.columns])
+    if headers:
+        found[HEADER_KEY] = headers
     for name in frame.columns:
         counts = profile_column(frame, str(name), thorough=True, file=file, explain=False).entity_counts()
         if counts:
@@ -304,12 +309,16 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
         ``privacy.err.pii_remains`` when the re-scan of the result still
         finds personal information (nothing may be written or shown).
     """
+    names, headers = deidentify_headers(list(frame.columns), policy, project=project)
+    if headers:  # names in the header row (a pivot per caseworker): replaced before anything reads them
+        frame = frame.set_axis(names, axis=1)
     plans = classify_frame(frame, policy, progress=progress, file=file)
     refuse_unruled(plans, policy)
-    counter: Counter[str] = Counter()
+    counter: Counter[str] = Counter(headers)
     out = transform_frame(frame, plans, policy, project=project, counter=counter)
-    result = DeidResult(frame=out, operations=plan_operations(plans), text_entities=dict(counter),
-                        identifying_columns=identifying_columns(plans), head=out.head(head) if head else None)
+    result = DeidResult(frame=out, operations=plan_operations(plans), text_entities=dict(counter.most_common()),
+                        identifying_columns=identifying_columns(plans), head=out.head(head) if head else None,
+                        headers=headers)
     quasi = [c for c in policy.quasi_identifiers if c in out.columns]
     if suppress and quasi:
         out, count = suppress_rare(out, quasi, policy.risk.k, mode=policy.risk.suppression,
@@ -329,7 +338,7 @@ def record_rescan(result: Any, plans: list[Any], after: dict[str, dict[str, int]
     """
     result.columns = [{**p.to_dict(), "after": None if p.mode == "drop" else after.get(p.column, {})}
                       for p in plans]
-    result.pii_before = _total(p.before for p in plans)
+    result.pii_before = _total([result.headers, *(p.before for p in plans)])
     result.pii_after = _total(after.values())
     if after:
         raise RuleViolation("privacy.err.pii_remains", columns="; ".join(

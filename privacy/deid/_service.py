@@ -101,7 +101,7 @@ def deidentify_source(*, actor: Actor, source: str | Path, policy: str | Path | 
     report: dict[str, Any] = {
         "source": name, "source_sha256": sha256_file(source), "rows_in": len(frame),
         "rows_out": len(result.frame), "policy": rules.ref, "label": LABEL, "label_en": LABEL_EN,
-        "operations": result.operations, "text_entities": result.text_entities,
+        "operations": result.operations, "text_entities": result.text_entities, "headers": result.headers,
         "suppressed_rows": result.suppressed_rows, "suppressed_cells": result.suppressed_cells,
         "identifying_columns": result.identifying_columns,
         "columns": result.columns, "pii_before": result.pii_before, "pii_after": result.pii_after,

@@ -64,6 +64,7 @@ from privacy.deid._classify import (
     refuse_unruled,
     with_split_addresses,
 )
+from privacy.deid._headers import HEADER_KEY, deidentify_headers, header_counts
 from privacy.deid._policy import DeidPolicy
 
 __all__ = ["SHIP_VALUES", "spark_deidentify"]
@@ -304,7 +305,9 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
     from sandbox.engines import read_source
 
     frame = read_source(session, source)
-    names = list(frame.columns)
+    names, headers = deidentify_headers(list(frame.columns), policy, key=key)
+    if headers:  # names in the header row: replaced before anything reads them (pandas ``deidentify_frame``)
+        frame = frame.toDF(*names)
     frame = frame.withColumn(ORDER, F.monotonically_increasing_id()).persist()
     try:
         profiles, stats, scanned = _classify(session, frame, names, spans=True)
@@ -323,8 +326,10 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             for row in done.filter(F.col(COUNTS).isNotNull()).select(COUNTS).collect():
                 counts.update({k: int(v) for k, v in json.loads(row[COUNTS]).items()})
             data = done.filter(F.col(COUNTS).isNull()).drop(COUNTS)
+            counts.update(headers)
             result = DeidResult(frame=pd.DataFrame(), operations=plan_operations(plans),
-                                text_entities=dict(counts.most_common()), identifying_columns=identifying_columns(plans))
+                                text_entities=dict(counts.most_common()), identifying_columns=identifying_columns(plans),
+                                headers=headers)
             out_names = [c for c in data.columns if c != ORDER]
             quasi = [c for c in policy.quasi_identifiers if c in out_names]
             count = 0
@@ -334,6 +339,8 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             data = data.persist()
             rows_out = data.count()
             after = _scan(session, data, out_names)
+            if left_in_headers := header_counts(out_names):
+                after[HEADER_KEY] = left_in_headers
             left = split_address_in_sample(rows_at(data, out_names, sample_positions(rows_out),
                                                     gaps=rows_out != rows_in))
             for name, rows in left.items():  # an address still written across cells (pandas ``rescan_frame``)

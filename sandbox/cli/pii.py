@@ -61,7 +61,7 @@ def scan(
                              entity=summary.entity_type or "-", share=f"{summary.share:.1%}",
                              confidence=f"{summary.confidence:.2f}"))
         for finding in report.findings[:50]:
-            where = f"{finding.row}" + (f":{finding.column}" if finding.column else "")
+            where = ":".join(str(p) for p in (finding.row, finding.column) if p is not None)  # a header: no row
             shown = finding.text if unmask else finding.masked
             typer.echo(f"  [{where} {finding.start}-{finding.end}] {finding.entity_type} {shown} "
                        f"({finding.score:.2f}) {finding.explanation}")

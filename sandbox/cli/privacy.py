@@ -74,6 +74,8 @@ def deid(
 
     def human() -> None:
         _say_read_notes(report)
+        if report.get("headers"):
+            say("privacy.cli.deid_headers", before=_counts(report["headers"]))
         for column in report["columns"]:
             if column["before"] or column["rule"] == "column":
                 say("privacy.cli.deid_column", column=column["column"], kind=t(f"pii.kind.{column['kind']}"),
