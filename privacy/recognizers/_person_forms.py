@@ -15,7 +15,7 @@ import functools
 import re
 
 from privacy.recognizers._base import Hit, Verdict
-from privacy.recognizers._person_latin import english_label
+from privacy.recognizers._person_latin import english_label, organisation_words
 from privacy.recognizers._person_rules import PREFIX_CONTEXT, surnames
 
 __all__ = ["element_names", "familiar_names", "is_element_name", "is_transliteration", "joined_extent", "latin_names",
@@ -48,17 +48,23 @@ _PINYIN_SURNAMES = (
     "shao wan qian dai mo kong xiang chang wen kang niu ge xing an qi qiao pang ni zhuang nie yue zhai zhan ou geng "
     "guan lan jiao zuo gan bao ning shang shu ruan ke ji mei sheng tong ling huo rao tu mu jing hong bi lyu lv").split()
 _SURNAME_ALT = "|".join(sorted(_PINYIN_SURNAMES, key=len, reverse=True))
+# Surname first (Zhang Wei, LI MING, WANG Xiu-ying, HE/XIAOLI, ZHANG, Meiling: a passport's or a booking's
+# surname in capitals, then a slash or a comma) or a given name of two syllables before a surname (Jianguo LI).
 _PINYIN_NAME = re.compile(
-    f"(?<![A-Za-z0-9])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
-    f"|(?P<S>{_SURNAME_ALT.upper()}) (?P<G>[A-Z]+(?: [A-Z]+)?|[A-Z][a-z]+))(?![A-Za-z0-9])")
+    f"(?<![A-Za-z0-9])(?:(?P<s>{_SURNAME_ALT.title()})[ -]?(?P<g>[A-Z][a-z]+(?:[ -][A-Z][a-z]+|-[a-z]+)?)"
+    f"|(?P<S>{_SURNAME_ALT.upper()})(?: | ?/ ?|, ?)(?P<G>[A-Z]+(?: [A-Z]+|-[A-Z]+)?|[A-Z][a-z]+(?:-[a-z]+)?)"
+    f"|(?P<r>[A-Z][a-z]+) (?P<R>{_SURNAME_ALT.upper()}|{_SURNAME_ALT.title()}))(?![A-Za-z0-9])")
 _GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
+_GIVEN2 = re.compile(f"(?:{_SYLLABLE}){{2}}")
 # Letters run into digits are a code (a pseudonym P4b17…, a plate, an account), never a name.
-_WESTERN = re.compile(
-    "[A-ZÀ-Þ][a-zß-ÿ]+(?:(?:[ ·.\\-]|[ ](?:bin|binti|van|von|de|da|del|der|al|el|le|la)[ ])[A-ZÀ-Þ][a-zß-ÿ]+){0,3}"
-    "(?![A-Za-zÀ-ÿ0-9])")
+_WESTERN = re.compile(  # a token may go on after a hyphen in lower case (Hsu Chih-ming, Jean-luc)
+    "[A-ZÀ-Þ][a-zß-ÿ]+(?:-[a-zß-ÿ]+)?(?:(?:[ ·.\\-]|[ ](?:bin|binti|van|von|de|da|del|der|al|el|le|la)[ ])"
+    "[A-ZÀ-Þ][a-zß-ÿ]+(?:-[a-zß-ÿ]+)?){0,3}(?![A-Za-zÀ-ÿ0-9])")
 # Letters joined to digits, underscores or @ are a code, a pseudonym or an address (Pb06ada416, li_na@…).
 _CODE_CHARS = frozenset("0123456789０１２３４５６７８９_@.-/\\#")
-_LATIN_RUN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[ ·.\-]+[A-Za-zÀ-ÖØ-öø-ÿ]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:(?:[ ·.\-]+|[ ]?[/,][ ]?)[A-Za-zÀ-ÖØ-öø-ÿ]+)*")  # HE/XIAOLI
+_HYPHENATED_GIVEN = re.compile("[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+")
+_TITLE_ALONE = re.compile("Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam|Sir")
 _LATIN_TITLE = re.compile("老师|先生|女士|小姐|同学|医生|经理|总(?![是共计])")
 # In messages: an English name said to or about someone (Kevin说, @Vicky陈, 哈喽Amy, Amy你好).
 _CLAUSE_END = frozenset("\n\x00 \u3000，,。！？!?～~…")
@@ -75,7 +81,8 @@ def _prefix_before() -> re.Pattern[str]:
     words = sorted({*PREFIX_CONTEXT, "英文名", "英文姓名", "外文名", "拼音", "领取人", "签名", "签字", "名单", "专家", "外教",
                     "外宾", "博士", "学者", "外籍", "教练"}, key=len, reverse=True)
     # a role word before a Latin name: 来电人, 工作人员, 外籍人士David Miller, 专家Tom Harris
-    return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员士]){_LABEL_TAIL}|"
+    # a contract's party (乙方（承租方）：Kim Minjun) too
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))}|[\u4e00-\u9fff]{{1,3}}[人员士]|[甲乙丙丁]方){_LABEL_TAIL}|"
                       f"(?:{'|'.join(map(re.escape, words))})[ \u3000]{{1,3}}[\u4e00-\u9fff]{{2,3}}[ \u3000]{{1,3}}$")
 
 
@@ -127,10 +134,13 @@ def latin_names(text: str) -> list[Hit]:
     if not runs:
         return []
     hits: list[Hit] = []
-    for match in (m for a, b in runs for m in _PINYIN_NAME.finditer(text, a, b)):
-        group = "g" if match.group("g") else "G"
+    for run, match in (((x, y), m) for x, y in runs for m in _PINYIN_NAME.finditer(text, x, y)):
+        group = next(g for g in "gGr" if match.group(g))
         given = match.group(group)
         end = match.end()
+        if group == "r" and (match.span() != run or _GIVEN2.fullmatch(given.lower()) is None
+                             or given.lower() in _PINYIN_SURNAMES):
+            continue  # Jianguo LI: the whole Latin run, a given name of two syllables that is no surname (Li Na)
         if _GIVEN.fullmatch(given.replace(" ", "").replace("-", "").lower()) is None:
             first = re.split("[ -]", given)[0]
             if first == given or _GIVEN.fullmatch(first.lower()) is None:
@@ -143,15 +153,18 @@ def latin_names(text: str) -> list[Hit]:
         start, end = match.span()
         if any(a < end and start < b for a, b in taken):
             continue
-        if (start and re.match("[A-Za-z0-9]", text[start - 1])) or english_label(text[start:end]):
-            continue  # 申请人 Applicant: …: the English label is no name
+        if (start and re.match("[A-Za-z0-9]", text[start - 1])) or english_label(text[start:end]) \
+                or _TITLE_ALONE.fullmatch(text, start, end) or organisation_words(text[start:end]):
+            continue  # 申请人 Applicant: …: the English label is no name; nor is Ms. before Gao Yan
         if end < len(text) and text[end] in surnames()[0] and (end + 1 == len(text) or not _HAN.match(text[end + 1])):
             end += 1  # Vicky陈: an English name with the Chinese surname after it
         said = _LATIN_SAID.match(text, end)
         listed = bool(hits) and _LATIN_LIST_SEP.fullmatch(text, hits[-1].end, start) is not None
         speaker = ((start == 0 or text[start - 1] in "\n\x00") and text[end : end + 1] in ("：", ":")
                    and _HAN.match(text[end - 1]) is not None)  # Mike王：… (a message's speaker with a surname)
-        if not (listed or speaker or _after_role(text, start) or _LATIN_TITLE.match(text, end)
+        # Hsu Chih-ming, Chan Ka-yan, Kim Min-jun: a given name in two parts joined in lower case is a person's
+        hyphenated = _HYPHENATED_GIVEN.fullmatch(text, start, end) is not None
+        if not (listed or speaker or hyphenated or _after_role(text, start) or _LATIN_TITLE.match(text, end)
                 or _LATIN_GREETED.search(text, max(0, start - 16), start)  # ≤ 7 characters, not the whole batch
                 or (said is not None and (start == 0 or text[start - 1] in _CLAUSE_END))):
             continue

@@ -17,7 +17,7 @@ import re
 
 from privacy.recognizers._base import Hit, Verdict
 
-__all__ = ["ENGLISH_CUE", "english_label", "english_names"]
+__all__ = ["ENGLISH_CUE", "english_label", "english_names", "organisation_words"]
 
 # Labels and role words that introduce a person's name in English forms and letters.
 _ROLES = (
@@ -91,12 +91,18 @@ _ORG_WORDS = frozenset(
         "ltd ltd. inc inc. co co. llc plc corp corporation company group limited holdings bank hospital clinic "
         "school university college institute committee bureau office center centre department ministry "
         "association foundation society agency services service hotel restaurant store shop factory district "
-        "county city province road street"
+        "county city province road street electronics technology technologies trading international industries "
+        "logistics consulting partners capital studio media systems solutions"
     ).split()
 )
 _ANSWERS = frozenset(
     "unknown none nil na tbd same self anonymous withheld redacted private confidential".split()
 )
+
+
+def organisation_words(value: str) -> bool:
+    """True when a run of Latin words holds a word of an organisation or place (Samsung Electronics, Apple Inc)."""
+    return any(w.strip(".,").lower() in _ORG_WORDS for w in value.split())
 
 
 def english_label(value: str) -> bool:

@@ -289,16 +289,20 @@ def place_listed_names(text: str, *, is_place: Callable[[str], bool]) -> list[Hi
 _LATIN = "[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}"
 # 戴维（David Morgan）, Emily Zhao（赵以琳，外籍）, Kelvin（真名叫梁嘉俊）: the bracket may say it is the real name.
 _REAL_NAME = "(?:真名|本名|原名|中文名字?|大名|全名)(?:叫|是|为)?[：:]?"
+# A message's sender or a member's card: an English nickname with the real name in brackets or after a dash
+# (Amy（唐思琪）：…, Coco（方晓蕾）已入群, Tony-郑浩：收到) — at a line's or clause's start, the bracket holding only
+# the name. A long transliteration in the bracket keeps its dots (Abdurahman Tursun（阿不都热合曼·吐尔逊）).
 _LATIN_THEN_HAN = re.compile(
-    f"(?<![A-Za-z])(?:(?P<latin>{_LATIN})[（(]|(?P<nick>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})[（(]{_REAL_NAME})"
-    f"(?P<han>[\u4e00-\u9fff·]{{2,6}})(?=[，,）)])")
+    f"(?<![A-Za-z])(?:(?P<latin>{_LATIN})[（(]|(?P<nick>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})[（(]{_REAL_NAME}"
+    f"|(?:^|(?<=[\n\x00 \u3000@＠，,。！？!?；;：:]))(?P<card>[A-Z][a-z]{{1,11}})(?:[（(](?=[\u4e00-\u9fff·]{{2,12}}[）)])|[-－—_]))"
+    f"(?P<han>[\u4e00-\u9fff·]{{2,12}})(?=[，,）)：:]|$|[ \n\u3000])")
 _HAN_THEN_LATIN = re.compile(f"[（(](?P<latin>{_LATIN})(?=[，,）)])")
 
 
 def paired_latin(text: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` and the other half of each Latin/Chinese name pair: the Latin name next to a name found,
     and the whole bracketed Chinese name (田中健|二 → 田中健二) after a Latin name."""
-    if not hits or ("（" not in text and "(" not in text):
+    if not hits or not any(c in text for c in "（(-－—_"):
         return hits
     by_start = {h.start: h for h in hits}
     by_end = {h.end: h for h in hits}
@@ -311,7 +315,7 @@ def paired_latin(text: str, hits: list[Hit]) -> list[Hit]:
         if found.end < b:
             hits = [h for h in hits if h is not found]
             added.append(Hit("PERSON", a, b, found.score, found.verdict, found.context_word))
-        latin = "latin" if match.group("latin") else "nick"
+        latin = next(g for g in ("latin", "nick", "card") if match.group(g))
         verdict = Verdict("pii.why.person_context", {"context": text[a:b]}, 0.8)
         added.append(Hit("PERSON", match.start(latin), match.end(latin), 0.8, verdict, text[a:b]))
     for match in _HAN_THEN_LATIN.finditer(text):
