@@ -32,6 +32,7 @@ from typing import Literal
 
 from privacy.recognizers._base import SEPARATOR, ChineseRecognizer, Hit, Verdict, resolve_overlaps
 from privacy.recognizers._lac import Words
+from privacy.recognizers._person_aliases import alias_names
 from privacy.recognizers._person_edges import (
     before_amount,
     before_home,
@@ -363,7 +364,7 @@ class PersonRecognizer(ChineseRecognizer):
                 continue  # 农商行, 区财政局: an organisation's short name without a word for a person
             hits.append(rule)
         hits += spaced_names(text) + latin_names(text) + english_names(text, titled=self.partial_names != "none") + pet_names(text) + given_names(text, words) + element_names(text)
-        hits += pulled_and_mentioned(text) + owner_names(text) + parent_of(text)
+        hits += pulled_and_mentioned(text) + owner_names(text) + parent_of(text) + alias_names(text)
         hits += place_listed_names(text, is_place=_is_place) + addressed_names(text, spans, is_place=_is_place)
         hits += [h for h in counted_names(text, words, is_role=_role_or_label) + named_by_aside(text, words)
                  if self._partial_allowed(text[h.start : h.end])]
