@@ -251,6 +251,7 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
     source = Path(source)
     _require_file(source)
     from privacy.deid import deidentify_frame
+    from privacy.deid._headers import public_name
     from privacy.dp import dp_histogram
     from privacy.risk import risk_report
     from sandbox.files import atomic_dir, atomic_path, sha256_file, write_table_safe
@@ -293,8 +294,9 @@ def create_release(*, actor: Actor, source: str | Path, dataset: str,
         manifest = {
             "release_id": release_id, "created_at": utcnow().isoformat(timespec="seconds"),
             "dataset": dataset, "trial_id": trial_id,
-            "source": {"file": source.name, "sha256": source_sha, "rows": len(frame),
-                       "columns": [str(c) for c in frame.columns], "read_notes": info.note_dicts()},
+            # as published: names in the file name or the header row replaced (never the source's own text)
+            "source": {"file": public_name(source.name, rules, project=project), "sha256": source_sha,
+                       "rows": len(frame), "columns": result.columns_in, "read_notes": info.note_dicts()},
             "policy": {"ref": rules.ref, "name": rules.name, "version": rules.version, "file": rules.source},
             "label": label, "label_en": "anonymised" if passed else "de-identified",
             "anonymisation_test": {"passed": passed, "reasons": reasons, "reasons_zh": reasons_zh,

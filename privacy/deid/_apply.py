@@ -61,6 +61,7 @@ class DeidResult:
     pii_after: dict[str, int] = field(default_factory=dict)
     head: pd.DataFrame | None = None
     headers: dict[str, int] = field(default_factory=dict)  # types replaced in column headers (privacy.deid._headers)
+    columns_in: list[str] = field(default_factory=list)  # the input's headers as published (names replaced)
 
 
 def _by_unique(values: pd.Series, func: Any) -> pd.Series:
@@ -318,7 +319,7 @@ def deidentify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, project: str = 
     out = transform_frame(frame, plans, policy, project=project, counter=counter)
     result = DeidResult(frame=out, operations=plan_operations(plans), text_entities=dict(counter.most_common()),
                         identifying_columns=identifying_columns(plans), head=out.head(head) if head else None,
-                        headers=headers)
+                        headers=headers, columns_in=names)
     quasi = [c for c in policy.quasi_identifiers if c in out.columns]
     if suppress and quasi:
         out, count = suppress_rare(out, quasi, policy.risk.k, mode=policy.risk.suppression,

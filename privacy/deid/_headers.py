@@ -23,7 +23,7 @@ from privacy.deid._classify import format_counts
 from privacy.deid._policy import DeidPolicy, OperatorSpec
 from sandbox.errors import RuleViolation
 
-__all__ = ["HEADER_KEY", "deidentify_headers", "header_counts", "header_findings"]
+__all__ = ["HEADER_KEY", "deidentify_headers", "header_counts", "header_findings", "public_name"]
 
 
 def header_findings(names: Sequence[str]) -> dict[int, list[Any]]:
@@ -85,3 +85,8 @@ def deidentify_headers(
         taken[name] += 1
         out[index] = name
     return out, dict(counter.most_common())
+
+
+def public_name(name: str, policy: DeidPolicy, *, project: str = "default", key: bytes | None = None) -> str:
+    """A file name as a published package may carry it: personal information replaced (``王秀英低保申请.csv``)."""
+    return deidentify_headers([name], policy, project=project, key=key)[0][0]

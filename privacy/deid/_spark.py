@@ -329,7 +329,7 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             counts.update(headers)
             result = DeidResult(frame=pd.DataFrame(), operations=plan_operations(plans),
                                 text_entities=dict(counts.most_common()), identifying_columns=identifying_columns(plans),
-                                headers=headers)
+                                headers=headers, columns_in=names)
             out_names = [c for c in data.columns if c != ORDER]
             quasi = [c for c in policy.quasi_identifiers if c in out_names]
             count = 0

@@ -83,3 +83,24 @@ def test_labelled_headers_stay_distinct(people_home: Path) -> None:
 def test_plain_headers_are_left_alone(people_home: Path) -> None:
     plain = ["序号", "户主姓名", "身份证号码", "联系电话", "家庭住址", "张家港分公司", "备注"]
     assert deidentify_headers(plain, load_policy("default")) == (plain, {})
+
+
+def test_a_release_package_names_neither_the_people_in_its_headers_nor_in_its_file_name(
+    people_home: Path, tmp_path: Path
+) -> None:
+    """The manifest listed the source's own headers and file name: 王秀英 went out in the published package."""
+    import zipfile
+
+    from privacy.release import create_release
+    from tests.privacy.release_helpers import STEWARD
+
+    source = _pivot(tmp_path / "王秀英家走访统计.csv")
+    made = create_release(actor=STEWARD, source=source, dataset="visits")
+    package = Path(made["path"])
+    texts = [p.read_text(encoding="utf-8") for p in package.iterdir()]
+    with zipfile.ZipFile(package.with_suffix(".zip")) as archive:
+        texts += [archive.read(n).decode("utf-8") for n in archive.namelist()] + archive.namelist()
+    assert [s for s in SECRETS if any(s in text for text in texts)] == []
+    manifest = made["manifest"]["source"]
+    assert manifest["file"].endswith("家走访统计.csv") and manifest["file"].startswith("P")
+    assert manifest["columns"][0] == "月份" and len(manifest["columns"]) == 6
