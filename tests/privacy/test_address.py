@@ -50,6 +50,9 @@ def test_an_address_begins_after_the_words_of_the_report(text: str, address: str
     ("家住岳麓区桃花岭小区7片2栋，", "岳麓区桃花岭小区7片2栋"),
     ("住阳光小区北区3号楼西单元5楼", "阳光小区北区3号楼西单元5楼"),
     ("户籍地：巴塘县夏邛镇茶雪村", "巴塘县夏邛镇茶雪村"),
+    # building and room codes with letters: the whole address was missed, or cut before the room
+    ("收货地址 广东省深圳市南山区粤海街道科技园南区R2-B栋", "广东省深圳市南山区粤海街道科技园南区R2-B栋"),
+    ("地址：上海市浦东新区张江路88弄5号B1-302室", "上海市浦东新区张江路88弄5号B1-302室"),
 ])
 def test_estates_units_and_spaced_chains(text: str, address: str) -> None:
     assert _found(text) == [address]
