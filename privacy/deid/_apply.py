@@ -28,7 +28,7 @@ from privacy.deid._generalize import (
     generalize_region,
 )
 from privacy.deid._headers import HEADER_KEY, deidentify_headers, header_counts
-from privacy.deid._operators import id_mask, partial_mask, pseudonym_key, pseudonymiser
+from privacy.deid._operators import id_mask, partial_mask, phone_mask, pseudonym_key, pseudonymiser
 from privacy.deid._policy import IDENTIFYING_OPERATORS, DeidPolicy, OperatorSpec
 from sandbox.errors import InputError, RuleViolation
 
@@ -64,6 +64,9 @@ class DeidResult:
     columns_in: list[str] = field(default_factory=list)  # the input's headers as published (names replaced)
 
 
+_MASKS = {"CN_RESIDENT_ID": id_mask, "PHONE_NUMBER": phone_mask}
+
+
 def _by_unique(values: pd.Series, func: Any) -> pd.Series:
     """Apply ``func`` once per distinct non-missing value (fast on repeated values)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -93,7 +96,7 @@ class _Replacer:
         if op == "redact":
             return ""
         if op == "mask":
-            mask = id_mask if entity == "CN_RESIDENT_ID" else partial_mask
+            mask = _MASKS.get(entity, partial_mask)
             return mask(text, keep_start=params.get("keep_start", 0), keep_end=params.get("keep_end", 0),
                         char=params.get("char", "*"))
         if op == "pseudonym":
@@ -157,7 +160,7 @@ def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: 
     if op == "label":
         return pd.Series(f"<{label}>", index=values.index, name=column, dtype=object).where(values.notna())
     if op == "mask":
-        mask = id_mask if label == "CN_RESIDENT_ID" else partial_mask
+        mask = _MASKS.get(label, partial_mask)
         return _by_unique(values, lambda v: mask(
             v, keep_start=params["keep_start"], keep_end=params["keep_end"], char=params.get("char", "*")))
     if op == "pseudonym":

@@ -77,6 +77,20 @@ def id_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: str = "
     return partial_mask(value, keep_start=keep_start, keep_end=keep_end, char=char)
 
 
+def phone_mask(value: str, *, keep_start: int = 0, keep_end: int = 0, char: str = "*") -> str:
+    """:func:`partial_mask` for a phone number: at least four digits hidden whatever its length.
+
+    A policy's ``keep_start: 3, keep_end: 4`` is written for an 11-digit mobile; on a local landline
+    written without its area code (``86543210``) it would hide one digit. Shorter numbers keep fewer
+    digits at each end (``86****10``).
+    """
+    digits = sum(ch.isalnum() for ch in value)
+    if digits - keep_start - keep_end < 4:
+        keep_start = max(0, min(keep_start, (digits - 4) // 2))
+        keep_end = max(0, min(keep_end, digits - 4 - keep_start))
+    return partial_mask(value, keep_start=keep_start, keep_end=keep_end, char=char)
+
+
 def pseudonym_key(project: str = "default") -> bytes:
     """The per-project secret (32 random bytes), created once in the data home.
 

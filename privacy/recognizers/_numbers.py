@@ -150,6 +150,8 @@ def number_spans(text: str) -> tuple[NumberSpan, ...]:
         _cut(text, groups, run.start(), found)
         if len(found) == before and groups:
             _labelled_account(text, groups, found)
+            if len(found) == before:
+                _labelled_local(text, groups, found)
     if _SPOKEN_HINT.search(text) is not None:
         for run in _SPOKEN_RUN.finditer(text):
             if _SPOKEN_CHAR.search(run.group()) is None:
@@ -222,6 +224,30 @@ def _labelled_account(text: str, groups: list[tuple[int, int, str]], found: list
     from privacy.recognizers.bank_card import validate_account
 
     found.append(NumberSpan("BANK_CARD", start, groups[-1][1], digits, validate_account(digits)))
+
+
+# 联系电话：86543210 / 座机 8654-3210 / 宅电 6543210 — a landline as a city's own forms write it, without its area
+# code (and an 8-digit Hong Kong or Macau number after 手机): 7–8 digits are a phone only right after a phone label.
+_PHONE_LABEL = re.compile(
+    f"(?:电话|座机|固话|宅电|手机|联系方式)(?:号码|号)?{_SP}?(?:为|是)?{_SP}?[:：]?{_SP}*\\Z"
+)
+
+
+def _labelled_local(text: str, groups: list[tuple[int, int, str]], found: list[NumberSpan]) -> None:
+    """A whole run of 7–8 digits (not 0/1 first) that nothing validated, right after a phone label: a local phone.
+
+    ``联系电话：86543210`` was no personal information to the scanner; service numbers (12345, 95588, 110)
+    are shorter and stay unreported.
+    """
+    digits = "".join(g[2] for g in groups)
+    start = groups[0][0]
+    if len(digits) not in (7, 8) or len(groups) > 3 or not digits.isdigit() or digits[0] in "01" \
+            or len(set(digits)) == 1:
+        return
+    if _PHONE_LABEL.search(text, max(0, start - 12), start) is None:
+        return
+    found.append(NumberSpan("PHONE_NUMBER", start, groups[-1][1], digits,
+                            Verdict("pii.why.local_phone", {"digits": len(digits)}, 0.8)))
 
 
 def _spaced_end(groups: list[tuple[int, int, str]], i: int, last: int) -> int:

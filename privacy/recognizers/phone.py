@@ -25,6 +25,7 @@ _LANDLINE = (
     + r"(?:[(（]0?\d{2,3}[)）][ \-]?|0\d{2,3}[ \-]?)[2-9]\d{6,7}(?:[\-转]\d{1,4})?" + NOT_DIGIT_AFTER
 )
 _EXTENSION = re.compile(r"[\-转]\d{1,4}$")
+_LOCAL_LIKE = re.compile(r"\s*[0-9０-９]{3,4}[ \-－]?[0-9０-９]{4}\s*")
 
 
 _META = phonenumbers.PhoneMetadata.metadata_for_region("CN")
@@ -87,6 +88,18 @@ class PhoneRecognizer(NumberRecognizer):
     PATTERNS = (("mobile", _MOBILE, 0.9), ("landline", _LANDLINE, 0.7))
     CONTEXT = ("电话", "手机", "联系方式", "来电", "致电", "号码", "电联", "tel", "Tel", "TEL", "联系")
     NEGATIVE_CONTEXT = ("订单", "单号", "编号", "流水", "工单号", "运单")
+
+    def bare(self, value: str) -> Verdict | None:
+        """A whole cell of 7–8 digits (not 0/1 first) in a column headed 电话/座机: a local landline (the header is
+        the label), as ``联系电话：86543210`` is in text. Anything the scanner validates is that instead."""
+        from privacy.recognizers._numbers import normalise_digits, number_spans
+
+        if _LOCAL_LIKE.fullmatch(value) is None or number_spans(value):
+            return None
+        digits = normalise_digits(value)
+        if len(digits) not in (7, 8) or digits[0] in "01" or len(set(digits)) == 1:
+            return None
+        return Verdict("pii.why.local_phone", {"digits": len(digits)}, 0.8)
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         from privacy.recognizers._numbers import normalise_digits
