@@ -42,6 +42,8 @@ _BATCH_ROWS = 256
 _RUN_CHARS = 768
 _RUN_MIN_ROWS = 8
 _KEEP = ("PER", "LOC", "ORG")
+# Which two-character names get their three-character reading scored: (first characters, next characters).
+Third = tuple[frozenset[str], frozenset[str]]
 _UNSEEN = np.iinfo(np.uint16).max  # vocabulary ids are below it (tests/privacy/test_lac_batches.py)
 # Name-word posteriors below this are not kept; spans are at most this long. 0.005 (was 0.02): a quarter of the
 # dev split's names the best path missed and no rule found lie between the two (benchmarks/name_stages.py).
@@ -70,14 +72,19 @@ class Words:
     ``odds`` maps ``(start, end)`` to the CRF's posterior probabilities that the span is
     exactly one person-name, place or organisation word (:mod:`privacy.recognizers._lac_posterior`),
     for spans off the best path's names whose name probability is at least :data:`ODDS_FLOOR`.
+    ``third`` maps the start of a two-character name word of the best path followed by a Chinese
+    character to the posterior that the name is three characters long (刘淑|华为 → 刘淑华), when at
+    least :data:`ODDS_FLOOR`.
     """
 
-    __slots__ = ("ends", "odds", "pos", "starts")
+    __slots__ = ("ends", "odds", "pos", "starts", "third")
 
     def __init__(self, starts: list[int], ends: list[int], pos: list[str],
-                 odds: dict[tuple[int, int], tuple[float, ...]] | None = None) -> None:
+                 odds: dict[tuple[int, int], tuple[float, ...]] | None = None,
+                 third: dict[int, float] | None = None) -> None:
         self.starts, self.ends, self.pos = starts, ends, pos
         self.odds = odds or {}
+        self.third = third or {}
 
     def name_odds(self, start: int, end: int) -> float:
         """P(``[start, end)`` is one person-name word); 0.0 below :data:`ODDS_FLOOR`."""
@@ -270,12 +277,15 @@ class LacModel:
         return out
 
     # -- public ---------------------------------------------------------------
-    def tag_chunks(self, chunks: Sequence[str]) -> list[tuple[list[Span], tuple[Any, Any, Any], dict]]:
-        """The entity words, all word boundaries and the name-word posteriors of each chunk (a short
+    def tag_chunks(self, chunks: Sequence[str], *, third: Third | None = None
+                   ) -> list[tuple[list[Span], tuple[Any, Any, Any], dict, dict]]:
+        """The entity words, all word boundaries, the name-word posteriors and the three-character
+        readings of two-character names (:func:`~privacy.recognizers._lac_posterior.third_odds`, for names
+        starting with a character of ``third[0]`` before one of ``third[1]``) of each chunk (a short
         sentence), batched by exact length."""
         empty = np.zeros(0, dtype=np.intp)
-        results: list[tuple[list[Span], tuple[Any, Any, Any], dict]] = [([], (empty, empty, empty), {})
-                                                                         for _ in chunks]
+        results: list[tuple[list[Span], tuple[Any, Any, Any], dict, dict]] = [
+            ([], (empty, empty, empty), {}, {}) for _ in chunks]
         by_length: dict[int, list[int]] = defaultdict(list)
         for index, chunk in enumerate(chunks):
             if chunk:
@@ -283,13 +293,15 @@ class LacModel:
         for indices in by_length.values():
             for first in range(0, len(indices), _BATCH_ROWS):
                 part = indices[first : first + _BATCH_ROWS]
-                ids = self._token_ids([chunks[i] for i in part])
+                texts = [chunks[i] for i in part]
+                ids = self._token_ids(texts)
                 emissions = self._encode(ids)
                 paths = self._viterbi(self._used_tags(emissions))
                 odds = self._odds(emissions, paths)
-                words = self._words_of([chunks[i] for i in part], paths)
+                thirds = self._third(emissions, paths, texts, third) if third else [{}] * len(part)
+                words = self._words_of(texts, paths)
                 for row, index in enumerate(part):
-                    results[index] = (*words[row], odds[row])
+                    results[index] = (*words[row], odds[row], thirds[row])
         return results
 
     def _encode(self, ids: np.ndarray) -> np.ndarray:
@@ -312,6 +324,18 @@ class LacModel:
                          transition_range=self._transition_range, starts_word=starts_word, floor=ODDS_FLOOR,
                          max_length=_ODDS_LENGTH, keep=self._n_real)
 
+    def _third(self, emissions: np.ndarray, paths: np.ndarray, texts: Sequence[str], third: Third
+               ) -> list[dict[int, float]]:
+        """Per row: start → P(three-character name) for the path's two-character names (:meth:`tag_chunks`)."""
+        from privacy.recognizers._lac_posterior import third_odds
+
+        starts_word = np.ones(emissions.shape[2], dtype=bool)
+        starts_word[: len(self._inside)] = ~self._inside[: emissions.shape[2]]
+        return third_odds(emissions, paths=paths, texts=list(texts), first=third[0], after=third[1],
+                          tags=self._entity_tags,
+                          exp_transitions=self._exp_transitions, transition_range=self._transition_range,
+                          starts_word=starts_word, floor=ODDS_FLOOR, keep=self._n_real)
+
     def tag(self, text: str) -> list[Span]:
         """The PER/LOC/ORG words of ``text`` (any length), offsets into ``text``."""
         return self.tag_many([text])[0]
@@ -320,11 +344,11 @@ class LacModel:
         """:meth:`tag` for many texts: all their sentences go through the model in shared batches."""
         return [spans for spans, _ in self.analyse_many(texts)]
 
-    def analyse(self, text: str) -> tuple[list[Span], Words]:
-        """The PER/LOC/ORG words of ``text`` and every word's boundaries and tag."""
-        return self.analyse_many([text])[0]
+    def analyse(self, text: str, *, third: Third | None = None) -> tuple[list[Span], Words]:
+        """The PER/LOC/ORG words of ``text`` and every word's boundaries and tag (``third``: :meth:`tag_chunks`)."""
+        return self.analyse_many([text], third=third)[0]
 
-    def analyse_many(self, texts: Sequence[str]) -> list[tuple[list[Span], Words]]:
+    def analyse_many(self, texts: Sequence[str], *, third: Third | None = None) -> list[tuple[list[Span], Words]]:
         """:meth:`analyse` for many texts, their sentences batched together."""
         chunks: list[str] = []
         where: list[tuple[int, int, np.ndarray | None]] = []
@@ -336,24 +360,29 @@ class LacModel:
         spans: list[list[Span]] = [[] for _ in texts]
         parts: list[list[tuple[Any, Any, Any]]] = [[] for _ in texts]
         odds: list[dict[tuple[int, int], tuple[float, ...]]] = [{} for _ in texts]
-        tagged = self.tag_chunks(chunks)
-        for (index, offset, positions), (found, (starts, ends, pos), chunk_odds) in zip(where, tagged, strict=True):
+        thirds: list[dict[int, float]] = [{} for _ in texts]
+        tagged = self.tag_chunks(chunks, third=third)
+        for (index, offset, positions), (found, (starts, ends, pos), chunk_odds, third) in zip(where, tagged,
+                                                                                              strict=True):
             if positions is not None:  # back from the shortened chunk to the text's own offsets
                 found = [Span(int(positions[s.start]), int(positions[s.end]), s.label, s.pos) for s in found]
                 starts, ends = positions[starts], positions[ends]
                 chunk_odds = {(int(positions[a]), int(positions[b])): p for (a, b), p in chunk_odds.items()}
+                third = {int(positions[a]): p for a, p in third.items() if positions[a + 3] == positions[a] + 3}
             if found:
                 spans[index].extend(Span(s.start + offset, s.end + offset, s.label, s.pos) for s in found)
             parts[index].append((starts, ends, pos, offset))
             if chunk_odds:
                 odds[index].update({(a + offset, b + offset): p for (a, b), p in chunk_odds.items()})
+            if third:
+                thirds[index].update({a + offset: p for a, p in third.items()})
         results = []
-        for found, pieces, text_odds in zip(spans, parts, odds, strict=True):
+        for found, pieces, text_odds, text_third in zip(spans, parts, odds, thirds, strict=True):
             if pieces:  # every chunk's words moved by its offset in the text, all chunks at once
                 shift = np.repeat([p[3] for p in pieces], [len(p[0]) for p in pieces])
                 words = Words((np.concatenate([p[0] for p in pieces]) + shift).tolist(),
                               (np.concatenate([p[1] for p in pieces]) + shift).tolist(),
-                              np.concatenate([p[2] for p in pieces]).tolist(), text_odds)
+                              np.concatenate([p[2] for p in pieces]).tolist(), text_odds, text_third)
             else:
                 words = Words([], [], [])
             results.append((found, words))

@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 _NEGLIGIBLE = 1e-6
-__all__ = ["dropped_mass", "gate", "name_odds", "scaled_forward_backward", "span_posteriors"]
+__all__ = ["dropped_mass", "gate", "name_odds", "scaled_forward_backward", "span_posteriors", "third_odds"]
 
 
 def gate(emissions: np.ndarray, *, begin: int, inside: int, transition_range: float, floor: float,
@@ -199,6 +199,50 @@ def name_odds(
                             inside=tags[label][1], starts_word=starts_word) for label in ("LOC", "ORG")]
     for j, (r, s, e) in enumerate(zip(row.tolist(), start.tolist(), end.tolist(), strict=True)):
         found[int(rows[r])][(s, e)] = (float(per[r, e - s - 1, s]), float(others[0][j]), float(others[1][j]))
+    return found
+
+
+def third_odds(
+    emissions: np.ndarray, *, paths: np.ndarray, texts: list[str], first: frozenset[str], after: frozenset[str],
+    tags: dict[str, tuple[int, int]], exp_transitions: np.ndarray, transition_range: float, starts_word: np.ndarray,
+    floor: float, keep: int,
+) -> list[dict[int, float]]:
+    """Per row of a ``(B, T, n)`` batch (the chunks ``texts``): ``start → P([start, start + 3) is one PER
+    word)`` for each two-character ``PER`` word of the best path ``paths`` whose first character is in
+    ``first`` and that is followed by a character in ``after``, where that probability is at or above ``floor``.
+
+    The best path reads 刘淑|华为 where the name may be 刘淑华: this is the model's own doubt about
+    the third character. A position whose ``PER-I`` emission is more than ``2·range + log(1/floor)``
+    below its best cannot reach ``floor`` (module docstring) and is not computed; nor is a row
+    without such a word (each row costs a forward–backward pass).
+    """
+    found: list[dict[int, float]] = [{} for _ in range(len(emissions))]
+    if paths.shape[1] < 3:
+        return found
+    begin, inside = tags["PER"]
+    two = (paths[:, :-2] == begin) & (paths[:, 1:-1] == inside) & starts_word[paths[:, 2:]]
+    row, start = np.nonzero(two)
+    chosen = [k for k, (r, s) in enumerate(zip(row.tolist(), start.tolist(), strict=True))
+              if texts[r][s] in first and texts[r][s + 2] in after]
+    if not chosen:
+        return found
+    row, start = row[chosen], start[chosen]
+    reach = 2 * transition_range + math.log(1 / floor)
+    near = emissions[row, start + 2].max(axis=1) - emissions[row, start + 2, inside] <= reach
+    row, start = row[near], start[near]
+    if not len(row):
+        return found
+    rows, local = np.unique(row, return_inverse=True)
+    emissions = emissions[rows]
+    if dropped_mass(emissions, keep, transition_range=transition_range) <= _NEGLIGIBLE:
+        emissions = emissions[:, :, :keep]
+        exp_transitions, starts_word = exp_transitions[:keep, :keep], starts_word[:keep]
+    passes = scaled_forward_backward(emissions, exp_transitions=exp_transitions)
+    odds = _posterior_of(passes, local, start, start + 3, exp_transitions=exp_transitions, begin=begin,
+                         inside=inside, starts_word=starts_word)
+    for r, s, p in zip(row.tolist(), start.tolist(), odds.tolist(), strict=True):
+        if p >= floor:
+            found[r][s] = float(p)
     return found
 
 

@@ -19,7 +19,7 @@ import functools
 
 from privacy.recognizers._person_rules import _jieba_tables, surnames
 
-__all__ = ["CLAUSE_HEADS", "PARTICLES", "glued_ends"]
+__all__ = ["CLAUSE_HEADS", "PARTICLES", "THIRD_ODDS", "cut_short", "glued_ends", "third_chars"]
 
 # Sentence and structural particles: no given name ends with one.
 PARTICLES = frozenset("吗呢吧啊呀啦嘛哦呗咯嘞了的着")
@@ -150,6 +150,53 @@ def _broken_at_one(text: str, start: int, end: int) -> bool:
         and after not in CLAUSE_HEADS
         and (given_name_llr(after) >= _ONE_LLR)
     )
+
+
+# The model's own probability that a two-character name it read is three characters long (刘淑|华为: 0.05); on the
+# dev split's right two-character names it is below 0.0002 in half the cases; the lowest of 0.01/0.02/0.03/0.05/0.1
+# with no dev loss (DEVELOPING.md, "The third character").
+THIRD_ODDS = 0.01
+
+
+@functools.cache
+def third_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """(single surnames, characters that can be a given name's third): the two-character names whose
+    three-character reading the model is asked about (:meth:`privacy.recognizers._lac.LacModel.tag_chunks`)."""
+    from privacy.recognizers._person_given import _given_name_table
+
+    after = frozenset(
+        c for c, llr in _given_name_table().items() if llr >= _ONE_LLR and "\u4e00" <= c <= "\u9fff"
+    )
+    return surnames()[0], after - PARTICLES - CLAUSE_HEADS
+
+
+def cut_short(text: str, hits: list, third: dict[int, float]) -> list:
+    """Two-character person hits grown by the next character where the model read the name one short.
+
+    The model's best path reads 聘任刘淑|华为区… (华为 is a word it knows well); its posterior still gives the
+    three-character name a real chance (``third``: start → P, :attr:`privacy.recognizers._lac.Words.third`). A
+    hit of a single surname and one character grows when that chance is at least :data:`THIRD_ODDS`, the next
+    character is typical of given names (given_name_llr ≥ 1.5: 华 1.7; not 你 代 核 家 摄, which the model also
+    doubts) and no particle or clause head, and no other hit holds it.
+    """
+    if not third:
+        return hits
+    first, after = third_chars()
+    taken = {k for h in hits for k in range(h.start, h.end)}
+    out = []
+    for hit in hits:
+        start, end = hit.start, hit.end
+        if (
+            hit.entity_type == "PERSON"
+            and end - start == 2
+            and third.get(start, 0.0) >= THIRD_ODDS
+            and end not in taken
+            and text[start] in first
+            and text[end] in after
+        ):
+            hit = type(hit)(hit.entity_type, start, end + 1, hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out
 
 
 def glued_ends(text: str, hits: list) -> list:

@@ -51,7 +51,7 @@ from privacy.recognizers._person_forms import (
     spaced_names,
 )
 from privacy.recognizers._person_given import given_names, parent_of, pulled_and_mentioned
-from privacy.recognizers._person_glue import glued_ends
+from privacy.recognizers._person_glue import cut_short, glued_ends, third_chars
 from privacy.recognizers._person_items import addressed_names
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
@@ -284,7 +284,7 @@ class PersonRecognizer(ChineseRecognizer):
             return rule_hits
         from privacy.recognizers._lac import JOINED, get_lac
 
-        spans, words = get_lac().analyse(text)
+        spans, words = get_lac().analyse(text, third=third_chars())
         rule_hits = [h for h in (refine_end(text, h, words) for h in rule_hits) if text[h.start : h.end] not in PERSON_NOUNS]
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
@@ -380,7 +380,8 @@ class PersonRecognizer(ChineseRecognizer):
         hits = minority_names(text, hits, places)
         hits = paired_latin(text, with_kin_title(text, _per_text(text, before_home(text, before_amount(text, hits)), words)))
         # 苏湛呀, 邓砚拉|进群: a particle or the next clause's head is not the name's
-        return _trimmed(text, titled_full_names(text, glued_ends(text, hits)))
+        # 刘淑|华为: the model's own doubt about a two-character name's third character
+        return _trimmed(text, titled_full_names(text, glued_ends(text, cut_short(text, hits, words.third))))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).
