@@ -98,8 +98,8 @@ class _Probe:
             probe.rules |= {(h.start, h.end) for h in found}
             return found
 
-        def analysed(text: str) -> tuple:
-            spans, words = analyse(text)
+        def analysed(text: str, **kwargs: object) -> tuple:
+            spans, words = analyse(text, **kwargs)
             probe.model |= {(s.start, s.end) for s in spans if s.label == "PER" or s.label.startswith("NAME")}
             probe.posterior |= set(words.odds)
             return spans, words
