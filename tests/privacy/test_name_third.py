@@ -12,7 +12,7 @@ import pytest
 from privacy.recognizers._lac import ODDS_FLOOR, get_lac
 from privacy.recognizers._lac_posterior import third_odds
 from privacy.recognizers._person_glue import cut_short, third_chars
-from tests.privacy.name_helpers import names
+from tests.privacy.person_names import person_names
 from tests.privacy.test_name_odds import _dense_log_space
 
 
@@ -26,7 +26,7 @@ from tests.privacy.test_name_odds import _dense_log_space
     ],
 )
 def test_a_name_the_model_cut_short_is_whole(text: str, expected: list[str]) -> None:
-    assert names(text) == expected
+    assert person_names(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_a_name_the_model_cut_short_is_whole(text: str, expected: list[str]) -> 
     ],
 )
 def test_a_two_character_name_keeps_its_end(text: str, expected: list[str]) -> None:
-    assert names(text) == expected
+    assert person_names(text) == expected
 
 
 def test_the_third_reading_is_the_crf_posterior() -> None:
