@@ -17,9 +17,18 @@ from __future__ import annotations
 
 import functools
 
+from privacy.recognizers._base import SEPARATOR
 from privacy.recognizers._person_rules import _jieba_tables, surnames
 
-__all__ = ["CLAUSE_HEADS", "PARTICLES", "THIRD_ODDS", "cut_short", "glued_ends", "third_chars"]
+__all__ = [
+    "CLAUSE_HEADS",
+    "PARTICLES",
+    "THIRD_ODDS",
+    "cut_short",
+    "glued_ends",
+    "said_in_full",
+    "third_chars",
+]
 
 # Sentence and structural particles: no given name ends with one.
 PARTICLES = frozenset("吗呢吧啊呀啦嘛哦呗咯嘞了的着")
@@ -195,6 +204,38 @@ def cut_short(text: str, hits: list, third: dict[int, float]) -> list:
             and text[end] in after
         ):
             hit = type(hit)(hit.entity_type, start, end + 1, hit.score, hit.verdict, hit.context_word)
+        out.append(hit)
+    return out
+
+
+def said_in_full(text: str, hits: list) -> list:
+    """Two-character person hits grown to the three-character name the same text names in full elsewhere.
+
+    A name read whole in one place (周海生现在的低保…) and cut at a word in another (她父亲周海|生病了, 陈立|春节前)
+    is the same person: the cut mention takes its third character back when that character is free. Within one
+    text of a batch (no :data:`~privacy.recognizers._base.SEPARATOR` between the two mentions).
+    """
+    full = {}
+    for hit in hits:
+        value = text[hit.start : hit.end]
+        if hit.entity_type == "PERSON" and len(value) == 3 and value[0] in surnames()[0]:
+            full.setdefault(value, []).append(hit.start)
+    if not full:
+        return hits
+    taken = {k for h in hits for k in range(h.start, h.end)}
+    out = []
+    for hit in hits:
+        start, end = hit.start, hit.end
+        value = text[start : end + 1]
+        if (
+            hit.entity_type == "PERSON"
+            and end - start == 2
+            and end not in taken
+            and value in full
+            and any(SEPARATOR not in text[min(start, other) : max(start, other)] for other in full[value])
+        ):
+            hit = type(hit)(hit.entity_type, start, end + 1, hit.score, hit.verdict, hit.context_word)
+            taken.add(end)
         out.append(hit)
     return out
 

@@ -51,7 +51,7 @@ from privacy.recognizers._person_forms import (
     spaced_names,
 )
 from privacy.recognizers._person_given import given_names, parent_of, pulled_and_mentioned
-from privacy.recognizers._person_glue import cut_short, glued_ends, third_chars
+from privacy.recognizers._person_glue import cut_short, glued_ends, said_in_full, third_chars
 from privacy.recognizers._person_items import addressed_names
 from privacy.recognizers._person_latin import english_names
 from privacy.recognizers._person_lists import counted_names, list_names, named_by_aside, refine_end
@@ -381,7 +381,8 @@ class PersonRecognizer(ChineseRecognizer):
         hits = paired_latin(text, with_kin_title(text, _per_text(text, before_home(text, before_amount(text, hits)), words)))
         # 苏湛呀, 邓砚拉|进群: a particle or the next clause's head is not the name's
         # 刘淑|华为: the model's own doubt about a two-character name's third character
-        return _trimmed(text, titled_full_names(text, glued_ends(text, cut_short(text, hits, words.third))))
+        hits = said_in_full(text, cut_short(text, hits, words.third))  # 周海|生病 … 周海生现在
+        return _trimmed(text, titled_full_names(text, glued_ends(text, hits)))
 
     def _org_names(self, text: str, spans: list, rule_hits: list[Hit]) -> list[Hit]:
         """Three-character words the model calls an organisation that read as a person's name (万国栋).

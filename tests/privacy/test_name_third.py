@@ -93,3 +93,31 @@ def test_a_held_character_is_not_taken() -> None:
     assert [(h.start, h.end) for h in cut_short(text, [two], {2: 0.001})] == [(2, 4)]
     held = Hit("PERSON", 4, 6, 0.8, why)
     assert [(h.start, h.end) for h in cut_short(text, [two, held], {2: 0.2})] == [(2, 4), (4, 6)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("她说父亲鲁海生病了三年，鲁海生现在的低保也被取消了。", ["鲁海生", "鲁海生"]),
+        ("蒋立春节前回不来了，蒋立春说火车票没抢到", ["蒋立春", "蒋立春"]),
+    ],
+)
+def test_a_name_said_in_full_elsewhere_is_whole(text: str, expected: list[str]) -> None:
+    assert person_names(text) == expected
+
+
+def test_a_shorter_name_of_another_person_stays() -> None:
+    from privacy.recognizers._base import SEPARATOR, Hit, Verdict
+    from privacy.recognizers._person_glue import said_in_full
+
+    why = Verdict("pii.why.person_model", {}, 0.8)
+    text = "王芳说王芳华不在家"
+    hits = [Hit("PERSON", 0, 2, 0.8, why), Hit("PERSON", 3, 6, 0.8, why)]
+    assert [(h.start, h.end) for h in said_in_full(text, hits)] == [(0, 2), (3, 6)]  # 王芳说: no 王芳华 there
+    text = f"周海生病了{SEPARATOR}周海生现在的低保"
+    hits = [Hit("PERSON", 0, 2, 0.8, why), Hit("PERSON", 6, 9, 0.8, why)]
+    assert [(h.start, h.end) for h in said_in_full(text, hits)] == [
+        (0, 2),
+        (6, 9),
+    ]  # another text of the batch
+    assert [(h.start, h.end) for h in said_in_full(text.replace(SEPARATOR, "，"), hits)] == [(0, 3), (6, 9)]
