@@ -123,7 +123,8 @@ def demo_home_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     by side), the world is built once in that folder by whichever process asks
     first (the others wait on its lock) and each process gets a private
     :func:`~tests._worlds.relocated_copy` of it, with the command's answer moved
-    along: the same world per session as without it, built once per CI run.
+    along: the same world per session as without it, built once per CI run. Give it a new folder each run
+    (``.ci/run`` uses its own temp folder): a world already built there is used as it is, whatever code built it.
     """
     from tests._worlds import relocated_copy, shared_build
 
