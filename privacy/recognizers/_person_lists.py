@@ -25,7 +25,7 @@ from privacy.recognizers._base import Hit, Verdict
 from privacy.recognizers._lac import Words
 from privacy.recognizers._person_forms import is_element_name
 from privacy.recognizers._person_rules import PERSON_NOUNS, surnames
-from privacy.recognizers._person_tables import NAME_HEADER, ONE_SPACE, table_columns
+from privacy.recognizers._person_tables import NAME_HEADER, ONE_SPACE, headed_table, table_columns
 
 __all__ = ["counted_names", "list_names", "name_like", "named_by_aside", "refine_end"]
 
@@ -160,7 +160,7 @@ def list_names(text: str, hits: list[Hit], words: Sequence[tuple[int, int]], *,
     ``is_role`` vetoes any item (a word for people: 申请人, 顾客). Asides in brackets
     after an item (林涛（城管执法队）；蓝天（文化站）) are read past.
     """
-    if not hits:
+    if not hits and not headed_table(text):
         return hits
     if "（" not in text and "(" not in text:
         return _list_names(text, hits, words, is_place, is_word, is_role)

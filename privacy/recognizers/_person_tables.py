@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NAME_HEADER", "ONE_SPACE", "table_columns"]
+__all__ = ["NAME_HEADER", "ONE_SPACE", "headed_table", "table_columns"]
 
 _SHORT = re.compile(r"[\u4e00-\u9fff]{2,5}")
 _CELL_SEP = re.compile("\t|\u3000+| {2,}| ?[｜|] ?")  # a tab, wide spaces, or a bar (姓名｜单位｜电话)
@@ -25,6 +25,15 @@ _OTHER_HEADER = re.compile(
     "[\u4e00-\u9fff]{0,4}(?:备注|说明|类别|类型|状态|结果|原因|事由|情况|关系|性别|民族|职务|职业|岗位|单位|部门|"
     "金额|标准|方式|学历|专业|科目|成绩|等级|意见|用途|项目|地址|住址|时间|日期|来源)"
 )
+
+
+def headed_table(text: str) -> bool:
+    """A cheap test: can ``text`` hold a table whose header names a column of people (姓名⇥…, 申请人｜…)?
+
+    Such a column is read even where no name was found in the text at all: the model may read every cell of it
+    as an organisation (``巫春花⇥`` — a tab is unknown to it) or as a word (尚好, 齐全).
+    """
+    return "\n" in text and any(c in text for c in "\t\u3000｜|") and NAME_HEADER.search(text) is not None
 
 
 def table_columns(

@@ -74,6 +74,7 @@ from privacy.recognizers._person_slots import (
     paired_latin,
     place_listed_names,
 )
+from privacy.recognizers._person_tables import headed_table
 from privacy.recognizers._person_vetoes import (
     ESTATE,
     brand,
@@ -141,17 +142,21 @@ def _trimmed(text: str, hits: list[Hit]) -> list[Hit]:
 
 def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
     """Enumerations and repeated mentions, decided within each text of a batch (texts joined by SEPARATOR)."""
-    if not hits:
+    tables = headed_table(text)  # a name column is read even in a text where nothing was found (巫春花⇥…)
+    if not hits and not tables:
         return hits
     if SEPARATOR not in text:
         return _repeats(text, _lists(text, hits, words.between(0, len(text))))
     out: list[Hit] = []
     i = 0
     start = 0
-    while i < len(hits):
-        start = text.rfind(SEPARATOR, 0, hits[i].start) + 1
-        end = text.find(SEPARATOR, hits[i].start)
+    # the texts of the batch to read: those with a hit, and those that may hold a headed table
+    starts = sorted({text.rfind(SEPARATOR, 0, h.start) + 1 for h in hits} | (_table_starts(text) if tables else set()))
+    for start in starts:
+        end = text.find(SEPARATOR, start)
         end = len(text) if end < 0 else end
+        while i < len(hits) and hits[i].start < start:
+            i += 1
         j = i
         while j < len(hits) and hits[j].start < end:
             j += 1
@@ -163,6 +168,17 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
         out += [Hit(h.entity_type, h.start + start, h.end + start, h.score, h.verdict, h.context_word) for h in local]
         i = j
     return out
+
+
+def _table_starts(text: str) -> set[int]:
+    """Where each text of a batch that may hold a headed table (:func:`headed_table`) starts."""
+    starts: set[int] = set()
+    start = 0
+    for segment in text.split(SEPARATOR):
+        if headed_table(segment):
+            starts.add(start)
+        start += len(segment) + len(SEPARATOR)
+    return starts
 
 
 def _lists(text: str, hits: list[Hit], words: list) -> list[Hit]:
