@@ -79,6 +79,39 @@ def cell_breaks(text: str) -> list[tuple[int, int]]:
     return breaks
 
 
+# A line break between two Chinese characters in running text (名字是闫⏎丽娟, 遗失声明：赵⏎海涛遗失…).
+_RUNNING_BREAK = re.compile("(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])")
+
+
+def running_breaks(text: str, *, besides: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """``(surname start, break)`` of line breaks in running text right after a surname (or a compound surname, or a
+    surname and one character) — a name an OCR'd page or a pasted message broke over two lines — other than the
+    breaks in ``besides`` (the cell breaks :func:`cell_breaks` reads already)."""
+    from privacy.recognizers._person_rules import surnames
+
+    single = surnames()[0]
+    skip = set(besides)
+    breaks = []
+    for match in _RUNNING_BREAK.finditer(text):
+        brk = match.start()
+        if brk in skip:
+            continue
+        if text[brk - 2 : brk] in _compound_surnames():
+            breaks.append((brk - 2, brk))
+        elif text[brk - 1] in single:
+            breaks.append((brk - 1, brk))
+        elif brk >= 2 and text[brk - 2] in single and _CJK.match(text[brk - 2]):
+            breaks.append((brk - 2, brk))  # 苗秀⏎英
+    return breaks
+
+
+def _without(text: str, breaks: list[int]) -> tuple[str, list[int]]:
+    """``text`` without the characters at ``breaks`` and, for each character left, its offset in ``text``."""
+    gone = set(breaks)
+    origin = [i for i in range(len(text)) if i not in gone]
+    return "".join(text[i] for i in origin), origin
+
+
 def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
     """Validate a user's entity list (None = all)."""
     if entities is None:
@@ -126,7 +159,21 @@ class Detector:
         without the break; a name that starts at the surname and runs over the break replaces what the first
         reading found there (建华 alone)."""
         joined: list[Hit] = []
-        for surname_at, brk in cell_breaks(text):
+        cells = cell_breaks(text)
+        # in running text only where the first reading found a name right after the break — its given name alone
+        # (闫⏎丽娟 gave 丽娟): the break moves to inside that name (交给李⏎谢谢你 stays as it is)
+        after_break = {hit.start - 1 for hit in found if hit.entity_type == "PERSON"}
+        running = [(at, brk) for at, brk in running_breaks(text, besides=[brk for _, brk in cells]) if brk in after_break]
+        if running:
+            # one reading of the text with those breaks taken out; a name that starts at a surname before a break and
+            # runs over it counts (the span keeps the break): 名字是闫⏎丽娟 gave 丽娟 alone
+            view, origin = _without(text, [brk for _, brk in running])
+            starts = {surname_at for surname_at, _ in running}
+            for hit in self.by_entity["PERSON"].find(view):
+                a, b = origin[hit.start], origin[hit.end - 1] + 1
+                if hit.score >= threshold and a in starts and "\n" in text[a:b]:
+                    joined.append(dataclasses.replace(hit, start=a, end=b))
+        for surname_at, brk in cells:
             start = max(text.rfind("\n", 0, brk), text.rfind("\x00", 0, brk)) + 1
             after = _LINE_END.search(text, brk + 1)
             end = after.start() if after else len(text)
