@@ -281,6 +281,7 @@ def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[
     """Personal information left in ``frame``: column → entity type → findings (every distinct value scanned)."""
     from privacy._profile import profile_column
     from privacy._split_address import split_address_columns
+    from privacy._split_name import split_name_columns
 
     found: dict[str, dict[str, int]] = {}
     headers = header_counts([str(c) for c in frame.columns])
@@ -290,9 +291,10 @@ def rescan_frame(frame: pd.DataFrame, *, file: str = "table") -> dict[str, dict[
         counts = profile_column(frame, str(name), thorough=True, file=file, explain=False).entity_counts()
         if counts:
             found[str(name)] = dict(counts)
-    for name, rows in split_address_columns(frame).items():  # an address written across cells (…村 | 4组17号)
-        found.setdefault(str(name), {})
-        found[str(name)]["ADDRESS"] = found[str(name)].get("ADDRESS", 0) + rows
+    for entity, split in (("ADDRESS", split_address_columns(frame)), ("PERSON", split_name_columns(frame))):
+        for name, rows in split.items():  # written across cells (…村 | 4组17号; 姓 | 名)
+            found.setdefault(str(name), {})
+            found[str(name)][entity] = found[str(name)].get(entity, 0) + rows
     return found
 
 

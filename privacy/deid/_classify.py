@@ -203,6 +203,7 @@ def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progres
 
         raise ConfigError("privacy.err.scanner_missing") from exc
     from privacy._split_address import split_address_columns
+    from privacy._split_name import split_name_columns
 
     names = [str(c) for c in frame.columns]
     plans = []
@@ -211,19 +212,23 @@ def classify_frame(frame: pd.DataFrame, policy: DeidPolicy, *, progress: Progres
             progress(index / max(1, len(names)), name)
         plans.append(_plan(profile_column(frame, name, thorough=True, file=file, explain=False), policy))
     split = split_address_columns(frame)
-    return with_split_addresses(plans, split, policy,
-                                cells={p.column: p.profile.cells for p in plans if p.column in split})
+    plans = with_split_addresses(plans, split, policy,
+                                 cells={p.column: p.profile.cells for p in plans if p.column in split})
+    parts = split_name_columns(frame)  # 姓 | 名 (privacy._split_name)
+    return with_split_addresses(plans, parts, policy, entity="PERSON",
+                                cells={p.column: p.profile.cells for p in plans if p.column in parts})
 
 
 def with_split_addresses(plans: list[ColumnPlan], split: dict[str, int], policy: DeidPolicy, *,
-                         cells: dict[str, int]) -> list[ColumnPlan]:
+                         cells: dict[str, int], entity: str = "ADDRESS") -> list[ColumnPlan]:
     """``plans`` with each column of ``split`` (:func:`privacy._split_address.split_address_in_sample`) made an
-    address column by :func:`split_address_plan` — the one step of both engines (``cells``: non-blank cells)."""
-    return [split_address_plan(plan, policy, cells=cells[plan.column]) if plan.column in split else plan
-            for plan in plans]
+    address column by :func:`split_address_plan` — the one step of both engines (``cells``: non-blank cells).
+    ``entity="PERSON"``: the columns of a name written across cells (:mod:`privacy._split_name`)."""
+    return [split_address_plan(plan, policy, cells=cells[plan.column], entity=entity) if plan.column in split
+            else plan for plan in plans]
 
 
-def split_address_plan(plan: ColumnPlan, policy: DeidPolicy, *, cells: int) -> ColumnPlan:
+def split_address_plan(plan: ColumnPlan, policy: DeidPolicy, *, cells: int, entity: str = "ADDRESS") -> ColumnPlan:
     """A column where an address written across cells ends (门牌号 beside 村社区): the policy's ADDRESS rule, whole.
 
     A header override (``columns``) still decides; an identifier column of
@@ -234,15 +239,15 @@ def split_address_plan(plan: ColumnPlan, policy: DeidPolicy, *, cells: int) -> C
     if plan.source == "column" or plan.mode in ("column", "drop"):
         return plan
     before = dict(plan.before)
-    before["ADDRESS"] = max(before.get("ADDRESS", 0), cells)
-    split = ColumnPlan(column=plan.column, kind="identifier", entity="ADDRESS", mode="keep", source="entity",
+    before[entity] = max(before.get(entity, 0), cells)
+    split = ColumnPlan(column=plan.column, kind="identifier", entity=entity, mode="keep", source="entity",
                        spec=None, before=dict(sorted(before.items(), key=lambda item: (-item[1], item[0]))),
                        whole_cells=True, profile=plan.profile)
-    spec = policy.entity_operator("ADDRESS")
+    spec = policy.entity_operator(entity)
     if spec is None:
-        split.missing = ["ADDRESS"]
+        split.missing = [entity]
     elif spec.op == "keep":
-        split.kept = ["ADDRESS"]
+        split.kept = [entity]
     else:
         split.mode, split.spec = "column", spec
     return split

@@ -47,6 +47,7 @@ import pandas as pd
 
 from privacy._spark_scan import ORDER, _q, distinct_values, profiles_of, rows_at
 from privacy._split_address import sample_positions, split_address_in_sample
+from privacy._split_name import split_name_in_sample
 from privacy.deid._apply import (
     SUPPRESSED,
     DeidResult,
@@ -314,8 +315,12 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
         rows_in = frame.count()
         try:
             plans = [plan_column(name, profiles[name][0], profiles[name][1], stats[name], policy) for name in names]
-            split = split_address_in_sample(rows_at(frame, names, sample_positions(rows_in), gaps=False))
+            sample = rows_at(frame, names, sample_positions(rows_in), gaps=False)
+            split = split_address_in_sample(sample)
             plans = with_split_addresses(plans, split, policy, cells={n: int(stats[n]["cells"]) for n in split})
+            parts = split_name_in_sample(sample)  # 姓 | 名: as the pandas engine
+            plans = with_split_addresses(plans, parts, policy, entity="PERSON",
+                                         cells={n: int(stats[n]["cells"]) for n in parts})
             refuse_unruled(plans, policy)
             shipped = session.sparkContext.broadcast(_ship(session, scanned, plans))
         finally:
@@ -341,11 +346,12 @@ def spark_deidentify(*, session: Any, source: str | Path, policy: DeidPolicy, ke
             after = _scan(session, data, out_names)
             if left_in_headers := header_counts(out_names):
                 after[HEADER_KEY] = left_in_headers
-            left = split_address_in_sample(rows_at(data, out_names, sample_positions(rows_out),
-                                                    gaps=rows_out != rows_in))
-            for name, rows in left.items():  # an address still written across cells (pandas ``rescan_frame``)
-                after.setdefault(name, {})
-                after[name]["ADDRESS"] = after[name].get("ADDRESS", 0) + rows
+            out_sample = rows_at(data, out_names, sample_positions(rows_out), gaps=rows_out != rows_in)
+            for entity, left in (("ADDRESS", split_address_in_sample(out_sample)),
+                                 ("PERSON", split_name_in_sample(out_sample))):
+                for name, rows in left.items():  # still written across cells (pandas ``rescan_frame``)
+                    after.setdefault(name, {})
+                    after[name][entity] = after[name].get(entity, 0) + rows
             record_rescan(result, plans, after, policy)
             data.drop(ORDER).write.parquet(out)
             data.unpersist()

@@ -47,6 +47,7 @@ _PINYIN_SURNAMES = (
     "tan fan jin shi liao jia xia fu fang bai zou meng xiong qin qiu yin xue yan duan lei hou long tao gu mao hao gong "
     "shao wan qian dai mo kong xiang chang wen kang niu ge xing an qi qiao pang ni zhuang nie yue zhai zhan ou geng "
     "guan lan jiao zuo gan bao ning shang shu ruan ke ji mei sheng tong ling huo rao tu mu jing hong bi lyu lv").split()
+PINYIN_SURNAMES = frozenset(_PINYIN_SURNAMES)  # also read by privacy._split_name (姓 | 名 columns)
 _SURNAME_ALT = "|".join(sorted(_PINYIN_SURNAMES, key=len, reverse=True))
 # Surname first (Zhang Wei, LI MING, WANG Xiu-ying, HE/XIAOLI, ZHANG, Meiling: a passport's or a booking's
 # surname in capitals, then a slash or a comma) or a given name of two syllables before a surname (Jianguo LI).

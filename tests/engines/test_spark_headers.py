@@ -1,4 +1,4 @@
-"""Names in the header row through the Spark engine: reported by the scan, replaced as pandas replaces them."""
+"""Names in the header row and names across two cells through the Spark engine: replaced as pandas replaces them."""
 
 from __future__ import annotations
 
@@ -37,3 +37,28 @@ def test_spark_replaces_names_in_headers_like_pandas(home: Path, spark, steward)
     assert report_spark["headers"] == report_pd["headers"] == {"PERSON": 2}
     assert report_spark["pii_after"] == report_pd["pii_after"] == {}
     assert "王秀英" not in str(report_spark) and "王秀英" not in str(report_pd)
+
+
+def test_spark_replaces_a_name_written_across_two_cells_like_pandas(home: Path, spark, steward) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from privacy.deid import deidentify_source
+    from privacy.large import deidentify_large
+
+    frame = pd.DataFrame(
+        {
+            "姓": ["王", "李", "欧阳", "张", "陈"] * 3,
+            "名": ["秀英", "建国", "娜娜", "伟", "海燕"] * 3,
+            "等级": ["高", "中", "低", "高", "中"] * 3,
+        }
+    )
+    source = home.parent / "roster.parquet"
+    frame.to_parquet(source, index=False)
+    _report, result = deidentify_source(actor=steward, source=source, out=home.parent / "pd-roster")
+    report_spark = deidentify_large(actor=steward, source=source, out=home.parent / "spark-roster")
+    got = pd.read_parquet(home.parent / "spark-roster" / "roster.deid.parquet")
+    assert sorted(map(tuple, got.astype(str).to_numpy())) == sorted(
+        map(tuple, result.frame.astype(str).to_numpy())
+    )
+    assert not (set(frame["姓"]) | set(frame["名"])) & set(got.astype(str).to_numpy().ravel())
+    assert report_spark["pii_after"] == {} and report_spark["pii_before"]["PERSON"] >= 30
