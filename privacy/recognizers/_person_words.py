@@ -36,6 +36,10 @@ PREFIX_CONTEXT = (
     "任命", "委托", "免去", "兹有", "信访人", "回访人", "回访对象", "村支书", "支书", "执法人员", "销售顾问", "顾问",
     "话务员", "坐席", "调解员", "楼长", "组长", "小组长", "建档立卡户", "监测户", "边缘户", "特困户", "特困人员",
     "工人", "农民", "农民工", "教师", "军人", "退役军人", "环卫工", "环卫工人", "清洁工", "村医", "快递小哥",
+    # Verbs whose object is a person in service text (回访高明，…; 聘任江海为…): a name that is also a
+    # word (高山, 江海, 文明) is read after them as after a role word. Not 拟聘 (拟聘|任贾明: 任 is a surname) nor 授予
+    # (授予荣誉称号: what is awarded is more often a title than a person).
+    "回访", "聘用", "聘任",
 )
 # Nouns for people that begin with a surname character: never a name themselves.
 PERSON_NOUNS = frozenset((
