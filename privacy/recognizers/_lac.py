@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from privacy.recognizers._blas import one_blas_thread
+
 __all__ = ["JOINED", "ODDS_FLOOR", "LacModel", "Span", "Words", "get_lac", "lac_version"]
 
 _LOCK = threading.Lock()
@@ -290,18 +292,19 @@ class LacModel:
         for index, chunk in enumerate(chunks):
             if chunk:
                 by_length[len(chunk)].append(index)
-        for indices in by_length.values():
-            for first in range(0, len(indices), _BATCH_ROWS):
-                part = indices[first : first + _BATCH_ROWS]
-                texts = [chunks[i] for i in part]
-                ids = self._token_ids(texts)
-                emissions = self._encode(ids)
-                paths = self._viterbi(self._used_tags(emissions))
-                odds = self._odds(emissions, paths)
-                thirds = self._third(emissions, paths, texts, third) if third else [{}] * len(part)
-                words = self._words_of(texts, paths)
-                for row, index in enumerate(part):
-                    results[index] = (*words[row], odds[row], thirds[row])
+        with one_blas_thread():  # the posteriors' many small products (privacy/recognizers/_blas.py)
+            for indices in by_length.values():
+                for first in range(0, len(indices), _BATCH_ROWS):
+                    part = indices[first : first + _BATCH_ROWS]
+                    texts = [chunks[i] for i in part]
+                    ids = self._token_ids(texts)
+                    emissions = self._encode(ids)
+                    paths = self._viterbi(self._used_tags(emissions))
+                    odds = self._odds(emissions, paths)
+                    thirds = self._third(emissions, paths, texts, third) if third else [{}] * len(part)
+                    words = self._words_of(texts, paths)
+                    for row, index in enumerate(part):
+                        results[index] = (*words[row], odds[row], thirds[row])
         return results
 
     def _encode(self, ids: np.ndarray) -> np.ndarray:
