@@ -45,6 +45,7 @@ from privacy.recognizers._person_edges import (
 from privacy.recognizers._person_forms import (
     element_names,
     familiar_names,
+    is_transliteration,
     joined_extent,
     latin_names,
     pet_names,
@@ -168,6 +169,19 @@ def _per_text(text: str, hits: list[Hit], words: Words) -> list[Hit]:
         out += [Hit(h.entity_type, h.start + start, h.end + start, h.score, h.verdict, h.context_word) for h in local]
         i = j
     return out
+
+
+def _handle_cut(text: str, start: int, end: int, per: set[tuple[int, int]]) -> tuple[int, int]:
+    """A chat handle joined to a real name by a dot (静待花开·蔡淑芬, 阳光·李建国): the name after the dot, when the model
+    reads it as a name of its own, it starts with a surname and the part before holds a character no transliteration
+    uses (阿卜杜拉·买买提 stays whole)."""
+    dot = max(text.rfind(c, start, end) for c in "·•・")
+    head, name = text[start:dot], text[dot + 1 : end]
+    single, compound = surnames()
+    surnamed = (name[0] in single and 2 <= len(name) <= 3) or (name[:2] in compound and 3 <= len(name) <= 4)
+    if dot > start and surnamed and (dot + 1, end) in per and not is_transliteration(head):
+        return dot + 1, end
+    return start, end
 
 
 def _table_starts(text: str) -> set[int]:
@@ -305,6 +319,9 @@ class PersonRecognizer(ChineseRecognizer):
         places = [(s.start, s.end) for s in spans if s.label in ("LOC", "ORG")]
         place_starts = [a for a, _ in places]
         joined = [joined_extent(text, s.start, s.end) for s in spans if s.label == JOINED]
+        if joined:
+            per = {(s.start, s.end) for s in spans if s.label == "PER"}
+            joined = [_handle_cut(text, a, b, per) for a, b in joined]
         rule_hits += [Hit(self.ENTITY, a, b, 0.97, Verdict("pii.why.person_joined", {}, 0.97), "·") for a, b in joined
                       if ESTATE.search(text, a, b) is None]
         by_start = {}
