@@ -105,11 +105,22 @@ def running_breaks(text: str, *, besides: Iterable[int] = ()) -> list[tuple[int,
     return breaks
 
 
-def _without(text: str, breaks: list[int]) -> tuple[str, list[int]]:
-    """``text`` without the characters at ``breaks`` and, for each character left, its offset in ``text``."""
+def _texts_without(text: str, breaks: list[int]) -> tuple[str, list[int]]:
+    """The texts of a batch that hold ``breaks``, without those characters (joined by the separator, origin -1),
+    and for each character left its offset in ``text``.
+
+    Reading the whole batch again for one break cost as much as the first reading (576 µs a sentence on the real-text
+    corpus, where a batch of 200,000 characters holds a few such breaks); the other texts cannot change the answer.
+    """
     gone = set(breaks)
-    origin = [i for i in range(len(text)) if i not in gone]
-    return "".join(text[i] for i in origin), origin
+    ends = {b: text.find(SEPARATOR, b) for b in breaks}
+    texts = sorted({(text.rfind(SEPARATOR, 0, b) + 1, len(text) if end < 0 else end) for b, end in ends.items()})
+    origin: list[int] = []
+    for k, (start, end) in enumerate(texts):
+        if k:
+            origin.append(-1)
+        origin.extend(i for i in range(start, end) if i not in gone)
+    return "".join(SEPARATOR if i < 0 else text[i] for i in origin), origin
 
 
 def resolve_entities(entities: Iterable[str] | None) -> tuple[str, ...]:
@@ -167,11 +178,11 @@ class Detector:
         if running:
             # one reading of the text with those breaks taken out; a name that starts at a surname before a break and
             # runs over it counts (the span keeps the break): 名字是闫⏎丽娟 gave 丽娟 alone
-            view, origin = _without(text, [brk for _, brk in running])
+            view, origin = _texts_without(text, [brk for _, brk in running])
             starts = {surname_at for surname_at, _ in running}
             for hit in self.by_entity["PERSON"].find(view):
                 a, b = origin[hit.start], origin[hit.end - 1] + 1
-                if hit.score >= threshold and a in starts and "\n" in text[a:b]:
+                if hit.score >= threshold and a in starts and b > 0 and "\n" in text[a:b]:
                     joined.append(dataclasses.replace(hit, start=a, end=b))
         for surname_at, brk in cells:
             start = max(text.rfind("\n", 0, brk), text.rfind("\x00", 0, brk)) + 1

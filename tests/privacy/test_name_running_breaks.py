@@ -38,3 +38,14 @@ def test_the_breaks_read_are_after_a_surname_and_not_the_cell_breaks() -> None:
     # 郭⏎ is a cell break (read by cell_breaks), 华⏎来 and 秦⏎海波 are after a surname, 给⏎物业 is not
     text = "姓名：郭\n建华\n来电人称邻居秦\n海波占道，交给\n物业"
     assert running_breaks(text, besides=[4]) == [(6, 7), (14, 15)]
+
+
+def test_the_second_reading_holds_only_the_texts_with_such_a_break() -> None:
+    """Reading the whole batch again for one break cost as much as the first reading (576 µs a sentence)."""
+    from privacy._detect import _texts_without
+
+    batch = "无关的一句\x00名字是闫\n丽娟\x00又一句\x00赵\n海涛遗失"
+    breaks = [batch.index("\n"), batch.rindex("\n")]
+    view, origin = _texts_without(batch, breaks)
+    assert view == "名字是闫丽娟\x00赵海涛遗失"
+    assert [batch[i] if i >= 0 else "\x00" for i in origin] == list(view)
