@@ -141,13 +141,18 @@ def deidentify_text(text: str, policy: DeidPolicy, *, project: str = "default",
     from privacy.scanning import scan_text
 
     findings = scan_text(text)
-    unruled = sorted({f.entity_type for f in findings if (policy.entity_operator(f.entity_type) or
-                                                           OperatorSpec(op="keep")).op == "keep"})
-    if unruled:
-        raise RuleViolation("privacy.err.no_rule", column="text",
-                            types=format_counts(Counter(f.entity_type for f in findings)),
-                            missing=", ".join(unruled), policy=policy.ref)
+    refuse_unruled_spans(findings, policy, column="text")
     return _Replacer(policy, project).spans(text, findings, counter=counter)
+
+
+def refuse_unruled_spans(findings: list[Any], policy: DeidPolicy, *, column: str) -> None:
+    """``privacy.err.no_rule`` (naming ``column``) when a type among ``findings`` has no rule in ``policy`` or its
+    rule is ``keep`` — before any span is replaced (free text, headers)."""
+    types = Counter(f.entity_type for f in findings)
+    unruled = sorted(t for t in types if (policy.entity_operator(t) or OperatorSpec(op="keep")).op == "keep")
+    if unruled:
+        raise RuleViolation("privacy.err.no_rule", column=column, types=format_counts(types),
+                            missing=", ".join(unruled), policy=policy.ref)
 
 
 def _apply_column(frame: pd.DataFrame, column: str, spec: OperatorSpec, policy: DeidPolicy, replacer: _Replacer,

@@ -16,27 +16,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from privacy._findings import HEADER_KEY
-from privacy.deid._classify import format_counts
-from privacy.deid._policy import DeidPolicy, OperatorSpec
-from sandbox.errors import RuleViolation
+from privacy.deid._policy import DeidPolicy
 
-__all__ = ["HEADER_KEY", "deidentify_headers", "header_counts", "header_findings", "public_name"]
-
-
-def header_findings(names: Sequence[str]) -> dict[int, list[Any]]:
-    """Column index → findings in that column's header (only headers with findings)."""
-    from privacy.scanning import scan_headers
-
-    return scan_headers(names)
+__all__ = ["HEADER_KEY", "deidentify_headers", "header_counts", "public_name"]
 
 
 def header_counts(names: Sequence[str]) -> dict[str, int]:
     """Entity type → findings over all headers (empty when no header holds personal information)."""
+    from privacy.scanning import scan_headers
+
     counts: Counter[str] = Counter()
-    for findings in header_findings(names).values():
+    for findings in scan_headers(names).values():
         counts.update(f.entity_type for f in findings)
     return dict(counts.most_common())
 
@@ -55,22 +47,14 @@ def deidentify_headers(
         ``privacy.err.no_rule`` when a type found in a header has no rule in
         ``policy`` (or its rule is ``keep``) — before anything is replaced.
     """
-    from privacy.deid._apply import _Replacer
+    from privacy.deid._apply import _Replacer, refuse_unruled_spans
+    from privacy.scanning import scan_headers
 
     names = [str(n) for n in names]
-    found = header_findings(names)
+    found = scan_headers(names)
     if not found:
         return names, {}
-    types = Counter(f.entity_type for findings in found.values() for f in findings)
-    unruled = sorted(t for t in types if (policy.entity_operator(t) or OperatorSpec(op="keep")).op == "keep")
-    if unruled:
-        raise RuleViolation(
-            "privacy.err.no_rule",
-            column=HEADER_KEY,
-            types=format_counts(types),
-            missing=", ".join(unruled),
-            policy=policy.ref,
-        )
+    refuse_unruled_spans([f for findings in found.values() for f in findings], policy, column=HEADER_KEY)
     replacer = _Replacer(policy, project, key=key)
     counter: Counter[str] = Counter()
     out = list(names)

@@ -239,15 +239,14 @@ def _labelled_local(text: str, groups: list[tuple[int, int, str]], found: list[N
     ``联系电话：86543210`` was no personal information to the scanner; service numbers (12345, 95588, 110)
     are shorter and stay unreported.
     """
+    from privacy.recognizers.phone import validate_local
+
     digits = "".join(g[2] for g in groups)
     start = groups[0][0]
-    if len(digits) not in (7, 8) or len(groups) > 3 or not digits.isdigit() or digits[0] in "01" \
-            or len(set(digits)) == 1:
+    verdict = validate_local(digits) if len(groups) <= 3 else None
+    if verdict is None or _PHONE_LABEL.search(text, max(0, start - 12), start) is None:
         return
-    if _PHONE_LABEL.search(text, max(0, start - 12), start) is None:
-        return
-    found.append(NumberSpan("PHONE_NUMBER", start, groups[-1][1], digits,
-                            Verdict("pii.why.local_phone", {"digits": len(digits)}, 0.8)))
+    found.append(NumberSpan("PHONE_NUMBER", start, groups[-1][1], digits, verdict))
 
 
 def _spaced_end(groups: list[tuple[int, int, str]], i: int, last: int) -> int:

@@ -15,7 +15,7 @@ from phonenumbers import carrier
 
 from privacy.recognizers._base import NOT_DIGIT_AFTER, NumberRecognizer, Verdict
 
-__all__ = ["PhoneRecognizer", "validate_phone"]
+__all__ = ["PhoneRecognizer", "validate_local", "validate_phone"]
 
 _BEFORE = r"(?<![0-9A-Za-z+\-])"
 _PREFIX = r"(?:(?:\+|00)86[ \-]?|[(（]\+?86[)）][ \-]?)?"
@@ -65,6 +65,14 @@ def _parse(value: str) -> tuple[str, str, str] | None:
     return None
 
 
+def validate_local(digits: str) -> Verdict | None:
+    """The verdict for 7–8 digits (not 0/1 first, not one digit repeated) where a phone label or header says phone:
+    a landline written without its area code (``86543210``); service numbers (12345, 95588) are shorter."""
+    if len(digits) not in (7, 8) or not digits.isdigit() or digits[0] in "01" or len(set(digits)) == 1:
+        return None
+    return Verdict("pii.why.local_phone", {"digits": len(digits)}, 0.8)
+
+
 def validate_phone(value: str) -> Verdict | None:
     """The verdict for a personal CN phone number (any written form, extension allowed), else None."""
     parsed = _parse(value)
@@ -96,10 +104,7 @@ class PhoneRecognizer(NumberRecognizer):
 
         if _LOCAL_LIKE.fullmatch(value) is None or number_spans(value):
             return None
-        digits = normalise_digits(value)
-        if len(digits) not in (7, 8) or digits[0] in "01" or len(set(digits)) == 1:
-            return None
-        return Verdict("pii.why.local_phone", {"digits": len(digits)}, 0.8)
+        return validate_local(normalise_digits(value))
 
     def check(self, value: str, text: str = "", start: int = 0, end: int = 0) -> Verdict | None:
         from privacy.recognizers._numbers import normalise_digits
